@@ -1,0 +1,48 @@
+# bianmin — the two commands of contracts.md, plus the benchmarks.
+#   make run    install, migrate, load reference + demo data, serve on http://127.0.0.1:8000
+#   make test   lint, types, import boundaries, migrations check, the whole test suite
+#   make bench  the benchmarks in bench/, results in bench/results/
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := .venv/bin/python
+PORT ?= $(or $(BIANMIN_PORT),8000)
+RUN_PACKAGES := fonts-noto-cjk fonts-hanazono espeak-ng
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+PYTEST_ARGS ?=
+
+.PHONY: run test lint pytest bench venv sysdeps-run sysdeps-test clean-test-db
+
+$(UV):
+	python3 -m pip install --user --quiet uv
+
+.venv/.synced: $(UV) pyproject.toml uv.lock .python-version
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+venv: .venv/.synced
+
+sysdeps-run:
+	@scripts/ensure-debian-packages $(RUN_PACKAGES)
+
+sysdeps-test:
+	@scripts/ensure-debian-packages $(TEST_PACKAGES)
+
+run: venv sysdeps-run
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py bootstrap
+	$(PY) manage.py serve --port $(PORT)
+
+lint: venv
+	.venv/bin/ruff check .
+	.venv/bin/mypy .
+	.venv/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run -v0
+
+pytest: venv sysdeps-test
+	.venv/bin/pytest --create-db -q $(PYTEST_ARGS)
+
+test: lint pytest
+
+bench: venv sysdeps-test
+	$(PY) -m bench

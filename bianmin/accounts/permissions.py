@@ -1,0 +1,78 @@
+"""Named permissions and which role holds them (Saleor's per-domain permission enums).
+
+Services check these themselves for sensitive actions; views check them for the user's sake.
+"""
+
+from enum import StrEnum
+
+from bianmin.accounts.enums import Role
+
+
+class Perm(StrEnum):
+    # hall
+    TICKET_ISSUE = "ticket_issue"
+    TICKET_CALL = "ticket_call"
+    HALL_MONITOR = "hall_monitor"
+    HALL_CONFIGURE = "hall_configure"
+    # cases
+    CASE_ACCEPT = "case_accept"
+    CASE_PROCESS = "case_process"
+    CASE_MONITOR = "case_monitor"
+    # people
+    PERSON_VIEW = "person_view"
+    PERSON_EDIT = "person_edit"
+    PERSON_IMPORT = "person_import"
+    PERSON_REVEAL = "person_reveal"  # see a full ID number or phone; audited
+    # catalogue, fees, calendar
+    CATALOGUE_EDIT = "catalogue_edit"
+    CALENDAR_EDIT = "calendar_edit"
+    FEE_COLLECT = "fee_collect"
+    FEE_POLICY_EDIT = "fee_policy_edit"
+    REFUND_APPROVE = "refund_approve"
+    # notifications
+    SMS_SEND = "sms_send"
+    SMS_TEMPLATE_EDIT = "sms_template_edit"
+    # identity
+    FACE_VERIFY = "face_verify"
+    # supervision
+    AUDIT_VIEW = "audit_view"
+    REPORT_VIEW = "report_view"
+    # administration
+    STAFF_MANAGE = "staff_manage"
+    AUTHORIZATION_GRANT = "authorization_grant"
+
+
+_WINDOW = {
+    Perm.TICKET_ISSUE, Perm.TICKET_CALL, Perm.CASE_ACCEPT, Perm.PERSON_VIEW, Perm.PERSON_EDIT,
+    Perm.FEE_COLLECT, Perm.FACE_VERIFY, Perm.SMS_SEND,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.GUIDE: frozenset({Perm.TICKET_ISSUE}),
+    Role.OFFICER: frozenset(_WINDOW | {Perm.CASE_PROCESS}),
+    Role.BACK_OFFICE: frozenset({Perm.CASE_PROCESS, Perm.PERSON_VIEW, Perm.SMS_SEND}),
+    Role.SHIFT_LEADER: frozenset(
+        _WINDOW | {Perm.CASE_PROCESS, Perm.CASE_MONITOR, Perm.HALL_MONITOR, Perm.REPORT_VIEW,
+                   Perm.PERSON_REVEAL, Perm.PERSON_IMPORT}
+    ),
+    Role.DIRECTOR: frozenset(
+        {Perm.HALL_MONITOR, Perm.HALL_CONFIGURE, Perm.CASE_MONITOR, Perm.PERSON_VIEW,
+         Perm.CATALOGUE_EDIT, Perm.CALENDAR_EDIT, Perm.FEE_POLICY_EDIT, Perm.REFUND_APPROVE,
+         Perm.SMS_TEMPLATE_EDIT, Perm.SMS_SEND, Perm.REPORT_VIEW, Perm.AUTHORIZATION_GRANT,
+         Perm.PERSON_IMPORT}
+    ),
+    Role.INSPECTOR: frozenset({Perm.AUDIT_VIEW, Perm.REPORT_VIEW, Perm.CASE_MONITOR}),
+    Role.SANITATION: frozenset(),
+    Role.ADMINISTRATOR: frozenset(
+        {Perm.STAFF_MANAGE, Perm.AUTHORIZATION_GRANT, Perm.PERSON_IMPORT, Perm.PERSON_VIEW,
+         Perm.PERSON_EDIT}
+    ),
+}
+
+
+def has_perm(user: object, perm: Perm) -> bool:
+    """True when `user` is an active staff member whose role holds `perm`."""
+    role = getattr(user, "role", None)
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return perm in ROLE_PERMISSIONS.get(Role(role), frozenset()) if role else False

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bianmin.audit.enums import AuditAction
+
+
+class AuditEntry(models.Model):
+    """Append-only, hash-chained record of a change or of a read of personal data.
+
+    One chain per center (`chain`), so that centers of a province never wait on each other's
+    lock. `entry_hash` = SM3(previous hash | canonical JSON of this entry); `audit_verify`
+    recomputes the chain and names the first broken link.
+    """
+
+    chain = models.CharField(_("链"), max_length=16)
+    seq = models.PositiveBigIntegerField(_("序号"))
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+    center = models.ForeignKey(
+        "accounts.Center", verbose_name=_("中心"), on_delete=models.PROTECT, null=True,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT,
+        null=True, related_name="+",
+    )
+    actor_label = models.CharField(_("操作人"), max_length=100, blank=True)
+    action = models.CharField(_("操作"), max_length=40, choices=AuditAction.choices)
+    target_type = models.CharField(_("对象类型"), max_length=40, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-created_at", "-seq"]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique"),
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq} {self.action}"

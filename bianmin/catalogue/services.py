@@ -1,0 +1,108 @@
+"""Writes to the catalogue: the reference load and the director's edits (with history)."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
+
+from bianmin.accounts.permissions import Perm, has_perm
+from bianmin.audit.enums import AuditAction
+from bianmin.audit.services import audit_record
+from bianmin.catalogue.models import FeeVariant, ItemRevision, Material, ServiceItem
+from bianmin.core.errors import DomainError, PermissionDenied
+
+REFERENCE_FILE = Path(__file__).parent / "data" / "items.json"
+EDITABLE_FIELDS = (
+    "name", "fee_fen", "promised_workdays", "statutory_limit", "legal_basis", "notes",
+    "allows_accept_with_gaps", "average_service_minutes", "is_active",
+)
+
+
+def item_snapshot(item: ServiceItem) -> dict[str, Any]:
+    data = model_to_dict(item, fields=[*EDITABLE_FIELDS, "code", "category", "stages", "channels"])
+    data["materials"] = [
+        model_to_dict(m, fields=["code", "name", "required_when", "is_primary", "requirement"])
+        for m in item.materials.all()
+    ]
+    data["fee_variants"] = [
+        model_to_dict(v, fields=["code", "name", "fee_fen"]) for v in item.fee_variants.all()
+    ]
+    return data
+
+
+@transaction.atomic
+def catalogue_load_reference(*, path: Path = REFERENCE_FILE) -> int:
+    """Create the reference items that do not exist yet. Existing items are the director's: an
+    upgrade never overwrites their edits. Returns the number of items created."""
+    created = 0
+    for row in json.loads(path.read_text()):
+        if ServiceItem.objects.filter(code=row["code"]).exists():
+            continue
+        materials = row.pop("materials")
+        variants = row.pop("fee_variants")
+        item = ServiceItem.objects.create(**row)
+        Material.objects.bulk_create(
+            Material(item=item, sort_order=i, **m) for i, m in enumerate(materials)
+        )
+        FeeVariant.objects.bulk_create(FeeVariant(item=item, **v) for v in variants)
+        ItemRevision.objects.create(
+            item=item, changed_by=None, snapshot=item_snapshot(item), reason="参考数据导入"
+        )
+        created += 1
+    return created
+
+
+@transaction.atomic
+def item_update(*, actor: Any, item: ServiceItem, changes: dict[str, Any], reason: str) -> ServiceItem:
+    """The director edits an item; the old and new values go to the history and the audit log."""
+    if not has_perm(actor, Perm.CATALOGUE_EDIT):
+        raise PermissionDenied(_("只有中心主任可以修改事项目录"))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(_("不能修改这些字段：%s") % "、".join(sorted(unknown)))
+    if not reason.strip():
+        raise DomainError(_("请填写修改原因"), code="reason_required")
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    before = item_snapshot(item)
+    for field, value in changes.items():
+        setattr(item, field, value)
+    item.full_clean()
+    item.save()
+    after = item_snapshot(item)
+    ItemRevision.objects.create(item=item, changed_by=actor, snapshot=after, reason=reason)
+    audit_record(
+        actor=actor, action=AuditAction.ITEM_UPDATED, target=item,
+        before={k: before[k] for k in changes}, after={k: after[k] for k in changes},
+    )
+    return item
+
+
+def calendar_override_save(*, actor: Any, day: Any, is_workday: bool, note: str) -> None:
+    """The director enters a holiday or a make-up working day (next year's schedule, closures)."""
+    from bianmin.core.services import calendar_override_set
+
+    if not has_perm(actor, Perm.CALENDAR_EDIT):
+        raise PermissionDenied(_("只有中心主任可以修改工作日历"))
+    with transaction.atomic():
+        calendar_override_set(day=day, is_workday=is_workday, note=note)
+        audit_record(actor=actor, action=AuditAction.CALENDAR_UPDATED,
+                     target_type="core.calendaroverride", target_id=str(day),
+                     after={"is_workday": is_workday, "note": note})
+
+
+def calendar_year_save(*, actor: Any, year: int, source: str) -> None:
+    """Mark a year as fully entered: it stops being provisional."""
+    from bianmin.core.services import calendar_year_confirm
+
+    if not has_perm(actor, Perm.CALENDAR_EDIT):
+        raise PermissionDenied(_("只有中心主任可以修改工作日历"))
+    if not source.strip():
+        raise DomainError(_("请填写依据，例如国务院办公厅通知的文号"), code="source_required")
+    with transaction.atomic():
+        calendar_year_confirm(year=year, source=source)
+        audit_record(actor=actor, action=AuditAction.CALENDAR_UPDATED,
+                     target_type="core.calendaryear", target_id=str(year),
+                     after={"confirmed": True, "source": source})

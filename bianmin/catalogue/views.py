@@ -1,0 +1,104 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from bianmin.accounts.permissions import Perm, has_perm
+from bianmin.catalogue.conditions import CONDITIONS
+from bianmin.catalogue.enums import Category
+from bianmin.catalogue.forms import ItemEditForm
+from bianmin.catalogue.selectors import item_get, item_list
+from bianmin.catalogue.services import item_update
+from bianmin.core.errors import DomainError
+
+
+def public_catalogue(request: HttpRequest) -> HttpResponse:
+    """办事指南: what to bring, the fee and the time limit of every item (public, phone-friendly)."""
+    items = list(item_list())
+    groups = [(label, [i for i in items if i.category == value])
+              for value, label in Category.choices]
+    return render(request, "catalogue/public_list.html", {"groups": groups})
+
+
+def public_item(request: HttpRequest, code: str) -> HttpResponse:
+    item = item_get(code=code)
+    return render(request, "catalogue/public_item.html",
+                  {"item": item, "conditions": CONDITIONS})
+
+
+@login_required
+def manage_item(request: HttpRequest, code: str) -> HttpResponse:
+    if not has_perm(request.user, Perm.CATALOGUE_EDIT):
+        raise HttpForbidden
+    item = item_get(code=code)
+    initial = {
+        "name": item.name, "fee_yuan": item.fee_fen / 100,
+        "promised_workdays": item.promised_workdays, "statutory_limit": item.statutory_limit,
+        "allows_accept_with_gaps": item.allows_accept_with_gaps,
+        "average_service_minutes": item.average_service_minutes, "is_active": item.is_active,
+    }
+    form = ItemEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        data["fee_fen"] = int(data.pop("fee_yuan") * 100)
+        changes = {k: v for k, v in data.items() if getattr(item, k) != v}
+        try:
+            item_update(actor=request.user, item=item, changes=changes, reason=reason)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已保存 {item.code} {item.name}")
+            return redirect("catalogue:manage_item", code=item.code)
+    return render(request, "catalogue/manage_item.html", {
+        "item": item, "form": form, "revisions": item.revisions.select_related("changed_by")[:20],
+    })
+
+
+@login_required
+def manage_list(request: HttpRequest) -> HttpResponse:
+    if not has_perm(request.user, Perm.CATALOGUE_EDIT):
+        raise HttpForbidden
+    return render(request, "catalogue/manage_list.html",
+                  {"items": item_list(active_only=False)})
+
+
+@login_required
+def calendar_manage(request: HttpRequest) -> HttpResponse:
+    """工作日历: overrides, confirmed years, and the warning for provisional years."""
+    from datetime import date
+
+    from bianmin.catalogue.services import calendar_override_save, calendar_year_save
+    from bianmin.core import clock
+    from bianmin.core.models import CalendarOverride, CalendarYear
+    from bianmin.core.services import calendar_warnings
+    from bianmin.core.workdays import package_last_year
+
+    if not has_perm(request.user, Perm.CALENDAR_EDIT):
+        raise HttpForbidden
+    if request.method == "POST":
+        try:
+            if request.POST.get("confirm_year"):
+                calendar_year_save(actor=request.user, year=int(request.POST["confirm_year"]),
+                                   source=request.POST.get("source", ""))
+            else:
+                calendar_override_save(
+                    actor=request.user, day=date.fromisoformat(request.POST.get("day", "")),
+                    is_workday=request.POST.get("is_workday") == "1",
+                    note=request.POST.get("note", ""),
+                )
+        except (ValueError, KeyError):
+            messages.error(request, "日期格式不正确")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已保存")
+            return redirect("catalogue:calendar")
+    today = clock.today()
+    return render(request, "catalogue/calendar.html", {
+        "overrides": CalendarOverride.objects.filter(day__year__gte=today.year),
+        "years": CalendarYear.objects.all(),
+        "warnings": calendar_warnings(today=today),
+        "package_last_year": package_last_year(),
+    })

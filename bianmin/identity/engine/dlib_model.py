@@ -1,0 +1,200 @@
+"""dlib implementation of :class:`FaceModel` (HOG detector, 5-point alignment, ResNet v1).
+
+Model files come from the ``face_recognition_models`` PyPI package; nothing is downloaded
+at run time. Licences (see docs/adr/0005-face-models-and-licences.md):
+
+* ``shape_predictor_5_face_landmarks.dat`` and ``dlib_face_recognition_resnet_model_v1.dat``:
+  public domain / CC0 per the dlib-models README - used for enrollment and verification.
+* ``shape_predictor_68_face_landmarks.dat``: trained on iBUG 300-W, whose terms exclude
+  commercial use - only loaded by :class:`Dlib68EyeLandmarker` (blink challenge) and by the
+  ``landmarks=68`` research pipeline of the benchmarks, both off by default.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import dlib
+import numpy as np
+
+from .base import Face, Image, raw_similarity
+from .imaging import resize_to_max_side
+
+MODEL_NAME = "dlib-resnet-v1"
+
+
+def model_dir() -> Path:
+    """Folder of the .dat files, located without importing ``face_recognition_models``
+    (its ``__init__`` needs pkg_resources, which we do not need)."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the face_recognition_models package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
+
+
+@functools.cache
+def _detector() -> dlib.fhog_object_detector:
+    return dlib.get_frontal_face_detector()
+
+
+@functools.cache
+def _predictor(points: int) -> dlib.shape_predictor:
+    name = {5: "shape_predictor_5_face_landmarks.dat", 68: "shape_predictor_68_face_landmarks.dat"}
+    return dlib.shape_predictor(str(model_dir() / name[points]))
+
+
+@functools.cache
+def _resnet() -> dlib.face_recognition_model_v1:
+    return dlib.face_recognition_model_v1(
+        str(model_dir() / "dlib_face_recognition_resnet_model_v1.dat")
+    )
+
+
+# dlib's DNN keeps per-call scratch state; serialise embedding calls across threads.
+_NET_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class DlibPipeline:
+    """Knobs of the dlib pipeline. Everything that changes the vector is in ``version``."""
+
+    landmarks: int = 5  # 5 (CC0) or 68 (iBUG 300-W, non-commercial; research only)
+    padding: float = 0.25  # chip padding; the ResNet was trained with 0.25
+    jitters: int = 0  # dlib's random jitter averaging (0 = off)
+    flip: bool = True  # test-time augmentation: mean of chip and its mirror image
+    # Detection: HOG on a copy whose long side is at most detect_max_side (0 = full size),
+    # boxes mapped back; landmarks and chips are taken on the full-resolution image.
+    detect_max_side: int = 320
+    detect_upsample: int = 0
+    # If nothing is found, retry on the full image (upsampled once if it is small).
+    fallback: bool = True
+
+    @property
+    def version(self) -> str:
+        parts = [f"lm{self.landmarks}", f"pad{self.padding:g}"]
+        if self.flip:
+            parts.append("flip")
+        if self.jitters:
+            parts.append(f"j{self.jitters}")
+        return "1+" + ".".join(parts)
+
+
+class DlibFaceModel:
+    """:class:`FaceModel` backed by dlib."""
+
+    name = MODEL_NAME
+    dim = 128
+
+    def __init__(self, pipeline: DlibPipeline | None = None) -> None:
+        self.pipeline = pipeline or DlibPipeline()
+        self.version = self.pipeline.version
+        self._detector = _detector()
+        self._predictor = _predictor(self.pipeline.landmarks)
+        self._net = _resnet()
+
+    # -- detection -------------------------------------------------------------------
+    def detect(self, image: Image) -> list[Face]:
+        p = self.pipeline
+        faces: list[Face] = []
+        if p.detect_max_side:
+            small, scale = resize_to_max_side(image, p.detect_max_side)
+            faces = self._run_detector(small, p.detect_upsample, scale)
+        else:
+            faces = self._run_detector(image, p.detect_upsample, 1.0)
+        if not faces and p.fallback and (p.detect_max_side or p.detect_upsample == 0):
+            h, w = image.shape[:2]
+            if max(h, w) <= 800:
+                faces = self._run_detector(image, 1, 1.0)
+            else:
+                medium, scale = resize_to_max_side(image, 1600)
+                faces = self._run_detector(medium, 0, scale)
+        return sorted(faces, key=lambda f: f.width * f.height, reverse=True)
+
+    def detect_full(self, image: Image, upsample: int = 1) -> list[Face]:
+        """Straightforward detection on the full frame (the speed-benchmark baseline)."""
+        faces = self._run_detector(image, upsample, 1.0)
+        return sorted(faces, key=lambda f: f.width * f.height, reverse=True)
+
+    def _run_detector(self, image: Image, upsample: int, scale: float) -> list[Face]:
+        rects, scores, _ = self._detector.run(image, upsample, 0.0)
+        inv = 1.0 / scale
+        return [
+            Face(
+                left=round(r.left() * inv),
+                top=round(r.top() * inv),
+                right=round(r.right() * inv),
+                bottom=round(r.bottom() * inv),
+                confidence=float(s),
+            )
+            for r, s in zip(rects, scores, strict=True)
+        ]
+
+    # -- landmarks and embedding -----------------------------------------------------------
+    def _shape(self, image: Image, face: Face) -> dlib.full_object_detection:
+        rect = dlib.rectangle(face.left, face.top, face.right, face.bottom)
+        return self._predictor(image, rect)
+
+    def landmarks(self, image: Image, face: Face) -> Face:
+        shape = self._shape(image, face)
+        pts = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
+        if pts.shape[0] == 68:
+            # Reduce to the 5-point layout so that pose/quality code sees one format.
+            pts = np.array([pts[45], pts[42], pts[36], pts[39], pts[33]], dtype=np.float32)
+        return Face(face.left, face.top, face.right, face.bottom, face.confidence, pts)
+
+    def chip(self, image: Image, face: Face) -> np.ndarray:
+        """Aligned 150x150 RGB chip as the ResNet expects it."""
+        shape = self._shape(image, face)
+        return dlib.get_face_chip(image, shape, size=150, padding=self.pipeline.padding)
+
+    def embed(self, image: Image, face: Face) -> np.ndarray:
+        return self.embed_chips([self.chip(image, face)])
+
+    def embed_chips(self, chips: list[np.ndarray]) -> np.ndarray:
+        """Mean embedding of the chips (plus their mirror images if ``flip``)."""
+        batch = [np.ascontiguousarray(c) for c in chips]
+        if self.pipeline.flip:
+            batch += [np.ascontiguousarray(c[:, ::-1]) for c in chips]
+        with _NET_LOCK:
+            vecs = self._net.compute_face_descriptor(batch, self.pipeline.jitters)
+        return np.mean(np.array([np.array(v) for v in vecs], dtype=np.float64), axis=0).astype(
+            np.float32
+        )
+
+    def similarity(self, a: np.ndarray, b: np.ndarray) -> float:
+        return raw_similarity(a, b)
+
+
+class Dlib68EyeLandmarker:
+    """Eye landmarks from dlib's 68-point predictor (iBUG 300-W: NON-COMMERCIAL terms).
+
+    Only used by the blink challenge when the deployment has explicitly enabled it
+    (``allow_noncommercial_eye_model``); see the ADR for the licence risk.
+    """
+
+    name = "dlib-shape-predictor-68"
+    licence = "iBUG 300-W terms: non-commercial use only"
+
+    def __init__(self) -> None:
+        self._predictor = _predictor(68)
+
+    def eyes(self, image: Image, face: Face) -> tuple[np.ndarray, np.ndarray]:
+        rect = dlib.rectangle(face.left, face.top, face.right, face.bottom)
+        shape = self._predictor(image, rect)
+        pts = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
+        return pts[36:42], pts[42:48]
+
+
+@functools.cache
+def default_model() -> DlibFaceModel:
+    """The production pipeline (loaded once per process)."""
+    return DlibFaceModel()
+
+
+@functools.cache
+def default_eye_landmarker() -> Dlib68EyeLandmarker:
+    return Dlib68EyeLandmarker()

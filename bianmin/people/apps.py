@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PeopleConfig(AppConfig):
+    name = "bianmin.people"
+    label = "people"
+    verbose_name = _("人口信息")
+
+    def ready(self) -> None:
+        from bianmin.accounts.navigation import Screen, register_screen
+        from bianmin.accounts.permissions import Perm
+
+        register_screen(Screen(_("人口信息"), "people:list", Perm.PERSON_VIEW, order=60))
+

@@ -1,0 +1,101 @@
+"""The JSON API under /api/v1: one NinjaAPI, each context mounts its router here."""
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthorizationError as NinjaAuthorizationError
+from ninja.renderers import JSONRenderer
+from ninja.throttling import AnonRateThrottle
+
+from bianmin.accounts.api import router as accounts_router
+from bianmin.cases.api import router as cases_router
+from bianmin.catalogue.api import router as catalogue_router
+from bianmin.core.api import router as calendar_router
+from bianmin.core.errors import DomainError
+from bianmin.fees.api import router as fees_router
+from bianmin.hall.api import router as hall_router
+from bianmin.identity.api import router as identity_router
+from bianmin.notifications.api import router as notifications_router
+from bianmin.people.api import router as people_router
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
+    title="便民服务中心 API",
+    version="1",
+    description=(
+        "公安便民服务中心对外接口。工作人员接口使用 `Authorization: Bearer <token>`；"
+        "公开接口已标注并限流。错误统一返回 `{\"code\", \"message\"}`。"
+    ),
+    urls_namespace="api-1",
+    throttle=[AnonRateThrottle("600/m")],
+)
+
+api.add_router("", calendar_router)
+api.add_router("", catalogue_router)
+api.add_router("", people_router)
+api.add_router("", accounts_router)
+api.add_router("", hall_router)
+api.add_router("", cases_router)
+api.add_router("", fees_router)
+api.add_router("", notifications_router)
+api.add_router("", identity_router)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message}, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    parts = []
+    for error in exc.errors[:5]:
+        where = ".".join(str(p) for p in error.get("loc", [])[1:]) or "请求"
+        parts.append(f"{where}：{_translate_pydantic(error)}")
+    return _error(request, 400, "invalid_request", _("请求参数有误。") + "；".join(parts))
+
+
+def _translate_pydantic(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("缺少此项")
+    if kind.startswith("int") or kind.startswith("float"):
+        return _("应为数字")
+    if kind.startswith("date"):
+        return _("应为 YYYY-MM-DD 格式的日期")
+    if kind.startswith("string"):
+        return _("应为文字")
+    if kind in {"enum", "literal_error"}:
+        return _("取值不在允许范围内")
+    if "json" in kind:
+        return _("不是有效的 JSON")
+    return _("格式不正确")
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthorized", _("请先登录，或在请求头提供有效的 Bearer 令牌"))
+
+
+@api.exception_handler(NinjaAuthorizationError)
+def authorization_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 403, "permission_denied", _("您没有执行此操作的权限"))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        return _error(request, 403, "csrf_failed", _("页面已过期，请刷新页面后重试"))
+    if exc.status_code == 429:
+        return _error(request, 429, "throttled", _("请求过于频繁，请稍后再试"))
+    return _error(request, exc.status_code, "http_error", str(exc))

@@ -1,0 +1,212 @@
+"""Complete settings for every environment; deployment-varying values come from the environment.
+
+`.env.example` explains each variable. Per-environment modules (local, test, production) only
+override a few values and add no behaviour.
+"""
+
+from pathlib import Path
+
+import environ
+
+from bianmin.core.keys import load_or_create_secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("BIANMIN_SECRET_KEY", default="") or load_or_create_secret(
+    VAR_DIR / "secret_key", nbytes=50
+)
+# 16-byte SM4 key (hex) for personal data at rest, and the derived blind-index key.
+FIELD_KEY = env("BIANMIN_FIELD_KEY", default="") or load_or_create_secret(
+    VAR_DIR / "field_key", nbytes=16
+)
+DEBUG = env.bool("BIANMIN_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("BIANMIN_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("BIANMIN_CSRF_TRUSTED_ORIGINS", default=[])
+PUBLIC_BASE_URL = env("BIANMIN_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "channels",
+    "huey.contrib.djhuey",
+    "bianmin.core",
+    "bianmin.accounts",
+    "bianmin.audit",
+    "bianmin.people",
+    "bianmin.catalogue",
+    "bianmin.hall",
+    "bianmin.cases",
+    "bianmin.fees",
+    "bianmin.notifications",
+    "bianmin.identity",
+    "bianmin.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "bianmin.core.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bianmin.accounts.middleware.TwoFactorRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "bianmin" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+                "bianmin.accounts.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+# --- Databases -------------------------------------------------------------------------------
+DATABASE_URL = env("BIANMIN_DATABASE_URL", default="")
+if DATABASE_URL:
+    DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("BIANMIN_DB_CONN_MAX_AGE", default=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "bianmin.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers run while one writer commits; IMMEDIATE takes the write lock
+                # at BEGIN so concurrent writers queue instead of failing on lock upgrade.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.Staff"
+
+# --- Redis: task queue, channel layer and cache when configured ------------------------------
+REDIS_URL = env("BIANMIN_REDIS_URL", default="")
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "bianmin",
+        "url": REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": 4, "worker_type": "thread"},
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "bianmin",
+        "filename": str(VAR_DIR / "tasks.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": 4, "worker_type": "thread"},
+    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {
+        "default": {
+            # `make run` serves from one process, so a local-memory cache is shared by all.
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "bianmin",
+        }
+    }
+
+# --- Auth and security -----------------------------------------------------------------------
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_MAX_FAILURES = env.int("BIANMIN_LOGIN_MAX_FAILURES", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("BIANMIN_LOGIN_LOCKOUT_MINUTES", default=15)
+SECURE_COOKIES = env.bool("BIANMIN_SECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "media-src": [CSP.SELF, "blob:", "data:"],
+    "connect-src": [CSP.SELF, "ws:", "wss:"],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+# --- i18n / time -----------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "bianmin" / "static"]
+MEDIA_ROOT = VAR_DIR / "media"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# --- Product settings ------------------------------------------------------------------------
+SMS_GATEWAY = env("BIANMIN_SMS_GATEWAY", default="console")
+SMS_OUTBOX = env("BIANMIN_SMS_OUTBOX", default=str(VAR_DIR / "sms-outbox.jsonl"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("BIANMIN_LOG_LEVEL", default="INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}, "huey": {"level": "WARNING"}},
+}

@@ -1,0 +1,27 @@
+"""The test suite: same wiring as base, faster hashing, tasks run inline.
+
+Several test runs may share one machine (developers, CI, helpers), so the SQLite test database
+and the PostgreSQL test database carry a tag from `BIANMIN_TEST_TAG` (and the xdist worker).
+"""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import DATABASES, HUEY, VAR_DIR
+
+_tag = "_".join(
+    part for part in (os.environ.get("BIANMIN_TEST_TAG"), os.environ.get("PYTEST_XDIST_WORKER"))
+    if part
+)
+_suffix = f"_{_tag}" if _tag else ""
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so that race tests can open real concurrent connections.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test{_suffix}.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_bianmin{_suffix}"}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {**HUEY, "immediate": True}
+SMS_OUTBOX = str(VAR_DIR / f"test-sms-outbox{_suffix}.jsonl")
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,29 @@
+from django.contrib.staticfiles.views import serve as staticfiles_serve
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+
+from config.api import api
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("healthz", healthz),
+    path("", include("bianmin.catalogue.urls")),
+    path("", include("bianmin.people.urls")),
+    path("", include("bianmin.audit.urls")),
+    path("", include("bianmin.core.urls")),
+    path("", include("bianmin.hall.urls")),
+    path("", include("bianmin.cases.urls")),
+    path("", include("bianmin.fees.urls")),
+    path("", include("bianmin.notifications.urls")),
+    path("", include("bianmin.identity.urls")),
+    path("", include("bianmin.accounts.urls")),
+]
+
+# `make run` serves static files from the ASGI process itself (no separate web server); the
+# files are found where they live, so no collectstatic step is needed.
+urlpatterns += [path("static/<path:path>", staticfiles_serve, {"insecure": True})]

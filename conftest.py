@@ -1,0 +1,96 @@
+"""Shared fixtures: the demo center's shape (center, windows, one account per role), API
+clients with bearer tokens, and a pinned clock."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.test import Client
+
+from bianmin.accounts.enums import Role
+from bianmin.accounts.models import Center, Staff
+from bianmin.accounts.services import api_token_create
+from bianmin.catalogue.services import catalogue_load_reference
+from bianmin.hall.models import Window
+
+PASSWORD = "Test@2026pass"  # noqa: S105 - test accounts only
+_HASH = make_password(PASSWORD, hasher="md5")
+
+
+@pytest.fixture
+def catalogue(db: Any) -> None:
+    catalogue_load_reference()
+
+
+@pytest.fixture
+def center(db: Any) -> Center:
+    return Center.objects.create(code="TG", name="潼关县公安便民服务中心",
+                                 sms_signature="潼关县公安局", phone="0913-3822110")
+
+
+@pytest.fixture
+def other_center(db: Any) -> Center:
+    return Center.objects.create(code="HY", name="华阴市公安便民服务中心")
+
+
+@pytest.fixture
+def windows(center: Center) -> list[Window]:
+    return [Window.objects.create(center=center, code=f"W{i:02d}", name=f"{i}号窗口")
+            for i in range(1, 13)]
+
+
+@pytest.fixture
+def make_staff(center: Center) -> Callable[..., Staff]:
+    counter = {"n": 0}
+
+    def make(role: Role = Role.OFFICER, *, username: str | None = None,
+             all_round: bool = True, center_: Center | None = None) -> Staff:
+        counter["n"] += 1
+        return Staff.objects.create(
+            username=username or f"{role}{counter['n']:02d}", full_name=f"{role.label}{counter['n']}",
+            role=role, center=center_ or center, is_all_round=all_round, password=_HASH,
+        )
+
+    return make
+
+
+@pytest.fixture
+def officer(make_staff: Callable[..., Staff]) -> Staff:
+    return make_staff(Role.OFFICER, username="officer01")
+
+
+@pytest.fixture
+def director(make_staff: Callable[..., Staff]) -> Staff:
+    return make_staff(Role.DIRECTOR, username="director01")
+
+
+@pytest.fixture
+def staff_by_role(make_staff: Callable[..., Staff]) -> dict[Role, Staff]:
+    return {role: make_staff(role, username=f"{role}_x") for role in Role}
+
+
+@pytest.fixture
+def api_client_for() -> Callable[[Staff], Client]:
+    """A test client that sends a real bearer token for `staff`."""
+
+    def make(staff: Staff) -> Client:
+        token = api_token_create(staff=staff, label="test")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    return make
+
+
+@pytest.fixture
+def login_client_for() -> Callable[[Staff], Client]:
+    """A browser-like client with a session (and TOTP passed for roles that need it)."""
+
+    def make(staff: Staff) -> Client:
+        client = Client()
+        client.force_login(staff)
+        session = client.session
+        session["two_factor_passed"] = True
+        session.save()
+        return client
+
+    return make
