@@ -25,8 +25,9 @@ def catalogue(db: Any) -> None:
 
 @pytest.fixture
 def center(db: Any) -> Center:
-    return Center.objects.create(code="TG", name="潼关县公安便民服务中心",
-                                 sms_signature="潼关县公安局", phone="0913-3822110")
+    return Center.objects.create(
+        code="TG", name="潼关县公安便民服务中心", sms_signature="潼关县公安局", phone="0913-3822110"
+    )
 
 
 @pytest.fixture
@@ -36,20 +37,31 @@ def other_center(db: Any) -> Center:
 
 @pytest.fixture
 def windows(center: Center) -> list[Window]:
-    return [Window.objects.create(center=center, code=f"W{i:02d}", name=f"{i}号窗口")
-            for i in range(1, 13)]
+    return [
+        Window.objects.create(center=center, code=f"W{i:02d}", name=f"{i}号窗口")
+        for i in range(1, 13)
+    ]
 
 
 @pytest.fixture
 def make_staff(center: Center) -> Callable[..., Staff]:
     counter = {"n": 0}
 
-    def make(role: Role = Role.OFFICER, *, username: str | None = None,
-             all_round: bool = True, center_: Center | None = None) -> Staff:
+    def make(
+        role: Role = Role.OFFICER,
+        *,
+        username: str | None = None,
+        all_round: bool = True,
+        center_: Center | None = None,
+    ) -> Staff:
         counter["n"] += 1
         return Staff.objects.create(
-            username=username or f"{role}{counter['n']:02d}", full_name=f"{role.label}{counter['n']}",
-            role=role, center=center_ or center, is_all_round=all_round, password=_HASH,
+            username=username or f"{role}{counter['n']:02d}",
+            full_name=f"{role.label}{counter['n']}",
+            role=role,
+            center=center_ or center,
+            is_all_round=all_round,
+            password=_HASH,
         )
 
     return make
@@ -94,3 +106,41 @@ def login_client_for() -> Callable[[Staff], Client]:
         return client
 
     return make
+
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    """Debian's chromium driven by Playwright (no browser download)."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.fail("chromium is missing: run `make test` (it installs Debian's chromium)")
+    # Playwright's sync API runs an event loop; Django must allow sync DB calls beside it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Any:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
+    yield context.new_page()
+    context.close()

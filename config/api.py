@@ -30,7 +30,7 @@ api = NinjaAPI(
     version="1",
     description=(
         "公安便民服务中心对外接口。工作人员接口使用 `Authorization: Bearer <token>`；"
-        "公开接口已标注并限流。错误统一返回 `{\"code\", \"message\"}`。"
+        '公开接口已标注并限流。错误统一返回 `{"code", "message"}`。'
     ),
     urls_namespace="api-1",
     throttle=[AnonRateThrottle("600/m")],
@@ -96,6 +96,10 @@ def authorization_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 403 and "CSRF" in str(exc):
         return _error(request, 403, "csrf_failed", _("页面已过期，请刷新页面后重试"))
+    if exc.status_code == 400:
+        return _error(
+            request, 400, "invalid_request", _("请求内容无法解析，请提交有效的 JSON 或表单")
+        )
     if exc.status_code == 429:
         return _error(request, 429, "throttled", _("请求过于频繁，请稍后再试"))
     return _error(request, exc.status_code, "http_error", str(exc))

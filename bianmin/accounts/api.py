@@ -51,5 +51,9 @@ def require(request: HttpRequest, perm: Perm) -> Any:
 @router.get("/me", auth=staff_auth, summary="当前工作人员")
 def me(request: HttpRequest) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    return {"username": user.username, "full_name": user.full_name, "role": user.role,
-            "center": user.center.code if user.center else None}
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "center": user.center.code if user.center else None,
+    }

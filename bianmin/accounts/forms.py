@@ -8,6 +8,8 @@ class LoginForm(forms.Form):
 
 
 class TotpForm(forms.Form):
-    code = forms.CharField(label=_("6位动态口令"), max_length=8,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric",
-                                                         "autocomplete": "one-time-code"}))
+    code = forms.CharField(
+        label=_("6位动态口令"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

@@ -35,7 +35,11 @@ class Staff(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     center = models.ForeignKey(
-        Center, verbose_name=_("所属中心"), on_delete=models.PROTECT, null=True, blank=True,
+        Center,
+        verbose_name=_("所属中心"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="staff",
     )
     badge_number = models.CharField(_("警号"), max_length=20, blank=True)
@@ -68,16 +72,23 @@ class Authorization(TimeStampedModel):
     """交叉授权: an officer may serve an item at any window."""
 
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("民警"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("民警"),
+        on_delete=models.CASCADE,
         related_name="authorizations",
     )
     item = models.ForeignKey(
-        "catalogue.ServiceItem", verbose_name=_("事项"), on_delete=models.CASCADE,
+        "catalogue.ServiceItem",
+        verbose_name=_("事项"),
+        on_delete=models.CASCADE,
         related_name="authorizations",
     )
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("授权人"), on_delete=models.PROTECT,
-        related_name="+", null=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("授权人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
     )
 
     class Meta:

@@ -58,8 +58,14 @@ def screens_for(user: Any) -> list[dict[str, Any]]:
         if screen.perm is not None and not has_perm(user, screen.perm):
             continue
         try:
-            out.append({"label": screen.label, "url": reverse(screen.url_name),
-                        "name": screen.url_name, "icon": screen.icon})
+            out.append(
+                {
+                    "label": screen.label,
+                    "url": reverse(screen.url_name),
+                    "name": screen.url_name,
+                    "icon": screen.icon,
+                }
+            )
         except NoReverseMatch:
             continue
     return out

@@ -43,8 +43,14 @@ class Perm(StrEnum):
 
 
 _WINDOW = {
-    Perm.TICKET_ISSUE, Perm.TICKET_CALL, Perm.CASE_ACCEPT, Perm.PERSON_VIEW, Perm.PERSON_EDIT,
-    Perm.FEE_COLLECT, Perm.FACE_VERIFY, Perm.SMS_SEND,
+    Perm.TICKET_ISSUE,
+    Perm.TICKET_CALL,
+    Perm.CASE_ACCEPT,
+    Perm.PERSON_VIEW,
+    Perm.PERSON_EDIT,
+    Perm.FEE_COLLECT,
+    Perm.FACE_VERIFY,
+    Perm.SMS_SEND,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -52,20 +58,43 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.OFFICER: frozenset(_WINDOW | {Perm.CASE_PROCESS}),
     Role.BACK_OFFICE: frozenset({Perm.CASE_PROCESS, Perm.PERSON_VIEW, Perm.SMS_SEND}),
     Role.SHIFT_LEADER: frozenset(
-        _WINDOW | {Perm.CASE_PROCESS, Perm.CASE_MONITOR, Perm.HALL_MONITOR, Perm.REPORT_VIEW,
-                   Perm.PERSON_REVEAL, Perm.PERSON_IMPORT}
+        _WINDOW
+        | {
+            Perm.CASE_PROCESS,
+            Perm.CASE_MONITOR,
+            Perm.HALL_MONITOR,
+            Perm.REPORT_VIEW,
+            Perm.PERSON_REVEAL,
+            Perm.PERSON_IMPORT,
+        }
     ),
     Role.DIRECTOR: frozenset(
-        {Perm.HALL_MONITOR, Perm.HALL_CONFIGURE, Perm.CASE_MONITOR, Perm.PERSON_VIEW,
-         Perm.CATALOGUE_EDIT, Perm.CALENDAR_EDIT, Perm.FEE_POLICY_EDIT, Perm.REFUND_APPROVE,
-         Perm.SMS_TEMPLATE_EDIT, Perm.SMS_SEND, Perm.REPORT_VIEW, Perm.AUTHORIZATION_GRANT,
-         Perm.PERSON_IMPORT}
+        {
+            Perm.HALL_MONITOR,
+            Perm.HALL_CONFIGURE,
+            Perm.CASE_MONITOR,
+            Perm.PERSON_VIEW,
+            Perm.CATALOGUE_EDIT,
+            Perm.CALENDAR_EDIT,
+            Perm.FEE_POLICY_EDIT,
+            Perm.REFUND_APPROVE,
+            Perm.SMS_TEMPLATE_EDIT,
+            Perm.SMS_SEND,
+            Perm.REPORT_VIEW,
+            Perm.AUTHORIZATION_GRANT,
+            Perm.PERSON_IMPORT,
+        }
     ),
     Role.INSPECTOR: frozenset({Perm.AUDIT_VIEW, Perm.REPORT_VIEW, Perm.CASE_MONITOR}),
     Role.SANITATION: frozenset(),
     Role.ADMINISTRATOR: frozenset(
-        {Perm.STAFF_MANAGE, Perm.AUTHORIZATION_GRANT, Perm.PERSON_IMPORT, Perm.PERSON_VIEW,
-         Perm.PERSON_EDIT}
+        {
+            Perm.STAFF_MANAGE,
+            Perm.AUTHORIZATION_GRANT,
+            Perm.PERSON_IMPORT,
+            Perm.PERSON_VIEW,
+            Perm.PERSON_EDIT,
+        }
     ),
 }
 

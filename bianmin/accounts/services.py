@@ -30,8 +30,15 @@ class LoginError(DomainError):
 
 @transaction.atomic
 def staff_create(
-    *, actor: Any, username: str, full_name: str, role: Role, center: Center | None,
-    password: str = "", password_hash: str = "", is_all_round: bool = False,
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    role: Role,
+    center: Center | None,
+    password: str = "",
+    password_hash: str = "",
+    is_all_round: bool = False,
     badge_number: str = "",
 ) -> Staff:
     """`password_hash` (from make_password) lets a batch share one slow hashing step."""
@@ -40,8 +47,12 @@ def staff_create(
     if Staff.objects.filter(username=username).exists():
         raise DomainError(_("用户名 %s 已存在") % username, code="duplicate_username")
     staff = Staff(
-        username=username, full_name=full_name, role=role, center=center,
-        is_all_round=is_all_round, badge_number=badge_number,
+        username=username,
+        full_name=full_name,
+        role=role,
+        center=center,
+        is_all_round=is_all_round,
+        badge_number=badge_number,
     )
     if password_hash:
         staff.password = password_hash
@@ -49,7 +60,10 @@ def staff_create(
         staff.set_password(password)
     staff.save()
     audit_record(
-        actor=actor, action=AuditAction.STAFF_CREATED, target=staff, center=center,
+        actor=actor,
+        action=AuditAction.STAFF_CREATED,
+        target=staff,
+        center=center,
         after={"username": username, "role": role, "all_round": is_all_round},
     )
     return staff
@@ -81,13 +95,23 @@ def _record_failure(staff: Staff) -> None:
     with transaction.atomic():
         Staff.objects.filter(pk=staff.pk).update(failed_logins=F("failed_logins") + 1)
         staff.refresh_from_db(fields=["failed_logins"])
-        audit_record(actor=None, action=AuditAction.LOGIN_FAILED, target=staff,
-                     center_id=staff.center_id, after={"failures": staff.failed_logins})
+        audit_record(
+            actor=None,
+            action=AuditAction.LOGIN_FAILED,
+            target=staff,
+            center_id=staff.center_id,
+            after={"failures": staff.failed_logins},
+        )
         if staff.failed_logins >= settings.LOGIN_MAX_FAILURES:
             until = clock.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
             Staff.objects.filter(pk=staff.pk).update(locked_until=until, failed_logins=0)
-            audit_record(actor=None, action=AuditAction.ACCOUNT_LOCKED, target=staff,
-                         center_id=staff.center_id, after={"until": until.isoformat()})
+            audit_record(
+                actor=None,
+                action=AuditAction.ACCOUNT_LOCKED,
+                target=staff,
+                center_id=staff.center_id,
+                after={"until": until.isoformat()},
+            )
 
 
 def totp_provisioning(*, staff: Staff) -> tuple[str, str]:
@@ -95,8 +119,9 @@ def totp_provisioning(*, staff: Staff) -> tuple[str, str]:
     if not staff.totp_secret:
         staff.totp_secret = pyotp.random_base32()
         staff.save(update_fields=["totp_secret"])
-    uri = pyotp.TOTP(staff.totp_secret).provisioning_uri(name=staff.username,
-                                                        issuer_name=TOTP_ISSUER)
+    uri = pyotp.TOTP(staff.totp_secret).provisioning_uri(
+        name=staff.username, issuer_name=TOTP_ISSUER
+    )
     return staff.totp_secret, uri
 
 
@@ -119,15 +144,17 @@ def api_token_create(*, staff: Staff, label: str = "") -> str:
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         ApiToken.objects.create(staff=staff, key_hash=sm3_hex(token.encode()), label=label)
-        audit_record(actor=staff, action=AuditAction.API_TOKEN_CREATED, target=staff,
-                     after={"label": label})
+        audit_record(
+            actor=staff, action=AuditAction.API_TOKEN_CREATED, target=staff, after={"label": label}
+        )
     return token
 
 
 def api_token_authenticate(token: str) -> Staff | None:
     row = (
         ApiToken.objects.select_related("staff", "staff__center")
-        .filter(key_hash=sm3_hex(token.encode()), revoked_at__isnull=True).first()
+        .filter(key_hash=sm3_hex(token.encode()), revoked_at__isnull=True)
+        .first()
     )
     if row is None or not row.staff.is_active:
         return None
@@ -145,6 +172,10 @@ def authorization_grant(*, actor: Any, staff: Staff, item: Any) -> Authorization
         staff=staff, item=item, defaults={"granted_by": actor}
     )
     if created:
-        audit_record(actor=actor, action=AuditAction.AUTHORIZATION_GRANTED, target=staff,
-                     after={"item": item.code})
+        audit_record(
+            actor=actor,
+            action=AuditAction.AUTHORIZATION_GRANTED,
+            target=staff,
+            after={"item": item.code},
+        )
     return authorization

@@ -70,7 +70,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's home: its screens as large tiles, and the panels its role follows."""
-    return render(request, "accounts/home.html", {
-        "tiles": screens_for(request.user),
-        "panels": panels_for(request.user),
-    })
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "tiles": screens_for(request.user),
+            "panels": panels_for(request.user),
+        },
+    )

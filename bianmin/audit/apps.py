@@ -12,4 +12,3 @@ class AuditConfig(AppConfig):
         from bianmin.accounts.permissions import Perm
 
         register_screen(Screen(_("审计日志"), "audit:search", Perm.AUDIT_VIEW, order=90))
-

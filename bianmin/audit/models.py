@@ -17,12 +17,18 @@ class AuditEntry(models.Model):
     seq = models.PositiveBigIntegerField(_("序号"))
     created_at = models.DateTimeField(_("时间"), db_index=True)
     center = models.ForeignKey(
-        "accounts.Center", verbose_name=_("中心"), on_delete=models.PROTECT, null=True,
+        "accounts.Center",
+        verbose_name=_("中心"),
+        on_delete=models.PROTECT,
+        null=True,
         related_name="+",
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT,
-        null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
     actor_label = models.CharField(_("操作人"), max_length=100, blank=True)
     action = models.CharField(_("操作"), max_length=40, choices=AuditAction.choices)

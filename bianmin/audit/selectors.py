@@ -39,7 +39,11 @@ def audit_verify_chains(*, batch: int = 2000) -> list[ChainBreak]:
 
 
 def audit_entry_search(
-    *, user: Any, text: str = "", action: str = "", day_from: date | None = None,
+    *,
+    user: Any,
+    text: str = "",
+    action: str = "",
+    day_from: date | None = None,
     day_to: date | None = None,
 ) -> QuerySet[AuditEntry]:
     """Entries the inspector may see: their own center's (or all, for a provincial inspector)."""
@@ -50,7 +54,9 @@ def audit_entry_search(
         qs = qs.filter(action=action)
     if text:
         qs = qs.filter(
-            Q(actor_label__icontains=text) | Q(target_id=text) | Q(target_type__icontains=text)
+            Q(actor_label__icontains=text)
+            | Q(target_id=text)
+            | Q(target_type__icontains=text)
             | Q(request_id=text)
         )
     if day_from:

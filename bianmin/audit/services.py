@@ -80,8 +80,10 @@ def audit_record(
     with transaction.atomic():
         _lock_chain(chain)
         last = (
-            AuditEntry.objects.filter(chain=chain).order_by("-seq")
-            .values_list("seq", "entry_hash").first()
+            AuditEntry.objects.filter(chain=chain)
+            .order_by("-seq")
+            .values_list("seq", "entry_hash")
+            .first()
         )
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
         actor_is_staff = actor is not None and getattr(actor, "pk", None) is not None

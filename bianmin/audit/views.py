@@ -33,8 +33,12 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     }
     entries = audit_entry_search(user=request.user, **filters)  # type: ignore[arg-type]
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    context: dict[str, object] = {"page": page, "actions": AuditAction.choices, "filters": filters,
-               "query": request.GET.urlencode()}
+    context: dict[str, object] = {
+        "page": page,
+        "actions": AuditAction.choices,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+    }
     if request.GET.get("verify"):
         context["breaks"] = audit_verify_chains()
         context["verified"] = True

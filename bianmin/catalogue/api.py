@@ -25,8 +25,11 @@ class ItemOut(Schema):
 def items(request: HttpRequest) -> list[dict]:
     return [
         {
-            "code": item.code, "name": item.name, "category": item.category,
-            "fee_yuan": item.fee_fen / 100, "promised_workdays": item.promised_workdays,
+            "code": item.code,
+            "name": item.name,
+            "category": item.category,
+            "fee_yuan": item.fee_fen / 100,
+            "promised_workdays": item.promised_workdays,
             "materials": [
                 {"code": m.code, "name": m.name, "required_when": m.required_when}
                 for m in item.materials.all()

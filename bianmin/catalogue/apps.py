@@ -11,6 +11,7 @@ class CatalogueConfig(AppConfig):
         from bianmin.accounts.navigation import Screen, register_screen
         from bianmin.accounts.permissions import Perm
 
-        register_screen(Screen(_("事项目录"), "catalogue:manage_list", Perm.CATALOGUE_EDIT, order=80))
+        register_screen(
+            Screen(_("事项目录"), "catalogue:manage_list", Perm.CATALOGUE_EDIT, order=80)
+        )
         register_screen(Screen(_("工作日历"), "catalogue:calendar", Perm.CALENDAR_EDIT, order=81))
-

@@ -25,9 +25,9 @@ def _age(facts: Mapping[str, Any]) -> int | None:
 
 _RULES = {
     "always": lambda f: True,
-    "under_16": lambda f: (_age(f) is not None and _age(f) < 16),  # type: ignore[operator]
-    "aged_16_plus": lambda f: (_age(f) is not None and _age(f) >= 16),  # type: ignore[operator]
-    "under_18": lambda f: (_age(f) is not None and _age(f) < 18),  # type: ignore[operator]
+    "under_16": lambda f: _age(f) is not None and _age(f) < 16,  # type: ignore[operator]
+    "aged_16_plus": lambda f: _age(f) is not None and _age(f) >= 16,  # type: ignore[operator]
+    "under_18": lambda f: _age(f) is not None and _age(f) < 18,  # type: ignore[operator]
     "non_local": lambda f: bool(f.get("non_local")),
     "proxy": lambda f: bool(f.get("proxy")),
     "guardian": lambda f: bool(f.get("guardian")) or (_age(f) is not None and _age(f) < 16),  # type: ignore[operator]

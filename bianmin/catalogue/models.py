@@ -50,9 +50,7 @@ class FeeVariant(models.Model):
         ordering = ["item", "fee_fen"]
         verbose_name = _("收费类型")
         verbose_name_plural = _("收费类型")
-        constraints = [
-            models.UniqueConstraint(fields=["item", "code"], name="fee_variant_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["item", "code"], name="fee_variant_unique")]
 
     def __str__(self) -> str:
         return f"{self.item.code}/{self.code}"
@@ -65,7 +63,9 @@ class Material(models.Model):
     requirement = models.CharField(_("要求"), max_length=300, blank=True)
     legal_basis = models.CharField(_("依据"), max_length=200, blank=True)
     required_when = models.CharField(
-        _("何时需要"), max_length=20, default="always",
+        _("何时需要"),
+        max_length=20,
+        default="always",
         choices=[(c.code, c.label) for c in CONDITIONS.values()],
     )
     is_primary = models.BooleanField(

@@ -16,8 +16,15 @@ from bianmin.core.errors import DomainError, PermissionDenied
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "items.json"
 EDITABLE_FIELDS = (
-    "name", "fee_fen", "promised_workdays", "statutory_limit", "legal_basis", "notes",
-    "allows_accept_with_gaps", "average_service_minutes", "is_active",
+    "name",
+    "fee_fen",
+    "promised_workdays",
+    "statutory_limit",
+    "legal_basis",
+    "notes",
+    "allows_accept_with_gaps",
+    "average_service_minutes",
+    "is_active",
 )
 
 
@@ -56,7 +63,9 @@ def catalogue_load_reference(*, path: Path = REFERENCE_FILE) -> int:
 
 
 @transaction.atomic
-def item_update(*, actor: Any, item: ServiceItem, changes: dict[str, Any], reason: str) -> ServiceItem:
+def item_update(
+    *, actor: Any, item: ServiceItem, changes: dict[str, Any], reason: str
+) -> ServiceItem:
     """The director edits an item; the old and new values go to the history and the audit log."""
     if not has_perm(actor, Perm.CATALOGUE_EDIT):
         raise PermissionDenied(_("只有中心主任可以修改事项目录"))
@@ -74,8 +83,11 @@ def item_update(*, actor: Any, item: ServiceItem, changes: dict[str, Any], reaso
     after = item_snapshot(item)
     ItemRevision.objects.create(item=item, changed_by=actor, snapshot=after, reason=reason)
     audit_record(
-        actor=actor, action=AuditAction.ITEM_UPDATED, target=item,
-        before={k: before[k] for k in changes}, after={k: after[k] for k in changes},
+        actor=actor,
+        action=AuditAction.ITEM_UPDATED,
+        target=item,
+        before={k: before[k] for k in changes},
+        after={k: after[k] for k in changes},
     )
     return item
 
@@ -88,9 +100,13 @@ def calendar_override_save(*, actor: Any, day: Any, is_workday: bool, note: str)
         raise PermissionDenied(_("只有中心主任可以修改工作日历"))
     with transaction.atomic():
         calendar_override_set(day=day, is_workday=is_workday, note=note)
-        audit_record(actor=actor, action=AuditAction.CALENDAR_UPDATED,
-                     target_type="core.calendaroverride", target_id=str(day),
-                     after={"is_workday": is_workday, "note": note})
+        audit_record(
+            actor=actor,
+            action=AuditAction.CALENDAR_UPDATED,
+            target_type="core.calendaroverride",
+            target_id=str(day),
+            after={"is_workday": is_workday, "note": note},
+        )
 
 
 def calendar_year_save(*, actor: Any, year: int, source: str) -> None:
@@ -103,6 +119,10 @@ def calendar_year_save(*, actor: Any, year: int, source: str) -> None:
         raise DomainError(_("请填写依据，例如国务院办公厅通知的文号"), code="source_required")
     with transaction.atomic():
         calendar_year_confirm(year=year, source=source)
-        audit_record(actor=actor, action=AuditAction.CALENDAR_UPDATED,
-                     target_type="core.calendaryear", target_id=str(year),
-                     after={"confirmed": True, "source": source})
+        audit_record(
+            actor=actor,
+            action=AuditAction.CALENDAR_UPDATED,
+            target_type="core.calendaryear",
+            target_id=str(year),
+            after={"confirmed": True, "source": source},
+        )

@@ -16,15 +16,15 @@ from bianmin.core.errors import DomainError
 def public_catalogue(request: HttpRequest) -> HttpResponse:
     """办事指南: what to bring, the fee and the time limit of every item (public, phone-friendly)."""
     items = list(item_list())
-    groups = [(label, [i for i in items if i.category == value])
-              for value, label in Category.choices]
+    groups = [
+        (label, [i for i in items if i.category == value]) for value, label in Category.choices
+    ]
     return render(request, "catalogue/public_list.html", {"groups": groups})
 
 
 def public_item(request: HttpRequest, code: str) -> HttpResponse:
     item = item_get(code=code)
-    return render(request, "catalogue/public_item.html",
-                  {"item": item, "conditions": CONDITIONS})
+    return render(request, "catalogue/public_item.html", {"item": item, "conditions": CONDITIONS})
 
 
 @login_required
@@ -33,10 +33,13 @@ def manage_item(request: HttpRequest, code: str) -> HttpResponse:
         raise HttpForbidden
     item = item_get(code=code)
     initial = {
-        "name": item.name, "fee_yuan": item.fee_fen / 100,
-        "promised_workdays": item.promised_workdays, "statutory_limit": item.statutory_limit,
+        "name": item.name,
+        "fee_yuan": item.fee_fen / 100,
+        "promised_workdays": item.promised_workdays,
+        "statutory_limit": item.statutory_limit,
         "allows_accept_with_gaps": item.allows_accept_with_gaps,
-        "average_service_minutes": item.average_service_minutes, "is_active": item.is_active,
+        "average_service_minutes": item.average_service_minutes,
+        "is_active": item.is_active,
     }
     form = ItemEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -51,17 +54,22 @@ def manage_item(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, f"已保存 {item.code} {item.name}")
             return redirect("catalogue:manage_item", code=item.code)
-    return render(request, "catalogue/manage_item.html", {
-        "item": item, "form": form, "revisions": item.revisions.select_related("changed_by")[:20],
-    })
+    return render(
+        request,
+        "catalogue/manage_item.html",
+        {
+            "item": item,
+            "form": form,
+            "revisions": item.revisions.select_related("changed_by")[:20],
+        },
+    )
 
 
 @login_required
 def manage_list(request: HttpRequest) -> HttpResponse:
     if not has_perm(request.user, Perm.CATALOGUE_EDIT):
         raise HttpForbidden
-    return render(request, "catalogue/manage_list.html",
-                  {"items": item_list(active_only=False)})
+    return render(request, "catalogue/manage_list.html", {"items": item_list(active_only=False)})
 
 
 @login_required
@@ -80,11 +88,15 @@ def calendar_manage(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("confirm_year"):
-                calendar_year_save(actor=request.user, year=int(request.POST["confirm_year"]),
-                                   source=request.POST.get("source", ""))
+                calendar_year_save(
+                    actor=request.user,
+                    year=int(request.POST["confirm_year"]),
+                    source=request.POST.get("source", ""),
+                )
             else:
                 calendar_override_save(
-                    actor=request.user, day=date.fromisoformat(request.POST.get("day", "")),
+                    actor=request.user,
+                    day=date.fromisoformat(request.POST.get("day", "")),
                     is_workday=request.POST.get("is_workday") == "1",
                     note=request.POST.get("note", ""),
                 )
@@ -96,9 +108,13 @@ def calendar_manage(request: HttpRequest) -> HttpResponse:
             messages.success(request, "已保存")
             return redirect("catalogue:calendar")
     today = clock.today()
-    return render(request, "catalogue/calendar.html", {
-        "overrides": CalendarOverride.objects.filter(day__year__gte=today.year),
-        "years": CalendarYear.objects.all(),
-        "warnings": calendar_warnings(today=today),
-        "package_last_year": package_last_year(),
-    })
+    return render(
+        request,
+        "catalogue/calendar.html",
+        {
+            "overrides": CalendarOverride.objects.filter(day__year__gte=today.year),
+            "years": CalendarYear.objects.all(),
+            "warnings": calendar_warnings(today=today),
+            "package_last_year": package_last_year(),
+        },
+    )

@@ -17,7 +17,9 @@ class WorkdayOut(Schema):
 
 
 @router.get(
-    "/calendar/add-workdays", response=WorkdayOut, summary="加工作日（公开）",
+    "/calendar/add-workdays",
+    response=WorkdayOut,
+    summary="加工作日（公开）",
     description="start 之后第 days 个工作日（不含 start）；days=0 返回 start。按国务院节假日安排与调休计算。",
     throttle=[AnonRateThrottle("120/m")],
 )

@@ -9,8 +9,9 @@ class DomainError(Exception):
     code: str = "invalid"
     status: int = 400
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
-                 **details: Any) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, status: int | None = None, **details: Any
+    ) -> None:
         super().__init__(message)
         self.message = str(message)
         if code is not None:

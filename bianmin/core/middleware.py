@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import escape
 
 from bianmin.core import context
 
@@ -22,3 +23,30 @@ class RequestIdMiddleware:
             context.request_id.reset(token)
         response["X-Request-Id"] = request_id[:64]
         return response
+
+
+class DomainErrorMiddleware:
+    """A DomainError that escapes a view becomes its 4xx page (or fragment), never a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.shortcuts import render
+
+        from bianmin.core.errors import DomainError
+        from bianmin.core.htmx import is_htmx
+
+        if not isinstance(exception, DomainError):
+            return None
+        if is_htmx(request):
+            return HttpResponse(
+                f'<p class="error" role="alert">{escape(exception.message)}</p>',
+                status=exception.status,
+            )
+        return render(
+            request, "error.html", {"message": exception.message}, status=exception.status
+        )

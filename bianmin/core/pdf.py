@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import io
 import logging
 import os
 import tempfile
@@ -48,6 +47,8 @@ from fontTools.ttLib import TTCollection, TTFont
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, TableBordersLayout, TextEmphasis, WrapMode, XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
+
+from bianmin.core.qr import qr_png, qr_svg  # re-exported: the HTML-side QR helpers
 
 __all__ = [
     "Document",
@@ -78,7 +79,7 @@ INSTALL_HINT = (
 )
 
 # Bump when the core repertoire or the derivation changes: old cache files are then ignored.
-_CORE_VERSION = 1
+_CORE_VERSION = 2
 _PT = 25.4 / 72  # one typographic point in millimetres
 
 
@@ -220,8 +221,9 @@ def find_font_files() -> dict[tuple[str, str], FontFile]:
             found[(spec.family, spec.style)] = FontFile(path, _collection_index(path, spec.face))
     if ("sans", "") not in found:
         searched = ", ".join(str(d) for d in dirs) or "(no font directory exists)"
-        raise PdfFontError(f"No Chinese (CJK) font found for PDF output; searched {searched}. "
-                           + INSTALL_HINT)
+        raise PdfFontError(
+            f"No Chinese (CJK) font found for PDF output; searched {searched}. " + INSTALL_HINT
+        )
     missing = [spec.files[0] for spec in _FACES if (spec.family, spec.style) not in found]
     if missing:
         logger.warning(
@@ -265,13 +267,21 @@ def _derive_core(source: FontFile, cache_dir: Path) -> Path:
         options.name_IDs = ["*"]
         options.name_languages = ["*"]
         options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "VORG", "vhea", "vmtx"]
+        # Per-document subsetting is cheaper without subroutines to trace.
+        options.desubroutinize = True
         subsetter = ft_subset.Subsetter(options)
         subsetter.populate(unicodes=[cp for cp in font.getBestCmap() if _is_core(cp)])
         subsetter.subset(font)
+        # The core is BMP-only: one Windows Unicode BMP subtable is all fpdf2 needs.
+        cmap = font["cmap"]
+        windows_bmp = [t for t in cmap.tables if (t.platformID, t.platEncID) == (3, 1)]
+        if windows_bmp:
+            cmap.tables = windows_bmp
         handle, tmp_name = tempfile.mkstemp(dir=cache_dir, suffix=suffix + ".tmp")
         try:
             with os.fdopen(handle, "wb") as stream:
                 font.save(stream)
+            os.chmod(tmp_name, 0o644)  # mkstemp makes 0600; other workers' users must read it
             os.replace(tmp_name, target)  # atomic: concurrent workers never see half a file
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
@@ -348,6 +358,7 @@ def _attach_font(pdf: FPDF, proto: TTFFont) -> None:
     font.ttfont = TTFont(
         proto.ttffile,
         recalcTimestamp=False,
+        recalcBBoxes=False,  # the descriptor's bbox comes from the prototype; saves ~40%
         fontNumber=proto.collection_font_number,
         lazy=True,
     )
@@ -361,24 +372,12 @@ def _attach_font(pdf: FPDF, proto: TTFFont) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# QR helpers
+# QR codes
 # --------------------------------------------------------------------------------------------
 
 
 def _make_qr(url: str) -> segno.QRCode:
     return segno.make(url, error="m", micro=False)
-
-
-def qr_png(url: str, scale: int = 6) -> bytes:
-    """PNG bytes of a QR code (4-module quiet zone), for HTML pages or downloads."""
-    buffer = io.BytesIO()
-    _make_qr(url).save(buffer, kind="png", scale=scale, border=4)
-    return buffer.getvalue()
-
-
-def qr_svg(url: str, *, scale: int = 4) -> str:
-    """Inline ``<svg>`` markup of a QR code, safe to drop into a template with ``|safe``."""
-    return str(_make_qr(url).svg_inline(scale=scale, border=4))
 
 
 # --------------------------------------------------------------------------------------------
@@ -456,7 +455,7 @@ class _PDF(FPDF):
         # set_fallback_fonts(), which insists on fonts being registered up front.
         self._fallback_font_ids = list(kit.fallback_keys)
 
-    def _ensure_font(self, key: str) -> bool:
+    def ensure_font(self, key: str) -> bool:
         if key in self.fonts:
             return True
         proto = self._kit.fonts.get(key)
@@ -470,7 +469,7 @@ class _PDF(FPDF):
     ) -> None:
         text_style = style.style if isinstance(style, TextEmphasis) else style
         bold = "B" if "B" in text_style.upper() else ""
-        self._ensure_font(f"{(family or self.font_family).lower()}{bold}")
+        self.ensure_font(f"{(family or self.font_family).lower()}{bold}")
         super().set_font(family, style, size)
 
     def get_fallback_font(self, char: str, style: str = "") -> str | None:
@@ -482,7 +481,7 @@ class _PDF(FPDF):
         for key in (f"{family}x{bold}", f"{family}x", *_RARE_FAMILIES):
             proto = self._kit.fonts.get(key)
             if proto is not None and codepoint in proto.cmap:
-                self._ensure_font(key)
+                self.ensure_font(key)
                 return key
         return None
 
@@ -524,6 +523,7 @@ class _Renderer:
         if (family, style) not in self.kit.available:
             family = family if (family, "") in self.kit.available else "sans"
             style = style if (family, style) in self.kit.available else ""
+        self.pdf.ensure_font(family + style)  # fpdf2 tables check registration up front
         return FontFace(family=family, emphasis=style, size_pt=size, **kw)
 
     @staticmethod
@@ -539,8 +539,15 @@ class _Renderer:
     def heading(self, text: str) -> None:
         pdf, size = self.pdf, self.layout.heading_pt
         self.font("sans", "B", size)
-        pdf.multi_cell(0, self.line_height(size, 1.4), text, align=Align.C,
-                       wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            0,
+            self.line_height(size, 1.4),
+            text,
+            align=Align.C,
+            wrapmode=WrapMode.CHAR,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         pdf.ln(size * _PT * 0.5)
 
     def section(self, text: str) -> None:
@@ -548,8 +555,15 @@ class _Renderer:
         self.ensure_room(self.line_height(size) * 3)
         pdf.ln(size * _PT * 0.4)
         self.font("sans", "B", size)
-        pdf.multi_cell(0, self.line_height(size, 1.4), text, align=Align.L,
-                       wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            0,
+            self.line_height(size, 1.4),
+            text,
+            align=Align.L,
+            wrapmode=WrapMode.CHAR,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         pdf.ln(size * _PT * 0.3)
 
     def paragraph(self, text: str, size: float | None, align: str, indent: bool) -> None:
@@ -558,8 +572,15 @@ class _Renderer:
         self.font(self.layout.body_family, "", size)
         if indent:  # Chinese convention: two full-width spaces before each paragraph
             text = "\n".join("\u3000\u3000" + line.lstrip() for line in text.split("\n"))
-        pdf.multi_cell(0, self.line_height(size, 1.6), text, align=_ALIGN[align],
-                       wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            0,
+            self.line_height(size, 1.6),
+            text,
+            align=_ALIGN[align],
+            wrapmode=WrapMode.CHAR,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         pdf.ln(size * _PT * 0.5)
 
     def field_rows(self, rows: Sequence[tuple[str, str]]) -> None:
@@ -568,8 +589,9 @@ class _Renderer:
         self.font("sans", "B", size)
         label_width = max((pdf.get_string_width(label) for label, _ in rows), default=0) + 4
         label_width = min(max(label_width, 0.18 * pdf.epw), 0.45 * pdf.epw)
-        label_style = self.face("sans", "B", size,
-                                fill_color=_LABEL_FILL if layout.bordered else None)
+        label_style = self.face(
+            "sans", "B", size, fill_color=_LABEL_FILL if layout.bordered else None
+        )
         value_style = self.face(layout.body_family, "", size)
         with pdf.table(
             col_widths=(label_width, pdf.epw - label_width),
@@ -621,8 +643,14 @@ class _Renderer:
         pdf, size = self.pdf, self.layout.big_pt
         self.ensure_room(self.line_height(size, 1.2))
         self.font("sans", "B", size)
-        pdf.cell(0, self.line_height(size, 1.15), text, align=Align.C,
-                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(
+            0,
+            self.line_height(size, 1.15),
+            text,
+            align=Align.C,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         pdf.ln(1)
 
     def qr(self, url: str, size_mm: float, caption: str | None) -> None:
@@ -644,13 +672,25 @@ class _Renderer:
                 start = c
                 while c < len(row) and row[c]:
                     c += 1
-                pdf.rect(left + start * module, top + r * module,
-                         (c - start) * module, module + 0.01, style="F")
+                pdf.rect(
+                    left + start * module,
+                    top + r * module,
+                    (c - start) * module,
+                    module + 0.01,
+                    style="F",
+                )
         pdf.set_y(top + size_mm)
         if caption:
             self.font("sans", "", layout.caption_pt)
-            pdf.multi_cell(0, caption_h, caption, align=Align.C, wrapmode=WrapMode.CHAR,
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(
+                0,
+                caption_h,
+                caption,
+                align=Align.C,
+                wrapmode=WrapMode.CHAR,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
         pdf.ln(2)
 
     def signature_line(self, label: str, date: bool) -> None:
@@ -789,8 +829,7 @@ class Document:
     # -- rendering ----------------------------------------------------------------------------
 
     def _render(self, kit: _FontKit, *, height: float, pages: int) -> _Renderer:
-        renderer = _Renderer(kit, _LAYOUTS[self.page], title=self.title, height=height,
-                             pages=pages)
+        renderer = _Renderer(kit, _LAYOUTS[self.page], title=self.title, height=height, pages=pages)
         for op in self._ops:
             op(renderer)
         return renderer

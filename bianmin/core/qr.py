@@ -8,8 +8,9 @@ import segno
 def qr_svg(data: str, *, scale: int = 4) -> str:
     """Inline SVG markup for an HTML page."""
     buffer = io.BytesIO()
-    segno.make(data, error="m").save(buffer, kind="svg", scale=scale, xmldecl=False,
-                                     svgns=True, border=2)
+    segno.make(data, error="m").save(
+        buffer, kind="svg", scale=scale, xmldecl=False, svgns=True, border=2
+    )
     return buffer.getvalue().decode()
 
 

@@ -61,7 +61,7 @@ def _qingming(year: int) -> dt.date:
 @cache
 def statutory_holidays(year: int) -> frozenset[dt.date]:
     """Days off under 全国年节及纪念日放假办法 (2024 revision), without make-up arrangements."""
-    new_year_lunar = LunarDate(year, 1, 1).toSolarDate()
+    new_year_lunar = LunarDate(year, 1, 1).to_solar_date()
     spring = [new_year_lunar - dt.timedelta(days=1)] + [
         new_year_lunar + dt.timedelta(days=i) for i in range(3)
     ]
@@ -71,8 +71,8 @@ def statutory_holidays(year: int) -> frozenset[dt.date]:
         _qingming(year),
         dt.date(year, 5, 1),
         dt.date(year, 5, 2),
-        LunarDate(year, 5, 5).toSolarDate(),
-        LunarDate(year, 8, 15).toSolarDate(),
+        LunarDate(year, 5, 5).to_solar_date(),
+        LunarDate(year, 8, 15).to_solar_date(),
         dt.date(year, 10, 1),
         dt.date(year, 10, 2),
         dt.date(year, 10, 3),
@@ -104,9 +104,7 @@ def _confirmed_years() -> frozenset[int]:
 def _overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
     from bianmin.core.models import CalendarOverride
 
-    rows = CalendarOverride.objects.filter(day__range=(start, end)).values_list(
-        "day", "is_workday"
-    )
+    rows = CalendarOverride.objects.filter(day__range=(start, end)).values_list("day", "is_workday")
     return dict(rows)
 
 

@@ -27,8 +27,12 @@ class IdCheckOut(Schema):
     error: str | None
 
 
-@router.post("/id-numbers/check", response=IdCheckOut, summary="校验身份证号码（公开）",
-             throttle=[AnonRateThrottle("60/m")])
+@router.post(
+    "/id-numbers/check",
+    response=IdCheckOut,
+    summary="校验身份证号码（公开）",
+    throttle=[AnonRateThrottle("60/m")],
+)
 def id_number_check(request: HttpRequest, payload: IdCheckIn) -> dict:
     check = check_id_number(payload.id_number[:40], today=clock.today())
     return {
@@ -54,12 +58,22 @@ def people_upsert(
     gender: Form[str],
     phone: Form[str] = "",
     address: Form[str] = "",
-    photo: File[UploadedFile] | None = None,
+    photo: File[UploadedFile | None] = None,
 ) -> dict:
     actor = require(request, Perm.PERSON_EDIT)
-    person, _created = person_upsert(actor=actor, data=PersonInput(
-        name=name, id_number=id_number, gender=gender, phone=phone, address=address,
-        photo=photo.read() if photo is not None else None,
-    ))
-    return {"id": person.pk, "id_number_masked": person.id_number_masked,
-            "phone_masked": person.phone_masked}
+    person, _created = person_upsert(
+        actor=actor,
+        data=PersonInput(
+            name=name,
+            id_number=id_number,
+            gender=gender,
+            phone=phone,
+            address=address,
+            photo=photo.read() if photo is not None else None,
+        ),
+    )
+    return {
+        "id": person.pk,
+        "id_number_masked": person.id_number_masked,
+        "phone_masked": person.phone_masked,
+    }

@@ -12,4 +12,3 @@ class PeopleConfig(AppConfig):
         from bianmin.accounts.permissions import Perm
 
         register_screen(Screen(_("人口信息"), "people:list", Perm.PERSON_VIEW, order=60))
-

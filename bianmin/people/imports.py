@@ -16,11 +16,20 @@ from bianmin.people.enums import Gender, ImportStatus
 from bianmin.people.models import PersonImport
 from bianmin.people.services import PersonError, PersonInput, person_upsert, person_validate
 
-COLUMNS = {"姓名": "name", "公民身份号码": "id_number", "性别": "gender", "手机号码": "phone",
-           "住址": "address"}
+COLUMNS = {
+    "姓名": "name",
+    "公民身份号码": "id_number",
+    "性别": "gender",
+    "手机号码": "phone",
+    "住址": "address",
+}
 REQUIRED = ("name", "id_number", "gender")
-GENDER_WORDS = {"男": Gender.MALE, "女": Gender.FEMALE, "male": Gender.MALE,
-                "female": Gender.FEMALE}
+GENDER_WORDS = {
+    "男": Gender.MALE,
+    "女": Gender.FEMALE,
+    "male": Gender.MALE,
+    "female": Gender.FEMALE,
+}
 MAX_ROWS = 50_000
 PROGRESS_EVERY = 200
 
@@ -43,8 +52,9 @@ def _read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise DomainError(_("文件无法读取，请确认是有效的 Excel（.xlsx）文件"),
-                          code="unreadable") from exc
+        raise DomainError(
+            _("文件无法读取，请确认是有效的 Excel（.xlsx）文件"), code="unreadable"
+        ) from exc
     sheet = book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
@@ -59,10 +69,15 @@ def _read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
     for number, row in enumerate(rows, start=2):
         if row is None or all(v in (None, "") for v in row):
             continue
-        out.append((number, {
-            key: "" if i >= len(row) or row[i] is None else str(row[i]).strip()
-            for key, i in index.items()
-        }))
+        out.append(
+            (
+                number,
+                {
+                    key: "" if i >= len(row) or row[i] is None else str(row[i]).strip()
+                    for key, i in index.items()
+                },
+            )
+        )
         if len(out) > MAX_ROWS:
             raise DomainError(_("一次最多导入 %d 行") % MAX_ROWS, code="too_many_rows")
     return out
@@ -88,10 +103,15 @@ def person_import_run(*, import_id: int) -> PersonImport:
     for done, (number, row) in enumerate(rows, start=1):
         try:
             gender = GENDER_WORDS.get(row.get("gender", ""), row.get("gender", ""))
-            data = person_validate(PersonInput(
-                name=row.get("name", ""), id_number=row.get("id_number", ""), gender=gender,
-                phone=row.get("phone", ""), address=row.get("address", ""),
-            ))
+            data = person_validate(
+                PersonInput(
+                    name=row.get("name", ""),
+                    id_number=row.get("id_number", ""),
+                    gender=gender,
+                    phone=row.get("phone", ""),
+                    address=row.get("address", ""),
+                )
+            )
             if data.id_number in seen:
                 raise PersonError(_("与第 %d 行的身份证号码重复") % seen[data.id_number])
             seen[data.id_number] = number
@@ -109,14 +129,18 @@ def person_import_run(*, import_id: int) -> PersonImport:
     with transaction.atomic():
         created = updated = 0
         for data in valid:
-            _person, was_created = person_upsert(actor=job.uploaded_by, data=data, center=job.center)
+            _person, was_created = person_upsert(
+                actor=job.uploaded_by, data=data, center=job.center
+            )
             created += was_created
             updated += not was_created
         job.status, job.rows_done = ImportStatus.DONE, len(rows)
         job.created_count, job.updated_count, job.content = created, updated, None
         job.save()
         audit_record(
-            actor=job.uploaded_by, action=AuditAction.PERSON_IMPORTED, target=job,
+            actor=job.uploaded_by,
+            action=AuditAction.PERSON_IMPORTED,
+            target=job,
             after={"created": created, "updated": updated, "rows": len(rows)},
         )
     return job

@@ -12,7 +12,9 @@ class Person(TimeStampedModel):
     lookups go through keyed SM3 blind indexes; lists show only the stored masks."""
 
     center = models.ForeignKey(
-        "accounts.Center", verbose_name=_("登记中心"), on_delete=models.PROTECT,
+        "accounts.Center",
+        verbose_name=_("登记中心"),
+        on_delete=models.PROTECT,
         related_name="people",
     )
     name = models.CharField(_("姓名"), max_length=50)

@@ -28,8 +28,10 @@ def person_find_by_id_number(*, actor: Any, id_number: str) -> Person | None:
     """An exact lookup across the province (a resident may be served at any center); audited."""
     person = Person.objects.filter(id_number_index=id_number_index(id_number)).first()
     audit_record(
-        actor=actor, action=AuditAction.PERSON_SEARCHED,
-        target_type="people.person", target_id=person.pk if person else "",
+        actor=actor,
+        action=AuditAction.PERSON_SEARCHED,
+        target_type="people.person",
+        target_id=person.pk if person else "",
         after={"found": person is not None},
     )
     return person

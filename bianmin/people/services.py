@@ -68,8 +68,9 @@ def clean_photo(photo: bytes) -> bytes:
     except PersonError:
         raise
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise PersonError(_("无法读取照片文件，请上传完整的 JPEG 或 PNG 图片"),
-                          code="photo_unreadable") from exc
+        raise PersonError(
+            _("无法读取照片文件，请上传完整的 JPEG 或 PNG 图片"), code="photo_unreadable"
+        ) from exc
     return photo
 
 
@@ -141,7 +142,8 @@ def person_upsert(*, actor: Any, data: PersonInput, center: Any = None) -> tuple
     data = person_validate(data)
     person = (
         Person.objects.select_for_update()
-        .filter(id_number_index=id_number_index(data.id_number)).first()
+        .filter(id_number_index=id_number_index(data.id_number))
+        .first()
     )
     created = person is None
     if person is None:
@@ -155,7 +157,10 @@ def person_upsert(*, actor: Any, data: PersonInput, center: Any = None) -> tuple
     audit_record(
         actor=actor,
         action=AuditAction.PERSON_CREATED if created else AuditAction.PERSON_UPDATED,
-        target=person, center_id=person.center_id, before=before, after=_public_state(person),
+        target=person,
+        center_id=person.center_id,
+        before=before,
+        after=_public_state(person),
     )
     if person.photo_sha256 != photo_before:
         transaction.on_commit(lambda: _photo_changed(person.pk))
@@ -178,7 +183,10 @@ def person_reveal(*, actor: Any, person: Person, field: str) -> str:
     if field not in {"id_number", "phone"}:
         raise DomainError(_("只能查看证件号码或电话"), code="invalid_field")
     audit_record(
-        actor=actor, action=AuditAction.PERSON_REVEALED, target=person,
-        center_id=person.center_id, after={"field": field},
+        actor=actor,
+        action=AuditAction.PERSON_REVEALED,
+        target=person,
+        center_id=person.center_id,
+        after={"field": field},
     )
     return getattr(person, field) or ""

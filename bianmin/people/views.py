@@ -24,18 +24,26 @@ def _need(request: HttpRequest, perm: Perm) -> None:
 def person_list_view(request: HttpRequest) -> HttpResponse:
     _need(request, Perm.PERSON_VIEW)
     text = request.GET.get("q", "")[:40]
-    page = Paginator(person_list(user=request.user, text=text), 50).get_page(request.GET.get("page"))
-    return render(request, template_for(request, "people/list.html", "results"),
-                  {"page": page, "q": text})
+    page = Paginator(person_list(user=request.user, text=text), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, template_for(request, "people/list.html", "results"), {"page": page, "q": text}
+    )
 
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _need(request, Perm.PERSON_VIEW)
     person = person_get(user=request.user, pk=pk)
-    return render(request, "people/detail.html", {
-        "person": person, "may_reveal": has_perm(request.user, Perm.PERSON_REVEAL),
-    })
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "may_reveal": has_perm(request.user, Perm.PERSON_REVEAL),
+        },
+    )
 
 
 @login_required
@@ -58,8 +66,9 @@ def person_import_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, "请选择要导入的 Excel 文件")
         else:
             try:
-                job = person_import_start(actor=request.user, filename=upload.name or "",
-                                          content=upload.read())
+                job = person_import_start(
+                    actor=request.user, filename=upload.name or "", content=upload.read()
+                )
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -73,5 +82,6 @@ def person_import_status(request: HttpRequest, pk: int) -> HttpResponse:
     job = PersonImport.objects.filter(pk=pk, uploaded_by_id=request.user.pk).first()
     if job is None:
         raise HttpForbidden
-    return render(request, template_for(request, "people/import_status.html", "progress"),
-                  {"job": job})
+    return render(
+        request, template_for(request, "people/import_status.html", "progress"), {"job": job}
+    )

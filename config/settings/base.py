@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "bianmin.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -201,6 +202,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # --- Product settings ------------------------------------------------------------------------
 SMS_GATEWAY = env("BIANMIN_SMS_GATEWAY", default="console")
 SMS_OUTBOX = env("BIANMIN_SMS_OUTBOX", default=str(VAR_DIR / "sms-outbox.jsonl"))
+# notifications: second gateway for failover, provider credentials, receipt token secret, limits
+SMS_GATEWAY_FALLBACK = env("BIANMIN_SMS_GATEWAY_FALLBACK", default="")
+SMS_ALIYUN = {
+    "access_key_id": env("BIANMIN_SMS_ALIYUN_ACCESS_KEY_ID", default=""),
+    "access_key_secret": env("BIANMIN_SMS_ALIYUN_ACCESS_KEY_SECRET", default=""),
+    "endpoint": env("BIANMIN_SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/"),
+}
+SMS_TENCENT = {
+    "secret_id": env("BIANMIN_SMS_TENCENT_SECRET_ID", default=""),
+    "secret_key": env("BIANMIN_SMS_TENCENT_SECRET_KEY", default=""),
+    "sdk_app_id": env("BIANMIN_SMS_TENCENT_SDK_APP_ID", default=""),
+    "endpoint": env("BIANMIN_SMS_TENCENT_ENDPOINT", default="https://sms.tencentcloudapi.com/"),
+}
+SMS_RECEIPT_SECRET = env("BIANMIN_SMS_RECEIPT_SECRET", default="")
+SMS_RATE_PER_SECOND = env.float("BIANMIN_SMS_RATE_PER_SECOND", default=50.0)
+SMS_TIMEOUT_SECONDS = env.float("BIANMIN_SMS_TIMEOUT_SECONDS", default=10.0)
+SMS_DAILY_CAP_PER_NUMBER = env.int("BIANMIN_SMS_DAILY_CAP_PER_NUMBER", default=10)
+SMS_STUCK_AFTER_SECONDS = env.float("BIANMIN_SMS_STUCK_AFTER_SECONDS", default=120.0)
+SMS_PICKUP_REMINDER_WORKDAYS = env.int("BIANMIN_SMS_PICKUP_REMINDER_WORKDAYS", default=5)
 
 LOGGING = {
     "version": 1,

@@ -10,7 +10,8 @@ from .base import *  # noqa: F403
 from .base import DATABASES, HUEY, VAR_DIR
 
 _tag = "_".join(
-    part for part in (os.environ.get("BIANMIN_TEST_TAG"), os.environ.get("PYTEST_XDIST_WORKER"))
+    part
+    for part in (os.environ.get("BIANMIN_TEST_TAG"), os.environ.get("PYTEST_XDIST_WORKER"))
     if part
 )
 _suffix = f"_{_tag}" if _tag else ""

@@ -46,6 +46,7 @@ from .base import (
     DEFAULT_TIMEOUT,
     DeliveryState,
     GatewayQueryError,
+    HttpClientMixin,
     OutgoingSms,
     Receipt,
     ReceiptParseError,
@@ -168,7 +169,7 @@ def parse_receipts(body: bytes) -> list[Receipt]:
     return receipts
 
 
-class AliyunSmsGateway:
+class AliyunSmsGateway(HttpClientMixin):
     name = NAME
 
     def __init__(
@@ -187,8 +188,7 @@ class AliyunSmsGateway:
         self._secret = access_key_secret
         self.endpoint = endpoint
         self.region_id = region_id
-        self._client = client or httpx.Client(timeout=timeout)
-        self._owns_client = client is None
+        self._init_http(client, timeout)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._nonce = nonce_factory or (lambda: uuid.uuid4().hex)
 
@@ -216,7 +216,7 @@ class AliyunSmsGateway:
     def _post(self, action: str, params: Mapping[str, str]) -> httpx.Response:
         signed = self.signed_params(action, params, "POST")
         body = canonicalized_query(signed)
-        return self._client.post(
+        return self.http.post(
             self.endpoint,
             content=body.encode(),
             headers={
@@ -326,10 +326,6 @@ class AliyunSmsGateway:
         secret: str,
     ) -> bool:
         return verify_receipt_request(headers, body, query_params, secret)
-
-    def close(self) -> None:
-        if self._owns_client:
-            self._client.close()
 
     def __enter__(self) -> AliyunSmsGateway:
         return self

@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -200,6 +201,34 @@ def verify_receipt_token(query_params: Mapping[str, Any], secret: str, gateway_n
 
 # --------------------------------------------------------------------------------------------
 # Helpers shared by the clients
+
+
+class HttpClientMixin:
+    """Lazily created, thread-safe shared ``httpx.Client``.
+
+    Creating an ``httpx.Client`` loads the CA bundle; doing it on first use keeps building a
+    gateway from settings cheap. One client per gateway gives connection reuse (keep-alive)
+    across sends; ``httpx.Client`` may be used from several threads.
+    """
+
+    def _init_http(self, client: httpx.Client | None, timeout: httpx.Timeout | float) -> None:
+        self._http_client = client
+        self._http_timeout = timeout
+        self._owns_client = client is None
+        self._http_lock = threading.Lock()
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._http_client is None:
+            with self._http_lock:
+                if self._http_client is None:
+                    self._http_client = httpx.Client(timeout=self._http_timeout)
+        return self._http_client
+
+    def close(self) -> None:
+        if self._owns_client and self._http_client is not None:
+            self._http_client.close()
+            self._http_client = None
 
 
 def preflight(sms: OutgoingSms, *, max_reference_bytes: int = 256) -> SendResult | None:

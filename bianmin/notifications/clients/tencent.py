@@ -45,6 +45,7 @@ from .base import (
     DEFAULT_TIMEOUT,
     DeliveryState,
     GatewayQueryError,
+    HttpClientMixin,
     OutgoingSms,
     Receipt,
     ReceiptParseError,
@@ -233,7 +234,7 @@ def parse_receipts(body: bytes) -> list[Receipt]:
     return receipts
 
 
-class TencentSmsGateway:
+class TencentSmsGateway(HttpClientMixin):
     name = NAME
 
     def __init__(
@@ -254,8 +255,7 @@ class TencentSmsGateway:
         self.endpoint = endpoint
         self.region = region
         self.host = urlsplit(endpoint).netloc
-        self._client = client or httpx.Client(timeout=timeout)
-        self._owns_client = client is None
+        self._init_http(client, timeout)
         self._clock = clock or time.time
 
     def request_headers(self, action: str, payload: bytes) -> dict[str, str]:
@@ -279,7 +279,7 @@ class TencentSmsGateway:
 
     def _post(self, action: str, body: Mapping[str, Any]) -> httpx.Response:
         payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        return self._client.post(
+        return self.http.post(
             self.endpoint, content=payload, headers=self.request_headers(action, payload)
         )
 
@@ -374,10 +374,6 @@ class TencentSmsGateway:
         secret: str,
     ) -> bool:
         return verify_receipt_request(headers, body, query_params, secret)
-
-    def close(self) -> None:
-        if self._owns_client:
-            self._client.close()
 
     def __enter__(self) -> TencentSmsGateway:
         return self

@@ -31,13 +31,20 @@ class Command(BaseCommand):
             consumer.start()
             self.stdout.write(f"task worker and scheduler running ({workers} threads)")
         config = uvicorn.Config(
-            "config.asgi:application", host=str(options["host"]), port=int(options["port"]),  # type: ignore[call-overload]
-            lifespan="off", ws="websockets-sansio", log_level="warning", access_log=False,
+            "config.asgi:application",
+            host=str(options["host"]),
+            port=int(options["port"]),  # type: ignore[call-overload]
+            lifespan="off",
+            ws="websockets-sansio",
+            log_level="warning",
+            access_log=False,
             timeout_graceful_shutdown=5,
         )
-        self.stdout.write(self.style.SUCCESS(
-            f"便民服务中心已启动： http://{options['host']}:{options['port']}/  （Ctrl-C 停止）"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"便民服务中心已启动： http://{options['host']}:{options['port']}/  （Ctrl-C 停止）"
+            )
+        )
         try:
             uvicorn.Server(config).run()
         finally:

@@ -1,0 +1,338 @@
+"""Reads of the cases context, always scoped to the user's center."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from bianmin.cases import pipeline
+from bianmin.cases.enums import CaseStatus, InquiryStatus
+from bianmin.cases.models import Case, CaseEvent, Inquiry, MissingNotice
+from bianmin.cases.services import phone_digest
+from bianmin.catalogue.enums import Stage
+from bianmin.core import clock
+from bianmin.core.errors import NotFound
+from bianmin.people.services import id_number_index
+
+QUEUE_STAGES: tuple[str, ...] = (
+    Stage.REVIEW, Stage.APPROVE, Stage.PRODUCTION, Stage.ARRIVAL, Stage.PICKUP, Stage.CLOSED,
+)
+
+
+def _scoped(user: Any) -> QuerySet[Case]:
+    qs = Case.objects.all()
+    if getattr(user, "center_id", None) is not None:
+        qs = qs.filter(center_id=user.center_id)
+    return qs
+
+
+def case_get(*, user: Any, number: str) -> Case:
+    case = (
+        _scoped(user).select_related("item", "applicant", "accepted_by", "created_by", "locked_by")
+        .filter(number=number.strip().upper()).first()
+    )
+    if case is None:
+        raise NotFound(f"没有找到受理编号为 {number[:30]} 的办件", code="case_not_found")
+    return case
+
+
+def case_events(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("created_at", "pk")
+
+
+def case_notice_get(*, case: Case, seq: int) -> MissingNotice:
+    notice = case.notices.select_related("issued_by").filter(seq=seq).first()
+    if notice is None:
+        raise NotFound("没有找到该一次性告知单", code="notice_not_found")
+    return notice
+
+
+def inquiry_for_ticket(*, user: Any, ticket_id: str) -> Inquiry | None:
+    return (
+        Inquiry.objects.filter(center_id=user.center_id, ticket_id=ticket_id)
+        .select_related("first_responder", "responsible", "item").order_by("-created_at").first()
+    )
+
+
+def inquiry_list_open(*, user: Any) -> QuerySet[Inquiry]:
+    return Inquiry.objects.filter(
+        center_id=user.center_id,
+        status__in=[InquiryStatus.OPEN, InquiryStatus.HANDOVER_PENDING],
+    ).select_related("first_responder", "responsible", "item")
+
+
+def case_for_inquiry(*, inquiry: Inquiry) -> Case | None:
+    return inquiry.cases.order_by("-created_at").first()
+
+
+# --- queues -----------------------------------------------------------------------------------------
+
+
+def case_queue(*, user: Any, next_stage: str) -> QuerySet[Case]:
+    """Cases waiting for one step: urgent first, then the nearest deadline."""
+    return (
+        _scoped(user).filter(status=CaseStatus.ACCEPTED, next_stage=next_stage)
+        .select_related("item", "locked_by")
+        .order_by("-is_urgent", "deadline", "accepted_at", "pk")
+    )
+
+
+def case_queue_counts(*, user: Any) -> dict[str, int]:
+    rows = (
+        _scoped(user).filter(status=CaseStatus.ACCEPTED).values("next_stage")
+        .annotate(n=Count("pk")).order_by()
+    )
+    counts = {stage: 0 for stage in QUEUE_STAGES}
+    for row in rows:
+        counts[row["next_stage"]] = row["n"]
+    return counts
+
+
+def case_overdue_list(*, center_id: int | None, today: date | None = None,
+                      limit: int = 20) -> list[Case]:
+    today = today or clock.today()
+    qs = Case.objects.filter(status=CaseStatus.ACCEPTED, deadline__lt=today)
+    if center_id is not None:
+        qs = qs.filter(center_id=center_id)
+    return list(qs.select_related("item").order_by("deadline", "pk")[:limit])
+
+
+def case_warning_list(*, center_id: int | None, today: date | None = None,
+                      limit: int = 20) -> list[Case]:
+    today = today or clock.today()
+    qs = Case.objects.filter(status=CaseStatus.ACCEPTED, warn_on__lte=today, deadline__gte=today)
+    if center_id is not None:
+        qs = qs.filter(center_id=center_id)
+    return list(qs.select_related("item").order_by("deadline", "pk")[:limit])
+
+
+def case_overdue_count(*, center_id: int, today: date | None = None) -> int:
+    today = today or clock.today()
+    return Case.objects.filter(center_id=center_id, status=CaseStatus.ACCEPTED,
+                               deadline__lt=today).count()
+
+
+# --- backlog board ----------------------------------------------------------------------------------
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass(frozen=True)
+class BacklogRow:
+    stage: str
+    label: str
+    buckets: list[int]
+    total: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Backlog:
+    buckets: list[str]
+    rows: list[BacklogRow]
+    total: int
+    overdue: int
+    warning: int
+
+
+def case_backlog(*, center_id: int, today: date | None = None) -> Backlog:
+    """Open (accepted, not closed) cases by pending step and age in days since acceptance.
+
+    One grouped query with conditional counts; the index (center, status, accepted_at) serves it.
+    """
+    today = today or clock.today()
+    aggregates: dict[str, Any] = {}
+    for index, (_label, low, high) in enumerate(pipeline.AGE_BUCKETS):
+        cond = Q(accepted_at__lt=_day_start(today - timedelta(days=low - 1)))
+        if high is not None:
+            cond &= Q(accepted_at__gte=_day_start(today - timedelta(days=high)))
+        aggregates[f"b{index}"] = Count("pk", filter=cond)
+    aggregates["total"] = Count("pk")
+    aggregates["overdue"] = Count("pk", filter=Q(deadline__lt=today))
+    aggregates["warning"] = Count("pk", filter=Q(warn_on__lte=today, deadline__gte=today))
+    rows_by_stage = {
+        row["next_stage"]: row
+        for row in Case.objects.filter(center_id=center_id, status=CaseStatus.ACCEPTED)
+        .values("next_stage").annotate(**aggregates).order_by()
+    }
+    rows = []
+    for stage in QUEUE_STAGES:
+        row = rows_by_stage.get(stage, {})
+        rows.append(BacklogRow(
+            stage=stage, label=pipeline.STEPS[stage].queue_label,
+            buckets=[row.get(f"b{i}", 0) for i in range(len(pipeline.AGE_BUCKETS))],
+            total=row.get("total", 0), overdue=row.get("overdue", 0),
+        ))
+    return Backlog(
+        buckets=[label for label, _low, _high in pipeline.AGE_BUCKETS], rows=rows,
+        total=sum(r.total for r in rows), overdue=sum(r.overdue for r in rows),
+        warning=sum(row.get("warning", 0) for row in rows_by_stage.values()),
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    accepted: int
+    concluded: int
+    backlog: int
+
+
+def case_backlog_trend(*, center_id: int, today: date | None = None, days: int = 30) -> list[TrendPoint]:
+    """The daily trend: cases accepted and concluded (closed or terminated) per day, and the
+    backlog left at the end of each day. Six aggregate queries whatever the window."""
+    today = today or clock.today()
+    first = today - timedelta(days=days - 1)
+    start = _day_start(first)
+    accepted_qs = Case.objects.filter(center_id=center_id, accepted_at__isnull=False)
+    before = (
+        accepted_qs.filter(accepted_at__lt=start).count()
+        - accepted_qs.filter(closed_at__lt=start).count()
+        - accepted_qs.filter(terminated_at__lt=start).count()
+    )
+
+    def per_day(field: str) -> dict[date, int]:
+        return {
+            row["d"]: row["n"]
+            for row in accepted_qs.filter(**{f"{field}__gte": start})
+            .annotate(d=TruncDate(field)).values("d").annotate(n=Count("pk")).order_by()
+        }
+
+    accepted, closed, terminated = per_day("accepted_at"), per_day("closed_at"), per_day("terminated_at")
+    points, backlog = [], before
+    for i in range(days):
+        day = first + timedelta(days=i)
+        concluded = closed.get(day, 0) + terminated.get(day, 0)
+        backlog += accepted.get(day, 0) - concluded
+        points.append(TrendPoint(day=day, accepted=accepted.get(day, 0), concluded=concluded,
+                                 backlog=backlog))
+    return points
+
+
+# --- arrival, pickup, fees (used by other contexts) -----------------------------------------------
+
+
+def case_find_for_arrival(*, center_id: int, case_number: str = "", id_number: str = "") -> Case | None:
+    """The case waiting for its certificate to arrive, by case number or applicant's ID number
+    (the SMS batch import calls this; the earliest deadline first when one person has several)."""
+    qs = Case.objects.filter(center_id=center_id, status=CaseStatus.ACCEPTED,
+                             next_stage=Stage.ARRIVAL).select_related("item", "applicant")
+    if case_number.strip():
+        qs = qs.filter(number=case_number.strip().upper())
+    elif id_number.strip():
+        qs = qs.filter(applicant__id_number_index=id_number_index(id_number))
+    else:
+        return None
+    return qs.order_by("deadline", "pk").first()
+
+
+@dataclass(frozen=True)
+class CaseFeeFacts:
+    id: int
+    number: str
+    center_id: int
+    item_code: str
+    fee_variant: str | None
+    applicant_id_number: str  # plain, for the age rule of waivers; never shown
+    applicant_name: str
+    applicant_gender: str
+    groups: list[str]
+    status: str
+
+
+def case_fee_facts(*, case_number: str, user: Any) -> CaseFeeFacts | None:
+    case = (
+        _scoped(user).select_related("item", "applicant")
+        .filter(number=case_number.strip().upper()).first()
+    )
+    if case is None:
+        return None
+    person = case.applicant
+    groups = list(case.groups)
+    if case.facts.get("student") and "student" not in groups:
+        groups.append("student")
+    return CaseFeeFacts(
+        id=case.pk, number=case.number, center_id=case.center_id, item_code=case.item.code,
+        fee_variant=case.fee_variant or None, applicant_id_number=person.id_number or "",
+        applicant_name=person.name, applicant_gender=person.gender, groups=groups,
+        status=case.status,
+    )
+
+
+@dataclass(frozen=True)
+class PickupDuration:
+    number: str
+    item_code: str
+    accepted_at: datetime
+    arrived_at: datetime | None
+    picked_up_at: datetime
+    arrival_to_pickup_hours: float | None
+    acceptance_to_pickup_hours: float
+    by_proxy: bool
+
+
+def case_pickup_durations(*, center_id: int, since: date) -> list[PickupDuration]:
+    """Per picked-up case: hours from arrival to pickup and from acceptance to pickup."""
+    rows = (
+        Case.objects.filter(center_id=center_id, picked_up_at__gte=_day_start(since),
+                            accepted_at__isnull=False)
+        .values_list("number", "item__code", "accepted_at", "arrived_at", "picked_up_at",
+                     "pickup_by_proxy")
+        .order_by("picked_up_at")
+    )
+    out = []
+    for number, item_code, accepted_at, arrived_at, picked_up_at, by_proxy in rows:
+        out.append(PickupDuration(
+            number=number, item_code=item_code, accepted_at=accepted_at, arrived_at=arrived_at,
+            picked_up_at=picked_up_at,
+            arrival_to_pickup_hours=round((picked_up_at - arrived_at).total_seconds() / 3600, 2)
+            if arrived_at else None,
+            acceptance_to_pickup_hours=round((picked_up_at - accepted_at).total_seconds() / 3600, 2),
+            by_proxy=by_proxy,
+        ))
+    return out
+
+
+# --- public progress -------------------------------------------------------------------------------
+
+_DUMMY_DIGEST = "0" * 64
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    number: str
+    item_name: str
+    status: str
+    status_label: str
+    deadline: date | None
+    applicant_name_masked: str
+
+
+def case_progress(*, number: str, phone_last4: str) -> ProgressView | None:
+    """The citizen's lookup. A wrong pair and an unknown number take the same path: one query,
+    one digest, one constant-time comparison, and the same None."""
+    number = (number or "").strip().upper()[:24]
+    last4 = (phone_last4 or "").strip()[:4]
+    row = (
+        Case.objects.filter(number=number).select_related("item")
+        .only("number", "status", "next_stage", "deadline", "applicant_name_masked",
+              "phone_last4_digest", "item__name").first()
+    )
+    expected = row.phone_last4_digest if row is not None and row.phone_last4_digest else _DUMMY_DIGEST
+    given = phone_digest(number, last4 if len(last4) == 4 and last4.isdigit() else "----")
+    matches = hmac.compare_digest(expected.encode(), given.encode())
+    if row is None or not matches:
+        return None
+    return ProgressView(
+        number=row.number, item_name=row.item.name, status=row.status,
+        status_label=pipeline.progress_label(status=row.status, next_stage_=row.next_stage),
+        deadline=row.deadline, applicant_name_masked=row.applicant_name_masked,
+    )

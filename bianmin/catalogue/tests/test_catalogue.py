@@ -1,0 +1,116 @@
+import json
+
+import pytest
+from django.test import Client
+
+from bianmin.catalogue.conditions import is_required
+from bianmin.catalogue.models import ServiceItem
+from bianmin.catalogue.services import REFERENCE_FILE, catalogue_load_reference, item_update
+from bianmin.core.errors import DomainError, PermissionDenied
+
+pytestmark = pytest.mark.django_db
+
+REFERENCE = {row["code"]: row for row in json.loads(REFERENCE_FILE.read_text())}
+
+
+def test_reference_load_creates_the_36_items_once() -> None:
+    assert catalogue_load_reference() == 36
+    assert catalogue_load_reference() == 0
+    assert ServiceItem.objects.count() == 36
+
+
+def test_items_endpoint_matches_the_contract(catalogue) -> None:
+    data = Client().get("/api/v1/items").json()
+    by_code = {row["code"]: row for row in data}
+    assert len(data) == 36
+    assert set(data[0]) == {
+        "code",
+        "name",
+        "category",
+        "fee_yuan",
+        "promised_workdays",
+        "materials",
+    }
+    assert by_code["HZ02"]["fee_yuan"] == 20
+    assert by_code["CR01"]["fee_yuan"] == 120
+    assert by_code["HZ01"]["promised_workdays"] == 7
+    guardian = [m for m in by_code["HZ01"]["materials"] if m["code"] == "guardian_id"]
+    assert guardian == [
+        {"code": "guardian_id", "name": "监护人居民身份证", "required_when": "guardian"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "fee_fen", "days"),
+    [
+        ("HZ01", 0, 7),
+        ("HZ02", 2000, 7),
+        ("HZ03", 4000, 7),
+        ("HZ04", 1000, 0),
+        ("HZ10", 800, 0),
+        ("JG01", 1000, 1),
+        ("JG04", 10000, 1),
+        ("JG05", 500, 0),
+        ("CR01", 12000, 7),
+        ("CR02", 6000, 7),
+        ("CR03", 1500, 7),
+        ("CR04", 6000, 7),
+        ("ZA02", 0, 20),
+        ("WA01", 0, 10),
+    ],
+)
+def test_reference_fees_and_limits_follow_the_catalogue(code, fee_fen, days) -> None:
+    assert (REFERENCE[code]["fee_fen"], REFERENCE[code]["promised_workdays"]) == (fee_fen, days)
+
+
+def test_cr03_endorsement_types_are_priced() -> None:
+    assert {v["code"]: v["fee_fen"] for v in REFERENCE["CR03"]["fee_variants"]} == {
+        "single": 1500,
+        "two_trips": 3000,
+        "multi_1y": 8000,
+        "multi_2y": 12000,
+        "multi_3y": 16000,
+        "multi_long": 24000,
+    }
+
+
+@pytest.mark.parametrize(
+    ("when", "facts", "expected"),
+    [
+        ("guardian", {"age": 15}, True),
+        ("guardian", {"age": 16}, False),
+        ("guardian", {"age": 30, "guardian": True}, True),
+        ("non_local", {}, False),
+        ("non_local", {"non_local": True}, True),
+        ("always", {}, True),
+        ("aged_16_plus", {"age": 16}, True),
+    ],
+)
+def test_conditional_materials(when, facts, expected) -> None:
+    assert is_required(when, facts) is expected
+
+
+def test_director_edit_keeps_history_and_audit(catalogue, director) -> None:
+    item = ServiceItem.objects.get(code="HZ12")
+    item_update(actor=director, item=item, changes={"promised_workdays": 10}, reason="提速")
+    item.refresh_from_db()
+    assert item.promised_workdays == 10
+    assert [r.reason for r in item.revisions.all()] == ["提速", "参考数据导入"]
+
+
+def test_edit_refuses_unknown_fields_and_non_directors(catalogue, director, officer) -> None:
+    item = ServiceItem.objects.get(code="HZ12")
+    with pytest.raises(DomainError):
+        item_update(actor=director, item=item, changes={"code": "XX"}, reason="x")
+    with pytest.raises(PermissionDenied):
+        item_update(actor=officer, item=item, changes={"promised_workdays": 1}, reason="x")
+    item.refresh_from_db()
+    assert (item.code, item.promised_workdays) == ("HZ12", 15)
+
+
+def test_public_pages_show_materials_and_fee(catalogue) -> None:
+    page = Client().get("/items/HZ01/").content.decode()
+    assert "居民身份证首次申领" in page
+    assert "监护人居民身份证" in page
+    assert "免费" in page
+    assert Client().get("/items/XX99/").status_code == 404

@@ -1,0 +1,423 @@
+"""Reads of the fees context, always scoped by center: quotes, payments, the ledger, drawers,
+refunds, campaigns."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
+
+from bianmin.catalogue.selectors import item_get
+from bianmin.core import clock
+from bianmin.core.errors import DomainError, NotFound
+from bianmin.fees.enums import FeeErrorCode, Group, PaymentMethod, RefundStatus
+from bianmin.fees.models import (
+    Campaign,
+    CampaignAppointment,
+    ClassList,
+    DrawerClose,
+    FreeCopyCount,
+    Payment,
+    Refund,
+    SavingsEntry,
+    WaiverPolicy,
+    WaiverPolicyRevision,
+)
+from bianmin.fees.quoting import (
+    CampaignRule,
+    Facts,
+    ItemFee,
+    PolicyRule,
+    Quote,
+    fmt_date,
+    quote,
+)
+from bianmin.people.idnumber import age_on, check_id_number
+
+# The reference fee table (catalogue.md) reflects the 2019 price reductions and the free
+# household-registration window opened on 2019-06-01. Quotes for earlier days are refused rather
+# than guessed; a fee more than a year ahead is not known either (fees change by notice).
+FEES_DATA_FROM = date.fromisoformat(getattr(settings, "BIANMIN_FEES_DATA_FROM", "2019-06-01"))
+FEES_DATA_AHEAD_DAYS = 366
+
+# ID card items: the "cards" of a campaign report.
+ID_CARD_ITEMS = ("HZ01", "HZ02", "HZ03", "HZ04")
+
+
+# --- policies and campaigns -----------------------------------------------------------------
+
+
+def policy_list(*, center_id: int | None, active_only: bool = False) -> QuerySet[WaiverPolicy]:
+    qs = WaiverPolicy.objects.filter(Q(center__isnull=True) | Q(center_id=center_id))
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def policy_get(*, code: str, center_id: int | None) -> WaiverPolicy:
+    policy = policy_list(center_id=center_id).filter(code=code.strip().upper()).first()
+    if policy is None:
+        raise NotFound(_("没有编码为 %s 的减免政策") % code, code="unknown_policy")
+    return policy
+
+
+def policy_revisions(*, policy: WaiverPolicy) -> list[dict[str, Any]]:
+    """The history, newest first, each with the fields it changed."""
+    revisions = list(WaiverPolicyRevision.objects.filter(policy=policy)
+                     .select_related("changed_by").order_by("changed_at", "pk"))
+    out = []
+    previous: dict[str, Any] = {}
+    for revision in revisions:
+        changed = sorted(k for k, v in revision.snapshot.items() if previous.get(k) != v)
+        out.append({"revision": revision, "changed": changed if previous else []})
+        previous = revision.snapshot
+    return list(reversed(out))
+
+
+def policy_rule(policy: WaiverPolicy) -> PolicyRule:
+    return PolicyRule(
+        code=policy.code, name=policy.name, reason=policy.reason,
+        targets=tuple(policy.targets), valid_from=policy.valid_from,
+        valid_until=policy.valid_until, groups_any=frozenset(policy.groups_any),
+        requires_evidence=policy.requires_evidence, min_age=policy.min_age,
+        max_age=policy.max_age, requires_student=policy.requires_student,
+        requires_campaign=policy.requires_campaign, kind=policy.kind, percent=policy.percent,
+        amount_fen=policy.amount_fen, precedence=policy.precedence, policy_id=policy.pk,
+    )
+
+
+def campaign_list(*, center_id: int | None) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(center_id=center_id).select_related("policy")
+
+
+def campaign_get(*, pk: int, center_id: int | None) -> Campaign:
+    campaign = campaign_list(center_id=center_id).filter(pk=pk).first()
+    if campaign is None:
+        raise NotFound(_("没有找到这个活动"), code="unknown_campaign")
+    return campaign
+
+
+def campaign_rule(campaign: Campaign) -> CampaignRule:
+    return CampaignRule(
+        name=campaign.name, starts_on=campaign.starts_on, ends_on=campaign.ends_on,
+        policy_code=campaign.policy.code, item_codes=frozenset(campaign.item_codes),
+        min_age=campaign.min_age, max_age=campaign.max_age,
+        requires_student=campaign.requires_student, campaign_id=campaign.pk,
+    )
+
+
+def campaign_active(*, center_id: int | None, on: date) -> Campaign | None:
+    """The campaign running at the center on `on` (the earliest started, if several)."""
+    return (
+        campaign_list(center_id=center_id)
+        .filter(is_cancelled=False, starts_on__lte=on, ends_on__gte=on)
+        .order_by("starts_on", "pk").first()
+    )
+
+
+# --- the quote ------------------------------------------------------------------------------
+
+
+def _bad(message: str, code: FeeErrorCode) -> DomainError:
+    return DomainError(message, code=code.value, status=400)
+
+
+def item_fee(*, item_code: str, variant_code: str = "") -> ItemFee:
+    """The standard fee of an item (and variant) from the catalogue; clear errors otherwise."""
+    code = (item_code or "").strip().upper()
+    if not code:
+        raise _bad(_("请提供事项编码"), FeeErrorCode.UNKNOWN_ITEM)
+    try:
+        item = item_get(code=code)
+    except NotFound as exc:
+        raise _bad(_("没有编码为 %s 的事项") % code[:20], FeeErrorCode.UNKNOWN_ITEM) from exc
+    variants = {v.code: v for v in item.fee_variants.all()}
+    variant_code = (variant_code or "").strip()
+    if variant_code:
+        variant = variants.get(variant_code)
+        if variant is None:
+            known = "、".join(f"{v.code}（{v.name}）" for v in variants.values())
+            message = (_("事项 %(item)s 没有收费类型 %(variant)s，可选：%(known)s")
+                       % {"item": item.code, "variant": variant_code[:30], "known": known}
+                       if known else
+                       _("事项 %(item)s 没有收费类型之分，不能指定 %(variant)s")
+                       % {"item": item.code, "variant": variant_code[:30]})
+            raise _bad(message, FeeErrorCode.UNKNOWN_VARIANT)
+        return ItemFee(code=item.code, name=item.name, standard_fen=variant.fee_fen,
+                       variant_code=variant.code, variant_name=variant.name)
+    return ItemFee(code=item.code, name=item.name, standard_fen=item.fee_fen)
+
+
+def check_quote_date(on_date: date) -> None:
+    if on_date < FEES_DATA_FROM:
+        raise _bad(
+            _("%(day)s 早于收费标准数据的起始日期 %(start)s，无法计算")
+            % {"day": fmt_date(on_date), "start": fmt_date(FEES_DATA_FROM)},
+            FeeErrorCode.DATE_OUT_OF_RANGE,
+        )
+    last = clock.today() + timedelta(days=FEES_DATA_AHEAD_DAYS)
+    if on_date > last:
+        raise _bad(
+            _("%(day)s 超出可计算的范围：收费标准最远只能计算到 %(last)s")
+            % {"day": fmt_date(on_date), "last": fmt_date(last)},
+            FeeErrorCode.DATE_OUT_OF_RANGE,
+        )
+
+
+def clean_groups(groups: Iterable[str]) -> frozenset[str]:
+    out = set()
+    for raw in groups:
+        value = (raw or "").strip().lower()
+        if not value:
+            continue
+        if value not in Group.values:
+            known = "、".join(f"{g.value}（{g.label}）" for g in Group)
+            raise _bad(_("未知的人群类别：%(group)s。可选：%(known)s")
+                       % {"group": value[:30], "known": known}, FeeErrorCode.UNKNOWN_GROUP)
+        out.add(value)
+    return frozenset(out)
+
+
+def age_from_id_number(id_number: str, on_date: date) -> int:
+    check = check_id_number(id_number[:40], today=clock.today())
+    if not check.valid:
+        raise _bad(_("身份证号码无效：%s") % check.error, FeeErrorCode.INVALID_ID_NUMBER)
+    try:
+        return age_on(check.normalized, on_date)
+    except ValueError as exc:
+        raise _bad(_("收费日期早于申请人的出生日期"), FeeErrorCode.INVALID_ID_NUMBER) from exc
+
+
+def fee_quote(
+    *,
+    center_id: int | None,
+    item_code: str,
+    on_date: date,
+    variant_code: str = "",
+    id_number: str = "",
+    groups: Iterable[str] = (),
+    evidence: Mapping[str, str] | None = None,
+) -> Quote:
+    """The quote for an item on a day for an applicant, with every policy of the center."""
+    item = item_fee(item_code=item_code, variant_code=variant_code)
+    check_quote_date(on_date)
+    age = age_from_id_number(id_number, on_date) if (id_number or "").strip() else None
+    facts = Facts(age=age, groups=clean_groups(groups), evidence=evidence)
+    policies = [policy_rule(p) for p in policy_list(center_id=center_id, active_only=True)]
+    campaigns = [campaign_rule(c) for c in campaign_list(center_id=center_id)
+                 .filter(is_cancelled=False, starts_on__lte=on_date, ends_on__gte=on_date)]
+    return quote(item=item, on_date=on_date, facts=facts, policies=policies,
+                 campaigns=campaigns)
+
+
+# --- payments -------------------------------------------------------------------------------
+
+
+def payment_list(*, center_id: int | None, day: date | None = None,
+                 officer_id: int | None = None) -> QuerySet[Payment]:
+    qs = Payment.objects.filter(center_id=center_id).select_related("collected_by")
+    if day is not None:
+        qs = qs.filter(on_date=day)
+    if officer_id is not None:
+        qs = qs.filter(collected_by_id=officer_id)
+    return qs
+
+
+def payment_get(*, pk: int, center_id: int | None) -> Payment:
+    payment = payment_list(center_id=center_id).filter(pk=pk).first()
+    if payment is None:
+        raise NotFound(_("没有找到这笔收费"), code="unknown_payment")
+    return payment
+
+
+def payments_for_case(*, case_number: str, center_id: int | None) -> QuerySet[Payment]:
+    return payment_list(center_id=center_id).filter(case_number=case_number)
+
+
+def refund_list(*, center_id: int | None, status: str | None = None) -> QuerySet[Refund]:
+    qs = Refund.objects.filter(payment__center_id=center_id).select_related(
+        "payment", "requested_by", "decided_by")
+    return qs.filter(status=status) if status else qs
+
+
+def refund_get(*, pk: int, center_id: int | None) -> Refund:
+    refund = refund_list(center_id=center_id).filter(pk=pk).first()
+    if refund is None:
+        raise NotFound(_("没有找到这笔退费申请"), code="unknown_refund")
+    return refund
+
+
+def refundable_fen(payment: Payment) -> int:
+    """Paid, minus refunded, minus refunds still waiting for approval."""
+    pending = (payment.refunds.filter(status=RefundStatus.REQUESTED)
+               .aggregate(s=Sum("amount_fen"))["s"] or 0)
+    return payment.payable_fen - payment.refunded_fen - pending
+
+
+def free_copies(*, case_number: str, center_id: int | None) -> int:
+    row = FreeCopyCount.objects.filter(center_id=center_id, case_number=case_number).first()
+    return row.copies if row else 0
+
+
+# --- cash drawers (日结) ---------------------------------------------------------------------
+
+
+@dataclass
+class DrawerRow:
+    officer_id: int
+    officer_name: str
+    window_code: str
+    count: int = 0
+    collected: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    refunded: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    waived_fen: int = 0
+    closed: DrawerClose | None = None
+
+    @property
+    def collected_fen(self) -> int:
+        return sum(self.collected.values())
+
+    @property
+    def refunded_fen(self) -> int:
+        return sum(self.refunded.values())
+
+    @property
+    def net_fen(self) -> int:
+        return self.collected_fen - self.refunded_fen
+
+    @property
+    def expected_cash_fen(self) -> int:
+        return self.collected.get(PaymentMethod.CASH, 0) - self.refunded.get(PaymentMethod.CASH, 0)
+
+    def by_method(self) -> list[dict[str, Any]]:
+        return [
+            {"method": m.value, "label": str(m.label), "collected": self.collected.get(m, 0),
+             "refunded": self.refunded.get(m, 0),
+             "net": self.collected.get(m, 0) - self.refunded.get(m, 0)}
+            for m in PaymentMethod if m != PaymentMethod.NONE
+        ]
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        return {row["method"]: {"collected": row["collected"], "refunded": row["refunded"]}
+                for row in self.by_method()}
+
+
+def drawer_rows(*, center_id: int | None, day: date, officer_id: int | None = None
+                ) -> list[DrawerRow]:
+    """Per officer and window: what was collected (by method) and refunded on `day`.
+
+    A refund is paid out of the drawer of the officer who requested it, on the day the
+    director approved it.
+    """
+    rows: dict[tuple[int, str], DrawerRow] = {}
+
+    def row(officer: Any, window_code: str) -> DrawerRow:
+        key = (officer.pk, window_code)
+        if key not in rows:
+            rows[key] = DrawerRow(officer_id=officer.pk, officer_name=str(officer),
+                                  window_code=window_code)
+        return rows[key]
+
+    for payment in payment_list(center_id=center_id, day=day, officer_id=officer_id):
+        r = row(payment.collected_by, payment.window_code)
+        r.count += 1
+        r.waived_fen += payment.waived_fen
+        if payment.payable_fen:
+            r.collected[payment.method] += payment.payable_fen
+    refunds = refund_list(center_id=center_id, status=RefundStatus.APPROVED).filter(
+        decided_on=day)
+    if officer_id is not None:
+        refunds = refunds.filter(requested_by_id=officer_id)
+    for refund in refunds:
+        r = row(refund.requested_by, refund.window_code)
+        r.refunded[refund.payment.method] += refund.amount_fen
+    closes = DrawerClose.objects.filter(center_id=center_id, day=day)
+    if officer_id is not None:
+        closes = closes.filter(officer_id=officer_id)
+    for close in closes.select_related("officer"):
+        row(close.officer, close.window_code).closed = close
+    return sorted(rows.values(), key=lambda r: (r.window_code, r.officer_name))
+
+
+# --- the savings ledger ---------------------------------------------------------------------
+
+
+def savings_total_fen(*, center_id: int | None) -> int:
+    return SavingsEntry.objects.filter(center_id=center_id).aggregate(
+        s=Sum("waived_fen"))["s"] or 0
+
+
+def savings_report(*, center_id: int | None, start: date, end: date) -> dict[str, Any]:
+    """By policy, by item and by month, for `start`..`end`; the chart's series too."""
+    qs = SavingsEntry.objects.filter(center_id=center_id, posted_on__gte=start,
+                                     posted_on__lte=end)
+    by_policy = list(qs.values("policy_code", "policy_name")
+                     .annotate(fen=Sum("waived_fen"), count=Count("pk")).order_by("policy_code"))
+    by_item = list(qs.values("item_code").annotate(fen=Sum("waived_fen"), count=Count("pk"))
+                   .order_by("item_code"))
+    monthly = list(qs.annotate(month=TruncMonth("posted_on"))
+                   .values("month", "policy_code")
+                   .annotate(fen=Sum("waived_fen"), count=Count("pk")).order_by("month"))
+    months = sorted({_month_key(m["month"]) for m in monthly})
+    codes = [p["policy_code"] for p in by_policy]
+    cells = {(_month_key(m["month"]), m["policy_code"]): m["fen"] for m in monthly}
+    table = [{"month": month, "cells": [cells.get((month, c), 0) for c in codes],
+              "total": sum(cells.get((month, c), 0) for c in codes)} for month in months]
+    names = {p["policy_code"]: p["policy_name"] for p in by_policy}
+    chart = {
+        "months": months,
+        "series": [{"name": names[c], "data": [cells.get((m, c), 0) / 100 for m in months]}
+                   for c in codes],
+    }
+    total = qs.aggregate(s=Sum("waived_fen"), n=Count("pk"))
+    return {"by_policy": by_policy, "by_item": by_item, "table": table, "codes": codes,
+            "chart": chart, "total_fen": total["s"] or 0, "count": total["n"] or 0}
+
+
+def _month_key(value: Any) -> str:
+    return f"{value.year}-{value.month:02d}"
+
+
+def free_copies_total(*, center_id: int | None) -> int:
+    return FreeCopyCount.objects.filter(center_id=center_id).aggregate(
+        s=Sum("copies"))["s"] or 0
+
+
+# --- campaign report ------------------------------------------------------------------------
+
+
+def campaign_report(*, campaign: Campaign) -> dict[str, Any]:
+    payments = Payment.objects.filter(campaign=campaign)
+    saved = SavingsEntry.objects.filter(campaign=campaign)
+    per_day_cases = dict(payments.values_list("on_date").annotate(n=Count("pk"))
+                         .values_list("on_date", "n"))
+    per_day_saved = dict(saved.values_list("posted_on").annotate(s=Sum("waived_fen"))
+                         .values_list("posted_on", "s"))
+    days = []
+    day = campaign.starts_on
+    while day <= campaign.ends_on:
+        days.append(day)
+        day += timedelta(days=1)
+    return {
+        "cases": payments.count(),
+        "cards": payments.filter(item_code__in=ID_CARD_ITEMS).count(),
+        "saved_fen": saved.aggregate(s=Sum("waived_fen"))["s"] or 0,
+        "appointments": CampaignAppointment.objects.filter(campaign=campaign).count(),
+        "class_lists": ClassList.objects.filter(campaign=campaign, is_rejected=False).count(),
+        "by_item": list(payments.values("item_code", "item_name")
+                        .annotate(n=Count("pk"), waived=Sum("waived_fen")).order_by("item_code")),
+        "chart": {
+            "days": [f"{d.month}-{d.day:02d}" for d in days],
+            "cases": [per_day_cases.get(d, 0) for d in days],
+            "saved": [(per_day_saved.get(d) or 0) / 100 for d in days],
+        },
+    }
+
+
+def campaign_appointments(*, campaign: Campaign) -> QuerySet[CampaignAppointment]:
+    return CampaignAppointment.objects.filter(campaign=campaign).select_related("person")

@@ -1,0 +1,379 @@
+"""Reads of the hall: the pool order, positions and wait estimates, the display and the board.
+
+Everything is scoped by center; KPIs are derived from `TicketEvent` only.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+
+from bianmin.accounts.selectors import staff_list
+from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
+from bianmin.core import clock
+from bianmin.hall.enums import EventKind, Priority, TicketStatus
+from bianmin.hall.models import HallSettings, Ticket, TicketEvent, Window, WindowSession
+
+# Rank given to tickets over the waiting limit: above every priority class.
+OVERDUE_RANK = 10_000
+# Service time assumed for an item before the hall has served it today (minutes).
+DEFAULT_SERVICE_MINUTES = 8.0
+
+
+@dataclass(frozen=True)
+class TicketSummary:
+    id: str
+    number: str
+    center_id: int
+    item_codes: list[str]
+    status: str
+    officer_id: int | None
+    window_code: str | None
+    priority: str
+    issued_at: datetime
+
+
+def ticket_summary(*, ticket_id: str) -> TicketSummary | None:
+    """What other contexts (cases) need to know about a ticket; None for an unknown id."""
+    ticket = (
+        Ticket.objects.select_related("window").filter(pk=str(ticket_id)[:24]).first()
+    )
+    if ticket is None:
+        return None
+    codes = list(ticket.items.order_by("position").values_list("item__code", flat=True))
+    return TicketSummary(
+        id=ticket.pk, number=ticket.number, center_id=ticket.center_id, item_codes=codes,
+        status=ticket.status, officer_id=ticket.officer_id,
+        window_code=ticket.window.code if ticket.window else None, priority=ticket.priority,
+        issued_at=ticket.arrived_at,
+    )
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def hall_settings_get(*, center_id: int) -> HallSettings:
+    """The hall's settings, or the defaults (unsaved) when the director has set none."""
+    found = HallSettings.objects.filter(center_id=center_id).first()
+    return found if found is not None else HallSettings(center_id=center_id)
+
+
+# --- the pool --------------------------------------------------------------------------------
+
+
+def pool_ordered(
+    *, center_id: int, now: datetime, settings: HallSettings, officer_id: int | None = None,
+    item_ids: set[int] | None = None,
+) -> QuerySet[Ticket]:
+    """Today's waiting tickets in calling order.
+
+    The rule: tickets transferred to this officer first; then anyone who has waited longer
+    than the limit (longest first, whatever their class); then priority classes by weight;
+    then the longest wait. With `officer_id`, only tickets this officer may take (items they
+    are authorized for, not transferred to someone else).
+    """
+    limit_at = now - timedelta(minutes=settings.wait_limit_minutes)
+    qs = Ticket.objects.filter(
+        center_id=center_id, status=TicketStatus.WAITING, service_day=clock.local(now).date()
+    )
+    if officer_id is not None:
+        qs = qs.filter(Q(target_officer__isnull=True) | Q(target_officer_id=officer_id))
+        mine: Any = Case(When(target_officer_id=officer_id, then=Value(1)), default=Value(0),
+                         output_field=IntegerField())
+    else:
+        mine = Value(0, output_field=IntegerField())
+    if item_ids is not None:
+        qs = qs.filter(item_id__in=item_ids)
+    return qs.annotate(
+        mine=mine,
+        rank=Case(When(queue_at__lte=limit_at, then=Value(OVERDUE_RANK)),
+                  default="priority_weight", output_field=IntegerField()),
+    ).order_by("-mine", "-rank", "queue_at", "seq")
+
+
+def _ahead_filter(ticket: Ticket, *, now: datetime, settings: HallSettings) -> Q:
+    """Waiting tickets that the calling rule puts before `ticket` (for the pooled hall)."""
+    limit_at = now - timedelta(minutes=settings.wait_limit_minutes)
+    earlier = Q(queue_at__lt=ticket.queue_at) | Q(queue_at=ticket.queue_at, seq__lt=ticket.seq)
+    overdue = Q(queue_at__lte=limit_at)
+    if ticket.queue_at <= limit_at:
+        return overdue & earlier
+    return overdue | Q(priority_weight__gt=ticket.priority_weight) | (
+        Q(priority_weight=ticket.priority_weight) & earlier
+    )
+
+
+def ticket_people_ahead(ticket: Ticket, *, now: datetime | None = None,
+                        settings: HallSettings | None = None) -> int | None:
+    """How many people the rule calls before this ticket; None when it is not waiting today."""
+    now = now or clock.now()
+    if ticket.status != TicketStatus.WAITING or ticket.service_day != clock.local(now).date():
+        return None
+    settings = settings or hall_settings_get(center_id=ticket.center_id)
+    base = Ticket.objects.filter(
+        center_id=ticket.center_id, status=TicketStatus.WAITING, service_day=ticket.service_day,
+    ).exclude(pk=ticket.pk)
+    if ticket.target_officer_id is None:
+        base = base.filter(target_officer__isnull=True)
+    return base.filter(_ahead_filter(ticket, now=now, settings=settings)).count()
+
+
+# --- wait estimates --------------------------------------------------------------------------
+
+
+def service_minutes_by_item(*, center_id: int, now: datetime | None = None,
+                            window_hours: int = 3, min_samples: int = 3) -> dict[int, float]:
+    """Median service time per item over recent finish events (cached for a minute).
+
+    Items with fewer than `min_samples` recent services fall back to the last 14 days.
+    """
+    now = now or clock.now()
+    key = f"hall:svc:{center_id}:{int(now.timestamp()) // 60}"
+    cached = cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    result: dict[int, float] = {}
+    for since in (now - timedelta(hours=window_hours), now - timedelta(days=14)):
+        rows = (
+            TicketEvent.objects.filter(center_id=center_id, kind=EventKind.FINISH,
+                                       at__gte=since, at__lte=now, service_seconds__isnull=False)
+            .exclude(item_id__in=list(result))
+            .order_by("-at").values_list("item_id", "service_seconds")[:3000]
+        )
+        samples: dict[int, list[int]] = {}
+        for item_id, seconds in rows:
+            samples.setdefault(item_id, []).append(seconds)
+        for item_id, values in samples.items():
+            if item_id not in result and len(values) >= min_samples:
+                result[item_id] = statistics.median(values) / 60
+    cache.set(key, result, 90)
+    return result
+
+
+def open_window_count(*, center_id: int) -> int:
+    return WindowSession.objects.filter(
+        center_id=center_id, ended_at__isnull=True, paused_at__isnull=True
+    ).count()
+
+
+def estimate_wait_minutes(ticket: Ticket, *, ahead: int | None, now: datetime | None = None,
+                          settings: HallSettings | None = None) -> int | None:
+    """People ahead × their items' recent median service time, shared by the open windows."""
+    if ahead is None:
+        return None
+    if ahead == 0:
+        return 0
+    now = now or clock.now()
+    settings = settings or hall_settings_get(center_id=ticket.center_id)
+    medians = service_minutes_by_item(center_id=ticket.center_id, now=now)
+    fallback = statistics.median(medians.values()) if medians else DEFAULT_SERVICE_MINUTES
+    ahead_items = (
+        Ticket.objects.filter(center_id=ticket.center_id, status=TicketStatus.WAITING,
+                              service_day=ticket.service_day)
+        .exclude(pk=ticket.pk).filter(_ahead_filter(ticket, now=now, settings=settings))
+        .values("item_id").annotate(n=Count("pk"))
+    )
+    work = sum(row["n"] * medians.get(row["item_id"], fallback) for row in ahead_items)
+    windows = max(open_window_count(center_id=ticket.center_id), 1)
+    return max(1, round(work / windows))
+
+
+def ticket_get(*, ticket_id: str) -> Ticket | None:
+    return (
+        Ticket.objects.select_related("item", "window", "center")
+        .filter(pk=str(ticket_id)[:24]).first()
+    )
+
+
+def ticket_state(ticket: Ticket, *, now: datetime | None = None) -> dict[str, Any]:
+    """The public shape of a ticket (API and live position page)."""
+    now = now or clock.now()
+    settings = hall_settings_get(center_id=ticket.center_id)
+    ahead = ticket_people_ahead(ticket, now=now, settings=settings)
+    expired = ticket.service_day < clock.local(now).date() and ticket.status in (
+        TicketStatus.WAITING, TicketStatus.PARKED, TicketStatus.CALLED)
+    return {
+        "id": ticket.pk,
+        "number": ticket.number,
+        "status": "expired" if expired else ticket.status,
+        "position": ahead,
+        "estimated_wait_minutes": estimate_wait_minutes(ticket, ahead=ahead, now=now,
+                                                        settings=settings),
+    }
+
+
+# --- the officer's workspace -----------------------------------------------------------------
+
+
+def session_current(*, officer_id: int) -> WindowSession | None:
+    return (
+        WindowSession.objects.select_related("window")
+        .filter(officer_id=officer_id, ended_at__isnull=True).first()
+    )
+
+
+def ticket_current_for(*, officer_id: int) -> Ticket | None:
+    return (
+        Ticket.objects.select_related("item", "window")
+        .filter(officer_id=officer_id, status=TicketStatus.CALLED).order_by("-called_at").first()
+    )
+
+
+def tickets_parked_by(*, officer_id: int, center_id: int) -> QuerySet[Ticket]:
+    return Ticket.objects.select_related("item").filter(
+        center_id=center_id, officer_id=officer_id, status=TicketStatus.PARKED,
+        service_day=clock.today(),
+    ).order_by("arrived_at")
+
+
+def windows_of(*, center_id: int) -> QuerySet[Window]:
+    return Window.objects.filter(center_id=center_id, is_active=True).order_by("code")
+
+
+def waiting_count_for(*, center_id: int, officer_id: int, item_ids: set[int] | None) -> int:
+    now = clock.now()
+    return pool_ordered(center_id=center_id, now=now,
+                        settings=hall_settings_get(center_id=center_id),
+                        officer_id=officer_id, item_ids=item_ids).count()
+
+
+# --- the calling display ---------------------------------------------------------------------
+
+
+def announcement_text(*, number: str, window_number: int) -> str:
+    """请 A 0 1 2 号 到 3 号窗口办理: letter and digits read one by one."""
+    spaced = " ".join(number)
+    return f"请 {spaced} 号 到 {window_number} 号窗口办理"
+
+
+def display_state(*, center_id: int, recent: int = 8) -> dict[str, Any]:
+    """Current call per window and the latest calls, for the hall TV."""
+    today = clock.today()
+    current = {
+        t.window_id: t for t in Ticket.objects.select_related("window").filter(
+            center_id=center_id, status=TicketStatus.CALLED, service_day=today)
+    }
+    sessions = {s.window_id: s for s in WindowSession.objects.filter(
+        center_id=center_id, ended_at__isnull=True)}
+    windows = []
+    for window in windows_of(center_id=center_id):
+        ticket = current.get(window.pk)
+        session = sessions.get(window.pk)
+        windows.append({
+            "code": window.code, "name": window.name, "number": window.number,
+            "ticket": ticket.number if ticket else None,
+            "state": ("closed" if session is None else "paused" if session.is_paused else "open"),
+        })
+    start = clock.local(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    calls = (
+        TicketEvent.objects.filter(center_id=center_id, kind__in=[EventKind.CALL, EventKind.RECALL],
+                                   at__gte=start)
+        .select_related("ticket", "window").order_by("-at", "-pk")[:recent]
+    )
+    return {
+        "windows": windows,
+        "recent": [{"number": e.ticket.number if e.ticket else "", "window_code": e.window.code
+                    if e.window else "", "window_number": e.window.number if e.window else 0,
+                    "at": clock.local(e.at).strftime("%H:%M")} for e in calls],
+    }
+
+
+# --- the hall board --------------------------------------------------------------------------
+
+
+def hall_board(*, center_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """Live figures for the shift leader, all derived from tickets waiting now and events."""
+    now = now or clock.now()
+    settings = hall_settings_get(center_id=center_id)
+    today = clock.local(now).date()
+    waiting = Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING,
+                                    service_day=today)
+    per_cat = {row["item__category"]: row for row in waiting.values("item__category").annotate(
+        n=Count("pk"), oldest=Min("arrived_at"))}
+    categories = []
+    for value, label in Category.choices:
+        row = per_cat.get(value)
+        longest = int((now - row["oldest"]).total_seconds() // 60) if row else 0
+        categories.append({"code": value, "label": str(label),
+                           "prefix": CATEGORY_PREFIX[Category(value)],
+                           "waiting": row["n"] if row else 0, "longest_minutes": longest})
+    oldest = waiting.aggregate(m=Min("arrived_at"))["m"]
+    longest_wait = int((now - oldest).total_seconds() // 60) if oldest else 0
+    priority_waiting = waiting.exclude(priority=Priority.NORMAL).count()
+
+    sessions = {s.window_id: s for s in WindowSession.objects.filter(
+        center_id=center_id, ended_at__isnull=True).select_related("officer")}
+    serving = {t.window_id: t for t in Ticket.objects.filter(
+        center_id=center_id, status=TicketStatus.CALLED, service_day=today).select_related("item")}
+    windows = []
+    for window in windows_of(center_id=center_id):
+        session = sessions.get(window.pk)
+        ticket = serving.get(window.pk)
+        state = "closed" if session is None else "paused" if session.is_paused else (
+            "serving" if ticket else "idle")
+        windows.append({
+            "code": window.code, "name": window.name, "state": state,
+            "officer": str(session.officer) if session else "",
+            "ticket": ticket.number if ticket else "",
+            "item": ticket.item.name if ticket else "",
+            "since_minutes": int((now - ticket.called_at).total_seconds() // 60)
+            if ticket and ticket.called_at else None,
+        })
+    signed_in = {s.officer_id for s in sessions.values()}
+    officers = [{"name": str(o), "state": "signed_in" if o.pk in signed_in else "off"}
+                for o in staff_list(user=_CenterUser(center_id)) if o.role == "officer"]
+
+    start = clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    events = TicketEvent.objects.filter(center_id=center_id, at__gte=start, at__lte=now)
+    counts = dict(events.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    kpis = today_kpis(center_id=center_id, start=start, end=now)
+    return {
+        "now": clock.local(now).strftime("%H:%M:%S"),
+        "total_waiting": sum(c["waiting"] for c in categories),
+        "priority_waiting": priority_waiting,
+        "longest_wait_minutes": longest_wait,
+        "alert": longest_wait >= settings.alert_wait_minutes,
+        "alert_minutes": settings.alert_wait_minutes,
+        "categories": categories,
+        "windows": windows,
+        "windows_open": sum(1 for w in windows if w["state"] in ("idle", "serving")),
+        "windows_paused": sum(1 for w in windows if w["state"] == "paused"),
+        "officers": officers,
+        "issued": counts.get(EventKind.ISSUE, 0),
+        "finished": counts.get(EventKind.FINISH, 0),
+        "no_show": counts.get(EventKind.NO_SHOW, 0),
+        **kpis,
+    }
+
+
+@dataclass(frozen=True)
+class _CenterUser:
+    """Scope for `staff_list`: the officers of one center."""
+
+    center_id: int
+
+
+def today_kpis(*, center_id: int, start: datetime, end: datetime) -> dict[str, Any]:
+    """Average and longest wait (first call per ticket) and average service time, from events."""
+    events = TicketEvent.objects.filter(center_id=center_id, at__gte=start, at__lte=end)
+    waits: dict[str, int] = {}
+    for ticket_id, wait in (events.filter(kind=EventKind.CALL, wait_seconds__isnull=False)
+                            .order_by("at").values_list("ticket_id", "wait_seconds")):
+        waits.setdefault(ticket_id, wait)
+    services = list(events.filter(kind=EventKind.FINISH, service_seconds__isnull=False)
+                    .values_list("service_seconds", flat=True))
+    hourly: dict[int, int] = {}
+    for at in events.filter(kind=EventKind.ISSUE).values_list("at", flat=True):
+        hour = clock.local(at).hour
+        hourly[hour] = hourly.get(hour, 0) + 1
+    return {
+        "avg_wait_minutes": round(statistics.mean(waits.values()) / 60, 1) if waits else 0,
+        "max_wait_minutes": round(max(waits.values()) / 60) if waits else 0,
+        "avg_service_minutes": round(statistics.mean(services) / 60, 1) if services else 0,
+        "arrivals_by_hour": [hourly.get(h, 0) for h in range(7, 19)],
+    }

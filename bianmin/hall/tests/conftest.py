@@ -1,0 +1,45 @@
+"""Hall fixtures: an open hall on a pinned working morning, and a ticket helper."""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from bianmin.hall.enums import IssueChannel
+from bianmin.hall.models import Ticket
+from bianmin.hall.services import ticket_issue
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A Tuesday, mid-morning: the hall is open (08:30–17:30).
+MORNING = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(MORNING, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def ticking_clock() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(MORNING, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def hall(center: Any, windows: Any, catalogue: Any) -> Any:
+    return center
+
+
+@pytest.fixture
+def issue(hall: Any) -> Callable[..., Ticket]:
+    def make(code: str = "HZ02", **kwargs: Any) -> Ticket:
+        codes = kwargs.pop("codes", [code])
+        kwargs.setdefault("channel", IssueChannel.KIOSK)
+        return ticket_issue(actor=kwargs.pop("actor", None), center=hall, item_codes=codes,
+                            **kwargs)
+
+    return make

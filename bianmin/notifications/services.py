@@ -1,0 +1,779 @@
+"""Writes of the SMS platform: templates, enqueueing, exactly-once delivery, receipts, batches.
+
+Delivery protocol (closing GOV.UK Notify's at-least-once gap, see the README section):
+
+1. Every message row exists (status ``queued``, unique ``dedupe_key``, unique ``reference``)
+   before anything is sent; it is created in the caller's transaction and the send task is
+   scheduled on commit.
+2. A worker *claims* the row with one conditional UPDATE (``WHERE status='queued' AND
+   next_attempt_at <= now``) and checks the row count; only the single winner calls the gateway.
+   Two workers, a replayed task or a double click can never both get past this line.
+3. The gateway receives our ``reference`` (Alibaba ``OutId`` / Tencent ``SessionContext``).
+4. The answer is written with another conditional UPDATE that also matches the claim token.
+   An ambiguous answer (timeout after the request left) leaves the row in ``sending``.
+5. A watchdog takes rows ``sending`` for longer than the client timeout can explain and *asks
+   the gateway* (``gateway.query(reference=…)``) before anything is resent: found → sent /
+   delivered / failed, not found → back to ``queued`` under a new claim.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bianmin.accounts.permissions import Perm, has_perm
+from bianmin.audit.enums import AuditAction
+from bianmin.audit.services import audit_record
+from bianmin.core import clock
+from bianmin.core.crypto import blind_index
+from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from bianmin.core.masking import mask_phone
+from bianmin.notifications import gateways, pipeline, wording
+from bianmin.notifications.clients import (
+    DeliveryState,
+    GatewayError,
+    MessageTooLongError,
+    OutgoingSms,
+    Receipt,
+    SendResult,
+    SignatureError,
+    SmsGateway,
+    count_segments,
+    validate_signature,
+)
+from bianmin.notifications.enums import (
+    AttemptOutcome,
+    BatchKind,
+    BatchRowStatus,
+    BatchStatus,
+    MessageStatus,
+    SmsErrorCode,
+    TemplateStatus,
+)
+from bianmin.notifications.models import (
+    Batch,
+    BatchRow,
+    Message,
+    MessageAttempt,
+    SmsTemplate,
+)
+
+logger = logging.getLogger(__name__)
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+MAX_ATTEMPTS = 6
+QUIET_HOURS = pipeline.QuietHours()
+ACTIVE_STATUSES = (MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.DELIVERED)
+
+
+class SmsError(DomainError):
+    code = "sms_invalid"
+
+
+# ============================================================================================
+# helpers
+
+
+def _center_model() -> type[models.Model]:
+    # The Center model is reached through our own foreign key (string label "accounts.Center"),
+    # so this context never imports another context's models module.
+    model: type[models.Model] = Message._meta.get_field("center").related_model  # type: ignore[assignment]
+    return model
+
+
+def _center_signature(center_id: int) -> str:
+    row = _center_model().objects.filter(pk=center_id).values_list("sms_signature", flat=True)
+    signature = row.first()
+    if signature is None:
+        raise NotFound(_("服务中心不存在。"), code="center_not_found")
+    try:
+        return validate_signature(signature)
+    except SignatureError as exc:
+        raise SmsError(
+            _("本中心短信签名不合规：%(error)s") % {"error": exc}, code=SmsErrorCode.SIGNATURE_INVALID
+        ) from exc
+
+
+def _signatures_for_check() -> list[str]:
+    found = [
+        s
+        for s in _center_model()
+        .objects.filter(is_active=True)
+        .exclude(sms_signature="")
+        .values_list("sms_signature", flat=True)
+    ]
+    return found or [wording.WORST_CASE_SIGNATURE]
+
+
+def clean_phone(phone: str) -> str:
+    phone = re.sub(r"[\s-]", "", phone or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not PHONE_RE.match(phone):
+        raise SmsError(
+            _("手机号码无效：应为11位大陆手机号，例如 13912345678。"),
+            code=SmsErrorCode.INVALID_PHONE,
+        )
+    return phone
+
+
+def phone_index(phone: str) -> str:
+    # Same purpose string as the person registry, so the two indexes can be compared.
+    return blind_index(phone, purpose="phone")
+
+
+def local_now() -> datetime:
+    return timezone.localtime(clock.now())
+
+
+def quiet_resume(now: datetime | None = None) -> datetime | None:
+    """When sending may resume (aware), or None when it is allowed now."""
+    return QUIET_HOURS.resume_at(timezone.localtime(now or clock.now()))
+
+
+def _schedule(message_id: int, at: datetime | None = None) -> None:
+    from bianmin.notifications.tasks import sms_deliver_task  # tasks import services
+
+    delay = (at - clock.now()).total_seconds() if at is not None else 0.0
+    if delay > 0.5:
+        sms_deliver_task.schedule(args=(message_id,), delay=delay)
+    else:
+        sms_deliver_task(message_id)
+
+
+def _attempt(
+    message_id: int,
+    gateway: str,
+    outcome: AttemptOutcome,
+    *,
+    provider_id: str = "",
+    error_code: str = "",
+    detail: str = "",
+) -> None:
+    MessageAttempt.objects.create(
+        message_id=message_id, at=clock.now(), gateway=gateway, outcome=outcome,
+        provider_id=provider_id[:64], error_code=error_code[:60], detail=detail[:300],
+    )
+
+
+# ============================================================================================
+# templates
+
+
+def template_get_approved(code: str) -> SmsTemplate | None:
+    return SmsTemplate.objects.filter(code=code, status=TemplateStatus.APPROVED).first()
+
+
+def template_check(*, body: str, max_segments: int) -> list[str]:
+    """Validate a template for every center's signature; returns its variables.
+
+    Raises SmsError with a Chinese explanation (unknown variable, 【】, too long)."""
+    try:
+        names = pipeline.check_body(body)
+    except pipeline.RenderError as exc:
+        raise SmsError(str(exc), code=SmsErrorCode.TEMPLATE_INVALID) from exc
+    if not 1 <= max_segments <= 3:
+        raise SmsError(_("允许条数应为 1～3 条。"), code=SmsErrorCode.TEMPLATE_INVALID)
+    for signature in _signatures_for_check():
+        worst = pipeline.worst_case(signature, body.strip())
+        if worst.characters > 500 or worst.segments > max_segments:
+            raise SmsError(
+                _(
+                    "模板超长：加上签名【%(sig)s】并按变量最大长度计算共 %(chars)d 字，"
+                    "需 %(segs)d 条短信计费，超过允许的 %(max)d 条"
+                    "（单条70字，超过后每条67字）。请精简文字。"
+                )
+                % {
+                    "sig": signature, "chars": worst.characters, "segs": worst.segments,
+                    "max": max_segments,
+                },
+                code=SmsErrorCode.TEMPLATE_TOO_LONG,
+            )
+    return names
+
+
+def template_save(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    body: str,
+    max_segments: int = 1,
+    purpose: str = "",
+    aliyun_code: str = "",
+    tencent_id: str = "",
+) -> SmsTemplate:
+    """Save a draft version: updates the newest version while it is a draft, otherwise creates
+    the next version (approved versions are never changed)."""
+    if not has_perm(actor, Perm.SMS_TEMPLATE_EDIT):
+        raise PermissionDenied(_("您没有编辑短信模板的权限。"))
+    code = (code or "").strip()
+    if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", code):
+        raise SmsError(_("模板代码应为小写英文字母、数字和下划线。"), code="template_code")
+    name = (name or "").strip()
+    if not name:
+        raise SmsError(_("请填写模板名称。"), code=SmsErrorCode.TEMPLATE_INVALID)
+    body = (body or "").strip()
+    variables = template_check(body=body, max_segments=max_segments)
+    with transaction.atomic():
+        latest = (
+            SmsTemplate.objects.select_for_update().filter(code=code).order_by("-version").first()
+        )
+        fields = {
+            "name": name[:60], "body": body, "variables": variables,
+            "max_segments": max_segments, "purpose": purpose[:200],
+            "aliyun_code": aliyun_code.strip()[:40], "tencent_id": tencent_id.strip()[:20],
+        }
+        if latest is not None and latest.status == TemplateStatus.DRAFT:
+            before = {"body": latest.body}
+            for key, value in fields.items():
+                setattr(latest, key, value)
+            latest.save()
+            template = latest
+        else:
+            before = {"body": latest.body} if latest else {}
+            template = SmsTemplate.objects.create(
+                code=code, version=(latest.version + 1) if latest else 1,
+                status=TemplateStatus.DRAFT, created_by=actor, **fields,
+            )
+        audit_record(
+            actor=actor, action=AuditAction.SMS_TEMPLATE_UPDATED, target=template,
+            before=before, after={"code": code, "version": template.version, "body": body},
+        )
+    return template
+
+
+def template_approve(*, actor: Any, template_id: int) -> SmsTemplate:
+    """Approve a draft; the previously approved version of the code is retired."""
+    if not has_perm(actor, Perm.SMS_TEMPLATE_EDIT):
+        raise PermissionDenied(_("您没有审核短信模板的权限。"))
+    with transaction.atomic():
+        template = SmsTemplate.objects.select_for_update().filter(pk=template_id).first()
+        if template is None:
+            raise NotFound(_("短信模板不存在。"))
+        if template.status != TemplateStatus.DRAFT:
+            raise Conflict(_("只有草稿可以审核。"), code="template_not_draft")
+        template_check(body=template.body, max_segments=template.max_segments)
+        SmsTemplate.objects.filter(code=template.code, status=TemplateStatus.APPROVED).update(
+            status=TemplateStatus.RETIRED
+        )
+        template.status = TemplateStatus.APPROVED
+        template.approved_by = actor
+        template.approved_at = clock.now()
+        template.save()
+        audit_record(
+            actor=actor, action=AuditAction.SMS_TEMPLATE_APPROVED, target=template,
+            after={"code": template.code, "version": template.version},
+        )
+    return template
+
+
+def notifications_load_reference() -> int:
+    """Seed every wording template as approved version 1 when the code has no version yet.
+
+    Safe to run on every start: the director's later versions are never touched."""
+    created = 0
+    with transaction.atomic():
+        for wording_template in wording.TEMPLATES:
+            if SmsTemplate.objects.filter(code=wording_template.code).exists():
+                continue
+            SmsTemplate.objects.create(
+                code=wording_template.code, version=1, name=wording_template.name,
+                purpose=wording_template.purpose, body=wording_template.body,
+                variables=pipeline.placeholders(wording_template.body),
+                max_segments=wording_template.max_segments,
+                status=TemplateStatus.APPROVED, approved_at=clock.now(),
+            )
+            created += 1
+    return created
+
+
+def template_preview(*, body: str, signature: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+    """Rendered sample text with its character/segment count (the editor's live preview)."""
+    try:
+        names = pipeline.check_body(body)
+    except pipeline.RenderError as exc:
+        return {"ok": False, "error": str(exc), "text": "", "characters": 0, "segments": 0,
+                "worst_characters": 0, "worst_segments": 0}
+    sample = pipeline.sample_params(names) | (params or {})
+    text = pipeline.render_text_unchecked(signature, body.strip(), sample)
+    chars, segs = pipeline.count_or_overflow(text)
+    worst = pipeline.worst_case(signature, body.strip())
+    return {"ok": True, "error": "", "text": text, "characters": chars, "segments": segs,
+            "worst_characters": worst.characters, "worst_segments": worst.segments,
+            "variables": names}
+
+
+# ============================================================================================
+# enqueue
+
+
+@dataclass(frozen=True)
+class _Built:
+    message: Message
+
+
+def _message_build(
+    *,
+    center_id: int,
+    template: SmsTemplate,
+    signature: str,
+    phone: str,
+    params: dict[str, str],
+    dedupe_key: str,
+    urgent: bool,
+    case_id: int | None,
+    actor: Any,
+    now: datetime,
+) -> Message:
+    phone = clean_phone(phone)
+    dedupe_key = (dedupe_key or "").strip()
+    if not dedupe_key or len(dedupe_key) > 200:
+        raise SmsError(_("去重键不能为空且不超过200字符。"), code=SmsErrorCode.PARAMS_INVALID)
+    try:
+        text = pipeline.render(signature, template.body, params)
+        characters, segments = count_segments(text)
+    except (pipeline.RenderError, MessageTooLongError) as exc:
+        raise SmsError(str(exc), code=SmsErrorCode.PARAMS_INVALID) from exc
+    resume = None if urgent else QUIET_HOURS.resume_at(timezone.localtime(now))
+    names = pipeline.placeholders(template.body)
+    return Message(
+        center_id=center_id, template=template, template_code=template.code, case_id=case_id,
+        phone=phone, phone_index=phone_index(phone), phone_masked=mask_phone(phone),
+        params={n: str(params[n]).strip() for n in names}, text=text,
+        characters=characters, segments=segments, dedupe_key=dedupe_key,
+        reference=uuid.uuid4().hex, is_urgent=urgent, status=MessageStatus.QUEUED,
+        next_attempt_at=resume or now, created_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def _insert_once(message: Message) -> bool:
+    """Insert unless the dedupe key exists (checked, then guaranteed by the unique index)."""
+    if Message.objects.filter(dedupe_key=message.dedupe_key).exists():
+        return False
+    try:
+        with transaction.atomic():  # savepoint: a racing insert must not poison the caller
+            message.save(force_insert=True)
+    except IntegrityError:
+        if Message.objects.filter(dedupe_key=message.dedupe_key).exists():
+            return False
+        raise
+    return True
+
+
+def sms_enqueue(
+    *,
+    center_id: int,
+    template_code: str,
+    phone: str,
+    params: dict[str, str],
+    dedupe_key: str,
+    urgent: bool = False,
+    case_id: int | None = None,
+    actor: object | None = None,
+) -> bool:
+    """Create one queued Message (exactly once per dedupe_key, unique index) in the caller's
+    transaction and schedule sending on commit. Returns False when dedupe_key already exists.
+
+    Raises ``SmsError`` (a DomainError; codes ``invalid_phone``, ``template_not_approved``,
+    ``params_invalid``, ``signature_invalid``) for bad input -- callers that treat the SMS as
+    best effort catch ``DomainError``. Convention for case notices:
+    ``dedupe_key=f"case:{case_id}:{template_code}"``. Outside 21:00–08:00 the message is sent
+    at once; inside, it waits until 08:00 unless ``urgent``.
+    """
+    template = template_get_approved(template_code)
+    if template is None:
+        raise SmsError(
+            _("短信模板“%(code)s”不存在或未审核，不能发送。") % {"code": template_code},
+            code=SmsErrorCode.TEMPLATE_NOT_APPROVED,
+        )
+    signature = _center_signature(center_id)
+    now = clock.now()
+    with transaction.atomic():
+        message = _message_build(
+            center_id=center_id, template=template, signature=signature, phone=phone,
+            params=params, dedupe_key=dedupe_key, urgent=urgent, case_id=case_id, actor=actor,
+            now=now,
+        )
+        if not _insert_once(message):
+            return False
+        audit_record(
+            actor=actor if getattr(actor, "pk", None) else None, action=AuditAction.SMS_QUEUED,
+            target=message, center_id=center_id,
+            after={"template": template.code, "version": template.version,
+                   "phone": message.phone_masked, "case_id": case_id, "urgent": urgent},
+        )
+        transaction.on_commit(partial(_schedule, message.pk, message.next_attempt_at))
+    return True
+
+
+def case_notice_key(case_id: int, template_code: str) -> str:
+    """The dedupe key of a case notice: one per (case, notice type), whoever sends it."""
+    return f"case:{case_id}:{template_code}"
+
+
+# ============================================================================================
+# delivery (runs in workers)
+
+
+def _backoff_or_fail(message_id: int, token: str, attempts: int, code: str, detail: str) -> str:
+    now = clock.now()
+    if attempts >= MAX_ATTEMPTS:
+        Message.objects.filter(pk=message_id, status=MessageStatus.SENDING, claim_token=token).update(
+            status=MessageStatus.FAILED, failed_at=now, error_code=code,
+            error_message=_("已重试 %(n)d 次仍未成功：%(detail)s") % {"n": attempts, "detail": detail},
+        )
+        return "failed"
+    at = now + timedelta(seconds=pipeline.backoff_seconds(attempts))
+    resume = QUIET_HOURS.resume_at(timezone.localtime(at))
+    updated = Message.objects.filter(
+        pk=message_id, status=MessageStatus.SENDING, claim_token=token
+    ).update(
+        status=MessageStatus.QUEUED, next_attempt_at=resume or at, claim_token="",
+        error_code=code, error_message=detail[:300],
+    )
+    if updated:
+        transaction.on_commit(partial(_schedule, message_id, resume or at))
+    return "retry"
+
+
+def _defer(message: Message, at: datetime, code: str, detail: str) -> None:
+    updated = Message.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
+        next_attempt_at=at, error_code=code, error_message=detail
+    )
+    if updated:
+        _schedule(message.pk, at)
+
+
+def _over_daily_cap(message: Message, now: datetime) -> bool:
+    cap = int(getattr(settings, "SMS_DAILY_CAP_PER_NUMBER", 10))
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    used = (
+        Message.objects.filter(
+            phone_index=message.phone_index, template_code=message.template_code,
+            status__in=ACTIVE_STATUSES, claimed_at__gte=midnight,
+        )
+        .exclude(pk=message.pk)
+        .count()
+    )
+    return used >= cap
+
+
+def message_deliver(*, message_id: int) -> str:
+    """Send one queued message at most once; returns what happened (for logs and tests).
+
+    Idempotent: any number of calls for the same id, from any number of workers, send at most
+    one request to the gateway per claim.
+    """
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None or message.status != MessageStatus.QUEUED:
+        return "skipped"
+    now = clock.now()
+    if not message.is_urgent:
+        resume = quiet_resume(now)
+        if resume is not None:
+            _defer(message, resume, "quiet_hours", _("夜间免打扰时段，次日08:00后发送。"))
+            return "quiet_hours"
+    if message.next_attempt_at > now + timedelta(seconds=1):
+        _schedule(message.pk, message.next_attempt_at)
+        return "not_due"
+    if _over_daily_cap(message, now):
+        tomorrow = pipeline.next_morning(timezone.localtime(now), QUIET_HOURS.end)
+        _defer(message, tomorrow, "daily_cap", _("已达该号码当日同类短信上限，顺延至次日发送。"))
+        return "daily_cap"
+
+    gateway = gateways.active_gateway()
+    wait = gateways.rate_reserve(gateway.name)
+    if wait is None:
+        # The bucket is far behind: try again shortly instead of blocking a worker.
+        _schedule(message.pk, clock.now() + timedelta(seconds=1))
+        return "throttled"
+    if wait > 0:
+        time.sleep(wait)
+
+    # --- the claim: one conditional UPDATE; only the winner may call the gateway ------------
+    token = uuid.uuid4().hex
+    now = clock.now()
+    claimed = Message.objects.filter(
+        pk=message.pk, status=MessageStatus.QUEUED, next_attempt_at__lte=now + timedelta(seconds=1)
+    ).update(
+        status=MessageStatus.SENDING, claim_token=token, claimed_at=now,
+        attempts=F("attempts") + 1, gateway=gateway.name,
+    )
+    if claimed != 1:
+        return "lost_claim"
+    attempts = message.attempts + 1
+    return _send_claimed(message, gateway, token, attempts)
+
+
+def _outgoing(message: Message, gateway: SmsGateway) -> OutgoingSms:
+    template = message.template
+    if gateway.name == "aliyun":
+        template_code = template.aliyun_code or template.code
+    elif gateway.name == "tencent":
+        template_code = template.tencent_id or template.code
+    else:
+        template_code = template.code
+    signature = message.text[1 : message.text.index("】")] if message.text.startswith("【") else ""
+    names = pipeline.placeholders(template.body)
+    return OutgoingSms(
+        reference=message.reference, phone=message.phone, template_code=template_code,
+        params={n: str(message.params.get(n, "")) for n in names}, signature=signature,
+        text=message.text,
+    )
+
+
+def _send_claimed(message: Message, gateway: SmsGateway, token: str, attempts: int) -> str:
+    try:
+        result = gateway.send(_outgoing(message, gateway))
+    except Exception as exc:  # noqa: BLE001 -- a client bug must not leave the claim dangling
+        logger.exception("SMS gateway %s raised", gateway.name)
+        # We cannot know whether the request left: treat as ambiguous (watchdog queries).
+        result = SendResult.failed("timeout", f"{type(exc).__name__}: {exc}"[:200], retryable=True)
+    return _record_result(message, gateway, token, attempts, result)
+
+
+def _record_result(
+    message: Message, gateway: SmsGateway, token: str, attempts: int, result: SendResult
+) -> str:
+    now = clock.now()
+    mine = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING, claim_token=token)
+    with transaction.atomic():
+        if result.accepted:
+            provider_id = (result.provider_id or "")[:64]
+            if gateways.is_console(gateway):
+                updated = mine.update(
+                    status=MessageStatus.DELIVERED, provider_id=provider_id, sent_at=now,
+                    delivered_at=now, receipt_code="CONSOLE", error_code="", error_message="",
+                )
+            else:
+                updated = mine.update(
+                    status=MessageStatus.SENT, provider_id=provider_id, sent_at=now,
+                    error_code="", error_message="",
+                )
+            if not updated:  # a receipt or the watchdog got there first; keep their status
+                Message.objects.filter(pk=message.pk, provider_id="").update(
+                    provider_id=provider_id, sent_at=now
+                )
+            _attempt(message.pk, gateway.name, AttemptOutcome.ACCEPTED, provider_id=provider_id)
+            outcome = "sent"
+        elif result.needs_query:
+            mine.update(error_code=result.error_code or "timeout",
+                        error_message=(result.error or "")[:300])
+            _attempt(message.pk, gateway.name, AttemptOutcome.AMBIGUOUS,
+                     error_code=result.error_code or "", detail=result.error or "")
+            outcome = "ambiguous"
+        elif result.retryable:
+            _attempt(message.pk, gateway.name, AttemptOutcome.RETRY,
+                     error_code=result.error_code or "", detail=result.error or "")
+            outcome = _backoff_or_fail(
+                message.pk, token, attempts, result.error_code or "retryable", result.error or ""
+            )
+        else:
+            mine.update(
+                status=MessageStatus.FAILED, failed_at=now,
+                error_code=(result.error_code or SmsErrorCode.NOT_RETRYABLE)[:60],
+                error_message=(result.error or "")[:300],
+            )
+            _attempt(message.pk, gateway.name, AttemptOutcome.REJECTED,
+                     error_code=result.error_code or "", detail=result.error or "")
+            outcome = "failed"
+    gateway_ok = result.accepted or not (result.retryable or result.needs_query)
+    if gateways.gateway_report(gateway.name, ok=gateway_ok):
+        logger.warning("SMS gateway %s: repeated errors, switching to fallback", gateway.name)
+    return outcome
+
+
+# ============================================================================================
+# watchdog
+
+
+def _resolve_stuck(message: Message) -> str:
+    token = message.claim_token
+    now = clock.now()
+    mine = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING, claim_token=token)
+    gateway_name = message.gateway or gateways.primary_name()
+    try:
+        gateway = gateways.gateway_get(gateway_name)
+        sent_on = timezone.localtime(message.claimed_at or now).date()
+        state = gateway.query(
+            reference=message.reference, phone=message.phone,
+            provider_id=message.provider_id or None, sent_on=sent_on,
+        )
+    except (GatewayError, ValueError) as exc:
+        _attempt(message.pk, gateway_name, AttemptOutcome.QUERIED, error_code="query_error",
+                 detail=str(exc))
+        return "query_error"
+    _attempt(message.pk, gateway_name, AttemptOutcome.QUERIED, detail=f"state={state}")
+    if state == DeliveryState.DELIVERED:
+        mine.update(status=MessageStatus.DELIVERED, delivered_at=now,
+                    sent_at=message.claimed_at or now, error_code="", error_message="")
+        return "delivered"
+    if state == DeliveryState.PENDING:
+        mine.update(status=MessageStatus.SENT, sent_at=message.claimed_at or now,
+                    error_code="", error_message="")
+        return "sent"
+    if state == DeliveryState.FAILED:
+        mine.update(status=MessageStatus.FAILED, failed_at=now, error_code="operator_failed",
+                    error_message=_("短信平台已受理，但运营商报告未送达。"))
+        return "failed"
+    # UNKNOWN: the gateway never received it (the worker died before the request left, or the
+    # connection failed): resend under a new claim.
+    with transaction.atomic():
+        outcome = _backoff_or_fail(
+            message.pk, token, message.attempts, "not_received",
+            _("发送中断，短信平台查无此条，重新排队发送。"),
+        )
+        if outcome == "retry":  # no waiting: nothing was sent, so there is nothing to back off
+            Message.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
+                next_attempt_at=now
+            )
+    return "requeued" if outcome == "retry" else outcome
+
+
+def messages_watchdog(*, stuck_after: float | None = None, replay_after: float = 60.0,
+                      limit: int = 500) -> dict[str, int]:
+    """Periodic: resolve rows stuck in ``sending`` by asking the gateway, replay ``queued``
+    rows whose task was lost (worker killed after dequeue), and close finished batches."""
+    stuck_after = float(
+        stuck_after if stuck_after is not None else getattr(settings, "SMS_STUCK_AFTER_SECONDS", 120)
+    )
+    now = clock.now()
+    counts: dict[str, int] = {}
+    stuck = Message.objects.filter(
+        status=MessageStatus.SENDING, claimed_at__lt=now - timedelta(seconds=stuck_after)
+    ).select_related("template")[:limit]
+    for message in stuck:
+        outcome = _resolve_stuck(message)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    lost = list(
+        Message.objects.filter(
+            status=MessageStatus.QUEUED, next_attempt_at__lt=now - timedelta(seconds=replay_after)
+        ).values_list("pk", flat=True)[:limit]
+    )
+    if not quiet_resume(now):
+        for pk in lost:
+            _schedule(pk)
+        counts["replayed"] = len(lost)
+    else:
+        urgent = Message.objects.filter(pk__in=lost, is_urgent=True).values_list("pk", flat=True)
+        for pk in urgent:
+            _schedule(pk)
+        counts["replayed"] = len(urgent)
+    counts["batches_finished"] = batches_finish()
+    return counts
+
+
+def batches_finish() -> int:
+    finished = 0
+    for batch in Batch.objects.filter(status=BatchStatus.SENDING):
+        open_count = batch.messages.filter(
+            status__in=(MessageStatus.QUEUED, MessageStatus.SENDING)
+        ).count()
+        if open_count == 0:
+            finished += Batch.objects.filter(pk=batch.pk, status=BatchStatus.SENDING).update(
+                status=BatchStatus.DONE, finished_at=clock.now()
+            )
+    return finished
+
+
+# ============================================================================================
+# receipts
+
+
+def receipts_process(*, gateway_name: str, receipts: Iterable[Receipt]) -> dict[str, int]:
+    """Apply delivery receipts; duplicates and unknown ids change nothing."""
+    counts = {"updated": 0, "duplicate": 0, "unknown": 0}
+    for receipt in receipts:
+        rows = Message.objects.none()
+        if receipt.reference:
+            rows = Message.objects.filter(reference=receipt.reference)
+        if receipt.provider_id and not rows.exists():
+            rows = Message.objects.filter(provider_id=receipt.provider_id, gateway=gateway_name)
+        if not rows.exists():
+            counts["unknown"] += 1
+            continue
+        open_rows = rows.filter(status__in=(MessageStatus.SENDING, MessageStatus.SENT))
+        if receipt.delivered:
+            updated = open_rows.update(
+                status=MessageStatus.DELIVERED, delivered_at=receipt.at,
+                receipt_code=receipt.code[:40], error_code="", error_message="",
+            )
+        else:
+            updated = open_rows.update(
+                status=MessageStatus.FAILED, failed_at=receipt.at, receipt_code=receipt.code[:40],
+                error_code="operator_failed",
+                error_message=_("运营商回执：未送达（%(code)s）") % {"code": receipt.code},
+            )
+        if updated:
+            rows.filter(provider_id="").update(provider_id=receipt.provider_id[:64])
+            rows.filter(sent_at__isnull=True).update(sent_at=receipt.at)
+            counts["updated"] += updated
+        else:
+            counts["duplicate"] += 1
+    return counts
+
+
+# ============================================================================================
+# staff actions
+
+
+def message_retry(*, actor: Any, message_id: int) -> Message:
+    """Staff button: put a failed message back in the queue (a conscious second send)."""
+    if not has_perm(actor, Perm.SMS_SEND):
+        raise PermissionDenied(_("您没有发送短信的权限。"))
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(pk=message_id, center_id=actor.center_id)
+            .first()
+        )
+        if message is None:
+            raise NotFound(_("短信不存在。"))
+        if message.status != MessageStatus.FAILED:
+            raise Conflict(_("只有发送失败的短信可以重发。"), code="not_failed")
+        now = clock.now()
+        resume = None if message.is_urgent else quiet_resume(now)
+        Message.objects.filter(pk=message.pk, status=MessageStatus.FAILED).update(
+            status=MessageStatus.QUEUED, attempts=0, next_attempt_at=resume or now,
+            claim_token="", error_code="", error_message="", failed_at=None,
+        )
+        if message.batch_id:
+            Batch.objects.filter(pk=message.batch_id, status=BatchStatus.DONE).update(
+                status=BatchStatus.SENDING, finished_at=None
+            )
+        audit_record(
+            actor=actor, action=AuditAction.SMS_RETRIED, target=message,
+            before={"status": message.status, "error": message.error_code},
+            after={"status": MessageStatus.QUEUED},
+        )
+        transaction.on_commit(partial(_schedule, message.pk, resume or now))
+    message.refresh_from_db()
+    return message
+
+
+# ============================================================================================
+# reminders and demo (filled in below)
+
+
+def pickup_reminders_send() -> int:
+    return 0
+
+
+def notifications_demo_history(*, center: Any, rng: Any, days: int = 30) -> int:
+    return 0

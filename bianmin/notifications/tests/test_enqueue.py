@@ -1,0 +1,138 @@
+"""sms_enqueue: one row per dedupe key, created in the caller's transaction, sent on commit."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import transaction
+
+from bianmin.audit.models import AuditEntry
+from bianmin.core.errors import DomainError
+from bianmin.notifications import gateways
+from bianmin.notifications.enums import MessageStatus
+from bianmin.notifications.models import Message
+from bianmin.notifications.services import notifications_load_reference, sms_enqueue
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAYTIME = datetime(2026, 3, 12, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def outbox() -> Any:
+    path = Path(settings.SMS_OUTBOX)
+    path.unlink(missing_ok=True)
+    gateways.gateways_reset()
+    yield path
+    path.unlink(missing_ok=True)
+    gateways.gateways_reset()
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@pytest.fixture
+def templates(db: Any) -> None:
+    notifications_load_reference()
+
+
+def _enqueue(center: Any, **overrides: Any) -> bool:
+    kwargs: dict[str, Any] = {
+        "center_id": center.pk, "template_code": "pickup_ready", "phone": "13912345678",
+        "params": {"item": "居民身份证", "case_number": "TG-20260312-0001"},
+        "dedupe_key": "case:1:pickup_ready", "case_id": 1,
+    }
+    kwargs.update(overrides)
+    return sms_enqueue(**kwargs)
+
+
+@time_machine.travel(DAYTIME, tick=False)
+def test_enqueue_creates_one_row_and_sends_on_commit(
+    center: Any, templates: None, outbox: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        created = _enqueue(center)
+    # then
+    assert created is True
+    message = Message.objects.get()
+    assert message.status == MessageStatus.DELIVERED
+    assert message.text == (
+        "【潼关县公安局】您申请的居民身份证（办件号TG-20260312-0001）已制作完成，"
+        "请于工作日携带回执到便民服务中心领取。"
+    )
+    assert (message.characters, message.segments) == (63, 1)
+    assert message.phone_masked == "139****5678"
+    assert [line["reference"] for line in _lines(outbox)] == [message.reference]
+    assert AuditEntry.objects.filter(action="sms_queued").count() == 1
+
+
+@time_machine.travel(DAYTIME, tick=False)
+def test_enqueue_twice_with_same_key_returns_false_and_sends_once(
+    center: Any, templates: None, outbox: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _enqueue(center)
+        second = _enqueue(center, phone="13800000000")
+    assert (first, second) == (True, False)
+    assert Message.objects.count() == 1
+    assert len(_lines(outbox)) == 1
+
+
+@time_machine.travel(DAYTIME, tick=False)
+def test_enqueue_is_rolled_back_with_the_callers_transaction(
+    center: Any, templates: None, outbox: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                _enqueue(center)
+                raise RuntimeError("caller fails")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert Message.objects.count() == 0
+    assert _lines(outbox) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"phone": "1391234567"}, "invalid_phone"),
+        ({"phone": "23912345678"}, "invalid_phone"),
+        ({"template_code": "no_such"}, "template_not_approved"),
+        ({"params": {"item": "居民身份证"}}, "params_invalid"),
+        ({"params": {"item": "610522199001011234", "case_number": "x"}}, "params_invalid"),
+        ({"dedupe_key": ""}, "params_invalid"),
+    ],
+)
+def test_enqueue_rejects_bad_input_and_creates_nothing(
+    center: Any, templates: None, overrides: dict[str, Any], code: str
+) -> None:
+    with pytest.raises(DomainError) as excinfo:
+        _enqueue(center, **overrides)
+    assert excinfo.value.code == code
+    assert Message.objects.count() == 0
+
+
+@time_machine.travel(datetime(2026, 3, 12, 22, 30, tzinfo=SHANGHAI), tick=False)
+def test_enqueue_in_quiet_hours_waits_until_eight(
+    center: Any, templates: None, outbox: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        _enqueue(center)
+        _enqueue(center, dedupe_key="ticket:9", template_code="ticket_near", urgent=True,
+                 params={"number": "A023", "ahead": "3", "center": "县便民服务中心"})
+    normal = Message.objects.get(dedupe_key="case:1:pickup_ready")
+    urgent = Message.objects.get(dedupe_key="ticket:9")
+    assert normal.status == MessageStatus.QUEUED
+    assert normal.next_attempt_at == datetime(2026, 3, 13, 8, 0, tzinfo=SHANGHAI)
+    assert urgent.status == MessageStatus.DELIVERED
+    assert [line["reference"] for line in _lines(outbox)] == [urgent.reference]

@@ -1,0 +1,116 @@
+"""All SMS wording of the platform, in one place (governed content, see house style 3.3).
+
+Each template body uses ``${name}`` placeholders (Alibaba's syntax; the Tencent adapter sends
+the values positionally in order of first appearance). ``notifications_load_reference()``
+seeds these bodies as version 1 of versioned, approvable database templates; the director
+edits them on the 短信模板 screen, which creates new versions. Rules from domain-rules §9:
+no 【】 in a body (the signature is added from ``Center.sms_signature``), no full ID numbers
+or names in any SMS, and each template must fit its segment budget with every variable at its
+maximum length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Variable:
+    label: str  # Chinese, for the editor
+    max_length: int  # worst case used by the length check
+    sample: str  # preview value
+
+
+#: Every variable a template may use. Values longer than ``max_length`` are still sent (the
+#: send-time count is exact); the limit is the budget the editor checks templates against.
+VARIABLES: dict[str, Variable] = {
+    "item": Variable("事项名称", 10, "居民身份证"),
+    "case_number": Variable("办件编号", 16, "TG-20260312-0001"),
+    "count": Variable("缺少材料项数", 2, "2"),
+    "number": Variable("排队号码", 5, "A023"),
+    "ahead": Variable("前面等候人数", 3, "3"),
+    "center": Variable("中心简称", 10, "县公安便民服务中心"),
+    "date": Variable("日期", 6, "3月12日"),
+    "time": Variable("时间", 5, "09:30"),
+    "plate": Variable("号牌号码", 8, "陕E·A1234"),
+}
+
+
+@dataclass(frozen=True)
+class TemplateWording:
+    code: str
+    name: str
+    body: str
+    purpose: str
+    max_segments: int = 1
+
+
+TEMPLATES: tuple[TemplateWording, ...] = (
+    TemplateWording(
+        "pickup_ready",
+        "领证通知",
+        "您申请的${item}（办件号${case_number}）已制作完成，请于工作日携带回执到便民服务中心领取。",
+        "证件、号牌到达后通知申请人领取（批量到证通知使用）。",
+    ),
+    TemplateWording(
+        "pickup_reminder",
+        "领证提醒",
+        "您的${item}（办件号${case_number}）已到达多日未领取，请于工作日携带回执到便民服务中心领取。",
+        "到证通知发出若干工作日后仍未领取时的第二次提醒。",
+    ),
+    TemplateWording(
+        "missing_notice",
+        "补正材料通知",
+        "您申请的${item}（办件号${case_number}）尚缺${count}项材料，请按一次性告知单补齐后到窗口办理。",
+        "办件材料不齐时，与一次性告知单同时发送。",
+    ),
+    TemplateWording(
+        "ticket_near",
+        "即将叫号提醒",
+        "您的排队号${number}前面还有${ahead}人，请尽快回到${center}大厅等候叫号。",
+        "排队即将轮到时提醒离开大厅的群众返回。",
+    ),
+    TemplateWording(
+        "appointment_reminder",
+        "预约提醒",
+        "您已预约${date} ${time}办理${item}，请携带身份证件及材料按时到便民服务中心。",
+        "预约办理前一日提醒（预约功能上线后使用）。",
+    ),
+    TemplateWording(
+        "plate_ready",
+        "号牌领取通知",
+        "您办理的车辆号牌${plate}已制作完成，请于工作日到便民服务中心交管窗口领取。",
+        "号牌到货后通知车主领取。",
+    ),
+)
+
+#: Longest signature the rules allow (8 characters) plus 【】: the default worst case when no
+#: center is configured yet.
+WORST_CASE_SIGNATURE = "潼关县公安局便民"
+
+TEMPLATE_BY_CODE = {t.code: t for t in TEMPLATES}
+
+
+#: What a citizen collects, in the fewest characters, by keyword of the catalogue item name.
+ITEM_LABELS: tuple[tuple[str, str], ...] = (
+    ("临时居民身份证", "临时身份证"),
+    ("居民身份证", "居民身份证"),
+    ("户口簿", "户口簿"),
+    ("居住证", "居住证"),
+    ("驾驶证", "驾驶证"),
+    ("行驶证", "行驶证"),
+    ("号牌", "机动车号牌"),
+    ("检验合格标志", "检验合格标志"),
+    ("出入境通行证", "通行证"),
+    ("护照", "护照"),
+    ("签注", "签注"),
+)
+
+
+def item_label(item_name: str) -> str:
+    """The short name of what the citizen collects, for the ``${item}`` variable."""
+    for keyword, label in ITEM_LABELS:
+        if keyword in item_name:
+            return label
+    head = item_name.split("/")[0].split("（")[0].strip()
+    return head[: VARIABLES["item"].max_length]
