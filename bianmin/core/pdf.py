@@ -45,7 +45,15 @@ import segno
 from fontTools import subset as ft_subset
 from fontTools.ttLib import TTCollection, TTFont
 from fpdf import FPDF, FontFace
-from fpdf.enums import Align, TableBordersLayout, TextEmphasis, WrapMode, XPos, YPos
+from fpdf.enums import (
+    Align,
+    MethodReturnValue,
+    TableBordersLayout,
+    TextEmphasis,
+    WrapMode,
+    XPos,
+    YPos,
+)
 from fpdf.fonts import SubsetMap, TTFFont
 
 from bianmin.core.qr import qr_png, qr_svg  # re-exported: the HTML-side QR helpers
@@ -437,6 +445,8 @@ _LAYOUTS: dict[str, _Layout] = {
 _A4_HEIGHT = 297.0
 _RECEIPT_DRAFT_HEIGHT = 3000.0  # tall enough for any ticket; trimmed on the final pass
 _ALIGN = {"left": Align.L, "center": Align.C, "right": Align.R, "justify": Align.J}
+# Chinese line breaking (禁则): these never start a line.
+_NO_LINE_START = frozenset("，。、；：？！）］｝」』】〕〉》’”…—·%,.;:?!)]}")
 _LABEL_FILL = 240
 _RULE_GREY = 110
 
@@ -529,6 +539,35 @@ class _Renderer:
     @staticmethod
     def line_height(size_pt: float, factor: float = 1.5) -> float:
         return size_pt * _PT * factor
+
+    def wrap(self, text: str, width: float = 0) -> str:
+        """Break ``text`` into lines with the current font, keeping punctuation off line starts.
+
+        fpdf2 wraps CJK text character by character but knows no 禁则, so a line could start
+        with "。". When that happens the preceding character moves down with it.
+        """
+        width = width or self.pdf.epw
+        out: list[str] = []
+        for paragraph in text.split("\n"):
+            rest = paragraph
+            for _ in range(200):  # one round per fixed break; bounded for safety
+                lines = self.pdf.multi_cell(width, text=rest, dry_run=True, padding=0,
+                                            output=MethodReturnValue.LINES,
+                                            wrapmode=WrapMode.CHAR)
+                if "".join(lines) != rest:  # fpdf2 dropped or added characters: don't meddle
+                    out.append(rest)
+                    break
+                bad = next((i for i in range(1, len(lines))
+                            if lines[i][:1] in _NO_LINE_START and len(lines[i - 1]) > 1), None)
+                if bad is None:
+                    out.extend(lines or [""])
+                    break
+                out.extend(lines[: bad - 1])
+                out.append(lines[bad - 1][:-1])
+                rest = rest[sum(len(line) for line in lines[:bad]) - 1 :]
+            else:
+                out.append(rest)
+        return "\n".join(out)
 
     def ensure_room(self, height: float) -> None:
         if self.pdf.will_page_break(height):

@@ -1,5 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from bianmin.hall import views
 
 app_name = "hall"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("hall/voice/<str:number>/<int:window>.wav", views.voice, name="voice"),
+]

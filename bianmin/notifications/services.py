@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from datetime import time as dt_time
 from functools import partial
 from typing import Any
 
@@ -77,7 +78,6 @@ logger = logging.getLogger(__name__)
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 MAX_ATTEMPTS = 6
-QUIET_HOURS = pipeline.QuietHours()
 ACTIVE_STATUSES = (MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.DELIVERED)
 
 
@@ -141,9 +141,25 @@ def local_now() -> datetime:
     return timezone.localtime(clock.now())
 
 
+def quiet_hours() -> pipeline.QuietHours | None:
+    """21:00–08:00 unless settings.SMS_QUIET_HOURS says otherwise (None switches it off)."""
+    configured = getattr(settings, "SMS_QUIET_HOURS", (dt_time(21, 0), dt_time(8, 0)))
+    if not configured:
+        return None
+    return pipeline.QuietHours(start=configured[0], end=configured[1])
+
+
 def quiet_resume(now: datetime | None = None) -> datetime | None:
     """When sending may resume (aware), or None when it is allowed now."""
-    return QUIET_HOURS.resume_at(timezone.localtime(now or clock.now()))
+    hours = quiet_hours()
+    if hours is None:
+        return None
+    return hours.resume_at(timezone.localtime(now or clock.now()))
+
+
+def morning_after(now: datetime) -> datetime:
+    hours = quiet_hours()
+    return pipeline.next_morning(timezone.localtime(now), hours.end if hours else dt_time(8, 0))
 
 
 def _schedule(message_id: int, at: datetime | None = None) -> None:
@@ -350,7 +366,7 @@ def _message_build(
         characters, segments = count_segments(text)
     except (pipeline.RenderError, MessageTooLongError) as exc:
         raise SmsError(str(exc), code=SmsErrorCode.PARAMS_INVALID) from exc
-    resume = None if urgent else QUIET_HOURS.resume_at(timezone.localtime(now))
+    resume = None if urgent else quiet_resume(now)
     names = pipeline.placeholders(template.body)
     return Message(
         center_id=center_id, template=template, template_code=template.code, case_id=case_id,
@@ -440,7 +456,7 @@ def _backoff_or_fail(message_id: int, token: str, attempts: int, code: str, deta
         )
         return "failed"
     at = now + timedelta(seconds=pipeline.backoff_seconds(attempts))
-    resume = QUIET_HOURS.resume_at(timezone.localtime(at))
+    resume = quiet_resume(at)
     updated = Message.objects.filter(
         pk=message_id, status=MessageStatus.SENDING, claim_token=token
     ).update(
@@ -493,7 +509,7 @@ def message_deliver(*, message_id: int) -> str:
         _schedule(message.pk, message.next_attempt_at)
         return "not_due"
     if _over_daily_cap(message, now):
-        tomorrow = pipeline.next_morning(timezone.localtime(now), QUIET_HOURS.end)
+        tomorrow = morning_after(now)
         _defer(message, tomorrow, "daily_cap", _("已达该号码当日同类短信上限，顺延至次日发送。"))
         return "daily_cap"
 

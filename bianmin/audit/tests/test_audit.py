@@ -2,8 +2,6 @@ import threading
 from io import StringIO
 
 import pytest
-
-pytestmark = pytest.mark.django_db
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -13,6 +11,8 @@ from bianmin.audit.enums import AuditAction
 from bianmin.audit.models import AuditEntry
 from bianmin.audit.selectors import audit_verify_chains
 from bianmin.audit.services import GENESIS, audit_record
+
+pytestmark = pytest.mark.django_db
 
 
 def _record_some(officer, n: int = 5) -> list[AuditEntry]:

@@ -8,6 +8,13 @@ Everything comes from environment variables set by ``bianmin.notifications.harne
 
 import os
 
+from bianmin.notifications.clients.fakes import (
+    FAKE_ALIYUN_ACCESS_KEY_ID,
+    FAKE_ALIYUN_ACCESS_KEY_SECRET,
+    FAKE_TENCENT_SDK_APP_ID,
+    FAKE_TENCENT_SECRET_ID,
+    FAKE_TENCENT_SECRET_KEY,
+)
 from config.settings.test import *  # noqa: F403
 from config.settings.test import DATABASES
 
@@ -44,17 +51,18 @@ else:
 SMS_GATEWAY = os.environ.get("SMS_PROC_GATEWAY", "aliyun")
 SMS_GATEWAY_FALLBACK = ""
 SMS_ALIYUN = {
-    "access_key_id": "fakeAccessKeyId",
-    "access_key_secret": "fakeAccessKeySecret",
+    "access_key_id": FAKE_ALIYUN_ACCESS_KEY_ID,
+    "access_key_secret": FAKE_ALIYUN_ACCESS_KEY_SECRET,
     "endpoint": os.environ.get("SMS_PROC_GATEWAY_URL", "http://127.0.0.1:9/"),
 }
 SMS_TENCENT = {
-    "secret_id": "AKIDfakeSecretId",
-    "secret_key": "fakeSecretKey",
-    "sdk_app_id": "1400000000",
+    "secret_id": FAKE_TENCENT_SECRET_ID,
+    "secret_key": FAKE_TENCENT_SECRET_KEY,
+    "sdk_app_id": FAKE_TENCENT_SDK_APP_ID,
     "endpoint": os.environ.get("SMS_PROC_GATEWAY_URL", "http://127.0.0.1:9/"),
 }
 SMS_RATE_PER_SECOND = float(os.environ.get("SMS_PROC_RATE", "50"))
 SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_PROC_TIMEOUT", "1.0"))
 SMS_STUCK_AFTER_SECONDS = float(os.environ.get("SMS_PROC_STUCK_AFTER", "3"))
 SMS_DAILY_CAP_PER_NUMBER = 1000
+SMS_QUIET_HOURS = None  # the workers run on the real clock; quiet hours have their own tests

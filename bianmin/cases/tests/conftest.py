@@ -1,0 +1,80 @@
+"""Fixtures of the cases tests: a pinned clock before National Day 2026, applicants, cases."""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from bianmin.accounts.enums import Role
+from bianmin.cases import services
+from bianmin.cases.enums import ConfirmationStage
+from bianmin.people.idnumber import make_id_number
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ADULT_ID = make_id_number("610522", date(1990, 5, 1), 123)  # male, local (Tongguan)
+ADULT_NAME = "王建国"
+PHONE = "13912345678"
+
+
+def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def pinned():
+    """Tuesday 2026-09-29, 10:00 in China: National Day (Oct 1–7) is two days away."""
+    with time_machine.travel(at(2026, 9, 29), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def setup(db, center, catalogue, windows, officer):
+    return center
+
+
+def applicant(name: str = ADULT_NAME, id_number: str = ADULT_ID, gender: str = "male",
+              phone: str = PHONE) -> services.ApplicantInput:
+    return services.ApplicantInput(name=name, id_number=id_number, gender=gender, phone=phone)
+
+
+@pytest.fixture
+def new_case(setup, officer) -> Callable[..., Any]:
+    def make(item: str = "HZ02", *, who: services.ApplicantInput | None = None,
+             actor: Any = None, confirm: bool = True, **kwargs: Any) -> Any:
+        actor = actor or officer
+        who = who or applicant()
+        case = services.case_create(actor=actor, item_code=item, applicant=who, **kwargs)
+        if confirm:
+            services.case_confirmation_record(
+                actor=actor, case_number=case.number, stage=ConfirmationStage.WINDOW,
+                name=who.name, gender=who.gender, id_type=who.id_type, id_number=who.id_number)
+        return case
+
+    return make
+
+
+def all_provided(case: Any) -> dict[str, str]:
+    return {m.code: "provided" for m in case.materials.all() if m.is_required}
+
+
+@pytest.fixture
+def accepted_case(new_case, officer) -> Callable[..., Any]:
+    def make(item: str = "HZ02", **kwargs: Any) -> Any:
+        case = new_case(item, **kwargs)
+        services.case_pre_review(actor=officer, case=case, results=all_provided(case))
+        return services.case_accept(actor=officer, case=case)
+
+    return make
+
+
+@pytest.fixture
+def back_office(make_staff):
+    return make_staff(Role.BACK_OFFICE, username="backoffice01")
+
+
+@pytest.fixture
+def leader(make_staff):
+    return make_staff(Role.SHIFT_LEADER, username="leader01")

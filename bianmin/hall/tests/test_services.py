@@ -1,0 +1,507 @@
+"""Ticket life through the services: numbering, the calling rule, the no-show ladder,
+transfer and park keeping the arrival time, sessions, bad input, the near-turn SMS."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from bianmin.accounts.enums import Role
+from bianmin.accounts.services import authorization_grant
+from bianmin.catalogue.selectors import item_get
+from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from bianmin.hall import services
+from bianmin.hall.enums import EventKind, IssueChannel, Priority, TicketStatus
+from bianmin.hall.models import HallSettings, Ticket, TicketEvent, WindowSession
+from bianmin.hall.selectors import (
+    hall_board,
+    ticket_people_ahead,
+    ticket_state,
+    ticket_summary,
+)
+from bianmin.hall.services import (
+    ticket_call_next,
+    ticket_finish,
+    ticket_no_show,
+    ticket_park,
+    ticket_recall,
+    ticket_transfer,
+    ticket_unpark,
+    window_pause,
+    window_resume,
+    window_sign_in,
+    window_sign_out,
+)
+from bianmin.people.idnumber import make_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def _kinds(ticket: Ticket) -> list[str]:
+    return list(TicketEvent.objects.filter(ticket=ticket).order_by("at", "pk")
+                .values_list("kind", flat=True))
+
+
+# --- numbering -------------------------------------------------------------------------------
+
+
+def test_numbers_run_per_category_prefix_and_reset_daily(issue, clock) -> None:
+    # given an open hall
+    # when tickets are issued for household, traffic and household items
+    first = issue("HZ02")
+    traffic = issue("JG01")
+    second = issue("HZ05")
+    clock.shift(timedelta(days=1))
+    next_day = issue("HZ02")
+
+    # then household runs A001, A002 and traffic B001; the next day starts at A001 again
+    assert [first.number, traffic.number, second.number] == ["A001", "B001", "A002"]
+    assert (next_day.number, next_day.service_day) == ("A001", date(2026, 12, 2))
+    assert len(first.pk) >= 22 and first.pk != next_day.pk
+
+
+def test_one_ticket_may_carry_several_items_and_takes_the_first_items_prefix(issue, clock):
+    ticket = issue(codes=["JG01", "HZ02", "JG01"])
+
+    assert ticket.number == "B001"
+    assert ticket_summary(ticket_id=ticket.pk).item_codes == ["JG01", "HZ02"]
+    assert _kinds(ticket) == ["issue"]
+
+
+def test_a_double_submit_with_the_same_request_key_returns_the_first_ticket(issue, clock):
+    first = issue("HZ02", request_key="kiosk-abc")
+    again = issue("HZ02", request_key="kiosk-abc")
+
+    assert again.pk == first.pk
+    assert Ticket.objects.count() == 1
+
+
+def test_elderly_priority_comes_from_the_id_number(issue, clock) -> None:
+    old = make_id_number("610522", date(1950, 3, 1), 11)
+    young = make_id_number("610522", date(1990, 3, 1), 11)
+
+    assert issue("HZ02", id_number=old).priority == Priority.ELDERLY
+    assert issue("HZ02", id_number=young).priority == Priority.NORMAL
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "code"),
+    [
+        ({"codes": ["XX99"]}, NotFound, "unknown_item"),
+        ({"codes": []}, DomainError, "unknown_item"),
+        ({"id_number": "610522195003011234"}, DomainError, "invalid_id_number"),
+        ({"phone": "12345"}, DomainError, "invalid_phone"),
+        ({"priority": "vip"}, DomainError, "invalid_priority"),
+    ],
+)
+def test_bad_issue_input_is_refused_and_changes_nothing(issue, clock, kwargs, error, code):
+    with pytest.raises(error) as exc:
+        issue(**kwargs)
+
+    assert exc.value.code == code
+    assert Ticket.objects.count() == 0
+    assert TicketEvent.objects.count() == 0
+
+
+def test_a_closed_center_issues_nothing(issue, hall, clock) -> None:
+    # outside opening hours
+    clock.move_to(clock.time() + 11 * 3600)  # 21:00
+    with pytest.raises(Conflict) as exc:
+        issue("HZ02")
+    assert exc.value.code == "center_closed"
+    assert "08:30" in exc.value.message
+
+    # and closed by hand during the day
+    clock.move_to(clock.time() - 11 * 3600)
+    HallSettings.objects.create(center=hall, is_closed=True, closed_notice="系统升级，暂停取号")
+    with pytest.raises(Conflict) as exc:
+        issue("HZ02")
+    assert exc.value.message == "系统升级，暂停取号"
+    assert Ticket.objects.count() == 0
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+def test_signing_in_elsewhere_ends_the_previous_session(officer, hall, clock) -> None:
+    window_sign_in(actor=officer, window_code="W01")
+    window_sign_in(actor=officer, window_code="w03")
+
+    open_sessions = WindowSession.objects.filter(ended_at__isnull=True)
+    assert [s.window.code for s in open_sessions] == ["W03"]
+    assert list(TicketEvent.objects.values_list("kind", flat=True)) == [
+        "sign_in", "sign_out", "sign_in"]
+
+
+def test_a_window_holds_one_officer(officer, make_staff, hall, clock) -> None:
+    other = make_staff(Role.OFFICER)
+    window_sign_in(actor=officer, window_code="W01")
+
+    with pytest.raises(Conflict) as exc:
+        window_sign_in(actor=other, window_code="W01")
+    assert exc.value.code == "window_taken"
+    assert WindowSession.objects.filter(officer=other).count() == 0
+
+
+def test_calling_at_a_window_one_is_not_signed_in_to_is_refused(officer, issue, clock):
+    ticket = issue("HZ02")
+    with pytest.raises(Conflict) as exc:
+        ticket_call_next(actor=officer, window_code="W01")
+    assert exc.value.code == "not_signed_in"
+
+    window_sign_in(actor=officer, window_code="W02")
+    with pytest.raises(Conflict) as exc:
+        ticket_call_next(actor=officer, window_code="W01")
+    assert exc.value.code == "not_signed_in"
+    assert "W01" in exc.value.message
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.WAITING
+
+
+def test_a_paused_window_calls_nobody_until_resumed(officer, issue, clock) -> None:
+    issue("HZ02")
+    window_sign_in(actor=officer, window_code="W01")
+    window_pause(actor=officer, reason="休息")
+
+    with pytest.raises(Conflict) as exc:
+        ticket_call_next(actor=officer, window_code="W01")
+    assert exc.value.code == "window_paused"
+
+    window_resume(actor=officer)
+    assert ticket_call_next(actor=officer, window_code="W01").number == "A001"
+
+
+def test_double_click_on_call_next_keeps_the_first_call(officer, issue, clock) -> None:
+    first, second = issue("HZ02"), issue("HZ02")
+    window_sign_in(actor=officer, window_code="W01")
+    called = ticket_call_next(actor=officer, window_code="W01")
+
+    with pytest.raises(Conflict) as exc:
+        ticket_call_next(actor=officer, window_code="W01")
+
+    assert exc.value.code == "current_ticket"
+    assert called.pk == first.pk
+    second.refresh_from_db()
+    assert second.status == TicketStatus.WAITING
+    assert TicketEvent.objects.filter(kind="call").count() == 1
+
+
+def test_sign_out_needs_the_current_ticket_finished(officer, issue, clock) -> None:
+    ticket = issue("HZ02")
+    window_sign_in(actor=officer, window_code="W01")
+    ticket_call_next(actor=officer, window_code="W01")
+    with pytest.raises(Conflict):
+        window_sign_out(actor=officer)
+    ticket_finish(actor=officer, ticket_id=ticket.pk)
+    window_sign_out(actor=officer)
+    assert WindowSession.objects.filter(ended_at__isnull=True).count() == 0
+
+
+# --- the calling rule ------------------------------------------------------------------------
+
+
+def test_priority_classes_then_longest_wait(officer, issue, clock) -> None:
+    normal = issue("HZ02")
+    clock.shift(60)
+    elderly = issue("HZ02", priority="elderly")
+    clock.shift(60)
+    appointment = issue("JG01", priority="appointment")
+    clock.shift(60)
+    later_normal = issue("HZ02")
+    window_sign_in(actor=officer, window_code="W01")
+
+    order = []
+    for _ in range(4):
+        ticket = ticket_call_next(actor=officer, window_code="W01")
+        order.append(ticket.pk)
+        ticket_finish(actor=officer, ticket_id=ticket.pk)
+
+    assert order == [appointment.pk, elderly.pk, normal.pk, later_normal.pk]
+    assert ticket_call_next(actor=officer, window_code="W01") is None
+
+
+def test_anyone_over_the_wait_limit_goes_first_regardless(officer, issue, clock) -> None:
+    long_waiter = issue("HZ02")
+    clock.shift(61 * 60)
+    elderly = issue("HZ02", priority="elderly")
+    window_sign_in(actor=officer, window_code="W01")
+
+    assert ticket_call_next(actor=officer, window_code="W01").pk == long_waiter.pk
+    ticket_finish(actor=officer, ticket_id=long_waiter.pk)
+    assert ticket_call_next(actor=officer, window_code="W01").pk == elderly.pk
+
+
+def test_weights_are_configurable_per_center(officer, issue, hall, clock) -> None:
+    HallSettings.objects.create(center=hall, weight_elderly=0)
+    normal = issue("HZ02")
+    clock.shift(60)
+    issue("HZ02", priority="elderly")
+    window_sign_in(actor=officer, window_code="W01")
+
+    assert ticket_call_next(actor=officer, window_code="W01").pk == normal.pk
+
+
+def test_an_officer_is_called_only_tickets_of_items_they_may_serve(make_staff, director, issue,
+                                                                   clock) -> None:
+    specialist = make_staff(Role.OFFICER, all_round=False)
+    authorization_grant(actor=director, staff=specialist, item=item_get(code="JG01"))
+    issue("HZ02")
+    traffic = issue("JG01")
+    window_sign_in(actor=specialist, window_code="W05")
+
+    assert ticket_call_next(actor=specialist, window_code="W05").pk == traffic.pk
+    ticket_finish(actor=specialist, ticket_id=traffic.pk)
+    assert ticket_call_next(actor=specialist, window_code="W05") is None
+
+
+def test_people_ahead_follow_the_rule(issue, clock) -> None:
+    a = issue("HZ02")
+    clock.shift(30)
+    b = issue("HZ02")
+    clock.shift(30)
+    elderly = issue("HZ02", priority="elderly")
+
+    assert [ticket_people_ahead(t) for t in (a, b, elderly)] == [1, 2, 0]
+    state = ticket_state(b)
+    assert (state["number"], state["status"], state["position"]) == ("A002", "waiting", 2)
+    assert state["estimated_wait_minutes"] == 16  # 2 people × 8 min default, 1 window
+
+
+# --- recall and the no-show ladder -----------------------------------------------------------
+
+
+def test_no_show_ladder_recalls_then_moves_back_then_no_show(officer, issue, hall, clock):
+    HallSettings.objects.create(center=hall, recall_limit=2, requeue_places=2, requeue_limit=1)
+    absent = issue("HZ02")
+    others = [issue("HZ02") for _ in range(3)]
+    window_sign_in(actor=officer, window_code="W01")
+    assert ticket_call_next(actor=officer, window_code="W01").pk == absent.pk
+
+    # no-show is refused until R recalls were made
+    with pytest.raises(Conflict) as exc:
+        ticket_no_show(actor=officer, ticket_id=absent.pk)
+    assert exc.value.code == "recalls_pending"
+    ticket_recall(actor=officer, ticket_id=absent.pk)
+    ticket_recall(actor=officer, ticket_id=absent.pk)
+    with pytest.raises(Conflict) as exc:
+        ticket_recall(actor=officer, ticket_id=absent.pk)
+    assert exc.value.code == "recall_limit"
+
+    # first no-show: moved back K=2 places
+    moved = ticket_no_show(actor=officer, ticket_id=absent.pk)
+    assert moved.status == TicketStatus.WAITING
+    assert ticket_people_ahead(moved) == 2
+    assert moved.arrived_at == absent.arrived_at
+    called = []
+    for _ in range(3):
+        ticket = ticket_call_next(actor=officer, window_code="W01")
+        called.append(ticket.pk)
+        if ticket.pk != absent.pk:
+            ticket_finish(actor=officer, ticket_id=ticket.pk)
+        else:
+            break
+    assert called == [others[0].pk, others[1].pk, absent.pk]
+
+    # second time: after R recalls, no_show for good
+    ticket_recall(actor=officer, ticket_id=absent.pk)
+    ticket_recall(actor=officer, ticket_id=absent.pk)
+    final = ticket_no_show(actor=officer, ticket_id=absent.pk)
+    assert final.status == TicketStatus.NO_SHOW
+    assert _kinds(absent) == ["issue", "call", "recall", "recall", "requeue", "call", "recall",
+                              "recall", "no_show"]
+
+
+# --- transfer and park keep the original arrival time --------------------------------------
+
+
+def test_transfer_to_another_item_keeps_the_original_arrival(officer, make_staff, issue, clock):
+    first = issue("HZ02")
+    clock.shift(10 * 60)
+    later = issue("JG01")
+    window_sign_in(actor=officer, window_code="W01")
+    ticket_call_next(actor=officer, window_code="W01")
+    clock.shift(5 * 60)
+
+    moved = ticket_transfer(actor=officer, ticket_id=first.pk, item_code="JG01")
+
+    assert (moved.status, moved.item.code) == (TicketStatus.WAITING, "JG01")
+    assert moved.queue_at == first.arrived_at
+    assert moved.number == "A001"
+    colleague = make_staff(Role.OFFICER)
+    window_sign_in(actor=colleague, window_code="W02")
+    assert ticket_call_next(actor=colleague, window_code="W02").pk == first.pk
+    assert later.status == TicketStatus.WAITING
+    assert ticket_summary(ticket_id=first.pk).item_codes == ["HZ02", "JG01"]
+    transfer = TicketEvent.objects.get(kind=EventKind.TRANSFER)
+    assert (transfer.data["to_item"], transfer.service_seconds) == ("JG01", 300)
+
+
+def test_transfer_to_an_officer_reaches_only_that_officer_first(officer, make_staff, issue,
+                                                                clock):
+    colleague, bystander = make_staff(Role.OFFICER), make_staff(Role.OFFICER)
+    ticket = issue("HZ02")
+    clock.shift(60)
+    issue("HZ02")
+    window_sign_in(actor=officer, window_code="W01")
+    window_sign_in(actor=bystander, window_code="W03")
+    ticket_call_next(actor=officer, window_code="W01")
+
+    ticket_transfer(actor=officer, ticket_id=ticket.pk, officer_id=colleague.pk)
+
+    assert ticket_call_next(actor=bystander, window_code="W03").number == "A002"
+    window_sign_in(actor=colleague, window_code="W02")
+    assert ticket_call_next(actor=colleague, window_code="W02").pk == ticket.pk
+
+
+def test_park_and_unpark_keep_the_arrival_and_go_back_to_the_same_officer(officer, issue,
+                                                                          clock):
+    ticket = issue("HZ02")
+    clock.shift(60)
+    other = issue("HZ02")
+    window_sign_in(actor=officer, window_code="W01")
+    ticket_call_next(actor=officer, window_code="W01")
+
+    parked = ticket_park(actor=officer, ticket_id=ticket.pk)
+    assert parked.status == TicketStatus.PARKED
+    assert ticket_call_next(actor=officer, window_code="W01").pk == other.pk
+    with pytest.raises(Conflict):  # the officer is busy with the other ticket
+        ticket_unpark(actor=officer, ticket_id=ticket.pk, window_code="W01")
+    ticket_finish(actor=officer, ticket_id=other.pk)
+
+    back = ticket_unpark(actor=officer, ticket_id=ticket.pk, window_code="W01")
+    assert (back.status, back.arrived_at) == (TicketStatus.CALLED, ticket.arrived_at)
+    assert _kinds(ticket) == ["issue", "call", "park", "unpark", "call"]
+
+
+def test_unpark_to_queue_returns_it_with_its_arrival_time(officer, issue, clock) -> None:
+    ticket = issue("HZ02")
+    clock.shift(60)
+    issue("HZ02")
+    window_sign_in(actor=officer, window_code="W01")
+    ticket_call_next(actor=officer, window_code="W01")
+    ticket_park(actor=officer, ticket_id=ticket.pk)
+
+    back = ticket_unpark(actor=officer, ticket_id=ticket.pk, window_code="W01", to_queue=True)
+
+    assert (back.status, back.queue_at, back.target_officer_id) == (
+        TicketStatus.WAITING, ticket.arrived_at, officer.pk)
+    assert ticket_call_next(actor=officer, window_code="W01").pk == ticket.pk
+
+
+# --- finishing, other officers, yesterday ---------------------------------------------------
+
+
+def test_finish_records_the_service_time_and_only_the_caller_may_finish(officer, make_staff,
+                                                                        issue, clock):
+    ticket = issue("HZ02")
+    window_sign_in(actor=officer, window_code="W01")
+    ticket_call_next(actor=officer, window_code="W01")
+    clock.shift(7 * 60)
+    other = make_staff(Role.OFFICER)
+
+    with pytest.raises(PermissionDenied) as exc:
+        ticket_finish(actor=other, ticket_id=ticket.pk)
+    assert exc.value.code == "not_your_ticket"
+
+    ticket_finish(actor=officer, ticket_id=ticket.pk)
+    with pytest.raises(Conflict) as exc:
+        ticket_finish(actor=officer, ticket_id=ticket.pk)
+    assert exc.value.code == "wrong_status"
+    assert TicketEvent.objects.get(kind=EventKind.FINISH).service_seconds == 420
+
+
+def test_yesterdays_ticket_is_expired_and_never_called(officer, issue, clock) -> None:
+    old = issue("HZ02")
+    clock.shift(timedelta(days=1))
+    window_sign_in(actor=officer, window_code="W01")
+
+    assert ticket_call_next(actor=officer, window_code="W01") is None
+    assert ticket_state(old)["status"] == "expired"
+    assert ticket_state(old)["position"] is None
+
+
+def test_another_centers_ticket_looks_unknown(officer, make_staff, other_center, issue, clock):
+    ticket = issue("HZ02")
+    window_sign_in(actor=officer, window_code="W01")
+    ticket_call_next(actor=officer, window_code="W01")
+    foreign = make_staff(Role.OFFICER, center_=other_center)
+
+    with pytest.raises(NotFound):
+        ticket_finish(actor=foreign, ticket_id=ticket.pk)
+
+
+def test_guide_issues_for_own_center_only(make_staff, other_center, hall, clock) -> None:
+    guide = make_staff(Role.GUIDE)
+    ticket = services.ticket_issue(actor=guide, center=hall, item_codes=["HZ02"],
+                                   channel=IssueChannel.GUIDE)
+    assert ticket.issued_by_id == guide.pk
+    foreign_guide = make_staff(Role.GUIDE, center_=other_center)
+    with pytest.raises(PermissionDenied):
+        services.ticket_issue(actor=foreign_guide, center=hall, item_codes=["HZ02"],
+                              channel=IssueChannel.GUIDE)
+    officer_without_issue = make_staff(Role.BACK_OFFICE)
+    with pytest.raises(PermissionDenied):
+        services.ticket_issue(actor=officer_without_issue, center=hall, item_codes=["HZ02"],
+                              channel=IssueChannel.GUIDE)
+
+
+# --- the near-turn SMS -----------------------------------------------------------------------
+
+
+def test_near_turn_sms_goes_once_per_ticket(officer, issue, hall, clock, monkeypatch,
+                                            django_capture_on_commit_callbacks) -> None:
+    HallSettings.objects.create(center=hall, near_position=2)
+    sent: list[tuple[str, int]] = []
+    monkeypatch.setattr(services, "ticket_near_sms",
+                        lambda *, ticket, ahead: sent.append((ticket.number, ahead)) or True)
+    tickets = [issue("HZ02", phone="13912345678" if i != 3 else "") for i in range(6)]
+    window_sign_in(actor=officer, window_code="W01")
+
+    for _ in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            ticket = ticket_call_next(actor=officer, window_code="W01")
+        ticket_finish(actor=officer, ticket_id=ticket.pk)
+
+    # A002/A003 are near after the first call; A005, A006 as the line moves (A004 has no phone)
+    assert sent == [("A002", 0), ("A003", 1), ("A005", 1), ("A006", 1)]
+    assert Ticket.objects.filter(near_notified_at__isnull=False).count() == 4
+    assert tickets[3].has_phone is False
+
+
+def test_near_turn_hook_calls_notifications_with_the_agreed_arguments(issue, hall, clock,
+                                                                      monkeypatch) -> None:
+    import importlib
+    import types
+
+    calls = []
+    fake = types.SimpleNamespace(sms_enqueue=lambda **kw: calls.append(kw) or True)
+    monkeypatch.setattr(importlib, "import_module", lambda name: fake)
+    ticket = issue("HZ02", phone="13912345678")
+
+    assert services.ticket_near_sms(ticket=ticket, ahead=2) is True
+    assert calls == [{
+        "center_id": hall.pk, "template_code": "ticket_near", "phone": "13912345678",
+        "params": {"number": "A001", "ahead": "2", "center": "潼关县公安便民服务中心"},
+        "dedupe_key": f"ticket_near:{ticket.pk}", "urgent": True,
+    }]
+
+
+# --- KPIs from events ------------------------------------------------------------------------
+
+
+def test_board_figures_come_from_events(officer, issue, hall, clock) -> None:
+    issue("HZ02")
+    issue("JG01")
+    clock.shift(12 * 60)
+    window_sign_in(actor=officer, window_code="W01")
+    ticket = ticket_call_next(actor=officer, window_code="W01")
+    clock.shift(6 * 60)
+    ticket_finish(actor=officer, ticket_id=ticket.pk)
+
+    board = hall_board(center_id=hall.pk)
+
+    assert (board["issued"], board["finished"], board["total_waiting"]) == (2, 1, 1)
+    assert (board["avg_wait_minutes"], board["avg_service_minutes"]) == (12.0, 6.0)
+    assert board["longest_wait_minutes"] == 18
+    assert [c["waiting"] for c in board["categories"]][:2] == [0, 1]
+    assert board["windows"][0]["state"] == "idle"
+    assert board["alert"] is False
