@@ -1,6 +1,7 @@
 """Evaluate face verification methods on a folder of identities.
 
-    python bench/face_eval.py DIR [--out bench/results]
+    python bench/face_eval.py DIR [--out bench/results] [--methods a,b]
+    python -m bench face_eval          # uses $FACE_EVAL_DIR, skipped if unset
 
 DIR holds one sub-folder per person (folders starting with "_" are skipped). For every
 method the script embeds every photo, scores all pairs, and prints genuine/impostor score
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -40,29 +42,39 @@ FAR_POINTS = (0.001, 0.01)
 class Method:
     key: str
     label: str
-    pipeline: DlibPipeline
+    pipeline: DlibPipeline  # includes enrollment-side options (enroll_flip, enroll_jitters)
     burst: int = 0  # probe = mean embedding of this many synthetic burst frames
-    enroll_jitters: int = 0  # extra dlib jitters on the enrollment side only
-    norm: str = "raw"  # raw | znorm | snorm
+    norm: str = "raw"  # raw | snorm
     licence_ok: bool = True
 
 
 def methods() -> list[Method]:
-    base = DlibPipeline(flip=False)
-    flip = DlibPipeline(flip=True)
+    plain = {"flip": False, "jitters": 0, "enroll_flip": False, "enroll_jitters": 0}
+    prod = DlibPipeline()  # the engine default: enrollment flip + 10 jitters, plain probe
+
+    def p(**kw: object) -> DlibPipeline:
+        return DlibPipeline(**{**plain, **kw})  # type: ignore[arg-type]
+
     return [
-        Method("lm5", "5-point alignment (dlib default)", base),
-        Method("lm68", "68-point alignment (iBUG, non-commercial)", DlibPipeline(landmarks=68, flip=False), licence_ok=False),
-        Method("lm5_pad0.15", "5-point, chip padding 0.15", DlibPipeline(padding=0.15, flip=False)),
-        Method("lm5_pad0.35", "5-point, chip padding 0.35", DlibPipeline(padding=0.35, flip=False)),
-        Method("lm5_jit10", "5-point, num_jitters=10 both sides", DlibPipeline(jitters=10, flip=False)),
-        Method("lm5_flip", "5-point + horizontal-flip TTA", flip),
-        Method("lm5_flip_ejit", "flip TTA + 10 jitters at enrollment only", flip, enroll_jitters=10),
-        Method("lm5_flip_burst3", "flip TTA + mean of 3-frame synthetic burst", flip, burst=3),
-        Method("lm5_znorm", "5-point + Z-norm (cohort of other ids)", base, norm="znorm"),
-        Method("lm5_snorm", "5-point + S-norm (cohort of other ids)", base, norm="snorm"),
-        Method("lm5_flip_snorm", "flip TTA + S-norm", flip, norm="snorm"),
-        Method("lm5_flip_burst3_snorm", "flip TTA + burst3 + S-norm", flip, burst=3, norm="snorm"),
+        Method("lm5", "5-point alignment, dlib defaults (baseline)", p()),
+        Method(
+            "lm68", "68-point alignment (iBUG, non-commercial)", p(landmarks=68), licence_ok=False
+        ),
+        Method("lm5_pad0.15", "chip padding 0.15", p(padding=0.15)),
+        Method("lm5_pad0.35", "chip padding 0.35", p(padding=0.35)),
+        Method("lm5_flip", "flip TTA both sides", p(flip=True, enroll_flip=True)),
+        Method("lm5_jit10", "num_jitters=10 both sides", p(jitters=10, enroll_jitters=10)),
+        Method("lm5_eflip", "flip TTA at enrollment only", p(enroll_flip=True)),
+        Method("lm5_eflip_ejit", "flip + 10 jitters at enrollment only (engine)", prod),
+        Method(
+            "lm5_flip_ejit",
+            "flip both sides + 10 jitters at enrollment",
+            p(flip=True, enroll_flip=True, enroll_jitters=10),
+        ),
+        Method("lm5_burst3", "probe = mean of 3-frame synthetic burst", p(), burst=3),
+        Method("lm5_eflip_ejit_burst3", "engine + 3-frame burst (engine on bursts)", prod, burst=3),
+        Method("lm5_snorm", "S-norm (cohort = other ids)", p(), norm="snorm"),
+        Method("lm5_eflip_ejit_snorm", "engine + S-norm", prod, norm="snorm"),
     ]
 
 
@@ -101,11 +113,8 @@ def embed_photo(model: DlibFaceModel, method: Method, image: np.ndarray, seed: i
         return None
     face = model.landmarks(image, faces[0])
     chip = model.chip(image, face)
+    enrolled = model.embed_chips([chip], enrollment=True)
     probe = model.embed_chips([chip])
-    enrolled = probe
-    if method.enroll_jitters:
-        jit = DlibFaceModel(DlibPipeline(**{**model.pipeline.__dict__, "jitters": method.enroll_jitters}))
-        enrolled = jit.embed_chips([chip])
     if method.burst:
         vecs = []
         for frame in synthetic_burst(image, method.burst, seed):
@@ -137,13 +146,11 @@ def pair_scores(ids: list[str], enr: list, prb: list, norm: str):
             if norm == "raw":
                 s += raw
                 continue
+            # S-norm. (Z-norm averaged over both orders equals S-norm, so it is not listed.)
             cohort_idx = [k for k in ok if ids[k] not in (ids[i], ids[j])]
             m1, s1 = cohort_stats(enr[a], np.stack([prb[k] for k in cohort_idx]))
-            if norm == "znorm":
-                s += (raw - m1) / s1
-            else:
-                m2, s2 = cohort_stats(prb[b], np.stack([enr[k] for k in cohort_idx]))
-                s += 0.5 * ((raw - m1) / s1 + (raw - m2) / s2)
+            m2, s2 = cohort_stats(prb[b], np.stack([enr[k] for k in cohort_idx]))
+            s += 0.5 * ((raw - m1) / s1 + (raw - m2) / s2)
         s /= 2
         same = ids[i] == ids[j]
         (genuine if same else impostor).append(s)
@@ -218,8 +225,15 @@ def leave_ids_out(ids: list[str], pairs: list, folds: int, far: float) -> dict:
         n_gen += len(gen_t)
         held_far.append(float((imp_t >= t).mean()))
         held_tar.append(float((gen_t >= t).mean()))
-        per_fold.append({"held_out": held, "threshold": round(t, 4), "test_impostors": len(imp_t),
-                         "false_accepts": int((imp_t >= t).sum()), "tar": round(held_tar[-1], 4)})
+        per_fold.append(
+            {
+                "held_out": held,
+                "threshold": round(t, 4),
+                "test_impostors": len(imp_t),
+                "false_accepts": int((imp_t >= t).sum()),
+                "tar": round(held_tar[-1], 4),
+            }
+        )
     return {
         "folds": per_fold,
         "pooled_false_accepts": fa,
@@ -231,12 +245,21 @@ def leave_ids_out(ids: list[str], pairs: list, folds: int, far: float) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("dir", type=Path)
+    ap.add_argument(
+        "dir",
+        type=Path,
+        nargs="?",
+        default=os.environ.get("FACE_EVAL_DIR"),
+        help="one sub-folder per identity (default: $FACE_EVAL_DIR)",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--methods", default="", help="comma-separated method keys (default all)")
     ap.add_argument("--folds", type=int, default=4)
     args = ap.parse_args(argv)
-
+    if args.dir is None:
+        print("face_eval skipped: give a folder of identities (or set FACE_EVAL_DIR)")
+        return 0
+    args.dir = Path(args.dir)
     photos = load_photos(args.dir)
     ids = [p[0] for p in photos]
     images = [decode_image(p[1].read_bytes()) for p in photos]
@@ -289,7 +312,9 @@ def main(argv: list[str] | None = None) -> int:
         },
         "methods": results,
     }
-    (args.out / "face_eval.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+    (args.out / "face_eval.json").write_text(
+        json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
+    )
     print(f"wrote {args.out / 'face_eval.json'} and {args.out / 'face_eval_roc.png'}")
     return 0
 
@@ -299,7 +324,9 @@ def print_tables(results: dict) -> None:
     print(f"{'method':24s} {'genuine mean/std/min':>24s} {'impostor mean/std/max':>24s}")
     for key, r in results.items():
         g, i = r["genuine"], r["impostor"]
-        print(f"{key:24s} {g['mean']:8.3f}{g['std']:8.3f}{g['min']:8.3f} {i['mean']:8.3f}{i['std']:8.3f}{i['max']:8.3f}")
+        print(
+            f"{key:24s} {g['mean']:8.3f}{g['std']:8.3f}{g['min']:8.3f} {i['mean']:8.3f}{i['std']:8.3f}{i['max']:8.3f}"
+        )
     print("\nAblation")
     hdr = f"{'method':24s} {'TAR@FAR0.1%':>11s} {'thr':>7s} {'TAR@FAR1%':>9s} {'thr':>7s} {'TAR@FAR0':>9s} {'EER':>6s} {'noface':>6s} {'LIO FAR':>9s} {'LIO TAR':>7s}"
     print(hdr)
@@ -312,7 +339,12 @@ def print_tables(results: dict) -> None:
             f"{r['eer']:6.3f} {r['no_face_share']:6.3f} "
             f"{lio['pooled_false_accepts']:>3d}/{lio['pooled_impostor_pairs']:<5d} {lio['pooled_tar']:7.3f}"
         )
-    print("(thr: score threshold; TAR@FAR0: threshold above every impostor; LIO: leave-identities-out)")
+    print(
+        "(thr: score threshold; TAR@FAR0: threshold above every impostor; LIO: leave-identities-out,"
+    )
+    print(
+        " false accepts / impostor pair-evaluations on held-out identities at a threshold set on the rest)"
+    )
 
 
 def plot_roc(curves: dict, results: dict, path: Path) -> None:

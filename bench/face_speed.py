@@ -41,14 +41,21 @@ FRAME = (640, 480)
 def letterbox(path: Path) -> np.ndarray:
     img = Image.open(path).convert("RGB")
     scale = min(FRAME[0] / img.width, FRAME[1] / img.height)
-    img = img.resize((round(img.width * scale), round(img.height * scale)), Image.Resampling.BILINEAR)
+    img = img.resize(
+        (round(img.width * scale), round(img.height * scale)), Image.Resampling.BILINEAR
+    )
     canvas = Image.new("RGB", FRAME, (110, 110, 110))
     canvas.paste(img, ((FRAME[0] - img.width) // 2, (FRAME[1] - img.height) // 2))
     return np.asarray(canvas)
 
 
-def baseline_verify(model: engine.DlibFaceModel, template: engine.Template, frame: np.ndarray,
-                    cfg: engine.ThresholdConfig, timings: dict[str, list[float]]) -> tuple[str, float] | None:
+def baseline_verify(
+    model: engine.DlibFaceModel,
+    template: engine.Template,
+    frame: np.ndarray,
+    cfg: engine.ThresholdConfig,
+    timings: dict[str, list[float]],
+) -> tuple[str, float] | None:
     t0 = time.perf_counter()
     faces = model.detect_full(frame, upsample=1)
     t1 = time.perf_counter()
@@ -62,7 +69,12 @@ def baseline_verify(model: engine.DlibFaceModel, template: engine.Template, fram
     score = raw_similarity(template.vector, vec)
     decision = cfg.decide(score)
     t4 = time.perf_counter()
-    for k, v in (("detect", t1 - t0), ("landmarks", t2 - t1), ("embed", t3 - t2), ("compare", t4 - t3)):
+    for k, v in (
+        ("detect", t1 - t0),
+        ("landmarks", t2 - t1),
+        ("embed", t3 - t2),
+        ("compare", t4 - t3),
+    ):
         timings[k].append(v)
     timings["total"].append(t4 - t0)
     return decision, score
@@ -104,15 +116,25 @@ def main(argv: list[str] | None = None) -> int:
         except engine.FaceEngineError:
             continue
     probes = [(p, f) for p, f in frames if p not in enroll_photo.values()] or frames
-    print(f"{len(frames)} frames 640x480 from {args.dir}; {len(templates)} templates; "
-          f"{len(probes)} probe frames x {args.repeat} repeats; {os.cpu_count()} CPUs")
+    print(
+        f"{len(frames)} frames 640x480 from {args.dir}; {len(templates)} templates; "
+        f"{len(probes)} probe frames x {args.repeat} repeats; {os.cpu_count()} CPUs"
+    )
 
     # Warm-up (model load, caches).
     any_t = next(iter(templates.values()))
     engine.verify(any_t, [probes[0][1]], threshold_config=cfg, require_liveness=False)
-    baseline_verify(model, any_t, probes[0][1], cfg, {k: [] for k in ("detect", "landmarks", "embed", "compare", "total")})
+    baseline_verify(
+        model,
+        any_t,
+        probes[0][1],
+        cfg,
+        {k: [] for k in ("detect", "landmarks", "embed", "compare", "total")},
+    )
 
-    base_t: dict[str, list[float]] = {k: [] for k in ("detect", "landmarks", "embed", "compare", "total")}
+    base_t: dict[str, list[float]] = {
+        k: [] for k in ("detect", "landmarks", "embed", "compare", "total")
+    }
     fast_t: list[float] = []
     agree = disagree = base_miss = fast_miss = 0
     max_score_diff = 0.0
@@ -125,8 +147,13 @@ def main(argv: list[str] | None = None) -> int:
                 b = baseline_verify(model, tpl, frame, cfg, base_t)
                 t0 = time.perf_counter()
                 try:
-                    r = engine.verify(tpl, [frame], threshold_config=cfg, require_liveness=False,
-                                      max_embed_frames=1)
+                    r = engine.verify(
+                        tpl,
+                        [frame],
+                        threshold_config=cfg,
+                        require_liveness=False,
+                        max_embed_frames=1,
+                    )
                     fast = (r.decision, r.score)
                 except engine.FaceEngineError:
                     fast = None
@@ -145,22 +172,37 @@ def main(argv: list[str] | None = None) -> int:
     for k in ("detect", "landmarks", "embed", "compare"):
         print(f"{k:12s} {base[k].get('median_ms', float('nan')):20.1f}")
     print(f"\n{'pipeline':34s} {'median':>8s} {'mean':>8s} {'p90':>8s}")
-    print(f"{'baseline (full frame, upsample 1)':34s} {base['total']['median_ms']:8.1f} {base['total']['mean_ms']:8.1f} {base['total']['p90_ms']:8.1f}")
-    print(f"{'engine.verify (320-px detection)':34s} {fast_s['median_ms']:8.1f} {fast_s['mean_ms']:8.1f} {fast_s['p90_ms']:8.1f}")
-    print(f"speed-up x{speedup:.2f}; decisions agree on {agree}/{agree + disagree} template-frame "
-          f"pairs; max |score diff| {max_score_diff:.4f}; no face: baseline {base_miss}, engine {fast_miss}")
+    print(
+        f"{'baseline (full frame, upsample 1)':34s} {base['total']['median_ms']:8.1f} {base['total']['mean_ms']:8.1f} {base['total']['p90_ms']:8.1f}"
+    )
+    print(
+        f"{'engine.verify (320-px detection)':34s} {fast_s['median_ms']:8.1f} {fast_s['mean_ms']:8.1f} {fast_s['p90_ms']:8.1f}"
+    )
+    print(
+        f"speed-up x{speedup:.2f}; decisions agree on {agree}/{agree + disagree} template-frame "
+        f"pairs; max |score diff| {max_score_diff:.4f}; no face: baseline {base_miss}, engine {fast_miss}"
+    )
     payload = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "processor": platform.processor() or platform.machine()},
-        "frames": len(frames), "probe_frames": len(probes), "repeat": args.repeat,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "processor": platform.processor() or platform.machine(),
+        },
+        "frames": len(frames),
+        "probe_frames": len(probes),
+        "repeat": args.repeat,
         "source_dir_name": args.dir.name,
         "model_version": model.version,
         "baseline": base,
         "engine_verify": fast_s,
         "speedup_median": round(speedup, 2),
-        "accuracy_check": {"decisions_agree": agree, "decisions_differ": disagree,
-                           "max_abs_score_diff": round(max_score_diff, 4),
-                           "no_face_baseline": base_miss, "no_face_engine": fast_miss},
+        "accuracy_check": {
+            "decisions_agree": agree,
+            "decisions_differ": disagree,
+            "max_abs_score_diff": round(max_score_diff, 4),
+            "no_face_baseline": base_miss,
+            "no_face_engine": fast_miss,
+        },
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "face_speed.json").write_text(json.dumps(payload, indent=1) + "\n")

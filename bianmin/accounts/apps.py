@@ -6,3 +6,11 @@ class AccountsConfig(AppConfig):
     name = "bianmin.accounts"
     label = "accounts"
     verbose_name = _("人员与权限")
+
+    def ready(self) -> None:
+        from bianmin.accounts.navigation import Screen, register_screen
+        from bianmin.accounts.permissions import Perm
+
+        register_screen(
+            Screen(_("人员与授权"), "accounts:staff_list", Perm.AUTHORIZATION_GRANT, order=85)
+        )

@@ -179,3 +179,47 @@ def authorization_grant(*, actor: Any, staff: Staff, item: Any) -> Authorization
             after={"item": item.code},
         )
     return authorization
+
+
+@transaction.atomic
+def authorization_revoke(*, actor: Any, staff: Staff, item: Any) -> None:
+    if not has_perm(actor, Perm.AUTHORIZATION_GRANT):
+        raise PermissionDenied(_("您没有撤销交叉授权的权限"))
+    deleted, _count = Authorization.objects.filter(staff=staff, item=item).delete()
+    if deleted:
+        audit_record(
+            actor=actor,
+            action=AuditAction.AUTHORIZATION_REVOKED,
+            target=staff,
+            after={"item": item.code},
+        )
+
+
+@transaction.atomic
+def staff_set_authorizations(
+    *, actor: Any, staff: Staff, all_round: bool, items: list[Any]
+) -> Staff:
+    """The director's 交叉授权 screen: the all-round flag plus the exact set of items."""
+    if not has_perm(actor, Perm.AUTHORIZATION_GRANT):
+        raise PermissionDenied(_("您没有授予交叉授权的权限"))
+    if actor.center_id is not None and staff.center_id != actor.center_id:
+        raise PermissionDenied(_("只能为本中心的民警授权"))
+    wanted = {item.pk: item for item in items}
+    current = dict(Authorization.objects.filter(staff=staff).values_list("item_id", "pk"))
+    for item_id in set(current) - set(wanted):
+        Authorization.objects.filter(pk=current[item_id]).delete()
+    Authorization.objects.bulk_create(
+        Authorization(staff=staff, item=wanted[item_id], granted_by=actor)
+        for item_id in set(wanted) - set(current)
+    )
+    before = {"all_round": staff.is_all_round, "items": sorted(current)}
+    staff.is_all_round = all_round
+    staff.save(update_fields=["is_all_round"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.AUTHORIZATION_GRANTED,
+        target=staff,
+        before=before,
+        after={"all_round": all_round, "items": sorted(wanted)},
+    )
+    return staff

@@ -55,6 +55,9 @@ class CaseNumberCounter(models.Model):
             models.UniqueConstraint(fields=["center", "day"], name="case_counter_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.center_id}/{self.day}: {self.last}"
+
 
 class Inquiry(TimeStampedModel):
     """咨询: a question at a window, kept whether or not it becomes a case (首问负责)."""

@@ -88,7 +88,7 @@ def case_queue_counts(*, user: Any) -> dict[str, int]:
         _scoped(user).filter(status=CaseStatus.ACCEPTED).values("next_stage")
         .annotate(n=Count("pk")).order_by()
     )
-    counts = {stage: 0 for stage in QUEUE_STAGES}
+    counts = dict.fromkeys(QUEUE_STAGES, 0)
     for row in rows:
         counts[row["next_stage"]] = row["n"]
     return counts
@@ -335,4 +335,14 @@ def case_progress(*, number: str, phone_last4: str) -> ProgressView | None:
         number=row.number, item_name=row.item.name, status=row.status,
         status_label=pipeline.progress_label(status=row.status, next_stage_=row.next_stage),
         deadline=row.deadline, applicant_name_masked=row.applicant_name_masked,
+    )
+
+
+def case_flagged_list(*, center_id: int, limit: int = 50) -> list[Case]:
+    """Open cases marked urgent, holiday appointment or 24-hour standby."""
+    return list(
+        Case.objects.filter(center_id=center_id, status__in=[CaseStatus.ACCEPTED,
+                                                             CaseStatus.PRE_REVIEW])
+        .filter(Q(is_urgent=True) | Q(is_holiday_appointment=True) | Q(is_standby_24h=True))
+        .select_related("item").order_by("deadline", "pk")[:limit]
     )

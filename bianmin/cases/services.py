@@ -5,6 +5,7 @@ pickup. Each service runs in one transaction with its audit entry and its CaseEv
 from __future__ import annotations
 
 import importlib
+import itertools
 import logging
 import random
 from collections.abc import Callable, Iterable, Mapping
@@ -1209,10 +1210,18 @@ def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count
             continue
         events.append(CaseEvent(case=case, type=CaseEventType.ACCEPTED, actor=case.created_by,
                                 to_stage=Stage.ACCEPT, created_at=at))
-        for previous, stage in zip(path, path[1:], strict=False):
+        for previous, stage in itertools.pairwise(path):
             when = {Stage.ARRIVAL: case.arrived_at, Stage.PICKUP: case.picked_up_at,
                     Stage.CLOSED: case.closed_at}.get(stage) or at
             events.append(CaseEvent(case=case, type=CaseEventType.ADVANCED, from_stage=previous,
                                     to_stage=stage, created_at=when))
     CaseEvent.objects.bulk_create(events, batch_size=1000)
     return len(cases)
+
+
+@transaction.atomic
+def case_document_viewed(*, actor: Any, case: Case, document: str) -> None:
+    """Receipts and notices are personal documents: every print or download is recorded."""
+    _need(actor, Perm.CASE_ACCEPT, Perm.CASE_PROCESS, Perm.CASE_MONITOR)
+    _same_center(actor, case)
+    _audit(actor, AuditAction.CASE_VIEWED, case, document=document)

@@ -1,5 +1,20 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from bianmin.cases import views
 
 app_name = "cases"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("progress/", views.progress, name="progress"),
+    path("cases/window/", views.window_page, name="window"),
+    path("cases/window/panel/", views.window_panel, name="window_panel"),
+    path("cases/window/id-check/", views.id_check, name="id_check"),
+    path("cases/window/inquiry/<str:action>/", views.inquiry_action, name="inquiry_action"),
+    path("cases/window/<str:action>/", views.window_action, name="window_action"),
+    path("cases/queue/", views.queue, name="queue"),
+    path("cases/queue/action/", views.queue_action, name="queue_action"),
+    path("cases/arrival/", views.arrival, name="arrival"),
+    path("cases/backlog/", views.backlog, name="backlog"),
+    path("cases/overdue/panel/", views.overdue_panel, name="overdue_panel"),
+    path("cases/<str:number>/", views.case_detail, name="detail"),
+]

@@ -39,7 +39,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import segno
 from fontTools import subset as ft_subset
@@ -551,14 +551,28 @@ class _Renderer:
         for paragraph in text.split("\n"):
             rest = paragraph
             for _ in range(200):  # one round per fixed break; bounded for safety
-                lines = self.pdf.multi_cell(width, text=rest, dry_run=True, padding=0,
-                                            output=MethodReturnValue.LINES,
-                                            wrapmode=WrapMode.CHAR)
+                lines = cast(
+                    "list[str]",
+                    self.pdf.multi_cell(
+                        width,
+                        text=rest,
+                        dry_run=True,
+                        padding=0,
+                        output=MethodReturnValue.LINES,
+                        wrapmode=WrapMode.CHAR,
+                    ),
+                )
                 if "".join(lines) != rest:  # fpdf2 dropped or added characters: don't meddle
                     out.append(rest)
                     break
-                bad = next((i for i in range(1, len(lines))
-                            if lines[i][:1] in _NO_LINE_START and len(lines[i - 1]) > 1), None)
+                bad = next(
+                    (
+                        i
+                        for i in range(1, len(lines))
+                        if lines[i][:1] in _NO_LINE_START and len(lines[i - 1]) > 1
+                    ),
+                    None,
+                )
                 if bad is None:
                     out.extend(lines or [""])
                     break
@@ -581,7 +595,7 @@ class _Renderer:
         pdf.multi_cell(
             0,
             self.line_height(size, 1.4),
-            text,
+            self.wrap(text),
             align=Align.C,
             wrapmode=WrapMode.CHAR,
             new_x=XPos.LMARGIN,
@@ -597,7 +611,7 @@ class _Renderer:
         pdf.multi_cell(
             0,
             self.line_height(size, 1.4),
-            text,
+            self.wrap(text),
             align=Align.L,
             wrapmode=WrapMode.CHAR,
             new_x=XPos.LMARGIN,
@@ -614,7 +628,7 @@ class _Renderer:
         pdf.multi_cell(
             0,
             self.line_height(size, 1.6),
-            text,
+            self.wrap(text),
             align=_ALIGN[align],
             wrapmode=WrapMode.CHAR,
             new_x=XPos.LMARGIN,
@@ -724,7 +738,7 @@ class _Renderer:
             pdf.multi_cell(
                 0,
                 caption_h,
-                caption,
+                self.wrap(caption),
                 align=Align.C,
                 wrapmode=WrapMode.CHAR,
                 new_x=XPos.LMARGIN,

@@ -51,6 +51,12 @@ def fmt_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _ordered(groups: Iterable[str]) -> list[str]:
+    """Groups in the enum's order (五保户, 贫困户 … as the regulation lists them)."""
+    order = {value: i for i, value in enumerate(Group.values)}
+    return sorted(groups, key=lambda g: (order.get(g, len(order)), g))
+
+
 def _group_label(code: str) -> str:
     try:
         return str(Group(code).label)
@@ -220,9 +226,9 @@ def _eligibility(
     """(why not, what qualified, campaign): `why not` is None when the rule applies."""
     reasons: list[str] = []
     if rule.groups_any:
-        matched = sorted(facts.groups & rule.groups_any)
+        matched = _ordered(facts.groups & rule.groups_any)
         if not matched:
-            wanted = "、".join(_group_label(g) for g in sorted(rule.groups_any))
+            wanted = "、".join(_group_label(g) for g in _ordered(rule.groups_any))
             return f"须属于{wanted}之一", "", None
         if rule.requires_evidence and facts.evidence is not None:
             proven = [g for g in matched if (facts.evidence.get(g) or "").strip()]

@@ -78,3 +78,28 @@ def back_office(make_staff):
 @pytest.fixture
 def leader(make_staff):
     return make_staff(Role.SHIFT_LEADER, username="leader01")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Progress throttling counts failures in the cache: every test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pdf_text(content: bytes, tmp_path: Any) -> str:
+    """The PDF's text (pdftotext) after checking that it renders (pdftoppm)."""
+    import subprocess
+
+    assert content.startswith(b"%PDF")
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(content)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path),
+                    str(tmp_path / "page")], check=True, timeout=60)
+    assert list(tmp_path.glob("page*.png"))
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, timeout=60,
+                         capture_output=True, text=True)
+    return out.stdout

@@ -127,7 +127,7 @@ def test_why_a_policy_did_not_apply_is_explained():
     result = q("HZ02", age=25, groups=STUDENT)
 
     assert result.notes == (
-        "特困群体减免：不适用，须属于五保户、定期救济户、城市低保、特困群体、贫困户、优抚对象之一",
+        "特困群体减免：不适用，须属于特困群体、五保户、贫困户、定期救济户、城市低保、优抚对象之一",
         "中小学生假期免费办证：不适用，暑期免费办证：年龄25周岁，不在6至18周岁范围内",
     )
 

@@ -18,13 +18,13 @@ MORNING = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[Any]:
     with time_machine.travel(MORNING, tick=False) as traveller:
         yield traveller
 
 
 @pytest.fixture
-def ticking_clock() -> Iterator[time_machine.Coordinates]:
+def ticking_clock() -> Iterator[Any]:
     with time_machine.travel(MORNING, tick=True) as traveller:
         yield traveller
 

@@ -62,8 +62,9 @@ class FaceModel(Protocol):
         """Return ``face`` with its alignment landmarks filled in."""
         ...
 
-    def embed(self, image: Image, face: Face) -> np.ndarray:
-        """L2-comparable embedding of ``face`` (landmarks must be filled)."""
+    def embed(self, image: Image, face: Face, *, enrollment: bool = False) -> np.ndarray:
+        """L2-comparable embedding of ``face``. ``enrollment=True`` may spend more time
+        (augmentation) since it runs once per person; the vector space is the same."""
         ...
 
     def similarity(self, a: np.ndarray, b: np.ndarray) -> float:

@@ -85,7 +85,7 @@ def build_cohort(photo_dir: Path, model: FaceModel) -> tuple[Cohort, int]:
         if len(faces) != 1:
             skipped += 1
             continue
-        vectors.append(model.embed(image, model.landmarks(image, faces[0])))
+        vectors.append(model.embed(image, model.landmarks(image, faces[0]), enrollment=True))
     if not vectors:
         raise ValueError(f"no usable face photo under {photo_dir}")
     return Cohort(model.name, model.version, np.stack(vectors)), skipped

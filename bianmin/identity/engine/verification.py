@@ -132,7 +132,7 @@ def enroll(
     face = faces[0]
     if face.width < min_face_px:
         raise EnrollmentError("face_too_small", f"{face.width}px < {min_face_px}px")
-    vector = m.embed(image, m.landmarks(image, face))
+    vector = m.embed(image, m.landmarks(image, face), enrollment=True)
     return Template(m.name, m.version, vector)
 
 

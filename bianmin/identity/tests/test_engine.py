@@ -7,6 +7,7 @@ MIT-licensed ageitgey/face_recognition repository (see tests/data/README.md).
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import struct
 import zlib
@@ -193,9 +194,15 @@ def test_template_bytes_round_trip() -> None:
     back = engine.Template.from_bytes(t.to_bytes())
     assert (back.model_name, back.model_version) == (t.model_name, t.model_version)
     assert np.array_equal(back.vector, t.vector)
-    assert len(t.to_bytes()) == 4 + 3 + len(b'{"model":"dlib-resnet-v1","version":"') + len(
-        t.model_version
-    ) + len(b'","dim":128}') + 128 * 4
+    assert (
+        len(t.to_bytes())
+        == 4
+        + 3
+        + len(b'{"model":"dlib-resnet-v1","version":"')
+        + len(t.model_version)
+        + len(b'","dim":128}')
+        + 128 * 4
+    )
 
 
 def test_template_from_garbage_is_refused() -> None:
@@ -212,8 +219,9 @@ def test_template_version_mismatch_is_refused() -> None:
     assert info.value.code == "template_version_mismatch"
     assert info.value.message == "人脸模板版本与当前算法不一致，请重新采集人脸"
     with pytest.raises(engine.TemplateError) as info:
-        engine.verify(other, [rgb("obama_b.jpg")], threshold_config=thresholds(),
-                      require_liveness=False)
+        engine.verify(
+            other, [rgb("obama_b.jpg")], threshold_config=thresholds(), require_liveness=False
+        )
     assert info.value.code == "template_version_mismatch"
 
 
@@ -222,15 +230,15 @@ def test_template_version_mismatch_is_refused() -> None:
 
 def test_same_person_matches() -> None:
     result = engine.verify(
-        template("obama_a.jpg"), [photo("obama_b.jpg")], threshold_config=thresholds(),
+        template("obama_a.jpg"),
+        [photo("obama_b.jpg")],
+        threshold_config=thresholds(),
         require_liveness=False,
     )
     assert result.decision == "match"
     assert result.score >= result.threshold
     assert result.model_version == engine.default_model().version
-    assert result.frames_sha256 == [
-        __import__("hashlib").sha256(photo("obama_b.jpg")).hexdigest()
-    ]
+    assert result.frames_sha256 == [hashlib.sha256(photo("obama_b.jpg")).hexdigest()]
 
 
 @pytest.mark.parametrize(
@@ -248,7 +256,11 @@ def test_different_people_do_not_match(enrolled: str, probe: str) -> None:
 def test_threshold_config_bands() -> None:
     cfg = engine.ThresholdConfig("m", "v", "raw", accept=0.6, reject=0.5)
     assert [cfg.decide(s) for s in (0.61, 0.6, 0.55, 0.5, 0.49)] == [
-        "match", "match", "uncertain", "uncertain", "no_match",
+        "match",
+        "match",
+        "uncertain",
+        "uncertain",
+        "no_match",
     ]
 
 
@@ -287,7 +299,8 @@ def test_still_photo_burst_fails_turn() -> None:
 def test_blink_needs_explicit_licence_flag() -> None:
     with pytest.raises(engine.LivenessConfigError) as info:
         engine.check_liveness(
-            list(still_burst()), model=engine.default_model(),
+            list(still_burst()),
+            model=engine.default_model(),
             config=engine.LivenessConfig(challenge="blink"),
         )
     assert info.value.code == "liveness_blink_disabled"
@@ -316,10 +329,13 @@ def test_turn_pattern_rules() -> None:
 
 def test_verify_with_blink_liveness_matches() -> None:
     result = engine.verify(
-        template("obama_b.jpg"), list(blink_burst()), threshold_config=thresholds(),
+        template("obama_b.jpg"),
+        list(blink_burst()),
+        threshold_config=thresholds(),
         liveness_config=BLINK,
     )
-    assert result.liveness is not None and result.liveness.passed
+    assert result.liveness is not None
+    assert result.liveness.passed
     assert result.decision == "match"
     assert len(result.frames_sha256) == 8
     assert len(result.frames_used) == 3
@@ -327,7 +343,9 @@ def test_verify_with_blink_liveness_matches() -> None:
 
 def test_verify_never_matches_a_still_photo() -> None:
     result = engine.verify(
-        template("obama_b.jpg"), list(still_burst()), threshold_config=thresholds(),
+        template("obama_b.jpg"),
+        list(still_burst()),
+        threshold_config=thresholds(),
         liveness_config=BLINK,
     )
     assert result.score >= result.threshold  # it is the right face ...
@@ -378,7 +396,11 @@ def test_quality_pose_from_landmarks() -> None:
     frame = frame_with("obama_b.jpg", 400)
     face = main_face(frame)
     turned = engine.Face(
-        face.left, face.top, face.right, face.bottom, face.confidence,
+        face.left,
+        face.top,
+        face.right,
+        face.bottom,
+        face.confidence,
         face.landmarks5 + np.array([[0, 0]] * 4 + [[0.3 * face.width, 0]], np.float32),
     )
     assert engine.assess(frame, [turned]).messages == ["请正对摄像头"]

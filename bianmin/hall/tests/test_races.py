@@ -1,0 +1,148 @@
+"""Real threads against the real database (SQLite file or PostgreSQL): twenty officers press
+"call next" at the same moment; many kiosks issue at once. Each ticket is called exactly once,
+none is lost, numbers are unique and gapless."""
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import close_old_connections, connection
+
+from bianmin.accounts.enums import Role
+from bianmin.hall.enums import EventKind, IssueChannel, TicketStatus
+from bianmin.hall.models import HallSettings, Ticket, TicketEvent
+from bianmin.hall.services import (
+    ticket_call_next,
+    ticket_finish,
+    ticket_issue,
+    ticket_notify_near,
+    window_sign_in,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+OFFICERS = 20
+TICKETS = 200
+
+
+def _run_threads(n: int, target: Callable[[int], Any]) -> list[BaseException]:
+    barrier = threading.Barrier(n)
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            target(i)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    close_old_connections()
+    return errors
+
+
+@pytest.fixture
+def twenty_officers(make_staff, center, windows, catalogue) -> list[Any]:
+    extra = [f"W{i:02d}" for i in range(13, OFFICERS + 1)]
+    from bianmin.hall.models import Window
+
+    for code in extra:
+        Window.objects.create(center=center, code=code, name=f"{int(code[1:])}号窗口")
+    return [make_staff(Role.OFFICER) for _ in range(OFFICERS)]
+
+
+def test_twenty_officers_never_get_the_same_ticket(twenty_officers, center, ticking_clock):
+    # given 200 waiting tickets and 20 officers signed in at 20 windows
+    codes = ["HZ02", "JG01", "CR01", "ZA04"]
+    tickets = [ticket_issue(actor=None, center=center, item_codes=[codes[i % 4]],
+                            channel=IssueChannel.KIOSK,
+                            priority="elderly" if i % 9 == 0 else "normal")
+               for i in range(TICKETS)]
+    for i, officer in enumerate(twenty_officers):
+        window_sign_in(actor=officer, window_code=f"W{i + 1:02d}")
+    served: dict[int, list[str]] = {i: [] for i in range(OFFICERS)}
+
+    # when all of them call next and finish, as fast as they can, at the same moment
+    def work(i: int) -> None:
+        officer = twenty_officers[i]
+        while True:
+            ticket = ticket_call_next(actor=officer, window_code=f"W{i + 1:02d}")
+            if ticket is None:
+                return
+            served[i].append(ticket.pk)
+            ticket_finish(actor=officer, ticket_id=ticket.pk)
+
+    errors = _run_threads(OFFICERS, work)
+
+    # then every ticket was called exactly once, by one officer, and none is left or lost
+    assert errors == []
+    all_served = [pk for pks in served.values() for pk in pks]
+    assert len(all_served) == TICKETS
+    assert set(all_served) == {t.pk for t in tickets}
+    calls = Counter(TicketEvent.objects.filter(kind=EventKind.CALL)
+                    .values_list("ticket_id", flat=True))
+    assert set(calls.values()) == {1}
+    assert len(calls) == TICKETS
+    assert Ticket.objects.filter(status=TicketStatus.FINISHED).count() == TICKETS
+    assert sum(1 for pks in served.values() if pks) > 1  # the work really was shared
+
+
+def test_simultaneous_issuing_gives_unique_gapless_numbers(center, windows, catalogue,
+                                                           ticking_clock) -> None:
+    per_thread = 10
+    numbers: list[str] = []
+    lock = threading.Lock()
+
+    def work(i: int) -> None:
+        for _ in range(per_thread):
+            ticket = ticket_issue(actor=None, center=center, item_codes=["HZ02"],
+                                  channel=IssueChannel.KIOSK)
+            with lock:
+                numbers.append(ticket.number)
+
+    errors = _run_threads(OFFICERS, work)
+
+    assert errors == []
+    assert sorted(numbers) == [f"A{n:03d}" for n in range(1, OFFICERS * per_thread + 1)]
+
+
+def test_near_turn_sms_is_exactly_once_under_concurrent_calls(twenty_officers, center,
+                                                              ticking_clock, monkeypatch):
+    from bianmin.hall import services
+
+    HallSettings.objects.create(center=center, near_position=5)
+    sent: list[str] = []
+    lock = threading.Lock()
+
+    def fake_sms(*, ticket: Ticket, ahead: int) -> bool:
+        with lock:
+            sent.append(ticket.pk)
+        return True
+
+    monkeypatch.setattr(services, "ticket_near_sms", fake_sms)
+    tickets = [ticket_issue(actor=None, center=center, item_codes=["HZ02"],
+                            channel=IssueChannel.PHONE, phone="13800000000")
+               for _ in range(60)]
+    for i, officer in enumerate(twenty_officers):
+        window_sign_in(actor=officer, window_code=f"W{i + 1:02d}")
+
+    def work(i: int) -> None:
+        officer = twenty_officers[i]
+        while (ticket := ticket_call_next(actor=officer, window_code=f"W{i + 1:02d}")):
+            ticket_notify_near(center_id=center.pk)  # as on_commit does, racing the others
+            ticket_finish(actor=officer, ticket_id=ticket.pk)
+
+    errors = _run_threads(OFFICERS, work)
+
+    assert errors == []
+    assert len(sent) == len(set(sent))
+    # everyone but the first few (called before anyone was "near") got exactly one SMS
+    assert len(sent) >= len(tickets) - OFFICERS - 6
