@@ -54,12 +54,12 @@ def notice_pdf(notice: MissingNotice) -> bytes:
     rows = [
         [str(i), entry["name"],
          "不符合要求" if entry["state"] == MaterialState.DEFECTIVE else "缺少",
-         entry.get("reason") or "", entry.get("requirement") or "", entry.get("legal_basis") or "—"]
+         entry.get("reason") or "", entry.get("requirement") or "", entry.get("legal_basis") or case.item.legal_basis or "—"]
         for i, entry in enumerate(notice.entries, start=1)
     ]
     doc.section(f"需补正材料（共 {len(rows)} 项）")
     doc.table(["序号", "材料名称", "问题", "具体原因", "材料要求", "依据"], rows,
-              widths=(0.6, 2.2, 1.3, 2.2, 2.6, 2.2))
+              widths=(0.9, 2.2, 1.8, 2.2, 2.6, 2.2))
     if notice.facts_changed:
         doc.paragraph("注：因申请人情况发生变化（已登记），本次补充告知包含首次告知后新增需要的材料。",
                       size=10)

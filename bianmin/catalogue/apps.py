@@ -8,10 +8,26 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("事项目录")
 
     def ready(self) -> None:
-        from bianmin.accounts.navigation import Screen, register_screen
+        from bianmin.accounts.enums import Role
+        from bianmin.accounts.navigation import Panel, Screen, register_panel, register_screen
         from bianmin.accounts.permissions import Perm
 
         register_screen(
             Screen(_("事项目录"), "catalogue:manage_list", Perm.CATALOGUE_EDIT, order=80)
         )
         register_screen(Screen(_("工作日历"), "catalogue:calendar", Perm.CALENDAR_EDIT, order=81))
+        register_panel(
+            Panel(
+                "catalogue/_calendar_panel.html",
+                calendar_panel,
+                roles=frozenset({Role.DIRECTOR}),
+                order=1,
+            )
+        )
+
+
+def calendar_panel(user: object) -> dict[str, object]:
+    from bianmin.core import clock
+    from bianmin.core.services import calendar_warnings
+
+    return {"warnings": calendar_warnings(today=clock.today())}

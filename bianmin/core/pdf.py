@@ -16,11 +16,12 @@ Fonts are embedded (subset), so a receipt prints the same on every machine:
 * fallbacks for characters the primary faces lack (CJK Extension B and beyond):
   HanaMinA / HanaMinB from ``fonts-hanazono``.
 
-Speed: fpdf2 subsets the whole font at output time, which costs ~0.4 s for a 65 000-glyph CJK
-face. So each primary face is split once (cached under ``var/fonts/``) into a small "core"
-font holding Latin, punctuation and the GB 2312 repertoire; the full face stays registered as a
-fallback and is only parsed at output time when a document actually uses a character outside
-the core. Parsed font metrics are kept per process and shared by all documents.
+Speed: fpdf2 subsets the whole font at output time, which is slow for a 65 000-glyph CJK
+face (0.5-0.6 s CPU measured). So each primary face is split once (cached under
+``var/fonts/``) into a small "core" font holding Latin, punctuation and the GB 2312
+repertoire; the full face stays registered as a fallback and is only parsed at output time
+when a document actually uses a character outside the core. Parsed font metrics are kept per
+process and shared by all documents; fonts are attached to a document only when used.
 
 Settings (all optional; the module also works without Django):
 

@@ -6,3 +6,21 @@ class FeesConfig(AppConfig):
     name = "bianmin.fees"
     label = "fees"
     verbose_name = _("收费减免")
+
+    def ready(self) -> None:
+        from bianmin.accounts.enums import Role
+        from bianmin.accounts.navigation import Panel, Screen, register_panel, register_screen
+        from bianmin.accounts.permissions import Perm
+        from bianmin.fees.selectors import director_panel
+
+        register_screen(Screen(_("收费"), "fees:counter", Perm.FEE_COLLECT, order=40))
+        register_screen(Screen(_("收费记录"), "fees:payments", Perm.FEE_COLLECT, order=41))
+        register_screen(Screen(_("我的日结"), "fees:drawer", Perm.FEE_COLLECT, order=42))
+        register_screen(Screen(_("收费对账"), "fees:reconciliation", Perm.REPORT_VIEW, order=43))
+        register_screen(Screen(_("退费审批"), "fees:refunds", Perm.REFUND_APPROVE, order=44))
+        register_screen(Screen(_("节约台账"), "fees:ledger", Perm.REPORT_VIEW, order=45))
+        register_screen(Screen(_("减免政策"), "fees:policies", Perm.FEE_POLICY_EDIT, order=46))
+        register_screen(Screen(_("办证活动"), "fees:campaigns",
+                               roles=frozenset({Role.DIRECTOR, Role.SHIFT_LEADER}), order=47))
+        register_panel(Panel("fees/panel_savings.html", director_panel,
+                             roles=frozenset({Role.DIRECTOR}), order=10))

@@ -421,3 +421,18 @@ def campaign_report(*, campaign: Campaign) -> dict[str, Any]:
 
 def campaign_appointments(*, campaign: Campaign) -> QuerySet[CampaignAppointment]:
     return CampaignAppointment.objects.filter(campaign=campaign).select_related("person")
+
+
+def director_panel(user: Any) -> dict[str, Any]:
+    """The director's home panel: 已累计为群众节约 N 元, this month, the running campaign."""
+    today = clock.today()
+    center_id = user.center_id
+    month = SavingsEntry.objects.filter(center_id=center_id, posted_on__gte=today.replace(day=1),
+                                        posted_on__lte=today).aggregate(s=Sum("waived_fen"))
+    return {
+        "total_fen": savings_total_fen(center_id=center_id),
+        "month_fen": month["s"] or 0,
+        "campaign": campaign_active(center_id=center_id, on=today),
+        "pending_refunds": refund_list(center_id=center_id,
+                                       status=RefundStatus.REQUESTED).count(),
+    }

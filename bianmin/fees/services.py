@@ -64,7 +64,7 @@ def yuan_to_fen(value: Any) -> int:
 
     Floats are refused: money never passes through binary floating point.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise DomainError(_("金额须以数字文本或整数分传入"), code=FeeErrorCode.INVALID_AMOUNT.value)
     text = str(value).strip().replace("元", "").replace(",", "").replace("，", "")
     try:

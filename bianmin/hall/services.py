@@ -17,13 +17,16 @@ Numbers come from a per-center-per-day-per-prefix counter row incremented with
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import random
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -64,6 +67,34 @@ PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+# SQLite has one writer at a time. Waiting writers poll with growing sleeps (up to 100 ms), so
+# under a burst the lock sits idle while everyone sleeps, and an unlucky thread can starve past
+# the busy timeout. Queueing this process's hall writers on a lock first keeps them in order.
+_SQLITE_WRITER = threading.Lock()
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+@contextmanager
+def _sqlite_writer() -> Iterator[None]:
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with _SQLITE_WRITER:
+            yield
+    else:
+        yield
+
+
+def atomic_write(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """`transaction.atomic`, queued behind this process's other hall writers on SQLite."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with _sqlite_writer(), transaction.atomic():
+            return func(*args, **kwargs)
+
+    return wrapper
+
 
 
 def _as_time(value: Any) -> time:
@@ -226,7 +257,7 @@ def ticket_issue(
         return existing
 
 
-@transaction.atomic
+@atomic_write
 def _ticket_issue(*, actor: Any, center: Any, item_codes: Sequence[str], channel: IssueChannel,
                   priority: str, id_number: str, phone: str, request_key: str | None) -> Ticket:
     now = clock.now()
@@ -289,7 +320,7 @@ def _ticket_issue(*, actor: Any, center: Any, item_codes: Sequence[str], channel
     return ticket
 
 
-@transaction.atomic
+@atomic_write
 def ticket_set_phone(*, ticket_id: str, phone: str) -> Ticket:
     """The citizen asks for the "your turn is near" SMS from the live position page."""
     phone = re.sub(r"[\s-]", "", phone or "")
@@ -330,7 +361,7 @@ def window_sign_in(*, actor: Any, window_code: str) -> WindowSession:
                        code=HallErrorCode.WINDOW_TAKEN) from None
 
 
-@transaction.atomic
+@atomic_write
 def _window_sign_in(*, actor: Any, window_code: str) -> WindowSession:
     now = clock.now()
     window = _window_get(actor, window_code)
@@ -367,7 +398,7 @@ def _end_session(session: WindowSession, *, actor: Any, now: datetime) -> None:
     live.push_on_commit(session.center_id, _window_event(session.window))
 
 
-@transaction.atomic
+@atomic_write
 def window_sign_out(*, actor: Any) -> None:
     """签退 (close the window)."""
     now = clock.now()
@@ -380,7 +411,7 @@ def window_sign_out(*, actor: Any) -> None:
     _end_session(session, actor=actor, now=now)
 
 
-@transaction.atomic
+@atomic_write
 def window_pause(*, actor: Any, reason: str = "") -> WindowSession:
     """暂停 (a break): the window stays signed in but call-next is refused."""
     now = clock.now()
@@ -403,7 +434,7 @@ def window_pause(*, actor: Any, reason: str = "") -> WindowSession:
     return session
 
 
-@transaction.atomic
+@atomic_write
 def window_resume(*, actor: Any) -> WindowSession:
     now = clock.now()
     session = (WindowSession.objects.select_for_update(of=("self",)).select_related("window")
@@ -430,7 +461,7 @@ def window_resume(*, actor: Any) -> WindowSession:
 def ticket_call_next(*, actor: Any, window_code: str) -> Ticket | None:
     """叫号: the best waiting ticket this officer may serve, or None when nobody waits."""
     _require(actor, Perm.TICKET_CALL)
-    with transaction.atomic():
+    with _sqlite_writer(), transaction.atomic():
         now = clock.now()
         session = _session_at(actor, window_code)
         if session.is_paused:
@@ -478,7 +509,7 @@ def ticket_call_next(*, actor: Any, window_code: str) -> Ticket | None:
     return ticket
 
 
-@transaction.atomic
+@atomic_write
 def ticket_recall(*, actor: Any, ticket_id: str) -> Ticket:
     """重呼: announce the called ticket again (at most `recall_limit` times)."""
     _require(actor, Perm.TICKET_CALL)
@@ -516,7 +547,7 @@ def _requeue_position(ticket: Ticket, *, settings: HallSettings, now: datetime) 
     return queue_at + timedelta(microseconds=1), min(weight, ticket.priority_weight)
 
 
-@transaction.atomic
+@atomic_write
 def ticket_no_show(*, actor: Any, ticket_id: str) -> Ticket:
     """未到: after R recalls, move back K places (up to Q times), then 过号 (no_show)."""
     _require(actor, Perm.TICKET_CALL)
@@ -554,7 +585,7 @@ def ticket_no_show(*, actor: Any, ticket_id: str) -> Ticket:
     return ticket
 
 
-@transaction.atomic
+@atomic_write
 def ticket_finish(*, actor: Any, ticket_id: str) -> Ticket:
     """办结: the officer is done with this visit; records the service time."""
     _require(actor, Perm.TICKET_CALL)
@@ -572,7 +603,7 @@ def ticket_finish(*, actor: Any, ticket_id: str) -> Ticket:
     return ticket
 
 
-@transaction.atomic
+@atomic_write
 def ticket_transfer(*, actor: Any, ticket_id: str, item_code: str | None = None,
                     officer_id: int | None = None) -> Ticket:
     """转移: to another item and/or to a named officer. The ticket goes back to the pool with
@@ -624,7 +655,7 @@ def _colleague(actor: Any, officer_id: int) -> Any:
     return target
 
 
-@transaction.atomic
+@atomic_write
 def ticket_park(*, actor: Any, ticket_id: str) -> Ticket:
     """暂挂: the citizen fetches a document; the officer goes on calling. Kept with its
     original arrival time in the officer's parked list."""
@@ -644,7 +675,7 @@ def ticket_park(*, actor: Any, ticket_id: str) -> Ticket:
     return ticket
 
 
-@transaction.atomic
+@atomic_write
 def ticket_unpark(*, actor: Any, ticket_id: str, window_code: str,
                   to_queue: bool = False) -> Ticket:
     """取回: the citizen is back. Called straight to the officer's window, or (to_queue)
@@ -707,8 +738,10 @@ def ticket_notify_near(*, center_id: int) -> int:
     for ahead, (pk, has_phone, notified_at) in enumerate(head):
         if not has_phone or notified_at is not None:
             continue
-        if not Ticket.objects.filter(pk=pk, near_notified_at__isnull=True).update(
-                near_notified_at=now):
+        with _sqlite_writer():
+            claimed = Ticket.objects.filter(pk=pk, near_notified_at__isnull=True).update(
+                near_notified_at=now)
+        if not claimed:
             continue
         ticket = Ticket.objects.select_related("center").get(pk=pk)
         if ticket.phone:
@@ -739,7 +772,7 @@ def ticket_near_sms(*, ticket: Ticket, ahead: int) -> bool:
 # --- settings --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_write
 def hall_settings_update(*, actor: Any, center_id: int, changes: dict[str, Any]) -> HallSettings:
     _require(actor, Perm.HALL_CONFIGURE)
     if actor.center_id != center_id:

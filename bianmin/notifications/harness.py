@@ -143,16 +143,35 @@ class Workers:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
-    def watchdog(self, *, stuck_after: float, replay_after: float) -> dict[str, Any]:
+    def watchdog(
+        self, *, stuck_after: float, replay_after: float, copies: int = 1
+    ) -> dict[str, Any]:
+        """One watchdog run; with replay_after=0 it feeds every due queued message."""
         done = subprocess.run(  # noqa: S603 -- our own manage.py, fixed arguments
             [sys.executable, "manage.py", "sms_watchdog", "--stuck-after", str(stuck_after),
-             "--replay-after", str(replay_after)],
+             "--replay-after", str(replay_after), "--copies", str(copies)],
             cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=120, check=False,
         )
         if done.returncode != 0:
             raise RuntimeError(f"sms_watchdog failed: {done.stderr[-2000:]}")
         result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
         return result
+
+    def start_watchdog(
+        self, *, every: float = 1.0, stuck_after: float = 3.0, replay_after: float = 1.0
+    ) -> subprocess.Popen[bytes]:
+        """The periodic watchdog, looping in its own process (also feeds the queue: queued
+        rows with no task are enqueued once the queue is empty)."""
+        log = (self.workdir / "watchdog.log").open("wb")
+        self._logs.append(log)
+        process = subprocess.Popen(  # noqa: S603 -- our own manage.py, fixed arguments
+            [sys.executable, "manage.py", "sms_watchdog", "--loop", str(every),
+             "--stuck-after", str(stuck_after), "--replay-after", str(replay_after)],
+            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.consumers.append(process)
+        return process
 
     def stop(self) -> None:
         for process in self.consumers:
@@ -170,7 +189,7 @@ class Workers:
 
     def logs(self) -> str:
         return "\n".join(
-            p.read_text(errors="replace")[-3000:] for p in sorted(self.workdir.glob("consumer-*.log"))
+            p.read_text(errors="replace")[-3000:] for p in sorted(self.workdir.glob("*.log"))
         )
 
 

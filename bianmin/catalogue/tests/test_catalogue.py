@@ -114,3 +114,15 @@ def test_public_pages_show_materials_and_fee(catalogue) -> None:
     assert "监护人居民身份证" in page
     assert "免费" in page
     assert Client().get("/items/XX99/").status_code == 404
+
+
+def test_director_home_warns_about_a_provisional_next_year(director, login_client_for) -> None:
+    import time_machine
+
+    from bianmin.core.models import CalendarYear
+
+    client = login_client_for(director)
+    with time_machine.travel("2026-11-28 09:00 +0800"):
+        assert "2027 年的节假日安排尚未录入" in client.get("/").content.decode()
+        CalendarYear.objects.create(year=2027, source="国办发明电")
+        assert "尚未录入" not in client.get("/").content.decode()

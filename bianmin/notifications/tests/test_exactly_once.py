@@ -43,16 +43,13 @@ def queued(center: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     return make
 
 
-def _settle(workers: Workers, expected: int, *, timeout: float = 60.0) -> None:
-    """Run the watchdog (as the periodic task would) until every message is sent/delivered."""
+def _settle(expected: int, workers: Workers, *, timeout: float = 90.0) -> None:
+    """Wait until every message is sent/delivered (the looping watchdog resolves the rest)."""
 
     def done() -> bool:
-        if Message.objects.filter(status__in=DONE).count() == expected:
-            return True
-        workers.watchdog(stuck_after=3.0, replay_after=2.0)
         return Message.objects.filter(status__in=DONE).count() == expected
 
-    assert wait_until(done, timeout=timeout, interval=1.0), (
+    assert wait_until(done, timeout=timeout, interval=0.5), (
         dict(Counter(Message.objects.values_list("status", flat=True))), workers.logs()
     )
 
@@ -76,7 +73,7 @@ def test_sigkill_mid_batch_then_restart_sends_each_message_once(
     workers = Workers(db_name=connection.settings_dict["NAME"], gateway_url=gateway.url,
                       workdir=tmp_path, rate=40.0)
     with running(gateway, workers):
-        workers.watchdog(stuck_after=3.0, replay_after=0.0)  # feed the queue
+        workers.start_watchdog(every=1.0, stuck_after=3.0, replay_after=1.0)  # also feeds
         consumer = workers.start_consumer()
         # when the consumer is killed with SIGKILL in the middle of the batch
         assert wait_until(lambda: len(record_references(record)) >= 40, timeout=30), workers.logs()
@@ -85,7 +82,7 @@ def test_sigkill_mid_batch_then_restart_sends_each_message_once(
         assert at_kill < 150
         # and restarted
         workers.start_consumer()
-        _settle(workers, 150)
+        _settle(150, workers)
     # then every recipient got exactly one message at the gateway
     _assert_exactly_once(record, references)
 
@@ -100,12 +97,11 @@ def test_two_consumers_racing_for_every_message_send_each_once(
     workers = Workers(db_name=connection.settings_dict["NAME"], gateway_url=gateway.url,
                       workdir=tmp_path, rate=100.0)
     with running(gateway, workers):
-        workers.watchdog(stuck_after=3.0, replay_after=0.0)
-        workers.watchdog(stuck_after=3.0, replay_after=0.0)
+        workers.watchdog(stuck_after=3.0, replay_after=0.0, copies=2)
         # when
         workers.start_consumer()
         workers.start_consumer()
-        _settle(workers, 120)
+        _settle(120, workers)
     # then
     _assert_exactly_once(record, references)
     claims = MessageAttempt.objects.filter(outcome=AttemptOutcome.ACCEPTED).count()
@@ -124,14 +120,14 @@ def test_gateway_timeout_after_accepting_is_queried_not_resent(
     workers = Workers(db_name=connection.settings_dict["NAME"], gateway_url=gateway.url,
                       workdir=tmp_path, rate=50.0, timeout=1.0)
     with running(gateway, workers):
-        workers.watchdog(stuck_after=3.0, replay_after=0.0)
+        workers.start_watchdog(every=1.0, stuck_after=3.0, replay_after=1.0)
         workers.start_consumer()
         # when the timeouts leave messages in "sending" and the watchdog asks the gateway
         assert wait_until(
             lambda: MessageAttempt.objects.filter(outcome=AttemptOutcome.AMBIGUOUS).count() == 5,
             timeout=30,
         ), workers.logs()
-        _settle(workers, 12)
+        _settle(12, workers)
     # then nothing was sent twice, and the five ambiguous ones were resolved by a query
     _assert_exactly_once(record, references)
     assert MessageAttempt.objects.filter(outcome=AttemptOutcome.AMBIGUOUS).count() == 5
