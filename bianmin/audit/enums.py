@@ -69,3 +69,4 @@ class AuditAction(models.TextChoices):
     FACE_ENROLLED = "face_enrolled", _("人脸模板登记")
     FACE_VERIFIED = "face_verified", _("人脸核验")
     FACE_DECISION = "face_decision", _("人脸核验人工确认")
+    FACE_FRAMES_DELETED = "face_frames_deleted", _("删除留存人脸画面")

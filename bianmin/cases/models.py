@@ -213,13 +213,13 @@ class Case(TimeStampedModel):
             ),
             # overdue and backlog counts per center
             models.Index(fields=["center", "status", "deadline"], name="case_deadline_idx"),
-            models.Index(fields=["center", "status", "accepted_at"], name="case_age_idx"),
+            # the daily trend: accepted, closed and terminated per day
+            models.Index(fields=["center", "accepted_at"], name="case_accepted_idx"),
             # the sweep: warnings and overdue alerts not yet raised
             models.Index(fields=["status", "warn_on"], name="case_warn_idx",
                          condition=models.Q(warned_at__isnull=True)),
             models.Index(fields=["status", "deadline"], name="case_overdue_idx",
                          condition=models.Q(overdue_at__isnull=True)),
-            # the daily trend
             models.Index(fields=["center", "closed_at"], name="case_closed_idx"),
             models.Index(fields=["center", "terminated_at"], name="case_terminated_idx"),
         ]

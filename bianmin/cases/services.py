@@ -1211,8 +1211,11 @@ def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count
         events.append(CaseEvent(case=case, type=CaseEventType.ACCEPTED, actor=case.created_by,
                                 to_stage=Stage.ACCEPT, created_at=at))
         for previous, stage in itertools.pairwise(path):
-            when = {Stage.ARRIVAL: case.arrived_at, Stage.PICKUP: case.picked_up_at,
-                    Stage.CLOSED: case.closed_at}.get(stage) or at
+            moments: dict[str, datetime | None] = {
+                Stage.ARRIVAL: case.arrived_at, Stage.PICKUP: case.picked_up_at,
+                Stage.CLOSED: case.closed_at,
+            }
+            when = moments.get(stage) or at
             events.append(CaseEvent(case=case, type=CaseEventType.ADVANCED, from_stage=previous,
                                     to_stage=stage, created_at=when))
     CaseEvent.objects.bulk_create(events, batch_size=1000)

@@ -14,6 +14,7 @@ from django.db import transaction
 from bianmin.accounts.enums import Role
 from bianmin.accounts.models import Center
 from bianmin.accounts.services import staff_create
+from bianmin.cases.services import cases_demo_history
 from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core import clock
 from bianmin.notifications.services import (
@@ -150,6 +151,8 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
         person_upsert(actor=admin, data=data, center=center)
     # Contexts with demo history of their own (hall events, cases, payments, messages) add it
     # here, drawing from `rng` so that the whole demo stays reproducible.
+    cases_demo_history(center=center, rng=rng, days=history_days)
+    notifications_demo_history(center=center, rng=rng, days=history_days)
     return DemoSummary(
         center=center,
         accounts=[a[0] for a in ACCOUNTS],

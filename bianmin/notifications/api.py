@@ -1,3 +1,219 @@
-from ninja import Router
+"""JSON API of the SMS platform: delivery receipts (providers), batches, messages, stats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.throttling import AnonRateThrottle
+
+from bianmin.accounts.api import require, staff_auth
+from bianmin.accounts.permissions import Perm
+from bianmin.core.errors import DomainError, NotFound
+from bianmin.notifications import gateways, selectors, services
+from bianmin.notifications.clients import GATEWAYS, ReceiptParseError
 
 router = Router(tags=["短信平台"])
+
+
+# -- delivery receipts (called by the providers) ------------------------------------------------
+
+
+@router.post(
+    "/sms/receipts/{gateway}",
+    auth=None,
+    summary="短信回执（短信平台回调，URL 带令牌）",
+    throttle=[AnonRateThrottle("3000/m")],
+    url_name="sms_receipt",
+)
+def receipt_callback(request: HttpRequest, gateway: str) -> HttpResponse:
+    """Alibaba SmsReport batch push / Tencent status callback. The URL carries ``?token=``
+    (see the SMS dashboard for the URL to paste into the provider console). A forged or
+    unsigned call is answered 403 and changes nothing; duplicates are acknowledged and ignored."""
+    if gateway not in GATEWAYS or gateway == "console":
+        return JsonResponse({"code": "unknown_gateway", "message": "未知的短信通道"}, status=404)
+    client = gateways.gateway_get(gateway)
+    secret = str(getattr(settings, "SMS_RECEIPT_SECRET", "") or "")
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    if not client.verify_receipt_request(headers, request.body, request.GET, secret):
+        return JsonResponse({"code": "forbidden", "message": "回执签名校验失败"}, status=403)
+    try:
+        receipts = client.parse_receipts(request.body, headers)
+    except ReceiptParseError:
+        return JsonResponse({"code": "invalid_receipt", "message": "回执格式错误"}, status=400)
+    services.receipts_process(gateway_name=gateway, receipts=receipts)
+    return JsonResponse(client.receipt_ack())
+
+
+# -- staff ------------------------------------------------------------------------------------
+
+
+class MessageOut(Schema):
+    id: int
+    template_code: str
+    phone_masked: str
+    text: str
+    status: Literal["queued", "sending", "sent", "delivered", "failed"]
+    segments: int
+    attempts: int
+    case_id: int | None
+    batch_id: int | None
+    row_number: int | None
+    gateway: str
+    provider_id: str
+    error_code: str
+    error_message: str
+    created_at: datetime
+    sent_at: datetime | None
+    delivered_at: datetime | None
+
+
+@router.get("/sms/messages", response=list[MessageOut], auth=staff_auth, summary="短信记录")
+def messages_list(
+    request: HttpRequest, status: str = "", template_code: str = "", batch_id: int | None = None,
+    limit: int = 100,
+) -> Any:
+    actor = require(request, Perm.SMS_SEND)
+    limit = max(1, min(limit, 500))
+    return list(
+        selectors.message_list(user=actor, status=status, template_code=template_code,
+                               batch_id=batch_id)[:limit]
+    )
+
+
+@router.post("/sms/messages/{message_id}/retry", response=MessageOut, auth=staff_auth,
+             summary="重发失败的短信")
+def message_retry(request: HttpRequest, message_id: int) -> Any:
+    actor = require(request, Perm.SMS_SEND)
+    return services.message_retry(actor=actor, message_id=message_id)
+
+
+class BatchRowOut(Schema):
+    row_number: int
+    value_masked: str
+    case_number: str
+    item_name: str
+    phone_masked: str
+    status: Literal["matched", "unmatched", "duplicate"]
+    reason: str
+    message_id: int | None
+
+
+class BatchOut(Schema):
+    id: int
+    kind: str
+    status: str
+    filename: str
+    rows_total: int
+    rows_matched: int
+    rows_unmatched: int
+    messages_total: int
+    progress: dict[str, int]
+    rows: list[BatchRowOut]
+
+
+def _batch_out(batch: Any) -> dict[str, Any]:
+    progress = selectors.batch_progress(batch=batch)
+    rows = []
+    for row in selectors.batch_rows(batch=batch):
+        reason = row.reason
+        if row.status == "matched" and batch.kind == "plates":
+            reason = ""  # the plate kept in `reason` is not a reason
+        rows.append({
+            "row_number": row.row_number, "value_masked": row.value_masked,
+            "case_number": row.case_number, "item_name": row.item_name,
+            "phone_masked": row.phone_masked, "status": row.status, "reason": reason,
+            "message_id": row.message_id,
+        })
+    return {
+        "id": batch.pk, "kind": batch.kind, "status": batch.status, "filename": batch.filename,
+        "rows_total": batch.rows_total, "rows_matched": batch.rows_matched,
+        "rows_unmatched": batch.rows_unmatched, "messages_total": batch.messages_total,
+        "progress": {
+            "total": progress.total, "queued": progress.queued, "sending": progress.sending,
+            "sent": progress.sent, "delivered": progress.delivered, "failed": progress.failed,
+            "percent": progress.percent,
+        },
+        "rows": rows,
+    }
+
+
+@router.post("/sms/batches", response=BatchOut, auth=staff_auth,
+             summary="导入到证清单（预览，不发送）")
+def batch_import(
+    request: HttpRequest,
+    kind: Form[Literal["arrival_list", "plates"]] = "arrival_list",  # type: ignore[assignment]
+    lines: Form[str] = "",
+    file: File[UploadedFile] | None = None,
+) -> Any:
+    actor = require(request, Perm.SMS_SEND)
+    content = b""
+    filename = ""
+    if file is not None:
+        if file.size and file.size > services.MAX_IMPORT_BYTES:
+            raise DomainError("文件超过5MB，请拆分后分批导入。", code="import_invalid")
+        content = file.read()
+        filename = file.name or ""
+    batch = services.batch_import(actor=actor, kind=str(kind), filename=filename,
+                                  content=content, text=lines)
+    return _batch_out(batch)
+
+
+@router.get("/sms/batches/{batch_id}", response=BatchOut, auth=staff_auth, summary="批次详情与进度")
+def batch_detail(request: HttpRequest, batch_id: int) -> Any:
+    actor = require(request, Perm.SMS_SEND)
+    batch = selectors.batch_get(user=actor, batch_id=batch_id)
+    if batch is None:
+        raise NotFound("批次不存在。")
+    return _batch_out(batch)
+
+
+@router.post("/sms/batches/{batch_id}/send", response=BatchOut, auth=staff_auth,
+             summary="一键发送批次中的全部通知")
+def batch_send(request: HttpRequest, batch_id: int) -> Any:
+    actor = require(request, Perm.SMS_SEND)
+    return _batch_out(services.batch_send(actor=actor, batch_id=batch_id))
+
+
+class StatsOut(Schema):
+    total_sent: int
+    headline: str
+    total_segments: int
+    today_sent: int
+    queued: int
+    failed_today: int
+    delivered_rate: float | None
+    monthly: list[dict[str, Any]]
+
+
+@router.get("/sms/stats", response=StatsOut, auth=staff_auth, summary="短信统计")
+def sms_stats(request: HttpRequest) -> Any:
+    actor = require(request, Perm.SMS_SEND)
+    overview = selectors.sms_overview(center_id=actor.center_id)
+    monthly = selectors.sms_monthly_by_template(center_id=actor.center_id)
+    return {
+        "total_sent": overview.total_sent,
+        "headline": f"已累计发送 {overview.total_sent} 条",
+        "total_segments": overview.total_segments,
+        "today_sent": overview.today_sent,
+        "queued": overview.queued,
+        "failed_today": overview.failed_today,
+        "delivered_rate": overview.delivered_rate,
+        "monthly": monthly["rows"],
+    }
+
+
+class PreviewIn(Schema):
+    body: str
+    max_segments: int = 1
+
+
+@router.post("/sms/templates/preview", auth=staff_auth, summary="模板预览与字数")
+def template_preview(request: HttpRequest, payload: PreviewIn) -> Any:
+    actor = require(request, Perm.SMS_TEMPLATE_EDIT)
+    signature = services.center_signature_or_default(actor.center_id)
+    return services.template_preview(body=payload.body[:1000], signature=signature)

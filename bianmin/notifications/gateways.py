@@ -99,9 +99,17 @@ def active_gateway() -> SmsGateway:
     return gateway_get(primary)
 
 
+_known_states: set[str] = set()
+
+
 def _state(name: str) -> GatewayState:
-    GatewayState.objects.get_or_create(name=name)
-    return GatewayState.objects.select_for_update().get(name=name)
+    if name not in _known_states:
+        GatewayState.objects.get_or_create(name=name)
+        _known_states.add(name)
+    state = GatewayState.objects.select_for_update().filter(name=name).first()
+    if state is None:  # deleted meanwhile (tests flush tables): create again
+        state, _created = GatewayState.objects.get_or_create(name=name)
+    return state
 
 
 def rate_reserve(name: str, *, rate: float | None = None) -> float | None:
@@ -111,7 +119,10 @@ def rate_reserve(name: str, *, rate: float | None = None) -> float | None:
     with transaction.atomic():
         state = _state(name)
         wait, tat = gcra_reserve(
-            state.tat, time.time(), rate=per_second, burst=max(1.0, per_second / 10),
+            state.tat,
+            time.time(),
+            rate=per_second,
+            burst=max(1.0, per_second / 10),
             max_wait=MAX_RATE_WAIT,
         )
         if wait is not None:

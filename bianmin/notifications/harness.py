@@ -64,12 +64,25 @@ class FakeGateway:
     url: str = ""
 
     def start(self) -> FakeGateway:
-        args = [sys.executable, "-m", "bianmin.notifications.clients.fakes", self.provider,
-                "--port", "0", "--record", str(self.record), *self.extra]
+        args = [
+            sys.executable,
+            "-m",
+            "bianmin.notifications.clients.fakes",
+            self.provider,
+            "--port",
+            "0",
+            "--record",
+            str(self.record),
+            *self.extra,
+        ]
         if self.qps:
             args += ["--qps", str(self.qps)]
         self.process = subprocess.Popen(  # noqa: S603 -- our own module, fixed arguments
-            args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            args,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             start_new_session=True,
         )
         assert self.process.stdout is not None
@@ -111,27 +124,39 @@ class Workers:
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            "DJANGO_SETTINGS_MODULE": PROCESS_SETTINGS,
-            "SMS_PROC_DB_NAME": self.db_name,
-            "SMS_PROC_QUEUE": self.queue,
-            "SMS_PROC_QUEUE_FILE": str(self.workdir / f"{self.queue}.sqlite3"),
-            "SMS_PROC_GATEWAY": self.provider,
-            "SMS_PROC_GATEWAY_URL": self.gateway_url,
-            "SMS_PROC_RATE": str(self.rate),
-            "SMS_PROC_TIMEOUT": str(self.timeout),
-            "SMS_PROC_WORKERS": str(self.threads),
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": PROCESS_SETTINGS,
+                "SMS_PROC_DB_NAME": self.db_name,
+                "SMS_PROC_QUEUE": self.queue,
+                "SMS_PROC_QUEUE_FILE": str(self.workdir / f"{self.queue}.sqlite3"),
+                "SMS_PROC_GATEWAY": self.provider,
+                "SMS_PROC_GATEWAY_URL": self.gateway_url,
+                "SMS_PROC_RATE": str(self.rate),
+                "SMS_PROC_TIMEOUT": str(self.timeout),
+                "SMS_PROC_WORKERS": str(self.threads),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         return env
 
     def start_consumer(self) -> subprocess.Popen[bytes]:
         log = (self.workdir / f"consumer-{len(self.consumers)}.log").open("wb")
         self._logs.append(log)
         process = subprocess.Popen(  # noqa: S603 -- our own manage.py, fixed arguments
-            [sys.executable, "manage.py", "run_huey", "--workers", str(self.threads),
-             "--worker-type", "thread"],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "manage.py",
+                "run_huey",
+                "--workers",
+                str(self.threads),
+                "--worker-type",
+                "thread",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.consumers.append(process)
@@ -148,9 +173,23 @@ class Workers:
     ) -> dict[str, Any]:
         """One watchdog run; with replay_after=0 it feeds every due queued message."""
         done = subprocess.run(  # noqa: S603 -- our own manage.py, fixed arguments
-            [sys.executable, "manage.py", "sms_watchdog", "--stuck-after", str(stuck_after),
-             "--replay-after", str(replay_after), "--copies", str(copies)],
-            cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=120, check=False,
+            [
+                sys.executable,
+                "manage.py",
+                "sms_watchdog",
+                "--stuck-after",
+                str(stuck_after),
+                "--replay-after",
+                str(replay_after),
+                "--copies",
+                str(copies),
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         if done.returncode != 0:
             raise RuntimeError(f"sms_watchdog failed: {done.stderr[-2000:]}")
@@ -165,9 +204,21 @@ class Workers:
         log = (self.workdir / "watchdog.log").open("wb")
         self._logs.append(log)
         process = subprocess.Popen(  # noqa: S603 -- our own manage.py, fixed arguments
-            [sys.executable, "manage.py", "sms_watchdog", "--loop", str(every),
-             "--stuck-after", str(stuck_after), "--replay-after", str(replay_after)],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "manage.py",
+                "sms_watchdog",
+                "--loop",
+                str(every),
+                "--stuck-after",
+                str(stuck_after),
+                "--replay-after",
+                str(replay_after),
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.consumers.append(process)

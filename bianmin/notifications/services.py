@@ -33,7 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,18 +105,18 @@ def _center_signature(center_id: int) -> str:
         return validate_signature(signature)
     except SignatureError as exc:
         raise SmsError(
-            _("本中心短信签名不合规：%(error)s") % {"error": exc}, code=SmsErrorCode.SIGNATURE_INVALID
+            _("本中心短信签名不合规：%(error)s") % {"error": exc},
+            code=SmsErrorCode.SIGNATURE_INVALID,
         ) from exc
 
 
 def _signatures_for_check() -> list[str]:
-    found = [
-        s
-        for s in _center_model()
+    found = list(
+        _center_model()
         .objects.filter(is_active=True)
         .exclude(sms_signature="")
         .values_list("sms_signature", flat=True)
-    ]
+    )
     return found or [wording.WORST_CASE_SIGNATURE]
 
 
@@ -182,8 +182,13 @@ def _attempt(
     detail: str = "",
 ) -> None:
     MessageAttempt.objects.create(
-        message_id=message_id, at=clock.now(), gateway=gateway, outcome=outcome,
-        provider_id=provider_id[:64], error_code=error_code[:60], detail=detail[:300],
+        message_id=message_id,
+        at=clock.now(),
+        gateway=gateway,
+        outcome=outcome,
+        provider_id=provider_id[:64],
+        error_code=error_code[:60],
+        detail=detail[:300],
     )
 
 
@@ -215,7 +220,9 @@ def template_check(*, body: str, max_segments: int) -> list[str]:
                     "（单条70字，超过后每条67字）。请精简文字。"
                 )
                 % {
-                    "sig": signature, "chars": worst.characters, "segs": worst.segments,
+                    "sig": signature,
+                    "chars": worst.characters,
+                    "segs": worst.segments,
                     "max": max_segments,
                 },
                 code=SmsErrorCode.TEMPLATE_TOO_LONG,
@@ -251,9 +258,13 @@ def template_save(
             SmsTemplate.objects.select_for_update().filter(code=code).order_by("-version").first()
         )
         fields = {
-            "name": name[:60], "body": body, "variables": variables,
-            "max_segments": max_segments, "purpose": purpose[:200],
-            "aliyun_code": aliyun_code.strip()[:40], "tencent_id": tencent_id.strip()[:20],
+            "name": name[:60],
+            "body": body,
+            "variables": variables,
+            "max_segments": max_segments,
+            "purpose": purpose[:200],
+            "aliyun_code": aliyun_code.strip()[:40],
+            "tencent_id": tencent_id.strip()[:20],
         }
         if latest is not None and latest.status == TemplateStatus.DRAFT:
             before = {"body": latest.body}
@@ -264,12 +275,18 @@ def template_save(
         else:
             before = {"body": latest.body} if latest else {}
             template = SmsTemplate.objects.create(
-                code=code, version=(latest.version + 1) if latest else 1,
-                status=TemplateStatus.DRAFT, created_by=actor, **fields,
+                code=code,
+                version=(latest.version + 1) if latest else 1,
+                status=TemplateStatus.DRAFT,
+                created_by=actor,
+                **fields,
             )
         audit_record(
-            actor=actor, action=AuditAction.SMS_TEMPLATE_UPDATED, target=template,
-            before=before, after={"code": code, "version": template.version, "body": body},
+            actor=actor,
+            action=AuditAction.SMS_TEMPLATE_UPDATED,
+            target=template,
+            before=before,
+            after={"code": code, "version": template.version, "body": body},
         )
     return template
 
@@ -293,7 +310,9 @@ def template_approve(*, actor: Any, template_id: int) -> SmsTemplate:
         template.approved_at = clock.now()
         template.save()
         audit_record(
-            actor=actor, action=AuditAction.SMS_TEMPLATE_APPROVED, target=template,
+            actor=actor,
+            action=AuditAction.SMS_TEMPLATE_APPROVED,
+            target=template,
             after={"code": template.code, "version": template.version},
         )
     return template
@@ -309,30 +328,50 @@ def notifications_load_reference() -> int:
             if SmsTemplate.objects.filter(code=wording_template.code).exists():
                 continue
             SmsTemplate.objects.create(
-                code=wording_template.code, version=1, name=wording_template.name,
-                purpose=wording_template.purpose, body=wording_template.body,
+                code=wording_template.code,
+                version=1,
+                name=wording_template.name,
+                purpose=wording_template.purpose,
+                body=wording_template.body,
                 variables=pipeline.placeholders(wording_template.body),
                 max_segments=wording_template.max_segments,
-                status=TemplateStatus.APPROVED, approved_at=clock.now(),
+                status=TemplateStatus.APPROVED,
+                approved_at=clock.now(),
             )
             created += 1
     return created
 
 
-def template_preview(*, body: str, signature: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+def template_preview(
+    *, body: str, signature: str, params: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Rendered sample text with its character/segment count (the editor's live preview)."""
     try:
         names = pipeline.check_body(body)
     except pipeline.RenderError as exc:
-        return {"ok": False, "error": str(exc), "text": "", "characters": 0, "segments": 0,
-                "worst_characters": 0, "worst_segments": 0}
+        return {
+            "ok": False,
+            "error": str(exc),
+            "text": "",
+            "characters": 0,
+            "segments": 0,
+            "worst_characters": 0,
+            "worst_segments": 0,
+        }
     sample = pipeline.sample_params(names) | (params or {})
     text = pipeline.render_text_unchecked(signature, body.strip(), sample)
     chars, segs = pipeline.count_or_overflow(text)
     worst = pipeline.worst_case(signature, body.strip())
-    return {"ok": True, "error": "", "text": text, "characters": chars, "segments": segs,
-            "worst_characters": worst.characters, "worst_segments": worst.segments,
-            "variables": names}
+    return {
+        "ok": True,
+        "error": "",
+        "text": text,
+        "characters": chars,
+        "segments": segs,
+        "worst_characters": worst.characters,
+        "worst_segments": worst.segments,
+        "variables": names,
+    }
 
 
 # ============================================================================================
@@ -358,6 +397,9 @@ def _message_build(
     now: datetime,
 ) -> Message:
     phone = clean_phone(phone)
+    if params.get("item"):
+        # Callers pass the catalogue's full item name; the SMS names what is collected.
+        params = {**params, "item": wording.item_label(str(params["item"]))}
     dedupe_key = (dedupe_key or "").strip()
     if not dedupe_key or len(dedupe_key) > 200:
         raise SmsError(_("去重键不能为空且不超过200字符。"), code=SmsErrorCode.PARAMS_INVALID)
@@ -369,12 +411,23 @@ def _message_build(
     resume = None if urgent else quiet_resume(now)
     names = pipeline.placeholders(template.body)
     return Message(
-        center_id=center_id, template=template, template_code=template.code, case_id=case_id,
-        phone=phone, phone_index=phone_index(phone), phone_masked=mask_phone(phone),
-        params={n: str(params[n]).strip() for n in names}, text=text,
-        characters=characters, segments=segments, dedupe_key=dedupe_key,
-        reference=uuid.uuid4().hex, is_urgent=urgent, status=MessageStatus.QUEUED,
-        next_attempt_at=resume or now, created_by=actor if getattr(actor, "pk", None) else None,
+        center_id=center_id,
+        template=template,
+        template_code=template.code,
+        case_id=case_id,
+        phone=phone,
+        phone_index=phone_index(phone),
+        phone_masked=mask_phone(phone),
+        params={n: str(params[n]).strip() for n in names},
+        text=text,
+        characters=characters,
+        segments=segments,
+        dedupe_key=dedupe_key,
+        reference=uuid.uuid4().hex,
+        is_urgent=urgent,
+        status=MessageStatus.QUEUED,
+        next_attempt_at=resume or now,
+        created_by=actor if getattr(actor, "pk", None) else None,
     )
 
 
@@ -422,17 +475,31 @@ def sms_enqueue(
     now = clock.now()
     with transaction.atomic():
         message = _message_build(
-            center_id=center_id, template=template, signature=signature, phone=phone,
-            params=params, dedupe_key=dedupe_key, urgent=urgent, case_id=case_id, actor=actor,
+            center_id=center_id,
+            template=template,
+            signature=signature,
+            phone=phone,
+            params=params,
+            dedupe_key=dedupe_key,
+            urgent=urgent,
+            case_id=case_id,
+            actor=actor,
             now=now,
         )
         if not _insert_once(message):
             return False
         audit_record(
-            actor=actor if getattr(actor, "pk", None) else None, action=AuditAction.SMS_QUEUED,
-            target=message, center_id=center_id,
-            after={"template": template.code, "version": template.version,
-                   "phone": message.phone_masked, "case_id": case_id, "urgent": urgent},
+            actor=actor if getattr(actor, "pk", None) else None,
+            action=AuditAction.SMS_QUEUED,
+            target=message,
+            center_id=center_id,
+            after={
+                "template": template.code,
+                "version": template.version,
+                "phone": message.phone_masked,
+                "case_id": case_id,
+                "urgent": urgent,
+            },
         )
         transaction.on_commit(partial(_schedule, message.pk, message.next_attempt_at))
     return True
@@ -450,9 +517,14 @@ def case_notice_key(case_id: int, template_code: str) -> str:
 def _backoff_or_fail(message_id: int, token: str, attempts: int, code: str, detail: str) -> str:
     now = clock.now()
     if attempts >= MAX_ATTEMPTS:
-        Message.objects.filter(pk=message_id, status=MessageStatus.SENDING, claim_token=token).update(
-            status=MessageStatus.FAILED, failed_at=now, error_code=code,
-            error_message=_("已重试 %(n)d 次仍未成功：%(detail)s") % {"n": attempts, "detail": detail},
+        Message.objects.filter(
+            pk=message_id, status=MessageStatus.SENDING, claim_token=token
+        ).update(
+            status=MessageStatus.FAILED,
+            failed_at=now,
+            error_code=code,
+            error_message=_("已重试 %(n)d 次仍未成功：%(detail)s")
+            % {"n": attempts, "detail": detail},
         )
         return "failed"
     at = now + timedelta(seconds=pipeline.backoff_seconds(attempts))
@@ -460,31 +532,34 @@ def _backoff_or_fail(message_id: int, token: str, attempts: int, code: str, deta
     updated = Message.objects.filter(
         pk=message_id, status=MessageStatus.SENDING, claim_token=token
     ).update(
-        status=MessageStatus.QUEUED, next_attempt_at=resume or at, claim_token="",
-        error_code=code, error_message=detail[:300],
+        status=MessageStatus.QUEUED,
+        next_attempt_at=resume or at,
+        claim_token="",
+        error_code=code,
+        error_message=detail[:300],
     )
     if updated:
         transaction.on_commit(partial(_schedule, message_id, resume or at))
     return "retry"
 
 
-def _defer(message: Message, at: datetime, code: str, detail: str) -> None:
-    updated = Message.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
+def _defer(message_id: int, at: datetime, code: str, detail: str) -> None:
+    updated = Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED).update(
         next_attempt_at=at, error_code=code, error_message=detail
     )
     if updated:
-        _schedule(message.pk, at)
+        _schedule(message_id, at)
 
 
-def _over_daily_cap(message: Message, now: datetime) -> bool:
+def _over_daily_cap(row: dict[str, Any], now: datetime) -> bool:
     cap = int(getattr(settings, "SMS_DAILY_CAP_PER_NUMBER", 10))
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     used = (
         Message.objects.filter(
-            phone_index=message.phone_index, template_code=message.template_code,
+            phone_index=row["phone_index"], template_code=row["template_code"],
             status__in=ACTIVE_STATUSES, claimed_at__gte=midnight,
         )
-        .exclude(pk=message.pk)
+        .exclude(pk=row["pk"])
         .count()
     )
     return used >= cap
@@ -496,45 +571,54 @@ def message_deliver(*, message_id: int) -> str:
     Idempotent: any number of calls for the same id, from any number of workers, send at most
     one request to the gateway per claim.
     """
-    message = Message.objects.filter(pk=message_id).first()
-    if message is None or message.status != MessageStatus.QUEUED:
+    row = (
+        Message.objects.filter(pk=message_id)
+        .values("pk", "status", "is_urgent", "next_attempt_at", "phone_index", "template_code")
+        .first()
+    )
+    if row is None or row["status"] != MessageStatus.QUEUED:
         return "skipped"
     now = clock.now()
-    if not message.is_urgent:
+    if not row["is_urgent"]:
         resume = quiet_resume(now)
         if resume is not None:
-            _defer(message, resume, "quiet_hours", _("夜间免打扰时段，次日08:00后发送。"))
+            _defer(message_id, resume, "quiet_hours", _("夜间免打扰时段，次日08:00后发送。"))
             return "quiet_hours"
-    if message.next_attempt_at > now + timedelta(seconds=1):
-        _schedule(message.pk, message.next_attempt_at)
+    if row["next_attempt_at"] > now + timedelta(seconds=1):
+        _schedule(message_id, row["next_attempt_at"])
         return "not_due"
-    if _over_daily_cap(message, now):
-        tomorrow = morning_after(now)
-        _defer(message, tomorrow, "daily_cap", _("已达该号码当日同类短信上限，顺延至次日发送。"))
+    if _over_daily_cap(row, now):
+        _defer(message_id, morning_after(now), "daily_cap",
+               _("已达该号码当日同类短信上限，顺延至次日发送。"))
         return "daily_cap"
 
     gateway = gateways.active_gateway()
-    wait = gateways.rate_reserve(gateway.name)
-    if wait is None:
-        # The bucket is far behind: try again shortly instead of blocking a worker.
-        _schedule(message.pk, clock.now() + timedelta(seconds=1))
-        return "throttled"
-    if wait > 0:
-        time.sleep(wait)
-
-    # --- the claim: one conditional UPDATE; only the winner may call the gateway ------------
+    # --- reserve a send slot and claim the row in one write transaction --------------------
     token = uuid.uuid4().hex
-    now = clock.now()
-    claimed = Message.objects.filter(
-        pk=message.pk, status=MessageStatus.QUEUED, next_attempt_at__lte=now + timedelta(seconds=1)
-    ).update(
-        status=MessageStatus.SENDING, claim_token=token, claimed_at=now,
-        attempts=F("attempts") + 1, gateway=gateway.name,
-    )
+    with transaction.atomic():
+        wait = gateways.rate_reserve(gateway.name)
+        if wait is None:
+            claimed = 0
+        else:
+            # The claim: one conditional UPDATE; only the winner may call the gateway.
+            now = clock.now()
+            claimed = Message.objects.filter(
+                pk=message_id, status=MessageStatus.QUEUED,
+                next_attempt_at__lte=now + timedelta(seconds=1),
+            ).update(
+                status=MessageStatus.SENDING, claim_token=token, claimed_at=now,
+                attempts=F("attempts") + 1, gateway=gateway.name,
+            )
+    if wait is None:
+        # The shared bucket is far behind: try again shortly instead of blocking a worker.
+        _schedule(message_id, clock.now() + timedelta(seconds=1))
+        return "throttled"
     if claimed != 1:
         return "lost_claim"
-    attempts = message.attempts + 1
-    return _send_claimed(message, gateway, token, attempts)
+    if wait > 0:
+        time.sleep(wait)
+    message = Message.objects.select_related("template").get(pk=message_id)
+    return _send_claimed(message, gateway, token, message.attempts)
 
 
 def _outgoing(message: Message, gateway: SmsGateway) -> OutgoingSms:
@@ -548,8 +632,11 @@ def _outgoing(message: Message, gateway: SmsGateway) -> OutgoingSms:
     signature = message.text[1 : message.text.index("】")] if message.text.startswith("【") else ""
     names = pipeline.placeholders(template.body)
     return OutgoingSms(
-        reference=message.reference, phone=message.phone, template_code=template_code,
-        params={n: str(message.params.get(n, "")) for n in names}, signature=signature,
+        reference=message.reference,
+        phone=message.phone,
+        template_code=template_code,
+        params={n: str(message.params.get(n, "")) for n in names},
+        signature=signature,
         text=message.text,
     )
 
@@ -557,7 +644,7 @@ def _outgoing(message: Message, gateway: SmsGateway) -> OutgoingSms:
 def _send_claimed(message: Message, gateway: SmsGateway, token: str, attempts: int) -> str:
     try:
         result = gateway.send(_outgoing(message, gateway))
-    except Exception as exc:  # noqa: BLE001 -- a client bug must not leave the claim dangling
+    except Exception as exc:
         logger.exception("SMS gateway %s raised", gateway.name)
         # We cannot know whether the request left: treat as ambiguous (watchdog queries).
         result = SendResult.failed("timeout", f"{type(exc).__name__}: {exc}"[:200], retryable=True)
@@ -574,13 +661,21 @@ def _record_result(
             provider_id = (result.provider_id or "")[:64]
             if gateways.is_console(gateway):
                 updated = mine.update(
-                    status=MessageStatus.DELIVERED, provider_id=provider_id, sent_at=now,
-                    delivered_at=now, receipt_code="CONSOLE", error_code="", error_message="",
+                    status=MessageStatus.DELIVERED,
+                    provider_id=provider_id,
+                    sent_at=now,
+                    delivered_at=now,
+                    receipt_code="CONSOLE",
+                    error_code="",
+                    error_message="",
                 )
             else:
                 updated = mine.update(
-                    status=MessageStatus.SENT, provider_id=provider_id, sent_at=now,
-                    error_code="", error_message="",
+                    status=MessageStatus.SENT,
+                    provider_id=provider_id,
+                    sent_at=now,
+                    error_code="",
+                    error_message="",
                 )
             if not updated:  # a receipt or the watchdog got there first; keep their status
                 Message.objects.filter(pk=message.pk, provider_id="").update(
@@ -589,25 +684,42 @@ def _record_result(
             _attempt(message.pk, gateway.name, AttemptOutcome.ACCEPTED, provider_id=provider_id)
             outcome = "sent"
         elif result.needs_query:
-            mine.update(error_code=result.error_code or "timeout",
-                        error_message=(result.error or "")[:300])
-            _attempt(message.pk, gateway.name, AttemptOutcome.AMBIGUOUS,
-                     error_code=result.error_code or "", detail=result.error or "")
+            mine.update(
+                error_code=result.error_code or "timeout", error_message=(result.error or "")[:300]
+            )
+            _attempt(
+                message.pk,
+                gateway.name,
+                AttemptOutcome.AMBIGUOUS,
+                error_code=result.error_code or "",
+                detail=result.error or "",
+            )
             outcome = "ambiguous"
         elif result.retryable:
-            _attempt(message.pk, gateway.name, AttemptOutcome.RETRY,
-                     error_code=result.error_code or "", detail=result.error or "")
+            _attempt(
+                message.pk,
+                gateway.name,
+                AttemptOutcome.RETRY,
+                error_code=result.error_code or "",
+                detail=result.error or "",
+            )
             outcome = _backoff_or_fail(
                 message.pk, token, attempts, result.error_code or "retryable", result.error or ""
             )
         else:
             mine.update(
-                status=MessageStatus.FAILED, failed_at=now,
+                status=MessageStatus.FAILED,
+                failed_at=now,
                 error_code=(result.error_code or SmsErrorCode.NOT_RETRYABLE)[:60],
                 error_message=(result.error or "")[:300],
             )
-            _attempt(message.pk, gateway.name, AttemptOutcome.REJECTED,
-                     error_code=result.error_code or "", detail=result.error or "")
+            _attempt(
+                message.pk,
+                gateway.name,
+                AttemptOutcome.REJECTED,
+                error_code=result.error_code or "",
+                detail=result.error or "",
+            )
             outcome = "failed"
     gateway_ok = result.accepted or not (result.retryable or result.needs_query)
     if gateways.gateway_report(gateway.name, ok=gateway_ok):
@@ -628,31 +740,54 @@ def _resolve_stuck(message: Message) -> str:
         gateway = gateways.gateway_get(gateway_name)
         sent_on = timezone.localtime(message.claimed_at or now).date()
         state = gateway.query(
-            reference=message.reference, phone=message.phone,
-            provider_id=message.provider_id or None, sent_on=sent_on,
+            reference=message.reference,
+            phone=message.phone,
+            provider_id=message.provider_id or None,
+            sent_on=sent_on,
         )
     except (GatewayError, ValueError) as exc:
-        _attempt(message.pk, gateway_name, AttemptOutcome.QUERIED, error_code="query_error",
-                 detail=str(exc))
+        _attempt(
+            message.pk,
+            gateway_name,
+            AttemptOutcome.QUERIED,
+            error_code="query_error",
+            detail=str(exc),
+        )
         return "query_error"
     _attempt(message.pk, gateway_name, AttemptOutcome.QUERIED, detail=f"state={state}")
     if state == DeliveryState.DELIVERED:
-        mine.update(status=MessageStatus.DELIVERED, delivered_at=now,
-                    sent_at=message.claimed_at or now, error_code="", error_message="")
+        mine.update(
+            status=MessageStatus.DELIVERED,
+            delivered_at=now,
+            sent_at=message.claimed_at or now,
+            error_code="",
+            error_message="",
+        )
         return "delivered"
     if state == DeliveryState.PENDING:
-        mine.update(status=MessageStatus.SENT, sent_at=message.claimed_at or now,
-                    error_code="", error_message="")
+        mine.update(
+            status=MessageStatus.SENT,
+            sent_at=message.claimed_at or now,
+            error_code="",
+            error_message="",
+        )
         return "sent"
     if state == DeliveryState.FAILED:
-        mine.update(status=MessageStatus.FAILED, failed_at=now, error_code="operator_failed",
-                    error_message=_("短信平台已受理，但运营商报告未送达。"))
+        mine.update(
+            status=MessageStatus.FAILED,
+            failed_at=now,
+            error_code="operator_failed",
+            error_message=_("短信平台已受理，但运营商报告未送达。"),
+        )
         return "failed"
     # UNKNOWN: the gateway never received it (the worker died before the request left, or the
     # connection failed): resend under a new claim.
     with transaction.atomic():
         outcome = _backoff_or_fail(
-            message.pk, token, message.attempts, "not_received",
+            message.pk,
+            token,
+            message.attempts,
+            "not_received",
             _("发送中断，短信平台查无此条，重新排队发送。"),
         )
         if outcome == "retry":  # no waiting: nothing was sent, so there is nothing to back off
@@ -663,13 +798,18 @@ def _resolve_stuck(message: Message) -> str:
 
 
 def messages_watchdog(
-    *, stuck_after: float | None = None, replay_after: float = 60.0, limit: int = 10_000,
+    *,
+    stuck_after: float | None = None,
+    replay_after: float = 60.0,
+    limit: int = 10_000,
     copies: int = 1,
 ) -> dict[str, int]:
     """Periodic: resolve rows stuck in ``sending`` by asking the gateway, replay ``queued``
     rows whose task was lost (worker killed after dequeue), and close finished batches."""
     stuck_after = float(
-        stuck_after if stuck_after is not None else getattr(settings, "SMS_STUCK_AFTER_SECONDS", 120)
+        stuck_after
+        if stuck_after is not None
+        else getattr(settings, "SMS_STUCK_AFTER_SECONDS", 120)
     )
     now = clock.now()
     counts: dict[str, int] = {}
@@ -746,12 +886,17 @@ def receipts_process(*, gateway_name: str, receipts: Iterable[Receipt]) -> dict[
         open_rows = rows.filter(status__in=(MessageStatus.SENDING, MessageStatus.SENT))
         if receipt.delivered:
             updated = open_rows.update(
-                status=MessageStatus.DELIVERED, delivered_at=receipt.at,
-                receipt_code=receipt.code[:40], error_code="", error_message="",
+                status=MessageStatus.DELIVERED,
+                delivered_at=receipt.at,
+                receipt_code=receipt.code[:40],
+                error_code="",
+                error_message="",
             )
         else:
             updated = open_rows.update(
-                status=MessageStatus.FAILED, failed_at=receipt.at, receipt_code=receipt.code[:40],
+                status=MessageStatus.FAILED,
+                failed_at=receipt.at,
+                receipt_code=receipt.code[:40],
                 error_code="operator_failed",
                 error_message=_("运营商回执：未送达（%(code)s）") % {"code": receipt.code},
             )
@@ -785,15 +930,22 @@ def message_retry(*, actor: Any, message_id: int) -> Message:
         now = clock.now()
         resume = None if message.is_urgent else quiet_resume(now)
         Message.objects.filter(pk=message.pk, status=MessageStatus.FAILED).update(
-            status=MessageStatus.QUEUED, attempts=0, next_attempt_at=resume or now,
-            claim_token="", error_code="", error_message="", failed_at=None,
+            status=MessageStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=resume or now,
+            claim_token="",
+            error_code="",
+            error_message="",
+            failed_at=None,
         )
         if message.batch_id:
             Batch.objects.filter(pk=message.batch_id, status=BatchStatus.DONE).update(
                 status=BatchStatus.SENDING, finished_at=None
             )
         audit_record(
-            actor=actor, action=AuditAction.SMS_RETRIED, target=message,
+            actor=actor,
+            action=AuditAction.SMS_RETRIED,
+            target=message,
             before={"status": message.status, "error": message.error_code},
             after={"status": MessageStatus.QUEUED},
         )
@@ -803,12 +955,594 @@ def message_retry(*, actor: Any, message_id: int) -> Message:
 
 
 # ============================================================================================
-# reminders and demo (filled in below)
+# batches: import an arrival list → preview → one click sends every pickup notice
+
+MAX_IMPORT_ROWS = 10_000
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+ID_NUMBER_LIKE = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
+BATCH_TEMPLATES = {BatchKind.ARRIVAL_LIST: "pickup_ready", BatchKind.PLATES: "plate_ready"}
+HEADER_WORDS = ("身份证", "证件", "办件", "受理", "编号", "号码", "号牌", "车牌", "序号")
 
 
-def pickup_reminders_send() -> int:
-    return 0
+def _need_batch_perms(actor: Any) -> None:
+    if not has_perm(actor, Perm.SMS_SEND):
+        raise PermissionDenied(_("您没有发送短信的权限。"))
+    if not (has_perm(actor, Perm.CASE_PROCESS) or has_perm(actor, Perm.CASE_ACCEPT)):
+        raise PermissionDenied(_("登记到证需要办件处理权限，请由窗口或审核民警操作。"))
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SmsError(
+        _("文件编码无法识别，请另存为 UTF-8 编码的 CSV 或 Excel 文件。"),
+        code=SmsErrorCode.IMPORT_INVALID,
+    )
+
+
+def parse_arrival_file(*, filename: str, content: bytes) -> list[tuple[int, list[str]]]:
+    """Rows of an arrival list as (row number in the file, cells); the header row is skipped.
+
+    Accepts .xlsx (first sheet) and .csv/.txt (UTF-8 or GBK). Raises SmsError for a file that
+    cannot be read at all; row-level problems are reported per row later."""
+    if not content:
+        raise SmsError(_("上传的文件是空的。"), code=SmsErrorCode.IMPORT_INVALID)
+    if len(content) > MAX_IMPORT_BYTES:
+        raise SmsError(_("文件超过5MB，请拆分后分批导入。"), code=SmsErrorCode.IMPORT_INVALID)
+    name = (filename or "").lower()
+    rows: list[tuple[int, list[str]]] = []
+    if name.endswith(".xlsx") or content[:2] == b"PK":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = ["" if v is None else str(v).strip() for v in values]
+                rows.append((number, cells))
+                if len(rows) > MAX_IMPORT_ROWS + 1:
+                    break
+            book.close()
+        except Exception as exc:
+            raise SmsError(
+                _("Excel 文件无法读取，请确认是 .xlsx 格式且未加密。"),
+                code=SmsErrorCode.IMPORT_INVALID,
+            ) from exc
+    elif name.endswith((".csv", ".txt")) or not name:
+        if b"\x00" in content[:1024]:
+            raise SmsError(
+                _("文件不是文本格式的 CSV，请上传 .xlsx 或 .csv 文件。"),
+                code=SmsErrorCode.IMPORT_INVALID,
+            )
+        text = _decode(content)
+        try:
+            reader = csv.reader(io.StringIO(text))
+            for number, values in enumerate(reader, start=1):
+                rows.append((number, [v.strip() for v in values]))
+                if len(rows) > MAX_IMPORT_ROWS + 1:
+                    break
+        except csv.Error as exc:
+            raise SmsError(
+                _("CSV 文件格式错误：%(e)s") % {"e": exc}, code=SmsErrorCode.IMPORT_INVALID
+            ) from exc
+    else:
+        raise SmsError(_("只支持 Excel（.xlsx）或 CSV 文件。"), code=SmsErrorCode.IMPORT_INVALID)
+    rows = [(n, cells) for n, cells in rows if any(cells)]
+    if rows and any(word in "".join(rows[0][1]) for word in HEADER_WORDS):
+        rows = rows[1:]
+    if not rows:
+        raise SmsError(
+            _("文件中没有数据行。第一列应为办件编号或身份证号码。"),
+            code=SmsErrorCode.IMPORT_INVALID,
+        )
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise SmsError(
+            _("一次最多导入 %(n)d 行，请拆分文件。") % {"n": MAX_IMPORT_ROWS},
+            code=SmsErrorCode.IMPORT_INVALID,
+        )
+    return rows
+
+
+def _cases_api() -> tuple[Any, Any] | None:
+    """The cases context's arrival selector and service, when that context provides them."""
+    try:
+        from bianmin.cases.selectors import case_find_for_arrival
+        from bianmin.cases.services import case_register_arrival
+    except ImportError:
+        return None
+    return case_find_for_arrival, case_register_arrival
+
+
+def _mask_value(value: str) -> str:
+    if ID_NUMBER_LIKE.match(value):
+        from bianmin.people.idnumber import mask_id_number
+
+        return mask_id_number(value)
+    return value[:40]
+
+
+def batch_import(
+    *, actor: Any, kind: str, filename: str = "", content: bytes = b"", text: str = ""
+) -> Batch:
+    """Read an arrival list (file, or pasted lines), match every row to a case waiting for its
+    certificate, and keep the result as a draft batch for preview. Nothing is sent here."""
+    _need_batch_perms(actor)
+    if kind not in BATCH_TEMPLATES:
+        raise SmsError(_("未知的批量类型。"), code=SmsErrorCode.IMPORT_INVALID)
+    cases_api = _cases_api()
+    if cases_api is None:
+        raise DomainError(
+            _("办件模块尚未提供到证登记功能，暂不能批量通知。"), code="cases_unavailable"
+        )
+    find_case, _register = cases_api
+    if content or filename:
+        rows = parse_arrival_file(filename=filename, content=content)
+    else:
+        lines = [line.strip() for line in (text or "").splitlines()]
+        rows = [
+            (i, [c.strip() for c in re.split(r"[,，\t ]+", line)])
+            for i, line in enumerate(lines, start=1)
+            if line
+        ]
+        if not rows:
+            raise SmsError(
+                _("请上传文件或逐行填写办件编号/身份证号码。"), code=SmsErrorCode.IMPORT_INVALID
+            )
+        if len(rows) > MAX_IMPORT_ROWS:
+            raise SmsError(
+                _("一次最多导入 %(n)d 行。") % {"n": MAX_IMPORT_ROWS},
+                code=SmsErrorCode.IMPORT_INVALID,
+            )
+    template_code = BATCH_TEMPLATES[BatchKind(kind)]
+    if template_get_approved(template_code) is None:
+        raise SmsError(
+            _("通知模板未审核，请先在“短信模板”中审核。"), code=SmsErrorCode.TEMPLATE_NOT_APPROVED
+        )
+    from bianmin.people.idnumber import check_id_number
+
+    batch_rows: list[BatchRow] = []
+    seen_values: dict[str, int] = {}
+    seen_cases: dict[int, int] = {}
+    for row_number, cells in rows:
+        value = (cells[0] if cells else "").strip().upper().replace(" ", "")
+        plate = cells[1].strip().upper() if len(cells) > 1 else ""
+        row = BatchRow(row_number=row_number, value_masked=_mask_value(value))
+        batch_rows.append(row)
+        if not value:
+            row.status, row.reason = BatchRowStatus.UNMATCHED, _("第一列为空。")
+            continue
+        if value in seen_values:
+            row.status = BatchRowStatus.DUPLICATE
+            row.reason = _("与第 %(n)d 行重复。") % {"n": seen_values[value]}
+            continue
+        seen_values[value] = row_number
+        is_id = bool(ID_NUMBER_LIKE.match(value))
+        if is_id:
+            check = check_id_number(value)
+            if not check.valid:
+                row.status = BatchRowStatus.UNMATCHED
+                row.reason = _("身份证号码有误：%(e)s") % {"e": check.error or ""}
+                continue
+            value = check.normalized
+        elif not re.fullmatch(r"[A-Z0-9\-]{4,24}", value):
+            row.status = BatchRowStatus.UNMATCHED
+            row.reason = _("既不是办件编号也不是身份证号码。")
+            continue
+        case = find_case(
+            center_id=actor.center_id,
+            case_number="" if is_id else value,
+            id_number=value if is_id else "",
+        )
+        if case is None:
+            row.status = BatchRowStatus.UNMATCHED
+            row.reason = _("未找到待到证的办件（编号有误、未受理、已登记到证或不属于本中心）。")
+            continue
+        if case.pk in seen_cases:
+            row.status = BatchRowStatus.DUPLICATE
+            row.reason = _("与第 %(n)d 行是同一办件。") % {"n": seen_cases[case.pk]}
+            continue
+        seen_cases[case.pk] = row_number
+        row.case_id, row.case_number = case.pk, case.number
+        row.item_name = case.item.name[:60]
+        phone = getattr(case.applicant, "phone", None) or ""
+        if not PHONE_RE.match(phone):
+            row.status = BatchRowStatus.UNMATCHED
+            row.reason = _("申请人未登记有效手机号，请电话通知。")
+            continue
+        row.phone_masked = mask_phone(phone)
+        if kind == BatchKind.PLATES and not plate:
+            row.status = BatchRowStatus.UNMATCHED
+            row.reason = _("缺少号牌号码（第二列）。")
+            continue
+        if Message.objects.filter(dedupe_key=case_notice_key(case.pk, template_code)).exists():
+            row.status = BatchRowStatus.DUPLICATE
+            row.reason = _("该办件已发送过通知，不会重复发送。")
+            continue
+        row.status = BatchRowStatus.MATCHED
+        if plate:
+            row.reason = plate[:20]  # kept for the send step (the plate is not personal data)
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            center_id=actor.center_id,
+            kind=kind,
+            template_code=template_code,
+            filename=(filename or _("手工录入"))[:200],
+            created_by=actor,
+            rows_total=len(batch_rows),
+            rows_matched=sum(r.status == BatchRowStatus.MATCHED for r in batch_rows),
+            rows_unmatched=sum(r.status != BatchRowStatus.MATCHED for r in batch_rows),
+        )
+        for row in batch_rows:
+            row.batch = batch
+        BatchRow.objects.bulk_create(batch_rows)
+        audit_record(
+            actor=actor,
+            action=AuditAction.SMS_BATCH_IMPORTED,
+            target=batch,
+            after={
+                "rows": batch.rows_total,
+                "matched": batch.rows_matched,
+                "filename": batch.filename,
+            },
+        )
+    return batch
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One message of a batch, before it exists."""
+
+    phone: str
+    params: dict[str, str]
+    dedupe_key: str
+    case_id: int | None = None
+    row_number: int | None = None
+
+
+def messages_bulk_create(
+    *, batch: Batch, template: SmsTemplate, recipients: list[Recipient], actor: Any = None
+) -> list[Message]:
+    """Create every message of a batch in the caller's transaction (none is sent yet) and
+    schedule them all on commit. Existing dedupe keys are skipped (never sent twice)."""
+    signature = _center_signature(batch.center_id)
+    now = clock.now()
+    keys = [r.dedupe_key for r in recipients]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 500):
+        existing.update(
+            Message.objects.filter(dedupe_key__in=keys[start : start + 500]).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+    built: list[Message] = []
+    for recipient in recipients:
+        if recipient.dedupe_key in existing:
+            continue
+        existing.add(recipient.dedupe_key)
+        message = _message_build(
+            center_id=batch.center_id,
+            template=template,
+            signature=signature,
+            phone=recipient.phone,
+            params=recipient.params,
+            dedupe_key=recipient.dedupe_key,
+            urgent=False,
+            case_id=recipient.case_id,
+            actor=actor,
+            now=now,
+        )
+        message.batch = batch
+        message.row_number = recipient.row_number
+        built.append(message)
+    try:
+        with transaction.atomic():
+            created = Message.objects.bulk_create(built, batch_size=500)
+    except IntegrityError:  # a concurrent insert of one of the keys: fall back row by row
+        created = [m for m in built if _insert_once(m)]
+    if created and created[0].pk is None:  # backends without RETURNING
+        created = list(
+            Message.objects.filter(batch=batch, dedupe_key__in=[m.dedupe_key for m in built])
+        )
+    schedule = [(m.pk, m.next_attempt_at) for m in created]
+    transaction.on_commit(partial(_schedule_many, schedule))
+    return created
+
+
+def _schedule_many(items: list[tuple[int, datetime]]) -> None:
+    for pk, at in items:
+        _schedule(pk, at)
+
+
+def batch_send(*, actor: Any, batch_id: int) -> Batch:
+    """The one click: register the arrival of every matched case and create every pickup
+    notice in ONE transaction, then send them all after commit. A row whose case changed since
+    the preview is reported, never sent by mistake."""
+    _need_batch_perms(actor)
+    cases_api = _cases_api()
+    if cases_api is None:
+        raise DomainError(
+            _("办件模块尚未提供到证登记功能，暂不能批量通知。"), code="cases_unavailable"
+        )
+    find_case, register_arrival = cases_api
+    with transaction.atomic():
+        batch = (
+            Batch.objects.select_for_update().filter(pk=batch_id, center_id=actor.center_id).first()
+        )
+        if batch is None:
+            raise NotFound(_("批次不存在。"))
+        if batch.status != BatchStatus.DRAFT:
+            raise Conflict(_("该批次已发送，不能重复发送。"), code="batch_already_sent")
+        template = template_get_approved(batch.template_code)
+        if template is None:
+            raise SmsError(
+                _("通知模板未审核，请先在“短信模板”中审核。"),
+                code=SmsErrorCode.TEMPLATE_NOT_APPROVED,
+            )
+        recipients: list[Recipient] = []
+        rows = list(batch.rows.filter(status=BatchRowStatus.MATCHED).order_by("row_number"))
+        by_key: dict[str, BatchRow] = {}
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    case = find_case(center_id=batch.center_id, case_number=row.case_number)
+                    if case is None or case.pk != row.case_id:
+                        raise DomainError(_("预览后办件状态已变化（可能已登记到证），本行未发送。"))
+                    register_arrival(actor=actor, case=case)
+                    phone = getattr(case.applicant, "phone", None) or ""
+                    item = case.item.name
+            except DomainError as exc:
+                row.status, row.reason = BatchRowStatus.UNMATCHED, exc.message[:200]
+                row.save(update_fields=["status", "reason"])
+                continue
+            params = {"item": item, "case_number": row.case_number}
+            if batch.kind == BatchKind.PLATES:
+                params = {"plate": row.reason}
+            key = case_notice_key(row.case_id or 0, batch.template_code)
+            recipients.append(
+                Recipient(
+                    phone=phone,
+                    params=params,
+                    dedupe_key=key,
+                    case_id=row.case_id,
+                    row_number=row.row_number,
+                )
+            )
+            by_key[key] = row
+        created = messages_bulk_create(
+            batch=batch, template=template, recipients=recipients, actor=actor
+        )
+        for message in created:
+            row = by_key[message.dedupe_key]
+            row.message = message
+        BatchRow.objects.bulk_update(list(by_key.values()), ["message"], batch_size=500)
+        created_keys = {m.dedupe_key for m in created}
+        for key, row in by_key.items():
+            if key not in created_keys:
+                row.status, row.reason = (
+                    BatchRowStatus.DUPLICATE,
+                    _("该办件已发送过通知，不会重复发送。"),
+                )
+                row.save(update_fields=["status", "reason"])
+        batch.status = BatchStatus.SENDING if created else BatchStatus.DONE
+        batch.confirmed_by, batch.confirmed_at = actor, clock.now()
+        batch.messages_total = len(created)
+        batch.rows_matched = batch.rows.filter(status=BatchRowStatus.MATCHED).count()
+        batch.rows_unmatched = batch.rows_total - batch.rows_matched
+        if not created:
+            batch.finished_at = clock.now()
+        batch.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.SMS_BATCH_SENT,
+            target=batch,
+            after={"messages": len(created), "template": batch.template_code},
+        )
+    return batch
+
+
+def batch_cancel(*, actor: Any, batch_id: int) -> Batch:
+    if not has_perm(actor, Perm.SMS_SEND):
+        raise PermissionDenied(_("您没有发送短信的权限。"))
+    updated = Batch.objects.filter(
+        pk=batch_id, center_id=actor.center_id, status=BatchStatus.DRAFT
+    ).update(status=BatchStatus.CANCELLED)
+    if not updated:
+        raise Conflict(_("只有待确认的批次可以取消。"), code="batch_not_draft")
+    return Batch.objects.get(pk=batch_id)
+
+
+# ============================================================================================
+# reminders
+
+
+def pickup_reminders_send(*, workdays: int | None = None) -> int:
+    """Periodic: a second notice for pickup notices sent N working days ago whose case is still
+    not collected (one per case, dedupe key ``case:<id>:pickup_reminder``)."""
+    from bianmin.core.workdays import workdays_between
+
+    n = int(
+        workdays if workdays is not None else getattr(settings, "SMS_PICKUP_REMINDER_WORKDAYS", 5)
+    )
+    today = clock.today()
+    candidates = list(
+        Message.objects.filter(
+            template_code__in=("pickup_ready", "plate_ready"),
+            status__in=(MessageStatus.SENT, MessageStatus.DELIVERED),
+            case_id__isnull=False,
+            sent_at__lt=clock.now() - timedelta(days=1),
+        ).order_by("sent_at")
+    )
+    if not candidates:
+        return 0
+    already = set(
+        Message.objects.filter(
+            template_code="pickup_reminder", case_id__in=[m.case_id for m in candidates]
+        ).values_list("case_id", flat=True)
+    )
+    try:
+        from bianmin.cases.selectors import case_pickup_durations
+    except ImportError:
+        case_pickup_durations = None
+    sent = 0
+    by_center: dict[int, set[str]] = {}
+    for message in candidates:
+        if message.case_id in already:
+            continue
+        sent_on = timezone.localtime(message.sent_at).date() if message.sent_at else today
+        if workdays_between(sent_on, today) < n:
+            continue
+        if message.center_id not in by_center:
+            earliest = timezone.localtime(candidates[0].sent_at).date() - timedelta(days=60)
+            picked = (
+                case_pickup_durations(center_id=message.center_id, since=earliest)
+                if case_pickup_durations
+                else []
+            )
+            by_center[message.center_id] = {p.number for p in picked}
+        case_number = str(message.params.get("case_number", ""))
+        if not case_number or case_number in by_center[message.center_id]:
+            continue
+        item = str(message.params.get("item") or "证件")
+        try:
+            sent += int(
+                sms_enqueue(
+                    center_id=message.center_id,
+                    template_code="pickup_reminder",
+                    phone=message.phone,
+                    params={"item": item, "case_number": case_number},
+                    dedupe_key=case_notice_key(message.case_id or 0, "pickup_reminder"),
+                    case_id=message.case_id,
+                )
+            )
+        except DomainError:
+            logger.warning("pickup reminder for case %s not queued", message.case_id)
+    return sent
+
+
+def appointment_reminder_enqueue(
+    *, center_id: int, appointment_id: int, phone: str, item: str, on: datetime
+) -> bool:
+    """Ready for the appointments feature: the reminder for one appointment (sent once)."""
+    local = timezone.localtime(on)
+    return sms_enqueue(
+        center_id=center_id,
+        template_code="appointment_reminder",
+        phone=phone,
+        params={
+            "date": f"{local.month}月{local.day}日",
+            "time": local.strftime("%H:%M"),
+            "item": item,
+        },
+        dedupe_key=f"appointment:{appointment_id}:reminder",
+    )
+
+
+# ============================================================================================
+# demo history
 
 
 def notifications_demo_history(*, center: Any, rng: Any, days: int = 30) -> int:
-    return 0
+    """Past messages with realistic statuses for the dashboard and statistics (demo only)."""
+    notifications_load_reference()
+    templates = {t.code: t for t in SmsTemplate.objects.filter(status=TemplateStatus.APPROVED)}
+    signature = center.sms_signature or "潼关县公安局"
+    now = clock.now()
+    weights = [
+        ("pickup_ready", 0.5),
+        ("ticket_near", 0.25),
+        ("missing_notice", 0.15),
+        ("pickup_reminder", 0.1),
+    ]
+    samples = {
+        "pickup_ready": lambda i: {
+            "item": rng.choice(["居民身份证", "户口簿", "居住证", "驾驶证"]),
+            "case_number": f"{center.code}-DEMO-{i:04d}",
+        },
+        "pickup_reminder": lambda i: {
+            "item": "居民身份证",
+            "case_number": f"{center.code}-DEMO-{i:04d}",
+        },
+        "missing_notice": lambda i: {
+            "item": rng.choice(["居民身份证", "户口迁入", "居住证"]),
+            "case_number": f"{center.code}-DEMO-{i:04d}",
+            "count": str(rng.randint(1, 3)),
+        },
+        "ticket_near": lambda i: {
+            "number": f"A{rng.randint(1, 199):03d}",
+            "ahead": str(rng.randint(2, 5)),
+            "center": center.name[:12],
+        },
+    }
+    built: list[Message] = []
+    i = 0
+    for day in range(days, 0, -1):
+        for _n in range(rng.randint(8, 30)):
+            i += 1
+            roll, acc, code = rng.random(), 0.0, "pickup_ready"
+            for candidate, weight in weights:
+                acc += weight
+                if roll <= acc:
+                    code = candidate
+                    break
+            template = templates.get(code)
+            if template is None:
+                continue
+            at = now - timedelta(days=day, hours=rng.randint(-3, 6), minutes=rng.randint(0, 59))
+            phone = f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
+            params = samples[code](i)
+            text = pipeline.render(signature, template.body, params)
+            characters, segments = count_segments(text)
+            status = MessageStatus.DELIVERED if rng.random() < 0.97 else MessageStatus.FAILED
+            built.append(
+                Message(
+                    center=center,
+                    template=template,
+                    template_code=code,
+                    phone=phone,
+                    phone_index=phone_index(phone),
+                    phone_masked=mask_phone(phone),
+                    params=params,
+                    text=text,
+                    characters=characters,
+                    segments=segments,
+                    dedupe_key=f"demo:{center.code}:{i}",
+                    reference=uuid.uuid4().hex,
+                    status=status,
+                    attempts=1,
+                    next_attempt_at=at,
+                    claimed_at=at,
+                    gateway="console",
+                    provider_id=f"console:demo{i}",
+                    sent_at=at,
+                    delivered_at=at + timedelta(seconds=rng.randint(2, 40))
+                    if status == MessageStatus.DELIVERED
+                    else None,
+                    failed_at=at if status == MessageStatus.FAILED else None,
+                    receipt_code="DELIVERED" if status == MessageStatus.DELIVERED else "MK:0001",
+                    error_code="" if status == MessageStatus.DELIVERED else "operator_failed",
+                    error_message=""
+                    if status == MessageStatus.DELIVERED
+                    else "运营商回执：空号或停机",
+                )
+            )
+    created = Message.objects.bulk_create(built, batch_size=500)
+    # created_at is auto_now_add: move it to the send time so monthly totals look right
+    for message in created:
+        message.created_at = message.sent_at
+    if created and created[0].pk is not None:
+        Message.objects.bulk_update(created, ["created_at"], batch_size=500)
+    return len(created)
+
+
+def center_signature_or_default(center_id: int | None) -> str:
+    """The center's signature for previews; the longest allowed one when none is set."""
+    if center_id:
+        signature = (
+            _center_model().objects.filter(pk=center_id).values_list("sms_signature", flat=True).first()
+        )
+        if signature:
+            return str(signature)
+    return wording.WORST_CASE_SIGNATURE

@@ -1,5 +1,21 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from bianmin.notifications import views
 
 app_name = "notifications"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("sms/", views.dashboard, name="dashboard"),
+    path("sms/templates/", views.template_list, name="template_list"),
+    path("sms/templates/new/", views.template_edit, name="template_new"),
+    path("sms/templates/preview/", views.template_preview, name="template_preview"),
+    path("sms/templates/<int:pk>/approve/", views.template_approve, name="template_approve"),
+    path("sms/templates/<slug:code>/", views.template_edit, name="template_edit"),
+    path("sms/batches/", views.batch_list, name="batch_list"),
+    path("sms/batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("sms/batches/<int:pk>/progress/", views.batch_progress, name="batch_progress"),
+    path("sms/batches/<int:pk>/send/", views.batch_send, name="batch_send"),
+    path("sms/batches/<int:pk>/cancel/", views.batch_cancel, name="batch_cancel"),
+    path("sms/messages/", views.message_list, name="message_list"),
+    path("sms/messages/<int:pk>/retry/", views.message_retry, name="message_retry"),
+]

@@ -29,7 +29,7 @@ VARIABLES: dict[str, Variable] = {
     "count": Variable("缺少材料项数", 2, "2"),
     "number": Variable("排队号码", 5, "A023"),
     "ahead": Variable("前面等候人数", 3, "3"),
-    "center": Variable("中心简称", 10, "县公安便民服务中心"),
+    "center": Variable("中心名称", 12, "潼关县公安便民服务中心"),
     "date": Variable("日期", 6, "3月12日"),
     "time": Variable("时间", 5, "09:30"),
     "plate": Variable("号牌号码", 8, "陕E·A1234"),

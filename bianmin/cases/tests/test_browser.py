@@ -75,7 +75,9 @@ def test_officer_flow_from_registration_to_progress(live_server, setup, officer,
     assert notice.status == 200
     (tmp_path / "n").mkdir()
     text = "".join(pdf_text(notice.body(), tmp_path / "n").split())
-    assert "一次性告知单" in text and "近期免冠照片" in text and number in text
+    assert "一次性告知单" in text
+    assert "近期免冠照片" in text
+    assert number in text
 
     # 4. the applicant returns with the photo: accept → receipt
     page.check("tr[data-material=photo] input[value=provided]")
@@ -88,7 +90,9 @@ def test_officer_flow_from_registration_to_progress(live_server, setup, officer,
     assert receipt.status == 200
     (tmp_path / "r").mkdir()
     text = "".join(pdf_text(receipt.body(), tmp_path / "r").split())
-    assert "受理回执" in text and number in text and "居民身份证到期换领/变更换领" in text
+    assert "受理回执" in text
+    assert number in text
+    assert "居民身份证到期换领/变更换领" in text
 
     # 5. the back office sees it in its queue and on the backlog board
     back = browser.new_context(locale="zh-CN")
@@ -111,5 +115,6 @@ def test_officer_flow_from_registration_to_progress(live_server, setup, officer,
     cpage.fill("input[name=phone_last4]", PHONE[-4:])
     cpage.click("button:has-text('查询')")
     result = cpage.wait_for_selector("[data-testid=progress-result]")
-    assert "审批中" in result.inner_text() and "王*国" in result.inner_text()
+    assert "审批中" in result.inner_text()
+    assert "王*国" in result.inner_text()
     assert Case.objects.get(number=number).stage == "review"

@@ -43,3 +43,36 @@ def id_of_age() -> Callable[..., str]:
         return make_id_number("610522", date(on.year - age, 3, 1), sequence)
 
     return make
+
+
+@pytest.fixture
+def fake_cases(monkeypatch):
+    """Cases as the cases context would describe them (case_fee_facts), without building them.
+
+    The confirmation at payment compares with these facts (the fallback of caselink).
+    """
+    from bianmin.fees import caselink
+
+    known: dict[str, caselink.FeeFacts] = {}
+
+    def add(number: str, *, item_code: str = "HZ02", id_number: str, name: str = "王小明",
+            gender: str = "male", groups: tuple[str, ...] = (), fee_variant: str = "",
+            center_id: int | None = None, status: str = "accepted") -> caselink.FeeFacts:
+        known[number] = caselink.FeeFacts(
+            id=None, number=number, center_id=center_id, item_code=item_code,
+            fee_variant=fee_variant, applicant_id_number=id_number, applicant_name=name,
+            applicant_gender=gender, groups=groups, status=status)
+        return known[number]
+
+    def facts(*, case_number, user):
+        found = known.get(case_number)
+        if found is None or (found.center_id and found.center_id != user.center_id):
+            return None
+        return found
+
+    def confirm(*, actor, facts, name, gender, id_type, id_number):
+        caselink._compare(facts, name=name, gender=gender, id_number=id_number)
+
+    monkeypatch.setattr(caselink, "case_fee_facts", facts)
+    monkeypatch.setattr(caselink, "case_confirmation_record", confirm)
+    return add

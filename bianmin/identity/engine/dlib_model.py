@@ -54,8 +54,10 @@ def _resnet() -> dlib.face_recognition_model_v1:
     )
 
 
-# dlib's DNN keeps per-call scratch state; serialise embedding calls across threads.
-_NET_LOCK = threading.Lock()
+# dlib documents its detectors, shape predictors and DNNs as unsafe for concurrent use of
+# one instance; the Python binding also keeps the GIL, so threads would gain nothing.
+# Serialise every call into dlib (Django may serve requests from several threads).
+_DLIB_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,8 @@ class DlibFaceModel:
         return sorted(faces, key=lambda f: f.width * f.height, reverse=True)
 
     def _run_detector(self, image: Image, upsample: int, scale: float) -> list[Face]:
-        rects, scores, _ = self._detector.run(image, upsample, 0.0)
+        with _DLIB_LOCK:
+            rects, scores, _ = self._detector.run(image, upsample, 0.0)
         inv = 1.0 / scale
         return [
             Face(
@@ -147,7 +150,8 @@ class DlibFaceModel:
     # -- landmarks and embedding -----------------------------------------------------------
     def _shape(self, image: Image, face: Face) -> dlib.full_object_detection:
         rect = dlib.rectangle(face.left, face.top, face.right, face.bottom)
-        return self._predictor(image, rect)
+        with _DLIB_LOCK:
+            return self._predictor(image, rect)
 
     def landmarks(self, image: Image, face: Face) -> Face:
         shape = self._shape(image, face)
@@ -160,7 +164,8 @@ class DlibFaceModel:
     def chip(self, image: Image, face: Face) -> np.ndarray:
         """Aligned 150x150 RGB chip as the ResNet expects it."""
         shape = self._shape(image, face)
-        return dlib.get_face_chip(image, shape, size=150, padding=self.pipeline.padding)
+        with _DLIB_LOCK:
+            return dlib.get_face_chip(image, shape, size=150, padding=self.pipeline.padding)
 
     def embed(self, image: Image, face: Face, *, enrollment: bool = False) -> np.ndarray:
         return self.embed_chips([self.chip(image, face)], enrollment=enrollment)
@@ -172,7 +177,7 @@ class DlibFaceModel:
         batch = [np.ascontiguousarray(c) for c in chips]
         if flip:
             batch += [np.ascontiguousarray(c[:, ::-1]) for c in chips]
-        with _NET_LOCK:
+        with _DLIB_LOCK:
             vecs = self._net.compute_face_descriptor(batch, jitters)
         return np.mean(np.array([np.array(v) for v in vecs], dtype=np.float64), axis=0).astype(
             np.float32
@@ -197,7 +202,8 @@ class Dlib68EyeLandmarker:
 
     def eyes(self, image: Image, face: Face) -> tuple[np.ndarray, np.ndarray]:
         rect = dlib.rectangle(face.left, face.top, face.right, face.bottom)
-        shape = self._predictor(image, rect)
+        with _DLIB_LOCK:
+            shape = self._predictor(image, rect)
         pts = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
         return pts[36:42], pts[42:48]
 

@@ -82,6 +82,12 @@ class Verification:
     quality: list[QualityReport | None] = field(default_factory=list)  # per frame
     reasons: list[str] = field(default_factory=list)
 
+    @property
+    def burst_sha256(self) -> str:
+        """One digest for the whole burst: SHA-256 of the per-frame hex digests joined by
+        newlines, in capture order (fits a single 64-character column)."""
+        return hashlib.sha256("\n".join(self.frames_sha256).encode("ascii")).hexdigest()
+
     def as_dict(self) -> dict[str, object]:
         return {
             "score": round(self.score, 4),
@@ -92,6 +98,7 @@ class Verification:
             "liveness": None if self.liveness is None else self.liveness.as_dict(),
             "model_version": self.model_version,
             "frames_sha256": self.frames_sha256,
+            "burst_sha256": self.burst_sha256,
             "frames_used": self.frames_used,
             "reasons": self.reasons,
         }

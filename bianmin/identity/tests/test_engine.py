@@ -238,7 +238,9 @@ def test_same_person_matches() -> None:
     assert result.decision == "match"
     assert result.score >= result.threshold
     assert result.model_version == engine.default_model().version
-    assert result.frames_sha256 == [hashlib.sha256(photo("obama_b.jpg")).hexdigest()]
+    digest = hashlib.sha256(photo("obama_b.jpg")).hexdigest()
+    assert result.frames_sha256 == [digest]
+    assert result.burst_sha256 == hashlib.sha256(digest.encode()).hexdigest()
 
 
 @pytest.mark.parametrize(

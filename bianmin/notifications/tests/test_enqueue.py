@@ -45,9 +45,12 @@ def templates(db: Any) -> None:
 
 def _enqueue(center: Any, **overrides: Any) -> bool:
     kwargs: dict[str, Any] = {
-        "center_id": center.pk, "template_code": "pickup_ready", "phone": "13912345678",
+        "center_id": center.pk,
+        "template_code": "pickup_ready",
+        "phone": "13912345678",
         "params": {"item": "居民身份证", "case_number": "TG-20260312-0001"},
-        "dedupe_key": "case:1:pickup_ready", "case_id": 1,
+        "dedupe_key": "case:1:pickup_ready",
+        "case_id": 1,
     }
     kwargs.update(overrides)
     return sms_enqueue(**kwargs)
@@ -128,8 +131,13 @@ def test_enqueue_in_quiet_hours_waits_until_eight(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         _enqueue(center)
-        _enqueue(center, dedupe_key="ticket:9", template_code="ticket_near", urgent=True,
-                 params={"number": "A023", "ahead": "3", "center": "县便民服务中心"})
+        _enqueue(
+            center,
+            dedupe_key="ticket:9",
+            template_code="ticket_near",
+            urgent=True,
+            params={"number": "A023", "ahead": "3", "center": "县便民服务中心"},
+        )
     normal = Message.objects.get(dedupe_key="case:1:pickup_ready")
     urgent = Message.objects.get(dedupe_key="ticket:9")
     assert normal.status == MessageStatus.QUEUED

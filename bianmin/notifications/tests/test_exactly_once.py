@@ -34,9 +34,13 @@ def queued(center: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     def make(n: int) -> list[str]:
         for i in range(n):
             services.sms_enqueue(
-                center_id=center.pk, template_code="pickup_ready", phone=f"139{i:08d}",
+                center_id=center.pk,
+                template_code="pickup_ready",
+                phone=f"139{i:08d}",
                 params={"item": "居民身份证", "case_number": f"TG-20260312-{i:04d}"},
-                dedupe_key=f"case:{i}:pickup_ready", case_id=i, urgent=True,
+                dedupe_key=f"case:{i}:pickup_ready",
+                case_id=i,
+                urgent=True,
             )
         return list(Message.objects.values_list("reference", flat=True))
 
@@ -50,7 +54,8 @@ def _settle(expected: int, workers: Workers, *, timeout: float = 90.0) -> None:
         return Message.objects.filter(status__in=DONE).count() == expected
 
     assert wait_until(done, timeout=timeout, interval=0.5), (
-        dict(Counter(Message.objects.values_list("status", flat=True))), workers.logs()
+        dict(Counter(Message.objects.values_list("status", flat=True))),
+        workers.logs(),
     )
 
 
@@ -70,8 +75,12 @@ def test_sigkill_mid_batch_then_restart_sends_each_message_once(
     references = queued(150)
     record = tmp_path / "received.jsonl"
     gateway = FakeGateway("aliyun", record, qps=200).start()
-    workers = Workers(db_name=connection.settings_dict["NAME"], gateway_url=gateway.url,
-                      workdir=tmp_path, rate=40.0)
+    workers = Workers(
+        db_name=connection.settings_dict["NAME"],
+        gateway_url=gateway.url,
+        workdir=tmp_path,
+        rate=40.0,
+    )
     with running(gateway, workers):
         workers.start_watchdog(every=1.0, stuck_after=3.0, replay_after=1.0)  # also feeds
         consumer = workers.start_consumer()
@@ -87,15 +96,17 @@ def test_sigkill_mid_batch_then_restart_sends_each_message_once(
     _assert_exactly_once(record, references)
 
 
-def test_two_consumers_racing_for_every_message_send_each_once(
-    queued: Any, tmp_path: Path
-) -> None:
+def test_two_consumers_racing_for_every_message_send_each_once(queued: Any, tmp_path: Path) -> None:
     # given every message enqueued twice and two consumers (8 threads) pulling at once
     references = queued(120)
     record = tmp_path / "received.jsonl"
     gateway = FakeGateway("aliyun", record, qps=400).start()
-    workers = Workers(db_name=connection.settings_dict["NAME"], gateway_url=gateway.url,
-                      workdir=tmp_path, rate=100.0)
+    workers = Workers(
+        db_name=connection.settings_dict["NAME"],
+        gateway_url=gateway.url,
+        workdir=tmp_path,
+        rate=100.0,
+    )
     with running(gateway, workers):
         workers.watchdog(stuck_after=3.0, replay_after=0.0, copies=2)
         # when
@@ -108,17 +119,20 @@ def test_two_consumers_racing_for_every_message_send_each_once(
     assert claims == 120
 
 
-def test_gateway_timeout_after_accepting_is_queried_not_resent(
-    queued: Any, tmp_path: Path
-) -> None:
+def test_gateway_timeout_after_accepting_is_queried_not_resent(queued: Any, tmp_path: Path) -> None:
     # given a gateway that accepts the first 5 messages but answers after the client gave up
     references = queued(12)
     record = tmp_path / "received.jsonl"
     gateway = FakeGateway(
         "aliyun", record, extra=["--timeout-after-accept", "5", "--accept-delay", "2.5"]
     ).start()
-    workers = Workers(db_name=connection.settings_dict["NAME"], gateway_url=gateway.url,
-                      workdir=tmp_path, rate=50.0, timeout=1.0)
+    workers = Workers(
+        db_name=connection.settings_dict["NAME"],
+        gateway_url=gateway.url,
+        workdir=tmp_path,
+        rate=50.0,
+        timeout=1.0,
+    )
     with running(gateway, workers):
         workers.start_watchdog(every=1.0, stuck_after=3.0, replay_after=1.0)
         workers.start_consumer()

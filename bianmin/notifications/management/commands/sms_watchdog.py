@@ -17,16 +17,30 @@ class Command(BaseCommand):
     help = "Resolve stuck SMS (query the gateway before any resend) and replay lost ones."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--stuck-after", type=float, default=None,
-                            help="seconds in 'sending' before the gateway is asked")
-        parser.add_argument("--replay-after", type=float, default=60.0,
-                            help="seconds overdue in 'queued' before the task is re-enqueued")
-        parser.add_argument("--loop", type=float, default=0.0,
-                            help="repeat every this many seconds (0: run once)")
-        parser.add_argument("--copies", type=int, default=1,
-                            help="enqueue each replayed message this many times (race tests)")
-        parser.add_argument("--max-seconds", type=float, default=3600.0,
-                            help="stop looping after this long")
+        parser.add_argument(
+            "--stuck-after",
+            type=float,
+            default=None,
+            help="seconds in 'sending' before the gateway is asked",
+        )
+        parser.add_argument(
+            "--replay-after",
+            type=float,
+            default=60.0,
+            help="seconds overdue in 'queued' before the task is re-enqueued",
+        )
+        parser.add_argument(
+            "--loop", type=float, default=0.0, help="repeat every this many seconds (0: run once)"
+        )
+        parser.add_argument(
+            "--copies",
+            type=int,
+            default=1,
+            help="enqueue each replayed message this many times (race tests)",
+        )
+        parser.add_argument(
+            "--max-seconds", type=float, default=3600.0, help="stop looping after this long"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         stuck_after = options["stuck_after"]

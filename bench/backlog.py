@@ -1,0 +1,315 @@
+"""bench/backlog: the backlog board and overdue queries over 500,000 cases, SQLite and PostgreSQL.
+
+Each backend runs in a child process whose default database is a fresh bench database (so the
+real selectors run unchanged): migrate, insert the cases in bulk (raw executemany on SQLite,
+COPY on PostgreSQL), then time each query (median of several runs) with the case indexes, and
+again after dropping them. The baseline is a plain indexed count on the same table.
+
+    python -m bench backlog                   # both backends, 500,000 cases
+    python -m bench.backlog --rows 50000      # smaller
+Environment: BIANMIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/bianmin_bench_backlog)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "backlog.json"
+SQLITE_PATH = ROOT / "var" / "bench" / "backlog.sqlite3"
+PG_URL = os.environ.get("BIANMIN_BENCH_PG_URL",
+                        "postgres://postgres@127.0.0.1:5432/bianmin_bench_backlog")
+TODAY = date(2026, 11, 27)
+CENTERS = 3
+RUNS = 7
+
+
+# --- parent ----------------------------------------------------------------------------------------
+
+
+def _run_child(backend: str, url: str, rows: int) -> dict[str, Any] | None:
+    env = {k: v for k, v in os.environ.items() if k not in ("BIANMIN_REDIS_URL",)}
+    env.update({"BIANMIN_DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.local"})
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.backlog", "--child", "--rows", str(rows)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600, check=False,
+    )
+    if proc.returncode != 0:
+        print(f"  {backend}: failed\n{proc.stderr[-3000:]}")
+        return None
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def _prepare_pg(url: str) -> bool:
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    base, _, name = url.rpartition("/")
+    try:
+        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        print(f"  postgresql: skipped ({exc.__class__.__name__}: {exc})")
+        return False
+    return True
+
+
+def _table(results: dict[str, Any]) -> None:
+    backends = list(results["backends"])
+    names = list(next(iter(results["backends"].values()))["indexed"])
+    header = f"{'query':<34}" + "".join(f"{b + ' idx':>16}{b + ' no idx':>16}" for b in backends)
+    print(header)
+    print("-" * len(header))
+    for name in names:
+        line = f"{name:<34}"
+        for b in backends:
+            r = results["backends"][b]
+            line += f"{r['indexed'][name]:>13.2f} ms{r['unindexed'][name]:>13.2f} ms"
+        print(line)
+    for b in backends:
+        r = results["backends"][b]
+        print(f"{b}: {r['rows']:,} cases inserted in {r['insert_seconds']} s; "
+              f"open {r['open']:,}, overdue {r['overdue']:,} (center 1); "
+              f"whole run {r['wall_seconds']} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.backlog")
+    parser.add_argument("--rows", type=int, default=500_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--child", action="store_true")
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    if args.child:
+        print(json.dumps(_child(args.rows)))
+        return 0
+    results: dict[str, Any] = {"rows": args.rows, "today": TODAY.isoformat(), "runs": RUNS,
+                               "unit": "ms (median)", "backends": {}}
+    for backend in args.backends.split(","):
+        print(f"  {backend}: {args.rows:,} cases …", flush=True)
+        if backend == "sqlite":
+            SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+            outcome = _run_child(backend, f"sqlite:///{SQLITE_PATH}", args.rows)
+        elif backend == "postgresql":
+            outcome = _run_child(backend, PG_URL, args.rows) if _prepare_pg(PG_URL) else None
+        else:
+            continue
+        if outcome is not None:
+            results["backends"][backend] = outcome
+    if not results["backends"]:
+        return 1
+    _table(results)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    print(f"written {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+# --- child: one backend ------------------------------------------------------------------------------
+
+
+def _child(rows: int) -> dict[str, Any]:
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0, interactive=False)
+    fixtures = _fixtures()
+    started = time.perf_counter()
+    _insert(rows, fixtures)
+    insert_seconds = round(time.perf_counter() - started, 1)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    indexed = _measure(fixtures)
+    _drop_case_indexes()
+    unindexed = _measure(fixtures)
+    from bianmin.cases.selectors import case_overdue_count
+    from bianmin.cases.models import Case
+
+    return {
+        "vendor": connection.vendor, "rows": rows, "insert_seconds": insert_seconds,
+        "open": Case.objects.filter(center_id=fixtures["centers"][0], status="accepted").count(),
+        "overdue": case_overdue_count(center_id=fixtures["centers"][0], today=TODAY),
+        "indexed": indexed, "unindexed": unindexed,
+    }
+
+
+def _fixtures() -> dict[str, Any]:
+    from bianmin.accounts.enums import Role
+    from bianmin.accounts.models import Center, Staff
+    from bianmin.catalogue.models import ServiceItem
+    from bianmin.catalogue.services import catalogue_load_reference
+    from bianmin.people.idnumber import make_id_number
+    from bianmin.people.services import id_number_index
+
+    from bianmin.people.models import Person
+
+    catalogue_load_reference()
+    centers = [Center.objects.create(code=f"B{i}", name=f"基准中心{i}") for i in range(CENTERS)]
+    staff = Staff.objects.create(username="bench", full_name="基准", role=Role.BACK_OFFICE,
+                                 center=centers[0], is_all_round=True)
+    number = make_id_number("610522", date(1990, 1, 1), 1)
+    person = Person.objects.create(
+        center=centers[0], name="基准", gender="male", id_number=number,
+        id_number_index=id_number_index(number), id_number_masked=number[:6] + "*" * 8 + number[-4:],
+        birth_date=date(1990, 1, 1), region_code="610522",
+    )
+    items = [(i.pk, list(i.stages), i.promised_workdays) for i in ServiceItem.objects.all()]
+    return {"centers": [c.pk for c in centers], "staff": staff, "person": person.pk,
+            "items": items}
+
+
+def _rows(count: int, fx: dict[str, Any]) -> Any:
+    """Two years of cases: ~92 % concluded, the rest open at some step, a share overdue."""
+    from bianmin.cases.models import Case
+
+    rng = random.Random(20261127)
+    fields = [f for f in Case._meta.concrete_fields if f.attname != "id"]
+    defaults = {}
+    for f in fields:
+        value = f.get_default()
+        if f.get_internal_type() == "JSONField":
+            value = json.dumps(value)
+        defaults[f.attname] = value
+    start = datetime(2024, 11, 28, tzinfo=UTC)
+    span = int((datetime(2026, 11, 27, 9, tzinfo=UTC) - start).total_seconds())
+    staff_id = fx["staff"].pk
+    for n in range(count):
+        item_id, stages, promised = fx["items"][n % len(fx["items"])]
+        accepted_at = start + timedelta(seconds=span * n // count + rng.randint(0, 3600))
+        day = accepted_at.date()
+        # calendar days stand in for working days here: the queries do not care
+        deadline = day + timedelta(days=promised + promised // 2)
+        row = dict(defaults)
+        recent = (TODAY - day).days < 40
+        closed = not recent and rng.random() < 0.995 or recent and rng.random() < 0.45
+        status = "closed" if closed else "accepted"
+        if not closed and not recent and rng.random() < 0.2:
+            status = "terminated"
+        stage_index = len(stages) - 1 if closed else rng.randint(0, len(stages) - 2)
+        row.update({
+            "center_id": fx["centers"][n % CENTERS], "number": f"B-{n:08d}",
+            "item_id": item_id, "stages": json.dumps(stages), "promised_workdays": promised,
+            "applicant_id": fx["person"], "applicant_name_masked": "王*",
+            "applicant_gender": "male", "created_by_id": staff_id, "accepted_by_id": staff_id,
+            "status": status, "stage": stages[stage_index],
+            "next_stage": stages[stage_index + 1] if stage_index + 1 < len(stages) else "",
+            "is_urgent": rng.random() < 0.05,
+            "accepted_at": accepted_at, "deadline": deadline,
+            "warn_on": deadline - timedelta(days=max(1, promised // 4)),
+            "closed_at": accepted_at + timedelta(days=rng.randint(0, max(1, promised)))
+            if status == "closed" else None,
+            "terminated_at": accepted_at + timedelta(days=10) if status == "terminated" else None,
+            "created_at": accepted_at, "updated_at": accepted_at,
+        })
+        yield [row[f.attname] for f in fields]
+
+
+def _insert(count: int, fx: dict[str, Any]) -> None:
+    from django.db import connection, transaction
+
+    from bianmin.cases.models import Case
+
+    fields = [f for f in Case._meta.concrete_fields if f.attname != "id"]
+    table = Case._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg 3
+            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for values in _rows(count, fx):
+                    copy.write_row(values)
+        return
+
+    def sqlite_value(v: Any) -> Any:
+        if isinstance(v, datetime):
+            return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        if isinstance(v, date):
+            return v.isoformat()
+        return v
+
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    batch: list[list[Any]] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for values in _rows(count, fx):
+            batch.append([sqlite_value(v) for v in values])
+            if len(batch) == 20_000:
+                cursor.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            cursor.executemany(sql, batch)
+
+
+def _drop_case_indexes() -> None:
+    from django.db import connection
+
+    from bianmin.cases.models import Case
+
+    with connection.schema_editor() as editor:
+        for index in Case._meta.indexes:
+            editor.remove_index(Case, index)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _time(fn: Any) -> float:
+    fn()  # warm
+    samples = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(samples), 2)
+
+
+def _measure(fx: dict[str, Any]) -> dict[str, float]:
+    from bianmin.cases import selectors
+    from bianmin.cases.models import Case
+    from bianmin.cases.services import case_deadline_sweep
+
+    center = fx["centers"][0]
+    viewer = fx["staff"]
+    while True:  # mark what is due (5,000 per run); the timed runs are then no-ops
+        done = case_deadline_sweep(today=TODAY)
+        if not (done.warned or done.overdue or done.terminated):
+            break
+    return {
+        "baseline: indexed count (center)": _time(
+            lambda: Case.objects.filter(center_id=center).count()),
+        "open cases count": _time(
+            lambda: Case.objects.filter(center_id=center, status="accepted").count()),
+        "backlog board (stage x age)": _time(
+            lambda: selectors.case_backlog(center_id=center, today=TODAY)),
+        "overdue count": _time(
+            lambda: selectors.case_overdue_count(center_id=center, today=TODAY)),
+        "overdue list (20)": _time(
+            lambda: selectors.case_overdue_list(center_id=center, today=TODAY)),
+        "review queue page (50)": _time(
+            lambda: list(selectors.case_queue(user=viewer, next_stage="review")[:50])),
+        "30-day trend": _time(
+            lambda: selectors.case_backlog_trend(center_id=center, today=TODAY)),
+        "deadline sweep (no-op run)": _time(lambda: case_deadline_sweep(today=TODAY)),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Arrival list → preview → one click → every pickup notice exactly once, with a report."""
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+from bianmin.core.errors import Conflict, DomainError, PermissionDenied
+from bianmin.notifications import services
+from bianmin.notifications.enums import BatchRowStatus, BatchStatus, MessageStatus
+from bianmin.notifications.models import Batch, BatchRow, Message
+from bianmin.notifications.tests.conftest import outbox_lines
+
+pytestmark = pytest.mark.usefixtures("pinned", "templates")
+
+
+def _csv(rows: list[str]) -> bytes:
+    return ("受理编号或身份证号码\n" + "\n".join(rows) + "\n").encode()
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["身份证号码", "号牌"])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_import_matches_rows_and_lists_every_unmatched_row_with_its_reason(
+    waiting_cases: Callable[..., list[Any]], back_office: Any
+) -> None:
+    # given three cases waiting for their certificate
+    a, b, c = waiting_cases(3)
+    # when the arrival list names them by number and ID number, plus bad rows
+    content = _csv([
+        a.number, b.id_number_plain, "TG-20990101-9999", "610522199001011230",
+        a.number, "hello world!", c.number.lower(),
+    ])
+    batch = services.batch_import(actor=back_office, kind="arrival_list",
+                                  filename="到证清单.csv", content=content)
+    # then
+    rows = {r.row_number: r for r in BatchRow.objects.filter(batch=batch)}
+    assert [(n, r.status) for n, r in sorted(rows.items())] == [
+        (2, BatchRowStatus.MATCHED), (3, BatchRowStatus.MATCHED),
+        (4, BatchRowStatus.UNMATCHED), (5, BatchRowStatus.UNMATCHED),
+        (6, BatchRowStatus.DUPLICATE), (7, BatchRowStatus.UNMATCHED),
+        (8, BatchRowStatus.MATCHED),
+    ]
+    assert rows[4].reason == "未找到待到证的办件（编号有误、未受理、已登记到证或不属于本中心）。"
+    assert rows[5].reason.startswith("身份证号码有误")
+    assert rows[6].reason == "与第 2 行重复。"
+    assert rows[7].reason == "既不是办件编号也不是身份证号码。"
+    assert rows[3].value_masked != b.id_number_plain  # ID numbers are never stored in full
+    assert rows[3].value_masked.startswith("6105")
+    assert (batch.rows_total, batch.rows_matched, batch.rows_unmatched) == (7, 3, 4)
+    assert batch.status == BatchStatus.DRAFT
+    assert Message.objects.count() == 0  # nothing is sent by an import
+
+
+def test_one_click_sends_every_notice_once_with_row_numbers(
+    waiting_cases: Callable[..., list[Any]], back_office: Any, outbox: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # given an imported list of 5 cases
+    cases = waiting_cases(5)
+    batch = services.batch_import(actor=back_office, kind="arrival_list", filename="a.xlsx",
+                                  content=_xlsx([[c.id_number_plain] for c in cases]))
+    # when the officer clicks once
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.batch_send(actor=back_office, batch_id=batch.pk)
+    # then every case is registered as arrived and got exactly one notice
+    messages = list(Message.objects.filter(batch=batch).order_by("row_number"))
+    assert [m.row_number for m in messages] == [2, 3, 4, 5, 6]
+    assert [m.case_id for m in messages] == [c.pk for c in cases]
+    assert {m.status for m in messages} == {MessageStatus.DELIVERED}
+    assert sorted(line["reference"] for line in outbox_lines(outbox)) == sorted(
+        m.reference for m in messages
+    )
+    assert messages[0].text == (
+        f"【潼关县公安局】您申请的居民身份证（办件号{cases[0].number}）已制作完成，"
+        "请于工作日携带回执到便民服务中心领取。"
+    )
+    from bianmin.cases.models import Case
+
+    assert Case.objects.filter(pk__in=[c.pk for c in cases], arrived_at__isnull=False).count() == 5
+    services.batches_finish()
+    assert Batch.objects.get(pk=batch.pk).status == BatchStatus.DONE
+    # and a second click is refused; a second import finds nothing left to notify
+    with pytest.raises(Conflict):
+        services.batch_send(actor=back_office, batch_id=batch.pk)
+    again = services.batch_import(actor=back_office, kind="arrival_list", filename="a.xlsx",
+                                  content=_xlsx([[c.id_number_plain] for c in cases]))
+    assert again.rows_matched == 0
+    assert len(outbox_lines(outbox)) == 5
+
+
+def test_case_changed_after_preview_is_reported_not_sent(
+    waiting_cases: Callable[..., list[Any]], back_office: Any, outbox: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from bianmin.cases import services as cases_services
+
+    a, b = waiting_cases(2)
+    batch = services.batch_import(actor=back_office, kind="arrival_list", filename="x.csv",
+                                  content=_csv([a.number, b.number]))
+    cases_services.case_register_arrival(actor=back_office, case=a)  # registered elsewhere
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.batch_send(actor=back_office, batch_id=batch.pk)
+    assert batch.messages_total == 1
+    row = BatchRow.objects.get(batch=batch, row_number=2)
+    assert (row.status, row.reason) == (
+        BatchRowStatus.UNMATCHED, "预览后办件状态已变化（可能已登记到证），本行未发送。"
+    )
+    assert [line["params"]["case_number"] for line in outbox_lines(outbox)] == [b.number]
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "message"),
+    [
+        ("a.csv", b"", "上传的文件是空的。"),
+        ("a.xlsx", b"PK\x03\x04broken", "Excel 文件无法读取，请确认是 .xlsx 格式且未加密。"),
+        ("a.pdf", b"%PDF-1.4", "只支持 Excel（.xlsx）或 CSV 文件。"),
+        ("a.csv", "受理编号\n".encode(), "文件中没有数据行。第一列应为办件编号或身份证号码。"),
+        ("a.csv", b"\x00\x01\x02binary", "文件不是文本格式的 CSV，请上传 .xlsx 或 .csv 文件。"),
+    ],
+)
+def test_malformed_files_are_rejected_with_a_clear_message(
+    back_office: Any, center: Any, filename: str, content: bytes, message: str
+) -> None:
+    with pytest.raises(DomainError) as excinfo:
+        services.batch_import(actor=back_office, kind="arrival_list", filename=filename,
+                              content=content)
+    assert excinfo.value.message == message
+    assert Batch.objects.count() == 0
+
+
+def test_gbk_csv_and_pasted_lines_are_read(
+    waiting_cases: Callable[..., list[Any]], back_office: Any
+) -> None:
+    a, b = waiting_cases(2)
+    gbk = f"受理编号\n{a.number}\n".encode("gb18030")
+    batch = services.batch_import(actor=back_office, kind="arrival_list", filename="g.csv",
+                                  content=gbk)
+    assert batch.rows_matched == 1
+    pasted = services.batch_import(actor=back_office, kind="arrival_list",
+                                   text=f"{b.number}\n\n")
+    assert pasted.rows_matched == 1
+
+
+def test_applicant_without_valid_phone_is_listed(
+    waiting_cases: Callable[..., list[Any]], back_office: Any
+) -> None:
+    from bianmin.people.models import Person
+
+    (a,) = waiting_cases(1)
+    Person.objects.filter(pk=a.applicant_id).update(phone=None)
+    batch = services.batch_import(actor=back_office, kind="arrival_list", text=a.number)
+    row = BatchRow.objects.get(batch=batch)
+    assert (row.status, row.reason) == (BatchRowStatus.UNMATCHED,
+                                        "申请人未登记有效手机号，请电话通知。")
+
+
+@pytest.mark.parametrize("role", ["guide", "director", "inspector", "sanitation", "administrator"])
+def test_batch_needs_sms_and_case_permissions(
+    staff_by_role: dict[Any, Any], role: str, center: Any
+) -> None:
+    from bianmin.accounts.enums import Role
+
+    with pytest.raises(PermissionDenied):
+        services.batch_import(actor=staff_by_role[Role(role)], kind="arrival_list", text="X")
+    assert Batch.objects.count() == 0
