@@ -1,5 +1,10 @@
 """Websocket routes of every context, in one list."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, re_path
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from bianmin.hall.consumers import DisplayConsumer
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [
+    # hall: the calling display of one center
+    re_path(r"^ws/hall/display/(?P<center_code>[A-Za-z0-9_-]{1,16})/$", DisplayConsumer.as_asgi()),
+]

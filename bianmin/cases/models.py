@@ -220,6 +220,9 @@ class Case(TimeStampedModel):
                          condition=models.Q(warned_at__isnull=True)),
             models.Index(fields=["status", "deadline"], name="case_overdue_idx",
                          condition=models.Q(overdue_at__isnull=True)),
+            # 容缺 cases whose supplement deadline passes (few rows: only gap acceptances)
+            models.Index(fields=["status", "supplement_deadline"], name="case_gaps_idx",
+                         condition=models.Q(supplement_deadline__isnull=False)),
             models.Index(fields=["center", "closed_at"], name="case_closed_idx"),
             models.Index(fields=["center", "terminated_at"], name="case_terminated_idx"),
         ]

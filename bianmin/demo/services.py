@@ -17,6 +17,7 @@ from bianmin.accounts.services import staff_create
 from bianmin.cases.services import cases_demo_history
 from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core import clock
+from bianmin.fees.services import fees_demo_history, fees_load_reference
 from bianmin.notifications.services import (
     notifications_demo_history,
     notifications_load_reference,
@@ -63,6 +64,7 @@ def reference_load() -> dict[str, int]:
     """Reference data every installation needs; safe to run on every start."""
     loaded = {"items": catalogue_load_reference()}
     loaded["sms_templates"] = notifications_load_reference()
+    loaded["waiver_policies"] = fees_load_reference()
     # Contexts with reference data of their own add their loader here.
     return loaded
 
@@ -153,6 +155,7 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
     # here, drawing from `rng` so that the whole demo stays reproducible.
     cases_demo_history(center=center, rng=rng, days=history_days)
     notifications_demo_history(center=center, rng=rng, days=history_days)
+    fees_demo_history(center=center, rng=rng, days=history_days)
     return DemoSummary(
         center=center,
         accounts=[a[0] for a in ACCOUNTS],

@@ -90,7 +90,7 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, policy_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["policy_code"].choices = policy_choices
+        self.fields["policy_code"].choices = policy_choices  # type: ignore[attr-defined]
 
     def clean_item_codes(self) -> list[str]:
         return _split(self.cleaned_data["item_codes"])
@@ -154,7 +154,7 @@ class CounterForm(_EvidenceMixin, forms.Form):
 
     def __init__(self, *args: Any, fee_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fee"].choices = fee_choices
+        self.fields["fee"].choices = fee_choices  # type: ignore[attr-defined]
 
 
 class RefundRequestForm(forms.Form):

@@ -261,18 +261,10 @@ def _eligibility(
             return "当前没有适用的活动", "", None
         why_not = ""
         for candidate in sorted(running, key=lambda c: (c.starts_on, c.name)):
-            if candidate.requires_student and Group.STUDENT not in facts.groups:
-                why_not = f"{candidate.name}：须为在校中小学生"
-                continue
-            if not _age_ok(facts.age, candidate.min_age, candidate.max_age):
-                if facts.age is None:
-                    why_not = f"{candidate.name}：未提供身份证号码，无法确定年龄"
-                else:
-                    why_not = (f"{candidate.name}：年龄{facts.age}周岁，不在"
-                               f"{_age_text(candidate.min_age, candidate.max_age)}范围内")
-                continue
-            campaign = candidate
-            break
+            why_not = _campaign_why_not(candidate, facts) or ""
+            if not why_not:
+                campaign = candidate
+                break
         if campaign is None:
             return why_not, "", None
         extra = [f"{campaign.name}（{fmt_date(campaign.starts_on)}至{fmt_date(campaign.ends_on)}）"]
@@ -282,6 +274,18 @@ def _eligibility(
             extra.append(f"{facts.age}周岁")
         reasons += extra
     return None, "，".join(reasons), campaign
+
+
+def _campaign_why_not(campaign: CampaignRule, facts: Facts) -> str | None:
+    """Why the applicant does not qualify for the campaign, or None when they do."""
+    if campaign.requires_student and Group.STUDENT not in facts.groups:
+        return f"{campaign.name}：须为在校中小学生"
+    if not _age_ok(facts.age, campaign.min_age, campaign.max_age):
+        if facts.age is None:
+            return f"{campaign.name}：未提供身份证号码，无法确定年龄"
+        return (f"{campaign.name}：年龄{facts.age}周岁，不在"
+                f"{_age_text(campaign.min_age, campaign.max_age)}范围内")
+    return None
 
 
 def _amount(rule: PolicyRule, standard_fen: int, remaining: int) -> int:
@@ -339,6 +343,11 @@ def quote(
             policy_code=rule.code, policy_name=rule.name, waived_fen=amount, explanation=text,
             policy_id=rule.policy_id, campaign_id=campaign.campaign_id if campaign else None,
         ))
+    if took_part is None:
+        # Free-anyway items of a campaign (a first ID card) still count as campaign cases.
+        took_part = next((c for c in sorted(campaigns, key=lambda c: (c.starts_on, c.name))
+                          if c.covers(on_date, item.code) and _campaign_why_not(c, facts) is None),
+                         None)
     return Quote(
         item=item, on_date=on_date, standard_fen=item.standard_fen, lines=tuple(lines),
         notes=tuple(notes), campaign_id=took_part.campaign_id if took_part else None,

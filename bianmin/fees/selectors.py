@@ -54,12 +54,12 @@ ID_CARD_ITEMS = ("HZ01", "HZ02", "HZ03", "HZ04")
 # --- policies and campaigns -----------------------------------------------------------------
 
 
-def policy_list(*, center_id: int | None, active_only: bool = False) -> QuerySet[WaiverPolicy]:
+def policy_list(*, center_id: int, active_only: bool = False) -> QuerySet[WaiverPolicy]:
     qs = WaiverPolicy.objects.filter(Q(center__isnull=True) | Q(center_id=center_id))
     return qs.filter(is_active=True) if active_only else qs
 
 
-def policy_get(*, code: str, center_id: int | None) -> WaiverPolicy:
+def policy_get(*, code: str, center_id: int) -> WaiverPolicy:
     policy = policy_list(center_id=center_id).filter(code=code.strip().upper()).first()
     if policy is None:
         raise NotFound(_("没有编码为 %s 的减免政策") % code, code="unknown_policy")
@@ -91,11 +91,11 @@ def policy_rule(policy: WaiverPolicy) -> PolicyRule:
     )
 
 
-def campaign_list(*, center_id: int | None) -> QuerySet[Campaign]:
+def campaign_list(*, center_id: int) -> QuerySet[Campaign]:
     return Campaign.objects.filter(center_id=center_id).select_related("policy")
 
 
-def campaign_get(*, pk: int, center_id: int | None) -> Campaign:
+def campaign_get(*, pk: int, center_id: int) -> Campaign:
     campaign = campaign_list(center_id=center_id).filter(pk=pk).first()
     if campaign is None:
         raise NotFound(_("没有找到这个活动"), code="unknown_campaign")
@@ -111,7 +111,7 @@ def campaign_rule(campaign: Campaign) -> CampaignRule:
     )
 
 
-def campaign_active(*, center_id: int | None, on: date) -> Campaign | None:
+def campaign_active(*, center_id: int, on: date) -> Campaign | None:
     """The campaign running at the center on `on` (the earliest started, if several)."""
     return (
         campaign_list(center_id=center_id)
@@ -195,7 +195,7 @@ def age_from_id_number(id_number: str, on_date: date) -> int:
 
 def fee_quote(
     *,
-    center_id: int | None,
+    center_id: int,
     item_code: str,
     on_date: date,
     variant_code: str = "",
@@ -218,7 +218,7 @@ def fee_quote(
 # --- payments -------------------------------------------------------------------------------
 
 
-def payment_list(*, center_id: int | None, day: date | None = None,
+def payment_list(*, center_id: int, day: date | None = None,
                  officer_id: int | None = None) -> QuerySet[Payment]:
     qs = Payment.objects.filter(center_id=center_id).select_related("collected_by")
     if day is not None:
@@ -228,24 +228,24 @@ def payment_list(*, center_id: int | None, day: date | None = None,
     return qs
 
 
-def payment_get(*, pk: int, center_id: int | None) -> Payment:
+def payment_get(*, pk: int, center_id: int) -> Payment:
     payment = payment_list(center_id=center_id).filter(pk=pk).first()
     if payment is None:
         raise NotFound(_("没有找到这笔收费"), code="unknown_payment")
     return payment
 
 
-def payments_for_case(*, case_number: str, center_id: int | None) -> QuerySet[Payment]:
+def payments_for_case(*, case_number: str, center_id: int) -> QuerySet[Payment]:
     return payment_list(center_id=center_id).filter(case_number=case_number)
 
 
-def refund_list(*, center_id: int | None, status: str | None = None) -> QuerySet[Refund]:
+def refund_list(*, center_id: int, status: str | None = None) -> QuerySet[Refund]:
     qs = Refund.objects.filter(payment__center_id=center_id).select_related(
         "payment", "requested_by", "decided_by")
     return qs.filter(status=status) if status else qs
 
 
-def refund_get(*, pk: int, center_id: int | None) -> Refund:
+def refund_get(*, pk: int, center_id: int) -> Refund:
     refund = refund_list(center_id=center_id).filter(pk=pk).first()
     if refund is None:
         raise NotFound(_("没有找到这笔退费申请"), code="unknown_refund")
@@ -259,7 +259,7 @@ def refundable_fen(payment: Payment) -> int:
     return payment.payable_fen - payment.refunded_fen - pending
 
 
-def free_copies(*, case_number: str, center_id: int | None) -> int:
+def free_copies(*, case_number: str, center_id: int) -> int:
     row = FreeCopyCount.objects.filter(center_id=center_id, case_number=case_number).first()
     return row.copies if row else 0
 
@@ -307,7 +307,7 @@ class DrawerRow:
                 for row in self.by_method()}
 
 
-def drawer_rows(*, center_id: int | None, day: date, officer_id: int | None = None
+def drawer_rows(*, center_id: int, day: date, officer_id: int | None = None
                 ) -> list[DrawerRow]:
     """Per officer and window: what was collected (by method) and refunded on `day`.
 
@@ -347,12 +347,12 @@ def drawer_rows(*, center_id: int | None, day: date, officer_id: int | None = No
 # --- the savings ledger ---------------------------------------------------------------------
 
 
-def savings_total_fen(*, center_id: int | None) -> int:
+def savings_total_fen(*, center_id: int) -> int:
     return SavingsEntry.objects.filter(center_id=center_id).aggregate(
         s=Sum("waived_fen"))["s"] or 0
 
 
-def savings_report(*, center_id: int | None, start: date, end: date) -> dict[str, Any]:
+def savings_report(*, center_id: int, start: date, end: date) -> dict[str, Any]:
     """By policy, by item and by month, for `start`..`end`; the chart's series too."""
     qs = SavingsEntry.objects.filter(center_id=center_id, posted_on__gte=start,
                                      posted_on__lte=end)
@@ -383,7 +383,7 @@ def _month_key(value: Any) -> str:
     return f"{value.year}-{value.month:02d}"
 
 
-def free_copies_total(*, center_id: int | None) -> int:
+def free_copies_total(*, center_id: int) -> int:
     return FreeCopyCount.objects.filter(center_id=center_id).aggregate(
         s=Sum("copies"))["s"] or 0
 

@@ -20,6 +20,7 @@ from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
 from bianmin.core.errors import DomainError, NotFound
 from bianmin.core.htmx import is_htmx, template_for
+from bianmin.core.pdf import PageKind
 from bianmin.fees import caselink
 from bianmin.fees.enums import FeeKind, Group, PaymentStage, RefundStatus
 from bianmin.fees.forms import (
@@ -77,6 +78,11 @@ def _need(request: HttpRequest, *perms: Perm) -> None:
         raise HttpForbidden
 
 
+def _center(request: HttpRequest) -> int:
+    """The user's center; staff without one (administrators) see no fees data."""
+    return int(getattr(request.user, "center_id", None) or 0)
+
+
 def _day(value: str | None, default: date) -> date:
     try:
         return date.fromisoformat(value) if value else default
@@ -118,9 +124,9 @@ def _panel_context(request: HttpRequest, case_number: str, window: str,
         context["error"] = error or f"没有找到办件 {case_number}"
         return context
     context["facts"] = facts
-    context["copies"] = free_copies(case_number=facts.number, center_id=user.center_id)  # type: ignore[union-attr]
+    context["copies"] = free_copies(case_number=facts.number, center_id=_center(request))
     if payment is None:
-        payment = payments_for_case(case_number=facts.number, center_id=user.center_id).filter(  # type: ignore[union-attr]
+        payment = payments_for_case(case_number=facts.number, center_id=_center(request)).filter(
             kind=FeeKind.ITEM).first()
         context["payment"] = payment
     if payment is not None:
@@ -129,7 +135,7 @@ def _panel_context(request: HttpRequest, case_number: str, window: str,
     groups = data.getlist("groups") if data is not None else list(facts.groups)
     try:
         context["quote"] = fee_quote(
-            center_id=user.center_id, item_code=facts.item_code,  # type: ignore[union-attr]
+            center_id=_center(request), item_code=facts.item_code,
             variant_code=facts.fee_variant, on_date=clock.today(),
             id_number=facts.applicant_id_number, groups=groups)
     except DomainError as exc:
@@ -192,7 +198,7 @@ def free_copies_view(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return render(request, "fees/case_panel.html#copies",
                       {"case_number": case_number, "copies": free_copies(
-                          case_number=case_number, center_id=request.user.center_id),  # type: ignore[union-attr]
+                          case_number=case_number, center_id=_center(request)),
                        "copies_error": exc.message})
     return render(request, "fees/case_panel.html#copies",
                   {"case_number": case_number, "copies": total})
@@ -229,7 +235,7 @@ def counter(request: HttpRequest) -> HttpResponse:
         code, _slash, variant = data.get("fee", "").partition("/")
         try:
             context["quote"] = fee_quote(
-                center_id=request.user.center_id, item_code=code, variant_code=variant,  # type: ignore[union-attr]
+                center_id=_center(request), item_code=code, variant_code=variant,
                 on_date=clock.today(), id_number=data.get("id_number", "").strip()[:40],
                 groups=data.getlist("groups"))
         except DomainError as exc:
@@ -269,7 +275,7 @@ def payments(request: HttpRequest) -> HttpResponse:
     day = _day(request.GET.get("day"), clock.today())
     sees_all = has_perm(request.user, Perm.REPORT_VIEW) or has_perm(request.user,
                                                                       Perm.REFUND_APPROVE)
-    rows = payment_list(center_id=request.user.center_id, day=day,  # type: ignore[union-attr]
+    rows = payment_list(center_id=_center(request), day=day,
                         officer_id=None if sees_all else request.user.pk)
     return render(request, "fees/payments.html", {
         "day": day, "payments": rows, "previous": day - timedelta(days=1),
@@ -280,7 +286,7 @@ def payments(request: HttpRequest) -> HttpResponse:
 def _payment_for(request: HttpRequest, pk: int) -> Any:
     _need(request, Perm.FEE_COLLECT, Perm.REPORT_VIEW, Perm.REFUND_APPROVE)
     try:
-        payment = payment_get(pk=pk, center_id=request.user.center_id)  # type: ignore[union-attr]
+        payment = payment_get(pk=pk, center_id=_center(request))
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return payment
@@ -313,7 +319,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     payment = _payment_for(request, pk)
-    page = "a4" if request.GET.get("page") == "a4" else "receipt80"
+    page: PageKind = "a4" if request.GET.get("page") == "a4" else "receipt80"
     center = request.user.center  # type: ignore[union-attr]
     pdf = receipt_pdf(payment, center_name=center.name if center else "公安便民服务中心",
                       page=page)
@@ -326,7 +332,7 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 def refunds(request: HttpRequest) -> HttpResponse:
     """退费审批: the director approves or rejects each request."""
     _need(request, Perm.REFUND_APPROVE)
-    center_id = request.user.center_id  # type: ignore[union-attr]
+    center_id = _center(request)
     if request.method == "POST":
         form = RefundDecisionForm(request.POST)
         try:
@@ -358,7 +364,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     """收费对账: every drawer of the day, by window and officer, balancing to the fen."""
     _need(request, Perm.REPORT_VIEW, Perm.REFUND_APPROVE)
     day = _day(request.GET.get("day"), clock.today())
-    rows = drawer_rows(center_id=request.user.center_id, day=day)  # type: ignore[union-attr]
+    rows = drawer_rows(center_id=_center(request), day=day)
     return render(request, "fees/reconciliation.html", {
         "day": day, "rows": rows, "previous": day - timedelta(days=1),
         "next": day + timedelta(days=1),
@@ -392,7 +398,7 @@ def drawer(request: HttpRequest) -> HttpResponse:
             else:
                 messages.warning(request, f"日结已记录：差额 {fmt_yuan(close.difference_fen)}")
             return redirect(f"{request.path}?day={day.isoformat()}")
-    rows = drawer_rows(center_id=request.user.center_id, day=day,  # type: ignore[union-attr]
+    rows = drawer_rows(center_id=_center(request), day=day,
                        officer_id=request.user.pk)
     return render(request, "fees/drawer.html", {
         "day": day, "rows": rows, "form": form, "previous": day - timedelta(days=1),
@@ -412,7 +418,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     end = _day(request.GET.get("end"), today)
     if end < start:
         start, end = end, start
-    center_id = request.user.center_id  # type: ignore[union-attr]
+    center_id = _center(request)
     return render(request, "fees/ledger.html", {
         "start": start, "end": end,
         "report": savings_report(center_id=center_id, start=start, end=end),
@@ -428,7 +434,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 def policies(request: HttpRequest) -> HttpResponse:
     _need(request, Perm.FEE_POLICY_EDIT)
     return render(request, "fees/policies.html", {
-        "policies": policy_list(center_id=request.user.center_id),  # type: ignore[union-attr]
+        "policies": policy_list(center_id=_center(request)),
         "groups": dict(Group.choices),
     })
 
@@ -450,7 +456,7 @@ def _policy_input(data: dict[str, Any]) -> PolicyInput:
 def policy_edit(request: HttpRequest, code: str = "") -> HttpResponse:
     """减免政策: create one (no code change needed) or change one, with its history."""
     _need(request, Perm.FEE_POLICY_EDIT)
-    center_id = request.user.center_id  # type: ignore[union-attr]
+    center_id = _center(request)
     policy = None
     if code:
         try:
@@ -500,7 +506,7 @@ def _campaign_readers() -> tuple[Perm, ...]:
 @login_required
 def campaigns(request: HttpRequest) -> HttpResponse:
     _need(request, *_campaign_readers())
-    center_id = request.user.center_id  # type: ignore[union-attr]
+    center_id = _center(request)
     rows = [(c, campaign_report(campaign=c)) for c in campaign_list(center_id=center_id)]
     return render(request, "fees/campaigns.html", {
         "rows": rows, "active": campaign_active(center_id=center_id, on=clock.today()),
@@ -512,7 +518,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The director defines a campaign: period, eligibility, items, extra windows, hours."""
     _need(request, Perm.FEE_POLICY_EDIT)
-    center_id = request.user.center_id  # type: ignore[union-attr]
+    center_id = _center(request)
     campaign = None
     if pk is not None:
         try:
@@ -557,7 +563,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """活动报告: cases, cards, yuan saved, appointments, with a chart; class-list upload."""
     _need(request, *_campaign_readers())
     try:
-        campaign = campaign_get(pk=pk, center_id=request.user.center_id)  # type: ignore[union-attr]
+        campaign = campaign_get(pk=pk, center_id=_center(request))
     except NotFound as exc:
         raise Http404(exc.message) from exc
     form = ClassListForm(request.POST or None, request.FILES or None)

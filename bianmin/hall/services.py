@@ -71,7 +71,7 @@ PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 # SQLite has one writer at a time. Waiting writers poll with growing sleeps (up to 100 ms), so
 # under a burst the lock sits idle while everyone sleeps, and an unlucky thread can starve past
 # the busy timeout. Queueing this process's hall writers on a lock first keeps them in order.
-_SQLITE_WRITER = threading.Lock()
+_SQLITE_WRITER = threading.RLock()
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -212,6 +212,14 @@ def _session_at(actor: Any, window_code: str, *, for_update: bool = True) -> Win
         raise Conflict(_("您没有在 %s 窗口签到，请先签到") % code,
                        code=HallErrorCode.NOT_SIGNED_IN)
     return session
+
+
+def _check_window(session: WindowSession | None, window_code: str | None) -> None:
+    if session is None:
+        raise Conflict(_("您当前没有签到"), code=HallErrorCode.NOT_SIGNED_IN)
+    if window_code is not None and session.window.code != window_code.strip().upper():
+        raise Conflict(_("您没有在 %s 窗口签到") % window_code.strip().upper(),
+                       code=HallErrorCode.NOT_SIGNED_IN)
 
 
 def _call_event(ticket: Ticket, window: Window, *, recall: bool, at: datetime) -> dict[str, Any]:
@@ -399,26 +407,24 @@ def _end_session(session: WindowSession, *, actor: Any, now: datetime) -> None:
 
 
 @atomic_write
-def window_sign_out(*, actor: Any) -> None:
+def window_sign_out(*, actor: Any, window_code: str | None = None) -> None:
     """签退 (close the window)."""
     now = clock.now()
     session = (WindowSession.objects.select_for_update(of=("self",)).select_related("window")
                .filter(officer_id=actor.pk, ended_at__isnull=True).first())
-    if session is None:
-        raise Conflict(_("您当前没有签到"), code=HallErrorCode.NOT_SIGNED_IN)
+    _check_window(session, window_code)
     if _holding(actor, now) is not None:
         raise Conflict(_("请先办结当前号，再签退"), code=HallErrorCode.CURRENT_TICKET)
     _end_session(session, actor=actor, now=now)
 
 
 @atomic_write
-def window_pause(*, actor: Any, reason: str = "") -> WindowSession:
+def window_pause(*, actor: Any, window_code: str | None = None, reason: str = "") -> WindowSession:
     """暂停 (a break): the window stays signed in but call-next is refused."""
     now = clock.now()
     session = (WindowSession.objects.select_for_update(of=("self",)).select_related("window")
                .filter(officer_id=actor.pk, ended_at__isnull=True).first())
-    if session is None:
-        raise Conflict(_("您当前没有签到"), code=HallErrorCode.NOT_SIGNED_IN)
+    _check_window(session, window_code)
     if session.is_paused:
         return session
     if _holding(actor, now) is not None:
@@ -435,12 +441,11 @@ def window_pause(*, actor: Any, reason: str = "") -> WindowSession:
 
 
 @atomic_write
-def window_resume(*, actor: Any) -> WindowSession:
+def window_resume(*, actor: Any, window_code: str | None = None) -> WindowSession:
     now = clock.now()
     session = (WindowSession.objects.select_for_update(of=("self",)).select_related("window")
                .filter(officer_id=actor.pk, ended_at__isnull=True).first())
-    if session is None:
-        raise Conflict(_("您当前没有签到"), code=HallErrorCode.NOT_SIGNED_IN)
+    _check_window(session, window_code)
     if not session.is_paused:
         return session
     paused_seconds = _seconds(now, session.paused_at)

@@ -5,5 +5,21 @@ from bianmin.hall import views
 app_name = "hall"
 
 urlpatterns = [
+    path("hall/workspace/", views.workspace, name="workspace"),
+    path("hall/workspace/action/", views.workspace_action, name="workspace_action"),
+    path("hall/guide/", views.guide, name="guide"),
+    path("hall/board/", views.board, name="board"),
+    path("hall/settings/", views.settings_edit, name="settings"),
+    path("hall/display/", views.display_home, name="display_home"),
+    path("hall/display/<str:center_code>/", views.display, name="display"),
+    path("hall/display/<str:center_code>/state.json", views.display_state_json,
+         name="display_state"),
+    path("hall/kiosk/", views.kiosk_home, name="kiosk_home"),
+    path("hall/kiosk/<str:center_code>/", views.kiosk, name="kiosk"),
+    path("hall/take/<str:center_code>/", views.phone, name="phone"),
+    path("hall/door/<str:center_code>/", views.door, name="door"),
     path("hall/voice/<str:number>/<int:window>.wav", views.voice, name="voice"),
+    path("t/<str:ticket_id>/", views.position, name="position"),
+    path("t/<str:ticket_id>/print/", views.ticket_print, name="ticket_print"),
+    path("t/<str:ticket_id>/ticket.pdf", views.ticket_pdf, name="ticket_pdf"),
 ]

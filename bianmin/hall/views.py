@@ -1,6 +1,366 @@
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+"""Hall screens: window workspace, guide desk, kiosk, phone page, live position page, printable
+ticket (HTML and PDF), calling display, hall board and the hall settings. Thin: parse,
+authorise, call one service or selector, render."""
 
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django import forms
+from django.conf import settings as django_settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bianmin.accounts.permissions import Perm, has_perm
+from bianmin.accounts.selectors import center_get, staff_item_ids, staff_list
+from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
+from bianmin.catalogue.selectors import item_list
+from bianmin.core import clock
+from bianmin.core.errors import DomainError
+from bianmin.core.htmx import is_htmx, template_for
+from bianmin.core.qr import qr_svg
+from bianmin.hall import services
+from bianmin.hall.enums import IssueChannel, Priority
+from bianmin.hall.models import HallSettings, Ticket, WindowSession
+from bianmin.hall.pdf import ticket_pdf_bytes
+from bianmin.hall.selectors import (
+    display_state,
+    hall_board,
+    hall_settings_get,
+    session_current,
+    ticket_current_for,
+    ticket_get,
+    ticket_state,
+    tickets_parked_by,
+    waiting_count_for,
+    windows_of,
+)
+from bianmin.hall.throttle import allow_anonymous_issue, ensure_device_cookie
 from bianmin.hall.voice import announcement_wav
+
+PUBLIC_PRIORITIES = [Priority.NORMAL, Priority.ELDERLY, Priority.DISABLED, Priority.MILITARY,
+                     Priority.APPOINTMENT]
+
+
+def _need(request: HttpRequest, perm: Perm) -> None:
+    if not has_perm(request.user, perm):
+        raise HttpForbidden
+
+
+def _center_or_404(code: str) -> Any:
+    center = center_get(code=code.upper())
+    if center is None or not center.is_active:
+        raise Http404(_("没有这个便民服务中心"))
+    return center
+
+
+def _item_groups() -> list[dict[str, Any]]:
+    items = list(item_list())
+    return [
+        {"code": value, "label": label, "prefix": CATEGORY_PREFIX[Category(value)],
+         "items": [i for i in items if i.category == value]}
+        for value, label in Category.choices
+    ]
+
+
+def public_url(path: str) -> str:
+    return str(django_settings.PUBLIC_BASE_URL).rstrip("/") + path
+
+
+# --- window workspace ------------------------------------------------------------------------
+
+
+def _workspace_context(request: HttpRequest, *, error: str = "") -> dict[str, Any]:
+    user: Any = request.user
+    session = session_current(officer_id=user.pk)
+    ticket = ticket_current_for(officer_id=user.pk)
+    settings = hall_settings_get(center_id=user.center_id) if user.center_id else None
+    context: dict[str, Any] = {"session": session, "ticket": ticket, "error": error,
+                               "settings": settings}
+    if session is None:
+        taken = {s.window_id: s for s in _open_sessions(user.center_id)}
+        context["windows"] = [(w, taken.get(w.pk)) for w in windows_of(center_id=user.center_id)]
+        return context
+    context["waiting"] = waiting_count_for(center_id=user.center_id, officer_id=user.pk,
+                                           item_ids=staff_item_ids(staff=user))
+    context["parked"] = list(tickets_parked_by(officer_id=user.pk, center_id=user.center_id))
+    if ticket is not None:
+        context["ticket_items"] = list(ticket.items.select_related("item"))
+        context["waited_minutes"] = int(((ticket.called_at or clock.now())
+                                         - ticket.arrived_at).total_seconds() // 60)
+        context["may_no_show"] = settings is not None and (
+            ticket.recall_count >= settings.recall_limit)
+        context["may_recall"] = settings is not None and (
+            ticket.recall_count < settings.recall_limit)
+        context["items"] = list(item_list())
+        context["colleagues"] = [s for s in staff_list(user=user)
+                                 if s.pk != user.pk and has_perm(s, Perm.TICKET_CALL)]
+    return context
+
+
+def _open_sessions(center_id: int) -> list[Any]:
+    return list(WindowSession.objects.select_related("officer").filter(
+        center_id=center_id, ended_at__isnull=True))
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    """窗口工作台: the officer's home screen."""
+    _need(request, Perm.TICKET_CALL)
+    return render(request, template_for(request, "hall/workspace.html", "panel"),
+                  _workspace_context(request))
+
+
+@login_required
+@require_POST
+def workspace_action(request: HttpRequest) -> HttpResponse:
+    _need(request, Perm.TICKET_CALL)
+    user: Any = request.user
+    action = request.POST.get("action", "")
+    ticket_id = request.POST.get("ticket", "")
+    before = ticket_current_for(officer_id=user.pk)
+    session = session_current(officer_id=user.pk)
+    window_code = session.window.code if session else ""
+    error = ""
+    try:
+        if action == "sign_in":
+            services.window_sign_in(actor=user, window_code=request.POST.get("window", ""))
+        elif action == "sign_out":
+            services.window_sign_out(actor=user)
+        elif action == "pause":
+            services.window_pause(actor=user, reason=request.POST.get("reason", ""))
+        elif action == "resume":
+            services.window_resume(actor=user)
+        elif action == "call_next":
+            if services.ticket_call_next(actor=user, window_code=window_code) is None:
+                error = _("目前没有您可以办理的等候号")
+        elif action == "recall":
+            services.ticket_recall(actor=user, ticket_id=ticket_id)
+        elif action == "no_show":
+            services.ticket_no_show(actor=user, ticket_id=ticket_id)
+        elif action == "park":
+            services.ticket_park(actor=user, ticket_id=ticket_id)
+        elif action in ("unpark", "unpark_queue"):
+            services.ticket_unpark(actor=user, ticket_id=ticket_id, window_code=window_code,
+                                   to_queue=action == "unpark_queue")
+        elif action == "transfer":
+            officer = request.POST.get("officer", "")
+            services.ticket_transfer(actor=user, ticket_id=ticket_id,
+                                     item_code=request.POST.get("item") or None,
+                                     officer_id=int(officer) if officer.isdigit() else None)
+        elif action == "finish":
+            services.ticket_finish(actor=user, ticket_id=ticket_id)
+        else:
+            error = _("未知操作")
+    except DomainError as exc:
+        error = exc.message
+    if not is_htmx(request):
+        if error:
+            messages.error(request, error)
+        return redirect("hall:workspace")
+    context = _workspace_context(request, error=error)
+    after = context["ticket"]
+    context["ticket_changed"] = (before.pk if before else None) != (after.pk if after else None)
+    return render(request, "hall/workspace.html#panel", context)
+
+
+# --- guide desk, kiosk, phone ----------------------------------------------------------------
+
+
+class IssueForm(forms.Form):
+    items = forms.MultipleChoiceField(choices=[], error_messages={
+        "required": "请选择要办理的事项", "invalid_choice": "事项不存在"})
+    priority = forms.ChoiceField(choices=Priority.choices, required=False)
+    id_number = forms.CharField(max_length=18, required=False)
+    phone = forms.CharField(max_length=20, required=False)
+    request_key = forms.CharField(max_length=64, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = [(i.code, i.name) for i in item_list()]
+
+
+def _issue_from_form(request: HttpRequest, *, actor: Any, center: Any,
+                     channel: IssueChannel) -> tuple[Ticket | None, str]:
+    form = IssueForm(request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))
+        return None, str(first[0])
+    data = form.cleaned_data
+    try:
+        ticket = services.ticket_issue(
+            actor=actor, center=center, item_codes=data["items"], channel=channel,
+            priority=data.get("priority") or Priority.NORMAL,
+            id_number=data.get("id_number", ""), phone=data.get("phone", ""),
+            request_key=data.get("request_key") or None,
+        )
+    except DomainError as exc:
+        return None, exc.message
+    return ticket, ""
+
+
+@login_required
+def guide(request: HttpRequest) -> HttpResponse:
+    """导办取号: the guide issues tickets (not throttled) and prints them."""
+    _need(request, Perm.TICKET_ISSUE)
+    user: Any = request.user
+    ticket, error = None, ""
+    if request.method == "POST":
+        ticket, error = _issue_from_form(request, actor=user, center=user.center,
+                                         channel=IssueChannel.GUIDE)
+    recent = Ticket.objects.select_related("item").filter(
+        center_id=user.center_id, service_day=clock.today(), channel=IssueChannel.GUIDE,
+    ).order_by("-arrived_at")[:10]
+    context = {
+        "groups": _item_groups(), "priorities": Priority.choices, "ticket": ticket,
+        "state": ticket_state(ticket) if ticket else None, "error": error,
+        "recent": recent, "request_key": secrets.token_urlsafe(12),
+    }
+    return render(request, template_for(request, "hall/guide.html", "result"), context)
+
+
+def kiosk(request: HttpRequest, center_code: str) -> HttpResponse:
+    """自助取号机: large type, touch only; prints the ticket after issuing."""
+    center = _center_or_404(center_code)
+    error = ""
+    if request.method == "POST":
+        if not allow_anonymous_issue(request, scope="kiosk"):
+            error = _("取号过于频繁，请稍候再试")
+        else:
+            ticket, error = _issue_from_form(request, actor=None, center=center,
+                                             channel=IssueChannel.KIOSK)
+            if ticket is not None:
+                url = reverse("hall:ticket_print", args=[ticket.pk]) + "?kiosk=1"
+                return ensure_device_cookie(request, redirect(url))
+    response = render(request, "hall/kiosk.html", {
+        "center": center, "groups": _item_groups(), "priorities": PUBLIC_PRIORITIES,
+        "error": error, "request_key": secrets.token_urlsafe(12),
+        "phone_url": public_url(reverse("hall:phone", args=[center.code])),
+        "phone_qr": qr_svg(public_url(reverse("hall:phone", args=[center.code])), scale=3),
+    })
+    return ensure_device_cookie(request, response)
+
+
+def phone(request: HttpRequest, center_code: str) -> HttpResponse:
+    """手机取号: reached from the QR code at the door."""
+    center = _center_or_404(center_code)
+    error = ""
+    if request.method == "POST":
+        if not allow_anonymous_issue(request, scope="phone"):
+            error = _("取号过于频繁，请稍后再试；如需帮助请到导办台")
+        else:
+            ticket, error = _issue_from_form(request, actor=None, center=center,
+                                             channel=IssueChannel.PHONE)
+            if ticket is not None:
+                return ensure_device_cookie(
+                    request, redirect("hall:position", ticket_id=ticket.pk))
+    response = render(request, "hall/phone.html", {
+        "center": center, "groups": _item_groups(), "priorities": PUBLIC_PRIORITIES,
+        "error": error, "request_key": secrets.token_urlsafe(12),
+    })
+    return ensure_device_cookie(request, response)
+
+
+def door(request: HttpRequest, center_code: str) -> HttpResponse:
+    """The poster at the door: a QR code to the phone page."""
+    center = _center_or_404(center_code)
+    url = public_url(reverse("hall:phone", args=[center.code]))
+    return render(request, "hall/door.html", {"center": center, "url": url,
+                                              "qr": qr_svg(url, scale=8)})
+
+
+# --- the citizen's ticket ---------------------------------------------------------------------
+
+
+def _ticket_or_404(ticket_id: str) -> Ticket:
+    ticket = ticket_get(ticket_id=ticket_id)
+    if ticket is None:
+        raise Http404(_("没有找到这张号票"))
+    return ticket
+
+
+def position(request: HttpRequest, ticket_id: str) -> HttpResponse:
+    """The live position page (QR on the ticket): people ahead, estimated wait, your turn."""
+    ticket = _ticket_or_404(ticket_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            ticket = services.ticket_set_phone(ticket_id=ticket.pk,
+                                               phone=request.POST.get("phone", ""))
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("已登记，快到您时会发短信提醒"))
+            return redirect("hall:position", ticket_id=ticket.pk)
+    settings = hall_settings_get(center_id=ticket.center_id)
+    return render(request, template_for(request, "hall/position.html", "live"), {
+        "ticket": ticket, "state": ticket_state(ticket), "error": error,
+        "items": [ti.item for ti in ticket.items.select_related("item")],
+        "near_position": settings.near_position,
+    })
+
+
+def ticket_print(request: HttpRequest, ticket_id: str) -> HttpResponse:
+    """The 80 mm ticket as a printable page (print CSS); the kiosk prints it at once."""
+    ticket = _ticket_or_404(ticket_id)
+    url = public_url(reverse("hall:position", args=[ticket.pk]))
+    return render(request, "hall/ticket_print.html", {
+        "ticket": ticket, "state": ticket_state(ticket), "qr": qr_svg(url, scale=4),
+        "items": [ti.item for ti in ticket.items.select_related("item")],
+        "kiosk": request.GET.get("kiosk") == "1",
+        "kiosk_url": reverse("hall:kiosk", args=[ticket.center.code]),
+    })
+
+
+def ticket_pdf(request: HttpRequest, ticket_id: str) -> HttpResponse:
+    ticket = _ticket_or_404(ticket_id)
+    url = public_url(reverse("hall:position", args=[ticket.pk]))
+    response = HttpResponse(ticket_pdf_bytes(ticket, position_url=url),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ticket-{ticket.number}.pdf"'
+    return response
+
+
+# --- calling display ---------------------------------------------------------------------------
+
+
+def display(request: HttpRequest, center_code: str) -> HttpResponse:
+    """叫号大屏: public, one per hall TV; live over a websocket."""
+    center = _center_or_404(center_code)
+    return render(request, "hall/display.html", {
+        "center": center, "state": display_state(center_id=center.pk),
+        "state_url": reverse("hall:display_state", args=[center.code]),
+        "ws_path": f"/ws/hall/display/{center.code}/",
+    })
+
+
+def display_state_json(request: HttpRequest, center_code: str) -> JsonResponse:
+    center = _center_or_404(center_code)
+    return JsonResponse(display_state(center_id=center.pk),
+                        json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+def display_home(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if user.center is None:
+        raise Http404
+    return redirect("hall:display", center_code=user.center.code)
+
+
+@login_required
+def kiosk_home(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if user.center is None:
+        raise Http404
+    return redirect("hall:kiosk", center_code=user.center.code)
 
 
 def voice(request: HttpRequest, number: str, window: int) -> HttpResponse:
@@ -11,3 +371,53 @@ def voice(request: HttpRequest, number: str, window: int) -> HttpResponse:
     response = FileResponse(path.open("rb"), content_type="audio/wav")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+# --- hall board and settings -----------------------------------------------------------------
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """大厅监控: the shift leader's live view."""
+    _need(request, Perm.HALL_MONITOR)
+    user: Any = request.user
+    if user.center_id is None:
+        raise Http404
+    data = hall_board(center_id=user.center_id)
+    chart = {"categories": [c["label"] for c in data["categories"]],
+             "waiting": [c["waiting"] for c in data["categories"]],
+             "hours": [f"{h}时" for h in range(7, 19)], "arrivals": data["arrivals_by_hour"]}
+    return render(request, template_for(request, "hall/board.html", "live"),
+                  {"board": data, "chart": chart})
+
+
+class HallSettingsForm(forms.ModelForm):
+    class Meta:
+        model = HallSettings
+        fields = ["is_closed", "closed_notice", "weight_appointment", "weight_elderly",
+                  "weight_disabled", "weight_military", "elderly_age", "wait_limit_minutes",
+                  "recall_limit", "requeue_places", "requeue_limit", "near_position",
+                  "alert_wait_minutes"]
+
+
+@login_required
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    """大厅设置: the director's calling-rule weights, no-show ladder and alerts."""
+    _need(request, Perm.HALL_CONFIGURE)
+    user: Any = request.user
+    if user.center_id is None:
+        raise Http404
+    current = hall_settings_get(center_id=user.center_id)
+    form = HallSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items()
+                   if getattr(hall_settings_get(center_id=user.center_id), k) != v}
+        try:
+            services.hall_settings_update(actor=user, center_id=user.center_id, changes=changes)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("大厅设置已保存"))
+            return redirect("hall:settings")
+    return render(request, "hall/settings.html", {"form": form})
+

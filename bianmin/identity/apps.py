@@ -14,7 +14,7 @@ def schedule_enrollment(person_id: int) -> None:
 
     try:
         face_enroll_task(person_id)
-    except Exception:  # noqa: BLE001 - queue down or task error; logged, enrolled on demand
+    except Exception:
         log.exception("could not enroll the face template of person %s", person_id)
 
 

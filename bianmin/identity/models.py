@@ -172,7 +172,9 @@ class FaceFrame(TimeStampedModel):
         verbose_name = _("留存画面")
         verbose_name_plural = _("留存画面")
         constraints = [
-            models.UniqueConstraint(fields=["face_check", "seq"], name="face_frame_check_seq_unique")
+            models.UniqueConstraint(
+                fields=["face_check", "seq"], name="face_frame_check_seq_unique"
+            )
         ]
 
     def __str__(self) -> str:

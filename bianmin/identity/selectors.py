@@ -11,8 +11,13 @@ from django.db.models import QuerySet
 
 from bianmin.core import clock
 from bianmin.core.errors import NotFound
-from bianmin.identity.enums import Decision, EnrollmentStatus, FaceErrorCode, Liveness
-from bianmin.identity.enums import OfficerDecision
+from bianmin.identity.enums import (
+    Decision,
+    EnrollmentStatus,
+    FaceErrorCode,
+    Liveness,
+    OfficerDecision,
+)
 from bianmin.identity.models import FaceCheck, FaceConsent, FaceEnrollment
 from bianmin.identity.services import check_valid_minutes, model_identity
 from bianmin.people.services import id_number_index
@@ -110,6 +115,4 @@ def face_enrollment_state(*, person: Any) -> EnrollmentState:
             reason=enrollment.reason,
             model_version=enrollment.model_version,
         )
-    return EnrollmentState(
-        "enrolled", "人脸模板已登记", model_version=enrollment.model_version
-    )
+    return EnrollmentState("enrolled", "人脸模板已登记", model_version=enrollment.model_version)

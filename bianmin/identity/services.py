@@ -30,7 +30,6 @@ from bianmin.core import clock
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from bianmin.identity import engine
 from bianmin.identity.enums import (
-    Decision,
     EnrollmentStatus,
     FaceErrorCode,
     Liveness,
@@ -176,9 +175,7 @@ def _clean_guardian(name: str, id_number: str, person_id_number: str) -> tuple[s
             code=FaceErrorCode.INVALID_GUARDIAN,
         )
     if check.normalized == person_id_number:
-        raise DomainError(
-            _("监护人不能是核验对象本人"), code=FaceErrorCode.INVALID_GUARDIAN
-        )
+        raise DomainError(_("监护人不能是核验对象本人"), code=FaceErrorCode.INVALID_GUARDIAN)
     if age_on(check.normalized, clock.today()) < ADULT_AGE:
         raise DomainError(_("监护人须年满十八周岁"), code=FaceErrorCode.INVALID_GUARDIAN)
     return name, check.normalized
@@ -342,9 +339,7 @@ def face_enroll_outdated(*, force: bool = False) -> dict[str, int]:
     """Re-enroll every person whose template is missing, for an older photo or made by another
     model version (after the engine changed). Each person in its own transaction."""
     _, version = model_identity()
-    persons = _person_model().objects.exclude(photo_sha256="").values_list(
-        "pk", "photo_sha256"
-    )
+    persons = _person_model().objects.exclude(photo_sha256="").values_list("pk", "photo_sha256")
     current = {
         e["person_id"]: (e["photo_sha256"], e["model_version"])
         for e in FaceEnrollment.objects.values("person_id", "photo_sha256", "model_version")
@@ -364,7 +359,7 @@ def face_enroll_outdated(*, force: bool = False) -> dict[str, int]:
 def _current_template(person: Any) -> engine.Template:
     """The person's template for the current photo and model; enrolls on the spot if the
     background task has not run yet (e.g. no worker)."""
-    name, version = model_identity()
+    _name, version = model_identity()
     enrollment = FaceEnrollment.objects.filter(person=person).first()
     if (
         enrollment is None
@@ -392,9 +387,7 @@ def _current_template(person: Any) -> engine.Template:
 # --- verification ---------------------------------------------------------------------------------
 
 
-def _consent_for(
-    *, actor: Any, consent_id: str, id_number: str, lock: bool = False
-) -> FaceConsent:
+def _consent_for(*, actor: Any, consent_id: str, id_number: str, lock: bool = False) -> FaceConsent:
     try:
         key = uuid.UUID(str(consent_id).strip())
     except ValueError:
@@ -514,9 +507,7 @@ def face_verify(
         challenge, liveness_code = result.liveness.challenge, result.liveness.code
     digest = frames_digest(frames)
     with transaction.atomic():
-        consent = _consent_for(
-            actor=actor, consent_id=str(consent.pk), id_number=number, lock=True
-        )
+        consent = _consent_for(actor=actor, consent_id=str(consent.pk), id_number=number, lock=True)
         check = FaceCheck.objects.create(
             center_id=actor.center_id,
             person=person,

@@ -74,19 +74,27 @@ class MessageOut(Schema):
 
 @router.get("/sms/messages", response=list[MessageOut], auth=staff_auth, summary="短信记录")
 def messages_list(
-    request: HttpRequest, status: str = "", template_code: str = "", batch_id: int | None = None,
+    request: HttpRequest,
+    status: str = "",
+    template_code: str = "",
+    batch_id: int | None = None,
     limit: int = 100,
 ) -> Any:
     actor = require(request, Perm.SMS_SEND)
     limit = max(1, min(limit, 500))
     return list(
-        selectors.message_list(user=actor, status=status, template_code=template_code,
-                               batch_id=batch_id)[:limit]
+        selectors.message_list(
+            user=actor, status=status, template_code=template_code, batch_id=batch_id
+        )[:limit]
     )
 
 
-@router.post("/sms/messages/{message_id}/retry", response=MessageOut, auth=staff_auth,
-             summary="重发失败的短信")
+@router.post(
+    "/sms/messages/{message_id}/retry",
+    response=MessageOut,
+    auth=staff_auth,
+    summary="重发失败的短信",
+)
 def message_retry(request: HttpRequest, message_id: int) -> Any:
     actor = require(request, Perm.SMS_SEND)
     return services.message_retry(actor=actor, message_id=message_id)
@@ -123,27 +131,43 @@ def _batch_out(batch: Any) -> dict[str, Any]:
         reason = row.reason
         if row.status == "matched" and batch.kind == "plates":
             reason = ""  # the plate kept in `reason` is not a reason
-        rows.append({
-            "row_number": row.row_number, "value_masked": row.value_masked,
-            "case_number": row.case_number, "item_name": row.item_name,
-            "phone_masked": row.phone_masked, "status": row.status, "reason": reason,
-            "message_id": row.message_id,
-        })
+        rows.append(
+            {
+                "row_number": row.row_number,
+                "value_masked": row.value_masked,
+                "case_number": row.case_number,
+                "item_name": row.item_name,
+                "phone_masked": row.phone_masked,
+                "status": row.status,
+                "reason": reason,
+                "message_id": row.message_id,
+            }
+        )
     return {
-        "id": batch.pk, "kind": batch.kind, "status": batch.status, "filename": batch.filename,
-        "rows_total": batch.rows_total, "rows_matched": batch.rows_matched,
-        "rows_unmatched": batch.rows_unmatched, "messages_total": batch.messages_total,
+        "id": batch.pk,
+        "kind": batch.kind,
+        "status": batch.status,
+        "filename": batch.filename,
+        "rows_total": batch.rows_total,
+        "rows_matched": batch.rows_matched,
+        "rows_unmatched": batch.rows_unmatched,
+        "messages_total": batch.messages_total,
         "progress": {
-            "total": progress.total, "queued": progress.queued, "sending": progress.sending,
-            "sent": progress.sent, "delivered": progress.delivered, "failed": progress.failed,
+            "total": progress.total,
+            "queued": progress.queued,
+            "sending": progress.sending,
+            "sent": progress.sent,
+            "delivered": progress.delivered,
+            "failed": progress.failed,
             "percent": progress.percent,
         },
         "rows": rows,
     }
 
 
-@router.post("/sms/batches", response=BatchOut, auth=staff_auth,
-             summary="导入到证清单（预览，不发送）")
+@router.post(
+    "/sms/batches", response=BatchOut, auth=staff_auth, summary="导入到证清单（预览，不发送）"
+)
 def batch_import(
     request: HttpRequest,
     kind: Form[Literal["arrival_list", "plates"]] = "arrival_list",  # type: ignore[assignment]
@@ -158,8 +182,9 @@ def batch_import(
             raise DomainError("文件超过5MB，请拆分后分批导入。", code="import_invalid")
         content = file.read()
         filename = file.name or ""
-    batch = services.batch_import(actor=actor, kind=str(kind), filename=filename,
-                                  content=content, text=lines)
+    batch = services.batch_import(
+        actor=actor, kind=str(kind), filename=filename, content=content, text=lines
+    )
     return _batch_out(batch)
 
 
@@ -172,8 +197,12 @@ def batch_detail(request: HttpRequest, batch_id: int) -> Any:
     return _batch_out(batch)
 
 
-@router.post("/sms/batches/{batch_id}/send", response=BatchOut, auth=staff_auth,
-             summary="一键发送批次中的全部通知")
+@router.post(
+    "/sms/batches/{batch_id}/send",
+    response=BatchOut,
+    auth=staff_auth,
+    summary="一键发送批次中的全部通知",
+)
 def batch_send(request: HttpRequest, batch_id: int) -> Any:
     actor = require(request, Perm.SMS_SEND)
     return _batch_out(services.batch_send(actor=actor, batch_id=batch_id))

@@ -14,9 +14,7 @@ class NotificationsConfig(AppConfig):
         from bianmin.notifications import views
 
         register_screen(Screen(_("短信平台"), "notifications:dashboard", Perm.SMS_SEND, order=60))
-        register_screen(
-            Screen(_("到证通知"), "notifications:batch_list", Perm.SMS_SEND, order=61)
-        )
+        register_screen(Screen(_("到证通知"), "notifications:batch_list", Perm.SMS_SEND, order=61))
         register_screen(
             Screen(_("短信模板"), "notifications:template_list", Perm.SMS_TEMPLATE_EDIT, order=62)
         )

@@ -115,8 +115,9 @@ def _state(name: str) -> GatewayState:
 def rate_reserve(name: str, *, rate: float | None = None) -> float | None:
     """Reserve one send slot; returns seconds to wait first, or None when the bucket is more
     than ``MAX_RATE_WAIT`` seconds behind (the caller reschedules instead of blocking)."""
-    per_second = float(rate or getattr(settings, "SMS_RATE_PER_SECOND", 50.0))
-    with transaction.atomic():
+    per_second = float(rate) if rate else float(getattr(settings, "SMS_RATE_PER_SECOND", 50.0))
+    # savepoint=False: the caller usually holds a transaction already (the claim's).
+    with transaction.atomic(savepoint=False):
         state = _state(name)
         wait, tat = gcra_reserve(
             state.tat,

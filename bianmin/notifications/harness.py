@@ -162,6 +162,17 @@ class Workers:
         self.consumers.append(process)
         return process
 
+    def wait_ready(self, *, timeout: float = 90.0) -> bool:
+        """True once every consumer has logged that it started (Django imported, queue open)."""
+
+        def ready() -> bool:
+            logs = sorted(self.workdir.glob("consumer-*.log"))
+            return len(logs) >= len(
+                [p for p in self.consumers if p.args and "run_huey" in p.args]  # type: ignore[operator]
+            ) and all("consumer started" in p.read_text(errors="replace").lower() for p in logs)
+
+        return wait_until(ready, timeout=timeout, interval=0.2)
+
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         """SIGKILL the whole process group: no cleanup, no graceful shutdown."""
         with contextlib.suppress(ProcessLookupError):

@@ -20,7 +20,11 @@ PICKUP_GOAL_WORKDAYS = 7
 
 
 def message_list(
-    *, user: Any, status: str = "", template_code: str = "", batch_id: int | None = None,
+    *,
+    user: Any,
+    status: str = "",
+    template_code: str = "",
+    batch_id: int | None = None,
     phone_index: str = "",
 ) -> QuerySet[Message]:
     qs = Message.objects.filter(center_id=user.center_id).select_related("template")
@@ -47,8 +51,10 @@ def template_list() -> list[dict[str, Any]]:
     """One line per template code: the approved version and the newest draft, if any."""
     out: dict[str, dict[str, Any]] = {}
     for template in SmsTemplate.objects.order_by("code", "-version"):
-        entry = out.setdefault(template.code, {"code": template.code, "approved": None,
-                                               "draft": None, "latest": template})
+        entry = out.setdefault(
+            template.code,
+            {"code": template.code, "approved": None, "draft": None, "latest": template},
+        )
         if template.status == TemplateStatus.APPROVED and entry["approved"] is None:
             entry["approved"] = template
         if template.status == TemplateStatus.DRAFT and entry["draft"] is None:
@@ -153,10 +159,13 @@ def sms_overview(*, center_id: int) -> SmsOverview:
 
 def sms_monthly_by_template(*, center_id: int, months: int = 12) -> dict[str, Any]:
     """Sent messages per month and template (for the stacked bar chart)."""
-    since = timezone.localtime(clock.now()).date().replace(day=1) - timedelta(days=31 * (months - 1))
+    since = timezone.localtime(clock.now()).date().replace(day=1) - timedelta(
+        days=31 * (months - 1)
+    )
     rows = (
-        Message.objects.filter(center_id=center_id, status__in=SENT_STATUSES,
-                               sent_at__date__gte=since.replace(day=1))
+        Message.objects.filter(
+            center_id=center_id, status__in=SENT_STATUSES, sent_at__date__gte=since.replace(day=1)
+        )
         .annotate(month=TruncMonth("sent_at"))
         .values_list("month", "template_code")
         .annotate(n=Count("pk"), segments=Sum("segments"))
@@ -171,13 +180,23 @@ def sms_monthly_by_template(*, center_id: int, months: int = 12) -> dict[str, An
         if key not in month_keys:
             month_keys.append(key)
         series.setdefault(code, {})[key] = n
-        totals.append({"month": key, "template": code, "name": names.get(code, code),
-                       "count": n, "segments": segments or 0})
+        totals.append(
+            {
+                "month": key,
+                "template": code,
+                "name": names.get(code, code),
+                "count": n,
+                "segments": segments or 0,
+            }
+        )
     return {
         "months": month_keys,
         "series": [
-            {"code": code, "name": names.get(code, code),
-             "data": [values.get(m, 0) for m in month_keys]}
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "data": [values.get(m, 0) for m in month_keys],
+            }
             for code, values in sorted(series.items())
         ],
         "rows": totals,
@@ -206,12 +225,15 @@ def pickup_stats(*, center_id: int, days: int = 180) -> PickupStats:
     from bianmin.core.workdays import workdays_between
 
     since = clock.today() - timedelta(days=days)
-    stats = PickupStats(labels=[*(str(d) for d in range(PICKUP_GOAL_WORKDAYS + 1)),
-                                f">{PICKUP_GOAL_WORKDAYS}"])
+    stats = PickupStats(
+        labels=[*(str(d) for d in range(PICKUP_GOAL_WORKDAYS + 1)), f">{PICKUP_GOAL_WORKDAYS}"]
+    )
     stats.buckets = [0] * (PICKUP_GOAL_WORKDAYS + 2)
     notices = Message.objects.filter(
-        center_id=center_id, template_code__in=("pickup_ready", "plate_ready"),
-        status__in=SENT_STATUSES, sent_at__date__gte=since,
+        center_id=center_id,
+        template_code__in=("pickup_ready", "plate_ready"),
+        status__in=SENT_STATUSES,
+        sent_at__date__gte=since,
     )
     stats.notified = notices.count()
     notified_numbers = {
@@ -251,11 +273,13 @@ def pickup_stats(*, center_id: int, days: int = 180) -> PickupStats:
 def message_daily_counts(*, center_id: int, days: int = 30) -> list[tuple[date, int]]:
     since = clock.today() - timedelta(days=days - 1)
     rows = dict(
-        Message.objects.filter(center_id=center_id, status__in=SENT_STATUSES,
-                               sent_at__date__gte=since)
+        Message.objects.filter(
+            center_id=center_id, status__in=SENT_STATUSES, sent_at__date__gte=since
+        )
         .values_list("sent_at__date")
         .annotate(n=Count("pk"))
         .values_list("sent_at__date", "n")
     )
-    return [(since + timedelta(days=i), rows.get(since + timedelta(days=i), 0))
-            for i in range(days)]
+    return [
+        (since + timedelta(days=i), rows.get(since + timedelta(days=i), 0)) for i in range(days)
+    ]

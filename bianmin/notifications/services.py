@@ -24,7 +24,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as dt_time
@@ -32,7 +32,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,11 +89,10 @@ class SmsError(DomainError):
 # helpers
 
 
-def _center_model() -> type[models.Model]:
+def _center_model() -> Any:
     # The Center model is reached through our own foreign key (string label "accounts.Center"),
     # so this context never imports another context's models module.
-    model: type[models.Model] = Message._meta.get_field("center").related_model  # type: ignore[assignment]
-    return model
+    return Message._meta.get_field("center").related_model
 
 
 def _center_signature(center_id: int) -> str:
@@ -397,6 +396,11 @@ def _message_build(
     now: datetime,
 ) -> Message:
     phone = clean_phone(phone)
+    if any(pipeline.FULL_ID_NUMBER.search(str(v)) for v in params.values()):
+        raise SmsError(
+            _("短信中不得出现完整身份证号码，请使用办件编号或脱敏号码。"),
+            code=SmsErrorCode.PARAMS_INVALID,
+        )
     if params.get("item"):
         # Callers pass the catalogue's full item name; the SMS names what is collected.
         params = {**params, "item": wording.item_label(str(params["item"]))}
@@ -551,13 +555,15 @@ def _defer(message_id: int, at: datetime, code: str, detail: str) -> None:
         _schedule(message_id, at)
 
 
-def _over_daily_cap(row: dict[str, Any], now: datetime) -> bool:
+def _over_daily_cap(row: Mapping[str, Any], now: datetime) -> bool:
     cap = int(getattr(settings, "SMS_DAILY_CAP_PER_NUMBER", 10))
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     used = (
         Message.objects.filter(
-            phone_index=row["phone_index"], template_code=row["template_code"],
-            status__in=ACTIVE_STATUSES, claimed_at__gte=midnight,
+            phone_index=row["phone_index"],
+            template_code=row["template_code"],
+            status__in=ACTIVE_STATUSES,
+            claimed_at__gte=midnight,
         )
         .exclude(pk=row["pk"])
         .count()
@@ -588,8 +594,12 @@ def message_deliver(*, message_id: int) -> str:
         _schedule(message_id, row["next_attempt_at"])
         return "not_due"
     if _over_daily_cap(row, now):
-        _defer(message_id, morning_after(now), "daily_cap",
-               _("已达该号码当日同类短信上限，顺延至次日发送。"))
+        _defer(
+            message_id,
+            morning_after(now),
+            "daily_cap",
+            _("已达该号码当日同类短信上限，顺延至次日发送。"),
+        )
         return "daily_cap"
 
     gateway = gateways.active_gateway()
@@ -603,11 +613,15 @@ def message_deliver(*, message_id: int) -> str:
             # The claim: one conditional UPDATE; only the winner may call the gateway.
             now = clock.now()
             claimed = Message.objects.filter(
-                pk=message_id, status=MessageStatus.QUEUED,
+                pk=message_id,
+                status=MessageStatus.QUEUED,
                 next_attempt_at__lte=now + timedelta(seconds=1),
             ).update(
-                status=MessageStatus.SENDING, claim_token=token, claimed_at=now,
-                attempts=F("attempts") + 1, gateway=gateway.name,
+                status=MessageStatus.SENDING,
+                claim_token=token,
+                claimed_at=now,
+                attempts=F("attempts") + 1,
+                gateway=gateway.name,
             )
     if wait is None:
         # The shared bucket is far behind: try again shortly instead of blocking a worker.
@@ -633,7 +647,7 @@ def _outgoing(message: Message, gateway: SmsGateway) -> OutgoingSms:
     names = pipeline.placeholders(template.body)
     return OutgoingSms(
         reference=message.reference,
-        phone=message.phone,
+        phone=message.phone or "",
         template_code=template_code,
         params={n: str(message.params.get(n, "")) for n in names},
         signature=signature,
@@ -741,7 +755,7 @@ def _resolve_stuck(message: Message) -> str:
         sent_on = timezone.localtime(message.claimed_at or now).date()
         state = gateway.query(
             reference=message.reference,
-            phone=message.phone,
+            phone=message.phone or "",
             provider_id=message.provider_id or None,
             sent_on=sent_on,
         )
@@ -1382,10 +1396,11 @@ def pickup_reminders_send(*, workdays: int | None = None) -> int:
             template_code="pickup_reminder", case_id__in=[m.case_id for m in candidates]
         ).values_list("case_id", flat=True)
     )
+    durations: Callable[..., list[Any]] | None
     try:
-        from bianmin.cases.selectors import case_pickup_durations
+        from bianmin.cases.selectors import case_pickup_durations as durations
     except ImportError:
-        case_pickup_durations = None
+        durations = None
     sent = 0
     by_center: dict[int, set[str]] = {}
     for message in candidates:
@@ -1395,12 +1410,9 @@ def pickup_reminders_send(*, workdays: int | None = None) -> int:
         if workdays_between(sent_on, today) < n:
             continue
         if message.center_id not in by_center:
-            earliest = timezone.localtime(candidates[0].sent_at).date() - timedelta(days=60)
-            picked = (
-                case_pickup_durations(center_id=message.center_id, since=earliest)
-                if case_pickup_durations
-                else []
-            )
+            first_sent = candidates[0].sent_at or clock.now()
+            earliest = timezone.localtime(first_sent).date() - timedelta(days=60)
+            picked = durations(center_id=message.center_id, since=earliest) if durations else []
             by_center[message.center_id] = {p.number for p in picked}
         case_number = str(message.params.get("case_number", ""))
         if not case_number or case_number in by_center[message.center_id]:
@@ -1411,7 +1423,7 @@ def pickup_reminders_send(*, workdays: int | None = None) -> int:
                 sms_enqueue(
                     center_id=message.center_id,
                     template_code="pickup_reminder",
-                    phone=message.phone,
+                    phone=message.phone or "",
                     params={"item": item, "case_number": case_number},
                     dedupe_key=case_notice_key(message.case_id or 0, "pickup_reminder"),
                     case_id=message.case_id,
@@ -1531,7 +1543,8 @@ def notifications_demo_history(*, center: Any, rng: Any, days: int = 30) -> int:
     created = Message.objects.bulk_create(built, batch_size=500)
     # created_at is auto_now_add: move it to the send time so monthly totals look right
     for message in created:
-        message.created_at = message.sent_at
+        if message.sent_at is not None:
+            message.created_at = message.sent_at
     if created and created[0].pk is not None:
         Message.objects.bulk_update(created, ["created_at"], batch_size=500)
     return len(created)
@@ -1541,7 +1554,10 @@ def center_signature_or_default(center_id: int | None) -> str:
     """The center's signature for previews; the longest allowed one when none is set."""
     if center_id:
         signature = (
-            _center_model().objects.filter(pk=center_id).values_list("sms_signature", flat=True).first()
+            _center_model()
+            .objects.filter(pk=center_id)
+            .values_list("sms_signature", flat=True)
+            .first()
         )
         if signature:
             return str(signature)

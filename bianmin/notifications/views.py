@@ -52,13 +52,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "pickup_buckets": pickup.buckets,
         "goal": selectors.PICKUP_GOAL_WORKDAYS,
     }
-    return render(request, "notifications/dashboard.html", {
-        "overview": overview, "monthly": monthly, "pickup": pickup, "charts": charts,
-        "batches": selectors.batch_list(user=user)[:8], "receipt_urls": receipt_urls,
-        "gateway": services.gateways.primary_name(),
-        "fallback": services.gateways.fallback_name(),
-        "perms_template": has_perm(user, Perm.SMS_TEMPLATE_EDIT),
-    })
+    return render(
+        request,
+        "notifications/dashboard.html",
+        {
+            "overview": overview,
+            "monthly": monthly,
+            "pickup": pickup,
+            "charts": charts,
+            "batches": selectors.batch_list(user=user)[:8],
+            "receipt_urls": receipt_urls,
+            "gateway": services.gateways.primary_name(),
+            "fallback": services.gateways.fallback_name(),
+            "perms_template": has_perm(user, Perm.SMS_TEMPLATE_EDIT),
+        },
+    )
 
 
 def home_panel(user: Any) -> dict[str, Any]:
@@ -74,9 +82,13 @@ def home_panel(user: Any) -> dict[str, Any]:
 @login_required
 def template_list(request: HttpRequest) -> HttpResponse:
     _need(request, Perm.SMS_TEMPLATE_EDIT)
-    return render(request, "notifications/template_list.html", {
-        "templates": selectors.template_list(),
-    })
+    return render(
+        request,
+        "notifications/template_list.html",
+        {
+            "templates": selectors.template_list(),
+        },
+    )
 
 
 @login_required
@@ -86,7 +98,7 @@ def template_edit(request: HttpRequest, code: str = "") -> HttpResponse:
     if code and not versions:
         raise Http404
     latest = versions[0] if versions else None
-    data = {
+    data: dict[str, Any] = {
         "code": code,
         "name": latest.name if latest else "",
         "purpose": latest.purpose if latest else "",
@@ -104,9 +116,14 @@ def template_edit(request: HttpRequest, code: str = "") -> HttpResponse:
             max_segments = 0
         try:
             template = services.template_save(
-                actor=user, code=data["code"] or code, name=data["name"], body=data["body"],
-                max_segments=max_segments, purpose=data["purpose"],
-                aliyun_code=data["aliyun_code"], tencent_id=data["tencent_id"],
+                actor=user,
+                code=data["code"] or code,
+                name=data["name"],
+                body=data["body"],
+                max_segments=max_segments,
+                purpose=data["purpose"],
+                aliyun_code=data["aliyun_code"],
+                tencent_id=data["tencent_id"],
             )
         except DomainError as exc:
             error = exc.message
@@ -115,11 +132,20 @@ def template_edit(request: HttpRequest, code: str = "") -> HttpResponse:
             return redirect("notifications:template_edit", code=template.code)
     signature = services.center_signature_or_default(user.center_id)
     preview = services.template_preview(body=str(data["body"]), signature=signature)
-    return render(request, "notifications/template_edit.html", {
-        "data": data, "versions": versions, "error": error, "preview": preview,
-        "signature": signature, "variables": VARIABLES, "is_new": not code,
-        "draft": next((v for v in versions if v.status == TemplateStatus.DRAFT), None),
-    })
+    return render(
+        request,
+        "notifications/template_edit.html",
+        {
+            "data": data,
+            "versions": versions,
+            "error": error,
+            "preview": preview,
+            "signature": signature,
+            "variables": VARIABLES,
+            "is_new": not code,
+            "draft": next((v for v in versions if v.status == TemplateStatus.DRAFT), None),
+        },
+    )
 
 
 @login_required
@@ -132,11 +158,17 @@ def template_preview(request: HttpRequest) -> HttpResponse:
         max_segments = int(request.POST.get("max_segments") or 1)
     except ValueError:
         max_segments = 1
-    preview = services.template_preview(body=request.POST.get("body", "")[:1000],
-                                        signature=signature)
-    return render(request, "notifications/_template_count.html", {
-        "preview": preview, "max_segments": max_segments,
-    })
+    preview = services.template_preview(
+        body=request.POST.get("body", "")[:1000], signature=signature
+    )
+    return render(
+        request,
+        "notifications/_template_count.html",
+        {
+            "preview": preview,
+            "max_segments": max_segments,
+        },
+    )
 
 
 @login_required
@@ -148,9 +180,14 @@ def template_approve(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         code = request.POST.get("code", "")
-        return redirect("notifications:template_edit", code=code) if code else redirect(
-            "notifications:template_list")
-    messages.success(request, f"“{template.name}” v{template.version} 已审核，此后的短信使用该版本。")
+        return (
+            redirect("notifications:template_edit", code=code)
+            if code
+            else redirect("notifications:template_list")
+        )
+    messages.success(
+        request, f"“{template.name}” v{template.version} 已审核，此后的短信使用该版本。"
+    )
     return redirect("notifications:template_edit", code=template.code)
 
 
@@ -168,17 +205,25 @@ def batch_list(request: HttpRequest) -> HttpResponse:
             if upload is not None and upload.size and upload.size > services.MAX_IMPORT_BYTES:
                 raise DomainError("文件超过5MB，请拆分后分批导入。")
             batch = services.batch_import(
-                actor=user, kind=kind, filename=upload.name if upload else "",
-                content=upload.read() if upload else b"", text=request.POST.get("lines", ""),
+                actor=user,
+                kind=kind,
+                filename=(upload.name or "") if upload else "",
+                content=upload.read() if upload else b"",
+                text=request.POST.get("lines", ""),
             )
         except DomainError as exc:
             error = exc.message
         else:
             return redirect("notifications:batch_detail", pk=batch.pk)
-    return render(request, "notifications/batch_list.html", {
-        "batches": selectors.batch_list(user=user)[:50], "error": error,
-        "kinds": BatchKind.choices,
-    })
+    return render(
+        request,
+        "notifications/batch_list.html",
+        {
+            "batches": selectors.batch_list(user=user)[:50],
+            "error": error,
+            "kinds": BatchKind.choices,
+        },
+    )
 
 
 def _batch_context(user: Any, pk: int) -> dict[str, Any]:
@@ -206,8 +251,9 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if context["progress"].is_finished and context["batch"].status == "sending":
         services.batches_finish()
         context = _batch_context(user, pk)
-    return render(request, template_for(request, "notifications/batch_detail.html", "progress"),
-                  context)
+    return render(
+        request, template_for(request, "notifications/batch_detail.html", "progress"), context
+    )
 
 
 @login_required
@@ -255,14 +301,27 @@ def message_list(request: HttpRequest) -> HttpResponse:
         batch_id = int(request.GET.get("batch", "") or 0) or None
     except ValueError:
         batch_id = None
-    qs = selectors.message_list(user=user, status=status, template_code=template_code,
-                                batch_id=batch_id, phone_index=phone_index)
+    qs = selectors.message_list(
+        user=user,
+        status=status,
+        template_code=template_code,
+        batch_id=batch_id,
+        phone_index=phone_index,
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "notifications/message_list.html", {
-        "page": page, "status": status, "template": template_code, "phone": phone,
-        "batch_id": batch_id or "", "statuses": MessageStatus.choices,
-        "templates": [t["code"] for t in selectors.template_list()],
-    })
+    return render(
+        request,
+        "notifications/message_list.html",
+        {
+            "page": page,
+            "status": status,
+            "template": template_code,
+            "phone": phone,
+            "batch_id": batch_id or "",
+            "statuses": MessageStatus.choices,
+            "templates": [t["code"] for t in selectors.template_list()],
+        },
+    )
 
 
 @login_required

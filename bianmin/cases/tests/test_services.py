@@ -561,3 +561,41 @@ def test_fee_facts(pinned, new_case, officer, make_staff, other_center):
         applicant_gender="male", groups=["low_income", "student"], status="pre_review")
     stranger = make_staff(Role.OFFICER, center_=other_center)
     assert selectors.case_fee_facts(case_number=case.number, user=stranger) is None
+
+
+def test_sms_failure_never_undoes_the_notice(pinned, new_case, officer, monkeypatch,
+                                              django_capture_on_commit_callbacks):
+    def refusing(**kwargs):
+        raise DomainError("短信模板“missing_notice”不存在或未审核，不能发送。")
+
+    monkeypatch.setattr(services, "_optional", lambda module, name: refusing
+                        if name == "sms_enqueue" else None)
+    case = new_case("HZ02")
+    services.case_pre_review(actor=officer, case=case, results={
+        "old_id_card": "provided", "household_register": "provided", "photo": "missing"})
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = services.case_issue_missing_notice(actor=officer, case=case)
+    notice.refresh_from_db()
+    assert notice.sms_queued is False
+    case.refresh_from_db()
+    assert case.status == CaseStatus.AWAITING_SUPPLEMENT
+
+
+def test_a_called_ticket_opens_the_inquiry_and_links_the_case(pinned, setup, officer):
+    from bianmin.hall.enums import IssueChannel
+    from bianmin.hall.services import ticket_issue
+
+    ticket = ticket_issue(actor=None, center=setup, item_codes=["HZ02"],
+                          channel=IssueChannel.KIOSK)
+    case = services.case_create(actor=officer, item_code="HZ02", applicant=applicant(),
+                                ticket_id=str(ticket.pk))
+    inquiry = case.inquiry
+    assert (inquiry.ticket_id, inquiry.ticket_number, inquiry.item.code) == (
+        str(ticket.pk), ticket.number, "HZ02")
+    assert (inquiry.first_responder, inquiry.responsible) == (officer, officer)
+    assert selectors.case_for_inquiry(inquiry=inquiry) == case
+    # the same ticket does not open a second inquiry
+    assert services.inquiry_open(actor=officer, ticket_id=str(ticket.pk)) == inquiry
+    with pytest.raises(NotFound) as exc:
+        services.inquiry_open(actor=officer, ticket_id="no-such-ticket")
+    assert exc.value.message == "没有找到这张号票"

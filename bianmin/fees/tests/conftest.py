@@ -20,6 +20,12 @@ def pinned():
 
 
 @pytest.fixture
+def bare_policies(db) -> None:
+    """The reference policies without the catalogue (fast: for screens that list nothing)."""
+    fees_load_reference()
+
+
+@pytest.fixture
 def policies(catalogue) -> dict[str, WaiverPolicy]:
     fees_load_reference()
     return {p.code: p for p in WaiverPolicy.objects.all()}

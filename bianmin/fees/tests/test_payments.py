@@ -2,7 +2,7 @@
 
 import pytest
 
-from bianmin.audit.models import AuditEntry
+from bianmin.audit.selectors import audit_entry_search
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from bianmin.fees.models import Payment, SavingsEntry, WaiverPolicy
 from bianmin.fees.selectors import fee_quote, savings_total_fen
@@ -32,7 +32,8 @@ def test_a_charged_renewal_is_recorded_with_its_receipt(policies, pinned, office
         "cash", "W03", "2026-07-15")
     assert payment.receipt_number == f"SF20260715{payment.pk:06d}"
     assert payment.explanation == ["标准工本费：居民身份证到期换领/变更换领 20 元", "应收 20 元"]
-    assert AuditEntry.objects.filter(action="fee_collected", target_id=str(payment.pk)).count() == 1
+    entries = audit_entry_search(user=officer, action="fee_collected", text=str(payment.pk))
+    assert [(e.target_type, e.after["payable_fen"]) for e in entries] == [("fees.payment", 2000)]
     assert SavingsEntry.objects.count() == 0
 
 

@@ -43,3 +43,13 @@ def issue(hall: Any) -> Callable[..., Ticket]:
                             **kwargs)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Throttle counters and cached medians live in the cache (Redis in the PostgreSQL run)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

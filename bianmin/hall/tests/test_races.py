@@ -24,7 +24,7 @@ from bianmin.hall.services import (
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 OFFICERS = 20
-TICKETS = 200
+TICKETS = 120
 
 
 def _run_threads(n: int, target: Callable[[int], Any]) -> list[BaseException]:
@@ -130,7 +130,7 @@ def test_near_turn_sms_is_exactly_once_under_concurrent_calls(twenty_officers, c
     monkeypatch.setattr(services, "ticket_near_sms", fake_sms)
     tickets = [ticket_issue(actor=None, center=center, item_codes=["HZ02"],
                             channel=IssueChannel.PHONE, phone="13800000000")
-               for _ in range(60)]
+               for _ in range(40)]
     for i, officer in enumerate(twenty_officers):
         window_sign_in(actor=officer, window_code=f"W{i + 1:02d}")
 

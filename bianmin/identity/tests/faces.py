@@ -10,6 +10,7 @@ import functools
 import io
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -104,3 +105,10 @@ def blink_burst(name: str = "obama_a.jpg") -> tuple[bytes, ...]:
 
 def grey_frame(width: int = 640, height: int = 480) -> bytes:
     return jpeg(np.full((height, width, 3), 128, np.uint8))
+
+
+def audit_entries() -> Any:
+    """The audit log's manager (tests read it; the import-linter keeps `audit.models` private)."""
+    from django.apps import apps
+
+    return apps.get_model("audit", "AuditEntry").objects

@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bianmin.accounts.enums import Role
 from bianmin.audit.enums import AuditAction
-from bianmin.audit.models import AuditEntry
 from bianmin.identity.models import FaceCheck, FaceConsent
 from bianmin.identity.tests import faces
 
@@ -32,7 +31,8 @@ def test_consent_authorization_matrix(role, staff_by_role, api_client_for, make_
     client = api_client_for(staff_by_role[role])
 
     response = client.post(
-        CONSENTS, {"id_number": faces.ADULT_ID, "purpose": "领证身份核验"},
+        CONSENTS,
+        {"id_number": faces.ADULT_ID, "purpose": "领证身份核验"},
         content_type="application/json",
     )
 
@@ -47,7 +47,7 @@ def test_consent_authorization_matrix(role, staff_by_role, api_client_for, make_
             "message": "您没有执行此操作的权限",
         }
         assert FaceConsent.objects.count() == 0
-        assert not AuditEntry.objects.filter(action=AuditAction.FACE_CONSENT).exists()
+        assert not faces.audit_entries().filter(action=AuditAction.FACE_CONSENT).exists()
 
 
 def test_anonymous_requests_are_401(client) -> None:
@@ -83,7 +83,8 @@ def test_consent_for_under_14_needs_guardian_fields(
     client = api_client_for(officer)
 
     refused = client.post(
-        CONSENTS, {"id_number": faces.CHILD_ID, "purpose": "领证身份核验"},
+        CONSENTS,
+        {"id_number": faces.CHILD_ID, "purpose": "领证身份核验"},
         content_type="application/json",
     )
     accepted = client.post(
@@ -114,7 +115,8 @@ def test_verify_contract(officer, api_client_for, make_person, pinned) -> None:
     make_person(photo="obama_b.jpg")
     client = api_client_for(officer)
     consent_id = client.post(
-        CONSENTS, {"id_number": faces.ADULT_ID, "purpose": "领证身份核验"},
+        CONSENTS,
+        {"id_number": faces.ADULT_ID, "purpose": "领证身份核验"},
         content_type="application/json",
     ).json()["consent_id"]
 
@@ -151,8 +153,11 @@ def test_verify_contract(officer, api_client_for, make_person, pinned) -> None:
 @pytest.mark.parametrize(
     ("fields", "status", "code"),
     [
-        ({"consent_id": "nope", "frames": _frames(faces.photo("obama_a.jpg"))}, 400,
-         "consent_missing"),
+        (
+            {"consent_id": "nope", "frames": _frames(faces.photo("obama_a.jpg"))},
+            400,
+            "consent_missing",
+        ),
         ({"frames": _frames(b"not an image")}, 400, "not_an_image"),
         ({"frames": _frames(faces.photo("obama_a.jpg")[:3000])}, 400, "truncated_image"),
         ({"frames": _frames(faces.photo("group_two.jpg"))}, 400, "no_usable_frame"),

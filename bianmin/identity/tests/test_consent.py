@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 
 from bianmin.audit.enums import AuditAction
-from bianmin.audit.models import AuditEntry
 from bianmin.core.errors import DomainError
 from bianmin.identity.models import FaceConsent
 from bianmin.identity.tests import faces
@@ -33,7 +32,7 @@ def test_consent_records_person_purpose_officer_and_short_expiry(
     assert consent.is_minor is False
     assert consent.expires_at - consent.created_at == timedelta(minutes=30)
     assert consent.used_at is None
-    entry = AuditEntry.objects.get(action=AuditAction.FACE_CONSENT)
+    entry = faces.audit_entries().get(action=AuditAction.FACE_CONSENT)
     assert entry.actor == officer
     assert entry.target_id == str(consent.pk)
     assert entry.after["purpose"] == "领证身份核验"
@@ -44,8 +43,10 @@ def test_consent_records_person_purpose_officer_and_short_expiry(
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [
-        ({"id_number": faces.ADULT_ID[:-1] + ("1" if faces.ADULT_ID[-1] != "1" else "2")},
-         "invalid_id_number"),
+        (
+            {"id_number": faces.ADULT_ID[:-1] + ("1" if faces.ADULT_ID[-1] != "1" else "2")},
+            "invalid_id_number",
+        ),
         ({"purpose": ""}, "invalid_purpose"),
         ({"purpose": "x" * 101}, "invalid_purpose"),
     ],
@@ -66,9 +67,10 @@ def test_unknown_person_is_refused_with_the_alternative_named(consent_for) -> No
         consent_for()
 
     assert info.value.code == "person_not_found"
-    assert "户口簿" in info.value.message and "网证" in info.value.message
+    assert "户口簿" in info.value.message
+    assert "网证" in info.value.message
     assert FaceConsent.objects.count() == 0
-    assert not AuditEntry.objects.filter(action=AuditAction.FACE_CONSENT).exists()
+    assert not faces.audit_entries().filter(action=AuditAction.FACE_CONSENT).exists()
 
 
 def test_person_without_registry_photo_is_refused(make_person, consent_for) -> None:
@@ -132,8 +134,9 @@ def test_under_14_with_guardian_stores_the_guardian_encrypted(
     assert consent.is_minor is True
     assert consent.guardian_name == "李秀英"
     assert consent.guardian_id_number == faces.GUARDIAN_ID
-    assert consent.guardian_id_number_masked == faces.GUARDIAN_ID[:6] + "********" + (
-        faces.GUARDIAN_ID[-4:]
+    assert (
+        consent.guardian_id_number_masked
+        == faces.GUARDIAN_ID[:6] + "********" + (faces.GUARDIAN_ID[-4:])
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -143,7 +146,7 @@ def test_under_14_with_guardian_stores_the_guardian_encrypted(
         raw_id, raw_name = (bytes(v) for v in cursor.fetchone())
     assert faces.GUARDIAN_ID.encode() not in raw_id
     assert "李秀英".encode() not in raw_name
-    entry = AuditEntry.objects.get(action=AuditAction.FACE_CONSENT)
+    entry = faces.audit_entries().get(action=AuditAction.FACE_CONSENT)
     assert entry.after["minor"] is True
     assert faces.GUARDIAN_ID not in str(entry.after)
 

@@ -13,12 +13,11 @@ from django.test import override_settings
 from PIL import Image
 
 from bianmin.audit.enums import AuditAction
-from bianmin.audit.models import AuditEntry
 from bianmin.core.errors import DomainError
+from bianmin.identity import engine
 from bianmin.identity.enums import Decision, Liveness, OfficerDecision
 from bianmin.identity.models import FaceCheck, FaceFrame
 from bianmin.identity.selectors import face_check_confirmed
-from bianmin.identity import engine
 from bianmin.identity.services import (
     face_check_decide,
     face_verify,
@@ -32,7 +31,11 @@ pytestmark = pytest.mark.django_db
 
 def _verify(officer, consent, frames, id_number=faces.ADULT_ID, **kwargs):
     return face_verify(
-        actor=officer, id_number=id_number, consent_id=str(consent.pk), frames=list(frames), **kwargs
+        actor=officer,
+        id_number=id_number,
+        consent_id=str(consent.pk),
+        frames=list(frames),
+        **kwargs,
     )
 
 
@@ -59,7 +62,7 @@ def test_still_photo_of_the_right_person_scores_high_but_fails_liveness(
     assert consent.used_at is not None
     assert FaceFrame.objects.count() == 0
     assert result.probe_preview[:3] == b"\xff\xd8\xff"  # for the response only
-    entry = AuditEntry.objects.get(action=AuditAction.FACE_VERIFIED)
+    entry = faces.audit_entries().get(action=AuditAction.FACE_VERIFIED)
     assert entry.target_id == str(check.pk)
     assert entry.after["score"] == check.score
     assert entry.after["decision"] == "no_match"
@@ -131,7 +134,7 @@ def test_officer_confirms_or_overrides_with_a_reason(
     assert check.officer_decision == OfficerDecision.REJECTED
     assert check.is_override is False
     assert check.decided_by == officer
-    entry = AuditEntry.objects.get(action=AuditAction.FACE_DECISION)
+    entry = faces.audit_entries().get(action=AuditAction.FACE_DECISION)
     assert entry.after == {
         "decision": "no_match",
         "officer_decision": "rejected",
@@ -185,7 +188,7 @@ def test_bad_frames_are_refused_and_nothing_stored(
     assert info.value.message == message
     assert FaceCheck.objects.count() == 0
     assert FaceFrame.objects.count() == 0
-    assert not AuditEntry.objects.filter(action=AuditAction.FACE_VERIFIED).exists()
+    assert not faces.audit_entries().filter(action=AuditAction.FACE_VERIFIED).exists()
     consent.refresh_from_db()
     assert consent.used_at is None  # the officer may try again
 
@@ -238,7 +241,7 @@ def test_no_image_bytes_anywhere_but_the_registry_photo(
     make_person(photo="obama_b.jpg")
     _verify(officer, consent_for(), faces.still_burst(n=5))
 
-    for entry in AuditEntry.objects.all():
+    for entry in faces.audit_entries().all():
         text = str(entry.before) + str(entry.after)
         assert "/9j/" not in text  # base64 of a JPEG start
         assert "\\xff\\xd8" not in text
@@ -248,7 +251,9 @@ def test_no_image_bytes_anywhere_but_the_registry_photo(
             cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from Django
             for row in cursor.fetchall():
                 for value in row:
-                    raw = bytes(value) if isinstance(value, bytes | memoryview) else str(
-                        value
-                    ).encode("utf-8", "replace")
+                    raw = (
+                        bytes(value)
+                        if isinstance(value, bytes | memoryview)
+                        else str(value).encode("utf-8", "replace")
+                    )
                     assert not any(m in raw for m in magic), table

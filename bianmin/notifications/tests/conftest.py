@@ -57,8 +57,9 @@ def back_office(make_staff: Callable[..., Any]) -> Any:
 
 
 @pytest.fixture
-def waiting_cases(db: Any, center: Any, catalogue: None, windows: Any, officer: Any,
-                  back_office: Any) -> Callable[[int], list[Any]]:
+def waiting_cases(
+    db: Any, center: Any, catalogue: None, windows: Any, officer: Any, back_office: Any
+) -> Callable[[int], list[Any]]:
     """n accepted cases whose certificate is in production (next step: arrival)."""
     from bianmin.cases import services as cases
     from bianmin.cases.enums import ConfirmationStage
@@ -67,15 +68,26 @@ def waiting_cases(db: Any, center: Any, catalogue: None, windows: Any, officer: 
     def make(n: int, *, phones: list[str] | None = None) -> list[Any]:
         made = []
         for i in range(n):
-            id_number = make_id_number("610522", date(1980 + i % 30, 1 + i % 12, 1 + i % 28),
-                                       100 + i)
+            id_number = make_id_number(
+                "610522", date(1980 + i % 30, 1 + i % 12, 1 + i % 28), 100 + i
+            )
             phone = phones[i] if phones else f"139{i:08d}"
-            who = cases.ApplicantInput(name="王建国", id_number=id_number, gender="male"
-                                       if (100 + i) % 2 else "female", phone=phone)
+            who = cases.ApplicantInput(
+                name="王建国",
+                id_number=id_number,
+                gender="male" if (100 + i) % 2 else "female",
+                phone=phone,
+            )
             case = cases.case_create(actor=officer, item_code="HZ02", applicant=who)
             cases.case_confirmation_record(
-                actor=officer, case_number=case.number, stage=ConfirmationStage.WINDOW,
-                name=who.name, gender=who.gender, id_type=who.id_type, id_number=who.id_number)
+                actor=officer,
+                case_number=case.number,
+                stage=ConfirmationStage.WINDOW,
+                name=who.name,
+                gender=who.gender,
+                id_type=who.id_type,
+                id_number=who.id_number,
+            )
             results = {m.code: "provided" for m in case.materials.all() if m.is_required}
             cases.case_pre_review(actor=officer, case=case, results=results)
             case = cases.case_accept(actor=officer, case=case)

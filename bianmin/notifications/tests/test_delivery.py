@@ -34,8 +34,9 @@ class ScriptedGateway:
         self.sent.append(sms)
         return self.answers.pop(0) if self.answers else SendResult.ok(f"biz-{len(self.sent)}")
 
-    def query(self, *, reference: str, phone: str, provider_id: str | None,
-              sent_on: date) -> DeliveryState:
+    def query(
+        self, *, reference: str, phone: str, provider_id: str | None, sent_on: date
+    ) -> DeliveryState:
         self.queries.append(reference)
         return self.state
 
@@ -45,8 +46,9 @@ class ScriptedGateway:
     def receipt_ack(self) -> dict[str, Any]:
         return {"code": 0}
 
-    def verify_receipt_request(self, headers: Any, body: bytes, query_params: Any,
-                               secret: str) -> bool:
+    def verify_receipt_request(
+        self, headers: Any, body: bytes, query_params: Any, secret: str
+    ) -> bool:
         return False
 
 
@@ -69,9 +71,13 @@ def no_schedule(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, Any]]:
 def _queue(center: Any, n: int = 1, **kwargs: Any) -> list[Message]:
     for i in range(n):
         services.sms_enqueue(
-            center_id=center.pk, template_code="pickup_ready", phone=f"1391234{i:04d}",
+            center_id=center.pk,
+            template_code="pickup_ready",
+            phone=f"1391234{i:04d}",
             params={"item": "居民身份证", "case_number": f"TG-20260312-{i:04d}"},
-            dedupe_key=f"case:{i}:pickup_ready", case_id=i, **kwargs,
+            dedupe_key=f"case:{i}:pickup_ready",
+            case_id=i,
+            **kwargs,
         )
     return list(Message.objects.order_by("pk"))
 
@@ -85,15 +91,19 @@ def test_second_delivery_of_a_claimed_message_sends_nothing(
     assert services.message_deliver(message_id=message.pk) == "skipped"
     message.refresh_from_db()
     assert (message.status, message.provider_id, message.attempts) == (
-        MessageStatus.SENT, "biz-1", 1)
+        MessageStatus.SENT,
+        "biz-1",
+        1,
+    )
     assert [s.reference for s in gateway.sent] == [message.reference]
     assert gateway.sent[0].params == {"item": "居民身份证", "case_number": "TG-20260312-0000"}
     assert gateway.sent[0].signature == "潼关县公安局"
 
 
 @time_machine.travel(at(2026, 3, 12), tick=False)
-def test_claim_is_a_conditional_update(center: Any, gateway: ScriptedGateway,
-                                       no_schedule: Any) -> None:
+def test_claim_is_a_conditional_update(
+    center: Any, gateway: ScriptedGateway, no_schedule: Any
+) -> None:
     (message,) = _queue(center)
     # another worker claimed it between our read and our update
     Message.objects.filter(pk=message.pk).update(status=MessageStatus.SENDING, claim_token="x")
@@ -125,15 +135,19 @@ def test_retryable_errors_back_off_then_fail_visibly(
 
 
 @time_machine.travel(at(2026, 3, 12), tick=False)
-def test_permanent_rejection_fails_at_once(center: Any, gateway: ScriptedGateway,
-                                           no_schedule: Any) -> None:
+def test_permanent_rejection_fails_at_once(
+    center: Any, gateway: ScriptedGateway, no_schedule: Any
+) -> None:
     (message,) = _queue(center)
-    gateway.answers = [SendResult.failed("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号",
-                                         retryable=False)]
+    gateway.answers = [
+        SendResult.failed("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号", retryable=False)
+    ]
     assert services.message_deliver(message_id=message.pk) == "failed"
     message.refresh_from_db()
-    assert (message.status, message.error_code) == (MessageStatus.FAILED,
-                                                    "isv.MOBILE_NUMBER_ILLEGAL")
+    assert (message.status, message.error_code) == (
+        MessageStatus.FAILED,
+        "isv.MOBILE_NUMBER_ILLEGAL",
+    )
 
 
 @pytest.mark.parametrize(
@@ -146,8 +160,12 @@ def test_permanent_rejection_fails_at_once(center: Any, gateway: ScriptedGateway
     ],
 )
 def test_watchdog_asks_the_gateway_before_resending(
-    center: Any, gateway: ScriptedGateway, no_schedule: Any, state: DeliveryState,
-    status: str, resent: int,
+    center: Any,
+    gateway: ScriptedGateway,
+    no_schedule: Any,
+    state: DeliveryState,
+    status: str,
+    resent: int,
 ) -> None:
     with time_machine.travel(at(2026, 3, 12), tick=False) as clock:
         (message,) = _queue(center)
@@ -165,12 +183,15 @@ def test_watchdog_asks_the_gateway_before_resending(
         message.refresh_from_db()
         assert message.status == status
         assert len(gateway.sent) == 1 + resent
-        assert MessageAttempt.objects.filter(message=message,
-                                             outcome=AttemptOutcome.QUERIED).count() == 1
+        assert (
+            MessageAttempt.objects.filter(message=message, outcome=AttemptOutcome.QUERIED).count()
+            == 1
+        )
 
 
-def test_quiet_hours_reschedule_until_eight(center: Any, gateway: ScriptedGateway,
-                                            no_schedule: list[tuple[int, Any]]) -> None:
+def test_quiet_hours_reschedule_until_eight(
+    center: Any, gateway: ScriptedGateway, no_schedule: list[tuple[int, Any]]
+) -> None:
     with time_machine.travel(at(2026, 3, 12, 20, 59), tick=False) as clock:
         (message,) = _queue(center)
         clock.move_to(at(2026, 3, 12, 21, 0))
@@ -187,8 +208,14 @@ def test_quiet_hours_reschedule_until_eight(center: Any, gateway: ScriptedGatewa
 
 @pytest.mark.parametrize(
     ("hour", "minute", "resume"),
-    [(20, 59, None), (21, 0, (13, 8)), (23, 30, (13, 8)), (0, 5, (12, 8)), (7, 59, (12, 8)),
-     (8, 0, None)],
+    [
+        (20, 59, None),
+        (21, 0, (13, 8)),
+        (23, 30, (13, 8)),
+        (0, 5, (12, 8)),
+        (7, 59, (12, 8)),
+        (8, 0, None),
+    ],
 )
 def test_quiet_hours_boundaries(hour: int, minute: int, resume: tuple[int, int] | None) -> None:
     expected = at(2026, 3, resume[0], resume[1]) if resume else None
@@ -201,12 +228,16 @@ def test_daily_cap_per_number_and_template_defers_to_next_morning(
 ) -> None:
     with override_settings(SMS_DAILY_CAP_PER_NUMBER=2):
         for i in range(3):
-            services.sms_enqueue(center_id=center.pk, template_code="pickup_ready",
-                                 phone="13912345678",
-                                 params={"item": "居民身份证", "case_number": f"TG-{i}"},
-                                 dedupe_key=f"k{i}")
-        outcomes = [services.message_deliver(message_id=m.pk)
-                    for m in Message.objects.order_by("pk")]
+            services.sms_enqueue(
+                center_id=center.pk,
+                template_code="pickup_ready",
+                phone="13912345678",
+                params={"item": "居民身份证", "case_number": f"TG-{i}"},
+                dedupe_key=f"k{i}",
+            )
+        outcomes = [
+            services.message_deliver(message_id=m.pk) for m in Message.objects.order_by("pk")
+        ]
     assert outcomes == ["sent", "sent", "daily_cap"]
     last = Message.objects.order_by("pk").last()
     assert last is not None
@@ -214,14 +245,15 @@ def test_daily_cap_per_number_and_template_defers_to_next_morning(
 
 
 @time_machine.travel(at(2026, 3, 12), tick=False)
-def test_failover_only_after_repeated_errors(center: Any, gateway: ScriptedGateway,
-                                             no_schedule: Any) -> None:
+def test_failover_only_after_repeated_errors(
+    center: Any, gateway: ScriptedGateway, no_schedule: Any
+) -> None:
     with override_settings(SMS_GATEWAY_FALLBACK="tencent"):
         messages = _queue(center, n=gateways.FAILOVER_ERRORS + 1)
         gateway.answers = [SendResult.failed("connect_error", "x", retryable=True)] * 10
         services.message_deliver(message_id=messages[0].pk)
         assert gateways.active_gateway().name == "aliyun"  # one error never switches
-        for m in messages[1: gateways.FAILOVER_ERRORS]:
+        for m in messages[1 : gateways.FAILOVER_ERRORS]:
             services.message_deliver(message_id=m.pk)
         assert gateways.active_gateway().name == "tencent"
         state = GatewayState.objects.get(name="aliyun")
@@ -246,13 +278,18 @@ def test_rate_reserve_persists_in_the_database() -> None:
         first = gateways.rate_reserve("aliyun")
         second = gateways.rate_reserve("aliyun")
     assert first == 0.0
-    assert second is not None and 0.15 < second <= 0.2
+    assert second is not None
+    assert 0.15 < second <= 0.2
     assert GatewayState.objects.get(name="aliyun").tat > 0
 
 
 @time_machine.travel(at(2026, 3, 12), tick=False)
 def test_staff_retry_requeues_a_failed_message(
-    center: Any, gateway: ScriptedGateway, no_schedule: Any, officer: Any, make_staff: Any,
+    center: Any,
+    gateway: ScriptedGateway,
+    no_schedule: Any,
+    officer: Any,
+    make_staff: Any,
 ) -> None:
     from bianmin.accounts.enums import Role
 
@@ -276,12 +313,30 @@ def test_receipts_are_idempotent_and_unknown_ids_change_nothing(
         services.message_deliver(message_id=a.pk)
         services.message_deliver(message_id=b.pk)
         receipts = [
-            Receipt(reference=None, provider_id="biz-1", phone="13912340000", delivered=True,
-                    code="DELIVERED", at=at(2026, 3, 12, 10, 1)),
-            Receipt(reference=b.reference, provider_id="biz-2", phone="13912340001",
-                    delivered=False, code="MK:0001", at=at(2026, 3, 12, 10, 1)),
-            Receipt(reference=None, provider_id="nobody", phone="13900000000", delivered=True,
-                    code="DELIVERED", at=at(2026, 3, 12, 10, 1)),
+            Receipt(
+                reference=None,
+                provider_id="biz-1",
+                phone="13912340000",
+                delivered=True,
+                code="DELIVERED",
+                at=at(2026, 3, 12, 10, 1),
+            ),
+            Receipt(
+                reference=b.reference,
+                provider_id="biz-2",
+                phone="13912340001",
+                delivered=False,
+                code="MK:0001",
+                at=at(2026, 3, 12, 10, 1),
+            ),
+            Receipt(
+                reference=None,
+                provider_id="nobody",
+                phone="13900000000",
+                delivered=True,
+                code="DELIVERED",
+                at=at(2026, 3, 12, 10, 1),
+            ),
         ]
         first = services.receipts_process(gateway_name="aliyun", receipts=receipts)
         second = services.receipts_process(gateway_name="aliyun", receipts=receipts)

@@ -3,6 +3,7 @@
 import json
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ import time_machine
 from django.conf import settings
 from django.db import transaction
 
-from bianmin.audit.models import AuditEntry
+from bianmin.audit.selectors import audit_entry_search
 from bianmin.core.errors import DomainError
 from bianmin.notifications import gateways
 from bianmin.notifications.enums import MessageStatus
@@ -19,6 +20,12 @@ from bianmin.notifications.models import Message
 from bianmin.notifications.services import notifications_load_reference, sms_enqueue
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def center_scope(center: Any) -> Any:
+    return SimpleNamespace(center_id=center.pk)
+
+
 DAYTIME = datetime(2026, 3, 12, 10, 0, tzinfo=SHANGHAI)
 
 
@@ -74,7 +81,7 @@ def test_enqueue_creates_one_row_and_sends_on_commit(
     assert (message.characters, message.segments) == (63, 1)
     assert message.phone_masked == "139****5678"
     assert [line["reference"] for line in _lines(outbox)] == [message.reference]
-    assert AuditEntry.objects.filter(action="sms_queued").count() == 1
+    assert audit_entry_search(user=center_scope(center), action="sms_queued").count() == 1
 
 
 @time_machine.travel(DAYTIME, tick=False)

@@ -13,15 +13,20 @@ pytestmark = pytest.mark.usefixtures("templates")
 
 
 def test_reminder_after_five_working_days_once_and_not_after_pickup(
-    pinned: Any, waiting_cases: Callable[..., list[Any]], back_office: Any, officer: Any,
-    outbox: Any, django_capture_on_commit_callbacks: Any,
+    pinned: Any,
+    waiting_cases: Callable[..., list[Any]],
+    back_office: Any,
+    officer: Any,
+    outbox: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     from bianmin.cases import services as cases_services
 
     # given two cases notified on Thursday 2026-03-12
     a, b = waiting_cases(2)
-    batch = services.batch_import(actor=back_office, kind="arrival_list",
-                                  text=f"{a.number}\n{b.number}")
+    batch = services.batch_import(
+        actor=back_office, kind="arrival_list", text=f"{a.number}\n{b.number}"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.batch_send(actor=back_office, batch_id=batch.pk)
     # and b is collected the next day
@@ -47,12 +52,15 @@ def test_reminder_after_five_working_days_once_and_not_after_pickup(
     assert sum(stats.buckets) == 1
 
 
-def test_appointment_reminder_is_ready_for_later(pinned: Any, center: Any,
-                                                 django_capture_on_commit_callbacks: Any,
-                                                 outbox: Any) -> None:
+def test_appointment_reminder_is_ready_for_later(
+    pinned: Any, center: Any, django_capture_on_commit_callbacks: Any, outbox: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         assert services.appointment_reminder_enqueue(
-            center_id=center.pk, appointment_id=7, phone="13912345678", item="居民身份证首次申领",
+            center_id=center.pk,
+            appointment_id=7,
+            phone="13912345678",
+            item="居民身份证首次申领",
             on=at(2026, 3, 13, 9, 30),
         )
     message = Message.objects.get()

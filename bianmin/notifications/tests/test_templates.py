@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from bianmin.audit.models import AuditEntry
+from bianmin.audit.selectors import audit_entry_search
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.notifications import services, wording
 from bianmin.notifications.enums import TemplateStatus
@@ -27,15 +27,15 @@ def test_editing_an_approved_template_makes_a_draft_that_approval_activates(
     center: Any, director: Any
 ) -> None:
     body = "您的${item}已可领取（办件号${case_number}），请于工作日到便民服务中心领取。"
-    draft = services.template_save(actor=director, code="pickup_ready", name="领证通知",
-                                   body=body)
+    draft = services.template_save(actor=director, code="pickup_ready", name="领证通知", body=body)
     assert (draft.version, draft.status) == (2, TemplateStatus.DRAFT)
     assert services.template_get_approved("pickup_ready").version == 1  # type: ignore[union-attr]
     services.template_approve(actor=director, template_id=draft.pk)
-    versions = dict(SmsTemplate.objects.filter(code="pickup_ready").values_list("version",
-                                                                                "status"))
+    versions = dict(
+        SmsTemplate.objects.filter(code="pickup_ready").values_list("version", "status")
+    )
     assert versions == {1: TemplateStatus.RETIRED, 2: TemplateStatus.APPROVED}
-    assert AuditEntry.objects.filter(action="sms_template_approved").count() == 1
+    assert audit_entry_search(user=director, action="sms_template_approved").count() == 1
 
 
 def test_over_limit_template_is_rejected_with_its_count(center: Any, director: Any) -> None:
@@ -43,12 +43,18 @@ def test_over_limit_template_is_rejected_with_its_count(center: Any, director: A
     with pytest.raises(DomainError) as excinfo:
         services.template_save(actor=director, code="long_one", name="太长", body=body)
     assert excinfo.value.code == "template_too_long"
-    assert excinfo.value.message.startswith("模板超长：加上签名【潼关县公安局】并按变量最大长度计算共 ")
+    assert excinfo.value.message.startswith(
+        "模板超长：加上签名【潼关县公安局】并按变量最大长度计算共 "
+    )
     assert "需 2 条短信计费，超过允许的 1 条" in excinfo.value.message
     assert not SmsTemplate.objects.filter(code="long_one").exists()
     # two segments allowed: accepted
-    assert services.template_save(actor=director, code="long_one", name="两条", body=body,
-                                  max_segments=2).status == TemplateStatus.DRAFT
+    assert (
+        services.template_save(
+            actor=director, code="long_one", name="两条", body=body, max_segments=2
+        ).status
+        == TemplateStatus.DRAFT
+    )
 
 
 @pytest.mark.parametrize(

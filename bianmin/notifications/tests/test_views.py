@@ -33,7 +33,10 @@ TEMPLATE_ROLES = {Role.DIRECTOR}
     ],
 )
 def test_screens_authorization_matrix(
-    role: Role, url: str, allowed: set[Role], staff_by_role: dict[Role, Any],
+    role: Role,
+    url: str,
+    allowed: set[Role],
+    staff_by_role: dict[Role, Any],
     login_client_for: Callable[[Any], Client],
 ) -> None:
     response = login_client_for(staff_by_role[role]).get(url)
@@ -59,12 +62,20 @@ def test_template_post_matrix_denied_changes_nothing(
 
 @pytest.mark.parametrize("role", list(Role))
 def test_retry_api_matrix(
-    role: Role, staff_by_role: dict[Role, Any], api_client_for: Callable[[Any], Client],
-    center: Any, monkeypatch: pytest.MonkeyPatch,
+    role: Role,
+    staff_by_role: dict[Role, Any],
+    api_client_for: Callable[[Any], Client],
+    center: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(services, "_schedule", lambda *a, **k: None)
-    services.sms_enqueue(center_id=center.pk, template_code="pickup_ready", phone="13912345678",
-                         params={"item": "居民身份证", "case_number": "TG-1"}, dedupe_key="k")
+    services.sms_enqueue(
+        center_id=center.pk,
+        template_code="pickup_ready",
+        phone="13912345678",
+        params={"item": "居民身份证", "case_number": "TG-1"},
+        dedupe_key="k",
+    )
     message = Message.objects.get()
     Message.objects.filter(pk=message.pk).update(status=MessageStatus.FAILED)
     response = api_client_for(staff_by_role[role]).post(f"/api/v1/sms/messages/{message.pk}/retry")
@@ -89,12 +100,21 @@ def test_live_count_fragment(director: Any, login_client_for: Callable[[Any], Cl
 
 
 def _aliyun_receipt(message: Message) -> bytes:
-    return json.dumps([{
-        "phone_number": "13912345678", "send_time": "2026-03-12 10:00:00",
-        "report_time": "2026-03-12 10:00:05", "success": True, "err_code": "DELIVERED",
-        "err_msg": "用户接收成功", "sms_size": "1", "biz_id": message.provider_id,
-        "out_id": message.reference,
-    }]).encode()
+    return json.dumps(
+        [
+            {
+                "phone_number": "13912345678",
+                "send_time": "2026-03-12 10:00:00",
+                "report_time": "2026-03-12 10:00:05",
+                "success": True,
+                "err_code": "DELIVERED",
+                "err_msg": "用户接收成功",
+                "sms_size": "1",
+                "biz_id": message.provider_id,
+                "out_id": message.reference,
+            }
+        ]
+    ).encode()
 
 
 @time_machine.travel(at(2026, 3, 12), tick=False)
@@ -102,27 +122,36 @@ def test_receipt_endpoint_rejects_forgeries_and_is_idempotent(
     center: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(services, "_schedule", lambda *a, **k: None)
-    services.sms_enqueue(center_id=center.pk, template_code="pickup_ready", phone="13912345678",
-                         params={"item": "居民身份证", "case_number": "TG-1"}, dedupe_key="k")
+    services.sms_enqueue(
+        center_id=center.pk,
+        template_code="pickup_ready",
+        phone="13912345678",
+        params={"item": "居民身份证", "case_number": "TG-1"},
+        dedupe_key="k",
+    )
     Message.objects.update(status=MessageStatus.SENT, provider_id="900^0", gateway="aliyun")
     message = Message.objects.get()
     client = Client()
     with override_settings(SMS_RECEIPT_SECRET="s3cret"):
         gateways.gateways_reset()
         url = "/api/v1/sms/receipts/aliyun"
-        forged = client.post(f"{url}?token=guess", _aliyun_receipt(message),
-                             content_type="application/json")
+        forged = client.post(
+            f"{url}?token=guess", _aliyun_receipt(message), content_type="application/json"
+        )
         unsigned = client.post(url, _aliyun_receipt(message), content_type="application/json")
         assert (forged.status_code, unsigned.status_code) == (403, 403)
         assert Message.objects.get().status == MessageStatus.SENT
         token = receipt_token("s3cret", "aliyun")
-        wrong_gateway = client.post(f"/api/v1/sms/receipts/tencent?token={token}", b"{}",
-                                    content_type="application/json")
+        wrong_gateway = client.post(
+            f"/api/v1/sms/receipts/tencent?token={token}", b"{}", content_type="application/json"
+        )
         assert wrong_gateway.status_code == 403
-        first = client.post(f"{url}?token={token}", _aliyun_receipt(message),
-                            content_type="application/json")
-        second = client.post(f"{url}?token={token}", _aliyun_receipt(message),
-                             content_type="application/json")
+        first = client.post(
+            f"{url}?token={token}", _aliyun_receipt(message), content_type="application/json"
+        )
+        second = client.post(
+            f"{url}?token={token}", _aliyun_receipt(message), content_type="application/json"
+        )
         garbage = client.post(f"{url}?token={token}", b"not json", content_type="text/plain")
     gateways.gateways_reset()
     assert (first.status_code, first.json()) == (200, {"code": 0, "msg": "成功"})
@@ -147,8 +176,11 @@ def test_dashboard_shows_the_headline_and_panel(
 
 
 def test_batch_screens_flow(
-    waiting_cases: Callable[..., list[Any]], back_office: Any,
-    login_client_for: Callable[[Any], Client], outbox: Any, pinned: Any,
+    waiting_cases: Callable[..., list[Any]],
+    back_office: Any,
+    login_client_for: Callable[[Any], Client],
+    outbox: Any,
+    pinned: Any,
 ) -> None:
     cases = waiting_cases(3)
     client = login_client_for(back_office)
@@ -174,12 +206,20 @@ def test_bad_upload_is_a_clear_message_not_a_500(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = login_client_for(back_office)
-    response = client.post("/sms/batches/", {
-        "kind": "arrival_list", "file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04garbage"),
-    })
+    response = client.post(
+        "/sms/batches/",
+        {
+            "kind": "arrival_list",
+            "file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04garbage"),
+        },
+    )
     assert response.status_code == 200
     assert "Excel 文件无法读取" in response.content.decode()
-    api = client.post("/api/v1/sms/batches", {
-        "kind": "arrival_list", "file": SimpleUploadedFile("x.doc", b"hello"),
-    })
+    api = client.post(
+        "/api/v1/sms/batches",
+        {
+            "kind": "arrival_list",
+            "file": SimpleUploadedFile("x.doc", b"hello"),
+        },
+    )
     assert (api.status_code, api.json()["code"]) == (400, "import_invalid")
