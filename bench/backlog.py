@@ -27,8 +27,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "backlog.json"
 SQLITE_PATH = ROOT / "var" / "bench" / "backlog.sqlite3"
-PG_URL = os.environ.get("BIANMIN_BENCH_PG_URL",
-                        "postgres://postgres@127.0.0.1:5432/bianmin_bench_backlog")
+PG_URL = os.environ.get(
+    "BIANMIN_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bianmin_bench_backlog"
+)
 TODAY = date(2026, 11, 27)
 CENTERS = 3
 RUNS = 7
@@ -43,7 +44,12 @@ def _run_child(backend: str, url: str, rows: int) -> dict[str, Any] | None:
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "bench.backlog", "--child", "--rows", str(rows)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
     )
     if proc.returncode != 0:
         print(f"  {backend}: failed\n{proc.stderr[-3000:]}")
@@ -83,9 +89,11 @@ def _table(results: dict[str, Any]) -> None:
         print(line)
     for b in backends:
         r = results["backends"][b]
-        print(f"{b}: {r['rows']:,} cases inserted in {r['insert_seconds']} s; "
-              f"open {r['open']:,}, overdue {r['overdue']:,} (center 1); "
-              f"whole run {r['wall_seconds']} s")
+        print(
+            f"{b}: {r['rows']:,} cases inserted in {r['insert_seconds']} s; "
+            f"open {r['open']:,}, overdue {r['overdue']:,} (center 1); "
+            f"whole run {r['wall_seconds']} s"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,8 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(_child(args.rows)))
         return 0
-    results: dict[str, Any] = {"rows": args.rows, "today": TODAY.isoformat(), "runs": RUNS,
-                               "unit": "ms (median)", "backends": {}}
+    results: dict[str, Any] = {
+        "rows": args.rows,
+        "today": TODAY.isoformat(),
+        "runs": RUNS,
+        "unit": "ms (median)",
+        "backends": {},
+    }
     for backend in args.backends.split(","):
         print(f"  {backend}: {args.rows:,} cases …", flush=True)
         if backend == "sqlite":
@@ -145,10 +158,13 @@ def _child(rows: int) -> dict[str, Any]:
     from bianmin.cases.selectors import case_overdue_count
 
     return {
-        "vendor": connection.vendor, "rows": rows, "insert_seconds": insert_seconds,
+        "vendor": connection.vendor,
+        "rows": rows,
+        "insert_seconds": insert_seconds,
         "open": Case.objects.filter(center_id=fixtures["centers"][0], status="accepted").count(),
         "overdue": case_overdue_count(center_id=fixtures["centers"][0], today=TODAY),
-        "indexed": indexed, "unindexed": unindexed,
+        "indexed": indexed,
+        "unindexed": unindexed,
     }
 
 
@@ -163,17 +179,26 @@ def _fixtures() -> dict[str, Any]:
 
     catalogue_load_reference()
     centers = [Center.objects.create(code=f"B{i}", name=f"基准中心{i}") for i in range(CENTERS)]
-    staff = Staff.objects.create(username="bench", full_name="基准", role=Role.BACK_OFFICE,
-                                 center=centers[0], is_all_round=True)
+    staff = Staff.objects.create(
+        username="bench",
+        full_name="基准",
+        role=Role.BACK_OFFICE,
+        center=centers[0],
+        is_all_round=True,
+    )
     number = make_id_number("610522", date(1990, 1, 1), 1)
     person = Person.objects.create(
-        center=centers[0], name="基准", gender="male", id_number=number,
-        id_number_index=id_number_index(number), id_number_masked=number[:6] + "*" * 8 + number[-4:],
-        birth_date=date(1990, 1, 1), region_code="610522",
+        center=centers[0],
+        name="基准",
+        gender="male",
+        id_number=number,
+        id_number_index=id_number_index(number),
+        id_number_masked=number[:6] + "*" * 8 + number[-4:],
+        birth_date=date(1990, 1, 1),
+        region_code="610522",
     )
     items = [(i.pk, list(i.stages), i.promised_workdays) for i in ServiceItem.objects.all()]
-    return {"centers": [c.pk for c in centers], "staff": staff, "person": person.pk,
-            "items": items}
+    return {"centers": [c.pk for c in centers], "staff": staff, "person": person.pk, "items": items}
 
 
 def _rows(count: int, fx: dict[str, Any]) -> Any:
@@ -204,21 +229,35 @@ def _rows(count: int, fx: dict[str, Any]) -> Any:
         if not closed and not recent and rng.random() < 0.2:
             status = "terminated"
         stage_index = len(stages) - 1 if closed else rng.randint(0, len(stages) - 2)
-        row.update({
-            "center_id": fx["centers"][n % CENTERS], "number": f"B-{n:08d}",
-            "item_id": item_id, "stages": json.dumps(stages), "promised_workdays": promised,
-            "applicant_id": fx["person"], "applicant_name_masked": "王*",
-            "applicant_gender": "male", "created_by_id": staff_id, "accepted_by_id": staff_id,
-            "status": status, "stage": stages[stage_index],
-            "next_stage": stages[stage_index + 1] if stage_index + 1 < len(stages) else "",
-            "is_urgent": rng.random() < 0.05,
-            "accepted_at": accepted_at, "deadline": deadline,
-            "warn_on": deadline - timedelta(days=max(1, promised // 4)),
-            "closed_at": accepted_at + timedelta(days=rng.randint(0, max(1, promised)))
-            if status == "closed" else None,
-            "terminated_at": accepted_at + timedelta(days=10) if status == "terminated" else None,
-            "created_at": accepted_at, "updated_at": accepted_at,
-        })
+        row.update(
+            {
+                "center_id": fx["centers"][n % CENTERS],
+                "number": f"B-{n:08d}",
+                "item_id": item_id,
+                "stages": json.dumps(stages),
+                "promised_workdays": promised,
+                "applicant_id": fx["person"],
+                "applicant_name_masked": "王*",
+                "applicant_gender": "male",
+                "created_by_id": staff_id,
+                "accepted_by_id": staff_id,
+                "status": status,
+                "stage": stages[stage_index],
+                "next_stage": stages[stage_index + 1] if stage_index + 1 < len(stages) else "",
+                "is_urgent": rng.random() < 0.05,
+                "accepted_at": accepted_at,
+                "deadline": deadline,
+                "warn_on": deadline - timedelta(days=max(1, promised // 4)),
+                "closed_at": accepted_at + timedelta(days=rng.randint(0, max(1, promised)))
+                if status == "closed"
+                else None,
+                "terminated_at": accepted_at + timedelta(days=10)
+                if status == "terminated"
+                else None,
+                "created_at": accepted_at,
+                "updated_at": accepted_at,
+            }
+        )
         yield [row[f.attname] for f in fields]
 
 
@@ -299,19 +338,22 @@ def _measure(fx: dict[str, Any]) -> dict[str, float]:
             break
     return {
         "baseline: indexed count (center)": _time(
-            lambda: Case.objects.filter(center_id=center).count()),
+            lambda: Case.objects.filter(center_id=center).count()
+        ),
         "open cases count": _time(
-            lambda: Case.objects.filter(center_id=center, status="accepted").count()),
+            lambda: Case.objects.filter(center_id=center, status="accepted").count()
+        ),
         "backlog board (stage x age)": _time(
-            lambda: selectors.case_backlog(center_id=center, today=TODAY)),
-        "overdue count": _time(
-            lambda: selectors.case_overdue_count(center_id=center, today=TODAY)),
+            lambda: selectors.case_backlog(center_id=center, today=TODAY)
+        ),
+        "overdue count": _time(lambda: selectors.case_overdue_count(center_id=center, today=TODAY)),
         "overdue list (20)": _time(
-            lambda: selectors.case_overdue_list(center_id=center, today=TODAY)),
+            lambda: selectors.case_overdue_list(center_id=center, today=TODAY)
+        ),
         "review queue page (50)": _time(
-            lambda: list(selectors.case_queue(user=viewer, next_stage="review")[:50])),
-        "30-day trend": _time(
-            lambda: selectors.case_backlog_trend(center_id=center, today=TODAY)),
+            lambda: list(selectors.case_queue(user=viewer, next_stage="review")[:50])
+        ),
+        "30-day trend": _time(lambda: selectors.case_backlog_trend(center_id=center, today=TODAY)),
         "deadline sweep (no-op run)": _time(lambda: case_deadline_sweep(today=TODAY)),
     }
 

@@ -54,17 +54,25 @@ def notice_url(request: HttpRequest, case: Case, seq: int) -> str:
     )
 
 
-@router.post("/cases", response={200: CaseCreatedOut, 400: ErrorOut, 403: ErrorOut},
-             auth=staff_auth, summary="登记并预审办件：齐全即受理，不齐出具一次性告知单")
+@router.post(
+    "/cases",
+    response={200: CaseCreatedOut, 400: ErrorOut, 403: ErrorOut},
+    auth=staff_auth,
+    summary="登记并预审办件：齐全即受理，不齐出具一次性告知单",
+)
 def case_create(request: HttpRequest, payload: CaseIn) -> dict[str, Any]:
     actor = _actor(request, Perm.CASE_ACCEPT)
     result = services.case_submit(
-        actor=actor, item_code=payload.item_code,
+        actor=actor,
+        item_code=payload.item_code,
         applicant=services.ApplicantInput(
-            name=payload.applicant.name, id_number=payload.applicant.id_number,
-            gender=payload.applicant.gender, phone=payload.applicant.phone,
+            name=payload.applicant.name,
+            id_number=payload.applicant.id_number,
+            gender=payload.applicant.gender,
+            phone=payload.applicant.phone,
         ),
-        materials=dict(payload.materials), ticket_id=(payload.ticket_id or "").strip(),
+        materials=dict(payload.materials),
+        ticket_id=(payload.ticket_id or "").strip(),
     )
     case = result.case
     return {
@@ -72,16 +80,19 @@ def case_create(request: HttpRequest, payload: CaseIn) -> dict[str, Any]:
         "status": case.status,
         "deadline": case.deadline,
         "missing": result.missing,
-        "missing_notice_url": notice_url(request, case, result.notice.seq) if result.notice else None,
+        "missing_notice_url": notice_url(request, case, result.notice.seq)
+        if result.notice
+        else None,
         "receipt_url": receipt_url(request, case),
     }
 
 
 @router.get(
-    "/cases/{number}/progress", response={200: ProgressOut, 404: ErrorOut, 429: ErrorOut},
+    "/cases/{number}/progress",
+    response={200: ProgressOut, 404: ErrorOut, 429: ErrorOut},
     summary="办理进度查询（公开）",
     description="受理编号加申请时登记的手机号后四位。编号不存在与手机号不符返回相同的 404；"
-                "连续查询失败过多返回 429。",
+    "连续查询失败过多返回 429。",
     throttle=[AnonRateThrottle("30/m")],
 )
 def case_progress(request: HttpRequest, number: str, phone_last4: str = "") -> Any:
@@ -97,20 +108,31 @@ def case_progress(request: HttpRequest, number: str, phone_last4: str = "") -> A
 
 def _case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {
-        "number": case.number, "item_code": case.item.code, "item_name": case.item.name,
-        "applicant_name_masked": case.applicant_name_masked, "status": case.status,
+        "number": case.number,
+        "item_code": case.item.code,
+        "item_name": case.item.name,
+        "applicant_name_masked": case.applicant_name_masked,
+        "status": case.status,
         "status_label": pipeline.progress_label(status=case.status, next_stage_=case.next_stage),
-        "stage": case.stage, "next_stage": case.next_stage, "deadline": case.deadline,
-        "is_urgent": case.is_urgent, "accepted_with_gaps": case.accepted_with_gaps,
+        "stage": case.stage,
+        "next_stage": case.next_stage,
+        "deadline": case.deadline,
+        "is_urgent": case.is_urgent,
+        "accepted_with_gaps": case.accepted_with_gaps,
         "gaps_open": case.gaps_open,
         "locked_by": str(case.locked_by) if case.locked_by_id else None,
         "materials": list(case.materials.all()),
         "notices": [notice_url(request, case, n.seq) for n in case.notices.order_by("seq")],
         "receipt_url": receipt_url(request, case),
         "events": [
-            {"type": e.type, "from_stage": e.from_stage, "to_stage": e.to_stage,
-             "actor": str(e.actor) if e.actor_id else None, "reason": e.reason,
-             "created_at": e.created_at}
+            {
+                "type": e.type,
+                "from_stage": e.from_stage,
+                "to_stage": e.to_stage,
+                "actor": str(e.actor) if e.actor_id else None,
+                "reason": e.reason,
+                "created_at": e.created_at,
+            }
             for e in selectors.case_events(case=case)
         ],
     }
@@ -119,23 +141,38 @@ def _case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
 STAFF_READ = (Perm.CASE_ACCEPT, Perm.CASE_PROCESS, Perm.CASE_MONITOR)
 
 
-@router.get("/cases/queue", response=list[QueueItemOut], auth=staff_auth,
-            summary="后台待办队列（加急优先，其次按期限）")
-def case_queue(request: HttpRequest, stage: str = "review", limit: int = 100) -> list[dict[str, Any]]:
+@router.get(
+    "/cases/queue",
+    response=list[QueueItemOut],
+    auth=staff_auth,
+    summary="后台待办队列（加急优先，其次按期限）",
+)
+def case_queue(
+    request: HttpRequest, stage: str = "review", limit: int = 100
+) -> list[dict[str, Any]]:
     actor = _actor(request, Perm.CASE_PROCESS)
     if stage not in selectors.QUEUE_STAGES:
         raise DomainError("环节不正确", code="invalid_stage")
     return [
-        {"number": c.number, "item_name": c.item.name,
-         "applicant_name_masked": c.applicant_name_masked, "next_stage": c.next_stage,
-         "deadline": c.deadline, "is_urgent": c.is_urgent,
-         "locked_by": str(c.locked_by) if c.locked_by_id else None}
+        {
+            "number": c.number,
+            "item_name": c.item.name,
+            "applicant_name_masked": c.applicant_name_masked,
+            "next_stage": c.next_stage,
+            "deadline": c.deadline,
+            "is_urgent": c.is_urgent,
+            "locked_by": str(c.locked_by) if c.locked_by_id else None,
+        }
         for c in selectors.case_queue(user=actor, next_stage=stage)[: max(1, min(limit, 500))]
     ]
 
 
-@router.post("/cases/arrivals", response=list[ArrivalRowOut], auth=staff_auth,
-             summary="批量到证登记（受理编号或身份证号码）")
+@router.post(
+    "/cases/arrivals",
+    response=list[ArrivalRowOut],
+    auth=staff_auth,
+    summary="批量到证登记（受理编号或身份证号码）",
+)
 def case_arrival_batch(request: HttpRequest, payload: ArrivalBatchIn) -> list[Any]:
     actor = _actor(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
     if len(payload.values) > 5000:
@@ -149,38 +186,63 @@ def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     return _case_out(request, selectors.case_get(user=actor, number=number))
 
 
-@router.post("/cases/{number}/accept", response=CaseOut, auth=staff_auth, summary="受理（含容缺受理）")
+@router.post(
+    "/cases/{number}/accept", response=CaseOut, auth=staff_auth, summary="受理（含容缺受理）"
+)
 def case_accept(request: HttpRequest, number: str, payload: AcceptIn) -> dict[str, Any]:
     actor = _actor(request, Perm.CASE_ACCEPT)
-    case = services.case_accept(actor=actor, case=selectors.case_get(user=actor, number=number),
-                                with_gaps=payload.with_gaps, commitment=payload.commitment)
+    case = services.case_accept(
+        actor=actor,
+        case=selectors.case_get(user=actor, number=number),
+        with_gaps=payload.with_gaps,
+        commitment=payload.commitment,
+    )
     return _case_out(request, case)
 
 
-@router.post("/cases/{number}/confirmations", response={204: None}, auth=staff_auth,
-             summary="申请人确认姓名、性别、证件类型和号码（填表、窗口、缴费）")
+@router.post(
+    "/cases/{number}/confirmations",
+    response={204: None},
+    auth=staff_auth,
+    summary="申请人确认姓名、性别、证件类型和号码（填表、窗口、缴费）",
+)
 def case_confirm(request: HttpRequest, number: str, payload: ConfirmationIn) -> tuple[int, None]:
     actor = _actor(request, Perm.CASE_ACCEPT, Perm.FEE_COLLECT)
-    services.case_confirmation_record(actor=actor, case_number=number, stage=payload.stage,
-                                      name=payload.name, gender=payload.gender,
-                                      id_type=payload.id_type, id_number=payload.id_number)
+    services.case_confirmation_record(
+        actor=actor,
+        case_number=number,
+        stage=payload.stage,
+        name=payload.name,
+        gender=payload.gender,
+        id_type=payload.id_type,
+        id_number=payload.id_number,
+    )
     return 204, None
 
 
-@router.post("/cases/{number}/transitions", response=CaseOut, auth=staff_auth,
-             summary="完成当前待办环节（审核、审批、制证、办结）")
+@router.post(
+    "/cases/{number}/transitions",
+    response=CaseOut,
+    auth=staff_auth,
+    summary="完成当前待办环节（审核、审批、制证、办结）",
+)
 def case_transition(request: HttpRequest, number: str, payload: TransitionIn) -> dict[str, Any]:
     actor = _actor(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
-    case = services.case_advance(actor=actor, case=selectors.case_get(user=actor, number=number),
-                                 to_stage=payload.to_stage, note=payload.note)
+    case = services.case_advance(
+        actor=actor,
+        case=selectors.case_get(user=actor, number=number),
+        to_stage=payload.to_stage,
+        note=payload.note,
+    )
     return _case_out(request, case)
 
 
 @router.post("/cases/{number}/send-back", response=CaseOut, auth=staff_auth, summary="退回上一环节")
 def case_send_back(request: HttpRequest, number: str, payload: SendBackIn) -> dict[str, Any]:
     actor = _actor(request, Perm.CASE_PROCESS)
-    case = services.case_send_back(actor=actor, case=selectors.case_get(user=actor, number=number),
-                                   reason=payload.reason)
+    case = services.case_send_back(
+        actor=actor, case=selectors.case_get(user=actor, number=number), reason=payload.reason
+    )
     return _case_out(request, case)
 
 
@@ -201,19 +263,28 @@ def case_release(request: HttpRequest, number: str) -> dict[str, Any]:
 @router.post("/cases/{number}/arrival", response=CaseOut, auth=staff_auth, summary="到证登记")
 def case_arrival(request: HttpRequest, number: str) -> dict[str, Any]:
     actor = _actor(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
-    case = services.case_register_arrival(actor=actor,
-                                          case=selectors.case_get(user=actor, number=number))
+    case = services.case_register_arrival(
+        actor=actor, case=selectors.case_get(user=actor, number=number)
+    )
     return _case_out(request, case)
 
 
-@router.post("/cases/{number}/pickup", response=CaseOut, auth=staff_auth,
-             summary="领证（查验身份证件或刷脸；代领须登记委托）")
+@router.post(
+    "/cases/{number}/pickup",
+    response=CaseOut,
+    auth=staff_auth,
+    summary="领证（查验身份证件或刷脸；代领须登记委托）",
+)
 def case_pickup(request: HttpRequest, number: str, payload: PickupIn) -> dict[str, Any]:
     actor = _actor(request, Perm.CASE_ACCEPT)
     case = services.case_pickup(
-        actor=actor, case=selectors.case_get(user=actor, number=number), method=payload.method,
-        proxy_name=payload.proxy_name, proxy_id_number=payload.proxy_id_number,
-        authorization_note=payload.authorization_note, face_check_id=payload.face_check_id,
+        actor=actor,
+        case=selectors.case_get(user=actor, number=number),
+        method=payload.method,
+        proxy_name=payload.proxy_name,
+        proxy_id_number=payload.proxy_id_number,
+        authorization_note=payload.authorization_note,
+        face_check_id=payload.face_check_id,
     )
     return _case_out(request, case)
 
@@ -225,8 +296,12 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@router.get("/cases/{number}/receipt.pdf", auth=staff_auth, url_name="case_receipt",
-            summary="受理回执 PDF（工作人员）")
+@router.get(
+    "/cases/{number}/receipt.pdf",
+    auth=staff_auth,
+    url_name="case_receipt",
+    summary="受理回执 PDF（工作人员）",
+)
 def case_receipt(request: HttpRequest, number: str) -> HttpResponse:
     actor = _actor(request, *STAFF_READ)
     case = selectors.case_get(user=actor, number=number)
@@ -236,8 +311,12 @@ def case_receipt(request: HttpRequest, number: str) -> HttpResponse:
     return _pdf(receipt_pdf(case), f"receipt-{case.number}.pdf")
 
 
-@router.get("/cases/{number}/notices/{seq}.pdf", auth=staff_auth, url_name="case_notice",
-            summary="一次性告知单 PDF（工作人员）")
+@router.get(
+    "/cases/{number}/notices/{seq}.pdf",
+    auth=staff_auth,
+    url_name="case_notice",
+    summary="一次性告知单 PDF（工作人员）",
+)
 def case_notice(request: HttpRequest, number: str, seq: int) -> HttpResponse:
     actor = _actor(request, *STAFF_READ)
     case = selectors.case_get(user=actor, number=number)

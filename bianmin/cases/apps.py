@@ -24,5 +24,11 @@ class CasesConfig(AppConfig):
         register_screen(Screen(_("后台办件"), "cases:queue", Perm.CASE_PROCESS, order=25))
         register_screen(Screen(_("到证登记"), "cases:arrival", Perm.CASE_PROCESS, order=27))
         register_screen(Screen(_("积压看板"), "cases:backlog", Perm.CASE_MONITOR, order=28))
-        register_panel(Panel("cases/panels/overdue.html", _overdue_panel_context,
-                             roles=frozenset({Role.SHIFT_LEADER, Role.DIRECTOR}), order=20))
+        register_panel(
+            Panel(
+                "cases/panels/overdue.html",
+                _overdue_panel_context,
+                roles=frozenset({Role.SHIFT_LEADER, Role.DIRECTOR}),
+                order=20,
+            )
+        )

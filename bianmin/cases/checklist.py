@@ -34,9 +34,15 @@ class MaterialSpec:
 
     @classmethod
     def of(cls, material: Any) -> MaterialSpec:
-        return cls(code=material.code, name=material.name, requirement=material.requirement,
-                   legal_basis=material.legal_basis, required_when=material.required_when,
-                   is_primary=material.is_primary, sort_order=material.sort_order)
+        return cls(
+            code=material.code,
+            name=material.name,
+            requirement=material.requirement,
+            legal_basis=material.legal_basis,
+            required_when=material.required_when,
+            is_primary=material.is_primary,
+            sort_order=material.sort_order,
+        )
 
 
 def applicant_facts(
@@ -63,7 +69,9 @@ def required_codes(specs: Iterable[MaterialSpec], facts: Mapping[str, Any]) -> s
 
 def gaps_acceptable(specs: Iterable[MaterialSpec], states: Mapping[str, str]) -> bool:
     """容缺: every required primary material provided; only secondary ones missing/defective."""
-    lacking = [s for s in specs if states.get(s.code, MaterialState.MISSING) != MaterialState.PROVIDED]
+    lacking = [
+        s for s in specs if states.get(s.code, MaterialState.MISSING) != MaterialState.PROVIDED
+    ]
     return bool(lacking) and all(not s.is_primary for s in lacking)
 
 

@@ -38,13 +38,15 @@ def notice_pdf(notice: MissingNotice) -> bytes:
     doc = Document(title=f"一次性告知单 {case.number}", page="a4")
     doc.heading(center.name)
     doc.heading("一次性告知单" if notice.seq == 1 else f"一次性告知单（补充告知 第{notice.seq}次）")
-    doc.field_rows([
-        ("受理编号", case.number),
-        ("申请人", case.applicant_name_masked),
-        ("申请事项", f"{case.item.code} {case.item.name}"),
-        ("告知日期", _date(timezone.localtime(notice.created_at))),
-        ("申请人情况", facts_summary(notice.facts) or "—"),
-    ])
+    doc.field_rows(
+        [
+            ("受理编号", case.number),
+            ("申请人", case.applicant_name_masked),
+            ("申请事项", f"{case.item.code} {case.item.name}"),
+            ("告知日期", _date(timezone.localtime(notice.created_at))),
+            ("申请人情况", facts_summary(notice.facts) or "—"),
+        ]
+    )
     doc.paragraph(
         "您申请办理的事项经材料预审，尚缺以下材料或材料不符合要求。根据《中华人民共和国行政许可法》"
         "第三十二条，现一次性告知如下，请补齐后再来办理，我们将不再要求您提供本告知单以外的材料"
@@ -52,17 +54,27 @@ def notice_pdf(notice: MissingNotice) -> bytes:
         indent=True,
     )
     rows = [
-        [str(i), entry["name"],
-         "不符合要求" if entry["state"] == MaterialState.DEFECTIVE else "缺少",
-         entry.get("reason") or "", entry.get("requirement") or "", entry.get("legal_basis") or case.item.legal_basis or "—"]
+        [
+            str(i),
+            entry["name"],
+            "不符合要求" if entry["state"] == MaterialState.DEFECTIVE else "缺少",
+            entry.get("reason") or "",
+            entry.get("requirement") or "",
+            entry.get("legal_basis") or case.item.legal_basis or "—",
+        ]
         for i, entry in enumerate(notice.entries, start=1)
     ]
     doc.section(f"需补正材料（共 {len(rows)} 项）")
-    doc.table(["序号", "材料名称", "问题", "具体原因", "材料要求", "依据"], rows,
-              widths=(0.9, 2.2, 1.8, 2.2, 2.6, 2.2))
+    doc.table(
+        ["序号", "材料名称", "问题", "具体原因", "材料要求", "依据"],
+        rows,
+        widths=(0.9, 2.2, 1.8, 2.2, 2.6, 2.2),
+    )
     if notice.facts_changed:
-        doc.paragraph("注：因申请人情况发生变化（已登记），本次补充告知包含首次告知后新增需要的材料。",
-                      size=10)
+        doc.paragraph(
+            "注：因申请人情况发生变化（已登记），本次补充告知包含首次告知后新增需要的材料。",
+            size=10,
+        )
     doc.section("补正方式")
     doc.paragraph(
         f"请携带上述材料原件到{center.name}（{center.address or '本中心'}）任一综合窗口办理，"
@@ -70,11 +82,13 @@ def notice_pdf(notice: MissingNotice) -> bytes:
         f"工作时间：工作日 {center.opens_at:%H:%M}–{center.closes_at:%H:%M}。",
         indent=True,
     )
-    doc.field_rows([
-        ("咨询电话", center.phone or "—"),
-        ("告知民警", _officer(notice.issued_by)),
-        ("办理进度查询", "扫描下方二维码，输入手机号后四位"),
-    ])
+    doc.field_rows(
+        [
+            ("咨询电话", center.phone or "—"),
+            ("告知民警", _officer(notice.issued_by)),
+            ("办理进度查询", "扫描下方二维码，输入手机号后四位"),
+        ]
+    )
     doc.qr(progress_url(case), size_mm=28, caption="扫码查询办理进度")
     doc.signature_line("申请人签收")
     return doc.output()
@@ -98,8 +112,11 @@ def receipt_pdf(case: Case) -> bytes:
     ]
     doc.field_rows(rows)
     if case.accepted_with_gaps:
-        owed = [m.name for m in case.materials.all()
-                if m.is_required and m.state != MaterialState.PROVIDED]
+        owed = [
+            m.name
+            for m in case.materials.all()
+            if m.is_required and m.state != MaterialState.PROVIDED
+        ]
         doc.section("容缺受理告知")
         doc.paragraph(
             f"本事项已容缺受理。请于 {_date(case.supplement_deadline)} 前补交："

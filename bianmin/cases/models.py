@@ -20,18 +20,23 @@ class CaseSetting(TimeStampedModel):
     """Per-center settings of the case pipeline (created with defaults on first use)."""
 
     center = models.OneToOneField(
-        "accounts.Center", verbose_name=_("中心"), on_delete=models.CASCADE,
+        "accounts.Center",
+        verbose_name=_("中心"),
+        on_delete=models.CASCADE,
         related_name="case_setting",
     )
     local_region_prefix = models.CharField(
-        _("本地户籍地址码前缀"), max_length=6, default="6105",
+        _("本地户籍地址码前缀"),
+        max_length=6,
+        default="6105",
         help_text=_("申请人身份证地址码不以此开头即视为非本地户籍（如 6105 = 渭南市）"),
     )
     warning_share = models.FloatField(
         _("临期预警比例"), default=0.8, help_text=_("已用时限达到承诺时限的该比例时预警")
     )
     gap_supplement_workdays = models.PositiveSmallIntegerField(
-        _("容缺补正期限（工作日）"), default=5,
+        _("容缺补正期限（工作日）"),
+        default=5,
         help_text=_("不超过事项承诺时限"),
     )
 
@@ -68,8 +73,12 @@ class Inquiry(TimeStampedModel):
     ticket_id = models.CharField(_("号票"), max_length=64, blank=True, db_index=True)
     ticket_number = models.CharField(_("号票号码"), max_length=16, blank=True)
     item = models.ForeignKey(
-        "catalogue.ServiceItem", verbose_name=_("事项"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        "catalogue.ServiceItem",
+        verbose_name=_("事项"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     topic = models.CharField(_("咨询内容"), max_length=300, blank=True)
     answer = models.CharField(_("答复"), max_length=500, blank=True)
@@ -77,11 +86,15 @@ class Inquiry(TimeStampedModel):
         _("状态"), max_length=20, choices=InquiryStatus.choices, default=InquiryStatus.OPEN
     )
     first_responder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("首问责任人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("当前责任人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("当前责任人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
@@ -100,11 +113,15 @@ class InquiryHandover(TimeStampedModel):
 
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="handovers")
     from_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("移交人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("移交人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     to_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接手人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接手人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     note = models.CharField(_("移交说明"), max_length=300)
@@ -127,13 +144,19 @@ class Case(TimeStampedModel):
     )
     number = models.CharField(_("受理编号"), max_length=24, unique=True)
     item = models.ForeignKey(
-        "catalogue.ServiceItem", verbose_name=_("事项"), on_delete=models.PROTECT,
+        "catalogue.ServiceItem",
+        verbose_name=_("事项"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     stages = models.JSONField(_("流转环节"), default=list)  # the item's stages when created
     promised_workdays = models.PositiveSmallIntegerField(_("承诺时限（工作日）"), default=0)
     inquiry = models.ForeignKey(
-        Inquiry, verbose_name=_("咨询"), on_delete=models.SET_NULL, null=True, blank=True,
+        Inquiry,
+        verbose_name=_("咨询"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="cases",
     )
     ticket_id = models.CharField(_("号票"), max_length=64, blank=True)
@@ -154,19 +177,23 @@ class Case(TimeStampedModel):
         _("状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.PRE_REVIEW
     )
     stage = models.CharField(_("当前环节"), max_length=12, choices=Stage.choices, blank=True)
-    next_stage = models.CharField(
-        _("待办环节"), max_length=12, choices=Stage.choices, blank=True
-    )
+    next_stage = models.CharField(_("待办环节"), max_length=12, choices=Stage.choices, blank=True)
     is_urgent = models.BooleanField(_("加急"), default=False)
     is_holiday_appointment = models.BooleanField(_("节假日预约"), default=False)
     is_standby_24h = models.BooleanField(_("24小时值守"), default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("受理人"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     deadline = models.DateField(_("办结期限"), null=True, blank=True)
@@ -180,8 +207,12 @@ class Case(TimeStampedModel):
     gaps_open = models.BooleanField(_("容缺材料未补齐"), default=False)
     # the back office's lock
     locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("认领人"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("认领人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     locked_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
     # arrival and pickup
@@ -216,13 +247,22 @@ class Case(TimeStampedModel):
             # the daily trend: accepted, closed and terminated per day
             models.Index(fields=["center", "accepted_at"], name="case_accepted_idx"),
             # the sweep: warnings and overdue alerts not yet raised
-            models.Index(fields=["status", "warn_on"], name="case_warn_idx",
-                         condition=models.Q(warned_at__isnull=True)),
-            models.Index(fields=["status", "deadline"], name="case_overdue_idx",
-                         condition=models.Q(overdue_at__isnull=True)),
+            models.Index(
+                fields=["status", "warn_on"],
+                name="case_warn_idx",
+                condition=models.Q(warned_at__isnull=True),
+            ),
+            models.Index(
+                fields=["status", "deadline"],
+                name="case_overdue_idx",
+                condition=models.Q(overdue_at__isnull=True),
+            ),
             # 容缺 cases whose supplement deadline passes (few rows: only gap acceptances)
-            models.Index(fields=["status", "supplement_deadline"], name="case_gaps_idx",
-                         condition=models.Q(supplement_deadline__isnull=False)),
+            models.Index(
+                fields=["status", "supplement_deadline"],
+                name="case_gaps_idx",
+                condition=models.Q(supplement_deadline__isnull=False),
+            ),
             models.Index(fields=["center", "closed_at"], name="case_closed_idx"),
             models.Index(fields=["center", "terminated_at"], name="case_terminated_idx"),
         ]
@@ -250,7 +290,9 @@ class CaseMaterial(models.Model):
     is_primary = models.BooleanField(_("主要材料"), default=True)
     is_required = models.BooleanField(_("本案需要"), default=True)
     state = models.CharField(
-        _("核验结果"), max_length=12, choices=MaterialState.choices,
+        _("核验结果"),
+        max_length=12,
+        choices=MaterialState.choices,
         default=MaterialState.NOT_CHECKED,
     )
     reason = models.CharField(_("原因"), max_length=200, blank=True)
@@ -278,7 +320,9 @@ class MissingNotice(TimeStampedModel):
     facts = models.JSONField(_("告知时申请人情况"), default=dict)
     facts_changed = models.BooleanField(_("因情况变化补充告知"), default=False)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("告知人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("告知人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     sms_queued = models.BooleanField(_("已发短信"), default=False)
@@ -307,8 +351,11 @@ class CaseConfirmation(models.Model):
     id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices)
     id_number_masked = models.CharField(_("证件号码"), max_length=18)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), on_delete=models.PROTECT,
-        null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
     confirmed_at = models.DateTimeField(_("确认时间"))
 
@@ -329,8 +376,12 @@ class CaseEvent(models.Model):
     from_stage = models.CharField(_("原环节"), max_length=12, blank=True)
     to_stage = models.CharField(_("新环节"), max_length=12, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reason = models.CharField(_("原因"), max_length=300, blank=True)
     data = models.JSONField(_("详情"), default=dict, blank=True)

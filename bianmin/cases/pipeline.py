@@ -50,26 +50,45 @@ STEPS: dict[str, StepRule] = {
         StepRule(Stage.ACCEPT, "待受理", "待受理", frozenset({Perm.CASE_ACCEPT}), route="accept"),
         StepRule(Stage.REVIEW, "待审核", "审核中", frozenset({Perm.CASE_PROCESS})),
         StepRule(
-            Stage.APPROVE, "待审批", "审批中", frozenset({Perm.CASE_PROCESS}),
+            Stage.APPROVE,
+            "待审批",
+            "审批中",
+            frozenset({Perm.CASE_PROCESS}),
             roles=frozenset({Role.BACK_OFFICE, Role.SHIFT_LEADER}),
-            needs_gaps_closed=True, may_send_back=True,
+            needs_gaps_closed=True,
+            may_send_back=True,
         ),
         StepRule(
-            Stage.PRODUCTION, "待制证", "制证中", frozenset({Perm.CASE_PROCESS}),
-            needs_gaps_closed=True, may_send_back=True,
+            Stage.PRODUCTION,
+            "待制证",
+            "制证中",
+            frozenset({Perm.CASE_PROCESS}),
+            needs_gaps_closed=True,
+            may_send_back=True,
         ),
         StepRule(
-            Stage.ARRIVAL, "待到证", "证件制作中，待送达本中心",
-            frozenset({Perm.CASE_PROCESS, Perm.CASE_ACCEPT}), route="arrival",
+            Stage.ARRIVAL,
+            "待到证",
+            "证件制作中，待送达本中心",
+            frozenset({Perm.CASE_PROCESS, Perm.CASE_ACCEPT}),
+            route="arrival",
             needs_gaps_closed=True,
         ),
         StepRule(
-            Stage.PICKUP, "待领取", "已到证，请携带受理回执和身份证件领取",
-            frozenset({Perm.CASE_ACCEPT}), route="pickup", needs_gaps_closed=True,
+            Stage.PICKUP,
+            "待领取",
+            "已到证，请携带受理回执和身份证件领取",
+            frozenset({Perm.CASE_ACCEPT}),
+            route="pickup",
+            needs_gaps_closed=True,
         ),
         StepRule(
-            Stage.CLOSED, "待办结", "办理中", frozenset({Perm.CASE_PROCESS, Perm.CASE_ACCEPT}),
-            needs_gaps_closed=True, may_send_back=True,
+            Stage.CLOSED,
+            "待办结",
+            "办理中",
+            frozenset({Perm.CASE_PROCESS, Perm.CASE_ACCEPT}),
+            needs_gaps_closed=True,
+            may_send_back=True,
         ),
     ]
 }
@@ -160,12 +179,15 @@ def check_step(
         )
     rule = STEPS[target]
     if route != rule.route:
-        raise TransitionError(ROUTE_HINT.get(rule.route, _("该环节须通过专门功能办理。")),
-                              code=CaseErrorCode.WRONG_ROUTE)
+        raise TransitionError(
+            ROUTE_HINT.get(rule.route, _("该环节须通过专门功能办理。")),
+            code=CaseErrorCode.WRONG_ROUTE,
+        )
     if not role_may(role, target):
         raise TransitionError(
             _("您的角色不能办理“%(stage)s”环节。") % {"stage": stage_label(target)},
-            code=CaseErrorCode.ROLE_NOT_ALLOWED, status=403,
+            code=CaseErrorCode.ROLE_NOT_ALLOWED,
+            status=403,
         )
     if rule.needs_gaps_closed and gaps_open:
         raise TransitionError(
@@ -194,9 +216,9 @@ def check_send_back(
         )
     if not role_may(role, pending):
         raise TransitionError(
-            _("您的角色不能办理“%(stage)s”环节，也不能退回。")
-            % {"stage": stage_label(pending)},
-            code=CaseErrorCode.ROLE_NOT_ALLOWED, status=403,
+            _("您的角色不能办理“%(stage)s”环节，也不能退回。") % {"stage": stage_label(pending)},
+            code=CaseErrorCode.ROLE_NOT_ALLOWED,
+            status=403,
         )
     return back_to
 
@@ -212,7 +234,7 @@ def warning_workdays(promised: int, share: float) -> int:
 
 
 def deadline_state(*, today: date, deadline: date | None, warn_on: date | None) -> str:
-    """"overdue" after the deadline day, "warning" from warn_on, otherwise "ok"."""
+    """ "overdue" after the deadline day, "warning" from warn_on, otherwise "ok"."""
     if deadline is None:
         return "ok"
     if today > deadline:

@@ -20,7 +20,12 @@ from bianmin.core.errors import NotFound
 from bianmin.people.services import id_number_index
 
 QUEUE_STAGES: tuple[str, ...] = (
-    Stage.REVIEW, Stage.APPROVE, Stage.PRODUCTION, Stage.ARRIVAL, Stage.PICKUP, Stage.CLOSED,
+    Stage.REVIEW,
+    Stage.APPROVE,
+    Stage.PRODUCTION,
+    Stage.ARRIVAL,
+    Stage.PICKUP,
+    Stage.CLOSED,
 )
 
 
@@ -33,8 +38,10 @@ def _scoped(user: Any) -> QuerySet[Case]:
 
 def case_get(*, user: Any, number: str) -> Case:
     case = (
-        _scoped(user).select_related("item", "applicant", "accepted_by", "created_by", "locked_by")
-        .filter(number=number.strip().upper()).first()
+        _scoped(user)
+        .select_related("item", "applicant", "accepted_by", "created_by", "locked_by")
+        .filter(number=number.strip().upper())
+        .first()
     )
     if case is None:
         raise NotFound(f"没有找到受理编号为 {number[:30]} 的办件", code="case_not_found")
@@ -55,7 +62,9 @@ def case_notice_get(*, case: Case, seq: int) -> MissingNotice:
 def inquiry_for_ticket(*, user: Any, ticket_id: str) -> Inquiry | None:
     return (
         Inquiry.objects.filter(center_id=user.center_id, ticket_id=ticket_id)
-        .select_related("first_responder", "responsible", "item").order_by("-created_at").first()
+        .select_related("first_responder", "responsible", "item")
+        .order_by("-created_at")
+        .first()
     )
 
 
@@ -76,7 +85,8 @@ def case_for_inquiry(*, inquiry: Inquiry) -> Case | None:
 def case_queue(*, user: Any, next_stage: str) -> QuerySet[Case]:
     """Cases waiting for one step: urgent first, then the nearest deadline."""
     return (
-        _scoped(user).filter(status=CaseStatus.ACCEPTED, next_stage=next_stage)
+        _scoped(user)
+        .filter(status=CaseStatus.ACCEPTED, next_stage=next_stage)
         .select_related("item", "locked_by")
         .order_by("-is_urgent", "deadline", "accepted_at", "pk")
     )
@@ -84,8 +94,11 @@ def case_queue(*, user: Any, next_stage: str) -> QuerySet[Case]:
 
 def case_queue_counts(*, user: Any) -> dict[str, int]:
     rows = (
-        _scoped(user).filter(status=CaseStatus.ACCEPTED).values("next_stage")
-        .annotate(n=Count("pk")).order_by()
+        _scoped(user)
+        .filter(status=CaseStatus.ACCEPTED)
+        .values("next_stage")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     counts = dict.fromkeys(QUEUE_STAGES, 0)
     for row in rows:
@@ -93,8 +106,9 @@ def case_queue_counts(*, user: Any) -> dict[str, int]:
     return counts
 
 
-def case_overdue_list(*, center_id: int | None, today: date | None = None,
-                      limit: int = 20) -> list[Case]:
+def case_overdue_list(
+    *, center_id: int | None, today: date | None = None, limit: int = 20
+) -> list[Case]:
     today = today or clock.today()
     qs = Case.objects.filter(status=CaseStatus.ACCEPTED, deadline__lt=today)
     if center_id is not None:
@@ -102,8 +116,9 @@ def case_overdue_list(*, center_id: int | None, today: date | None = None,
     return list(qs.select_related("item").order_by("deadline", "pk")[:limit])
 
 
-def case_warning_list(*, center_id: int | None, today: date | None = None,
-                      limit: int = 20) -> list[Case]:
+def case_warning_list(
+    *, center_id: int | None, today: date | None = None, limit: int = 20
+) -> list[Case]:
     today = today or clock.today()
     qs = Case.objects.filter(status=CaseStatus.ACCEPTED, warn_on__lte=today, deadline__gte=today)
     if center_id is not None:
@@ -113,8 +128,9 @@ def case_warning_list(*, center_id: int | None, today: date | None = None,
 
 def case_overdue_count(*, center_id: int, today: date | None = None) -> int:
     today = today or clock.today()
-    return Case.objects.filter(center_id=center_id, status=CaseStatus.ACCEPTED,
-                               deadline__lt=today).count()
+    return Case.objects.filter(
+        center_id=center_id, status=CaseStatus.ACCEPTED, deadline__lt=today
+    ).count()
 
 
 # --- backlog board ----------------------------------------------------------------------------------
@@ -159,20 +175,28 @@ def case_backlog(*, center_id: int, today: date | None = None) -> Backlog:
     aggregates["warning"] = Count("pk", filter=Q(warn_on__lte=today, deadline__gte=today))
     grouped: Any = (
         Case.objects.filter(center_id=center_id, status=CaseStatus.ACCEPTED)
-        .values("next_stage").annotate(**aggregates).order_by()
+        .values("next_stage")
+        .annotate(**aggregates)
+        .order_by()
     )
     rows_by_stage: dict[str, dict[str, int]] = {row["next_stage"]: row for row in grouped}
     rows = []
     for stage in QUEUE_STAGES:
         row: dict[str, int] = rows_by_stage.get(stage, {})
-        rows.append(BacklogRow(
-            stage=stage, label=pipeline.STEPS[stage].queue_label,
-            buckets=[row.get(f"b{i}", 0) for i in range(len(pipeline.AGE_BUCKETS))],
-            total=row.get("total", 0), overdue=row.get("overdue", 0),
-        ))
+        rows.append(
+            BacklogRow(
+                stage=stage,
+                label=pipeline.STEPS[stage].queue_label,
+                buckets=[row.get(f"b{i}", 0) for i in range(len(pipeline.AGE_BUCKETS))],
+                total=row.get("total", 0),
+                overdue=row.get("overdue", 0),
+            )
+        )
     return Backlog(
-        buckets=[label for label, _low, _high in pipeline.AGE_BUCKETS], rows=rows,
-        total=sum(r.total for r in rows), overdue=sum(r.overdue for r in rows),
+        buckets=[label for label, _low, _high in pipeline.AGE_BUCKETS],
+        rows=rows,
+        total=sum(r.total for r in rows),
+        overdue=sum(r.overdue for r in rows),
         warning=sum(row.get("warning", 0) for row in rows_by_stage.values()),
     )
 
@@ -185,32 +209,46 @@ class TrendPoint:
     backlog: int
 
 
-def case_backlog_trend(*, center_id: int, today: date | None = None, days: int = 30) -> list[TrendPoint]:
+def case_backlog_trend(
+    *, center_id: int, today: date | None = None, days: int = 30
+) -> list[TrendPoint]:
     """The daily trend: cases accepted and concluded (closed or terminated) per day, and the
     backlog left at the end of each day, walked back from today's open count. Four indexed
     queries whatever the window; no scan of the table's history."""
     today = today or clock.today()
     first = today - timedelta(days=days - 1)
-    accepted_qs = Case.objects.filter(center_id=center_id, accepted_at__isnull=False)
-
+    of_center = Case.objects.filter(center_id=center_id)
     bounds = [_day_start(first + timedelta(days=i)) for i in range(days + 1)]
 
     def per_day(field: str) -> dict[date, int]:
         # one range scan with a conditional count per day (no per-row date conversion)
-        counts = accepted_qs.filter(**{f"{field}__gte": bounds[0], f"{field}__lt": bounds[-1]}).aggregate(**{
-            f"d{i}": Count("pk", filter=Q(**{f"{field}__gte": bounds[i], f"{field}__lt": bounds[i + 1]}))
-            for i in range(days)
-        })
+        # closing implies acceptance; a termination may come before it (then it is no backlog)
+        base = (
+            of_center.filter(accepted_at__isnull=False) if field == "terminated_at" else of_center
+        )
+        counts = base.filter(**{f"{field}__gte": bounds[0], f"{field}__lt": bounds[-1]}).aggregate(
+            **{
+                f"d{i}": Count(
+                    "pk", filter=Q(**{f"{field}__gte": bounds[i], f"{field}__lt": bounds[i + 1]})
+                )
+                for i in range(days)
+            }
+        )
         return {first + timedelta(days=i): counts[f"d{i}"] or 0 for i in range(days)}
 
-    accepted, closed, terminated = per_day("accepted_at"), per_day("closed_at"), per_day("terminated_at")
+    accepted, closed, terminated = (
+        per_day("accepted_at"),
+        per_day("closed_at"),
+        per_day("terminated_at"),
+    )
     backlog = Case.objects.filter(center_id=center_id, status=CaseStatus.ACCEPTED).count()
     points: list[TrendPoint] = []
     for i in range(days - 1, -1, -1):
         day = first + timedelta(days=i)
         concluded = closed.get(day, 0) + terminated.get(day, 0)
-        points.append(TrendPoint(day=day, accepted=accepted.get(day, 0), concluded=concluded,
-                                 backlog=backlog))
+        points.append(
+            TrendPoint(day=day, accepted=accepted.get(day, 0), concluded=concluded, backlog=backlog)
+        )
         backlog = backlog - accepted.get(day, 0) + concluded
     points.reverse()
     return points
@@ -219,11 +257,14 @@ def case_backlog_trend(*, center_id: int, today: date | None = None, days: int =
 # --- arrival, pickup, fees (used by other contexts) -----------------------------------------------
 
 
-def case_find_for_arrival(*, center_id: int, case_number: str = "", id_number: str = "") -> Case | None:
+def case_find_for_arrival(
+    *, center_id: int, case_number: str = "", id_number: str = ""
+) -> Case | None:
     """The case waiting for its certificate to arrive, by case number or applicant's ID number
     (the SMS batch import calls this; the earliest deadline first when one person has several)."""
-    qs = Case.objects.filter(center_id=center_id, status=CaseStatus.ACCEPTED,
-                             next_stage=Stage.ARRIVAL).select_related("item", "applicant")
+    qs = Case.objects.filter(
+        center_id=center_id, status=CaseStatus.ACCEPTED, next_stage=Stage.ARRIVAL
+    ).select_related("item", "applicant")
     if case_number.strip():
         qs = qs.filter(number=case_number.strip().upper())
     elif id_number.strip():
@@ -249,8 +290,10 @@ class CaseFeeFacts:
 
 def case_fee_facts(*, case_number: str, user: Any) -> CaseFeeFacts | None:
     case = (
-        _scoped(user).select_related("item", "applicant")
-        .filter(number=case_number.strip().upper()).first()
+        _scoped(user)
+        .select_related("item", "applicant")
+        .filter(number=case_number.strip().upper())
+        .first()
     )
     if case is None:
         return None
@@ -259,9 +302,15 @@ def case_fee_facts(*, case_number: str, user: Any) -> CaseFeeFacts | None:
     if case.facts.get("student") and "student" not in groups:
         groups.append("student")
     return CaseFeeFacts(
-        id=case.pk, number=case.number, center_id=case.center_id, item_code=case.item.code,
-        fee_variant=case.fee_variant or None, applicant_id_number=person.id_number or "",
-        applicant_name=person.name, applicant_gender=person.gender, groups=groups,
+        id=case.pk,
+        number=case.number,
+        center_id=case.center_id,
+        item_code=case.item.code,
+        fee_variant=case.fee_variant or None,
+        applicant_id_number=person.id_number or "",
+        applicant_name=person.name,
+        applicant_gender=person.gender,
+        groups=groups,
         status=case.status,
     )
 
@@ -281,24 +330,34 @@ class PickupDuration:
 def case_pickup_durations(*, center_id: int, since: date) -> list[PickupDuration]:
     """Per picked-up case: hours from arrival to pickup and from acceptance to pickup."""
     rows = (
-        Case.objects.filter(center_id=center_id, picked_up_at__gte=_day_start(since),
-                            accepted_at__isnull=False)
-        .values_list("number", "item__code", "accepted_at", "arrived_at", "picked_up_at",
-                     "pickup_by_proxy")
+        Case.objects.filter(
+            center_id=center_id, picked_up_at__gte=_day_start(since), accepted_at__isnull=False
+        )
+        .values_list(
+            "number", "item__code", "accepted_at", "arrived_at", "picked_up_at", "pickup_by_proxy"
+        )
         .order_by("picked_up_at")
     )
     out = []
     for number, item_code, accepted_at, arrived_at, picked_up_at, by_proxy in rows:
         if accepted_at is None or picked_up_at is None:
             continue
-        out.append(PickupDuration(
-            number=number, item_code=item_code, accepted_at=accepted_at, arrived_at=arrived_at,
-            picked_up_at=picked_up_at,
-            arrival_to_pickup_hours=round((picked_up_at - arrived_at).total_seconds() / 3600, 2)
-            if arrived_at else None,
-            acceptance_to_pickup_hours=round((picked_up_at - accepted_at).total_seconds() / 3600, 2),
-            by_proxy=by_proxy,
-        ))
+        out.append(
+            PickupDuration(
+                number=number,
+                item_code=item_code,
+                accepted_at=accepted_at,
+                arrived_at=arrived_at,
+                picked_up_at=picked_up_at,
+                arrival_to_pickup_hours=round((picked_up_at - arrived_at).total_seconds() / 3600, 2)
+                if arrived_at
+                else None,
+                acceptance_to_pickup_hours=round(
+                    (picked_up_at - accepted_at).total_seconds() / 3600, 2
+                ),
+                by_proxy=by_proxy,
+            )
+        )
     return out
 
 
@@ -323,27 +382,43 @@ def case_progress(*, number: str, phone_last4: str) -> ProgressView | None:
     number = (number or "").strip().upper()[:24]
     last4 = (phone_last4 or "").strip()[:4]
     row = (
-        Case.objects.filter(number=number).select_related("item")
-        .only("number", "status", "next_stage", "deadline", "applicant_name_masked",
-              "phone_last4_digest", "item__name").first()
+        Case.objects.filter(number=number)
+        .select_related("item")
+        .only(
+            "number",
+            "status",
+            "next_stage",
+            "deadline",
+            "applicant_name_masked",
+            "phone_last4_digest",
+            "item__name",
+        )
+        .first()
     )
-    expected = row.phone_last4_digest if row is not None and row.phone_last4_digest else _DUMMY_DIGEST
+    expected = (
+        row.phone_last4_digest if row is not None and row.phone_last4_digest else _DUMMY_DIGEST
+    )
     given = phone_digest(number, last4 if len(last4) == 4 and last4.isdigit() else "----")
     matches = hmac.compare_digest(expected.encode(), given.encode())
     if row is None or not matches:
         return None
     return ProgressView(
-        number=row.number, item_name=row.item.name, status=row.status,
+        number=row.number,
+        item_name=row.item.name,
+        status=row.status,
         status_label=pipeline.progress_label(status=row.status, next_stage_=row.next_stage),
-        deadline=row.deadline, applicant_name_masked=row.applicant_name_masked,
+        deadline=row.deadline,
+        applicant_name_masked=row.applicant_name_masked,
     )
 
 
 def case_flagged_list(*, center_id: int, limit: int = 50) -> list[Case]:
     """Open cases marked urgent, holiday appointment or 24-hour standby."""
     return list(
-        Case.objects.filter(center_id=center_id, status__in=[CaseStatus.ACCEPTED,
-                                                             CaseStatus.PRE_REVIEW])
+        Case.objects.filter(
+            center_id=center_id, status__in=[CaseStatus.ACCEPTED, CaseStatus.PRE_REVIEW]
+        )
         .filter(Q(is_urgent=True) | Q(is_holiday_appointment=True) | Q(is_standby_24h=True))
-        .select_related("item").order_by("deadline", "pk")[:limit]
+        .select_related("item")
+        .order_by("deadline", "pk")[:limit]
     )

@@ -58,7 +58,7 @@ from bianmin.core import clock
 from bianmin.core.crypto import blind_index
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from bianmin.core.masking import mask_name
-from bianmin.core.workdays import CalendarUnknown, add_workdays
+from bianmin.core.workdays import CalendarUnknown, add_workdays, is_workday
 from bianmin.people.idnumber import check_id_number, mask_id_number
 from bianmin.people.services import PersonInput, clean_name, person_upsert
 
@@ -109,19 +109,35 @@ def _locked(case: Case) -> Case:
 
 
 def _event(
-    case: Case, type_: CaseEventType, actor: Any, *, from_stage: str = "", to_stage: str = "",
-    reason: str = "", data: dict[str, Any] | None = None,
+    case: Case,
+    type_: CaseEventType,
+    actor: Any,
+    *,
+    from_stage: str = "",
+    to_stage: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, type=type_, actor=actor if getattr(actor, "pk", None) else None,
-        from_stage=from_stage, to_stage=to_stage, reason=reason[:300], data=data or {},
+        case=case,
+        type=type_,
+        actor=actor if getattr(actor, "pk", None) else None,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason[:300],
+        data=data or {},
         created_at=clock.now(),
     )
 
 
 def _audit(actor: Any, action: AuditAction, case: Case, **after: Any) -> None:
-    audit_record(actor=actor, action=action, target=case, center_id=case.center_id,
-                 after={"number": case.number, **after})
+    audit_record(
+        actor=actor,
+        action=action,
+        target=case,
+        center_id=case.center_id,
+        after={"number": case.number, **after},
+    )
 
 
 def _not_final(case: Case) -> None:
@@ -151,6 +167,13 @@ def _deadline(start: date, workdays: int) -> date:
         ) from exc
 
 
+def _is_workday(day: date) -> bool:
+    try:
+        return is_workday(day)
+    except CalendarUnknown:
+        return True
+
+
 def case_number_next(*, center: Any, day: date) -> str:
     """TG-20261128-0007: per center and day; one atomic upsert, safe under concurrency."""
     table = CaseNumberCounter._meta.db_table
@@ -172,7 +195,9 @@ def phone_digest(number: str, phone_last4: str) -> str:
 
 
 @transaction.atomic
-def inquiry_open(*, actor: Any, ticket_id: str = "", item_code: str = "", topic: str = "") -> Inquiry:
+def inquiry_open(
+    *, actor: Any, ticket_id: str = "", item_code: str = "", topic: str = ""
+) -> Inquiry:
     """The officer who first takes a question becomes its first responder."""
     _need(actor, Perm.CASE_ACCEPT)
     ticket_number = ""
@@ -188,18 +213,28 @@ def inquiry_open(*, actor: Any, ticket_id: str = "", item_code: str = "", topic:
             if not item_code and summary.item_codes:
                 item_code = summary.item_codes[0]
         existing = Inquiry.objects.filter(
-            center_id=center_id, ticket_id=ticket_id,
+            center_id=center_id,
+            ticket_id=ticket_id,
             status__in=[InquiryStatus.OPEN, InquiryStatus.HANDOVER_PENDING],
         ).first()
         if existing is not None:
             return existing
     item = item_get(code=item_code) if item_code else None
     inquiry = Inquiry.objects.create(
-        center_id=center_id, ticket_id=ticket_id[:64], ticket_number=ticket_number, item=item,
-        topic=topic.strip()[:300], first_responder=actor, responsible=actor,
+        center_id=center_id,
+        ticket_id=ticket_id[:64],
+        ticket_number=ticket_number,
+        item=item,
+        topic=topic.strip()[:300],
+        first_responder=actor,
+        responsible=actor,
     )
-    audit_record(actor=actor, action=AuditAction.INQUIRY_OPENED, target=inquiry,
-                 after={"ticket": ticket_number, "item": item.code if item else ""})
+    audit_record(
+        actor=actor,
+        action=AuditAction.INQUIRY_OPENED,
+        target=inquiry,
+        after={"ticket": ticket_number, "item": item.code if item else ""},
+    )
     return inquiry
 
 
@@ -221,13 +256,19 @@ def inquiry_answer(*, actor: Any, inquiry: Inquiry, answer: str) -> Inquiry:
     inquiry.status = InquiryStatus.ANSWERED
     inquiry.answered_at = clock.now()
     inquiry.save()
-    audit_record(actor=actor, action=AuditAction.INQUIRY_ANSWERED, target=inquiry,
-                 after={"status": inquiry.status})
+    audit_record(
+        actor=actor,
+        action=AuditAction.INQUIRY_ANSWERED,
+        target=inquiry,
+        after={"status": inquiry.status},
+    )
     return inquiry
 
 
 @transaction.atomic
-def inquiry_hand_over(*, actor: Any, inquiry: Inquiry, to_officer: Any, note: str) -> InquiryHandover:
+def inquiry_hand_over(
+    *, actor: Any, inquiry: Inquiry, to_officer: Any, note: str
+) -> InquiryHandover:
     """Start a handover; the first responder stays responsible until the next officer signs."""
     _need(actor, Perm.CASE_ACCEPT)
     inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
@@ -247,8 +288,12 @@ def inquiry_hand_over(*, actor: Any, inquiry: Inquiry, to_officer: Any, note: st
     )
     inquiry.status = InquiryStatus.HANDOVER_PENDING
     inquiry.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, action=AuditAction.INQUIRY_HANDED_OVER, target=inquiry,
-                 after={"to": to_officer.pk, "received": False})
+    audit_record(
+        actor=actor,
+        action=AuditAction.INQUIRY_HANDED_OVER,
+        target=inquiry,
+        after={"to": to_officer.pk, "received": False},
+    )
     return handover
 
 
@@ -266,8 +311,12 @@ def inquiry_receive(*, actor: Any, inquiry: Inquiry) -> Inquiry:
     inquiry.responsible = actor
     inquiry.status = InquiryStatus.OPEN
     inquiry.save(update_fields=["responsible", "status", "updated_at"])
-    audit_record(actor=actor, action=AuditAction.INQUIRY_HANDED_OVER, target=inquiry,
-                 after={"to": actor.pk, "received": True})
+    audit_record(
+        actor=actor,
+        action=AuditAction.INQUIRY_HANDED_OVER,
+        target=inquiry,
+        after={"to": actor.pk, "received": True},
+    )
     return inquiry
 
 
@@ -295,9 +344,14 @@ def _sync_materials(case: Case, specs: list[MaterialSpec]) -> None:
         row = existing.get(spec.code)
         if row is None:
             CaseMaterial.objects.create(
-                case=case, code=spec.code, name=spec.name, requirement=spec.requirement,
-                legal_basis=spec.legal_basis, is_primary=spec.is_primary,
-                is_required=spec.code in needed, sort_order=spec.sort_order,
+                case=case,
+                code=spec.code,
+                name=spec.name,
+                requirement=spec.requirement,
+                legal_basis=spec.legal_basis,
+                is_primary=spec.is_primary,
+                is_required=spec.code in needed,
+                sort_order=spec.sort_order,
             )
         elif row.is_required != (spec.code in needed):
             row.is_required = spec.code in needed
@@ -320,6 +374,8 @@ def case_create(
     groups: Iterable[str] = (),
     fee_variant: str = "",
     is_urgent: bool = False,
+    is_holiday_appointment: bool = False,
+    is_standby_24h: bool = False,
 ) -> Case:
     """Register an application (pre-review starts): the person goes to the encrypted registry,
     the case gets its number and checklist, and the form data counts as the 'form' confirmation."""
@@ -335,45 +391,85 @@ def case_create(
     if applicant.id_type not in IdType.values:
         raise DomainError(_("证件类型不正确"), code="invalid_id_type")
     if fee_variant and not item.fee_variants.filter(code=fee_variant).exists():
-        raise DomainError(_("收费类型 %(v)s 不属于该事项") % {"v": fee_variant},
-                          code="invalid_fee_variant")
+        raise DomainError(
+            _("收费类型 %(v)s 不属于该事项") % {"v": fee_variant}, code="invalid_fee_variant"
+        )
     if ticket_id and inquiry is None:
         inquiry = inquiry_open(actor=actor, ticket_id=ticket_id, item_code=item.code)
-    person, _created = person_upsert(actor=actor, center=actor.center, data=PersonInput(
-        name=applicant.name, id_number=applicant.id_number, gender=applicant.gender,
-        phone=applicant.phone,
-    ))
+    if ticket_id and not _is_workday(clock.today()):
+        # a booked visit served on a day off (节假日预约) is marked for the board
+        summary = hall_ticket_summary(ticket_id)
+        is_holiday_appointment = is_holiday_appointment or (
+            summary is not None and summary.priority == "appointment"
+        )
+    person, _created = person_upsert(
+        actor=actor,
+        center=actor.center,
+        data=PersonInput(
+            name=applicant.name,
+            id_number=applicant.id_number,
+            gender=applicant.gender,
+            phone=applicant.phone,
+        ),
+    )
     today = clock.today()
     setting = case_setting_for(actor.center_id)
-    facts = applicant_facts(id_number=person.id_number or "", today=today,
-                            local_prefix=setting.local_region_prefix,
-                            declared=_clean_declared(declared))
+    facts = applicant_facts(
+        id_number=person.id_number or "",
+        today=today,
+        local_prefix=setting.local_region_prefix,
+        declared=_clean_declared(declared),
+    )
     number = case_number_next(center=actor.center, day=today)
     phone = person.phone or ""
     case = Case.objects.create(
-        center_id=actor.center_id, number=number, item=item, stages=list(stages),
-        promised_workdays=item.promised_workdays, inquiry=inquiry,
+        center_id=actor.center_id,
+        number=number,
+        item=item,
+        stages=list(stages),
+        promised_workdays=item.promised_workdays,
+        inquiry=inquiry,
         ticket_id=(ticket_id or (inquiry.ticket_id if inquiry else ""))[:64],
-        applicant=person, applicant_name_masked=mask_name(person.name),
-        applicant_gender=person.gender, applicant_id_type=applicant.id_type,
+        applicant=person,
+        applicant_name_masked=mask_name(person.name),
+        applicant_gender=person.gender,
+        applicant_id_type=applicant.id_type,
         phone_last4_digest=phone_digest(number, phone[-4:]) if phone else "",
-        facts=facts, groups=sorted({g for g in groups if g}), fee_variant=fee_variant,
-        is_urgent=is_urgent, created_by=actor,
+        facts=facts,
+        groups=sorted({g for g in groups if g}),
+        fee_variant=fee_variant,
+        is_urgent=is_urgent,
+        is_holiday_appointment=is_holiday_appointment,
+        is_standby_24h=is_standby_24h,
+        created_by=actor,
     )
     _sync_materials(case, _material_specs(item))
-    _confirm(case, actor, ConfirmationStage.FORM, person.name, person.gender, applicant.id_type,
-             person.id_number or "")
+    _confirm(
+        case,
+        actor,
+        ConfirmationStage.FORM,
+        person.name,
+        person.gender,
+        applicant.id_type,
+        person.id_number or "",
+    )
     _event(case, CaseEventType.CREATED, actor, data={"item": item.code, "facts": facts})
     _audit(actor, AuditAction.CASE_CREATED, case, item=item.code)
     return case
 
 
-def _confirm(case: Case, actor: Any, stage: str, name: str, gender: str, id_type: str,
-             id_number: str) -> CaseConfirmation:
+def _confirm(
+    case: Case, actor: Any, stage: str, name: str, gender: str, id_type: str, id_number: str
+) -> CaseConfirmation:
     return CaseConfirmation.objects.create(
-        case=case, stage=stage, name_masked=mask_name(name), gender=gender, id_type=id_type,
+        case=case,
+        stage=stage,
+        name_masked=mask_name(name),
+        gender=gender,
+        id_type=id_type,
         id_number_masked=mask_id_number(id_number),
-        confirmed_by=actor if getattr(actor, "pk", None) else None, confirmed_at=clock.now(),
+        confirmed_by=actor if getattr(actor, "pk", None) else None,
+        confirmed_at=clock.now(),
     )
 
 
@@ -382,7 +478,13 @@ FIELD_LABELS = {"name": "姓名", "gender": "性别", "id_type": "证件类型",
 
 @transaction.atomic
 def case_confirmation_record(
-    *, actor: Any, case_number: str, stage: str, name: str, gender: str, id_type: str,
+    *,
+    actor: Any,
+    case_number: str,
+    stage: str,
+    name: str,
+    gender: str,
+    id_type: str,
     id_number: str,
 ) -> None:
     """零差错: the applicant confirms name, gender, ID type and number (form, window, payment).
@@ -394,7 +496,9 @@ def case_confirmation_record(
         raise DomainError(_("确认环节不正确"), code="invalid_stage")
     case = Case.objects.select_related("applicant").filter(number=case_number.strip()).first()
     if case is None:
-        raise NotFound(_("没有找到受理编号为 %(n)s 的办件") % {"n": case_number}, code="case_not_found")
+        raise NotFound(
+            _("没有找到受理编号为 %(n)s 的办件") % {"n": case_number}, code="case_not_found"
+        )
     _same_center(actor, case)
     _not_final(case)
     person = case.applicant
@@ -413,12 +517,23 @@ def case_confirmation_record(
     wrong = [FIELD_LABELS[k] for k in FIELD_LABELS if given[k] != held[k]]
     if wrong:
         raise DomainError(
-            _("申请人确认的%(fields)s与登记信息不一致，请核对证件原件后重新确认；"
-              "如登记有误，请重新登记申请。") % {"fields": "、".join(wrong)},
-            code=CaseErrorCode.CONFIRMATION_MISMATCH, fields=wrong,
+            _(
+                "申请人确认的%(fields)s与登记信息不一致，请核对证件原件后重新确认；"
+                "如登记有误，请重新登记申请。"
+            )
+            % {"fields": "、".join(wrong)},
+            code=CaseErrorCode.CONFIRMATION_MISMATCH,
+            fields=wrong,
         )
-    _confirm(case, actor, stage, person.name, person.gender, case.applicant_id_type,
-             person.id_number or "")
+    _confirm(
+        case,
+        actor,
+        stage,
+        person.name,
+        person.gender,
+        case.applicant_id_type,
+        person.id_number or "",
+    )
     _event(case, CaseEventType.CONFIRMED, actor, data={"stage": stage})
     _audit(actor, AuditAction.CASE_CONFIRMED, case, stage=stage)
 
@@ -436,16 +551,24 @@ def case_facts_change(*, actor: Any, case: Case, declared: Mapping[str, Any], no
         raise DomainError(_("请说明申请人情况发生了什么变化"), code=CaseErrorCode.REASON_REQUIRED)
     before = dict(case.facts)
     setting = case_setting_for(case.center_id)
-    after = applicant_facts(id_number=case.applicant.id_number or "", today=clock.today(),
-                            local_prefix=setting.local_region_prefix,
-                            declared=_clean_declared(declared))
+    after = applicant_facts(
+        id_number=case.applicant.id_number or "",
+        today=clock.today(),
+        local_prefix=setting.local_region_prefix,
+        declared=_clean_declared(declared),
+    )
     if after == before:
         raise DomainError(_("申请人情况没有变化"), code="facts_unchanged")
     case.facts = after
     case.save(update_fields=["facts", "updated_at"])
     _sync_materials(case, _material_specs(case.item))
-    _event(case, CaseEventType.FACTS_CHANGED, actor, reason=note,
-           data={"before": before, "after": after})
+    _event(
+        case,
+        CaseEventType.FACTS_CHANGED,
+        actor,
+        reason=note,
+        data={"before": before, "after": after},
+    )
     _audit(actor, AuditAction.CASE_CORRECTED, case, facts_changed=True)
     return case
 
@@ -471,7 +594,8 @@ def case_pre_review(
         raise DomainError(
             _("材料 %(codes)s 不属于事项“%(item)s”，请核对材料清单。")
             % {"codes": "、".join(unknown), "item": case.item.name},
-            code=CaseErrorCode.UNKNOWN_MATERIAL, materials=unknown,
+            code=CaseErrorCode.UNKNOWN_MATERIAL,
+            materials=unknown,
         )
     parsed: dict[str, tuple[str, str]] = {}
     for code, value in results.items():
@@ -535,37 +659,61 @@ def case_issue_missing_notice(*, actor: Any, case: Case) -> MissingNotice:
         first = notices[0]
         facts_changed = _facts_changed_since(case, first.created_at)
         allowed = later_notice_allowed_codes(
-            specs=_material_specs(case.item), first_codes=first.codes, first_facts=first.facts,
-            current_facts=case.facts, facts_changed=facts_changed,
+            specs=_material_specs(case.item),
+            first_codes=first.codes,
+            first_facts=first.facts,
+            current_facts=case.facts,
+            facts_changed=facts_changed,
         )
         extra = [m for m in lacking if m.code not in allowed]
         if extra:
             raise DomainError(
-                _("一次性告知原则：补正告知不能新增首次告知单（%(date)s）未列出的材料：%(names)s。"
-                  "首次预审应一次性告知全部问题；如申请人情况确有变化，请先登记情况变化。")
-                % {"date": timezone.localtime(first.created_at).strftime("%Y-%m-%d"),
-                   "names": "、".join(m.name for m in extra)},
-                code=CaseErrorCode.ONE_TIME_NOTICE, materials=[m.code for m in extra],
+                _(
+                    "一次性告知原则：补正告知不能新增首次告知单（%(date)s）未列出的材料：%(names)s。"
+                    "首次预审应一次性告知全部问题；如申请人情况确有变化，请先登记情况变化。"
+                )
+                % {
+                    "date": timezone.localtime(first.created_at).strftime("%Y-%m-%d"),
+                    "names": "、".join(m.name for m in extra),
+                },
+                code=CaseErrorCode.ONE_TIME_NOTICE,
+                materials=[m.code for m in extra],
             )
     entries = [
-        {"code": m.code, "name": m.name, "state": m.state, "reason": m.reason,
-         "requirement": m.requirement, "legal_basis": m.legal_basis, "is_primary": m.is_primary}
+        {
+            "code": m.code,
+            "name": m.name,
+            "state": m.state,
+            "reason": m.reason,
+            "requirement": m.requirement,
+            "legal_basis": m.legal_basis,
+            "is_primary": m.is_primary,
+        }
         for m in lacking
     ]
     notice = MissingNotice.objects.create(
-        case=case, seq=len(notices) + 1, entries=entries, facts=dict(case.facts),
-        facts_changed=facts_changed, issued_by=actor,
+        case=case,
+        seq=len(notices) + 1,
+        entries=entries,
+        facts=dict(case.facts),
+        facts_changed=facts_changed,
+        issued_by=actor,
     )
     case.status = CaseStatus.AWAITING_SUPPLEMENT
     case.save(update_fields=["status", "updated_at"])
     if case.inquiry_id:
         Inquiry.objects.filter(pk=case.inquiry_id).update(status=InquiryStatus.CONVERTED)
-    _event(case, CaseEventType.NOTICE_ISSUED, actor,
-           data={"seq": notice.seq, "materials": [e["code"] for e in entries]})
+    _event(
+        case,
+        CaseEventType.NOTICE_ISSUED,
+        actor,
+        data={"seq": notice.seq, "materials": [e["code"] for e in entries]},
+    )
     _audit(actor, AuditAction.NOTICE_ISSUED, case, seq=notice.seq, count=len(entries))
     case_pk, notice_pk = case.pk, notice.pk
-    transaction.on_commit(lambda: notice_sms_send(case_id=case_pk, notice_id=notice_pk),
-                          robust=True)
+    transaction.on_commit(
+        lambda: notice_sms_send(case_id=case_pk, notice_id=notice_pk), robust=True
+    )
     return notice
 
 
@@ -580,12 +728,20 @@ def notice_sms_send(*, case_id: int, notice_id: int) -> bool:
     if not phone:
         return False
     try:
-        queued = bool(enqueue(
-            center_id=case.center_id, template_code="missing_notice", phone=phone,
-            params={"item": case.item.name, "case_number": case.number,
-                    "count": str(len(notice.entries))},
-            dedupe_key=f"missing_notice:{case.pk}:{notice.seq}", case_id=case_id,
-        ))
+        queued = bool(
+            enqueue(
+                center_id=case.center_id,
+                template_code="missing_notice",
+                phone=phone,
+                params={
+                    "item": case.item.name,
+                    "case_number": case.number,
+                    "count": str(len(notice.entries)),
+                },
+                dedupe_key=f"missing_notice:{case.pk}:{notice.seq}",
+                case_id=case_id,
+            )
+        )
     except DomainError as exc:  # the SMS is a copy; the printed notice is what counts
         logger.warning("missing-notice SMS for %s not queued: %s", case.number, exc.message)
         return False
@@ -595,16 +751,18 @@ def notice_sms_send(*, case_id: int, notice_id: int) -> bool:
 
 
 @transaction.atomic
-def case_accept(
-    *, actor: Any, case: Case, with_gaps: bool = False, commitment: str = ""
-) -> Case:
+def case_accept(*, actor: Any, case: Case, with_gaps: bool = False, commitment: str = "") -> Case:
     """受理: materials complete (or only secondary ones owed, 容缺), the applicant confirmed at the
     window; the deadline is the item's promised working days after today."""
     _need(actor, Perm.CASE_ACCEPT)
     _same_center(actor, case)
     case = _locked(case)
     if case.status in (CaseStatus.ACCEPTED, CaseStatus.CLOSED):
-        accepted = timezone.localtime(case.accepted_at).strftime("%Y-%m-%d %H:%M") if case.accepted_at else ""
+        accepted = (
+            timezone.localtime(case.accepted_at).strftime("%Y-%m-%d %H:%M")
+            if case.accepted_at
+            else ""
+        )
         raise Conflict(
             _("办件 %(number)s 已于 %(when)s 受理，不能重复受理。")
             % {"number": case.number, "when": accepted},
@@ -623,9 +781,12 @@ def case_accept(
             code=CaseErrorCode.CONFIRMATION_MISSING,
         )
     duplicate = (
-        Case.objects.filter(applicant_id=case.applicant_id, item_id=item.pk,
-                            status=CaseStatus.ACCEPTED)
-        .exclude(pk=case.pk).values_list("number", flat=True).first()
+        Case.objects.filter(
+            applicant_id=case.applicant_id, item_id=item.pk, status=CaseStatus.ACCEPTED
+        )
+        .exclude(pk=case.pk)
+        .values_list("number", flat=True)
+        .first()
     )
     if duplicate:
         raise Conflict(
@@ -636,19 +797,26 @@ def case_accept(
     if lacking and not with_gaps:
         raise DomainError(
             _("材料不齐（%(names)s），不能受理；请出具一次性告知单%(gaps)s。")
-            % {"names": "、".join(m.name for m in lacking),
-               "gaps": _("或办理容缺受理") if item.allows_accept_with_gaps else ""},
+            % {
+                "names": "、".join(m.name for m in lacking),
+                "gaps": _("或办理容缺受理") if item.allows_accept_with_gaps else "",
+            },
             code=CaseErrorCode.MATERIALS_INCOMPLETE,
         )
     if with_gaps:
         if not lacking:
             with_gaps = False
         elif not item.allows_accept_with_gaps:
-            raise DomainError(_("事项“%(item)s”不适用容缺受理") % {"item": item.name},
-                              code=CaseErrorCode.GAPS_NOT_ALLOWED)
+            raise DomainError(
+                _("事项“%(item)s”不适用容缺受理") % {"item": item.name},
+                code=CaseErrorCode.GAPS_NOT_ALLOWED,
+            )
         else:
-            specs = [MaterialSpec(m.code, m.name, m.requirement, m.legal_basis, "always",
-                                  m.is_primary) for m in materials if m.is_required]
+            specs = [
+                MaterialSpec(m.code, m.name, m.requirement, m.legal_basis, "always", m.is_primary)
+                for m in materials
+                if m.is_required
+            ]
             if not gaps_acceptable(specs, {m.code: m.state for m in materials}):
                 raise DomainError(
                     _("主要材料不齐（%(names)s），不能容缺受理；容缺受理只适用于次要材料。")
@@ -656,16 +824,25 @@ def case_accept(
                     code=CaseErrorCode.GAPS_NOT_ALLOWED,
                 )
             if not commitment.strip():
-                raise DomainError(_("容缺受理须记录申请人的补正承诺"),
-                                  code=CaseErrorCode.REASON_REQUIRED)
+                raise DomainError(
+                    _("容缺受理须记录申请人的补正承诺"), code=CaseErrorCode.REASON_REQUIRED
+                )
     stages = case.stage_tuple
-    pipeline.check_step(stages=stages, status=CaseStatus.ACCEPTED, current="",
-                        target=Stage.ACCEPT, role=actor.role, route="accept", gaps_open=False)
+    pipeline.check_step(
+        stages=stages,
+        status=CaseStatus.ACCEPTED,
+        current="",
+        target=Stage.ACCEPT,
+        role=actor.role,
+        route="accept",
+        gaps_open=False,
+    )
     today = clock.today()
     setting = case_setting_for(case.center_id)
     deadline = _deadline(today, case.promised_workdays)
-    warn_on = _deadline(today, pipeline.warning_workdays(case.promised_workdays,
-                                                         setting.warning_share))
+    warn_on = _deadline(
+        today, pipeline.warning_workdays(case.promised_workdays, setting.warning_share)
+    )
     now = clock.now()
     case.status = CaseStatus.ACCEPTED
     case.stage = Stage.ACCEPT
@@ -683,16 +860,22 @@ def case_accept(
     if case.inquiry_id:
         Inquiry.objects.filter(pk=case.inquiry_id).update(status=InquiryStatus.CONVERTED)
     _event(
-        case, CaseEventType.ACCEPTED_WITH_GAPS if with_gaps else CaseEventType.ACCEPTED, actor,
+        case,
+        CaseEventType.ACCEPTED_WITH_GAPS if with_gaps else CaseEventType.ACCEPTED,
+        actor,
         to_stage=Stage.ACCEPT,
-        data={"deadline": deadline.isoformat(),
-              "gaps": [m.code for m in lacking] if with_gaps else [],
-              "supplement_deadline": case.supplement_deadline.isoformat()
-              if case.supplement_deadline else None},
+        data={
+            "deadline": deadline.isoformat(),
+            "gaps": [m.code for m in lacking] if with_gaps else [],
+            "supplement_deadline": case.supplement_deadline.isoformat()
+            if case.supplement_deadline
+            else None,
+        },
         reason=case.gap_commitment,
     )
-    _audit(actor, AuditAction.CASE_ACCEPTED, case, deadline=deadline.isoformat(),
-           with_gaps=with_gaps)
+    _audit(
+        actor, AuditAction.CASE_ACCEPTED, case, deadline=deadline.isoformat(), with_gaps=with_gaps
+    )
     return case
 
 
@@ -755,12 +938,25 @@ def case_release(*, actor: Any, case: Case) -> Case:
     return case
 
 
-def _complete_step(case: Case, actor: Any, target: str, route: str, *, reason: str = "",
-                   event: CaseEventType = CaseEventType.ADVANCED) -> None:
+def _complete_step(
+    case: Case,
+    actor: Any,
+    target: str,
+    route: str,
+    *,
+    reason: str = "",
+    event: CaseEventType = CaseEventType.ADVANCED,
+) -> None:
     stages = case.stage_tuple
-    pipeline.check_step(stages=stages, status=case.status, current=case.stage, target=target,
-                        role=actor.role if actor is not None else None, route=route,
-                        gaps_open=case.gaps_open)
+    pipeline.check_step(
+        stages=stages,
+        status=case.status,
+        current=case.stage,
+        target=target,
+        role=actor.role if actor is not None else None,
+        route=route,
+        gaps_open=case.gaps_open,
+    )
     from_stage = case.stage
     case.stage = target
     case.next_stage = pipeline.next_stage(stages, target) or ""
@@ -797,17 +993,34 @@ def case_send_back(*, actor: Any, case: Case, reason: str) -> Case:
     case = _locked(case)
     _not_final(case)
     _lock_free_for(case, actor)
-    back_to = pipeline.check_send_back(stages=case.stage_tuple, status=case.status,
-                                       current=case.stage, role=actor.role, reason=reason)
+    back_to = pipeline.check_send_back(
+        stages=case.stage_tuple,
+        status=case.status,
+        current=case.stage,
+        role=actor.role,
+        reason=reason,
+    )
     from_stage = case.stage
     case.stage = back_to
     case.next_stage = pipeline.next_stage(case.stage_tuple, back_to) or ""
     case.locked_by, case.locked_at = None, None
     case.save()
-    _event(case, CaseEventType.SENT_BACK, actor, from_stage=from_stage, to_stage=back_to,
-           reason=reason.strip())
-    _audit(actor, AuditAction.CASE_TRANSITIONED, case, from_stage=from_stage, to_stage=back_to,
-           sent_back=True)
+    _event(
+        case,
+        CaseEventType.SENT_BACK,
+        actor,
+        from_stage=from_stage,
+        to_stage=back_to,
+        reason=reason.strip(),
+    )
+    _audit(
+        actor,
+        AuditAction.CASE_TRANSITIONED,
+        case,
+        from_stage=from_stage,
+        to_stage=back_to,
+        sent_back=True,
+    )
     return case
 
 
@@ -822,16 +1035,26 @@ def case_register_arrival(*, actor: Any, case: Case) -> Case:
     case = _locked(case)
     _not_final(case)
     if case.arrived_at is not None:
-        raise Conflict(_("办件 %(n)s 已于 %(t)s 登记到证") % {
-            "n": case.number, "t": timezone.localtime(case.arrived_at).strftime("%Y-%m-%d %H:%M")},
-            code="already_arrived")
+        raise Conflict(
+            _("办件 %(n)s 已于 %(t)s 登记到证")
+            % {
+                "n": case.number,
+                "t": timezone.localtime(case.arrived_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            code="already_arrived",
+        )
     if case.status != CaseStatus.ACCEPTED:
         raise Conflict(_("办件尚未受理，不能登记到证"), code="not_accepted")
     _lock_free_for(case, actor)
     case.arrived_at = clock.now()
     _complete_step(case, actor, Stage.ARRIVAL, "arrival", event=CaseEventType.ARRIVED)
-    audit_record(actor=actor, action=AuditAction.CASE_ARRIVED, target=case,
-                 center_id=case.center_id, after={"number": case.number})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_ARRIVED,
+        target=case,
+        center_id=case.center_id,
+        after={"number": case.number},
+    )
     return case
 
 
@@ -868,7 +1091,8 @@ def case_arrival_batch(*, actor: Any, values: Iterable[str]) -> ArrivalBatch:
         batch.rows.append(row)
         is_id = len(value) == 18 and value[:17].isdigit()
         case = case_find_for_arrival(
-            center_id=actor.center_id, case_number="" if is_id else value,
+            center_id=actor.center_id,
+            case_number="" if is_id else value,
             id_number=value if is_id else "",
         )
         if case is None:
@@ -888,8 +1112,9 @@ def case_arrival_batch(*, actor: Any, values: Iterable[str]) -> ArrivalBatch:
 def _face_confirmed(check_id: str, id_number: str) -> bool:
     fn = _optional("bianmin.identity.selectors", "face_check_confirmed")
     if fn is None:
-        raise DomainError(_("刷脸核验功能尚未启用，请查验身份证件原件"),
-                          code=CaseErrorCode.IDENTITY_CHECK)
+        raise DomainError(
+            _("刷脸核验功能尚未启用，请查验身份证件原件"), code=CaseErrorCode.IDENTITY_CHECK
+        )
     return bool(fn(check_id=check_id, id_number=id_number))
 
 
@@ -914,8 +1139,10 @@ def case_pickup(
     if case.status != CaseStatus.ACCEPTED or case.next_stage != Stage.PICKUP:
         raise Conflict(
             _("办件 %(n)s 当前不在待领取环节（%(s)s）")
-            % {"n": case.number, "s": pipeline.progress_label(status=case.status,
-                                                             next_stage_=case.next_stage)},
+            % {
+                "n": case.number,
+                "s": pipeline.progress_label(status=case.status, next_stage_=case.next_stage),
+            },
             code=CaseErrorCode.NOT_NEXT_STAGE,
         )
     _lock_free_for(case, actor)
@@ -927,13 +1154,16 @@ def case_pickup(
         name = clean_name(proxy_name)
         check = check_id_number(proxy_id_number, today=clock.today())
         if not check.valid:
-            raise DomainError(_("代领人身份证号码有误：%(e)s") % {"e": check.error},
-                              code=CaseErrorCode.IDENTITY_CHECK)
+            raise DomainError(
+                _("代领人身份证号码有误：%(e)s") % {"e": check.error},
+                code=CaseErrorCode.IDENTITY_CHECK,
+            )
         if check.normalized == collector_id:
             raise DomainError(_("代领人不能是申请人本人"), code=CaseErrorCode.IDENTITY_CHECK)
         if not authorization_note.strip():
-            raise DomainError(_("代领须记录申请人的委托（委托书或授权说明）"),
-                              code=CaseErrorCode.REASON_REQUIRED)
+            raise DomainError(
+                _("代领须记录申请人的委托（委托书或授权说明）"), code=CaseErrorCode.REASON_REQUIRED
+            )
         collector_id = check.normalized
         case.proxy_name = name
         case.proxy_id_number = check.normalized
@@ -944,15 +1174,20 @@ def case_pickup(
         if not face_check_id:
             raise DomainError(_("请先完成刷脸核验"), code=CaseErrorCode.IDENTITY_CHECK)
         if not _face_confirmed(face_check_id, collector_id):
-            raise DomainError(_("刷脸核验未通过或与领取人不符，请查验身份证件"),
-                              code=CaseErrorCode.IDENTITY_CHECK)
+            raise DomainError(
+                _("刷脸核验未通过或与领取人不符，请查验身份证件"), code=CaseErrorCode.IDENTITY_CHECK
+            )
         case.face_check_id = face_check_id[:64]
     case.pickup_method = method
     case.picked_up_at = clock.now()
     _complete_step(case, actor, Stage.PICKUP, "pickup", event=CaseEventType.PICKED_UP)
-    audit_record(actor=actor, action=AuditAction.CASE_PICKED_UP, target=case,
-                 center_id=case.center_id,
-                 after={"number": case.number, "method": method, "proxy": by_proxy})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_PICKED_UP,
+        target=case,
+        center_id=case.center_id,
+        after={"number": case.number, "method": method, "proxy": by_proxy},
+    )
     if case.next_stage == Stage.CLOSED:
         _complete_step(case, actor, Stage.CLOSED, "advance")
     return case
@@ -971,7 +1206,9 @@ def case_set_flags(*, actor: Any, case: Case, **flags: bool) -> Case:
     _same_center(actor, case)
     case = _locked(case)
     _not_final(case)
-    changed = {k: bool(v) for k, v in flags.items() if k in FLAG_FIELDS and getattr(case, k) != bool(v)}
+    changed = {
+        k: bool(v) for k, v in flags.items() if k in FLAG_FIELDS and getattr(case, k) != bool(v)
+    }
     if not changed:
         return case
     for key, value in changed.items():
@@ -994,13 +1231,22 @@ def case_correct(*, actor: Any, case: Case, field_name: str, value: str, reason:
         raise DomainError(_("更正必须填写原因"), code=CaseErrorCode.REASON_REQUIRED)
     if field_name == "applicant_id_type" and value not in IdType.values:
         raise DomainError(_("证件类型不正确"), code="invalid_id_type")
-    if field_name == "fee_variant" and value and not case.item.fee_variants.filter(code=value).exists():
+    if (
+        field_name == "fee_variant"
+        and value
+        and not case.item.fee_variants.filter(code=value).exists()
+    ):
         raise DomainError(_("收费类型不属于该事项"), code="invalid_fee_variant")
     before = getattr(case, field_name)
     setattr(case, field_name, value[:300])
     case.save(update_fields=[field_name, "updated_at"])
-    _event(case, CaseEventType.CORRECTED, actor, reason=reason,
-           data={"field": field_name, "before": before, "after": value[:300]})
+    _event(
+        case,
+        CaseEventType.CORRECTED,
+        actor,
+        reason=reason,
+        data={"field": field_name, "before": before, "after": value[:300]},
+    )
     _audit(actor, AuditAction.CASE_CORRECTED, case, field=field_name)
     return case
 
@@ -1012,8 +1258,13 @@ def _terminate(case: Case, actor: Any, reason: str) -> None:
     case.locked_by, case.locked_at = None, None
     case.save()
     _event(case, CaseEventType.TERMINATED, actor, from_stage=case.stage, reason=reason)
-    audit_record(actor=actor, action=AuditAction.CASE_TERMINATED, target=case,
-                 center_id=case.center_id, after={"number": case.number, "reason": reason})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_TERMINATED,
+        target=case,
+        center_id=case.center_id,
+        after={"number": case.number, "reason": reason},
+    )
 
 
 @transaction.atomic
@@ -1053,8 +1304,7 @@ def case_deadline_sweep(*, today: date | None = None) -> SweepResult:
             qs = qs.select_for_update(skip_locked=True)
         return list(qs.values_list("pk", flat=True)[:5000])
 
-    warn_ids = pick(open_.filter(warned_at__isnull=True, warn_on__lte=today,
-                                 deadline__gte=today))
+    warn_ids = pick(open_.filter(warned_at__isnull=True, warn_on__lte=today, deadline__gte=today))
     Case.objects.filter(pk__in=warn_ids).update(warned_at=now)
     overdue_ids = pick(open_.filter(overdue_at__isnull=True, deadline__lt=today))
     # an overdue case is past its warning too: it leaves both partial indexes
@@ -1062,17 +1312,32 @@ def case_deadline_sweep(*, today: date | None = None) -> SweepResult:
     Case.objects.filter(pk__in=overdue_ids).update(overdue_at=now)
     CaseEvent.objects.bulk_create(
         [CaseEvent(case_id=pk, type=CaseEventType.WARNED, created_at=now) for pk in warn_ids]
-        + [CaseEvent(case_id=pk, type=CaseEventType.OVERDUE, created_at=now,
-                     data={"today": today.isoformat()}) for pk in overdue_ids]
+        + [
+            CaseEvent(
+                case_id=pk,
+                type=CaseEventType.OVERDUE,
+                created_at=now,
+                data={"today": today.isoformat()},
+            )
+            for pk in overdue_ids
+        ]
     )
     terminated = 0
     for case in open_.filter(gaps_open=True, supplement_deadline__lt=today).order_by("pk"):
-        _terminate(case, None, _("容缺受理的材料未在补正期限 %(d)s 前补齐，办件终止")
-                   % {"d": case.supplement_deadline})
+        _terminate(
+            case,
+            None,
+            _("容缺受理的材料未在补正期限 %(d)s 前补齐，办件终止")
+            % {"d": case.supplement_deadline},
+        )
         terminated += 1
     if warn_ids or overdue_ids or terminated:
-        logger.info("case sweep: %s warned, %s overdue, %s terminated",
-                    len(warn_ids), len(overdue_ids), terminated)
+        logger.info(
+            "case sweep: %s warned, %s overdue, %s terminated",
+            len(warn_ids),
+            len(overdue_ids),
+            terminated,
+        )
     return SweepResult(warned=len(warn_ids), overdue=len(overdue_ids), terminated=terminated)
 
 
@@ -1106,13 +1371,23 @@ def case_submit(
         raise DomainError(
             _("材料 %(codes)s 不属于事项“%(item)s”，请核对材料清单。")
             % {"codes": "、".join(unknown), "item": item.name},
-            code=CaseErrorCode.UNKNOWN_MATERIAL, materials=unknown,
+            code=CaseErrorCode.UNKNOWN_MATERIAL,
+            materials=unknown,
         )
-    case = case_create(actor=actor, item_code=item.code, applicant=applicant,
-                       declared=declared, ticket_id=ticket_id)
+    case = case_create(
+        actor=actor,
+        item_code=item.code,
+        applicant=applicant,
+        declared=declared,
+        ticket_id=ticket_id,
+    )
     case_confirmation_record(
-        actor=actor, case_number=case.number, stage=ConfirmationStage.WINDOW,
-        name=applicant.name, gender=applicant.gender, id_type=applicant.id_type,
+        actor=actor,
+        case_number=case.number,
+        stage=ConfirmationStage.WINDOW,
+        name=applicant.name,
+        gender=applicant.gender,
+        id_type=applicant.id_type,
         id_number=applicant.id_number,
     )
     case = case_pre_review(actor=actor, case=case, results=dict(materials))
@@ -1162,12 +1437,20 @@ def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count
         stages = list(item.stages)
         phone = person.phone or ""
         case = Case(
-            center=center, number=number, item=item, stages=stages,
-            promised_workdays=item.promised_workdays, applicant=person,
-            applicant_name_masked=mask_name(person.name), applicant_gender=person.gender,
+            center=center,
+            number=number,
+            item=item,
+            stages=stages,
+            promised_workdays=item.promised_workdays,
+            applicant=person,
+            applicant_name_masked=mask_name(person.name),
+            applicant_gender=person.gender,
             phone_last4_digest=phone_digest(number, phone[-4:]) if phone else "",
-            facts={}, created_by=officer, is_urgent=rng.random() < 0.08,
-            is_holiday_appointment=rng.random() < 0.04, is_standby_24h=rng.random() < 0.03,
+            facts={},
+            created_by=officer,
+            is_urgent=rng.random() < 0.08,
+            is_holiday_appointment=rng.random() < 0.04,
+            is_standby_24h=rng.random() < 0.03,
         )
         if rng.random() < 0.08:
             case.status = CaseStatus.AWAITING_SUPPLEMENT
@@ -1176,14 +1459,17 @@ def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count
             continue
         try:
             case.deadline = add_workdays(day, item.promised_workdays)
-            case.warn_on = add_workdays(day, pipeline.warning_workdays(
-                item.promised_workdays, setting.warning_share))
+            case.warn_on = add_workdays(
+                day, pipeline.warning_workdays(item.promised_workdays, setting.warning_share)
+            )
         except DomainError:
             continue
         case.status, case.accepted_at, case.accepted_by = CaseStatus.ACCEPTED, at, officer
         # how far along: older cases are further, a few get stuck (overdue)
         age = (today - day).days
-        reach = len(stages) - 1 if age > 12 and rng.random() < 0.8 else rng.randint(0, len(stages) - 1)
+        reach = (
+            len(stages) - 1 if age > 12 and rng.random() < 0.8 else rng.randint(0, len(stages) - 1)
+        )
         if rng.random() < 0.12:
             reach = min(reach, max(0, len(stages) - 3))
         path = stages[: reach + 1]
@@ -1208,24 +1494,39 @@ def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count
         cases.append(case)
     Case.objects.bulk_create(cases, batch_size=500)
     for day, last in counters.items():
-        CaseNumberCounter.objects.update_or_create(center=center, day=day,
-                                                   defaults={"last": last})
+        CaseNumberCounter.objects.update_or_create(center=center, day=day, defaults={"last": last})
     events: list[CaseEvent] = []
     for case, path, at, _n in plans:
-        events.append(CaseEvent(case=case, type=CaseEventType.CREATED, actor=case.created_by,
-                                created_at=at))
+        events.append(
+            CaseEvent(case=case, type=CaseEventType.CREATED, actor=case.created_by, created_at=at)
+        )
         if not path:
             continue
-        events.append(CaseEvent(case=case, type=CaseEventType.ACCEPTED, actor=case.created_by,
-                                to_stage=Stage.ACCEPT, created_at=at))
+        events.append(
+            CaseEvent(
+                case=case,
+                type=CaseEventType.ACCEPTED,
+                actor=case.created_by,
+                to_stage=Stage.ACCEPT,
+                created_at=at,
+            )
+        )
         for previous, stage in itertools.pairwise(path):
             moments: dict[str, datetime | None] = {
-                Stage.ARRIVAL: case.arrived_at, Stage.PICKUP: case.picked_up_at,
+                Stage.ARRIVAL: case.arrived_at,
+                Stage.PICKUP: case.picked_up_at,
                 Stage.CLOSED: case.closed_at,
             }
             when = moments.get(stage) or at
-            events.append(CaseEvent(case=case, type=CaseEventType.ADVANCED, from_stage=previous,
-                                    to_stage=stage, created_at=when))
+            events.append(
+                CaseEvent(
+                    case=case,
+                    type=CaseEventType.ADVANCED,
+                    from_stage=previous,
+                    to_stage=stage,
+                    created_at=when,
+                )
+            )
     CaseEvent.objects.bulk_create(events, batch_size=1000)
     return len(cases)
 

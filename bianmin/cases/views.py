@@ -46,8 +46,14 @@ def _need(request: HttpRequest, *perms: Perm) -> None:
 # --- the window panel ------------------------------------------------------------------------------
 
 
-def _panel_context(request: HttpRequest, *, case: Case | None, ticket_id: str = "",
-                   error: str = "", message: str = "") -> dict[str, Any]:
+def _panel_context(
+    request: HttpRequest,
+    *,
+    case: Case | None,
+    ticket_id: str = "",
+    error: str = "",
+    message: str = "",
+) -> dict[str, Any]:
     user = request.user
     ticket = services.hall_ticket_summary(ticket_id) if ticket_id else None
     inquiry = selectors.inquiry_for_ticket(user=user, ticket_id=ticket_id) if ticket_id else None
@@ -56,42 +62,65 @@ def _panel_context(request: HttpRequest, *, case: Case | None, ticket_id: str = 
     if case is not None:
         case = selectors.case_get(user=user, number=case.number)
     ctx: dict[str, Any] = {
-        "case": case, "ticket": ticket, "ticket_id": ticket_id, "inquiry": inquiry,
-        "error": error, "message": message,
-        "id_types": IdType.choices, "declared": DECLARED_FACTS, "groups": GROUPS,
+        "case": case,
+        "ticket": ticket,
+        "ticket_id": ticket_id,
+        "inquiry": inquiry,
+        "error": error,
+        "message": message,
+        "id_types": IdType.choices,
+        "declared": DECLARED_FACTS,
+        "groups": GROUPS,
         "pickup_methods": PickupMethod.choices,
     }
     if case is None:
         items = list(item_list())
         ctx["items"] = items
         ctx["default_item"] = ticket.item_codes[0] if ticket and ticket.item_codes else ""
-        ctx["variants"] = [(f"{i.code}", v.code, v.name) for i in items for v in i.fee_variants.all()]
+        ctx["variants"] = [
+            (f"{i.code}", v.code, v.name) for i in items for v in i.fee_variants.all()
+        ]
         ctx["colleagues"] = [s for s in staff_list(user=user, role=Role.OFFICER) if s.pk != user.pk]
         ctx["inquiry_open"] = inquiry is not None and inquiry.status in (
-            InquiryStatus.OPEN, InquiryStatus.HANDOVER_PENDING)
-        ctx["handover"] = inquiry.handovers.filter(received_at__isnull=True).first() if inquiry else None
+            InquiryStatus.OPEN,
+            InquiryStatus.HANDOVER_PENDING,
+        )
+        ctx["handover"] = (
+            inquiry.handovers.filter(received_at__isnull=True).first() if inquiry else None
+        )
         return ctx
     materials = list(case.materials.all())
     lacking = [m for m in materials if m.is_required and m.state != MaterialState.PROVIDED]
     reviewed = all(m.state != MaterialState.NOT_CHECKED for m in materials if m.is_required)
     only_secondary = bool(lacking) and all(not m.is_primary for m in lacking)
-    ctx.update({
-        "materials": materials, "lacking": lacking, "reviewed": reviewed,
-        "is_pre": case.status in (CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT),
-        "window_confirmed": case.confirmations.filter(stage=ConfirmationStage.WINDOW).exists(),
-        "may_gaps": reviewed and only_secondary and case.item.allows_accept_with_gaps,
-        "notices": list(case.notices.order_by("seq")),
-        "facts_text": facts_summary(case.facts),
-        "status_label": pipeline.progress_label(status=case.status, next_stage_=case.next_stage),
-        "deadline_state": pipeline.deadline_state(today=clock.today(), deadline=case.deadline,
-                                                  warn_on=case.warn_on),
-        "may_close": case.status == CaseStatus.ACCEPTED and case.next_stage == "closed"
-        and pipeline.role_may(getattr(user, "role", None), "closed"),
-        "may_arrival": case.status == CaseStatus.ACCEPTED and case.next_stage == "arrival",
-        "may_pickup": case.status == CaseStatus.ACCEPTED and case.next_stage == "pickup",
-        "states": [(MaterialState.PROVIDED, "已提供"), (MaterialState.MISSING, "缺少"),
-                   (MaterialState.DEFECTIVE, "不符合要求")],
-    })
+    ctx.update(
+        {
+            "materials": materials,
+            "lacking": lacking,
+            "reviewed": reviewed,
+            "is_pre": case.status in (CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT),
+            "window_confirmed": case.confirmations.filter(stage=ConfirmationStage.WINDOW).exists(),
+            "may_gaps": reviewed and only_secondary and case.item.allows_accept_with_gaps,
+            "notices": list(case.notices.order_by("seq")),
+            "facts_text": facts_summary(case.facts),
+            "status_label": pipeline.progress_label(
+                status=case.status, next_stage_=case.next_stage
+            ),
+            "deadline_state": pipeline.deadline_state(
+                today=clock.today(), deadline=case.deadline, warn_on=case.warn_on
+            ),
+            "may_close": case.status == CaseStatus.ACCEPTED
+            and case.next_stage == "closed"
+            and pipeline.role_may(getattr(user, "role", None), "closed"),
+            "may_arrival": case.status == CaseStatus.ACCEPTED and case.next_stage == "arrival",
+            "may_pickup": case.status == CaseStatus.ACCEPTED and case.next_stage == "pickup",
+            "states": [
+                (MaterialState.PROVIDED, "已提供"),
+                (MaterialState.MISSING, "缺少"),
+                (MaterialState.DEFECTIVE, "不符合要求"),
+            ],
+        }
+    )
     return ctx
 
 
@@ -111,8 +140,9 @@ def window_page(request: HttpRequest) -> HttpResponse:
             case = selectors.case_get(user=request.user, number=number)
         except DomainError as exc:
             error = exc.message
-    ctx = _panel_context(request, case=case, ticket_id=request.GET.get("ticket", "")[:64],
-                         error=error)
+    ctx = _panel_context(
+        request, case=case, ticket_id=request.GET.get("ticket", "")[:64], error=error
+    )
     ctx["number"] = number
     return render(request, "cases/window.html", ctx)
 
@@ -144,15 +174,22 @@ def _act_start(request: HttpRequest, case: Case | None) -> Case | None:
         if variant_item != item_code:
             fee_variant = ""
     return services.case_create(
-        actor=request.user, item_code=item_code,
+        actor=request.user,
+        item_code=item_code,
         applicant=services.ApplicantInput(
-            name=post.get("name", ""), id_number=post.get("id_number", ""),
-            gender=post.get("gender", ""), phone=post.get("phone", ""),
+            name=post.get("name", ""),
+            id_number=post.get("id_number", ""),
+            gender=post.get("gender", ""),
+            phone=post.get("phone", ""),
             id_type=post.get("id_type", IdType.RESIDENT_ID),
         ),
-        declared=_declared(post), ticket_id=post.get("ticket_id", "")[:64],
-        groups=[g for g in post.getlist("groups") if g in GROUPS], fee_variant=fee_variant,
+        declared=_declared(post),
+        ticket_id=post.get("ticket_id", "")[:64],
+        groups=[g for g in post.getlist("groups") if g in GROUPS],
+        fee_variant=fee_variant,
         is_urgent=post.get("is_urgent") == "on",
+        is_holiday_appointment=post.get("is_holiday_appointment") == "on",
+        is_standby_24h=post.get("is_standby_24h") == "on",
     )
 
 
@@ -160,9 +197,13 @@ def _act_confirm(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     post = request.POST
     services.case_confirmation_record(
-        actor=request.user, case_number=case.number, stage=ConfirmationStage.WINDOW,
-        name=post.get("name", ""), gender=post.get("gender", ""),
-        id_type=post.get("id_type", ""), id_number=post.get("id_number", ""),
+        actor=request.user,
+        case_number=case.number,
+        stage=ConfirmationStage.WINDOW,
+        name=post.get("name", ""),
+        gender=post.get("gender", ""),
+        id_type=post.get("id_type", ""),
+        id_number=post.get("id_number", ""),
     )
     return case
 
@@ -185,16 +226,22 @@ def _act_notice(request: HttpRequest, case: Case | None) -> Case | None:
 
 def _act_accept(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
-    return services.case_accept(actor=request.user, case=case,
-                                with_gaps=request.POST.get("with_gaps") == "1",
-                                commitment=request.POST.get("commitment", ""))
+    return services.case_accept(
+        actor=request.user,
+        case=case,
+        with_gaps=request.POST.get("with_gaps") == "1",
+        commitment=request.POST.get("commitment", ""),
+    )
 
 
 def _act_facts(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
-    return services.case_facts_change(actor=request.user, case=case,
-                                      declared=_declared(request.POST),
-                                      note=request.POST.get("note", ""))
+    return services.case_facts_change(
+        actor=request.user,
+        case=case,
+        declared=_declared(request.POST),
+        note=request.POST.get("note", ""),
+    )
 
 
 def _act_supplement(request: HttpRequest, case: Case | None) -> Case | None:
@@ -211,8 +258,11 @@ def _act_pickup(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     post = request.POST
     return services.case_pickup(
-        actor=request.user, case=case, method=post.get("method", ""),
-        proxy_name=post.get("proxy_name", ""), proxy_id_number=post.get("proxy_id_number", ""),
+        actor=request.user,
+        case=case,
+        method=post.get("method", ""),
+        proxy_name=post.get("proxy_name", ""),
+        proxy_id_number=post.get("proxy_id_number", ""),
         authorization_note=post.get("authorization_note", ""),
         face_check_id=post.get("face_check_id") or None,
     )
@@ -220,8 +270,9 @@ def _act_pickup(request: HttpRequest, case: Case | None) -> Case | None:
 
 def _act_close(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
-    return services.case_advance(actor=request.user, case=case, to_stage="closed",
-                                 note=request.POST.get("note", ""))
+    return services.case_advance(
+        actor=request.user, case=case, to_stage="closed", note=request.POST.get("note", "")
+    )
 
 
 WINDOW_ACTIONS: dict[str, tuple[Callable[[HttpRequest, Case | None], Case | None], str]] = {
@@ -265,20 +316,30 @@ def inquiry_action(request: HttpRequest, action: str) -> HttpResponse:
     ticket_id = request.POST.get("ticket_id", "")[:64]
     post = request.POST
     try:
-        inquiry = selectors.inquiry_for_ticket(user=request.user, ticket_id=ticket_id) if ticket_id else None
+        inquiry = (
+            selectors.inquiry_for_ticket(user=request.user, ticket_id=ticket_id)
+            if ticket_id
+            else None
+        )
         if inquiry is None:
-            inquiry = services.inquiry_open(actor=request.user, ticket_id=ticket_id,
-                                            item_code=post.get("item_code", ""),
-                                            topic=post.get("topic", ""))
+            inquiry = services.inquiry_open(
+                actor=request.user,
+                ticket_id=ticket_id,
+                item_code=post.get("item_code", ""),
+                topic=post.get("topic", ""),
+            )
         if action == "answer":
-            services.inquiry_answer(actor=request.user, inquiry=inquiry, answer=post.get("answer", ""))
+            services.inquiry_answer(
+                actor=request.user, inquiry=inquiry, answer=post.get("answer", "")
+            )
             message = "咨询已答复并记录"
         elif action == "handover":
             colleague = staff_list(user=request.user).filter(pk=post.get("to_officer") or 0).first()
             if colleague is None:
                 raise DomainError("请选择接手民警")
-            services.inquiry_hand_over(actor=request.user, inquiry=inquiry, to_officer=colleague,
-                                       note=post.get("note", ""))
+            services.inquiry_hand_over(
+                actor=request.user, inquiry=inquiry, to_officer=colleague, note=post.get("note", "")
+            )
             message = f"已移交{colleague}，待其确认接手；确认前仍由您负责"
         elif action == "receive":
             services.inquiry_receive(actor=request.user, inquiry=inquiry)
@@ -296,29 +357,47 @@ def id_check(request: HttpRequest) -> HttpResponse:
     """Live check of the ID number typed at the window (a server partial)."""
     _need(request, Perm.CASE_ACCEPT)
     check = check_id_number(request.POST.get("id_number", "")[:40], today=clock.today())
-    return render(request, "cases/window_panel.html#id_check", {"check": check,
-                                                               "typed": bool(request.POST.get("id_number"))})
+    return render(
+        request,
+        "cases/window_panel.html#id_check",
+        {"check": check, "typed": bool(request.POST.get("id_number"))},
+    )
 
 
 # --- back office ------------------------------------------------------------------------------------
 
 
-def _queue_context(request: HttpRequest, stage: str, *, error: str = "", message: str = "") -> dict[str, Any]:
+def _queue_context(
+    request: HttpRequest, stage: str, *, error: str = "", message: str = ""
+) -> dict[str, Any]:
     if stage not in selectors.QUEUE_STAGES:
         stage = selectors.QUEUE_STAGES[0]
     today = clock.today()
     rows = []
     for case in selectors.case_queue(user=request.user, next_stage=stage)[:200]:
-        rows.append({"case": case, "state": pipeline.deadline_state(
-            today=today, deadline=case.deadline, warn_on=case.warn_on)})
+        rows.append(
+            {
+                "case": case,
+                "state": pipeline.deadline_state(
+                    today=today, deadline=case.deadline, warn_on=case.warn_on
+                ),
+            }
+        )
     counts = selectors.case_queue_counts(user=request.user)
     role = getattr(request.user, "role", None)
     return {
-        "stage": stage, "rows": rows, "error": error, "message": message,
-        "tabs": [(s, pipeline.STEPS[s].queue_label, counts.get(s, 0)) for s in selectors.QUEUE_STAGES],
-        "rule": pipeline.STEPS[stage], "may_act": pipeline.role_may(role, stage),
+        "stage": stage,
+        "rows": rows,
+        "error": error,
+        "message": message,
+        "tabs": [
+            (s, pipeline.STEPS[s].queue_label, counts.get(s, 0)) for s in selectors.QUEUE_STAGES
+        ],
+        "rule": pipeline.STEPS[stage],
+        "may_act": pipeline.role_may(role, stage),
         "may_send_back": pipeline.STEPS[stage].may_send_back,
-        "route": pipeline.STEPS[stage].route, "today": today,
+        "route": pipeline.STEPS[stage].route,
+        "today": today,
     }
 
 
@@ -346,34 +425,47 @@ def queue_action(request: HttpRequest) -> HttpResponse:
             services.case_release(actor=request.user, case=case)
             message = f"已释放 {case.number}"
         elif action == "advance":
-            services.case_advance(actor=request.user, case=case, to_stage=stage,
-                                  note=request.POST.get("note", ""))
+            services.case_advance(
+                actor=request.user, case=case, to_stage=stage, note=request.POST.get("note", "")
+            )
             message = f"{case.number} 已完成“{pipeline.stage_label(stage)}”"
         elif action == "arrival":
             services.case_register_arrival(actor=request.user, case=case)
             message = f"{case.number} 已登记到证"
         elif action == "send_back":
-            services.case_send_back(actor=request.user, case=case,
-                                    reason=request.POST.get("reason", ""))
+            services.case_send_back(
+                actor=request.user, case=case, reason=request.POST.get("reason", "")
+            )
             message = f"{case.number} 已退回"
         else:
             raise HttpForbidden
     except DomainError as exc:
         error = exc.message
-    return render(request, "cases/queue.html#queue",
-                  _queue_context(request, stage, error=error, message=message))
+    return render(
+        request,
+        "cases/queue.html#queue",
+        _queue_context(request, stage, error=error, message=message),
+    )
 
 
 @login_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     _need(request, Perm.CASE_ACCEPT, Perm.CASE_PROCESS, Perm.CASE_MONITOR)
     case = selectors.case_get(user=request.user, number=number)
-    return render(request, "cases/detail.html", {
-        "case": case, "events": selectors.case_events(case=case),
-        "materials": case.materials.all(), "notices": case.notices.order_by("seq"),
-        "status_label": pipeline.progress_label(status=case.status, next_stage_=case.next_stage),
-        "confirmations": case.confirmations.all(),
-    })
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "events": selectors.case_events(case=case),
+            "materials": case.materials.all(),
+            "notices": case.notices.order_by("seq"),
+            "status_label": pipeline.progress_label(
+                status=case.status, next_stage_=case.next_stage
+            ),
+            "confirmations": case.confirmations.all(),
+        },
+    )
 
 
 @login_required
@@ -408,8 +500,11 @@ def _read_values(filename: str, content: bytes) -> list[str]:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
         except Exception as exc:  # any unreadable workbook is the user's input
             raise DomainError("无法读取 Excel 文件，请另存为 .xlsx 或 CSV 后重试") from exc
-        return [str(row[0]).strip() for row in sheet.iter_rows(values_only=True)
-                if row and row[0] is not None]
+        return [
+            str(row[0]).strip()
+            for row in sheet.iter_rows(values_only=True)
+            if row and row[0] is not None
+        ]
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -429,15 +524,21 @@ def backlog(request: HttpRequest) -> HttpResponse:
         raise HttpForbidden
     board = selectors.case_backlog(center_id=center_id)
     trend = selectors.case_backlog_trend(center_id=center_id, days=30)
-    return render(request, "cases/backlog.html", {
-        "board": board,
-        "trend": {"days": [p.day.strftime("%m-%d") for p in trend],
-                  "backlog": [p.backlog for p in trend],
-                  "accepted": [p.accepted for p in trend],
-                  "concluded": [p.concluded for p in trend]},
-        "overdue": selectors.case_overdue_list(center_id=center_id, limit=50),
-        "flagged": selectors.case_flagged_list(center_id=center_id),
-    })
+    return render(
+        request,
+        "cases/backlog.html",
+        {
+            "board": board,
+            "trend": {
+                "days": [p.day.strftime("%m-%d") for p in trend],
+                "backlog": [p.backlog for p in trend],
+                "accepted": [p.accepted for p in trend],
+                "concluded": [p.concluded for p in trend],
+            },
+            "overdue": selectors.case_overdue_list(center_id=center_id, limit=50),
+            "flagged": selectors.case_flagged_list(center_id=center_id),
+        },
+    )
 
 
 def overdue_context(user: Any) -> dict[str, Any]:
@@ -472,8 +573,9 @@ def progress(request: HttpRequest) -> HttpResponse:
             ctx["error"] = "查询失败次数过多，请10分钟后再试"
             status = 429
         else:
-            view = selectors.case_progress(number=number,
-                                           phone_last4=request.POST.get("phone_last4", ""))
+            view = selectors.case_progress(
+                number=number, phone_last4=request.POST.get("phone_last4", "")
+            )
             if view is None:
                 progress_failed(client)
                 ctx["error"] = "没有找到该办件，请核对受理编号和手机号后四位"

@@ -18,6 +18,7 @@ from bianmin.cases.services import cases_demo_history
 from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core import clock
 from bianmin.fees.services import fees_demo_history, fees_load_reference
+from bianmin.hall.services import hall_demo_history
 from bianmin.notifications.services import (
     notifications_demo_history,
     notifications_load_reference,
@@ -153,6 +154,7 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
         person_upsert(actor=admin, data=data, center=center)
     # Contexts with demo history of their own (hall events, cases, payments, messages) add it
     # here, drawing from `rng` so that the whole demo stays reproducible.
+    hall_demo_history(center=center, rng=rng, days=history_days)
     cases_demo_history(center=center, rng=rng, days=history_days)
     notifications_demo_history(center=center, rng=rng, days=history_days)
     fees_demo_history(center=center, rng=rng, days=history_days)

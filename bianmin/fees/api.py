@@ -41,14 +41,23 @@ def quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
     if not (has_perm(user, Perm.FEE_COLLECT) or has_perm(user, Perm.FEE_POLICY_EDIT)):
         raise PermissionDenied("您没有执行此操作的权限")
     result = fee_quote(
-        center_id=user.center_id, item_code=payload.item_code[:20],
-        variant_code=(payload.variant or "")[:30], on_date=payload.on_date,
-        id_number=(payload.id_number or "")[:40], groups=[g[:30] for g in payload.groups or []][:10],
+        center_id=user.center_id,
+        item_code=payload.item_code[:20],
+        variant_code=(payload.variant or "")[:30],
+        on_date=payload.on_date,
+        id_number=(payload.id_number or "")[:40],
+        groups=[g[:30] for g in payload.groups or []][:10],
     )
     return {
         "standard_yuan": fen_to_yuan(result.standard_fen),
         "waived_yuan": fen_to_yuan(result.waived_fen),
         "payable_yuan": fen_to_yuan(result.payable_fen),
-        "policies": [{"code": line.policy_code, "name": line.policy_name,
-                      "waived_yuan": fen_to_yuan(line.waived_fen)} for line in result.lines],
+        "policies": [
+            {
+                "code": line.policy_code,
+                "name": line.policy_name,
+                "waived_yuan": fen_to_yuan(line.waived_fen),
+            }
+            for line in result.lines
+        ],
     }

@@ -20,7 +20,19 @@ class FeesConfig(AppConfig):
         register_screen(Screen(_("退费审批"), "fees:refunds", Perm.REFUND_APPROVE, order=44))
         register_screen(Screen(_("节约台账"), "fees:ledger", Perm.REPORT_VIEW, order=45))
         register_screen(Screen(_("减免政策"), "fees:policies", Perm.FEE_POLICY_EDIT, order=46))
-        register_screen(Screen(_("办证活动"), "fees:campaigns",
-                               roles=frozenset({Role.DIRECTOR, Role.SHIFT_LEADER}), order=47))
-        register_panel(Panel("fees/panel_savings.html", director_panel,
-                             roles=frozenset({Role.DIRECTOR}), order=10))
+        register_screen(
+            Screen(
+                _("办证活动"),
+                "fees:campaigns",
+                roles=frozenset({Role.DIRECTOR, Role.SHIFT_LEADER}),
+                order=47,
+            )
+        )
+        register_panel(
+            Panel(
+                "fees/panel_savings.html",
+                director_panel,
+                roles=frozenset({Role.DIRECTOR}),
+                order=10,
+            )
+        )

@@ -73,8 +73,15 @@ def case_confirmation_record(
         case_services = None  # type: ignore[assignment]
     record = getattr(case_services, "case_confirmation_record", None)
     if record is not None:
-        record(actor=actor, case_number=facts.number, stage="payment", name=name,
-               gender=gender, id_type=id_type, id_number=id_number)
+        record(
+            actor=actor,
+            case_number=facts.number,
+            stage="payment",
+            name=name,
+            gender=gender,
+            id_type=id_type,
+            id_number=id_number,
+        )
         return
     _compare(facts, name=name, gender=gender, id_number=id_number)
 

@@ -11,8 +11,12 @@ class PaymentMethod(models.TextChoices):
 
 
 # The methods an officer may choose when something is payable.
-PAYING_METHODS = (PaymentMethod.CASH, PaymentMethod.WECHAT, PaymentMethod.ALIPAY,
-                  PaymentMethod.UNIONPAY)
+PAYING_METHODS = (
+    PaymentMethod.CASH,
+    PaymentMethod.WECHAT,
+    PaymentMethod.ALIPAY,
+    PaymentMethod.UNIONPAY,
+)
 
 
 class FeeKind(models.TextChoices):
@@ -41,8 +45,14 @@ class Group(models.TextChoices):
     STUDENT = "student", _("中小学生")
 
 
-LOW_INCOME_GROUPS = (Group.LOW_INCOME, Group.WUBAO, Group.POVERTY, Group.RELIEF, Group.DIBAO,
-                     Group.YOUFU)
+LOW_INCOME_GROUPS = (
+    Group.LOW_INCOME,
+    Group.WUBAO,
+    Group.POVERTY,
+    Group.RELIEF,
+    Group.DIBAO,
+    Group.YOUFU,
+)
 
 
 class WaiverKind(models.TextChoices):

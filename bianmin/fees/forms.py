@@ -32,33 +32,46 @@ class YuanField(forms.CharField):
 
 
 def _split(value: str) -> list[str]:
-    return [part for part in value.replace("，", ",").replace("、", ",").replace(" ", ",")
-            .split(",") if part.strip()]
+    return [
+        part
+        for part in value.replace("，", ",").replace("、", ",").replace(" ", ",").split(",")
+        if part.strip()
+    ]
 
 
 class PolicyForm(forms.Form):
-    code = forms.CharField(label=_("政策编码"), max_length=30, required=False,
-                           help_text=_("新增时填写，例如 SENIOR-80；保存后不可修改"))
+    code = forms.CharField(
+        label=_("政策编码"),
+        max_length=30,
+        required=False,
+        help_text=_("新增时填写，例如 SENIOR-80；保存后不可修改"),
+    )
     name = forms.CharField(label=_("政策名称"), max_length=60)
     reason = forms.CharField(label=_("减免依据（打印在收据上）"), max_length=200)
-    targets = forms.CharField(label=_("适用事项"), max_length=300,
-                              help_text=_("事项编码，用逗号分隔；只适用某一收费类型时写 CR03/single"))
+    targets = forms.CharField(
+        label=_("适用事项"),
+        max_length=300,
+        help_text=_("事项编码，用逗号分隔；只适用某一收费类型时写 CR03/single"),
+    )
     valid_from = forms.DateField(label=_("生效日期"), required=False, widget=DATE)
     valid_until = forms.DateField(label=_("截止日期"), required=False, widget=DATE)
-    groups_any = forms.MultipleChoiceField(label=_("适用人群（任一，留空表示不限）"),
-                                           choices=Group.choices, required=False,
-                                           widget=forms.CheckboxSelectMultiple)
+    groups_any = forms.MultipleChoiceField(
+        label=_("适用人群（任一，留空表示不限）"),
+        choices=Group.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     requires_evidence = forms.BooleanField(label=_("须登记证明材料"), required=False)
     min_age = forms.IntegerField(label=_("最低年龄"), required=False, min_value=0, max_value=150)
     max_age = forms.IntegerField(label=_("最高年龄"), required=False, min_value=0, max_value=150)
     requires_student = forms.BooleanField(label=_("限在校中小学生"), required=False)
     requires_campaign = forms.BooleanField(label=_("仅在办证活动期间适用"), required=False)
     kind = forms.ChoiceField(label=_("减免方式"), choices=WaiverKind.choices)
-    percent = forms.IntegerField(label=_("减免比例（%）"), min_value=0, max_value=100,
-                                 initial=100)
+    percent = forms.IntegerField(label=_("减免比例（%）"), min_value=0, max_value=100, initial=100)
     amount = YuanField(label=_("减免金额（元）"), required=False)
-    precedence = forms.IntegerField(label=_("优先顺序（小的先减免）"), min_value=0,
-                                    max_value=999, initial=100)
+    precedence = forms.IntegerField(
+        label=_("优先顺序（小的先减免）"), min_value=0, max_value=999, initial=100
+    )
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
     change_reason = forms.CharField(label=_("修改原因"), max_length=200)
@@ -72,16 +85,27 @@ class CampaignForm(forms.Form):
     starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
     ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
     policy_code = forms.ChoiceField(label=_("减免政策"), choices=())
-    item_codes = forms.CharField(label=_("活动事项"), max_length=200, initial="HZ01,HZ02,HZ03",
-                                 help_text=_("事项编码，用逗号分隔"))
-    min_age = forms.IntegerField(label=_("最低年龄"), required=False, min_value=0, max_value=150,
-                                 initial=6)
-    max_age = forms.IntegerField(label=_("最高年龄"), required=False, min_value=0, max_value=150,
-                                 initial=18)
-    requires_student = forms.BooleanField(label=_("限在校中小学生（须出示学生证或在校证明）"),
-                                          required=False, initial=True)
-    extra_windows = forms.CharField(label=_("增开窗口"), max_length=100, required=False,
-                                    help_text=_("窗口编号，用逗号分隔，例如 W11,W12"))
+    item_codes = forms.CharField(
+        label=_("活动事项"),
+        max_length=200,
+        initial="HZ01,HZ02,HZ03",
+        help_text=_("事项编码，用逗号分隔"),
+    )
+    min_age = forms.IntegerField(
+        label=_("最低年龄"), required=False, min_value=0, max_value=150, initial=6
+    )
+    max_age = forms.IntegerField(
+        label=_("最高年龄"), required=False, min_value=0, max_value=150, initial=18
+    )
+    requires_student = forms.BooleanField(
+        label=_("限在校中小学生（须出示学生证或在校证明）"), required=False, initial=True
+    )
+    extra_windows = forms.CharField(
+        label=_("增开窗口"),
+        max_length=100,
+        required=False,
+        help_text=_("窗口编号，用逗号分隔，例如 W11,W12"),
+    )
     opens_at = forms.TimeField(label=_("活动期间开门时间"), required=False, widget=TIME)
     closes_at = forms.TimeField(label=_("活动期间关门时间"), required=False, widget=TIME)
     open_weekends = forms.BooleanField(label=_("周末照常办理"), required=False)
@@ -105,27 +129,40 @@ class ConfirmForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices)
     id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices)
-    id_number = forms.CharField(label=_("证件号码（请照证件重新输入）"), max_length=20,
-                                widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                              "class": "mono"}))
+    id_number = forms.CharField(
+        label=_("证件号码（请照证件重新输入）"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}),
+    )
 
 
 class _EvidenceMixin:
     @staticmethod
     def evidence(data: Any) -> dict[str, str]:
         """Evidence typed next to each ticked group (低保证号 …), from the raw POST."""
-        return {g.value: str(data.get(f"evidence_{g.value}", ""))[:100] for g in Group
-                if data.get(f"evidence_{g.value}")}
+        return {
+            g.value: str(data.get(f"evidence_{g.value}", ""))[:100]
+            for g in Group
+            if data.get(f"evidence_{g.value}")
+        }
 
 
 class CollectForm(_EvidenceMixin, ConfirmForm):
-    method = forms.ChoiceField(label=_("付款方式"), required=False,
-                               choices=[(m.value, m.label) for m in PAYING_METHODS],
-                               widget=forms.RadioSelect)
-    stage = forms.ChoiceField(label=_("收费环节"), choices=PaymentStage.choices,
-                              initial=PaymentStage.ACCEPTANCE)
-    groups = forms.MultipleChoiceField(label=_("减免人群"), choices=Group.choices,
-                                       required=False, widget=forms.CheckboxSelectMultiple)
+    method = forms.ChoiceField(
+        label=_("付款方式"),
+        required=False,
+        choices=[(m.value, m.label) for m in PAYING_METHODS],
+        widget=forms.RadioSelect,
+    )
+    stage = forms.ChoiceField(
+        label=_("收费环节"), choices=PaymentStage.choices, initial=PaymentStage.ACCEPTANCE
+    )
+    groups = forms.MultipleChoiceField(
+        label=_("减免人群"),
+        choices=Group.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     window = forms.CharField(widget=forms.HiddenInput, max_length=8, required=False)
 
@@ -135,20 +172,31 @@ class CounterForm(_EvidenceMixin, forms.Form):
 
     fee = forms.ChoiceField(label=_("事项及收费类型"), choices=())
     name = forms.CharField(label=_("缴费人姓名"), max_length=50)
-    gender = forms.ChoiceField(label=_("性别"), choices=[("", "—"), *Gender.choices],
-                               required=False)
+    gender = forms.ChoiceField(
+        label=_("性别"), choices=[("", "—"), *Gender.choices], required=False
+    )
     id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices, required=False)
-    id_number = forms.CharField(label=_("身份证号码（按年龄减免时必填）"), max_length=20,
-                                required=False,
-                                widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                              "class": "mono"}))
-    method = forms.ChoiceField(label=_("付款方式"), required=False,
-                               choices=[(m.value, m.label) for m in PAYING_METHODS],
-                               widget=forms.RadioSelect)
-    stage = forms.ChoiceField(label=_("收费环节"), choices=PaymentStage.choices,
-                              initial=PaymentStage.WALK_IN)
-    groups = forms.MultipleChoiceField(label=_("减免人群"), choices=Group.choices,
-                                       required=False, widget=forms.CheckboxSelectMultiple)
+    id_number = forms.CharField(
+        label=_("身份证号码（按年龄减免时必填）"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}),
+    )
+    method = forms.ChoiceField(
+        label=_("付款方式"),
+        required=False,
+        choices=[(m.value, m.label) for m in PAYING_METHODS],
+        widget=forms.RadioSelect,
+    )
+    stage = forms.ChoiceField(
+        label=_("收费环节"), choices=PaymentStage.choices, initial=PaymentStage.WALK_IN
+    )
+    groups = forms.MultipleChoiceField(
+        label=_("减免人群"),
+        choices=Group.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     window = forms.CharField(widget=forms.HiddenInput, max_length=8, required=False)
 

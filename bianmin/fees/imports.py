@@ -23,8 +23,14 @@ from bianmin.fees.models import Campaign, CampaignAppointment, ClassList
 from bianmin.people.idnumber import age_on
 from bianmin.people.services import PersonError, PersonInput, person_upsert, person_validate
 
-COLUMNS = {"姓名": "name", "公民身份号码": "id_number", "性别": "gender", "学校": "school",
-           "班级": "class_name", "手机号码": "phone"}
+COLUMNS = {
+    "姓名": "name",
+    "公民身份号码": "id_number",
+    "性别": "gender",
+    "学校": "school",
+    "班级": "class_name",
+    "手机号码": "phone",
+}
 REQUIRED = ("name", "id_number", "gender", "school", "class_name")
 GENDER_WORDS = {"男": "male", "女": "female", "male": "male", "female": "female"}
 MAX_ROWS = 2000
@@ -55,8 +61,9 @@ def _read(content: bytes) -> list[tuple[int, dict[str, str] | str]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise DomainError(_("文件无法读取，请确认是有效的 Excel（.xlsx）文件"),
-                          code="unreadable") from exc
+        raise DomainError(
+            _("文件无法读取，请确认是有效的 Excel（.xlsx）文件"), code="unreadable"
+        ) from exc
     rows = book.worksheets[0].iter_rows(values_only=True)
     header = next(rows, None)
     if not header:
@@ -73,8 +80,12 @@ def _read(content: bytes) -> list[tuple[int, dict[str, str] | str]]:
         if len(out) >= MAX_ROWS:
             raise DomainError(_("一份名单最多 %d 行") % MAX_ROWS, code="too_many_rows")
         try:
-            out.append((number, {key: _cell(row[i] if i < len(row) else None, key)
-                                 for key, i in index.items()}))
+            out.append(
+                (
+                    number,
+                    {key: _cell(row[i] if i < len(row) else None, key) for key, i in index.items()},
+                )
+            )
         except _RowError as exc:
             out.append((number, exc.message))
     if not out:
@@ -84,9 +95,14 @@ def _read(content: bytes) -> list[tuple[int, dict[str, str] | str]]:
 
 def _check_row(row: dict[str, str], campaign: Campaign, on: date) -> tuple[PersonInput, str, str]:
     gender = GENDER_WORDS.get(row.get("gender", ""), row.get("gender", ""))
-    data = person_validate(PersonInput(name=row.get("name", ""),
-                                       id_number=row.get("id_number", ""), gender=gender,
-                                       phone=row.get("phone", "")))
+    data = person_validate(
+        PersonInput(
+            name=row.get("name", ""),
+            id_number=row.get("id_number", ""),
+            gender=gender,
+            phone=row.get("phone", ""),
+        )
+    )
     school, class_name = row.get("school", ""), row.get("class_name", "")
     if not school or len(school) > 60:
         raise _RowError(_("请填写学校（不超过60字）"))
@@ -95,14 +111,20 @@ def _check_row(row: dict[str, str], campaign: Campaign, on: date) -> tuple[Perso
     age = age_on(data.id_number, on)
     low, high = campaign.min_age, campaign.max_age
     if (low is not None and age < low) or (high is not None and age > high):
-        raise _RowError(_("预约日年龄%(age)d周岁，不在活动的%(low)s至%(high)s周岁范围内")
-                        % {"age": age, "low": low if low is not None else 0,
-                           "high": high if high is not None else "—"})
+        raise _RowError(
+            _("预约日年龄%(age)d周岁，不在活动的%(low)s至%(high)s周岁范围内")
+            % {
+                "age": age,
+                "low": low if low is not None else 0,
+                "high": high if high is not None else "—",
+            }
+        )
     return data, school, class_name
 
 
-def class_list_import(*, actor: Any, campaign: Campaign, filename: str, content: bytes,
-                      appointment_date: date) -> ClassList:
+def class_list_import(
+    *, actor: Any, campaign: Campaign, filename: str, content: bytes, appointment_date: date
+) -> ClassList:
     """Import a class list as batch appointments; a file with any bad row imports nothing."""
     if not has_perm(actor, Perm.PERSON_EDIT):
         raise PermissionDenied(_("导入学生名单需要维护人口信息的权限（窗口民警或值班长）"))
@@ -113,9 +135,11 @@ def class_list_import(*, actor: Any, campaign: Campaign, filename: str, content:
     if not filename.lower().endswith(".xlsx"):
         raise DomainError(_("请上传 Excel 文件（.xlsx）"), code="not_xlsx")
     if not campaign.starts_on <= appointment_date <= campaign.ends_on:
-        raise DomainError(_("预约日期须在活动期间内（%(start)s至%(end)s）")
-                          % {"start": campaign.starts_on, "end": campaign.ends_on},
-                          code="date_outside_campaign")
+        raise DomainError(
+            _("预约日期须在活动期间内（%(start)s至%(end)s）")
+            % {"start": campaign.starts_on, "end": campaign.ends_on},
+            code="date_outside_campaign",
+        )
     if appointment_date < clock.today():
         raise DomainError(_("预约日期不能早于今天"), code="date_in_past")
     rows = _read(content)
@@ -133,9 +157,13 @@ def class_list_import(*, actor: Any, campaign: Campaign, filename: str, content:
             valid.append((number, data, school, class_name))
         except (_RowError, PersonError) as exc:
             errors.append({"row": number, "message": exc.message})
-    record: dict[str, Any] = {"campaign": campaign, "uploaded_by": actor,
-                              "filename": filename[:200], "appointment_date": appointment_date,
-                              "rows_total": len(rows)}
+    record: dict[str, Any] = {
+        "campaign": campaign,
+        "uploaded_by": actor,
+        "filename": filename[:200],
+        "appointment_date": appointment_date,
+        "rows_total": len(rows),
+    }
     if errors:
         return ClassList.objects.create(**record, is_rejected=True, errors=errors)
     try:
@@ -143,23 +171,45 @@ def class_list_import(*, actor: Any, campaign: Campaign, filename: str, content:
             class_list = ClassList.objects.create(**record)
             for number, data, school, class_name in valid:
                 person, _created = person_upsert(actor=actor, data=data, center=campaign.center)
-                booked = CampaignAppointment.objects.filter(campaign=campaign, person=person).first()
+                booked = CampaignAppointment.objects.filter(
+                    campaign=campaign, person=person
+                ).first()
                 if booked is not None:
-                    errors.append({"row": number, "message": _(
-                        "该学生已预约本活动（%(day)s，%(school)s%(class)s）")
-                        % {"day": booked.appointment_date, "school": booked.school,
-                           "class": booked.class_name}})
+                    errors.append(
+                        {
+                            "row": number,
+                            "message": _("该学生已预约本活动（%(day)s，%(school)s%(class)s）")
+                            % {
+                                "day": booked.appointment_date,
+                                "school": booked.school,
+                                "class": booked.class_name,
+                            },
+                        }
+                    )
                     continue
                 CampaignAppointment.objects.create(
-                    campaign=campaign, class_list=class_list, person=person, school=school,
-                    class_name=class_name, appointment_date=appointment_date)
+                    campaign=campaign,
+                    class_list=class_list,
+                    person=person,
+                    school=school,
+                    class_name=class_name,
+                    appointment_date=appointment_date,
+                )
             if errors:
                 raise _Rollback
             class_list.appointments_created = len(valid)
             class_list.save(update_fields=["appointments_created", "updated_at"])
-            audit_record(actor=actor, action=AuditAction.CLASS_LIST_IMPORTED, target=class_list,
-                         after={"campaign": campaign.pk, "rows": len(rows),
-                                "appointments": len(valid), "date": appointment_date.isoformat()})
+            audit_record(
+                actor=actor,
+                action=AuditAction.CLASS_LIST_IMPORTED,
+                target=class_list,
+                after={
+                    "campaign": campaign.pk,
+                    "rows": len(rows),
+                    "appointments": len(valid),
+                    "date": appointment_date.isoformat(),
+                },
+            )
     except _Rollback:
         return ClassList.objects.create(**record, is_rejected=True, errors=errors)
     return class_list

@@ -30,21 +30,33 @@ class WaiverPolicy(TimeStampedModel):
     """
 
     code = models.CharField(
-        _("政策编码"), max_length=30, unique=True,
-        validators=[RegexValidator(POLICY_CODE_RE, _("编码由大写字母、数字和连字符组成，例如 SENIOR-80"))],
+        _("政策编码"),
+        max_length=30,
+        unique=True,
+        validators=[
+            RegexValidator(POLICY_CODE_RE, _("编码由大写字母、数字和连字符组成，例如 SENIOR-80"))
+        ],
     )
     name = models.CharField(_("政策名称"), max_length=60)
     reason = models.CharField(
-        _("减免依据"), max_length=200, help_text=_("打印在收据上的减免理由"),
+        _("减免依据"),
+        max_length=200,
+        help_text=_("打印在收据上的减免理由"),
     )
     center = models.ForeignKey(
-        "accounts.Center", verbose_name=_("适用中心"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="+", help_text=_("留空表示全部中心"),
+        "accounts.Center",
+        verbose_name=_("适用中心"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("留空表示全部中心"),
     )
     valid_from = models.DateField(_("生效日期"), null=True, blank=True)
     valid_until = models.DateField(_("截止日期"), null=True, blank=True)
     targets = models.JSONField(
-        _("适用事项"), default=list,
+        _("适用事项"),
+        default=list,
         help_text=_("事项编码，如 HZ04；只适用某一收费类型时写 CR03/single"),
     )
     groups_any = models.JSONField(_("适用人群（任一）"), default=list, blank=True)
@@ -53,17 +65,26 @@ class WaiverPolicy(TimeStampedModel):
     max_age = models.PositiveSmallIntegerField(_("最高年龄"), null=True, blank=True)
     requires_student = models.BooleanField(_("限在校中小学生"), default=False)
     requires_campaign = models.BooleanField(
-        _("仅在活动期间适用"), default=False, help_text=_("由中心主任设定的活动期间才减免"),
+        _("仅在活动期间适用"),
+        default=False,
+        help_text=_("由中心主任设定的活动期间才减免"),
     )
     kind = models.CharField(
-        _("减免方式"), max_length=10, choices=WaiverKind.choices, default=WaiverKind.FULL,
+        _("减免方式"),
+        max_length=10,
+        choices=WaiverKind.choices,
+        default=WaiverKind.FULL,
     )
     percent = models.PositiveSmallIntegerField(
-        _("减免比例（%）"), default=100, validators=[MaxValueValidator(100)],
+        _("减免比例（%）"),
+        default=100,
+        validators=[MaxValueValidator(100)],
     )
     amount_fen = models.PositiveIntegerField(_("减免金额（分）"), default=0)
     precedence = models.PositiveSmallIntegerField(
-        _("优先顺序"), default=100, help_text=_("数字小的先减免"),
+        _("优先顺序"),
+        default=100,
+        help_text=_("数字小的先减免"),
     )
     note = models.CharField(_("说明"), max_length=300, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -75,12 +96,14 @@ class WaiverPolicy(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(percent__lte=100), name="policy_percent_max"),
             models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True)
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
                 | Q(valid_until__gte=F("valid_from")),
                 name="policy_period_order",
             ),
             models.CheckConstraint(
-                condition=Q(min_age__isnull=True) | Q(max_age__isnull=True)
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
                 | Q(max_age__gte=F("min_age")),
                 name="policy_age_order",
             ),
@@ -95,7 +118,10 @@ class WaiverPolicyRevision(models.Model):
 
     policy = models.ForeignKey(WaiverPolicy, on_delete=models.CASCADE, related_name="revisions")
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
     changed_at = models.DateTimeField(_("修改时间"))
     snapshot = models.JSONField(_("修改后"))
@@ -115,13 +141,18 @@ class Campaign(TimeStampedModel):
     extra windows and extended hours shown in the hall."""
 
     center = models.ForeignKey(
-        "accounts.Center", verbose_name=_("中心"), on_delete=models.PROTECT, related_name="+",
+        "accounts.Center",
+        verbose_name=_("中心"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     name = models.CharField(_("活动名称"), max_length=60)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
     policy = models.ForeignKey(
-        WaiverPolicy, verbose_name=_("减免政策"), on_delete=models.PROTECT,
+        WaiverPolicy,
+        verbose_name=_("减免政策"),
+        on_delete=models.PROTECT,
         related_name="campaigns",
     )
     item_codes = models.JSONField(_("活动事项"), default=list)
@@ -135,7 +166,10 @@ class Campaign(TimeStampedModel):
     public_note = models.CharField(_("大厅公告"), max_length=200, blank=True)
     is_cancelled = models.BooleanField(_("已取消"), default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
 
     class Meta:
@@ -143,8 +177,9 @@ class Campaign(TimeStampedModel):
         verbose_name = _("办证活动")
         verbose_name_plural = _("办证活动")
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")),
-                                   name="campaign_period_order"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="campaign_period_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,7 +191,9 @@ class ClassList(TimeStampedModel):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="class_lists")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     filename = models.CharField(_("文件名"), max_length=200)
     appointment_date = models.DateField(_("预约日期"))
@@ -179,10 +216,16 @@ class CampaignAppointment(TimeStampedModel):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="appointments")
     class_list = models.ForeignKey(
-        ClassList, on_delete=models.PROTECT, related_name="appointments", null=True,
+        ClassList,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        null=True,
     )
     person = models.ForeignKey(
-        "people.Person", verbose_name=_("学生"), on_delete=models.PROTECT, related_name="+",
+        "people.Person",
+        verbose_name=_("学生"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     school = models.CharField(_("学校"), max_length=60)
     class_name = models.CharField(_("班级"), max_length=30)
@@ -193,8 +236,9 @@ class CampaignAppointment(TimeStampedModel):
         verbose_name = _("活动预约")
         verbose_name_plural = _("活动预约")
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "person"],
-                                    name="campaign_appointment_unique"),
+            models.UniqueConstraint(
+                fields=["campaign", "person"], name="campaign_appointment_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -206,15 +250,21 @@ class Payment(TimeStampedModel):
     never alters it. A zero payable is recorded too, so that the waiver reaches the ledger."""
 
     center = models.ForeignKey(
-        "accounts.Center", verbose_name=_("中心"), on_delete=models.PROTECT, related_name="+",
+        "accounts.Center",
+        verbose_name=_("中心"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     case = models.ForeignKey(
-        "cases.Case", verbose_name=_("办件"), on_delete=models.PROTECT, null=True, blank=True,
+        "cases.Case",
+        verbose_name=_("办件"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     case_number = models.CharField(_("办件编号"), max_length=40, blank=True)
-    kind = models.CharField(_("费用"), max_length=20, choices=FeeKind.choices,
-                            default=FeeKind.ITEM)
+    kind = models.CharField(_("费用"), max_length=20, choices=FeeKind.choices, default=FeeKind.ITEM)
     stage = models.CharField(_("收费环节"), max_length=12, choices=PaymentStage.choices)
     item_code = models.CharField(_("事项编码"), max_length=8)
     item_name = models.CharField(_("事项名称"), max_length=100)
@@ -235,12 +285,18 @@ class Payment(TimeStampedModel):
     groups = models.JSONField(_("人群类别"), default=list, blank=True)
     evidence = models.JSONField(_("证明材料"), default=dict, blank=True)
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("活动"), on_delete=models.PROTECT, null=True, blank=True,
+        Campaign,
+        verbose_name=_("活动"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="payments",
     )
     window_code = models.CharField(_("窗口"), max_length=8, blank=True)
     collected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("收费人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收费人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     collected_at = models.DateTimeField(_("收费时间"), db_index=True)
@@ -256,11 +312,13 @@ class Payment(TimeStampedModel):
                 condition=Q(standard_fen=F("waived_fen") + F("payable_fen")),
                 name="payment_amounts_add_up",
             ),
-            models.CheckConstraint(condition=Q(refunded_fen__lte=F("payable_fen")),
-                                   name="payment_refund_within_paid"),
+            models.CheckConstraint(
+                condition=Q(refunded_fen__lte=F("payable_fen")), name="payment_refund_within_paid"
+            ),
             models.UniqueConstraint(fields=["case", "kind"], name="payment_once_per_case_fee"),
             models.UniqueConstraint(
-                fields=["center", "case_number", "kind"], condition=~Q(case_number=""),
+                fields=["center", "case_number", "kind"],
+                condition=~Q(case_number=""),
                 name="payment_once_per_case_number_fee",
             ),
         ]
@@ -283,7 +341,11 @@ class SavingsEntry(models.Model):
     policy_code = models.CharField(_("政策编码"), max_length=30)
     policy_name = models.CharField(_("政策名称"), max_length=60)
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="savings",
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="savings",
     )
     item_code = models.CharField(_("事项编码"), max_length=8)
     variant_code = models.CharField(_("收费类型"), max_length=30, blank=True)
@@ -309,16 +371,23 @@ class Refund(TimeStampedModel):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount_fen = models.PositiveIntegerField(_("退费金额（分）"))
     reason = models.CharField(_("退费原因"), max_length=200)
-    status = models.CharField(_("状态"), max_length=10, choices=RefundStatus.choices,
-                              default=RefundStatus.REQUESTED)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=RefundStatus.choices, default=RefundStatus.REQUESTED
+    )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     window_code = models.CharField(_("退款窗口"), max_length=8, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decided_on = models.DateField(_("审批日期"), null=True, blank=True, db_index=True)
@@ -342,7 +411,9 @@ class DrawerClose(TimeStampedModel):
     center = models.ForeignKey("accounts.Center", on_delete=models.PROTECT, related_name="+")
     day = models.DateField(_("日期"))
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("收费人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收费人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     window_code = models.CharField(_("窗口"), max_length=8, blank=True)
@@ -352,7 +423,9 @@ class DrawerClose(TimeStampedModel):
     totals = models.JSONField(_("分方式合计"), default=dict)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -360,8 +433,9 @@ class DrawerClose(TimeStampedModel):
         verbose_name = _("收费日结")
         verbose_name_plural = _("收费日结")
         constraints = [
-            models.UniqueConstraint(fields=["center", "day", "officer", "window_code"],
-                                    name="drawer_close_once"),
+            models.UniqueConstraint(
+                fields=["center", "day", "officer", "window_code"], name="drawer_close_once"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -247,7 +247,11 @@ def _eligibility(
         if facts.age is None:
             return "未提供身份证号码，无法确定年龄", "", None
         if not _age_ok(facts.age, rule.min_age, rule.max_age):
-            return f"年龄{facts.age}周岁，不在{_age_text(rule.min_age, rule.max_age)}范围内", "", None
+            return (
+                f"年龄{facts.age}周岁，不在{_age_text(rule.min_age, rule.max_age)}范围内",
+                "",
+                None,
+            )
         reasons.append(f"{facts.age}周岁")
     if rule.requires_student and Group.STUDENT not in facts.groups:
         return "须为在校中小学生", "", None
@@ -255,8 +259,7 @@ def _eligibility(
         reasons.append("在校中小学生")
     campaign = None
     if rule.requires_campaign:
-        running = [c for c in campaigns
-                   if c.policy_code == rule.code and c.covers(on, item.code)]
+        running = [c for c in campaigns if c.policy_code == rule.code and c.covers(on, item.code)]
         if not running:
             return "当前没有适用的活动", "", None
         why_not = ""
@@ -283,8 +286,10 @@ def _campaign_why_not(campaign: CampaignRule, facts: Facts) -> str | None:
     if not _age_ok(facts.age, campaign.min_age, campaign.max_age):
         if facts.age is None:
             return f"{campaign.name}：未提供身份证号码，无法确定年龄"
-        return (f"{campaign.name}：年龄{facts.age}周岁，不在"
-                f"{_age_text(campaign.min_age, campaign.max_age)}范围内")
+        return (
+            f"{campaign.name}：年龄{facts.age}周岁，不在"
+            f"{_age_text(campaign.min_age, campaign.max_age)}范围内"
+        )
     return None
 
 
@@ -339,18 +344,32 @@ def quote(
         basis = rule.reason.strip() or rule.name
         text = f"{what} {fmt_yuan(amount)}：{rule.name}（{basis}；{_period_text(rule)}"
         text += f"；符合条件：{qualified}）" if qualified else "）"
-        lines.append(QuoteLine(
-            policy_code=rule.code, policy_name=rule.name, waived_fen=amount, explanation=text,
-            policy_id=rule.policy_id, campaign_id=campaign.campaign_id if campaign else None,
-        ))
+        lines.append(
+            QuoteLine(
+                policy_code=rule.code,
+                policy_name=rule.name,
+                waived_fen=amount,
+                explanation=text,
+                policy_id=rule.policy_id,
+                campaign_id=campaign.campaign_id if campaign else None,
+            )
+        )
     if took_part is None:
         # Free-anyway items of a campaign (a first ID card) still count as campaign cases.
-        took_part = next((c for c in sorted(campaigns, key=lambda c: (c.starts_on, c.name))
-                          if c.covers(on_date, item.code) and _campaign_why_not(c, facts) is None),
-                         None)
+        took_part = next(
+            (
+                c
+                for c in sorted(campaigns, key=lambda c: (c.starts_on, c.name))
+                if c.covers(on_date, item.code) and _campaign_why_not(c, facts) is None
+            ),
+            None,
+        )
     return Quote(
-        item=item, on_date=on_date, standard_fen=item.standard_fen, lines=tuple(lines),
-        notes=tuple(notes), campaign_id=took_part.campaign_id if took_part else None,
+        item=item,
+        on_date=on_date,
+        standard_fen=item.standard_fen,
+        lines=tuple(lines),
+        notes=tuple(notes),
+        campaign_id=took_part.campaign_id if took_part else None,
         campaign_name=took_part.name if took_part else "",
     )
-

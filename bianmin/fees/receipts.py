@@ -6,8 +6,6 @@ reprinted receipt.
 
 from __future__ import annotations
 
-from typing import Any
-
 from bianmin.core import clock
 from bianmin.core.pdf import Document, PageKind
 from bianmin.fees.enums import FeeKind, PaymentMethod, PaymentStage
@@ -60,7 +58,3 @@ def receipt_pdf(payment: Payment, *, center_name: str, page: PageKind = "receipt
 
 def receipt_filename(payment: Payment) -> str:
     return f"receipt-{payment.receipt_number}.pdf"
-
-
-def receipt_context(payment: Payment) -> dict[str, Any]:
-    return {"payment": payment, "lines": payment.lines}

@@ -68,8 +68,11 @@ def policy_get(*, code: str, center_id: int) -> WaiverPolicy:
 
 def policy_revisions(*, policy: WaiverPolicy) -> list[dict[str, Any]]:
     """The history, newest first, each with the fields it changed."""
-    revisions = list(WaiverPolicyRevision.objects.filter(policy=policy)
-                     .select_related("changed_by").order_by("changed_at", "pk"))
+    revisions = list(
+        WaiverPolicyRevision.objects.filter(policy=policy)
+        .select_related("changed_by")
+        .order_by("changed_at", "pk")
+    )
     out = []
     previous: dict[str, Any] = {}
     for revision in revisions:
@@ -81,13 +84,23 @@ def policy_revisions(*, policy: WaiverPolicy) -> list[dict[str, Any]]:
 
 def policy_rule(policy: WaiverPolicy) -> PolicyRule:
     return PolicyRule(
-        code=policy.code, name=policy.name, reason=policy.reason,
-        targets=tuple(policy.targets), valid_from=policy.valid_from,
-        valid_until=policy.valid_until, groups_any=frozenset(policy.groups_any),
-        requires_evidence=policy.requires_evidence, min_age=policy.min_age,
-        max_age=policy.max_age, requires_student=policy.requires_student,
-        requires_campaign=policy.requires_campaign, kind=policy.kind, percent=policy.percent,
-        amount_fen=policy.amount_fen, precedence=policy.precedence, policy_id=policy.pk,
+        code=policy.code,
+        name=policy.name,
+        reason=policy.reason,
+        targets=tuple(policy.targets),
+        valid_from=policy.valid_from,
+        valid_until=policy.valid_until,
+        groups_any=frozenset(policy.groups_any),
+        requires_evidence=policy.requires_evidence,
+        min_age=policy.min_age,
+        max_age=policy.max_age,
+        requires_student=policy.requires_student,
+        requires_campaign=policy.requires_campaign,
+        kind=policy.kind,
+        percent=policy.percent,
+        amount_fen=policy.amount_fen,
+        precedence=policy.precedence,
+        policy_id=policy.pk,
     )
 
 
@@ -104,10 +117,15 @@ def campaign_get(*, pk: int, center_id: int) -> Campaign:
 
 def campaign_rule(campaign: Campaign) -> CampaignRule:
     return CampaignRule(
-        name=campaign.name, starts_on=campaign.starts_on, ends_on=campaign.ends_on,
-        policy_code=campaign.policy.code, item_codes=frozenset(campaign.item_codes),
-        min_age=campaign.min_age, max_age=campaign.max_age,
-        requires_student=campaign.requires_student, campaign_id=campaign.pk,
+        name=campaign.name,
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        policy_code=campaign.policy.code,
+        item_codes=frozenset(campaign.item_codes),
+        min_age=campaign.min_age,
+        max_age=campaign.max_age,
+        requires_student=campaign.requires_student,
+        campaign_id=campaign.pk,
     )
 
 
@@ -116,7 +134,8 @@ def campaign_active(*, center_id: int, on: date) -> Campaign | None:
     return (
         campaign_list(center_id=center_id)
         .filter(is_cancelled=False, starts_on__lte=on, ends_on__gte=on)
-        .order_by("starts_on", "pk").first()
+        .order_by("starts_on", "pk")
+        .first()
     )
 
 
@@ -142,14 +161,21 @@ def item_fee(*, item_code: str, variant_code: str = "") -> ItemFee:
         variant = variants.get(variant_code)
         if variant is None:
             known = "、".join(f"{v.code}（{v.name}）" for v in variants.values())
-            message = (_("事项 %(item)s 没有收费类型 %(variant)s，可选：%(known)s")
-                       % {"item": item.code, "variant": variant_code[:30], "known": known}
-                       if known else
-                       _("事项 %(item)s 没有收费类型之分，不能指定 %(variant)s")
-                       % {"item": item.code, "variant": variant_code[:30]})
+            message = (
+                _("事项 %(item)s 没有收费类型 %(variant)s，可选：%(known)s")
+                % {"item": item.code, "variant": variant_code[:30], "known": known}
+                if known
+                else _("事项 %(item)s 没有收费类型之分，不能指定 %(variant)s")
+                % {"item": item.code, "variant": variant_code[:30]}
+            )
             raise _bad(message, FeeErrorCode.UNKNOWN_VARIANT)
-        return ItemFee(code=item.code, name=item.name, standard_fen=variant.fee_fen,
-                       variant_code=variant.code, variant_name=variant.name)
+        return ItemFee(
+            code=item.code,
+            name=item.name,
+            standard_fen=variant.fee_fen,
+            variant_code=variant.code,
+            variant_name=variant.name,
+        )
     return ItemFee(code=item.code, name=item.name, standard_fen=item.fee_fen)
 
 
@@ -177,8 +203,11 @@ def clean_groups(groups: Iterable[str]) -> frozenset[str]:
             continue
         if value not in Group.values:
             known = "、".join(f"{g.value}（{g.label}）" for g in Group)
-            raise _bad(_("未知的人群类别：%(group)s。可选：%(known)s")
-                       % {"group": value[:30], "known": known}, FeeErrorCode.UNKNOWN_GROUP)
+            raise _bad(
+                _("未知的人群类别：%(group)s。可选：%(known)s")
+                % {"group": value[:30], "known": known},
+                FeeErrorCode.UNKNOWN_GROUP,
+            )
         out.add(value)
     return frozenset(out)
 
@@ -209,17 +238,21 @@ def fee_quote(
     age = age_from_id_number(id_number, on_date) if (id_number or "").strip() else None
     facts = Facts(age=age, groups=clean_groups(groups), evidence=evidence)
     policies = [policy_rule(p) for p in policy_list(center_id=center_id, active_only=True)]
-    campaigns = [campaign_rule(c) for c in campaign_list(center_id=center_id)
-                 .filter(is_cancelled=False, starts_on__lte=on_date, ends_on__gte=on_date)]
-    return quote(item=item, on_date=on_date, facts=facts, policies=policies,
-                 campaigns=campaigns)
+    campaigns = [
+        campaign_rule(c)
+        for c in campaign_list(center_id=center_id).filter(
+            is_cancelled=False, starts_on__lte=on_date, ends_on__gte=on_date
+        )
+    ]
+    return quote(item=item, on_date=on_date, facts=facts, policies=policies, campaigns=campaigns)
 
 
 # --- payments -------------------------------------------------------------------------------
 
 
-def payment_list(*, center_id: int, day: date | None = None,
-                 officer_id: int | None = None) -> QuerySet[Payment]:
+def payment_list(
+    *, center_id: int, day: date | None = None, officer_id: int | None = None
+) -> QuerySet[Payment]:
     qs = Payment.objects.filter(center_id=center_id).select_related("collected_by")
     if day is not None:
         qs = qs.filter(on_date=day)
@@ -241,7 +274,8 @@ def payments_for_case(*, case_number: str, center_id: int) -> QuerySet[Payment]:
 
 def refund_list(*, center_id: int, status: str | None = None) -> QuerySet[Refund]:
     qs = Refund.objects.filter(payment__center_id=center_id).select_related(
-        "payment", "requested_by", "decided_by")
+        "payment", "requested_by", "decided_by"
+    )
     return qs.filter(status=status) if status else qs
 
 
@@ -254,8 +288,10 @@ def refund_get(*, pk: int, center_id: int) -> Refund:
 
 def refundable_fen(payment: Payment) -> int:
     """Paid, minus refunded, minus refunds still waiting for approval."""
-    pending = (payment.refunds.filter(status=RefundStatus.REQUESTED)
-               .aggregate(s=Sum("amount_fen"))["s"] or 0)
+    pending = (
+        payment.refunds.filter(status=RefundStatus.REQUESTED).aggregate(s=Sum("amount_fen"))["s"]
+        or 0
+    )
     return payment.payable_fen - payment.refunded_fen - pending
 
 
@@ -296,19 +332,25 @@ class DrawerRow:
 
     def by_method(self) -> list[dict[str, Any]]:
         return [
-            {"method": m.value, "label": str(m.label), "collected": self.collected.get(m, 0),
-             "refunded": self.refunded.get(m, 0),
-             "net": self.collected.get(m, 0) - self.refunded.get(m, 0)}
-            for m in PaymentMethod if m != PaymentMethod.NONE
+            {
+                "method": m.value,
+                "label": str(m.label),
+                "collected": self.collected.get(m, 0),
+                "refunded": self.refunded.get(m, 0),
+                "net": self.collected.get(m, 0) - self.refunded.get(m, 0),
+            }
+            for m in PaymentMethod
+            if m != PaymentMethod.NONE
         ]
 
     def totals(self) -> dict[str, dict[str, int]]:
-        return {row["method"]: {"collected": row["collected"], "refunded": row["refunded"]}
-                for row in self.by_method()}
+        return {
+            row["method"]: {"collected": row["collected"], "refunded": row["refunded"]}
+            for row in self.by_method()
+        }
 
 
-def drawer_rows(*, center_id: int, day: date, officer_id: int | None = None
-                ) -> list[DrawerRow]:
+def drawer_rows(*, center_id: int, day: date, officer_id: int | None = None) -> list[DrawerRow]:
     """Per officer and window: what was collected (by method) and refunded on `day`.
 
     A refund is paid out of the drawer of the officer who requested it, on the day the
@@ -319,8 +361,9 @@ def drawer_rows(*, center_id: int, day: date, officer_id: int | None = None
     def row(officer: Any, window_code: str) -> DrawerRow:
         key = (officer.pk, window_code)
         if key not in rows:
-            rows[key] = DrawerRow(officer_id=officer.pk, officer_name=str(officer),
-                                  window_code=window_code)
+            rows[key] = DrawerRow(
+                officer_id=officer.pk, officer_name=str(officer), window_code=window_code
+            )
         return rows[key]
 
     for payment in payment_list(center_id=center_id, day=day, officer_id=officer_id):
@@ -329,8 +372,7 @@ def drawer_rows(*, center_id: int, day: date, officer_id: int | None = None
         r.waived_fen += payment.waived_fen
         if payment.payable_fen:
             r.collected[payment.method] += payment.payable_fen
-    refunds = refund_list(center_id=center_id, status=RefundStatus.APPROVED).filter(
-        decided_on=day)
+    refunds = refund_list(center_id=center_id, status=RefundStatus.APPROVED).filter(decided_on=day)
     if officer_id is not None:
         refunds = refunds.filter(requested_by_id=officer_id)
     for refund in refunds:
@@ -348,35 +390,56 @@ def drawer_rows(*, center_id: int, day: date, officer_id: int | None = None
 
 
 def savings_total_fen(*, center_id: int) -> int:
-    return SavingsEntry.objects.filter(center_id=center_id).aggregate(
-        s=Sum("waived_fen"))["s"] or 0
+    return SavingsEntry.objects.filter(center_id=center_id).aggregate(s=Sum("waived_fen"))["s"] or 0
 
 
 def savings_report(*, center_id: int, start: date, end: date) -> dict[str, Any]:
     """By policy, by item and by month, for `start`..`end`; the chart's series too."""
-    qs = SavingsEntry.objects.filter(center_id=center_id, posted_on__gte=start,
-                                     posted_on__lte=end)
-    by_policy = list(qs.values("policy_code", "policy_name")
-                     .annotate(fen=Sum("waived_fen"), count=Count("pk")).order_by("policy_code"))
-    by_item = list(qs.values("item_code").annotate(fen=Sum("waived_fen"), count=Count("pk"))
-                   .order_by("item_code"))
-    monthly = list(qs.annotate(month=TruncMonth("posted_on"))
-                   .values("month", "policy_code")
-                   .annotate(fen=Sum("waived_fen"), count=Count("pk")).order_by("month"))
+    qs = SavingsEntry.objects.filter(center_id=center_id, posted_on__gte=start, posted_on__lte=end)
+    by_policy = list(
+        qs.values("policy_code", "policy_name")
+        .annotate(fen=Sum("waived_fen"), count=Count("pk"))
+        .order_by("policy_code")
+    )
+    by_item = list(
+        qs.values("item_code")
+        .annotate(fen=Sum("waived_fen"), count=Count("pk"))
+        .order_by("item_code")
+    )
+    monthly = list(
+        qs.annotate(month=TruncMonth("posted_on"))
+        .values("month", "policy_code")
+        .annotate(fen=Sum("waived_fen"), count=Count("pk"))
+        .order_by("month")
+    )
     months = sorted({_month_key(m["month"]) for m in monthly})
     codes = [p["policy_code"] for p in by_policy]
     cells = {(_month_key(m["month"]), m["policy_code"]): m["fen"] for m in monthly}
-    table = [{"month": month, "cells": [cells.get((month, c), 0) for c in codes],
-              "total": sum(cells.get((month, c), 0) for c in codes)} for month in months]
+    table = [
+        {
+            "month": month,
+            "cells": [cells.get((month, c), 0) for c in codes],
+            "total": sum(cells.get((month, c), 0) for c in codes),
+        }
+        for month in months
+    ]
     names = {p["policy_code"]: p["policy_name"] for p in by_policy}
     chart = {
         "months": months,
-        "series": [{"name": names[c], "data": [cells.get((m, c), 0) / 100 for m in months]}
-                   for c in codes],
+        "series": [
+            {"name": names[c], "data": [cells.get((m, c), 0) / 100 for m in months]} for c in codes
+        ],
     }
     total = qs.aggregate(s=Sum("waived_fen"), n=Count("pk"))
-    return {"by_policy": by_policy, "by_item": by_item, "table": table, "codes": codes,
-            "chart": chart, "total_fen": total["s"] or 0, "count": total["n"] or 0}
+    return {
+        "by_policy": by_policy,
+        "by_item": by_item,
+        "table": table,
+        "codes": codes,
+        "chart": chart,
+        "total_fen": total["s"] or 0,
+        "count": total["n"] or 0,
+    }
 
 
 def _month_key(value: Any) -> str:
@@ -384,8 +447,7 @@ def _month_key(value: Any) -> str:
 
 
 def free_copies_total(*, center_id: int) -> int:
-    return FreeCopyCount.objects.filter(center_id=center_id).aggregate(
-        s=Sum("copies"))["s"] or 0
+    return FreeCopyCount.objects.filter(center_id=center_id).aggregate(s=Sum("copies"))["s"] or 0
 
 
 # --- campaign report ------------------------------------------------------------------------
@@ -394,10 +456,12 @@ def free_copies_total(*, center_id: int) -> int:
 def campaign_report(*, campaign: Campaign) -> dict[str, Any]:
     payments = Payment.objects.filter(campaign=campaign)
     saved = SavingsEntry.objects.filter(campaign=campaign)
-    per_day_cases = dict(payments.values_list("on_date").annotate(n=Count("pk"))
-                         .values_list("on_date", "n"))
-    per_day_saved = dict(saved.values_list("posted_on").annotate(s=Sum("waived_fen"))
-                         .values_list("posted_on", "s"))
+    per_day_cases = dict(
+        payments.values_list("on_date").annotate(n=Count("pk")).values_list("on_date", "n")
+    )
+    per_day_saved = dict(
+        saved.values_list("posted_on").annotate(s=Sum("waived_fen")).values_list("posted_on", "s")
+    )
     days = []
     day = campaign.starts_on
     while day <= campaign.ends_on:
@@ -409,8 +473,11 @@ def campaign_report(*, campaign: Campaign) -> dict[str, Any]:
         "saved_fen": saved.aggregate(s=Sum("waived_fen"))["s"] or 0,
         "appointments": CampaignAppointment.objects.filter(campaign=campaign).count(),
         "class_lists": ClassList.objects.filter(campaign=campaign, is_rejected=False).count(),
-        "by_item": list(payments.values("item_code", "item_name")
-                        .annotate(n=Count("pk"), waived=Sum("waived_fen")).order_by("item_code")),
+        "by_item": list(
+            payments.values("item_code", "item_name")
+            .annotate(n=Count("pk"), waived=Sum("waived_fen"))
+            .order_by("item_code")
+        ),
         "chart": {
             "days": [f"{d.month}-{d.day:02d}" for d in days],
             "cases": [per_day_cases.get(d, 0) for d in days],
@@ -427,12 +494,12 @@ def director_panel(user: Any) -> dict[str, Any]:
     """The director's home panel: 已累计为群众节约 N 元, this month, the running campaign."""
     today = clock.today()
     center_id = user.center_id
-    month = SavingsEntry.objects.filter(center_id=center_id, posted_on__gte=today.replace(day=1),
-                                        posted_on__lte=today).aggregate(s=Sum("waived_fen"))
+    month = SavingsEntry.objects.filter(
+        center_id=center_id, posted_on__gte=today.replace(day=1), posted_on__lte=today
+    ).aggregate(s=Sum("waived_fen"))
     return {
         "total_fen": savings_total_fen(center_id=center_id),
         "month_fen": month["s"] or 0,
         "campaign": campaign_active(center_id=center_id, on=today),
-        "pending_refunds": refund_list(center_id=center_id,
-                                       status=RefundStatus.REQUESTED).count(),
+        "pending_refunds": refund_list(center_id=center_id, status=RefundStatus.REQUESTED).count(),
     }

@@ -70,8 +70,10 @@ def yuan_to_fen(value: Any) -> int:
     try:
         amount = Decimal(text)
     except (InvalidOperation, ValueError) as exc:
-        raise DomainError(_("金额“%s”不是数字，请输入例如 12.50") % text[:20],
-                          code=FeeErrorCode.INVALID_AMOUNT.value) from exc
+        raise DomainError(
+            _("金额“%s”不是数字，请输入例如 12.50") % text[:20],
+            code=FeeErrorCode.INVALID_AMOUNT.value,
+        ) from exc
     if not amount.is_finite():
         raise DomainError(_("金额不是有效数字"), code=FeeErrorCode.INVALID_AMOUNT.value)
     if amount < 0:
@@ -100,15 +102,24 @@ REFERENCE_POLICIES: list[dict[str, Any]] = [
         "targets": ["HZ04", "HZ10", "HZ07", "HZ08", "HZ12"],
         "precedence": 10,
         "note": "居民身份证换领（HZ02）、补领（HZ03）仍按标准收费。迁移证、准迁证（HZ07/HZ08）和"
-                "居住证（HZ12）首次签发本就免费；如在事项目录中为补发设定了工本费，本政策自动全免。",
+        "居住证（HZ12）首次签发本就免费；如在事项目录中为补发设定了工本费，本政策自动全免。",
     },
     {
         "code": "LOW-INCOME",
         "name": "特困群体减免",
         "reason": "财综〔2004〕8号：五保户、贫困户、定期救济户、城市低保对象、优抚对象免收居民身份证工本费",
         "targets": ["HZ02", "HZ03"],
-        "groups_any": [g.value for g in (Group.LOW_INCOME, Group.WUBAO, Group.POVERTY,
-                                         Group.RELIEF, Group.DIBAO, Group.YOUFU)],
+        "groups_any": [
+            g.value
+            for g in (
+                Group.LOW_INCOME,
+                Group.WUBAO,
+                Group.POVERTY,
+                Group.RELIEF,
+                Group.DIBAO,
+                Group.YOUFU,
+            )
+        ],
         "requires_evidence": True,
         "precedence": 20,
         "note": "须查验并登记证明材料（如低保证、五保供养证、优抚证编号）。",
@@ -125,9 +136,23 @@ REFERENCE_POLICIES: list[dict[str, Any]] = [
 ]
 
 POLICY_FIELDS = (
-    "name", "reason", "valid_from", "valid_until", "targets", "groups_any", "requires_evidence",
-    "min_age", "max_age", "requires_student", "requires_campaign", "kind", "percent",
-    "amount_fen", "precedence", "note", "is_active",
+    "name",
+    "reason",
+    "valid_from",
+    "valid_until",
+    "targets",
+    "groups_any",
+    "requires_evidence",
+    "min_age",
+    "max_age",
+    "requires_student",
+    "requires_campaign",
+    "kind",
+    "percent",
+    "amount_fen",
+    "precedence",
+    "note",
+    "is_active",
 )
 
 
@@ -146,8 +171,13 @@ def fees_load_reference() -> int:
         if WaiverPolicy.objects.filter(code=row["code"]).exists():
             continue
         policy = WaiverPolicy.objects.create(**row)
-        WaiverPolicyRevision.objects.create(policy=policy, changed_by=None, changed_at=clock.now(),
-                                            snapshot=policy_snapshot(policy), reason="参考数据导入")
+        WaiverPolicyRevision.objects.create(
+            policy=policy,
+            changed_by=None,
+            changed_at=clock.now(),
+            snapshot=policy_snapshot(policy),
+            reason="参考数据导入",
+        )
         created += 1
     return created
 
@@ -206,16 +236,27 @@ def _clean_policy(data: PolicyInput) -> PolicyInput:
         raise DomainError(_("减免金额不能为负数或过大"), code=FeeErrorCode.INVALID_AMOUNT.value)
     if data.kind == WaiverKind.AMOUNT and data.amount_fen == 0:
         raise DomainError(_("请填写减免金额"), code=FeeErrorCode.INVALID_AMOUNT.value)
-    return PolicyInput(**{
-        **asdict(data), "name": data.name.strip(), "reason": data.reason.strip(),
-        "targets": targets, "groups_any": sorted(clean_groups(data.groups_any)),
-        "note": data.note.strip(),
-    })
+    return PolicyInput(
+        **{
+            **asdict(data),
+            "name": data.name.strip(),
+            "reason": data.reason.strip(),
+            "targets": targets,
+            "groups_any": sorted(clean_groups(data.groups_any)),
+            "note": data.note.strip(),
+        }
+    )
 
 
 @transaction.atomic
-def policy_save(*, actor: Any, data: PolicyInput, reason: str, code: str = "",
-                policy: WaiverPolicy | None = None) -> WaiverPolicy:
+def policy_save(
+    *,
+    actor: Any,
+    data: PolicyInput,
+    reason: str,
+    code: str = "",
+    policy: WaiverPolicy | None = None,
+) -> WaiverPolicy:
     """Create (with `code`) or change a policy; the history and the audit log keep both sides.
 
     Payments already made keep their own lines, so a change only affects later quotes.
@@ -227,8 +268,10 @@ def policy_save(*, actor: Any, data: PolicyInput, reason: str, code: str = "",
     if policy is None:
         code = code.strip().upper()
         if not re.match(r"^[A-Z][A-Z0-9-]{1,29}$", code):
-            raise DomainError(_("政策编码由大写字母、数字和连字符组成，以字母开头，例如 SENIOR-80"),
-                              code="invalid_code")
+            raise DomainError(
+                _("政策编码由大写字母、数字和连字符组成，以字母开头，例如 SENIOR-80"),
+                code="invalid_code",
+            )
         if WaiverPolicy.objects.filter(code=code).exists():
             raise Conflict(_("编码 %s 已被使用") % code, code="duplicate_code")
         policy = WaiverPolicy(code=code, center=None)
@@ -244,12 +287,21 @@ def policy_save(*, actor: Any, data: PolicyInput, reason: str, code: str = "",
     after = policy_snapshot(policy)
     if before == after:
         return policy
-    WaiverPolicyRevision.objects.create(policy=policy, changed_by=actor, changed_at=clock.now(),
-                                        snapshot=after, reason=reason.strip()[:200])
+    WaiverPolicyRevision.objects.create(
+        policy=policy,
+        changed_by=actor,
+        changed_at=clock.now(),
+        snapshot=after,
+        reason=reason.strip()[:200],
+    )
     changed = [k for k in after if before is None or before.get(k) != after[k]]
-    audit_record(actor=actor, action=AuditAction.POLICY_UPDATED, target=policy,
-                 before={k: before[k] for k in changed} if before else None,
-                 after={k: after[k] for k in changed})
+    audit_record(
+        actor=actor,
+        action=AuditAction.POLICY_UPDATED,
+        target=policy,
+        before={k: before[k] for k in changed} if before else None,
+        after={k: after[k] for k in changed},
+    )
     return policy
 
 
@@ -283,11 +335,14 @@ def _clean_campaign(actor: Any, data: CampaignInput) -> tuple[CampaignInput, Wai
         raise DomainError(_("一次活动最长一年"), code="period_too_long")
     policy = WaiverPolicy.objects.filter(code=data.policy_code.strip().upper()).first()
     if policy is None or policy.center_id not in (None, actor.center_id):
-        raise DomainError(_("没有编码为 %s 的减免政策") % data.policy_code[:30],
-                          code="unknown_policy")
+        raise DomainError(
+            _("没有编码为 %s 的减免政策") % data.policy_code[:30], code="unknown_policy"
+        )
     if not policy.requires_campaign:
-        raise DomainError(_("政策“%s”不是活动类政策（未勾选“仅在活动期间适用”）") % policy.name,
-                          code="policy_not_campaign")
+        raise DomainError(
+            _("政策“%s”不是活动类政策（未勾选“仅在活动期间适用”）") % policy.name,
+            code="policy_not_campaign",
+        )
     items = []
     for raw in data.item_codes:
         code = raw.strip().upper()
@@ -303,8 +358,9 @@ def _clean_campaign(actor: Any, data: CampaignInput) -> tuple[CampaignInput, Wai
         if not code:
             continue
         if not WINDOW_CODE_RE.match(code):
-            raise DomainError(_("窗口编号“%s”格式不正确，例如 W10") % code[:10],
-                              code="invalid_window")
+            raise DomainError(
+                _("窗口编号“%s”格式不正确，例如 W10") % code[:10], code="invalid_window"
+            )
         windows.append(code)
     if (data.opens_at is None) != (data.closes_at is None):
         raise DomainError(_("延长服务时间须同时填写开门和关门时间"), code="hours_incomplete")
@@ -312,28 +368,37 @@ def _clean_campaign(actor: Any, data: CampaignInput) -> tuple[CampaignInput, Wai
         raise DomainError(_("关门时间须晚于开门时间"), code="hours_order")
     if data.min_age is not None and data.max_age is not None and data.max_age < data.min_age:
         raise DomainError(_("最高年龄不能小于最低年龄"), code="age_order")
-    cleaned = CampaignInput(**{
-        **asdict(data), "name": data.name.strip()[:60], "item_codes": sorted(set(items)),
-        "extra_windows": sorted(set(windows)), "public_note": data.public_note.strip()[:200],
-        "policy_code": policy.code,
-    })
+    cleaned = CampaignInput(
+        **{
+            **asdict(data),
+            "name": data.name.strip()[:60],
+            "item_codes": sorted(set(items)),
+            "extra_windows": sorted(set(windows)),
+            "public_note": data.public_note.strip()[:200],
+            "policy_code": policy.code,
+        }
+    )
     return cleaned, policy
 
 
 def _campaign_state(campaign: Campaign) -> dict[str, Any]:
     return {
-        "name": campaign.name, "starts_on": campaign.starts_on.isoformat(),
-        "ends_on": campaign.ends_on.isoformat(), "policy": campaign.policy.code,
-        "items": campaign.item_codes, "ages": [campaign.min_age, campaign.max_age],
-        "students": campaign.requires_student, "windows": campaign.extra_windows,
+        "name": campaign.name,
+        "starts_on": campaign.starts_on.isoformat(),
+        "ends_on": campaign.ends_on.isoformat(),
+        "policy": campaign.policy.code,
+        "items": campaign.item_codes,
+        "ages": [campaign.min_age, campaign.max_age],
+        "students": campaign.requires_student,
+        "windows": campaign.extra_windows,
         "hours": [str(campaign.opens_at or ""), str(campaign.closes_at or "")],
-        "weekends": campaign.open_weekends, "cancelled": campaign.is_cancelled,
+        "weekends": campaign.open_weekends,
+        "cancelled": campaign.is_cancelled,
     }
 
 
 @transaction.atomic
-def campaign_save(*, actor: Any, data: CampaignInput,
-                  campaign: Campaign | None = None) -> Campaign:
+def campaign_save(*, actor: Any, data: CampaignInput, campaign: Campaign | None = None) -> Campaign:
     """The director defines or changes a campaign (period, eligibility, items, hours)."""
     _need(actor, Perm.FEE_POLICY_EDIT, _("只有中心主任可以设定办证活动"))
     data, policy = _clean_campaign(actor, data)
@@ -351,8 +416,13 @@ def campaign_save(*, actor: Any, data: CampaignInput,
         setattr(campaign, key, value)
     campaign.policy = policy
     campaign.save()
-    audit_record(actor=actor, action=AuditAction.CAMPAIGN_UPDATED, target=campaign,
-                 before=before, after=_campaign_state(campaign))
+    audit_record(
+        actor=actor,
+        action=AuditAction.CAMPAIGN_UPDATED,
+        target=campaign,
+        before=before,
+        after=_campaign_state(campaign),
+    )
     return campaign
 
 
@@ -398,47 +468,102 @@ def _clean_evidence(groups: frozenset[str], evidence: dict[str, str] | None) -> 
 
 
 def _line_dicts(q: Quote) -> list[dict[str, Any]]:
-    return [{"policy_code": line.policy_code, "policy_name": line.policy_name,
-             "waived_fen": line.waived_fen, "explanation": line.explanation,
-             "policy_id": line.policy_id, "campaign_id": line.campaign_id} for line in q.lines]
+    return [
+        {
+            "policy_code": line.policy_code,
+            "policy_name": line.policy_name,
+            "waived_fen": line.waived_fen,
+            "explanation": line.explanation,
+            "policy_id": line.policy_id,
+            "campaign_id": line.campaign_id,
+        }
+        for line in q.lines
+    ]
 
 
 def _insert_payment(
-    *, actor: Any, center_id: int, q: Quote, method: str, payer: Payer, groups: frozenset[str],
-    evidence: dict[str, str], key: str, kind: str, stage: str, case_id: int | None,
-    case_number: str, window_code: str, at: datetime,
+    *,
+    actor: Any,
+    center_id: int,
+    q: Quote,
+    method: str,
+    payer: Payer,
+    groups: frozenset[str],
+    evidence: dict[str, str],
+    key: str,
+    kind: str,
+    stage: str,
+    case_id: int | None,
+    case_number: str,
+    window_code: str,
+    at: datetime,
 ) -> Payment:
     """The payment row, its ledger entries and the audit entry: one transaction."""
     payment = Payment.objects.create(
-        center_id=center_id, case_id=case_id, case_number=case_number, kind=kind, stage=stage,
-        item_code=q.item.code, item_name=q.item.name, variant_code=q.item.variant_code,
-        variant_name=q.item.variant_name, on_date=q.on_date, standard_fen=q.standard_fen,
-        waived_fen=q.waived_fen, payable_fen=q.payable_fen, lines=_line_dicts(q),
-        explanation=q.explanation, method=method, payer_name=payer.name.strip()[:50],
-        payer_gender=payer.gender, payer_id_type=payer.id_type,
+        center_id=center_id,
+        case_id=case_id,
+        case_number=case_number,
+        kind=kind,
+        stage=stage,
+        item_code=q.item.code,
+        item_name=q.item.name,
+        variant_code=q.item.variant_code,
+        variant_name=q.item.variant_name,
+        on_date=q.on_date,
+        standard_fen=q.standard_fen,
+        waived_fen=q.waived_fen,
+        payable_fen=q.payable_fen,
+        lines=_line_dicts(q),
+        explanation=q.explanation,
+        method=method,
+        payer_name=payer.name.strip()[:50],
+        payer_gender=payer.gender,
+        payer_id_type=payer.id_type,
         payer_id_masked=mask_id_number(payer.id_number) if payer.id_number else "",
-        groups=sorted(groups), evidence=evidence, campaign_id=q.campaign_id,
-        window_code=window_code, collected_by=actor, collected_at=at, idempotency_key=key,
+        groups=sorted(groups),
+        evidence=evidence,
+        campaign_id=q.campaign_id,
+        window_code=window_code,
+        collected_by=actor,
+        collected_at=at,
+        idempotency_key=key,
     )
     payment.receipt_number = f"SF{at:%Y%m%d}{payment.pk:06d}"
     payment.save(update_fields=["receipt_number"])
     SavingsEntry.objects.bulk_create(
-        SavingsEntry(center_id=center_id, payment=payment, policy_id=line.policy_id,
-                     policy_code=line.policy_code, policy_name=line.policy_name,
-                     campaign_id=line.campaign_id, item_code=q.item.code,
-                     variant_code=q.item.variant_code, waived_fen=line.waived_fen,
-                     posted_on=q.on_date)
-        for line in q.lines if line.waived_fen > 0 and line.policy_id is not None
+        SavingsEntry(
+            center_id=center_id,
+            payment=payment,
+            policy_id=line.policy_id,
+            policy_code=line.policy_code,
+            policy_name=line.policy_name,
+            campaign_id=line.campaign_id,
+            item_code=q.item.code,
+            variant_code=q.item.variant_code,
+            waived_fen=line.waived_fen,
+            posted_on=q.on_date,
+        )
+        for line in q.lines
+        if line.waived_fen > 0 and line.policy_id is not None
     )
-    audit_record(actor=actor, action=AuditAction.FEE_COLLECTED, target=payment,
-                 center_id=center_id, after={
-                     "receipt": payment.receipt_number, "case": case_number,
-                     "item": q.item.code, "variant": q.item.variant_code,
-                     "standard_fen": q.standard_fen, "waived_fen": q.waived_fen,
-                     "payable_fen": q.payable_fen, "method": method,
-                     "policies": [line.policy_code for line in q.lines],
-                     "payer": payment.payer_id_masked,
-                 })
+    audit_record(
+        actor=actor,
+        action=AuditAction.FEE_COLLECTED,
+        target=payment,
+        center_id=center_id,
+        after={
+            "receipt": payment.receipt_number,
+            "case": case_number,
+            "item": q.item.code,
+            "variant": q.item.variant_code,
+            "standard_fen": q.standard_fen,
+            "waived_fen": q.waived_fen,
+            "payable_fen": q.payable_fen,
+            "method": method,
+            "policies": [line.policy_code for line in q.lines],
+            "payer": payment.payer_id_masked,
+        },
+    )
     return payment
 
 
@@ -481,29 +606,50 @@ def payment_collect(
     if payer.id_type and payer.id_type not in IdType.values:
         raise DomainError(_("证件类型无效"), code="invalid_id_type")
     if payer.id_number and not check_id_number(payer.id_number, today=clock.today()).valid:
-        raise DomainError(_("缴费人身份证号码无效：%s")
-                          % check_id_number(payer.id_number, today=clock.today()).error,
-                          code=FeeErrorCode.INVALID_ID_NUMBER.value)
+        raise DomainError(
+            _("缴费人身份证号码无效：%s")
+            % check_id_number(payer.id_number, today=clock.today()).error,
+            code=FeeErrorCode.INVALID_ID_NUMBER.value,
+        )
     case_number = (case_number or "").strip()[:40]
     if case_number:
         _refuse_second_payment(center_id=actor.center_id, case_number=case_number, kind=kind)
     claimed = clean_groups(groups)
     clean_evidence = _clean_evidence(claimed, evidence)
     at = clock.now()
-    q = fee_quote(center_id=actor.center_id, item_code=item_code, variant_code=variant_code,
-                  on_date=clock.local(at).date(), id_number=payer.id_number, groups=claimed,
-                  evidence=clean_evidence)
+    q = fee_quote(
+        center_id=actor.center_id,
+        item_code=item_code,
+        variant_code=variant_code,
+        on_date=clock.local(at).date(),
+        id_number=payer.id_number,
+        groups=claimed,
+        evidence=clean_evidence,
+    )
     if q.payable_fen == 0:
         method = PaymentMethod.NONE
     elif method not in PAYING_METHODS:
-        raise DomainError(_("请选择付款方式：现金、微信支付、支付宝或银联二维码"),
-                          code=FeeErrorCode.INVALID_METHOD.value)
+        raise DomainError(
+            _("请选择付款方式：现金、微信支付、支付宝或银联二维码"),
+            code=FeeErrorCode.INVALID_METHOD.value,
+        )
     try:
         with transaction.atomic():
             payment = _insert_payment(
-                actor=actor, center_id=actor.center_id, q=q, method=method, payer=payer,
-                groups=claimed, evidence=clean_evidence, key=key, kind=kind, stage=stage,
-                case_id=case_id, case_number=case_number, window_code=window_code, at=at,
+                actor=actor,
+                center_id=actor.center_id,
+                q=q,
+                method=method,
+                payer=payer,
+                groups=claimed,
+                evidence=clean_evidence,
+                key=key,
+                kind=kind,
+                stage=stage,
+                case_id=case_id,
+                case_number=case_number,
+                window_code=window_code,
+                at=at,
             )
     except IntegrityError:
         # A concurrent submit won the race: the same key gives its payment back; another key
@@ -522,9 +668,12 @@ def _refuse_second_payment(*, center_id: int, case_number: str, kind: str) -> No
     if paid is not None:
         raise Conflict(
             _("办件 %(case)s 的%(kind)s已于 %(at)s 收取（收据 %(receipt)s），不能重复收费")
-            % {"case": case_number, "kind": FeeKind(kind).label,
-               "at": f"{clock.local(paid.collected_at):%Y-%m-%d %H:%M}",
-               "receipt": paid.receipt_number},
+            % {
+                "case": case_number,
+                "kind": FeeKind(kind).label,
+                "at": f"{clock.local(paid.collected_at):%Y-%m-%d %H:%M}",
+                "receipt": paid.receipt_number,
+            },
             code=FeeErrorCode.ALREADY_PAID.value,
         )
 
@@ -549,17 +698,36 @@ def payment_collect_for_case(
         return existing, False
     facts = caselink.case_fee_facts(case_number=case_number.strip(), user=actor)
     if facts is None:
-        raise NotFound(_("没有找到办件 %s") % case_number[:40], code=FeeErrorCode.UNKNOWN_CASE.value)
-    caselink.case_confirmation_record(actor=actor, facts=facts, name=payer.name,
-                                      gender=payer.gender, id_type=payer.id_type,
-                                      id_number=payer.id_number)
+        raise NotFound(
+            _("没有找到办件 %s") % case_number[:40], code=FeeErrorCode.UNKNOWN_CASE.value
+        )
+    caselink.case_confirmation_record(
+        actor=actor,
+        facts=facts,
+        name=payer.name,
+        gender=payer.gender,
+        id_type=payer.id_type,
+        id_number=payer.id_number,
+    )
     return payment_collect(
-        actor=actor, item_code=facts.item_code, variant_code=facts.fee_variant, method=method,
+        actor=actor,
+        item_code=facts.item_code,
+        variant_code=facts.fee_variant,
+        method=method,
         idempotency_key=idempotency_key,
-        payer=Payer(name=facts.applicant_name, gender=facts.applicant_gender or payer.gender,
-                    id_type=payer.id_type, id_number=facts.applicant_id_number),
-        groups=set(groups) | set(facts.groups), evidence=evidence, kind=kind, stage=stage,
-        window_code=window_code, case_number=facts.number, case_id=facts.id,
+        payer=Payer(
+            name=facts.applicant_name,
+            gender=facts.applicant_gender or payer.gender,
+            id_type=payer.id_type,
+            id_number=facts.applicant_id_number,
+        ),
+        groups=set(groups) | set(facts.groups),
+        evidence=evidence,
+        kind=kind,
+        stage=stage,
+        window_code=window_code,
+        case_number=facts.number,
+        case_id=facts.id,
     )
 
 
@@ -567,8 +735,9 @@ def payment_collect_for_case(
 
 
 @transaction.atomic
-def refund_request(*, actor: Any, payment: Payment, amount_fen: int, reason: str,
-                   window_code: str = "") -> Refund:
+def refund_request(
+    *, actor: Any, payment: Payment, amount_fen: int, reason: str, window_code: str = ""
+) -> Refund:
     """退费申请 at the window; nothing is paid back until the director approves."""
     _need(actor, Perm.FEE_COLLECT, _("您没有申请退费的权限"))
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -581,20 +750,36 @@ def refund_request(*, actor: Any, payment: Payment, amount_fen: int, reason: str
     available = refundable_fen(payment)
     if amount_fen > available:
         raise DomainError(
-            _("退费金额 %(amount)s 超过可退金额 %(available)s（实收 %(paid)s，已退或待批 %(used)s）")
-            % {"amount": fmt_yuan(amount_fen), "available": fmt_yuan(max(available, 0)),
-               "paid": fmt_yuan(payment.payable_fen),
-               "used": fmt_yuan(payment.payable_fen - available)},
+            _(
+                "退费金额 %(amount)s 超过可退金额 %(available)s（实收 %(paid)s，已退或待批 %(used)s）"
+            )
+            % {
+                "amount": fmt_yuan(amount_fen),
+                "available": fmt_yuan(max(available, 0)),
+                "paid": fmt_yuan(payment.payable_fen),
+                "used": fmt_yuan(payment.payable_fen - available),
+            },
             code=FeeErrorCode.REFUND_TOO_LARGE.value,
         )
     window_code = (window_code or payment.window_code or "").strip().upper()[:8]
-    refund = Refund.objects.create(payment=payment, amount_fen=amount_fen,
-                                   reason=reason.strip()[:200], requested_by=actor,
-                                   window_code=window_code)
-    audit_record(actor=actor, action=AuditAction.FEE_REFUND_REQUESTED, target=refund,
-                 center_id=payment.center_id,
-                 after={"receipt": payment.receipt_number, "amount_fen": amount_fen,
-                        "reason": refund.reason})
+    refund = Refund.objects.create(
+        payment=payment,
+        amount_fen=amount_fen,
+        reason=reason.strip()[:200],
+        requested_by=actor,
+        window_code=window_code,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.FEE_REFUND_REQUESTED,
+        target=refund,
+        center_id=payment.center_id,
+        after={
+            "receipt": payment.receipt_number,
+            "amount_fen": amount_fen,
+            "reason": refund.reason,
+        },
+    )
     return refund
 
 
@@ -607,8 +792,10 @@ def refund_decide(*, actor: Any, refund: Refund, approve: bool, note: str = "") 
     if payment.center_id != actor.center_id:
         raise NotFound(_("没有找到这笔退费申请"), code="unknown_refund")
     if refund.status != RefundStatus.REQUESTED:
-        raise Conflict(_("这笔退费已经%s，不能重复审批") % RefundStatus(refund.status).label,
-                       code="already_decided")
+        raise Conflict(
+            _("这笔退费已经%s，不能重复审批") % RefundStatus(refund.status).label,
+            code="already_decided",
+        )
     if refund.requested_by_id == actor.pk:
         raise PermissionDenied(_("申请人不能审批自己的退费申请"))
     if not approve and not note.strip():
@@ -617,18 +804,27 @@ def refund_decide(*, actor: Any, refund: Refund, approve: bool, note: str = "") 
         if payment.refunded_fen + refund.amount_fen > payment.payable_fen:
             raise DomainError(_("退费金额超过实收金额"), code=FeeErrorCode.REFUND_TOO_LARGE.value)
         Payment.objects.filter(pk=payment.pk).update(
-            refunded_fen=F("refunded_fen") + refund.amount_fen)
+            refunded_fen=F("refunded_fen") + refund.amount_fen
+        )
     now = clock.now()
     refund.status = RefundStatus.APPROVED if approve else RefundStatus.REJECTED
     refund.decided_by, refund.decided_at = actor, now
     refund.decided_on = clock.local(now).date()
     refund.decision_note = note.strip()[:200]
     refund.save()
-    audit_record(actor=actor, action=AuditAction.FEE_REFUNDED, target=refund,
-                 center_id=payment.center_id,
-                 before={"status": RefundStatus.REQUESTED},
-                 after={"status": refund.status, "amount_fen": refund.amount_fen,
-                        "receipt": payment.receipt_number, "note": refund.decision_note})
+    audit_record(
+        actor=actor,
+        action=AuditAction.FEE_REFUNDED,
+        target=refund,
+        center_id=payment.center_id,
+        before={"status": RefundStatus.REQUESTED},
+        after={
+            "status": refund.status,
+            "amount_fen": refund.amount_fen,
+            "receipt": payment.receipt_number,
+            "note": refund.decision_note,
+        },
+    )
     return refund
 
 
@@ -636,38 +832,65 @@ def refund_decide(*, actor: Any, refund: Refund, approve: bool, note: str = "") 
 
 
 @transaction.atomic
-def drawer_close(*, actor: Any, day: date, window_code: str, counted_cash_fen: int,
-                 note: str = "") -> DrawerClose:
+def drawer_close(
+    *, actor: Any, day: date, window_code: str, counted_cash_fen: int, note: str = ""
+) -> DrawerClose:
     """An officer counts their cash drawer; a difference of even one fen needs an explanation."""
     _need(actor, Perm.FEE_COLLECT, _("您没有收费日结的权限"))
-    if isinstance(counted_cash_fen, bool) or not isinstance(counted_cash_fen, int) \
-            or counted_cash_fen < 0:
+    if (
+        isinstance(counted_cash_fen, bool)
+        or not isinstance(counted_cash_fen, int)
+        or counted_cash_fen < 0
+    ):
         raise DomainError(_("清点金额不能为负数"), code=FeeErrorCode.INVALID_AMOUNT.value)
     if day > clock.today():
         raise DomainError(_("不能为未来的日期日结"), code="future_day")
     window_code = (window_code or "").strip().upper()
-    rows = [r for r in drawer_rows(center_id=actor.center_id, day=day, officer_id=actor.pk)
-            if r.window_code == window_code]
+    rows = [
+        r
+        for r in drawer_rows(center_id=actor.center_id, day=day, officer_id=actor.pk)
+        if r.window_code == window_code
+    ]
     expected = rows[0].expected_cash_fen if rows else 0
     totals = rows[0].totals() if rows else {}
     difference = counted_cash_fen - expected
     if difference != 0 and not note.strip():
         raise DomainError(
             _("清点现金 %(counted)s 与应有现金 %(expected)s 相差 %(diff)s，请填写说明")
-            % {"counted": fmt_yuan(counted_cash_fen), "expected": fmt_yuan(expected),
-               "diff": fmt_yuan(difference)},
+            % {
+                "counted": fmt_yuan(counted_cash_fen),
+                "expected": fmt_yuan(expected),
+                "diff": fmt_yuan(difference),
+            },
             code="drawer_difference",
         )
     close, created = DrawerClose.objects.update_or_create(
-        center_id=actor.center_id, day=day, officer=actor, window_code=window_code,
-        defaults={"expected_cash_fen": expected, "counted_cash_fen": counted_cash_fen,
-                  "difference_fen": difference, "totals": totals, "note": note.strip()[:200],
-                  "closed_by": actor},
+        center_id=actor.center_id,
+        day=day,
+        officer=actor,
+        window_code=window_code,
+        defaults={
+            "expected_cash_fen": expected,
+            "counted_cash_fen": counted_cash_fen,
+            "difference_fen": difference,
+            "totals": totals,
+            "note": note.strip()[:200],
+            "closed_by": actor,
+        },
     )
-    audit_record(actor=actor, action=AuditAction.FEE_DRAWER_CLOSED, target=close,
-                 after={"day": day.isoformat(), "window": window_code,
-                        "expected_fen": expected, "counted_fen": counted_cash_fen,
-                        "difference_fen": difference, "recount": not created})
+    audit_record(
+        actor=actor,
+        action=AuditAction.FEE_DRAWER_CLOSED,
+        target=close,
+        after={
+            "day": day.isoformat(),
+            "window": window_code,
+            "expected_fen": expected,
+            "counted_fen": counted_cash_fen,
+            "difference_fen": difference,
+            "recount": not created,
+        },
+    )
     return close
 
 
@@ -684,11 +907,16 @@ def free_copies_add(*, actor: Any, case_number: str, copies: int = 1) -> int:
     if isinstance(copies, bool) or not isinstance(copies, int) or not 1 <= copies <= 200:
         raise DomainError(_("复印份数应为1至200的整数"), code="invalid_copies")
     row, _created = FreeCopyCount.objects.select_for_update().get_or_create(
-        center_id=actor.center_id, case_number=case_number)
+        center_id=actor.center_id, case_number=case_number
+    )
     FreeCopyCount.objects.filter(pk=row.pk).update(copies=F("copies") + copies)
     row.refresh_from_db()
-    audit_record(actor=actor, action=AuditAction.FREE_COPIES_RECORDED, target=row,
-                 after={"case": case_number, "added": copies, "total": row.copies})
+    audit_record(
+        actor=actor,
+        action=AuditAction.FREE_COPIES_RECORDED,
+        target=row,
+        after={"case": case_number, "added": copies, "total": row.copies},
+    )
     return row.copies
 
 
@@ -699,12 +927,26 @@ _DEMO_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞�
 _DEMO_REGIONS = ("610522", "610502", "610503", "610523", "610524", "610581", "610582")
 # (item, variant, weight) of an ordinary day at the counters
 _DEMO_MIX: tuple[tuple[str, str, int], ...] = (
-    ("HZ02", "", 30), ("HZ03", "", 10), ("HZ04", "", 10), ("HZ10", "", 5), ("JG01", "", 10),
-    ("JG03", "", 5), ("JG05", "", 5), ("CR01", "", 8), ("CR02", "", 8), ("CR03", "single", 3),
-    ("CR03", "multi_1y", 2), ("JG04", "car_reflective", 3), ("JG04", "motorcycle", 1),
+    ("HZ02", "", 30),
+    ("HZ03", "", 10),
+    ("HZ04", "", 10),
+    ("HZ10", "", 5),
+    ("JG01", "", 10),
+    ("JG03", "", 5),
+    ("JG05", "", 5),
+    ("CR01", "", 8),
+    ("CR02", "", 8),
+    ("CR03", "single", 3),
+    ("CR03", "multi_1y", 2),
+    ("JG04", "car_reflective", 3),
+    ("JG04", "motorcycle", 1),
 )
-_DEMO_METHODS = ((PaymentMethod.CASH, 35), (PaymentMethod.WECHAT, 35), (PaymentMethod.ALIPAY, 20),
-                 (PaymentMethod.UNIONPAY, 10))
+_DEMO_METHODS = (
+    (PaymentMethod.CASH, 35),
+    (PaymentMethod.WECHAT, 35),
+    (PaymentMethod.ALIPAY, 20),
+    (PaymentMethod.UNIONPAY, 10),
+)
 
 
 def fees_demo_history(*, center: Any, rng: Any, days: int = 30) -> dict[str, int]:
@@ -734,11 +976,22 @@ def fees_demo_history(*, center: Any, rng: Any, days: int = 30) -> dict[str, int
     today = clock.today()
     tz = timezone.get_current_timezone()
     year = today.year if today >= date(today.year, 9, 1) else today.year - 1
-    campaign = campaign_save(actor=director, data=CampaignInput(
-        name=f"{year}年暑期中小学生免费办证", starts_on=date(year, 7, 1),
-        ends_on=date(year, 8, 31), item_codes=["HZ01", "HZ02", "HZ03"], min_age=6, max_age=18,
-        extra_windows=["W11", "W12"], opens_at=time(8, 0), closes_at=time(18, 30),
-        open_weekends=True, public_note="在校中小学生凭学生证或在校证明免费换领、补领居民身份证"))
+    campaign = campaign_save(
+        actor=director,
+        data=CampaignInput(
+            name=f"{year}年暑期中小学生免费办证",
+            starts_on=date(year, 7, 1),
+            ends_on=date(year, 8, 31),
+            item_codes=["HZ01", "HZ02", "HZ03"],
+            min_age=6,
+            max_age=18,
+            extra_windows=["W11", "W12"],
+            opens_at=time(8, 0),
+            closes_at=time(18, 30),
+            open_weekends=True,
+            public_note="在校中小学生凭学生证或在校证明免费换领、补领居民身份证",
+        ),
+    )
     rules = [policy_rule(p) for p in policy_list(center_id=center.pk, active_only=True)]
     campaigns = [campaign_rule(campaign)]
     fees: dict[tuple[str, str], Any] = {}
@@ -757,24 +1010,53 @@ def fees_demo_history(*, center: Any, rng: Any, days: int = 30) -> dict[str, int
         birth = day - timedelta(days=age * 365 + age // 4 + rng.randint(1, 360))
         return make_id_number(rng.choice(_DEMO_REGIONS), birth, rng.randint(0, 999))
 
-    def pay(officer: Any, window: str, day: date, code: str, variant: str, age: int,
-            groups: frozenset[str], evidence: dict[str, str], minute: int) -> Payment:
+    def pay(
+        officer: Any,
+        window: str,
+        day: date,
+        code: str,
+        variant: str,
+        age: int,
+        groups: frozenset[str],
+        evidence: dict[str, str],
+        minute: int,
+    ) -> Payment:
         id_number = person(day, age)
-        q = quote(item=fee(code, variant), on_date=day,
-                  facts=Facts(age=age_on(id_number, day), groups=groups, evidence=evidence),
-                  policies=rules,
-                  campaigns=campaigns)
-        method = PaymentMethod.NONE if q.payable_fen == 0 else rng.choices(
-            [m for m, _w in _DEMO_METHODS], [w for _m, w in _DEMO_METHODS])[0]
+        q = quote(
+            item=fee(code, variant),
+            on_date=day,
+            facts=Facts(age=age_on(id_number, day), groups=groups, evidence=evidence),
+            policies=rules,
+            campaigns=campaigns,
+        )
+        method = (
+            PaymentMethod.NONE
+            if q.payable_fen == 0
+            else rng.choices([m for m, _w in _DEMO_METHODS], [w for _m, w in _DEMO_METHODS])[0]
+        )
         at = datetime.combine(day, time(8, 30), tzinfo=tz) + timedelta(minutes=minute)
         with transaction.atomic():
             return _insert_payment(
-                actor=officer, center_id=center.pk, q=q, method=method,
-                payer=Payer(name=name(), gender="male" if int(id_number[16]) % 2 else "female",
-                            id_type=IdType.RESIDENT_ID, id_number=id_number),
-                groups=groups, evidence=evidence, key=f"demo-{rng.getrandbits(96):024x}",
-                kind=FeeKind.ITEM, stage=PaymentStage.WALK_IN, case_id=None, case_number="",
-                window_code=window, at=at)
+                actor=officer,
+                center_id=center.pk,
+                q=q,
+                method=method,
+                payer=Payer(
+                    name=name(),
+                    gender="male" if int(id_number[16]) % 2 else "female",
+                    id_type=IdType.RESIDENT_ID,
+                    id_number=id_number,
+                ),
+                groups=groups,
+                evidence=evidence,
+                key=f"demo-{rng.getrandbits(96):024x}",
+                kind=FeeKind.ITEM,
+                stage=PaymentStage.WALK_IN,
+                case_id=None,
+                case_number="",
+                window_code=window,
+                at=at,
+            )
 
     counts = {"payments": 0, "campaign_payments": 0}
     # last summer: students at the extra windows, every day including weekends
@@ -783,19 +1065,28 @@ def fees_demo_history(*, center: Any, rng: Any, days: int = 30) -> dict[str, int
         for _n in range(rng.randint(4, 11)):
             code = rng.choices(["HZ01", "HZ02", "HZ03"], [3, 5, 2])[0]
             officer = rng.choice(officers[:4])
-            pay(officer, rng.choice(["W11", "W12"]), day, code, "", rng.randint(6, 18),
-                frozenset({Group.STUDENT}), {Group.STUDENT: "学生证"}, rng.randint(0, 560))
+            pay(
+                officer,
+                rng.choice(["W11", "W12"]),
+                day,
+                code,
+                "",
+                rng.randint(6, 18),
+                frozenset({Group.STUDENT}),
+                {Group.STUDENT: "学生证"},
+                rng.randint(0, 560),
+            )
             counts["campaign_payments"] += 1
         day += timedelta(days=1)
     # the last `days` days at the counters (working days only)
     from bianmin.core.workdays import is_workday
 
-    windows = {o.pk: f"W{i % 12 + 1:02d}" for i, o in enumerate(officers)}
     for back in range(days, -1, -1):
         day = today - timedelta(days=back)
         if not is_workday(day):
             continue
         on_duty = rng.sample(officers, k=min(len(officers), 10))
+        windows = {o.pk: f"W{i + 1:02d}" for i, o in enumerate(on_duty)}
         for _n in range(rng.randint(15, 30) if back else rng.randint(4, 10)):
             code, variant, _w = rng.choices(_DEMO_MIX, [w for *_x, w in _DEMO_MIX])[0]
             groups: frozenset[str] = frozenset()
@@ -804,30 +1095,58 @@ def fees_demo_history(*, center: Any, rng: Any, days: int = 30) -> dict[str, int
                 group = rng.choice([Group.DIBAO, Group.WUBAO, Group.YOUFU, Group.POVERTY])
                 groups, evidence = frozenset({group}), {group: f"证号 {rng.randint(1000, 9999)}"}
             officer = rng.choice(on_duty)
-            pay(officer, windows[officer.pk], day, code, variant, rng.randint(18, 80), groups,
-                evidence, rng.randint(0, 480 if back else 90))
+            pay(
+                officer,
+                windows[officer.pk],
+                day,
+                code,
+                variant,
+                rng.randint(18, 80),
+                groups,
+                evidence,
+                rng.randint(0, 480 if back else 90),
+            )
             counts["payments"] += 1
         if 0 < back <= 3:
             for officer in on_duty:
-                expected = sum(r.expected_cash_fen for r in drawer_rows(
-                    center_id=center.pk, day=day, officer_id=officer.pk))
+                rows = drawer_rows(center_id=center.pk, day=day, officer_id=officer.pk)
+                if not rows:
+                    continue
+                expected = sum(r.expected_cash_fen for r in rows)
                 short = 50 if rng.random() < 0.1 else 0
-                drawer_close(actor=officer, day=day, window_code=windows[officer.pk],
-                             counted_cash_fen=max(expected - short, 0),
-                             note="找零差五角，已登记" if short and expected else "")
+                drawer_close(
+                    actor=officer,
+                    day=day,
+                    window_code=windows[officer.pk],
+                    counted_cash_fen=max(expected - short, 0),
+                    note="找零差五角，已登记" if short and expected else "",
+                )
     # refunds today: two approved, one waiting for the director
-    paid = list(Payment.objects.filter(center=center, on_date__lt=today, payable_fen__gt=0)
-                .order_by("-collected_at")[:3])
+    paid = list(
+        Payment.objects.filter(center=center, on_date__lt=today, payable_fen__gt=0).order_by(
+            "-collected_at"
+        )[:3]
+    )
     for i, payment in enumerate(paid):
-        refund = refund_request(actor=payment.collected_by, payment=payment,
-                                amount_fen=payment.payable_fen,
-                                reason=["申请人撤回申请", "重复缴费", "收费类型选错"][i])
+        refund = refund_request(
+            actor=payment.collected_by,
+            payment=payment,
+            amount_fen=payment.payable_fen,
+            reason=["申请人撤回申请", "重复缴费", "收费类型选错"][i],
+        )
         if i < 2:
             refund_decide(actor=director, refund=refund, approve=True, note="同意退费")
     # free copies made for recent cases
-    FreeCopyCount.objects.bulk_create([
-        FreeCopyCount(center=center, case_number=f"{center.code}-{today - timedelta(days=d):%Y%m%d}-{k:04d}",
-                      copies=rng.randint(1, 6))
-        for d in range(days) for k in range(1, rng.randint(2, 6))
-    ], ignore_conflicts=True)
+    FreeCopyCount.objects.bulk_create(
+        [
+            FreeCopyCount(
+                center=center,
+                case_number=f"{center.code}-{today - timedelta(days=d):%Y%m%d}-{k:04d}",
+                copies=rng.randint(1, 6),
+            )
+            for d in range(days)
+            for k in range(1, rng.randint(2, 6))
+        ],
+        ignore_conflicts=True,
+    )
     return counts

@@ -47,8 +47,7 @@ def _staff_ticket(ticket: Ticket) -> dict[str, Any]:
     return {
         **state,
         "item_code": ticket.item.code,
-        "item_codes": list(ticket.items.order_by("position").values_list("item__code",
-                                                                          flat=True)),
+        "item_codes": list(ticket.items.order_by("position").values_list("item__code", flat=True)),
         "priority": ticket.priority,
         "window_code": ticket.window.code if ticket.window_id and ticket.window else None,
         "officer_id": ticket.officer_id,
@@ -64,8 +63,12 @@ def _reload(ticket: Ticket) -> Ticket:
     return fresh
 
 
-@router.post("/tickets", response={200: TicketOut, 429: ErrorOut, **ERRORS}, auth=issue_auth,
-             summary="取号（公开：自助机/手机，按设备限流；导办员持令牌不限流）")
+@router.post(
+    "/tickets",
+    response={200: TicketOut, 429: ErrorOut, **ERRORS},
+    auth=issue_auth,
+    summary="取号（公开：自助机/手机，按设备限流；导办员持令牌不限流）",
+)
 def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
     staff = request.auth if getattr(request.auth, "role", None) else None  # type: ignore[attr-defined]
     if staff is not None:
@@ -74,23 +77,34 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
         channel = IssueChannel.GUIDE
     else:
         if not allow_anonymous_issue(request, scope="api"):
-            return Status(429, {"code": HallErrorCode.THROTTLED,
-                                "message": _("取号过于频繁，请稍后再试或到导办台咨询")})
+            return Status(
+                429,
+                {
+                    "code": HallErrorCode.THROTTLED,
+                    "message": _("取号过于频繁，请稍后再试或到导办台咨询"),
+                },
+            )
         center = center_get(code=payload.center_code) if payload.center_code else center_default()
         channel = IssueChannel.API
     if center is None:
         raise NotFound(_("没有这个便民服务中心"), code=HallErrorCode.UNKNOWN_CENTER)
     codes = list(payload.item_codes or []) or ([payload.item_code] if payload.item_code else [])
     ticket = services.ticket_issue(
-        actor=staff, center=center, item_codes=codes, channel=channel,
-        priority=payload.priority or "normal", id_number=payload.id_number or "",
-        phone=payload.phone or "", request_key=request.headers.get("Idempotency-Key"),
+        actor=staff,
+        center=center,
+        item_codes=codes,
+        channel=channel,
+        priority=payload.priority or "normal",
+        id_number=payload.id_number or "",
+        phone=payload.phone or "",
+        request_key=request.headers.get("Idempotency-Key"),
     )
     return ticket_state(ticket)
 
 
-@router.get("/tickets/{ticket_id}", response={200: TicketOut, 404: ErrorOut},
-            summary="号票当前状态（公开）")
+@router.get(
+    "/tickets/{ticket_id}", response={200: TicketOut, 404: ErrorOut}, summary="号票当前状态（公开）"
+)
 def ticket_read(request: HttpRequest, ticket_id: str) -> Any:
     ticket = ticket_get(ticket_id=ticket_id)
     if ticket is None:
@@ -98,42 +112,64 @@ def ticket_read(request: HttpRequest, ticket_id: str) -> Any:
     return ticket_state(ticket)
 
 
-@router.post("/windows/{window_code}/sign-in", response={200: SessionOut, **ERRORS},
-             auth=staff_auth, summary="窗口签到（同一时间只能在一个窗口）")
+@router.post(
+    "/windows/{window_code}/sign-in",
+    response={200: SessionOut, **ERRORS},
+    auth=staff_auth,
+    summary="窗口签到（同一时间只能在一个窗口）",
+)
 def window_sign_in(request: HttpRequest, window_code: str) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     session = services.window_sign_in(actor=actor, window_code=window_code)
-    return {"window_code": session.window.code, "officer": actor.username,
-                 "paused": session.is_paused}
+    return {
+        "window_code": session.window.code,
+        "officer": actor.username,
+        "paused": session.is_paused,
+    }
 
 
-@router.post("/windows/{window_code}/sign-out", response={200: SessionOut, **ERRORS},
-             auth=staff_auth, summary="窗口签退")
+@router.post(
+    "/windows/{window_code}/sign-out",
+    response={200: SessionOut, **ERRORS},
+    auth=staff_auth,
+    summary="窗口签退",
+)
 def window_sign_out(request: HttpRequest, window_code: str) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     services.window_sign_out(actor=actor, window_code=window_code)
     return {"window_code": window_code.upper(), "officer": actor.username, "paused": False}
 
 
-@router.post("/windows/{window_code}/pause", response={200: SessionOut, **ERRORS},
-             auth=staff_auth, summary="暂停服务（休息）")
+@router.post(
+    "/windows/{window_code}/pause",
+    response={200: SessionOut, **ERRORS},
+    auth=staff_auth,
+    summary="暂停服务（休息）",
+)
 def window_pause(request: HttpRequest, window_code: str) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     session = services.window_pause(actor=actor, window_code=window_code)
     return {"window_code": session.window.code, "officer": actor.username, "paused": True}
 
 
-@router.post("/windows/{window_code}/resume", response={200: SessionOut, **ERRORS},
-             auth=staff_auth, summary="恢复服务")
+@router.post(
+    "/windows/{window_code}/resume",
+    response={200: SessionOut, **ERRORS},
+    auth=staff_auth,
+    summary="恢复服务",
+)
 def window_resume(request: HttpRequest, window_code: str) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     session = services.window_resume(actor=actor, window_code=window_code)
     return {"window_code": session.window.code, "officer": actor.username, "paused": False}
 
 
-@router.post("/windows/{window_code}/call-next", response={200: StaffTicketOut, 204: None,
-                                                             **ERRORS},
-             auth=staff_auth, summary="叫下一号（200 返回号票；无人等候时 204）")
+@router.post(
+    "/windows/{window_code}/call-next",
+    response={200: StaffTicketOut, 204: None, **ERRORS},
+    auth=staff_auth,
+    summary="叫下一号（200 返回号票；无人等候时 204）",
+)
 def window_call_next(request: HttpRequest, window_code: str) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     ticket = services.ticket_call_next(actor=actor, window_code=window_code)
@@ -142,51 +178,78 @@ def window_call_next(request: HttpRequest, window_code: str) -> Any:
     return _staff_ticket(_reload(ticket))
 
 
-@router.post("/tickets/{ticket_id}/finish", response={200: StaffTicketOut, **ERRORS},
-             auth=staff_auth, summary="办结（叫号的民警）")
+@router.post(
+    "/tickets/{ticket_id}/finish",
+    response={200: StaffTicketOut, **ERRORS},
+    auth=staff_auth,
+    summary="办结（叫号的民警）",
+)
 def ticket_finish(request: HttpRequest, ticket_id: str) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     return _staff_ticket(_reload(services.ticket_finish(actor=actor, ticket_id=ticket_id)))
 
 
-@router.post("/tickets/{ticket_id}/recall", response={200: StaffTicketOut, **ERRORS},
-             auth=staff_auth, summary="重呼")
+@router.post(
+    "/tickets/{ticket_id}/recall",
+    response={200: StaffTicketOut, **ERRORS},
+    auth=staff_auth,
+    summary="重呼",
+)
 def ticket_recall(request: HttpRequest, ticket_id: str) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     return _staff_ticket(_reload(services.ticket_recall(actor=actor, ticket_id=ticket_id)))
 
 
-@router.post("/tickets/{ticket_id}/no-show", response={200: StaffTicketOut, **ERRORS},
-             auth=staff_auth, summary="未到（重呼满 R 次后：先顺延 K 位，再过号）")
+@router.post(
+    "/tickets/{ticket_id}/no-show",
+    response={200: StaffTicketOut, **ERRORS},
+    auth=staff_auth,
+    summary="未到（重呼满 R 次后：先顺延 K 位，再过号）",
+)
 def ticket_no_show(request: HttpRequest, ticket_id: str) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     return _staff_ticket(_reload(services.ticket_no_show(actor=actor, ticket_id=ticket_id)))
 
 
-@router.post("/tickets/{ticket_id}/park", response={200: StaffTicketOut, **ERRORS},
-             auth=staff_auth, summary="暂挂（群众取材料，保留原取号时间）")
+@router.post(
+    "/tickets/{ticket_id}/park",
+    response={200: StaffTicketOut, **ERRORS},
+    auth=staff_auth,
+    summary="暂挂（群众取材料，保留原取号时间）",
+)
 def ticket_park(request: HttpRequest, ticket_id: str) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     return _staff_ticket(_reload(services.ticket_park(actor=actor, ticket_id=ticket_id)))
 
 
-@router.post("/tickets/{ticket_id}/unpark", response={200: StaffTicketOut, **ERRORS},
-             auth=staff_auth, summary="取回暂挂号（直接叫到本窗口，或放回队列）")
+@router.post(
+    "/tickets/{ticket_id}/unpark",
+    response={200: StaffTicketOut, **ERRORS},
+    auth=staff_auth,
+    summary="取回暂挂号（直接叫到本窗口，或放回队列）",
+)
 def ticket_unpark(request: HttpRequest, ticket_id: str, payload: UnparkIn) -> Any:
     actor = require(request, Perm.TICKET_CALL)
-    ticket = services.ticket_unpark(actor=actor, ticket_id=ticket_id,
-                                    window_code=payload.window_code or "",
-                                    to_queue=payload.to_queue)
+    ticket = services.ticket_unpark(
+        actor=actor,
+        ticket_id=ticket_id,
+        window_code=payload.window_code or "",
+        to_queue=payload.to_queue,
+    )
     return _staff_ticket(_reload(ticket))
 
 
-@router.post("/tickets/{ticket_id}/transfer", response={200: StaffTicketOut, **ERRORS},
-             auth=staff_auth, summary="转移到其他事项或民警（保留原取号时间）")
+@router.post(
+    "/tickets/{ticket_id}/transfer",
+    response={200: StaffTicketOut, **ERRORS},
+    auth=staff_auth,
+    summary="转移到其他事项或民警（保留原取号时间）",
+)
 def ticket_transfer(request: HttpRequest, ticket_id: str, payload: TransferIn) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     if not payload.item_code and not payload.officer_id:
         raise DomainError(_("请指定 item_code 或 officer_id"), code="transfer_target_missing")
-    ticket = services.ticket_transfer(actor=actor, ticket_id=ticket_id,
-                                      item_code=payload.item_code,
-                                      officer_id=payload.officer_id)
+    ticket = services.ticket_transfer(
+        actor=actor, ticket_id=ticket_id, item_code=payload.item_code, officer_id=payload.officer_id
+    )
     return _staff_ticket(_reload(ticket))

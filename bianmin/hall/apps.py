@@ -15,10 +15,12 @@ class HallConfig(AppConfig):
         front_desk = frozenset({Role.GUIDE, Role.SHIFT_LEADER})
 
         register_screen(Screen(_("窗口工作台"), "hall:workspace", Perm.TICKET_CALL, order=10))
-        register_screen(Screen(_("导办取号"), "hall:guide", Perm.TICKET_ISSUE, front_desk,
-                               order=11))
+        register_screen(
+            Screen(_("导办取号"), "hall:guide", Perm.TICKET_ISSUE, front_desk, order=11)
+        )
         register_screen(Screen(_("大厅监控"), "hall:board", Perm.HALL_MONITOR, order=12))
         register_screen(Screen(_("叫号大屏"), "hall:display_home", Perm.HALL_MONITOR, order=13))
-        register_screen(Screen(_("自助取号机"), "hall:kiosk_home", Perm.TICKET_ISSUE,
-                               front_desk, order=14))
+        register_screen(
+            Screen(_("自助取号机"), "hall:kiosk_home", Perm.TICKET_ISSUE, front_desk, order=14)
+        )
         register_screen(Screen(_("大厅设置"), "hall:settings", Perm.HALL_CONFIGURE, order=85))

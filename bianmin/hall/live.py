@@ -21,8 +21,9 @@ def send_now(center_id: int, event: dict[str, Any]) -> None:
     try:
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(layer.group_send)(display_group(center_id),
-                                            {"type": "hall.event", "event": event})
+            async_to_sync(layer.group_send)(
+                display_group(center_id), {"type": "hall.event", "event": event}
+            )
     except Exception:
         log.warning("display push failed for center %s", center_id, exc_info=True)
 

@@ -46,11 +46,14 @@ class HallSettings(TimeStampedModel):
     """The director's knobs for one hall: calling rule weights, no-show ladder, alerts."""
 
     center = models.OneToOneField(
-        "accounts.Center", verbose_name=_("中心"), on_delete=models.CASCADE,
+        "accounts.Center",
+        verbose_name=_("中心"),
+        on_delete=models.CASCADE,
         related_name="hall_settings",
     )
-    is_closed = models.BooleanField(_("暂停取号"), default=False,
-                                    help_text=_("临时闭厅时打开，自助机和手机将不能取号"))
+    is_closed = models.BooleanField(
+        _("暂停取号"), default=False, help_text=_("临时闭厅时打开，自助机和手机将不能取号")
+    )
     closed_notice = models.CharField(_("闭厅说明"), max_length=100, blank=True)
     weight_appointment = models.PositiveSmallIntegerField(_("预约优先级"), default=30)
     weight_elderly = models.PositiveSmallIntegerField(_("老年人优先级"), default=20)
@@ -96,8 +99,9 @@ class TicketCounter(models.Model):
         verbose_name = _("号码计数器")
         verbose_name_plural = _("号码计数器")
         constraints = [
-            models.UniqueConstraint(fields=["center", "service_day", "prefix"],
-                                    name="ticket_counter_unique")
+            models.UniqueConstraint(
+                fields=["center", "service_day", "prefix"], name="ticket_counter_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -116,13 +120,17 @@ class Ticket(TimeStampedModel):
     seq = models.PositiveIntegerField(_("序号"))
     number = models.CharField(_("号码"), max_length=8)
     item = models.ForeignKey(
-        "catalogue.ServiceItem", verbose_name=_("当前事项"), on_delete=models.PROTECT,
+        "catalogue.ServiceItem",
+        verbose_name=_("当前事项"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
-    status = models.CharField(_("状态"), max_length=12, choices=TicketStatus.choices,
-                              default=TicketStatus.WAITING)
-    priority = models.CharField(_("优先类别"), max_length=12, choices=Priority.choices,
-                                default=Priority.NORMAL)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=TicketStatus.choices, default=TicketStatus.WAITING
+    )
+    priority = models.CharField(
+        _("优先类别"), max_length=12, choices=Priority.choices, default=Priority.NORMAL
+    )
     priority_weight = models.PositiveSmallIntegerField(_("优先权重"), default=0)
     channel = models.CharField(_("取号渠道"), max_length=8, choices=IssueChannel.choices)
     arrived_at = models.DateTimeField(_("取号时间"))
@@ -131,18 +139,36 @@ class Ticket(TimeStampedModel):
     called_at = models.DateTimeField(_("叫号时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("民警"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("民警"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    window = models.ForeignKey(Window, verbose_name=_("窗口"), on_delete=models.PROTECT,
-                               null=True, blank=True, related_name="+")
+    window = models.ForeignKey(
+        Window,
+        verbose_name=_("窗口"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     target_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("转给民警"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("转给民警"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("取号人员"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("取号人员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     recall_count = models.PositiveSmallIntegerField(_("重呼次数"), default=0)
     requeue_count = models.PositiveSmallIntegerField(_("顺延次数"), default=0)
@@ -156,14 +182,20 @@ class Ticket(TimeStampedModel):
         verbose_name = _("号票")
         verbose_name_plural = _("号票")
         constraints = [
-            models.UniqueConstraint(fields=["center", "service_day", "number"],
-                                    name="ticket_number_unique"),
-            models.UniqueConstraint(fields=["center", "request_key"], name="ticket_request_unique",
-                                    condition=models.Q(request_key__isnull=False)),
+            models.UniqueConstraint(
+                fields=["center", "service_day", "number"], name="ticket_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["center", "request_key"],
+                name="ticket_request_unique",
+                condition=models.Q(request_key__isnull=False),
+            ),
         ]
         indexes = [
-            models.Index(fields=["center", "status", "service_day", "priority_weight", "queue_at"],
-                         name="ticket_pool_idx"),
+            models.Index(
+                fields=["center", "status", "service_day", "priority_weight", "queue_at"],
+                name="ticket_pool_idx",
+            ),
             models.Index(fields=["officer", "status"], name="ticket_officer_idx"),
         ]
 
@@ -194,10 +226,12 @@ class WindowSession(models.Model):
     """An officer signed in at a window, from sign-in to sign-out (one open session each)."""
 
     center = models.ForeignKey("accounts.Center", on_delete=models.CASCADE, related_name="+")
-    window = models.ForeignKey(Window, verbose_name=_("窗口"), on_delete=models.CASCADE,
-                               related_name="sessions")
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("民警"),
-                                on_delete=models.CASCADE, related_name="+")
+    window = models.ForeignKey(
+        Window, verbose_name=_("窗口"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("民警"), on_delete=models.CASCADE, related_name="+"
+    )
     started_at = models.DateTimeField(_("签到时间"))
     ended_at = models.DateTimeField(_("签退时间"), null=True, blank=True)
     paused_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
@@ -208,10 +242,16 @@ class WindowSession(models.Model):
         verbose_name = _("窗口签到")
         verbose_name_plural = _("窗口签到")
         constraints = [
-            models.UniqueConstraint(fields=["officer"], condition=models.Q(ended_at__isnull=True),
-                                    name="one_open_session_per_officer"),
-            models.UniqueConstraint(fields=["window"], condition=models.Q(ended_at__isnull=True),
-                                    name="one_open_session_per_window"),
+            models.UniqueConstraint(
+                fields=["officer"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_session_per_officer",
+            ),
+            models.UniqueConstraint(
+                fields=["window"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_session_per_window",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -227,16 +267,20 @@ class TicketEvent(models.Model):
     sign-in/out and pause. All hall KPIs (waits, service times, counts) are derived from it."""
 
     center = models.ForeignKey("accounts.Center", on_delete=models.CASCADE, related_name="+")
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="events")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
     kind = models.CharField(_("事件"), max_length=10, choices=EventKind.choices)
     at = models.DateTimeField(_("时间"))
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                null=True, blank=True, related_name="+")
-    window = models.ForeignKey(Window, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+")
-    item = models.ForeignKey("catalogue.ServiceItem", on_delete=models.PROTECT,
-                             null=True, blank=True, related_name="+")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    window = models.ForeignKey(
+        Window, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    item = models.ForeignKey(
+        "catalogue.ServiceItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # call: seconds since arrival; finish: seconds since the (last) call.
     wait_seconds = models.PositiveIntegerField(null=True, blank=True)
     service_seconds = models.PositiveIntegerField(null=True, blank=True)

@@ -24,11 +24,13 @@ def ticket_pdf_bytes(ticket: Ticket, *, position_url: str) -> bytes:
             line += f"，预计等候约 {wait} 分钟"
         doc.paragraph(line + "。请留意叫号屏幕与语音提示。", align="center")
     doc.rule()
-    doc.field_rows([
-        ("办理事项", "、".join(item.name for item in items)),
-        ("优先类别", str(ticket.get_priority_display())),
-        ("取号时间", clock.local(ticket.arrived_at).strftime("%Y-%m-%d %H:%M")),
-    ])
+    doc.field_rows(
+        [
+            ("办理事项", "、".join(item.name for item in items)),
+            ("优先类别", str(ticket.get_priority_display())),
+            ("取号时间", clock.local(ticket.arrived_at).strftime("%Y-%m-%d %H:%M")),
+        ]
+    )
     doc.qr(position_url, size_mm=28, caption="微信扫码查看排队进度、登记到号短信提醒")
     doc.paragraph("过号请到导办台重新取号。本号当日有效。", align="center")
     return doc.output()

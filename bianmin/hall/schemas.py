@@ -10,11 +10,13 @@ class ErrorOut(Schema):
 
 class TicketIn(Schema):
     item_code: str | None = Field(None, max_length=8, description="事项编码，如 HZ02")
-    item_codes: list[str] | None = Field(None, max_length=5,
-                                         description="一次办理多个事项时使用")
+    item_codes: list[str] | None = Field(None, max_length=5, description="一次办理多个事项时使用")
     priority: str | None = Field(
-        None, description="normal / elderly / disabled / appointment / military")
-    center_code: str | None = Field(None, max_length=16, description="公开取号时的中心代码；缺省为默认中心")
+        None, description="normal / elderly / disabled / appointment / military"
+    )
+    center_code: str | None = Field(
+        None, max_length=16, description="公开取号时的中心代码；缺省为默认中心"
+    )
     id_number: str | None = Field(None, max_length=18, description="可选；70 岁以上自动优先")
     phone: str | None = Field(None, max_length=20, description="可选；到号前短信提醒")
 

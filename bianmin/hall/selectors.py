@@ -40,16 +40,19 @@ class TicketSummary:
 
 def ticket_summary(*, ticket_id: str) -> TicketSummary | None:
     """What other contexts (cases) need to know about a ticket; None for an unknown id."""
-    ticket = (
-        Ticket.objects.select_related("window").filter(pk=str(ticket_id)[:24]).first()
-    )
+    ticket = Ticket.objects.select_related("window").filter(pk=str(ticket_id)[:24]).first()
     if ticket is None:
         return None
     codes = list(ticket.items.order_by("position").values_list("item__code", flat=True))
     return TicketSummary(
-        id=ticket.pk, number=ticket.number, center_id=ticket.center_id, item_codes=codes,
-        status=ticket.status, officer_id=ticket.officer_id,
-        window_code=ticket.window.code if ticket.window else None, priority=ticket.priority,
+        id=ticket.pk,
+        number=ticket.number,
+        center_id=ticket.center_id,
+        item_codes=codes,
+        status=ticket.status,
+        officer_id=ticket.officer_id,
+        window_code=ticket.window.code if ticket.window else None,
+        priority=ticket.priority,
         issued_at=ticket.arrived_at,
     )
 
@@ -67,7 +70,11 @@ def hall_settings_get(*, center_id: int) -> HallSettings:
 
 
 def pool_ordered(
-    *, center_id: int, now: datetime, settings: HallSettings, officer_id: int | None = None,
+    *,
+    center_id: int,
+    now: datetime,
+    settings: HallSettings,
+    officer_id: int | None = None,
     item_ids: set[int] | None = None,
 ) -> QuerySet[Ticket]:
     """Today's waiting tickets in calling order.
@@ -83,16 +90,22 @@ def pool_ordered(
     )
     if officer_id is not None:
         qs = qs.filter(Q(target_officer__isnull=True) | Q(target_officer_id=officer_id))
-        mine: Any = Case(When(target_officer_id=officer_id, then=Value(1)), default=Value(0),
-                         output_field=IntegerField())
+        mine: Any = Case(
+            When(target_officer_id=officer_id, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
     else:
         mine = Value(0, output_field=IntegerField())
     if item_ids is not None:
         qs = qs.filter(item_id__in=item_ids)
     return qs.annotate(
         mine=mine,
-        rank=Case(When(queue_at__lte=limit_at, then=Value(OVERDUE_RANK)),
-                  default="priority_weight", output_field=IntegerField()),
+        rank=Case(
+            When(queue_at__lte=limit_at, then=Value(OVERDUE_RANK)),
+            default="priority_weight",
+            output_field=IntegerField(),
+        ),
     ).order_by("-mine", "-rank", "queue_at", "seq")
 
 
@@ -103,20 +116,25 @@ def _ahead_filter(ticket: Ticket, *, now: datetime, settings: HallSettings) -> Q
     overdue = Q(queue_at__lte=limit_at)
     if ticket.queue_at <= limit_at:
         return overdue & earlier
-    return overdue | Q(priority_weight__gt=ticket.priority_weight) | (
-        Q(priority_weight=ticket.priority_weight) & earlier
+    return (
+        overdue
+        | Q(priority_weight__gt=ticket.priority_weight)
+        | (Q(priority_weight=ticket.priority_weight) & earlier)
     )
 
 
-def ticket_people_ahead(ticket: Ticket, *, now: datetime | None = None,
-                        settings: HallSettings | None = None) -> int | None:
+def ticket_people_ahead(
+    ticket: Ticket, *, now: datetime | None = None, settings: HallSettings | None = None
+) -> int | None:
     """How many people the rule calls before this ticket; None when it is not waiting today."""
     now = now or clock.now()
     if ticket.status != TicketStatus.WAITING or ticket.service_day != clock.local(now).date():
         return None
     settings = settings or hall_settings_get(center_id=ticket.center_id)
     base = Ticket.objects.filter(
-        center_id=ticket.center_id, status=TicketStatus.WAITING, service_day=ticket.service_day,
+        center_id=ticket.center_id,
+        status=TicketStatus.WAITING,
+        service_day=ticket.service_day,
     ).exclude(pk=ticket.pk)
     if ticket.target_officer_id is None:
         base = base.filter(target_officer__isnull=True)
@@ -126,8 +144,9 @@ def ticket_people_ahead(ticket: Ticket, *, now: datetime | None = None,
 # --- wait estimates --------------------------------------------------------------------------
 
 
-def service_minutes_by_item(*, center_id: int, now: datetime | None = None,
-                            window_hours: int = 3, min_samples: int = 3) -> dict[int, float]:
+def service_minutes_by_item(
+    *, center_id: int, now: datetime | None = None, window_hours: int = 3, min_samples: int = 3
+) -> dict[int, float]:
     """Median service time per item over recent finish events (cached for a minute).
 
     Items with fewer than `min_samples` recent services fall back to the last 14 days.
@@ -140,14 +159,20 @@ def service_minutes_by_item(*, center_id: int, now: datetime | None = None,
     result: dict[int, float] = {}
     for since in (now - timedelta(hours=window_hours), now - timedelta(days=14)):
         rows = (
-            TicketEvent.objects.filter(center_id=center_id, kind=EventKind.FINISH,
-                                       at__gte=since, at__lte=now, service_seconds__isnull=False)
+            TicketEvent.objects.filter(
+                center_id=center_id,
+                kind=EventKind.FINISH,
+                at__gte=since,
+                at__lte=now,
+                service_seconds__isnull=False,
+            )
             .exclude(item_id__in=list(result))
-            .order_by("-at").values_list("item_id", "service_seconds")[:3000]
+            .order_by("-at")
+            .values_list("item_id", "service_seconds")[:3000]
         )
         samples: dict[int, list[int]] = {}
         for item_id, seconds in rows:
-            samples.setdefault(item_id, []).append(seconds)
+            samples.setdefault(item_id, []).append(int(seconds or 0))
         for item_id, values in samples.items():
             if item_id not in result and len(values) >= min_samples:
                 result[item_id] = statistics.median(values) / 60
@@ -161,8 +186,13 @@ def open_window_count(*, center_id: int) -> int:
     ).count()
 
 
-def estimate_wait_minutes(ticket: Ticket, *, ahead: int | None, now: datetime | None = None,
-                          settings: HallSettings | None = None) -> int | None:
+def estimate_wait_minutes(
+    ticket: Ticket,
+    *,
+    ahead: int | None,
+    now: datetime | None = None,
+    settings: HallSettings | None = None,
+) -> int | None:
     """People ahead × their items' recent median service time, shared by the open windows."""
     if ahead is None:
         return None
@@ -173,10 +203,13 @@ def estimate_wait_minutes(ticket: Ticket, *, ahead: int | None, now: datetime | 
     medians = service_minutes_by_item(center_id=ticket.center_id, now=now)
     fallback = statistics.median(medians.values()) if medians else DEFAULT_SERVICE_MINUTES
     ahead_items = (
-        Ticket.objects.filter(center_id=ticket.center_id, status=TicketStatus.WAITING,
-                              service_day=ticket.service_day)
-        .exclude(pk=ticket.pk).filter(_ahead_filter(ticket, now=now, settings=settings))
-        .values("item_id").annotate(n=Count("pk"))
+        Ticket.objects.filter(
+            center_id=ticket.center_id, status=TicketStatus.WAITING, service_day=ticket.service_day
+        )
+        .exclude(pk=ticket.pk)
+        .filter(_ahead_filter(ticket, now=now, settings=settings))
+        .values("item_id")
+        .annotate(n=Count("pk"))
     )
     work = sum(row["n"] * medians.get(row["item_id"], fallback) for row in ahead_items)
     windows = max(open_window_count(center_id=ticket.center_id), 1)
@@ -186,7 +219,8 @@ def estimate_wait_minutes(ticket: Ticket, *, ahead: int | None, now: datetime | 
 def ticket_get(*, ticket_id: str) -> Ticket | None:
     return (
         Ticket.objects.select_related("item", "window", "center")
-        .filter(pk=str(ticket_id)[:24]).first()
+        .filter(pk=str(ticket_id)[:24])
+        .first()
     )
 
 
@@ -196,14 +230,18 @@ def ticket_state(ticket: Ticket, *, now: datetime | None = None) -> dict[str, An
     settings = hall_settings_get(center_id=ticket.center_id)
     ahead = ticket_people_ahead(ticket, now=now, settings=settings)
     expired = ticket.service_day < clock.local(now).date() and ticket.status in (
-        TicketStatus.WAITING, TicketStatus.PARKED, TicketStatus.CALLED)
+        TicketStatus.WAITING,
+        TicketStatus.PARKED,
+        TicketStatus.CALLED,
+    )
     return {
         "id": ticket.pk,
         "number": ticket.number,
         "status": "expired" if expired else ticket.status,
         "position": ahead,
-        "estimated_wait_minutes": estimate_wait_minutes(ticket, ahead=ahead, now=now,
-                                                        settings=settings),
+        "estimated_wait_minutes": estimate_wait_minutes(
+            ticket, ahead=ahead, now=now, settings=settings
+        ),
     }
 
 
@@ -213,22 +251,31 @@ def ticket_state(ticket: Ticket, *, now: datetime | None = None) -> dict[str, An
 def session_current(*, officer_id: int) -> WindowSession | None:
     return (
         WindowSession.objects.select_related("window")
-        .filter(officer_id=officer_id, ended_at__isnull=True).first()
+        .filter(officer_id=officer_id, ended_at__isnull=True)
+        .first()
     )
 
 
 def ticket_current_for(*, officer_id: int) -> Ticket | None:
     return (
         Ticket.objects.select_related("item", "window")
-        .filter(officer_id=officer_id, status=TicketStatus.CALLED).order_by("-called_at").first()
+        .filter(officer_id=officer_id, status=TicketStatus.CALLED)
+        .order_by("-called_at")
+        .first()
     )
 
 
 def tickets_parked_by(*, officer_id: int, center_id: int) -> QuerySet[Ticket]:
-    return Ticket.objects.select_related("item").filter(
-        center_id=center_id, officer_id=officer_id, status=TicketStatus.PARKED,
-        service_day=clock.today(),
-    ).order_by("arrived_at")
+    return (
+        Ticket.objects.select_related("item")
+        .filter(
+            center_id=center_id,
+            officer_id=officer_id,
+            status=TicketStatus.PARKED,
+            service_day=clock.today(),
+        )
+        .order_by("arrived_at")
+    )
 
 
 def windows_of(*, center_id: int) -> QuerySet[Window]:
@@ -237,9 +284,13 @@ def windows_of(*, center_id: int) -> QuerySet[Window]:
 
 def waiting_count_for(*, center_id: int, officer_id: int, item_ids: set[int] | None) -> int:
     now = clock.now()
-    return pool_ordered(center_id=center_id, now=now,
-                        settings=hall_settings_get(center_id=center_id),
-                        officer_id=officer_id, item_ids=item_ids).count()
+    return pool_ordered(
+        center_id=center_id,
+        now=now,
+        settings=hall_settings_get(center_id=center_id),
+        officer_id=officer_id,
+        item_ids=item_ids,
+    ).count()
 
 
 # --- the calling display ---------------------------------------------------------------------
@@ -255,31 +306,49 @@ def display_state(*, center_id: int, recent: int = 8) -> dict[str, Any]:
     """Current call per window and the latest calls, for the hall TV."""
     today = clock.today()
     current = {
-        t.window_id: t for t in Ticket.objects.select_related("window").filter(
-            center_id=center_id, status=TicketStatus.CALLED, service_day=today)
+        t.window_id: t
+        for t in Ticket.objects.select_related("window").filter(
+            center_id=center_id, status=TicketStatus.CALLED, service_day=today
+        )
     }
-    sessions = {s.window_id: s for s in WindowSession.objects.filter(
-        center_id=center_id, ended_at__isnull=True)}
+    sessions = {
+        s.window_id: s
+        for s in WindowSession.objects.filter(center_id=center_id, ended_at__isnull=True)
+    }
     windows = []
     for window in windows_of(center_id=center_id):
         ticket = current.get(window.pk)
         session = sessions.get(window.pk)
-        windows.append({
-            "code": window.code, "name": window.name, "number": window.number,
-            "ticket": ticket.number if ticket else None,
-            "state": ("closed" if session is None else "paused" if session.is_paused else "open"),
-        })
+        windows.append(
+            {
+                "code": window.code,
+                "name": window.name,
+                "number": window.number,
+                "ticket": ticket.number if ticket else None,
+                "state": (
+                    "closed" if session is None else "paused" if session.is_paused else "open"
+                ),
+            }
+        )
     start = clock.local(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
     calls = (
-        TicketEvent.objects.filter(center_id=center_id, kind__in=[EventKind.CALL, EventKind.RECALL],
-                                   at__gte=start)
-        .select_related("ticket", "window").order_by("-at", "-pk")[:recent]
+        TicketEvent.objects.filter(
+            center_id=center_id, kind__in=[EventKind.CALL, EventKind.RECALL], at__gte=start
+        )
+        .select_related("ticket", "window")
+        .order_by("-at", "-pk")[:recent]
     )
     return {
         "windows": windows,
-        "recent": [{"number": e.ticket.number if e.ticket else "", "window_code": e.window.code
-                    if e.window else "", "window_number": e.window.number if e.window else 0,
-                    "at": clock.local(e.at).strftime("%H:%M")} for e in calls],
+        "recent": [
+            {
+                "number": e.ticket.number if e.ticket else "",
+                "window_code": e.window.code if e.window else "",
+                "window_number": e.window.number if e.window else 0,
+                "at": clock.local(e.at).strftime("%H:%M"),
+            }
+            for e in calls
+        ],
     }
 
 
@@ -291,42 +360,74 @@ def hall_board(*, center_id: int, now: datetime | None = None) -> dict[str, Any]
     now = now or clock.now()
     settings = hall_settings_get(center_id=center_id)
     today = clock.local(now).date()
-    waiting = Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING,
-                                    service_day=today)
-    per_cat = {row["item__category"]: row for row in waiting.values("item__category").annotate(
-        n=Count("pk"), oldest=Min("arrived_at"))}
+    waiting = Ticket.objects.filter(
+        center_id=center_id, status=TicketStatus.WAITING, service_day=today
+    )
+    per_cat = {
+        row["item__category"]: row
+        for row in waiting.values("item__category").annotate(
+            n=Count("pk"), oldest=Min("arrived_at")
+        )
+    }
     categories = []
     for value, label in Category.choices:
         row = per_cat.get(value)
         longest = int((now - row["oldest"]).total_seconds() // 60) if row else 0
-        categories.append({"code": value, "label": str(label),
-                           "prefix": CATEGORY_PREFIX[Category(value)],
-                           "waiting": row["n"] if row else 0, "longest_minutes": longest})
+        categories.append(
+            {
+                "code": value,
+                "label": str(label),
+                "prefix": CATEGORY_PREFIX[Category(value)],
+                "waiting": row["n"] if row else 0,
+                "longest_minutes": longest,
+            }
+        )
     oldest = waiting.aggregate(m=Min("arrived_at"))["m"]
     longest_wait = int((now - oldest).total_seconds() // 60) if oldest else 0
     priority_waiting = waiting.exclude(priority=Priority.NORMAL).count()
 
-    sessions = {s.window_id: s for s in WindowSession.objects.filter(
-        center_id=center_id, ended_at__isnull=True).select_related("officer")}
-    serving = {t.window_id: t for t in Ticket.objects.filter(
-        center_id=center_id, status=TicketStatus.CALLED, service_day=today).select_related("item")}
+    sessions = {
+        s.window_id: s
+        for s in WindowSession.objects.filter(
+            center_id=center_id, ended_at__isnull=True
+        ).select_related("officer")
+    }
+    serving = {
+        t.window_id: t
+        for t in Ticket.objects.filter(
+            center_id=center_id, status=TicketStatus.CALLED, service_day=today
+        ).select_related("item")
+    }
     windows = []
     for window in windows_of(center_id=center_id):
         session = sessions.get(window.pk)
         ticket = serving.get(window.pk)
-        state = "closed" if session is None else "paused" if session.is_paused else (
-            "serving" if ticket else "idle")
-        windows.append({
-            "code": window.code, "name": window.name, "state": state,
-            "officer": str(session.officer) if session else "",
-            "ticket": ticket.number if ticket else "",
-            "item": ticket.item.name if ticket else "",
-            "since_minutes": int((now - ticket.called_at).total_seconds() // 60)
-            if ticket and ticket.called_at else None,
-        })
+        state = (
+            "closed"
+            if session is None
+            else "paused"
+            if session.is_paused
+            else ("serving" if ticket else "idle")
+        )
+        windows.append(
+            {
+                "code": window.code,
+                "name": window.name,
+                "state": state,
+                "officer": str(session.officer) if session else "",
+                "ticket": ticket.number if ticket else "",
+                "item": ticket.item.name if ticket else "",
+                "since_minutes": int((now - ticket.called_at).total_seconds() // 60)
+                if ticket and ticket.called_at
+                else None,
+            }
+        )
     signed_in = {s.officer_id for s in sessions.values()}
-    officers = [{"name": str(o), "state": "signed_in" if o.pk in signed_in else "off"}
-                for o in staff_list(user=_CenterUser(center_id)) if o.role == "officer"]
+    officers = [
+        {"name": str(o), "state": "signed_in" if o.pk in signed_in else "off"}
+        for o in staff_list(user=_CenterUser(center_id))
+        if o.role == "officer"
+    ]
 
     start = clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
     events = TicketEvent.objects.filter(center_id=center_id, at__gte=start, at__lte=now)
@@ -362,11 +463,19 @@ def today_kpis(*, center_id: int, start: datetime, end: datetime) -> dict[str, A
     """Average and longest wait (first call per ticket) and average service time, from events."""
     events = TicketEvent.objects.filter(center_id=center_id, at__gte=start, at__lte=end)
     waits: dict[str, int] = {}
-    for ticket_id, wait in (events.filter(kind=EventKind.CALL, wait_seconds__isnull=False)
-                            .order_by("at").values_list("ticket_id", "wait_seconds")):
+    wait_rows: Any = (
+        events.filter(kind=EventKind.CALL, wait_seconds__isnull=False)
+        .order_by("at")
+        .values_list("ticket_id", "wait_seconds")
+    )
+    for ticket_id, wait in wait_rows:
         waits.setdefault(ticket_id, wait)
-    services = list(events.filter(kind=EventKind.FINISH, service_seconds__isnull=False)
-                    .values_list("service_seconds", flat=True))
+    services = [
+        int(seconds or 0)
+        for seconds in events.filter(
+            kind=EventKind.FINISH, service_seconds__isnull=False
+        ).values_list("service_seconds", flat=True)
+    ]
     hourly: dict[int, int] = {}
     for at in events.filter(kind=EventKind.ISSUE).values_list("at", flat=True):
         hour = clock.local(at).hour

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -72,8 +72,6 @@ PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 # under a burst the lock sits idle while everyone sleeps, and an unlucky thread can starve past
 # the busy timeout. Queueing this process's hall writers on a lock first keeps them in order.
 _SQLITE_WRITER = threading.RLock()
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 
 
 @contextmanager
@@ -85,16 +83,15 @@ def _sqlite_writer() -> Iterator[None]:
         yield
 
 
-def atomic_write(func: Callable[_P, _R]) -> Callable[_P, _R]:
+def atomic_write[**P, R](func: Callable[P, R]) -> Callable[P, R]:
     """`transaction.atomic`, queued behind this process's other hall writers on SQLite."""
 
     @functools.wraps(func)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with _sqlite_writer(), transaction.atomic():
             return func(*args, **kwargs)
 
     return wrapper
-
 
 
 def _as_time(value: Any) -> time:
@@ -120,16 +117,32 @@ def _closed_message(center: Any, settings: HallSettings) -> str:
     }
 
 
-def _event(ticket: Ticket | None, kind: EventKind, *, at: datetime, center_id: int,
-           officer: Any = None, window: Window | None = None, item_id: int | None = None,
-           wait_seconds: int | None = None, service_seconds: int | None = None,
-           **data: Any) -> TicketEvent:
+def _event(
+    ticket: Ticket | None,
+    kind: EventKind,
+    *,
+    at: datetime,
+    center_id: int,
+    officer: Any = None,
+    window: Window | None = None,
+    item_id: int | None = None,
+    wait_seconds: int | None = None,
+    service_seconds: int | None = None,
+    **data: Any,
+) -> TicketEvent:
     event = TicketEvent(
-        center_id=center_id, ticket=ticket, kind=kind, at=at,
+        center_id=center_id,
+        ticket=ticket,
+        kind=kind,
+        at=at,
         officer=officer if officer is not None and getattr(officer, "pk", None) else None,
-        window=window, item_id=item_id if item_id is not None else (
-            ticket.item_id if ticket is not None else None),
-        wait_seconds=wait_seconds, service_seconds=service_seconds, data=data,
+        window=window,
+        item_id=item_id
+        if item_id is not None
+        else (ticket.item_id if ticket is not None else None),
+        wait_seconds=wait_seconds,
+        service_seconds=service_seconds,
+        data=data,
     )
     event.save()
     return event
@@ -147,8 +160,9 @@ def _next_seq(*, center_id: int, day: date, prefix: str) -> int:
     if not rows.update(last=F("last") + 1):
         try:
             with transaction.atomic():
-                TicketCounter.objects.create(center_id=center_id, service_day=day,
-                                             prefix=prefix, last=1)
+                TicketCounter.objects.create(
+                    center_id=center_id, service_day=day, prefix=prefix, last=1
+                )
             return 1
         except IntegrityError:  # another transaction created it first; it has committed
             rows.update(last=F("last") + 1)
@@ -158,8 +172,9 @@ def _next_seq(*, center_id: int, day: date, prefix: str) -> int:
 def _holding(actor: Any, now: datetime) -> Ticket | None:
     """The ticket this officer has called today and not finished (yesterday's leftovers never
     block a window)."""
-    return Ticket.objects.filter(officer_id=actor.pk, status=TicketStatus.CALLED,
-                                 service_day=clock.local(now).date()).first()
+    return Ticket.objects.filter(
+        officer_id=actor.pk, status=TicketStatus.CALLED, service_day=clock.local(now).date()
+    ).first()
 
 
 def _require(actor: Any, perm: Perm) -> None:
@@ -171,8 +186,10 @@ def _ticket_for_update(ticket_id: str, *, actor: Any) -> Ticket:
     """The ticket, locked (PostgreSQL row lock; SQLite is serialized already), in the
     actor's center; unknown and foreign tickets look the same."""
     ticket = (
-        Ticket.objects.select_for_update(of=("self",)).select_related("window")
-        .filter(pk=str(ticket_id)[:24], center_id=actor.center_id).first()
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("window")
+        .filter(pk=str(ticket_id)[:24], center_id=actor.center_id)
+        .first()
     )
     if ticket is None:
         raise NotFound(_("没有找到这张号票"), code=HallErrorCode.UNKNOWN_TICKET)
@@ -191,8 +208,9 @@ def _check_today(ticket: Ticket, now: datetime) -> None:
 def _check_holder(ticket: Ticket, actor: Any, *, status: str = TicketStatus.CALLED) -> None:
     """Only the officer who called a ticket acts on it, and only in the expected state."""
     if ticket.officer_id != actor.pk:
-        raise PermissionDenied(_("号票 %s 不是您叫的号") % ticket.number,
-                               code=HallErrorCode.NOT_YOUR_TICKET)
+        raise PermissionDenied(
+            _("号票 %s 不是您叫的号") % ticket.number, code=HallErrorCode.NOT_YOUR_TICKET
+        )
     if ticket.status != status:
         raise Conflict(
             _("号票 %(number)s 当前状态为“%(status)s”，不能执行此操作")
@@ -203,23 +221,26 @@ def _check_holder(ticket: Ticket, actor: Any, *, status: str = TicketStatus.CALL
 
 def _session_at(actor: Any, window_code: str, *, for_update: bool = True) -> WindowSession:
     qs = WindowSession.objects.select_related("window").filter(
-        officer_id=actor.pk, ended_at__isnull=True)
+        officer_id=actor.pk, ended_at__isnull=True
+    )
     if for_update:
         qs = qs.select_for_update(of=("self",))
     session = qs.first()
     code = (window_code or "").strip().upper()
     if session is None or session.window.code != code:
-        raise Conflict(_("您没有在 %s 窗口签到，请先签到") % code,
-                       code=HallErrorCode.NOT_SIGNED_IN)
+        raise Conflict(_("您没有在 %s 窗口签到，请先签到") % code, code=HallErrorCode.NOT_SIGNED_IN)
     return session
 
 
-def _check_window(session: WindowSession | None, window_code: str | None) -> None:
+def _check_window(session: WindowSession | None, window_code: str | None) -> WindowSession:
     if session is None:
         raise Conflict(_("您当前没有签到"), code=HallErrorCode.NOT_SIGNED_IN)
     if window_code is not None and session.window.code != window_code.strip().upper():
-        raise Conflict(_("您没有在 %s 窗口签到") % window_code.strip().upper(),
-                       code=HallErrorCode.NOT_SIGNED_IN)
+        raise Conflict(
+            _("您没有在 %s 窗口签到") % window_code.strip().upper(),
+            code=HallErrorCode.NOT_SIGNED_IN,
+        )
+    return session
 
 
 def _call_event(ticket: Ticket, window: Window, *, recall: bool, at: datetime) -> dict[str, Any]:
@@ -227,10 +248,15 @@ def _call_event(ticket: Ticket, window: Window, *, recall: bool, at: datetime) -
     if voice.espeak_path() and voice.is_valid(ticket.number, window.number):
         audio = reverse("hall:voice", kwargs={"number": ticket.number, "window": window.number})
     return {
-        "type": "call", "recall": recall, "number": ticket.number, "window_code": window.code,
-        "window_name": window.name, "window_number": window.number,
+        "type": "call",
+        "recall": recall,
+        "number": ticket.number,
+        "window_code": window.code,
+        "window_name": window.name,
+        "window_number": window.number,
         "text": announcement_text(number=ticket.number, window_number=window.number),
-        "audio_url": audio, "at": clock.local(at).strftime("%H:%M:%S"),
+        "audio_url": audio,
+        "at": clock.local(at).strftime("%H:%M:%S"),
     }
 
 
@@ -242,8 +268,14 @@ def _window_event(window: Window | None) -> dict[str, Any]:
 
 
 def ticket_issue(
-    *, actor: Any, center: Any, item_codes: Sequence[str], channel: IssueChannel,
-    priority: str = Priority.NORMAL, id_number: str = "", phone: str = "",
+    *,
+    actor: Any,
+    center: Any,
+    item_codes: Sequence[str],
+    channel: IssueChannel,
+    priority: str = Priority.NORMAL,
+    id_number: str = "",
+    phone: str = "",
     request_key: str | None = None,
 ) -> Ticket:
     """取号: a ticket for one or several items. `actor` is the guide (or None for the kiosk
@@ -254,9 +286,16 @@ def ticket_issue(
             raise PermissionDenied(_("只能为本中心取号"))
     key = (request_key or "").strip()[:64] or None
     try:
-        return _ticket_issue(actor=actor, center=center, item_codes=item_codes, channel=channel,
-                             priority=priority, id_number=id_number, phone=phone,
-                             request_key=key)
+        return _ticket_issue(
+            actor=actor,
+            center=center,
+            item_codes=item_codes,
+            channel=channel,
+            priority=priority,
+            id_number=id_number,
+            phone=phone,
+            request_key=key,
+        )
     except IntegrityError:
         # Only a concurrent double submit with the same key lands here (PostgreSQL).
         existing = Ticket.objects.filter(center_id=center.pk, request_key=key).first()
@@ -266,8 +305,17 @@ def ticket_issue(
 
 
 @atomic_write
-def _ticket_issue(*, actor: Any, center: Any, item_codes: Sequence[str], channel: IssueChannel,
-                  priority: str, id_number: str, phone: str, request_key: str | None) -> Ticket:
+def _ticket_issue(
+    *,
+    actor: Any,
+    center: Any,
+    item_codes: Sequence[str],
+    channel: IssueChannel,
+    priority: str,
+    id_number: str,
+    phone: str,
+    request_key: str | None,
+) -> Ticket:
     now = clock.now()
     if request_key:
         existing = Ticket.objects.filter(center_id=center.pk, request_key=request_key).first()
@@ -280,8 +328,7 @@ def _ticket_issue(*, actor: Any, center: Any, item_codes: Sequence[str], channel
     if not codes:
         raise DomainError(_("请选择要办理的事项"), code=HallErrorCode.UNKNOWN_ITEM)
     if len(codes) > MAX_ITEMS_PER_TICKET:
-        raise DomainError(_("一次最多选择 %d 个事项") % MAX_ITEMS_PER_TICKET,
-                          code="too_many_items")
+        raise DomainError(_("一次最多选择 %d 个事项") % MAX_ITEMS_PER_TICKET, code="too_many_items")
     items = []
     for code in codes:
         item = item_get(code=code)
@@ -296,10 +343,13 @@ def _ticket_issue(*, actor: Any, center: Any, item_codes: Sequence[str], channel
     if id_number:
         check = check_id_number(id_number, today=clock.local(now).date())
         if not check.valid:
-            raise DomainError(_("身份证号码有误：%s") % check.error,
-                              code=HallErrorCode.INVALID_ID_NUMBER)
-        if (priority == Priority.NORMAL
-                and age_on(check.normalized, clock.local(now).date()) >= settings.elderly_age):
+            raise DomainError(
+                _("身份证号码有误：%s") % check.error, code=HallErrorCode.INVALID_ID_NUMBER
+            )
+        if (
+            priority == Priority.NORMAL
+            and age_on(check.normalized, clock.local(now).date()) >= settings.elderly_age
+        ):
             priority = Priority.ELDERLY
     phone = re.sub(r"[\s-]", "", phone or "")
     if phone and not PHONE_RE.match(phone):
@@ -310,21 +360,47 @@ def _ticket_issue(*, actor: Any, center: Any, item_codes: Sequence[str], channel
     prefix = CATEGORY_PREFIX[Category(first.category)]
     seq = _next_seq(center_id=center.pk, day=day, prefix=prefix)
     ticket = Ticket.objects.create(
-        center_id=center.pk, service_day=day, prefix=prefix, seq=seq,
-        number=f"{prefix}{seq:03d}", item_id=first.pk, priority=priority,
-        priority_weight=settings.weight_for(priority), channel=channel, arrived_at=now,
-        queue_at=now, issued_by=actor if actor is not None else None,
-        phone=phone or None, has_phone=bool(phone), request_key=request_key,
+        center_id=center.pk,
+        service_day=day,
+        prefix=prefix,
+        seq=seq,
+        number=f"{prefix}{seq:03d}",
+        item_id=first.pk,
+        priority=priority,
+        priority_weight=settings.weight_for(priority),
+        channel=channel,
+        arrived_at=now,
+        queue_at=now,
+        issued_by=actor if actor is not None else None,
+        phone=phone or None,
+        has_phone=bool(phone),
+        request_key=request_key,
     )
     TicketItem.objects.bulk_create(
         TicketItem(ticket=ticket, item_id=item.pk, position=i) for i, item in enumerate(items)
     )
-    _event(ticket, EventKind.ISSUE, at=now, center_id=center.pk, officer=actor,
-           channel=str(channel), priority=str(priority), items=codes)
-    audit_record(actor=actor, action=AuditAction.TICKET_ISSUED, target=ticket,
-                 center_id=center.pk,
-                 after={"number": ticket.number, "items": codes, "channel": str(channel),
-                        "priority": str(priority)})
+    _event(
+        ticket,
+        EventKind.ISSUE,
+        at=now,
+        center_id=center.pk,
+        officer=actor,
+        channel=str(channel),
+        priority=str(priority),
+        items=codes,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.TICKET_ISSUED,
+        target=ticket,
+        center_id=center.pk,
+        after={
+            "number": ticket.number,
+            "items": codes,
+            "channel": str(channel),
+            "priority": str(priority),
+        },
+    )
     return ticket
 
 
@@ -365,33 +441,48 @@ def window_sign_in(*, actor: Any, window_code: str) -> WindowSession:
     try:
         return _window_sign_in(actor=actor, window_code=window_code)
     except IntegrityError:
-        raise Conflict(_("%s 窗口刚刚有人签到，请选择其他窗口") % window_code,
-                       code=HallErrorCode.WINDOW_TAKEN) from None
+        raise Conflict(
+            _("%s 窗口刚刚有人签到，请选择其他窗口") % window_code, code=HallErrorCode.WINDOW_TAKEN
+        ) from None
 
 
 @atomic_write
 def _window_sign_in(*, actor: Any, window_code: str) -> WindowSession:
     now = clock.now()
     window = _window_get(actor, window_code)
-    current = (WindowSession.objects.select_for_update(of=("self",)).select_related("window")
-               .filter(officer_id=actor.pk, ended_at__isnull=True).first())
+    current = (
+        WindowSession.objects.select_for_update(of=("self",))
+        .select_related("window")
+        .filter(officer_id=actor.pk, ended_at__isnull=True)
+        .first()
+    )
     if current is not None and current.window_id == window.pk:
         return current
-    holder = (WindowSession.objects.select_related("officer")
-              .filter(window=window, ended_at__isnull=True).first())
+    holder = (
+        WindowSession.objects.select_related("officer")
+        .filter(window=window, ended_at__isnull=True)
+        .first()
+    )
     if holder is not None:
-        raise Conflict(_("%(window)s 已有 %(officer)s 签到") % {
-            "window": window.name, "officer": holder.officer}, code=HallErrorCode.WINDOW_TAKEN)
+        raise Conflict(
+            _("%(window)s 已有 %(officer)s 签到")
+            % {"window": window.name, "officer": holder.officer},
+            code=HallErrorCode.WINDOW_TAKEN,
+        )
     if _holding(actor, now) is not None:
         raise Conflict(_("请先办结当前号，再换窗口"), code=HallErrorCode.CURRENT_TICKET)
     if current is not None:
         _end_session(current, actor=actor, now=now)
-    session = WindowSession.objects.create(center_id=actor.center_id, window=window,
-                                           officer=actor, started_at=now)
-    _event(None, EventKind.SIGN_IN, at=now, center_id=actor.center_id, officer=actor,
-           window=window)
-    audit_record(actor=actor, action=AuditAction.WINDOW_SIGNED_IN, target=window,
-                 after={"window": window.code})
+    session = WindowSession.objects.create(
+        center_id=actor.center_id, window=window, officer=actor, started_at=now
+    )
+    _event(None, EventKind.SIGN_IN, at=now, center_id=actor.center_id, officer=actor, window=window)
+    audit_record(
+        actor=actor,
+        action=AuditAction.WINDOW_SIGNED_IN,
+        target=window,
+        after={"window": window.code},
+    )
     live.push_on_commit(actor.center_id, _window_event(window))
     return session
 
@@ -399,10 +490,20 @@ def _window_sign_in(*, actor: Any, window_code: str) -> WindowSession:
 def _end_session(session: WindowSession, *, actor: Any, now: datetime) -> None:
     session.ended_at = now
     session.save(update_fields=["ended_at"])
-    _event(None, EventKind.SIGN_OUT, at=now, center_id=session.center_id, officer=actor,
-           window=session.window)
-    audit_record(actor=actor, action=AuditAction.WINDOW_SIGNED_OUT, target=session.window,
-                 after={"window": session.window.code})
+    _event(
+        None,
+        EventKind.SIGN_OUT,
+        at=now,
+        center_id=session.center_id,
+        officer=actor,
+        window=session.window,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.WINDOW_SIGNED_OUT,
+        target=session.window,
+        after={"window": session.window.code},
+    )
     live.push_on_commit(session.center_id, _window_event(session.window))
 
 
@@ -410,9 +511,13 @@ def _end_session(session: WindowSession, *, actor: Any, now: datetime) -> None:
 def window_sign_out(*, actor: Any, window_code: str | None = None) -> None:
     """签退 (close the window)."""
     now = clock.now()
-    session = (WindowSession.objects.select_for_update(of=("self",)).select_related("window")
-               .filter(officer_id=actor.pk, ended_at__isnull=True).first())
-    _check_window(session, window_code)
+    session = (
+        WindowSession.objects.select_for_update(of=("self",))
+        .select_related("window")
+        .filter(officer_id=actor.pk, ended_at__isnull=True)
+        .first()
+    )
+    session = _check_window(session, window_code)
     if _holding(actor, now) is not None:
         raise Conflict(_("请先办结当前号，再签退"), code=HallErrorCode.CURRENT_TICKET)
     _end_session(session, actor=actor, now=now)
@@ -422,9 +527,13 @@ def window_sign_out(*, actor: Any, window_code: str | None = None) -> None:
 def window_pause(*, actor: Any, window_code: str | None = None, reason: str = "") -> WindowSession:
     """暂停 (a break): the window stays signed in but call-next is refused."""
     now = clock.now()
-    session = (WindowSession.objects.select_for_update(of=("self",)).select_related("window")
-               .filter(officer_id=actor.pk, ended_at__isnull=True).first())
-    _check_window(session, window_code)
+    session = (
+        WindowSession.objects.select_for_update(of=("self",))
+        .select_related("window")
+        .filter(officer_id=actor.pk, ended_at__isnull=True)
+        .first()
+    )
+    session = _check_window(session, window_code)
     if session.is_paused:
         return session
     if _holding(actor, now) is not None:
@@ -432,10 +541,21 @@ def window_pause(*, actor: Any, window_code: str | None = None, reason: str = ""
     session.paused_at = now
     session.pause_reason = (reason or "")[:40]
     session.save(update_fields=["paused_at", "pause_reason"])
-    _event(None, EventKind.PAUSE, at=now, center_id=session.center_id, officer=actor,
-           window=session.window, reason=session.pause_reason)
-    audit_record(actor=actor, action=AuditAction.WINDOW_PAUSED, target=session.window,
-                 after={"window": session.window.code, "reason": session.pause_reason})
+    _event(
+        None,
+        EventKind.PAUSE,
+        at=now,
+        center_id=session.center_id,
+        officer=actor,
+        window=session.window,
+        reason=session.pause_reason,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.WINDOW_PAUSED,
+        target=session.window,
+        after={"window": session.window.code, "reason": session.pause_reason},
+    )
     live.push_on_commit(session.center_id, _window_event(session.window))
     return session
 
@@ -443,19 +563,34 @@ def window_pause(*, actor: Any, window_code: str | None = None, reason: str = ""
 @atomic_write
 def window_resume(*, actor: Any, window_code: str | None = None) -> WindowSession:
     now = clock.now()
-    session = (WindowSession.objects.select_for_update(of=("self",)).select_related("window")
-               .filter(officer_id=actor.pk, ended_at__isnull=True).first())
-    _check_window(session, window_code)
+    session = (
+        WindowSession.objects.select_for_update(of=("self",))
+        .select_related("window")
+        .filter(officer_id=actor.pk, ended_at__isnull=True)
+        .first()
+    )
+    session = _check_window(session, window_code)
     if not session.is_paused:
         return session
     paused_seconds = _seconds(now, session.paused_at)
     session.paused_at = None
     session.pause_reason = ""
     session.save(update_fields=["paused_at", "pause_reason"])
-    _event(None, EventKind.RESUME, at=now, center_id=session.center_id, officer=actor,
-           window=session.window, paused_seconds=paused_seconds)
-    audit_record(actor=actor, action=AuditAction.WINDOW_RESUMED, target=session.window,
-                 after={"window": session.window.code})
+    _event(
+        None,
+        EventKind.RESUME,
+        at=now,
+        center_id=session.center_id,
+        officer=actor,
+        window=session.window,
+        paused_seconds=paused_seconds,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.WINDOW_RESUMED,
+        target=session.window,
+        after={"window": session.window.code},
+    )
     live.push_on_commit(session.center_id, _window_event(session.window))
     return session
 
@@ -473,12 +608,20 @@ def ticket_call_next(*, actor: Any, window_code: str) -> Ticket | None:
             raise Conflict(_("窗口暂停中，请先恢复服务"), code=HallErrorCode.WINDOW_PAUSED)
         current = _holding(actor, now)
         if current is not None:
-            raise Conflict(_("请先办结当前号 %s，再叫下一号") % current.number,
-                           code=HallErrorCode.CURRENT_TICKET, ticket_id=current.pk)
+            raise Conflict(
+                _("请先办结当前号 %s，再叫下一号") % current.number,
+                code=HallErrorCode.CURRENT_TICKET,
+                ticket_id=current.pk,
+            )
         settings = hall_settings_get(center_id=actor.center_id)
         item_ids = staff_item_ids(staff=actor)
-        pool = pool_ordered(center_id=actor.center_id, now=now, settings=settings,
-                            officer_id=actor.pk, item_ids=item_ids)
+        pool = pool_ordered(
+            center_id=actor.center_id,
+            now=now,
+            settings=settings,
+            officer_id=actor.pk,
+            item_ids=item_ids,
+        )
         ticket = None
         for _attempt in range(20):
             if connection.vendor == "postgresql":
@@ -488,8 +631,13 @@ def ticket_call_next(*, actor: Any, window_code: str) -> Ticket | None:
             if candidate is None:
                 return None
             claimed = Ticket.objects.filter(pk=candidate.pk, status=TicketStatus.WAITING).update(
-                status=TicketStatus.CALLED, officer_id=actor.pk, window_id=session.window_id,
-                called_at=now, recall_count=0, target_officer=None, updated_at=now,
+                status=TicketStatus.CALLED,
+                officer_id=actor.pk,
+                window_id=session.window_id,
+                called_at=now,
+                recall_count=0,
+                target_officer=None,
+                updated_at=now,
             )
             if claimed == 1:
                 ticket = candidate
@@ -502,13 +650,25 @@ def ticket_call_next(*, actor: Any, window_code: str) -> Ticket | None:
         ticket.called_at = now
         ticket.recall_count = 0
         ticket.target_officer_id = None
-        _event(ticket, EventKind.CALL, at=now, center_id=ticket.center_id, officer=actor,
-               window=session.window, wait_seconds=_seconds(now, ticket.arrived_at),
-               requeued=ticket.requeue_count)
-        audit_record(actor=actor, action=AuditAction.TICKET_CALLED, target=ticket,
-                     after={"number": ticket.number, "window": session.window.code})
-        live.push_on_commit(ticket.center_id, _call_event(ticket, session.window, recall=False,
-                                                          at=now))
+        _event(
+            ticket,
+            EventKind.CALL,
+            at=now,
+            center_id=ticket.center_id,
+            officer=actor,
+            window=session.window,
+            wait_seconds=_seconds(now, ticket.arrived_at),
+            requeued=ticket.requeue_count,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.TICKET_CALLED,
+            target=ticket,
+            after={"number": ticket.number, "window": session.window.code},
+        )
+        live.push_on_commit(
+            ticket.center_id, _call_event(ticket, session.window, recall=False, at=now)
+        )
         center_id = ticket.center_id
         transaction.on_commit(lambda: ticket_notify_near(center_id=center_id))
     return ticket
@@ -524,26 +684,40 @@ def ticket_recall(*, actor: Any, ticket_id: str) -> Ticket:
     _check_holder(ticket, actor)
     settings = hall_settings_get(center_id=ticket.center_id)
     if ticket.recall_count >= settings.recall_limit:
-        raise Conflict(_("已重呼 %d 次，请标记未到") % ticket.recall_count,
-                       code=HallErrorCode.RECALL_LIMIT)
+        raise Conflict(
+            _("已重呼 %d 次，请标记未到") % ticket.recall_count, code=HallErrorCode.RECALL_LIMIT
+        )
     ticket.recall_count += 1
     ticket.save(update_fields=["recall_count", "updated_at"])
     assert ticket.window is not None
-    _event(ticket, EventKind.RECALL, at=now, center_id=ticket.center_id, officer=actor,
-           window=ticket.window, count=ticket.recall_count)
-    audit_record(actor=actor, action=AuditAction.TICKET_CHANGED, target=ticket,
-                 after={"event": "recall", "count": ticket.recall_count})
+    _event(
+        ticket,
+        EventKind.RECALL,
+        at=now,
+        center_id=ticket.center_id,
+        officer=actor,
+        window=ticket.window,
+        count=ticket.recall_count,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.TICKET_CHANGED,
+        target=ticket,
+        after={"event": "recall", "count": ticket.recall_count},
+    )
     live.push_on_commit(ticket.center_id, _call_event(ticket, ticket.window, recall=True, at=now))
     return ticket
 
 
-def _requeue_position(ticket: Ticket, *, settings: HallSettings, now: datetime) -> tuple[
-        datetime, int]:
+def _requeue_position(
+    ticket: Ticket, *, settings: HallSettings, now: datetime
+) -> tuple[datetime, int]:
     """Where a ticket goes when moved back K places: just behind the K-th waiting ticket."""
     places = settings.requeue_places
     line = list(
         pool_ordered(center_id=ticket.center_id, now=now, settings=settings)
-        .filter(target_officer__isnull=True).exclude(pk=ticket.pk)
+        .filter(target_officer__isnull=True)
+        .exclude(pk=ticket.pk)
         .values_list("queue_at", "priority_weight")[: max(places, 1)]
     )
     if not line or places == 0:
@@ -562,9 +736,11 @@ def ticket_no_show(*, actor: Any, ticket_id: str) -> Ticket:
     _check_holder(ticket, actor)
     settings = hall_settings_get(center_id=ticket.center_id)
     if ticket.recall_count < settings.recall_limit:
-        raise Conflict(_("请先重呼（已重呼 %(done)d 次，需 %(need)d 次）") % {
-            "done": ticket.recall_count, "need": settings.recall_limit},
-            code=HallErrorCode.RECALLS_PENDING)
+        raise Conflict(
+            _("请先重呼（已重呼 %(done)d 次，需 %(need)d 次）")
+            % {"done": ticket.recall_count, "need": settings.recall_limit},
+            code=HallErrorCode.RECALLS_PENDING,
+        )
     window = ticket.window
     if ticket.requeue_count < settings.requeue_limit:
         queue_at, weight = _requeue_position(ticket, settings=settings, now=now)
@@ -584,8 +760,12 @@ def ticket_no_show(*, actor: Any, ticket_id: str) -> Ticket:
         data = {}
     ticket.save()
     _event(ticket, kind, at=now, center_id=ticket.center_id, officer=actor, window=window, **data)
-    audit_record(actor=actor, action=AuditAction.TICKET_CHANGED, target=ticket,
-                 after={"event": str(kind), "number": ticket.number})
+    audit_record(
+        actor=actor,
+        action=AuditAction.TICKET_CHANGED,
+        target=ticket,
+        after={"event": str(kind), "number": ticket.number},
+    )
     live.push_on_commit(ticket.center_id, _window_event(window))
     return ticket
 
@@ -600,17 +780,29 @@ def ticket_finish(*, actor: Any, ticket_id: str) -> Ticket:
     ticket.status = TicketStatus.FINISHED
     ticket.finished_at = now
     ticket.save(update_fields=["status", "finished_at", "updated_at"])
-    _event(ticket, EventKind.FINISH, at=now, center_id=ticket.center_id, officer=actor,
-           window=ticket.window, service_seconds=_seconds(now, ticket.called_at))
-    audit_record(actor=actor, action=AuditAction.TICKET_CHANGED, target=ticket,
-                 after={"event": "finish", "number": ticket.number})
+    _event(
+        ticket,
+        EventKind.FINISH,
+        at=now,
+        center_id=ticket.center_id,
+        officer=actor,
+        window=ticket.window,
+        service_seconds=_seconds(now, ticket.called_at),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.TICKET_CHANGED,
+        target=ticket,
+        after={"event": "finish", "number": ticket.number},
+    )
     live.push_on_commit(ticket.center_id, _window_event(ticket.window))
     return ticket
 
 
 @atomic_write
-def ticket_transfer(*, actor: Any, ticket_id: str, item_code: str | None = None,
-                    officer_id: int | None = None) -> Ticket:
+def ticket_transfer(
+    *, actor: Any, ticket_id: str, item_code: str | None = None, officer_id: int | None = None
+) -> Ticket:
     """转移: to another item and/or to a named officer. The ticket goes back to the pool with
     its ORIGINAL arrival time, so the citizen does not queue twice."""
     _require(actor, Perm.TICKET_CALL)
@@ -624,16 +816,16 @@ def ticket_transfer(*, actor: Any, ticket_id: str, item_code: str | None = None,
     item = item_get(code=item_code) if item_code else None
     if item is not None:
         ticket.item_id = item.pk
-        TicketItem.objects.get_or_create(ticket=ticket, item_id=item.pk,
-                                         defaults={"position": ticket.items.count()})
+        TicketItem.objects.get_or_create(
+            ticket=ticket, item_id=item.pk, defaults={"position": ticket.items.count()}
+        )
     target = None
     if officer_id:
         target = _colleague(actor, officer_id)
         if target.pk == actor.pk:
             raise DomainError(_("不能转给自己"), code="transfer_to_self")
         if not staff_may_serve(staff=target, item_id=ticket.item_id):
-            raise DomainError(_("%s 没有办理该事项的授权") % target,
-                              code="transfer_not_authorized")
+            raise DomainError(_("%s 没有办理该事项的授权") % target, code="transfer_not_authorized")
     window = ticket.window
     duration = _seconds(now, ticket.called_at)
     ticket.status = TicketStatus.WAITING
@@ -643,12 +835,28 @@ def ticket_transfer(*, actor: Any, ticket_id: str, item_code: str | None = None,
     ticket.recall_count = 0
     ticket.target_officer = target
     ticket.save()
-    _event(ticket, EventKind.TRANSFER, at=now, center_id=ticket.center_id, officer=actor,
-           window=window, item_id=from_item, service_seconds=duration,
-           to_item=item.code if item else None, to_officer=target.pk if target else None)
-    audit_record(actor=actor, action=AuditAction.TICKET_CHANGED, target=ticket,
-                 after={"event": "transfer", "to_item": item.code if item else None,
-                        "to_officer": target.pk if target else None})
+    _event(
+        ticket,
+        EventKind.TRANSFER,
+        at=now,
+        center_id=ticket.center_id,
+        officer=actor,
+        window=window,
+        item_id=from_item,
+        service_seconds=duration,
+        to_item=item.code if item else None,
+        to_officer=target.pk if target else None,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.TICKET_CHANGED,
+        target=ticket,
+        after={
+            "event": "transfer",
+            "to_item": item.code if item else None,
+            "to_officer": target.pk if target else None,
+        },
+    )
     live.push_on_commit(ticket.center_id, _window_event(window))
     return ticket
 
@@ -672,17 +880,29 @@ def ticket_park(*, actor: Any, ticket_id: str) -> Ticket:
     window = ticket.window
     ticket.status = TicketStatus.PARKED
     ticket.save(update_fields=["status", "updated_at"])
-    _event(ticket, EventKind.PARK, at=now, center_id=ticket.center_id, officer=actor,
-           window=window, service_seconds=_seconds(now, ticket.called_at))
-    audit_record(actor=actor, action=AuditAction.TICKET_CHANGED, target=ticket,
-                 after={"event": "park", "number": ticket.number})
+    _event(
+        ticket,
+        EventKind.PARK,
+        at=now,
+        center_id=ticket.center_id,
+        officer=actor,
+        window=window,
+        service_seconds=_seconds(now, ticket.called_at),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.TICKET_CHANGED,
+        target=ticket,
+        after={"event": "park", "number": ticket.number},
+    )
     live.push_on_commit(ticket.center_id, _window_event(window))
     return ticket
 
 
 @atomic_write
-def ticket_unpark(*, actor: Any, ticket_id: str, window_code: str,
-                  to_queue: bool = False) -> Ticket:
+def ticket_unpark(
+    *, actor: Any, ticket_id: str, window_code: str, to_queue: bool = False
+) -> Ticket:
     """取回: the citizen is back. Called straight to the officer's window, or (to_queue)
     returned to the pool with the original arrival time, for this officer."""
     _require(actor, Perm.TICKET_CALL)
@@ -697,10 +917,20 @@ def ticket_unpark(*, actor: Any, ticket_id: str, window_code: str,
         ticket.officer = None
         ticket.window = None
         ticket.save()
-        _event(ticket, EventKind.UNPARK, at=now, center_id=ticket.center_id, officer=actor,
-               to_queue=True)
-        audit_record(actor=actor, action=AuditAction.TICKET_CHANGED, target=ticket,
-                     after={"event": "unpark", "to_queue": True})
+        _event(
+            ticket,
+            EventKind.UNPARK,
+            at=now,
+            center_id=ticket.center_id,
+            officer=actor,
+            to_queue=True,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.TICKET_CHANGED,
+            target=ticket,
+            after={"event": "unpark", "to_queue": True},
+        )
         return ticket
     session = _session_at(actor, window_code)
     if _holding(actor, now) is not None:
@@ -710,15 +940,32 @@ def ticket_unpark(*, actor: Any, ticket_id: str, window_code: str,
     ticket.called_at = now
     ticket.recall_count = 0
     ticket.save()
-    _event(ticket, EventKind.UNPARK, at=now, center_id=ticket.center_id, officer=actor,
-           window=session.window, to_queue=False)
-    _event(ticket, EventKind.CALL, at=now, center_id=ticket.center_id, officer=actor,
-           window=session.window, wait_seconds=_seconds(now, ticket.arrived_at), unparked=True)
-    audit_record(actor=actor, action=AuditAction.TICKET_CALLED, target=ticket,
-                 after={"number": ticket.number, "window": session.window.code,
-                        "unparked": True})
-    live.push_on_commit(ticket.center_id, _call_event(ticket, session.window, recall=False,
-                                                      at=now))
+    _event(
+        ticket,
+        EventKind.UNPARK,
+        at=now,
+        center_id=ticket.center_id,
+        officer=actor,
+        window=session.window,
+        to_queue=False,
+    )
+    _event(
+        ticket,
+        EventKind.CALL,
+        at=now,
+        center_id=ticket.center_id,
+        officer=actor,
+        window=session.window,
+        wait_seconds=_seconds(now, ticket.arrived_at),
+        unparked=True,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.TICKET_CALLED,
+        target=ticket,
+        after={"number": ticket.number, "window": session.window.code, "unparked": True},
+    )
+    live.push_on_commit(ticket.center_id, _call_event(ticket, session.window, recall=False, at=now))
     return ticket
 
 
@@ -736,8 +983,9 @@ def ticket_notify_near(*, center_id: int) -> int:
     if settings.near_position <= 0:
         return 0
     head = list(
-        pool_ordered(center_id=center_id, now=now, settings=settings)
-        .values_list("pk", "has_phone", "near_notified_at")[: settings.near_position + 1]
+        pool_ordered(center_id=center_id, now=now, settings=settings).values_list(
+            "pk", "has_phone", "near_notified_at"
+        )[: settings.near_position + 1]
     )
     sent = 0
     for ahead, (pk, has_phone, notified_at) in enumerate(head):
@@ -745,7 +993,8 @@ def ticket_notify_near(*, center_id: int) -> int:
             continue
         with _sqlite_writer():
             claimed = Ticket.objects.filter(pk=pk, near_notified_at__isnull=True).update(
-                near_notified_at=now)
+                near_notified_at=now
+            )
         if not claimed:
             continue
         ticket = Ticket.objects.select_related("center").get(pk=pk)
@@ -760,15 +1009,22 @@ def ticket_near_sms(*, ticket: Ticket, ahead: int) -> bool:
         notifications = importlib.import_module("bianmin.notifications.services")
         sms_enqueue = notifications.sms_enqueue
     except (ImportError, AttributeError):
-        log.warning("notifications.sms_enqueue is not available; near-turn SMS for %s skipped",
-                    ticket.number)
+        log.warning(
+            "notifications.sms_enqueue is not available; near-turn SMS for %s skipped",
+            ticket.number,
+        )
         return False
     try:
-        return bool(sms_enqueue(
-            center_id=ticket.center_id, template_code="ticket_near", phone=ticket.phone or "",
-            params={"number": ticket.number, "ahead": str(ahead), "center": ticket.center.name},
-            dedupe_key=f"ticket_near:{ticket.pk}", urgent=True,
-        ))
+        return bool(
+            sms_enqueue(
+                center_id=ticket.center_id,
+                template_code="ticket_near",
+                phone=ticket.phone or "",
+                params={"number": ticket.number, "ahead": str(ahead), "center": ticket.center.name},
+                dedupe_key=f"ticket_near:{ticket.pk}",
+                urgent=True,
+            )
+        )
     except Exception:
         log.exception("near-turn SMS for ticket %s failed", ticket.number)
         return False
@@ -788,16 +1044,32 @@ def hall_settings_update(*, actor: Any, center_id: int, changes: dict[str, Any])
         setattr(settings, key, value)
     settings.full_clean()
     settings.save()
-    audit_record(actor=actor, action=AuditAction.HALL_SETTINGS_UPDATED, target=settings,
-                 center_id=center_id, before=before, after=changes)
+    audit_record(
+        actor=actor,
+        action=AuditAction.HALL_SETTINGS_UPDATED,
+        target=settings,
+        center_id=center_id,
+        before=before,
+        after=changes,
+    )
     return settings
 
 
 # --- demo history ----------------------------------------------------------------------------
 
 # Relative arrival intensity per hour of a working day (peaks mid-morning, dip at lunch).
-_HOURLY_SHAPE = {8: 0.6, 9: 1.6, 10: 2.0, 11: 1.4, 12: 0.5, 13: 0.4, 14: 1.1, 15: 1.2, 16: 0.9,
-                 17: 0.2}
+_HOURLY_SHAPE = {
+    8: 0.6,
+    9: 1.6,
+    10: 2.0,
+    11: 1.4,
+    12: 0.5,
+    13: 0.4,
+    14: 1.1,
+    15: 1.2,
+    16: 0.9,
+    17: 0.2,
+}
 
 
 def hall_demo_history(*, center: Any, rng: random.Random, days: int = 30) -> int:
@@ -806,8 +1078,9 @@ def hall_demo_history(*, center: Any, rng: random.Random, days: int = 30) -> int
     items = [(i.pk, i.category, i.average_service_minutes) for i in item_list()]
     if not items:
         return 0
-    weights = [3.0 if cat in (Category.HOUSEHOLD, Category.TRAFFIC) else 1.0
-               for _pk, cat, _m in items]
+    weights = [
+        3.0 if cat in (Category.HOUSEHOLD, Category.TRAFFIC) else 1.0 for _pk, cat, _m in items
+    ]
     windows = list(Window.objects.filter(center=center, is_active=True).order_by("code"))
     officers = [s for s in staff_list(user=_CenterScope(center.pk)) if s.role == "officer"]
     if not windows or not officers:
@@ -819,8 +1092,16 @@ def hall_demo_history(*, center: Any, rng: random.Random, days: int = 30) -> int
         day = today - timedelta(days=back)
         if not is_workday(day):
             continue
-        total += _demo_day(center_id=center.pk, day=day, tz=tz, rng=rng, items=items,
-                           weights=weights, windows=windows, officers=officers)
+        total += _demo_day(
+            center_id=center.pk,
+            day=day,
+            tz=tz,
+            rng=rng,
+            items=items,
+            weights=weights,
+            windows=windows,
+            officers=officers,
+        )
     return total
 
 
@@ -829,16 +1110,26 @@ class _CenterScope:
         self.center_id = center_id
 
 
-def _demo_day(*, center_id: int, day: date, tz: Any, rng: random.Random,
-              items: list[tuple[int, str, int]], weights: list[float], windows: list[Window],
-              officers: list[Any]) -> int:
+def _demo_day(
+    *,
+    center_id: int,
+    day: date,
+    tz: Any,
+    rng: random.Random,
+    items: list[tuple[int, str, int]],
+    weights: list[float],
+    windows: list[Window],
+    officers: list[Any],
+) -> int:
     volume = rng.randint(300, 1500)
     scale = volume / sum(_HOURLY_SHAPE.values())
     arrivals: list[datetime] = []
     for hour, shape in _HOURLY_SHAPE.items():
         for _n in range(round(shape * scale)):
-            arrivals.append(datetime.combine(day, time(hour, 0), tzinfo=tz)
-                            + timedelta(seconds=rng.uniform(0, 3600)))
+            arrivals.append(
+                datetime.combine(day, time(hour, 0), tzinfo=tz)
+                + timedelta(seconds=rng.uniform(0, 3600))
+            )
     arrivals.sort()
     staffed = windows[: min(len(windows), len(officers))]
     free_at = {w.pk: datetime.combine(day, time(8, 30), tzinfo=tz) for w in staffed}
@@ -848,8 +1139,15 @@ def _demo_day(*, center_id: int, day: date, tz: Any, rng: random.Random,
     links: list[TicketItem] = []
     events: list[TicketEvent] = []
     for w in staffed:
-        events.append(TicketEvent(center_id=center_id, kind=EventKind.SIGN_IN,
-                                  at=free_at[w.pk], officer=officer_of[w.pk], window=w))
+        events.append(
+            TicketEvent(
+                center_id=center_id,
+                kind=EventKind.SIGN_IN,
+                at=free_at[w.pk],
+                officer=officer_of[w.pk],
+                window=w,
+            )
+        )
     for arrived in arrivals:
         item_id, category, minutes = rng.choices(items, weights=weights)[0]
         prefix = CATEGORY_PREFIX[Category(category)]
@@ -859,44 +1157,95 @@ def _demo_day(*, center_id: int, day: date, tz: Any, rng: random.Random,
         called = max(arrived, free_at[window.pk]) + timedelta(seconds=rng.uniform(5, 40))
         officer = officer_of[window.pk]
         ticket = Ticket(
-            center_id=center_id, service_day=day, prefix=prefix, seq=counters[prefix],
-            number=f"{prefix}{counters[prefix]:03d}", item_id=item_id, priority=priority,
+            center_id=center_id,
+            service_day=day,
+            prefix=prefix,
+            seq=counters[prefix],
+            number=f"{prefix}{counters[prefix]:03d}",
+            item_id=item_id,
+            priority=priority,
             priority_weight=20 if priority != Priority.NORMAL else 0,
-            channel=rng.choice([IssueChannel.KIOSK, IssueChannel.KIOSK, IssueChannel.GUIDE,
-                                IssueChannel.PHONE]),
-            arrived_at=arrived, queue_at=arrived, called_at=called, officer=officer,
+            channel=rng.choice(
+                [IssueChannel.KIOSK, IssueChannel.KIOSK, IssueChannel.GUIDE, IssueChannel.PHONE]
+            ),
+            arrived_at=arrived,
+            queue_at=arrived,
+            called_at=called,
+            officer=officer,
             window=window,
         )
-        events.append(TicketEvent(center_id=center_id, ticket=ticket, kind=EventKind.ISSUE,
-                                  at=arrived, item_id=item_id))
-        events.append(TicketEvent(center_id=center_id, ticket=ticket, kind=EventKind.CALL,
-                                  at=called, officer=officer, window=window, item_id=item_id,
-                                  wait_seconds=int((called - arrived).total_seconds())))
+        events.append(
+            TicketEvent(
+                center_id=center_id,
+                ticket=ticket,
+                kind=EventKind.ISSUE,
+                at=arrived,
+                item_id=item_id,
+            )
+        )
+        events.append(
+            TicketEvent(
+                center_id=center_id,
+                ticket=ticket,
+                kind=EventKind.CALL,
+                at=called,
+                officer=officer,
+                window=window,
+                item_id=item_id,
+                wait_seconds=int((called - arrived).total_seconds()),
+            )
+        )
         if rng.random() < 0.03:
             done = called + timedelta(seconds=rng.uniform(60, 120))
             ticket.status = TicketStatus.NO_SHOW
-            events.append(TicketEvent(center_id=center_id, ticket=ticket,
-                                      kind=EventKind.NO_SHOW, at=done, officer=officer,
-                                      window=window, item_id=item_id))
+            events.append(
+                TicketEvent(
+                    center_id=center_id,
+                    ticket=ticket,
+                    kind=EventKind.NO_SHOW,
+                    at=done,
+                    officer=officer,
+                    window=window,
+                    item_id=item_id,
+                )
+            )
         else:
             service = max(60.0, rng.gauss(minutes * 60, minutes * 20))
             done = called + timedelta(seconds=service)
             ticket.status = TicketStatus.FINISHED
-            events.append(TicketEvent(center_id=center_id, ticket=ticket, kind=EventKind.FINISH,
-                                      at=done, officer=officer, window=window, item_id=item_id,
-                                      service_seconds=int(service)))
+            events.append(
+                TicketEvent(
+                    center_id=center_id,
+                    ticket=ticket,
+                    kind=EventKind.FINISH,
+                    at=done,
+                    officer=officer,
+                    window=window,
+                    item_id=item_id,
+                    service_seconds=int(service),
+                )
+            )
         ticket.finished_at = done
         free_at[window.pk] = done
         tickets.append(ticket)
         links.append(TicketItem(ticket=ticket, item_id=item_id, position=0))
     end = max([*free_at.values(), datetime.combine(day, time(17, 30), tzinfo=tz)])
     for w in staffed:
-        events.append(TicketEvent(center_id=center_id, kind=EventKind.SIGN_OUT, at=end,
-                                  officer=officer_of[w.pk], window=w))
+        events.append(
+            TicketEvent(
+                center_id=center_id,
+                kind=EventKind.SIGN_OUT,
+                at=end,
+                officer=officer_of[w.pk],
+                window=w,
+            )
+        )
     Ticket.objects.bulk_create(tickets, batch_size=500)
     TicketItem.objects.bulk_create(links, batch_size=1000)
     TicketEvent.objects.bulk_create(events, batch_size=1000)
-    counters_rows = [TicketCounter(center_id=center_id, service_day=day, prefix=p, last=n)
-                     for p, n in counters.items()]
+    counters_rows = [
+        TicketCounter(center_id=center_id, service_day=day, prefix=p, last=n)
+        for p, n in counters.items()
+    ]
     TicketCounter.objects.bulk_create(counters_rows)
     return len(tickets)

@@ -43,8 +43,13 @@ def device_id(request: HttpRequest) -> str:
 
 def ensure_device_cookie(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if not _TOKEN_RE.match(request.COOKIES.get(COOKIE, "")):
-        response.set_cookie(COOKIE, secrets.token_urlsafe(18), max_age=365 * 24 * 3600,
-                            httponly=True, samesite="Lax")
+        response.set_cookie(
+            COOKIE,
+            secrets.token_urlsafe(18),
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+        )
     return response
 
 

@@ -12,8 +12,9 @@ urlpatterns = [
     path("hall/settings/", views.settings_edit, name="settings"),
     path("hall/display/", views.display_home, name="display_home"),
     path("hall/display/<str:center_code>/", views.display, name="display"),
-    path("hall/display/<str:center_code>/state.json", views.display_state_json,
-         name="display_state"),
+    path(
+        "hall/display/<str:center_code>/state.json", views.display_state_json, name="display_state"
+    ),
     path("hall/kiosk/", views.kiosk_home, name="kiosk_home"),
     path("hall/kiosk/<str:center_code>/", views.kiosk, name="kiosk"),
     path("hall/take/<str:center_code>/", views.phone, name="phone"),

@@ -45,8 +45,13 @@ from bianmin.hall.selectors import (
 from bianmin.hall.throttle import allow_anonymous_issue, ensure_device_cookie
 from bianmin.hall.voice import announcement_wav
 
-PUBLIC_PRIORITIES = [Priority.NORMAL, Priority.ELDERLY, Priority.DISABLED, Priority.MILITARY,
-                     Priority.APPOINTMENT]
+PUBLIC_PRIORITIES = [
+    Priority.NORMAL,
+    Priority.ELDERLY,
+    Priority.DISABLED,
+    Priority.MILITARY,
+    Priority.APPOINTMENT,
+]
 
 
 def _need(request: HttpRequest, perm: Perm) -> None:
@@ -64,8 +69,12 @@ def _center_or_404(code: str) -> Any:
 def _item_groups() -> list[dict[str, Any]]:
     items = list(item_list())
     return [
-        {"code": value, "label": label, "prefix": CATEGORY_PREFIX[Category(value)],
-         "items": [i for i in items if i.category == value]}
+        {
+            "code": value,
+            "label": label,
+            "prefix": CATEGORY_PREFIX[Category(value)],
+            "items": [i for i in items if i.category == value],
+        }
         for value, label in Category.choices
     ]
 
@@ -82,40 +91,53 @@ def _workspace_context(request: HttpRequest, *, error: str = "") -> dict[str, An
     session = session_current(officer_id=user.pk)
     ticket = ticket_current_for(officer_id=user.pk)
     settings = hall_settings_get(center_id=user.center_id) if user.center_id else None
-    context: dict[str, Any] = {"session": session, "ticket": ticket, "error": error,
-                               "settings": settings}
+    context: dict[str, Any] = {
+        "session": session,
+        "ticket": ticket,
+        "error": error,
+        "settings": settings,
+    }
     if session is None:
         taken = {s.window_id: s for s in _open_sessions(user.center_id)}
         context["windows"] = [(w, taken.get(w.pk)) for w in windows_of(center_id=user.center_id)]
         return context
-    context["waiting"] = waiting_count_for(center_id=user.center_id, officer_id=user.pk,
-                                           item_ids=staff_item_ids(staff=user))
+    context["waiting"] = waiting_count_for(
+        center_id=user.center_id, officer_id=user.pk, item_ids=staff_item_ids(staff=user)
+    )
     context["parked"] = list(tickets_parked_by(officer_id=user.pk, center_id=user.center_id))
     if ticket is not None:
         context["ticket_items"] = list(ticket.items.select_related("item"))
-        context["waited_minutes"] = int(((ticket.called_at or clock.now())
-                                         - ticket.arrived_at).total_seconds() // 60)
+        context["waited_minutes"] = int(
+            ((ticket.called_at or clock.now()) - ticket.arrived_at).total_seconds() // 60
+        )
         context["may_no_show"] = settings is not None and (
-            ticket.recall_count >= settings.recall_limit)
+            ticket.recall_count >= settings.recall_limit
+        )
         context["may_recall"] = settings is not None and (
-            ticket.recall_count < settings.recall_limit)
+            ticket.recall_count < settings.recall_limit
+        )
         context["items"] = list(item_list())
-        context["colleagues"] = [s for s in staff_list(user=user)
-                                 if s.pk != user.pk and has_perm(s, Perm.TICKET_CALL)]
+        context["colleagues"] = [
+            s for s in staff_list(user=user) if s.pk != user.pk and has_perm(s, Perm.TICKET_CALL)
+        ]
     return context
 
 
 def _open_sessions(center_id: int) -> list[Any]:
-    return list(WindowSession.objects.select_related("officer").filter(
-        center_id=center_id, ended_at__isnull=True))
+    return list(
+        WindowSession.objects.select_related("officer").filter(
+            center_id=center_id, ended_at__isnull=True
+        )
+    )
 
 
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     """窗口工作台: the officer's home screen."""
     _need(request, Perm.TICKET_CALL)
-    return render(request, template_for(request, "hall/workspace.html", "panel"),
-                  _workspace_context(request))
+    return render(
+        request, template_for(request, "hall/workspace.html", "panel"), _workspace_context(request)
+    )
 
 
 @login_required
@@ -148,13 +170,20 @@ def workspace_action(request: HttpRequest) -> HttpResponse:
         elif action == "park":
             services.ticket_park(actor=user, ticket_id=ticket_id)
         elif action in ("unpark", "unpark_queue"):
-            services.ticket_unpark(actor=user, ticket_id=ticket_id, window_code=window_code,
-                                   to_queue=action == "unpark_queue")
+            services.ticket_unpark(
+                actor=user,
+                ticket_id=ticket_id,
+                window_code=window_code,
+                to_queue=action == "unpark_queue",
+            )
         elif action == "transfer":
             officer = request.POST.get("officer", "")
-            services.ticket_transfer(actor=user, ticket_id=ticket_id,
-                                     item_code=request.POST.get("item") or None,
-                                     officer_id=int(officer) if officer.isdigit() else None)
+            services.ticket_transfer(
+                actor=user,
+                ticket_id=ticket_id,
+                item_code=request.POST.get("item") or None,
+                officer_id=int(officer) if officer.isdigit() else None,
+            )
         elif action == "finish":
             services.ticket_finish(actor=user, ticket_id=ticket_id)
         else:
@@ -175,8 +204,10 @@ def workspace_action(request: HttpRequest) -> HttpResponse:
 
 
 class IssueForm(forms.Form):
-    items = forms.MultipleChoiceField(choices=[], error_messages={
-        "required": "请选择要办理的事项", "invalid_choice": "事项不存在"})
+    items = forms.MultipleChoiceField(
+        choices=[],
+        error_messages={"required": "请选择要办理的事项", "invalid_choice": "事项不存在"},
+    )
     priority = forms.ChoiceField(choices=Priority.choices, required=False)
     id_number = forms.CharField(max_length=18, required=False)
     phone = forms.CharField(max_length=20, required=False)
@@ -184,11 +215,14 @@ class IssueForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["items"].choices = [(i.code, i.name) for i in item_list()]
+        items_field = self.fields["items"]
+        assert isinstance(items_field, forms.MultipleChoiceField)
+        items_field.choices = [(i.code, i.name) for i in item_list()]
 
 
-def _issue_from_form(request: HttpRequest, *, actor: Any, center: Any,
-                     channel: IssueChannel) -> tuple[Ticket | None, str]:
+def _issue_from_form(
+    request: HttpRequest, *, actor: Any, center: Any, channel: IssueChannel
+) -> tuple[Ticket | None, str]:
     form = IssueForm(request.POST)
     if not form.is_valid():
         first = next(iter(form.errors.values()))
@@ -196,9 +230,13 @@ def _issue_from_form(request: HttpRequest, *, actor: Any, center: Any,
     data = form.cleaned_data
     try:
         ticket = services.ticket_issue(
-            actor=actor, center=center, item_codes=data["items"], channel=channel,
+            actor=actor,
+            center=center,
+            item_codes=data["items"],
+            channel=channel,
             priority=data.get("priority") or Priority.NORMAL,
-            id_number=data.get("id_number", ""), phone=data.get("phone", ""),
+            id_number=data.get("id_number", ""),
+            phone=data.get("phone", ""),
             request_key=data.get("request_key") or None,
         )
     except DomainError as exc:
@@ -213,15 +251,26 @@ def guide(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     ticket, error = None, ""
     if request.method == "POST":
-        ticket, error = _issue_from_form(request, actor=user, center=user.center,
-                                         channel=IssueChannel.GUIDE)
-    recent = Ticket.objects.select_related("item").filter(
-        center_id=user.center_id, service_day=clock.today(), channel=IssueChannel.GUIDE,
-    ).order_by("-arrived_at")[:10]
+        ticket, error = _issue_from_form(
+            request, actor=user, center=user.center, channel=IssueChannel.GUIDE
+        )
+    recent = (
+        Ticket.objects.select_related("item")
+        .filter(
+            center_id=user.center_id,
+            service_day=clock.today(),
+            channel=IssueChannel.GUIDE,
+        )
+        .order_by("-arrived_at")[:10]
+    )
     context = {
-        "groups": _item_groups(), "priorities": Priority.choices, "ticket": ticket,
-        "state": ticket_state(ticket) if ticket else None, "error": error,
-        "recent": recent, "request_key": secrets.token_urlsafe(12),
+        "groups": _item_groups(),
+        "priorities": Priority.choices,
+        "ticket": ticket,
+        "state": ticket_state(ticket) if ticket else None,
+        "error": error,
+        "recent": recent,
+        "request_key": secrets.token_urlsafe(12),
     }
     return render(request, template_for(request, "hall/guide.html", "result"), context)
 
@@ -234,17 +283,25 @@ def kiosk(request: HttpRequest, center_code: str) -> HttpResponse:
         if not allow_anonymous_issue(request, scope="kiosk"):
             error = _("取号过于频繁，请稍候再试")
         else:
-            ticket, error = _issue_from_form(request, actor=None, center=center,
-                                             channel=IssueChannel.KIOSK)
+            ticket, error = _issue_from_form(
+                request, actor=None, center=center, channel=IssueChannel.KIOSK
+            )
             if ticket is not None:
                 url = reverse("hall:ticket_print", args=[ticket.pk]) + "?kiosk=1"
                 return ensure_device_cookie(request, redirect(url))
-    response = render(request, "hall/kiosk.html", {
-        "center": center, "groups": _item_groups(), "priorities": PUBLIC_PRIORITIES,
-        "error": error, "request_key": secrets.token_urlsafe(12),
-        "phone_url": public_url(reverse("hall:phone", args=[center.code])),
-        "phone_qr": qr_svg(public_url(reverse("hall:phone", args=[center.code])), scale=3),
-    })
+    response = render(
+        request,
+        "hall/kiosk.html",
+        {
+            "center": center,
+            "groups": _item_groups(),
+            "priorities": PUBLIC_PRIORITIES,
+            "error": error,
+            "request_key": secrets.token_urlsafe(12),
+            "phone_url": public_url(reverse("hall:phone", args=[center.code])),
+            "phone_qr": qr_svg(public_url(reverse("hall:phone", args=[center.code])), scale=3),
+        },
+    )
     return ensure_device_cookie(request, response)
 
 
@@ -256,15 +313,22 @@ def phone(request: HttpRequest, center_code: str) -> HttpResponse:
         if not allow_anonymous_issue(request, scope="phone"):
             error = _("取号过于频繁，请稍后再试；如需帮助请到导办台")
         else:
-            ticket, error = _issue_from_form(request, actor=None, center=center,
-                                             channel=IssueChannel.PHONE)
+            ticket, error = _issue_from_form(
+                request, actor=None, center=center, channel=IssueChannel.PHONE
+            )
             if ticket is not None:
-                return ensure_device_cookie(
-                    request, redirect("hall:position", ticket_id=ticket.pk))
-    response = render(request, "hall/phone.html", {
-        "center": center, "groups": _item_groups(), "priorities": PUBLIC_PRIORITIES,
-        "error": error, "request_key": secrets.token_urlsafe(12),
-    })
+                return ensure_device_cookie(request, redirect("hall:position", ticket_id=ticket.pk))
+    response = render(
+        request,
+        "hall/phone.html",
+        {
+            "center": center,
+            "groups": _item_groups(),
+            "priorities": PUBLIC_PRIORITIES,
+            "error": error,
+            "request_key": secrets.token_urlsafe(12),
+        },
+    )
     return ensure_device_cookie(request, response)
 
 
@@ -272,8 +336,9 @@ def door(request: HttpRequest, center_code: str) -> HttpResponse:
     """The poster at the door: a QR code to the phone page."""
     center = _center_or_404(center_code)
     url = public_url(reverse("hall:phone", args=[center.code]))
-    return render(request, "hall/door.html", {"center": center, "url": url,
-                                              "qr": qr_svg(url, scale=8)})
+    return render(
+        request, "hall/door.html", {"center": center, "url": url, "qr": qr_svg(url, scale=8)}
+    )
 
 
 # --- the citizen's ticket ---------------------------------------------------------------------
@@ -292,38 +357,52 @@ def position(request: HttpRequest, ticket_id: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            ticket = services.ticket_set_phone(ticket_id=ticket.pk,
-                                               phone=request.POST.get("phone", ""))
+            ticket = services.ticket_set_phone(
+                ticket_id=ticket.pk, phone=request.POST.get("phone", "")
+            )
         except DomainError as exc:
             error = exc.message
         else:
             messages.success(request, _("已登记，快到您时会发短信提醒"))
             return redirect("hall:position", ticket_id=ticket.pk)
     settings = hall_settings_get(center_id=ticket.center_id)
-    return render(request, template_for(request, "hall/position.html", "live"), {
-        "ticket": ticket, "state": ticket_state(ticket), "error": error,
-        "items": [ti.item for ti in ticket.items.select_related("item")],
-        "near_position": settings.near_position,
-    })
+    return render(
+        request,
+        template_for(request, "hall/position.html", "live"),
+        {
+            "ticket": ticket,
+            "state": ticket_state(ticket),
+            "error": error,
+            "items": [ti.item for ti in ticket.items.select_related("item")],
+            "near_position": settings.near_position,
+        },
+    )
 
 
 def ticket_print(request: HttpRequest, ticket_id: str) -> HttpResponse:
     """The 80 mm ticket as a printable page (print CSS); the kiosk prints it at once."""
     ticket = _ticket_or_404(ticket_id)
     url = public_url(reverse("hall:position", args=[ticket.pk]))
-    return render(request, "hall/ticket_print.html", {
-        "ticket": ticket, "state": ticket_state(ticket), "qr": qr_svg(url, scale=4),
-        "items": [ti.item for ti in ticket.items.select_related("item")],
-        "kiosk": request.GET.get("kiosk") == "1",
-        "kiosk_url": reverse("hall:kiosk", args=[ticket.center.code]),
-    })
+    return render(
+        request,
+        "hall/ticket_print.html",
+        {
+            "ticket": ticket,
+            "state": ticket_state(ticket),
+            "qr": qr_svg(url, scale=4),
+            "items": [ti.item for ti in ticket.items.select_related("item")],
+            "kiosk": request.GET.get("kiosk") == "1",
+            "kiosk_url": reverse("hall:kiosk", args=[ticket.center.code]),
+        },
+    )
 
 
 def ticket_pdf(request: HttpRequest, ticket_id: str) -> HttpResponse:
     ticket = _ticket_or_404(ticket_id)
     url = public_url(reverse("hall:position", args=[ticket.pk]))
-    response = HttpResponse(ticket_pdf_bytes(ticket, position_url=url),
-                            content_type="application/pdf")
+    response = HttpResponse(
+        ticket_pdf_bytes(ticket, position_url=url), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="ticket-{ticket.number}.pdf"'
     return response
 
@@ -334,17 +413,23 @@ def ticket_pdf(request: HttpRequest, ticket_id: str) -> HttpResponse:
 def display(request: HttpRequest, center_code: str) -> HttpResponse:
     """叫号大屏: public, one per hall TV; live over a websocket."""
     center = _center_or_404(center_code)
-    return render(request, "hall/display.html", {
-        "center": center, "state": display_state(center_id=center.pk),
-        "state_url": reverse("hall:display_state", args=[center.code]),
-        "ws_path": f"/ws/hall/display/{center.code}/",
-    })
+    return render(
+        request,
+        "hall/display.html",
+        {
+            "center": center,
+            "state": display_state(center_id=center.pk),
+            "state_url": reverse("hall:display_state", args=[center.code]),
+            "ws_path": f"/ws/hall/display/{center.code}/",
+        },
+    )
 
 
 def display_state_json(request: HttpRequest, center_code: str) -> JsonResponse:
     center = _center_or_404(center_code)
-    return JsonResponse(display_state(center_id=center.pk),
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        display_state(center_id=center.pk), json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @login_required
@@ -363,7 +448,7 @@ def kiosk_home(request: HttpRequest) -> HttpResponse:
     return redirect("hall:kiosk", center_code=user.center.code)
 
 
-def voice(request: HttpRequest, number: str, window: int) -> HttpResponse:
+def voice(request: HttpRequest, number: str, window: int) -> FileResponse:
     """The announcement as WAV (espeak-ng, cached); 404 where espeak-ng is missing."""
     path = announcement_wav(number=number.upper(), window_number=window)
     if path is None:
@@ -384,20 +469,35 @@ def board(request: HttpRequest) -> HttpResponse:
     if user.center_id is None:
         raise Http404
     data = hall_board(center_id=user.center_id)
-    chart = {"categories": [c["label"] for c in data["categories"]],
-             "waiting": [c["waiting"] for c in data["categories"]],
-             "hours": [f"{h}时" for h in range(7, 19)], "arrivals": data["arrivals_by_hour"]}
-    return render(request, template_for(request, "hall/board.html", "live"),
-                  {"board": data, "chart": chart})
+    chart = {
+        "categories": [c["label"] for c in data["categories"]],
+        "waiting": [c["waiting"] for c in data["categories"]],
+        "hours": [f"{h}时" for h in range(7, 19)],
+        "arrivals": data["arrivals_by_hour"],
+    }
+    return render(
+        request, template_for(request, "hall/board.html", "live"), {"board": data, "chart": chart}
+    )
 
 
 class HallSettingsForm(forms.ModelForm):
     class Meta:
         model = HallSettings
-        fields = ["is_closed", "closed_notice", "weight_appointment", "weight_elderly",
-                  "weight_disabled", "weight_military", "elderly_age", "wait_limit_minutes",
-                  "recall_limit", "requeue_places", "requeue_limit", "near_position",
-                  "alert_wait_minutes"]
+        fields = [
+            "is_closed",
+            "closed_notice",
+            "weight_appointment",
+            "weight_elderly",
+            "weight_disabled",
+            "weight_military",
+            "elderly_age",
+            "wait_limit_minutes",
+            "recall_limit",
+            "requeue_places",
+            "requeue_limit",
+            "near_position",
+            "alert_wait_minutes",
+        ]
 
 
 @login_required
@@ -410,8 +510,11 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
     current = hall_settings_get(center_id=user.center_id)
     form = HallSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        changes = {k: v for k, v in form.cleaned_data.items()
-                   if getattr(hall_settings_get(center_id=user.center_id), k) != v}
+        changes = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if getattr(hall_settings_get(center_id=user.center_id), k) != v
+        }
         try:
             services.hall_settings_update(actor=user, center_id=user.center_id, changes=changes)
         except DomainError as exc:
@@ -420,4 +523,3 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("大厅设置已保存"))
             return redirect("hall:settings")
     return render(request, "hall/settings.html", {"form": form})
-

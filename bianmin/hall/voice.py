@@ -56,7 +56,9 @@ def announcement_wav(*, number: str, window_number: int) -> Path | None:
             tmp = target.with_suffix(".tmp")
             subprocess.run(  # noqa: S603 - fixed executable, validated text
                 [exe, "-v", VOICE, "-s", "140", "-w", str(tmp), text],
-                check=True, capture_output=True, timeout=20,
+                check=True,
+                capture_output=True,
+                timeout=20,
             )
             tmp.replace(target)
     return target

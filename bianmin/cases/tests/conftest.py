@@ -35,22 +35,35 @@ def setup(db, center, catalogue, windows, officer):
     return center
 
 
-def applicant(name: str = ADULT_NAME, id_number: str = ADULT_ID, gender: str = "male",
-              phone: str = PHONE) -> services.ApplicantInput:
+def applicant(
+    name: str = ADULT_NAME, id_number: str = ADULT_ID, gender: str = "male", phone: str = PHONE
+) -> services.ApplicantInput:
     return services.ApplicantInput(name=name, id_number=id_number, gender=gender, phone=phone)
 
 
 @pytest.fixture
 def new_case(setup, officer) -> Callable[..., Any]:
-    def make(item: str = "HZ02", *, who: services.ApplicantInput | None = None,
-             actor: Any = None, confirm: bool = True, **kwargs: Any) -> Any:
+    def make(
+        item: str = "HZ02",
+        *,
+        who: services.ApplicantInput | None = None,
+        actor: Any = None,
+        confirm: bool = True,
+        **kwargs: Any,
+    ) -> Any:
         actor = actor or officer
         who = who or applicant()
         case = services.case_create(actor=actor, item_code=item, applicant=who, **kwargs)
         if confirm:
             services.case_confirmation_record(
-                actor=actor, case_number=case.number, stage=ConfirmationStage.WINDOW,
-                name=who.name, gender=who.gender, id_type=who.id_type, id_number=who.id_number)
+                actor=actor,
+                case_number=case.number,
+                stage=ConfirmationStage.WINDOW,
+                name=who.name,
+                gender=who.gender,
+                id_type=who.id_type,
+                id_number=who.id_number,
+            )
         return case
 
     return make
@@ -97,9 +110,17 @@ def pdf_text(content: bytes, tmp_path: Any) -> str:
     assert content.startswith(b"%PDF")
     path = tmp_path / "doc.pdf"
     path.write_bytes(content)
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path),
-                    str(tmp_path / "page")], check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
+        check=True,
+        timeout=60,
+    )
     assert list(tmp_path.glob("page*.png"))
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, timeout=60,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"],
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout

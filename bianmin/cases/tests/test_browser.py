@@ -12,8 +12,14 @@ from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE, pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -33,12 +39,16 @@ def browser(monkeypatch):
 def session_cookie(user, url):
     client = Client()
     client.force_login(user)
-    return {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "url": url}
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": url,
+    }
 
 
-def test_officer_flow_from_registration_to_progress(live_server, setup, officer, back_office,
-                                                    browser, tmp_path):
+def test_officer_flow_from_registration_to_progress(
+    live_server, setup, officer, back_office, browser, tmp_path
+):
     context = browser.new_context(locale="zh-CN")
     context.add_cookies([session_cookie(officer, live_server.url)])
     page = context.new_page()

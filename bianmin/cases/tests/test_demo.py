@@ -15,10 +15,17 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_history_fills_every_stage_quickly(pinned, setup, officer):
     for i in range(30):
-        who = applicant(name="张伟", id_number=make_id_number("610522", date(1980, 1, 1), 2 * i + 1),
-                        phone=f"1391234{i:04d}")
-        person_upsert(actor=officer, data=PersonInput(name=who.name, id_number=who.id_number,
-                                                      gender="male", phone=who.phone))
+        who = applicant(
+            name="张伟",
+            id_number=make_id_number("610522", date(1980, 1, 1), 2 * i + 1),
+            phone=f"1391234{i:04d}",
+        )
+        person_upsert(
+            actor=officer,
+            data=PersonInput(
+                name=who.name, id_number=who.id_number, gender="male", phone=who.phone
+            ),
+        )
     started = time.perf_counter()
     made = services.cases_demo_history(center=setup, rng=random.Random(7), days=30, count=300)
     assert time.perf_counter() - started < 20

@@ -20,28 +20,56 @@ FULL = ("accept", "review", "approve", "production", "arrival", "pickup", "close
 SHORT = ("accept", "closed")
 
 
-def step(current: str, target: str, *, role: str = Role.BACK_OFFICE, route: str = "advance",
-         stages: tuple[str, ...] = FULL, status: str = CaseStatus.ACCEPTED,
-         gaps_open: bool = False) -> pipeline.StepRule:
-    return pipeline.check_step(stages=stages, status=status, current=current, target=target,
-                               role=role, route=route, gaps_open=gaps_open)
+def step(
+    current: str,
+    target: str,
+    *,
+    role: str = Role.BACK_OFFICE,
+    route: str = "advance",
+    stages: tuple[str, ...] = FULL,
+    status: str = CaseStatus.ACCEPTED,
+    gaps_open: bool = False,
+) -> pipeline.StepRule:
+    return pipeline.check_step(
+        stages=stages,
+        status=status,
+        current=current,
+        target=target,
+        role=role,
+        route=route,
+        gaps_open=gaps_open,
+    )
 
 
 def test_every_catalogue_stage_has_a_rule():
     assert set(pipeline.STEPS) == set(pipeline.CANONICAL_ORDER)
 
 
-@pytest.mark.parametrize("stages", [FULL, SHORT, ("accept", "production", "pickup", "closed"),
-                                    ("accept", "review", "approve", "closed")])
+@pytest.mark.parametrize(
+    "stages",
+    [
+        FULL,
+        SHORT,
+        ("accept", "production", "pickup", "closed"),
+        ("accept", "review", "approve", "closed"),
+    ],
+)
 def test_valid_stage_lists_pass(stages):
     assert pipeline.validate_stages(list(stages)) == stages
 
 
-@pytest.mark.parametrize("stages", [
-    [], ["accept"], ["review", "closed"], ["accept", "review"],
-    ["accept", "approve", "review", "closed"], ["accept", "review", "review", "closed"],
-    ["accept", "print", "closed"],
-])
+@pytest.mark.parametrize(
+    "stages",
+    [
+        [],
+        ["accept"],
+        ["review", "closed"],
+        ["accept", "review"],
+        ["accept", "approve", "review", "closed"],
+        ["accept", "review", "review", "closed"],
+        ["accept", "print", "closed"],
+    ],
+)
 def test_invalid_stage_lists_are_refused(stages):
     with pytest.raises(TransitionError) as exc:
         pipeline.validate_stages(stages)
@@ -62,9 +90,15 @@ def test_the_next_step_is_allowed():
     assert rule.queue_label == "待审核"
 
 
-@pytest.mark.parametrize(("current", "target"), [
-    ("accept", "approve"), ("accept", "closed"), ("review", "production"), ("approve", "review"),
-])
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        ("accept", "approve"),
+        ("accept", "closed"),
+        ("review", "production"),
+        ("approve", "review"),
+    ],
+)
 def test_no_skipping_and_no_going_back_by_advance(current, target):
     with pytest.raises(TransitionError) as exc:
         step(current, target, role=Role.SHIFT_LEADER)
@@ -85,9 +119,13 @@ def test_final_cases_never_move(status):
     assert exc.value.code == CaseErrorCode.CASE_FINAL
 
 
-@pytest.mark.parametrize(("current", "target", "route"), [
-    ("production", "arrival", "advance"), ("arrival", "pickup", "advance"),
-])
+@pytest.mark.parametrize(
+    ("current", "target", "route"),
+    [
+        ("production", "arrival", "advance"),
+        ("arrival", "pickup", "advance"),
+    ],
+)
 def test_arrival_and_pickup_only_through_their_services(current, target, route):
     with pytest.raises(TransitionError) as exc:
         step(current, target, route=route, role=Role.SHIFT_LEADER)
@@ -95,8 +133,10 @@ def test_arrival_and_pickup_only_through_their_services(current, target, route):
 
 
 def test_acceptance_is_the_first_step_only_through_accept():
-    assert step("", "accept", route="accept", role=Role.OFFICER,
-                status=CaseStatus.PRE_REVIEW).stage == "accept"
+    assert (
+        step("", "accept", route="accept", role=Role.OFFICER, status=CaseStatus.PRE_REVIEW).stage
+        == "accept"
+    )
     with pytest.raises(TransitionError):
         step("", "accept", route="advance", role=Role.OFFICER, status=CaseStatus.PRE_REVIEW)
 
@@ -126,9 +166,14 @@ def test_a_role_without_the_step_gets_403():
     assert exc.value.message == "您的角色不能办理“审批”环节。"
 
 
-@pytest.mark.parametrize(("current", "target", "blocked"), [
-    ("accept", "review", False), ("review", "approve", True), ("approve", "production", True),
-])
+@pytest.mark.parametrize(
+    ("current", "target", "blocked"),
+    [
+        ("accept", "review", False),
+        ("review", "approve", True),
+        ("approve", "production", True),
+    ],
+)
 def test_open_gaps_block_the_result_but_not_the_review(current, target, blocked):
     if blocked:
         with pytest.raises(TransitionError) as exc:
@@ -139,42 +184,74 @@ def test_open_gaps_block_the_result_but_not_the_review(current, target, blocked)
 
 
 def test_send_back_one_step_with_a_reason():
-    back = pipeline.check_send_back(stages=FULL, status=CaseStatus.ACCEPTED, current="review",
-                                    role=Role.BACK_OFFICE, reason="照片不合格")
+    back = pipeline.check_send_back(
+        stages=FULL,
+        status=CaseStatus.ACCEPTED,
+        current="review",
+        role=Role.BACK_OFFICE,
+        reason="照片不合格",
+    )
     assert back == "accept"
 
 
-@pytest.mark.parametrize(("current", "reason", "code"), [
-    ("review", "  ", CaseErrorCode.REASON_REQUIRED),
-    ("accept", "x", CaseErrorCode.CANNOT_SEND_BACK),  # waiting for review: nothing before it
-    ("production", "x", CaseErrorCode.CANNOT_SEND_BACK),  # waiting for arrival: physical
-    ("arrival", "x", CaseErrorCode.CANNOT_SEND_BACK),
-])
+@pytest.mark.parametrize(
+    ("current", "reason", "code"),
+    [
+        ("review", "  ", CaseErrorCode.REASON_REQUIRED),
+        ("accept", "x", CaseErrorCode.CANNOT_SEND_BACK),  # waiting for review: nothing before it
+        ("production", "x", CaseErrorCode.CANNOT_SEND_BACK),  # waiting for arrival: physical
+        ("arrival", "x", CaseErrorCode.CANNOT_SEND_BACK),
+    ],
+)
 def test_send_back_refusals(current, reason, code):
     with pytest.raises(TransitionError) as exc:
-        pipeline.check_send_back(stages=FULL, status=CaseStatus.ACCEPTED, current=current,
-                                 role=Role.SHIFT_LEADER, reason=reason)
+        pipeline.check_send_back(
+            stages=FULL,
+            status=CaseStatus.ACCEPTED,
+            current=current,
+            role=Role.SHIFT_LEADER,
+            reason=reason,
+        )
     assert exc.value.code == code
 
 
-@pytest.mark.parametrize(("promised", "share", "expected"), [
-    (7, 0.8, 5), (1, 0.8, 0), (0, 0.8, 0), (20, 0.75, 15), (10, 1.0, 10), (3, 2.0, 3),
-])
+@pytest.mark.parametrize(
+    ("promised", "share", "expected"),
+    [
+        (7, 0.8, 5),
+        (1, 0.8, 0),
+        (0, 0.8, 0),
+        (20, 0.75, 15),
+        (10, 1.0, 10),
+        (3, 2.0, 3),
+    ],
+)
 def test_warning_workdays(promised, share, expected):
     assert pipeline.warning_workdays(promised, share) == expected
 
 
-@pytest.mark.parametrize(("today", "state"), [
-    (date(2026, 10, 9), "ok"), (date(2026, 10, 12), "warning"), (date(2026, 10, 14), "warning"),
-    (date(2026, 10, 15), "overdue"),
-])
+@pytest.mark.parametrize(
+    ("today", "state"),
+    [
+        (date(2026, 10, 9), "ok"),
+        (date(2026, 10, 12), "warning"),
+        (date(2026, 10, 14), "warning"),
+        (date(2026, 10, 15), "overdue"),
+    ],
+)
 def test_deadline_state(today, state):
-    assert pipeline.deadline_state(today=today, deadline=date(2026, 10, 14),
-                                   warn_on=date(2026, 10, 12)) == state
+    assert (
+        pipeline.deadline_state(
+            today=today, deadline=date(2026, 10, 14), warn_on=date(2026, 10, 12)
+        )
+        == state
+    )
 
 
-@pytest.mark.parametrize(("days", "bucket"), [(0, "0-1"), (1, "0-1"), (2, "2-3"), (7, "4-7"),
-                                              (15, "8-15"), (16, "16+"), (400, "16+")])
+@pytest.mark.parametrize(
+    ("days", "bucket"),
+    [(0, "0-1"), (1, "0-1"), (2, "2-3"), (7, "4-7"), (15, "8-15"), (16, "16+"), (400, "16+")],
+)
 def test_age_buckets(days, bucket):
     assert pipeline.age_bucket(days) == bucket
 
@@ -196,8 +273,9 @@ SPECS = [
 
 
 def facts(id_number: str, **declared) -> dict:
-    return applicant_facts(id_number=id_number, today=date(2026, 9, 29), local_prefix="6105",
-                           declared=declared)
+    return applicant_facts(
+        id_number=id_number, today=date(2026, 9, 29), local_prefix="6105", declared=declared
+    )
 
 
 def test_facts_come_from_the_id_number_and_the_declaration():
@@ -212,26 +290,50 @@ def test_facts_come_from_the_id_number_and_the_declaration():
 
 def test_conditional_materials():
     assert required_codes(SPECS, facts("610522201501010012")) == {
-        "household_register", "guardian_id", "photo"}
+        "household_register",
+        "guardian_id",
+        "photo",
+    }
     assert required_codes(SPECS, facts("110105199001010015")) == {
-        "household_register", "residence_proof", "photo"}
+        "household_register",
+        "residence_proof",
+        "photo",
+    }
 
 
 def test_gaps_acceptable_only_for_secondary_materials():
-    assert gaps_acceptable(SPECS[:1] + SPECS[3:], {"household_register": "provided",
-                                                  "photo": "missing"}) is True
-    assert gaps_acceptable(SPECS[:1] + SPECS[3:], {"household_register": "missing",
-                                                  "photo": "missing"}) is False
-    assert gaps_acceptable(SPECS[:1] + SPECS[3:], {"household_register": "provided",
-                                                  "photo": "provided"}) is False
+    assert (
+        gaps_acceptable(
+            SPECS[:1] + SPECS[3:], {"household_register": "provided", "photo": "missing"}
+        )
+        is True
+    )
+    assert (
+        gaps_acceptable(
+            SPECS[:1] + SPECS[3:], {"household_register": "missing", "photo": "missing"}
+        )
+        is False
+    )
+    assert (
+        gaps_acceptable(
+            SPECS[:1] + SPECS[3:], {"household_register": "provided", "photo": "provided"}
+        )
+        is False
+    )
 
 
 def test_one_time_rule_allows_only_first_notice_items_unless_facts_changed():
     first = facts("610522199001010015")
     now = facts("610522199001010015", guardian=True)
-    kept = later_notice_allowed_codes(specs=SPECS, first_codes=["photo"], first_facts=first,
-                                      current_facts=now, facts_changed=False)
+    kept = later_notice_allowed_codes(
+        specs=SPECS,
+        first_codes=["photo"],
+        first_facts=first,
+        current_facts=now,
+        facts_changed=False,
+    )
     assert kept == {"photo"}
-    widened = later_notice_allowed_codes(specs=SPECS, first_codes=["photo"], first_facts=first,
-                                         current_facts=now, facts_changed=True)
+    widened = later_notice_allowed_codes(
+        specs=SPECS, first_codes=["photo"], first_facts=first, current_facts=now, facts_changed=True
+    )
     assert widened == {"photo", "guardian_id"}

@@ -22,25 +22,59 @@ def test_window_flow_notice_then_acceptance(pinned, setup, officer, login_client
     page = client.get("/cases/window/")
     assert page.status_code == 200
     assert "登记申请人信息" in page.content.decode()
-    response = act(client, "start", item_code="HZ02", name=ADULT_NAME, gender="male",
-                   id_type="resident_id", id_number=ADULT_ID, phone=PHONE)
+    response = act(
+        client,
+        "start",
+        item_code="HZ02",
+        name=ADULT_NAME,
+        gender="male",
+        id_type="resident_id",
+        id_number=ADULT_ID,
+        phone=PHONE,
+    )
     html = response.content.decode()
     assert "TG-20260929-0001" in html
     assert "申请人窗口核对确认" in html
-    html = act(client, "confirm", case="TG-20260929-0001", name="王建华", gender="male",
-               id_type="resident_id", id_number=ADULT_ID).content.decode()
+    html = act(
+        client,
+        "confirm",
+        case="TG-20260929-0001",
+        name="王建华",
+        gender="male",
+        id_type="resident_id",
+        id_number=ADULT_ID,
+    ).content.decode()
     assert "申请人确认的姓名与登记信息不一致" in html
-    html = act(client, "confirm", case="TG-20260929-0001", name=ADULT_NAME, gender="male",
-               id_type="resident_id", id_number=ADULT_ID).content.decode()
+    html = act(
+        client,
+        "confirm",
+        case="TG-20260929-0001",
+        name=ADULT_NAME,
+        gender="male",
+        id_type="resident_id",
+        id_number=ADULT_ID,
+    ).content.decode()
     assert "已核对" in html
-    html = act(client, "review", case="TG-20260929-0001", m_old_id_card="provided",
-               m_household_register="provided", m_photo="missing").content.decode()
+    html = act(
+        client,
+        "review",
+        case="TG-20260929-0001",
+        m_old_id_card="provided",
+        m_household_register="provided",
+        m_photo="missing",
+    ).content.decode()
     assert "出具一次性告知单" in html
     assert "容缺受理" in html  # HZ02 allows it and only the photo (secondary) is missing
     html = act(client, "notice", case="TG-20260929-0001").content.decode()
     assert "/api/v1/cases/TG-20260929-0001/notices/1.pdf" in html
-    html = act(client, "review", case="TG-20260929-0001", m_old_id_card="provided",
-               m_household_register="provided", m_photo="provided").content.decode()
+    html = act(
+        client,
+        "review",
+        case="TG-20260929-0001",
+        m_old_id_card="provided",
+        m_household_register="provided",
+        m_photo="provided",
+    ).content.decode()
     html = act(client, "accept", case="TG-20260929-0001").content.decode()
     assert "已受理" in html
     assert "2026-10-14" in html
@@ -48,8 +82,9 @@ def test_window_flow_notice_then_acceptance(pinned, setup, officer, login_client
     assert Case.objects.get().status == "accepted"
 
 
-def test_window_panel_by_case_number_and_errors(pinned, setup, officer, login_client_for,
-                                                accepted_case):
+def test_window_panel_by_case_number_and_errors(
+    pinned, setup, officer, login_client_for, accepted_case
+):
     case = accepted_case()
     client = login_client_for(officer)
     html = client.get("/cases/window/panel/", {"case": case.number}).content.decode()
@@ -66,19 +101,27 @@ def test_id_check_partial(setup, officer, login_client_for):
     html = client.post("/cases/window/id-check/", {"id_number": ADULT_ID}, **HX).content.decode()
     assert "号码有效" in html
     assert "1990年5月1日出生" in html
-    html = client.post("/cases/window/id-check/", {"id_number": ADULT_ID[:-1] + "0"},
-                       **HX).content.decode()
+    html = client.post(
+        "/cases/window/id-check/", {"id_number": ADULT_ID[:-1] + "0"}, **HX
+    ).content.decode()
     assert "号码有误" in html
 
 
 def test_inquiry_only_is_kept(setup, officer, login_client_for, monkeypatch):
     monkeypatch.setattr(services, "_optional", lambda module, name: None)
     client = login_client_for(officer)
-    html = client.post("/cases/window/inquiry/answer/", {"ticket_id": "t-1", "topic": "护照办理",
-                                                         "answer": "需本人到场"}, **HX)
+    html = client.post(
+        "/cases/window/inquiry/answer/",
+        {"ticket_id": "t-1", "topic": "护照办理", "answer": "需本人到场"},
+        **HX,
+    )
     assert "咨询已答复并记录" in html.content.decode()
     inquiry = Inquiry.objects.get()
-    assert (inquiry.ticket_id, inquiry.status, inquiry.first_responder) == ("t-1", "answered", officer)
+    assert (inquiry.ticket_id, inquiry.status, inquiry.first_responder) == (
+        "t-1",
+        "answered",
+        officer,
+    )
 
 
 WINDOW_ROLES = {Role.OFFICER, Role.SHIFT_LEADER}
@@ -108,8 +151,15 @@ def test_screen_access_matrix(setup, staff_by_role, login_client_for, role):
 
 @pytest.mark.parametrize("role", [Role.GUIDE, Role.DIRECTOR, Role.INSPECTOR])
 def test_denied_window_action_changes_nothing(setup, staff_by_role, login_client_for, role):
-    response = act(login_client_for(staff_by_role[role]), "start", item_code="HZ02",
-                   name=ADULT_NAME, gender="male", id_number=ADULT_ID, phone=PHONE)
+    response = act(
+        login_client_for(staff_by_role[role]),
+        "start",
+        item_code="HZ02",
+        name=ADULT_NAME,
+        gender="male",
+        id_number=ADULT_ID,
+        phone=PHONE,
+    )
     assert response.status_code == 403
     assert Case.objects.count() == 0
 
@@ -120,21 +170,29 @@ def test_queue_claim_advance_and_send_back(pinned, accepted_case, back_office, l
     html = client.get("/cases/queue/", {"stage": "review"}).content.decode()
     assert case.number in html
     assert "认领" in html
-    html = client.post("/cases/queue/action/", {"case": case.number, "stage": "review",
-                                                "action": "claim"}, **HX).content.decode()
+    html = client.post(
+        "/cases/queue/action/", {"case": case.number, "stage": "review", "action": "claim"}, **HX
+    ).content.decode()
     assert f"已认领 {case.number}" in html
     assert "完成审核" in html
-    html = client.post("/cases/queue/action/", {"case": case.number, "stage": "review",
-                                                "action": "advance"}, **HX).content.decode()
+    html = client.post(
+        "/cases/queue/action/", {"case": case.number, "stage": "review", "action": "advance"}, **HX
+    ).content.decode()
     assert f"{case.number} 已完成“审核”" in html
-    client.post("/cases/queue/action/", {"case": case.number, "stage": "approve",
-                                         "action": "claim"}, **HX)
-    html = client.post("/cases/queue/action/", {"case": case.number, "stage": "approve",
-                                                "action": "send_back", "reason": ""},
-                       **HX).content.decode()
+    client.post(
+        "/cases/queue/action/", {"case": case.number, "stage": "approve", "action": "claim"}, **HX
+    )
+    html = client.post(
+        "/cases/queue/action/",
+        {"case": case.number, "stage": "approve", "action": "send_back", "reason": ""},
+        **HX,
+    ).content.decode()
     assert "退回必须填写原因。" in html
-    client.post("/cases/queue/action/", {"case": case.number, "stage": "approve",
-                                         "action": "send_back", "reason": "照片不合格"}, **HX)
+    client.post(
+        "/cases/queue/action/",
+        {"case": case.number, "stage": "approve", "action": "send_back", "reason": "照片不合格"},
+        **HX,
+    )
     case.refresh_from_db()
     assert (case.stage, case.next_stage) == ("accept", "review")
 
@@ -145,10 +203,14 @@ def test_arrival_batch_file(pinned, accepted_case, back_office, login_client_for
     case = accepted_case()
     for stage in ("review", "approve", "production"):
         services.case_advance(actor=back_office, case=case, to_stage=stage)
-    upload = SimpleUploadedFile("arrivals.csv", f"受理编号\n{case.number}\n".encode(),
-                                content_type="text/csv")
-    html = login_client_for(back_office).post("/cases/arrival/", {"file": upload},
-                                              **HX).content.decode()
+    upload = SimpleUploadedFile(
+        "arrivals.csv", f"受理编号\n{case.number}\n".encode(), content_type="text/csv"
+    )
+    html = (
+        login_client_for(back_office)
+        .post("/cases/arrival/", {"file": upload}, **HX)
+        .content.decode()
+    )
     assert "成功登记 <strong>1</strong> 条" in html
     case.refresh_from_db()
     assert case.next_stage == "pickup"

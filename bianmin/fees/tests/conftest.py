@@ -34,10 +34,17 @@ def policies(catalogue) -> dict[str, WaiverPolicy]:
 @pytest.fixture
 def summer(policies, center, director) -> Campaign:
     return Campaign.objects.create(
-        center=center, name="2026年暑期中小学生免费办证", starts_on=date(2026, 7, 1),
-        ends_on=date(2026, 8, 31), policy=policies["STUDENT-HOLIDAY"],
-        item_codes=["HZ01", "HZ02", "HZ03"], min_age=6, max_age=18, requires_student=True,
-        extra_windows=["W11", "W12"], created_by=director,
+        center=center,
+        name="2026年暑期中小学生免费办证",
+        starts_on=date(2026, 7, 1),
+        ends_on=date(2026, 8, 31),
+        policy=policies["STUDENT-HOLIDAY"],
+        item_codes=["HZ01", "HZ02", "HZ03"],
+        min_age=6,
+        max_age=18,
+        requires_student=True,
+        extra_windows=["W11", "W12"],
+        created_by=director,
     )
 
 
@@ -61,13 +68,30 @@ def fake_cases(monkeypatch):
 
     known: dict[str, caselink.FeeFacts] = {}
 
-    def add(number: str, *, item_code: str = "HZ02", id_number: str, name: str = "王小明",
-            gender: str = "male", groups: tuple[str, ...] = (), fee_variant: str = "",
-            center_id: int | None = None, status: str = "accepted") -> caselink.FeeFacts:
+    def add(
+        number: str,
+        *,
+        item_code: str = "HZ02",
+        id_number: str,
+        name: str = "王小明",
+        gender: str = "male",
+        groups: tuple[str, ...] = (),
+        fee_variant: str = "",
+        center_id: int | None = None,
+        status: str = "accepted",
+    ) -> caselink.FeeFacts:
         known[number] = caselink.FeeFacts(
-            id=None, number=number, center_id=center_id, item_code=item_code,
-            fee_variant=fee_variant, applicant_id_number=id_number, applicant_name=name,
-            applicant_gender=gender, groups=groups, status=status)
+            id=None,
+            number=number,
+            center_id=center_id,
+            item_code=item_code,
+            fee_variant=fee_variant,
+            applicant_id_number=id_number,
+            applicant_name=name,
+            applicant_gender=gender,
+            groups=groups,
+            status=status,
+        )
         return known[number]
 
     def facts(*, case_number, user):

@@ -37,8 +37,12 @@ def run_concurrently(target, count=THREADS):
 def test_the_same_key_submitted_six_times_at_once_charges_once(policies, officer):
     def submit(_i):
         payment, created = payment_collect(
-            actor=officer, item_code="HZ04", method="cash", idempotency_key="same-key-" + "x" * 20,
-            payer=Payer(name="李四"))
+            actor=officer,
+            item_code="HZ04",
+            method="cash",
+            idempotency_key="same-key-" + "x" * 20,
+            payer=Payer(name="李四"),
+        )
         return payment.pk, created
 
     results = run_concurrently(submit)
@@ -53,8 +57,13 @@ def test_the_same_key_submitted_six_times_at_once_charges_once(policies, officer
 def test_a_case_fee_submitted_with_six_keys_at_once_charges_once(policies, officer):
     def submit(i):
         payment, created = payment_collect(
-            actor=officer, item_code="HZ02", method="cash", idempotency_key=f"key-{i:02d}-" + "y" * 20,
-            payer=Payer(name="李四"), case_number="TG-20261128-0001")
+            actor=officer,
+            item_code="HZ02",
+            method="cash",
+            idempotency_key=f"key-{i:02d}-" + "y" * 20,
+            payer=Payer(name="李四"),
+            case_number="TG-20261128-0001",
+        )
         return payment.pk, created
 
     results = run_concurrently(submit)

@@ -2,40 +2,49 @@
 
 import random
 
+import time_machine
 from django.db.models import Sum
 
+from bianmin.accounts.enums import Role
 from bianmin.fees.models import Campaign, DrawerClose, Payment, Refund, SavingsEntry
 from bianmin.fees.selectors import campaign_report, drawer_rows, savings_total_fen
+from bianmin.fees.services import fees_demo_history
 
 
 def test_the_demo_history_is_consistent(catalogue, center, make_staff, director):
-    import time_machine
-
-    from bianmin.accounts.enums import Role
-
-    officers = [make_staff(Role.OFFICER, username=f"officer{i:02d}") for i in range(1, 6)]
+    for i in range(1, 6):
+        make_staff(Role.OFFICER, username=f"officer{i:02d}")
     with time_machine.travel("2026-11-27 17:00 +0800", tick=False):
-        from bianmin.fees.services import fees_demo_history
-
         counts = fees_demo_history(center=center, rng=random.Random(7), days=10)
 
         campaign = Campaign.objects.get()
         report = campaign_report(campaign=campaign)
         assert (campaign.name, str(campaign.starts_on), str(campaign.ends_on)) == (
-            "2026年暑期中小学生免费办证", "2026-07-01", "2026-08-31")
+            "2026年暑期中小学生免费办证",
+            "2026-07-01",
+            "2026-08-31",
+        )
         assert report["cases"] == counts["campaign_payments"] > 300
-        assert report["saved_fen"] > 0 and report["cards"] == report["cases"]
+        assert report["saved_fen"] > 0
+        assert report["cards"] == report["cases"]
         waived = Payment.objects.aggregate(s=Sum("waived_fen"))["s"]
         assert savings_total_fen(center_id=center.pk) == waived
         assert SavingsEntry.objects.aggregate(s=Sum("waived_fen"))["s"] == waived
         assert all(p.standard_fen == p.waived_fen + p.payable_fen for p in Payment.objects.all())
         closes = list(DrawerClose.objects.all())
-        assert closes and all(c.is_balanced or c.note for c in closes)
+        assert closes
+        assert all(c.is_balanced or c.note for c in closes)
         for close in closes:
-            row = [r for r in drawer_rows(center_id=center.pk, day=close.day,
-                                          officer_id=close.officer_id)
-                   if r.window_code == close.window_code][0]
+            row = next(
+                r
+                for r in drawer_rows(
+                    center_id=center.pk, day=close.day, officer_id=close.officer_id
+                )
+                if r.window_code == close.window_code
+            )
             assert close.expected_cash_fen == row.expected_cash_fen
         assert sorted(Refund.objects.values_list("status", flat=True)) == [
-            "approved", "approved", "requested"]
-        assert officers
+            "approved",
+            "approved",
+            "requested",
+        ]

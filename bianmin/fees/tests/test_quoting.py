@@ -21,18 +21,29 @@ from bianmin.fees.services import REFERENCE_POLICIES
 
 RULES = [
     PolicyRule(
-        code=row["code"], name=row["name"], reason=row["reason"], targets=tuple(row["targets"]),
-        valid_from=row.get("valid_from"), groups_any=frozenset(row.get("groups_any", ())),
+        code=row["code"],
+        name=row["name"],
+        reason=row["reason"],
+        targets=tuple(row["targets"]),
+        valid_from=row.get("valid_from"),
+        groups_any=frozenset(row.get("groups_any", ())),
         requires_evidence=row.get("requires_evidence", False),
-        requires_campaign=row.get("requires_campaign", False), precedence=row["precedence"],
+        requires_campaign=row.get("requires_campaign", False),
+        precedence=row["precedence"],
         policy_id=i,
     )
     for i, row in enumerate(REFERENCE_POLICIES, start=1)
 ]
 SUMMER = CampaignRule(
-    name="暑期免费办证", starts_on=date(2026, 7, 1), ends_on=date(2026, 8, 31),
-    policy_code="STUDENT-HOLIDAY", item_codes=frozenset({"HZ01", "HZ02", "HZ03"}),
-    min_age=6, max_age=18, requires_student=True, campaign_id=7,
+    name="暑期免费办证",
+    starts_on=date(2026, 7, 1),
+    ends_on=date(2026, 8, 31),
+    policy_code="STUDENT-HOLIDAY",
+    item_codes=frozenset({"HZ01", "HZ02", "HZ03"}),
+    min_age=6,
+    max_age=18,
+    requires_student=True,
+    campaign_id=7,
 )
 HZ = {
     "HZ02": ItemFee("HZ02", "居民身份证到期换领/变更换领", 2000),
@@ -49,8 +60,13 @@ STUDENT = frozenset({Group.STUDENT})
 
 
 def q(code, *, on=JULY, age=30, groups=frozenset(), evidence=None, campaigns=(SUMMER,)):
-    return quote(item=HZ[code], on_date=on, facts=Facts(age=age, groups=groups, evidence=evidence),
-                 policies=RULES, campaigns=campaigns)
+    return quote(
+        item=HZ[code],
+        on_date=on,
+        facts=Facts(age=age, groups=groups, evidence=evidence),
+        policies=RULES,
+        campaigns=campaigns,
+    )
 
 
 @pytest.mark.parametrize(
@@ -71,8 +87,15 @@ def q(code, *, on=JULY, age=30, groups=frozenset(), evidence=None, campaigns=(SU
         ("HZ03", JULY, 40, frozenset({Group.WUBAO}), None, 0, ["LOW-INCOME"]),
         ("HZ02", JULY, 40, frozenset({Group.YOUFU}), {"youfu": "优抚证 123"}, 0, ["LOW-INCOME"]),
         ("HZ02", JULY, 40, LOW, {}, 2000, []),  # at payment without evidence: no waiver
-        ("HZ02", JULY, 40, frozenset({Group.POVERTY}), {"poverty": "扶贫手册 9"}, 0,
-         ["LOW-INCOME"]),
+        (
+            "HZ02",
+            JULY,
+            40,
+            frozenset({Group.POVERTY}),
+            {"poverty": "扶贫手册 9"},
+            0,
+            ["LOW-INCOME"],
+        ),
         ("HZ02", JULY, 40, frozenset({Group.RELIEF}), None, 0, ["LOW-INCOME"]),
         ("HZ02", JULY, 40, frozenset({Group.LOW_INCOME}), None, 0, ["LOW-INCOME"]),
         # STUDENT-HOLIDAY: only during the campaign, students 6..18, the campaign's items
@@ -108,10 +131,20 @@ def test_a_student_in_the_campaign_is_counted_even_when_another_policy_waived_fi
 def test_a_first_card_in_the_campaign_counts_for_the_campaign_though_free_anyway():
     first_card = ItemFee("HZ01", "居民身份证首次申领", 0)
 
-    student = quote(item=first_card, on_date=JULY, facts=Facts(age=16, groups=STUDENT),
-                    policies=RULES, campaigns=[SUMMER])
-    adult = quote(item=first_card, on_date=JULY, facts=Facts(age=30, groups=STUDENT),
-                  policies=RULES, campaigns=[SUMMER])
+    student = quote(
+        item=first_card,
+        on_date=JULY,
+        facts=Facts(age=16, groups=STUDENT),
+        policies=RULES,
+        campaigns=[SUMMER],
+    )
+    adult = quote(
+        item=first_card,
+        on_date=JULY,
+        facts=Facts(age=30, groups=STUDENT),
+        policies=RULES,
+        campaigns=[SUMMER],
+    )
 
     assert (student.campaign_id, student.lines, student.payable_fen) == (7, (), 0)
     assert adult.campaign_id is None
@@ -152,14 +185,30 @@ def test_a_free_item_says_so():
 
 
 def test_percent_and_amount_waivers_stack_by_precedence_and_stop_at_the_standard_fee():
-    half = PolicyRule(code="HALF", name="减半", targets=("CR01",), kind=WaiverKind.PERCENT,
-                      percent=50, precedence=1, policy_id=10)
-    fixed = PolicyRule(code="FIXED", name="减80元", targets=("CR01",), kind=WaiverKind.AMOUNT,
-                       amount_fen=8000, precedence=2, policy_id=11)
+    half = PolicyRule(
+        code="HALF",
+        name="减半",
+        targets=("CR01",),
+        kind=WaiverKind.PERCENT,
+        percent=50,
+        precedence=1,
+        policy_id=10,
+    )
+    fixed = PolicyRule(
+        code="FIXED",
+        name="减80元",
+        targets=("CR01",),
+        kind=WaiverKind.AMOUNT,
+        amount_fen=8000,
+        precedence=2,
+        policy_id=11,
+    )
     result = quote(item=HZ["CR01"], on_date=JULY, facts=Facts(), policies=[fixed, half])
 
     assert [(line.policy_code, line.waived_fen) for line in result.lines] == [
-        ("HALF", 6000), ("FIXED", 6000)]
+        ("HALF", 6000),
+        ("FIXED", 6000),
+    ]
     assert result.payable_fen == 0
 
 
@@ -170,10 +219,17 @@ def test_a_variant_target_matches_only_that_variant():
     assert not target_matches("CR03", "CR04", "")
 
 
-@pytest.mark.parametrize(("fen", "text", "number"), [
-    (0, "0 元", 0), (2000, "20 元", 20), (1050, "10.50 元", 10.5), (1, "0.01 元", 0.01),
-    (1999, "19.99 元", 19.99), (24000, "240 元", 240),
-])
+@pytest.mark.parametrize(
+    ("fen", "text", "number"),
+    [
+        (0, "0 元", 0),
+        (2000, "20 元", 20),
+        (1050, "10.50 元", 10.5),
+        (1, "0.01 元", 0.01),
+        (1999, "19.99 元", 19.99),
+        (24000, "240 元", 240),
+    ],
+)
 def test_yuan_come_exactly_from_fen(fen, text, number):
     assert fmt_yuan(fen) == text
     assert fen_to_yuan(fen) == number
@@ -194,15 +250,30 @@ def policy_rules(draw, index):
     min_age = draw(st.none() | st.integers(0, 100))
     max_age = draw(st.none() | st.integers(0, 100))
     return PolicyRule(
-        code=f"P{index}", name=f"政策{index}",
-        targets=tuple(draw(st.lists(st.sampled_from(
-            [*ITEM_CODES, "CR03/single", "CR03/multi_1y", "JG04/motorcycle"]), max_size=3))),
-        valid_from=start, valid_until=end,
+        code=f"P{index}",
+        name=f"政策{index}",
+        targets=tuple(
+            draw(
+                st.lists(
+                    st.sampled_from(
+                        [*ITEM_CODES, "CR03/single", "CR03/multi_1y", "JG04/motorcycle"]
+                    ),
+                    max_size=3,
+                )
+            )
+        ),
+        valid_from=start,
+        valid_until=end,
         groups_any=frozenset(draw(st.lists(st.sampled_from(GROUPS), max_size=3))),
-        requires_evidence=draw(st.booleans()), min_age=min_age, max_age=max_age,
-        requires_student=draw(st.booleans()), requires_campaign=draw(st.booleans()),
-        kind=draw(st.sampled_from(list(WaiverKind.values))), percent=draw(st.integers(0, 100)),
-        amount_fen=draw(st.integers(0, 50_000)), precedence=draw(st.integers(0, 5)),
+        requires_evidence=draw(st.booleans()),
+        min_age=min_age,
+        max_age=max_age,
+        requires_student=draw(st.booleans()),
+        requires_campaign=draw(st.booleans()),
+        kind=draw(st.sampled_from(list(WaiverKind.values))),
+        percent=draw(st.integers(0, 100)),
+        amount_fen=draw(st.integers(0, 50_000)),
+        precedence=draw(st.integers(0, 5)),
         policy_id=index,
     )
 
@@ -214,18 +285,29 @@ def scenarios(draw):
     campaigns = []
     for i in range(draw(st.integers(0, 2))):
         start = draw(days)
-        campaigns.append(CampaignRule(
-            name=f"活动{i}", starts_on=start, ends_on=start + timedelta(days=draw(st.integers(0, 90))),
-            policy_code=f"P{draw(st.integers(0, 5))}",
-            item_codes=frozenset(draw(st.lists(st.sampled_from(ITEM_CODES), max_size=3))),
-            min_age=draw(st.none() | st.integers(0, 20)), max_age=draw(st.none() | st.integers(0, 30)),
-            requires_student=draw(st.booleans()), campaign_id=i,
-        ))
+        campaigns.append(
+            CampaignRule(
+                name=f"活动{i}",
+                starts_on=start,
+                ends_on=start + timedelta(days=draw(st.integers(0, 90))),
+                policy_code=f"P{draw(st.integers(0, 5))}",
+                item_codes=frozenset(draw(st.lists(st.sampled_from(ITEM_CODES), max_size=3))),
+                min_age=draw(st.none() | st.integers(0, 20)),
+                max_age=draw(st.none() | st.integers(0, 30)),
+                requires_student=draw(st.booleans()),
+                campaign_id=i,
+            )
+        )
     groups = frozenset(draw(st.lists(st.sampled_from(GROUPS), max_size=4)))
-    evidence = draw(st.none() | st.dictionaries(st.sampled_from(GROUPS), st.sampled_from(["", "证 1"])))
-    item = ItemFee(code=draw(st.sampled_from(ITEM_CODES)), name="事项",
-                   standard_fen=draw(st.integers(0, 100_000)),
-                   variant_code=draw(st.sampled_from(["", "single", "multi_1y", "motorcycle"])))
+    evidence = draw(
+        st.none() | st.dictionaries(st.sampled_from(GROUPS), st.sampled_from(["", "证 1"]))
+    )
+    item = ItemFee(
+        code=draw(st.sampled_from(ITEM_CODES)),
+        name="事项",
+        standard_fen=draw(st.integers(0, 100_000)),
+        variant_code=draw(st.sampled_from(["", "single", "multi_1y", "motorcycle"])),
+    )
     facts = Facts(age=draw(st.none() | st.integers(0, 110)), groups=groups, evidence=evidence)
     return item, draw(days), facts, rules, campaigns
 
@@ -250,7 +332,6 @@ def test_the_quote_does_not_depend_on_the_order_policies_are_given_in(scenario):
     item, on, facts, rules, campaigns = scenario
 
     forward = quote(item=item, on_date=on, facts=facts, policies=rules, campaigns=campaigns)
-    backward = quote(item=item, on_date=on, facts=facts, policies=rules[::-1],
-                     campaigns=campaigns)
+    backward = quote(item=item, on_date=on, facts=facts, policies=rules[::-1], campaigns=campaigns)
 
     assert forward.lines == backward.lines

@@ -22,9 +22,14 @@ DAY = date(2026, 7, 15)
 
 
 def pay(officer, item, method, n, window="W01"):
-    payment, _ = payment_collect(actor=officer, item_code=item, method=method,
-                                 idempotency_key=f"{officer.username}-{n:04d}-xxxxxxxx",
-                                 payer=Payer(name="张三"), window_code=window)
+    payment, _ = payment_collect(
+        actor=officer,
+        item_code=item,
+        method=method,
+        idempotency_key=f"{officer.username}-{n:04d}-xxxxxxxx",
+        payer=Payer(name="张三"),
+        window_code=window,
+    )
     return payment
 
 
@@ -41,11 +46,14 @@ def test_a_refund_is_paid_only_after_the_directors_approval(policies, pinned, of
     assert (refund.status, refund.decided_on, payment.refunded_fen) == ("approved", DAY, 12000)
 
 
-@pytest.mark.parametrize(("amount", "message"), [
-    (12001, "退费金额 120.01 元 超过可退金额 120 元（实收 120 元，已退或待批 0 元）"),
-    (0, "退费金额须大于0"),
-    (-5, "退费金额须大于0"),
-])
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        (12001, "退费金额 120.01 元 超过可退金额 120 元（实收 120 元，已退或待批 0 元）"),
+        (0, "退费金额须大于0"),
+        (-5, "退费金额须大于0"),
+    ],
+)
 def test_a_refund_above_the_paid_amount_is_refused(policies, pinned, officer, amount, message):
     payment = pay(officer, "CR01", "cash", 1)
 
@@ -67,8 +75,9 @@ def test_pending_requests_count_against_what_can_be_refunded(policies, pinned, o
     assert Refund.objects.count() == 1
 
 
-def test_a_refund_needs_a_reason_and_a_free_payment_has_nothing_to_refund(policies, pinned,
-                                                                          officer):
+def test_a_refund_needs_a_reason_and_a_free_payment_has_nothing_to_refund(
+    policies, pinned, officer
+):
     paid = pay(officer, "CR01", "cash", 1)
     free = pay(officer, "HZ04", "cash", 2)
 
@@ -82,8 +91,9 @@ def test_a_refund_needs_a_reason_and_a_free_payment_has_nothing_to_refund(polici
 
 
 def test_a_decision_is_final_and_a_rejection_needs_a_note(policies, pinned, officer, director):
-    refund = refund_request(actor=officer, payment=pay(officer, "CR01", "cash", 1),
-                            amount_fen=100, reason="多收")
+    refund = refund_request(
+        actor=officer, payment=pay(officer, "CR01", "cash", 1), amount_fen=100, reason="多收"
+    )
     with pytest.raises(DomainError) as no_note:
         refund_decide(actor=director, refund=refund, approve=False)
     refund_decide(actor=director, refund=refund, approve=False, note="未多收")
@@ -97,8 +107,9 @@ def test_a_decision_is_final_and_a_rejection_needs_a_note(policies, pinned, offi
 
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.DIRECTOR])
 def test_only_the_director_approves_refunds(policies, pinned, officer, staff_by_role, role):
-    refund = refund_request(actor=officer, payment=pay(officer, "CR01", "cash", 1),
-                            amount_fen=100, reason="多收")
+    refund = refund_request(
+        actor=officer, payment=pay(officer, "CR01", "cash", 1), amount_fen=100, reason="多收"
+    )
 
     with pytest.raises(PermissionDenied):
         refund_decide(actor=staff_by_role[role], refund=refund, approve=True)
@@ -107,35 +118,56 @@ def test_only_the_director_approves_refunds(policies, pinned, officer, staff_by_
     assert refund.status == "requested"
 
 
-def test_the_days_drawers_balance_to_the_fen(policies, pinned, officer, make_staff, director,
-                                             center):
+def test_the_days_drawers_balance_to_the_fen(
+    policies, pinned, officer, make_staff, director, center
+):
     second = make_staff(Role.OFFICER, username="officer02")
-    pay(officer, "CR01", "cash", 1)                 # 120.00 cash
-    pay(officer, "JG05", "cash", 2)                 # 5.00 cash
-    pay(officer, "CR03", "wechat", 3)               # 15.00 wechat
-    pay(officer, "HZ04", "cash", 4)                 # free (10 waived)
-    paid = pay(second, "CR02", "alipay", 5, window="W02")   # 60.00 alipay
-    pay(second, "JG01", "unionpay", 6, window="W02")        # 10.00 unionpay
-    refund = refund_request(actor=officer, payment=pay(officer, "JG03", "cash", 7),
-                            amount_fen=1000, reason="事项办错")   # 10.00 cash, refunded
+    pay(officer, "CR01", "cash", 1)  # 120.00 cash
+    pay(officer, "JG05", "cash", 2)  # 5.00 cash
+    pay(officer, "CR03", "wechat", 3)  # 15.00 wechat
+    pay(officer, "HZ04", "cash", 4)  # free (10 waived)
+    paid = pay(second, "CR02", "alipay", 5, window="W02")  # 60.00 alipay
+    pay(second, "JG01", "unionpay", 6, window="W02")  # 10.00 unionpay
+    refund = refund_request(
+        actor=officer, payment=pay(officer, "JG03", "cash", 7), amount_fen=1000, reason="事项办错"
+    )  # 10.00 cash, refunded
     refund_decide(actor=director, refund=refund, approve=True)
     refund_request(actor=second, payment=paid, amount_fen=1, reason="待批")  # not yet approved
 
     rows = drawer_rows(center_id=center.pk, day=DAY)
 
-    summary = [(r.window_code, r.officer_name, r.count, dict(r.collected), dict(r.refunded),
-                r.net_fen, r.expected_cash_fen, r.waived_fen) for r in rows]
+    summary = [
+        (
+            r.window_code,
+            r.officer_name,
+            r.count,
+            dict(r.collected),
+            dict(r.refunded),
+            r.net_fen,
+            r.expected_cash_fen,
+            r.waived_fen,
+        )
+        for r in rows
+    ]
     assert summary == [
-        ("W01", str(officer), 5, {"cash": 13500, "wechat": 1500}, {"cash": 1000}, 14000, 12500,
-         1000),
+        (
+            "W01",
+            str(officer),
+            5,
+            {"cash": 13500, "wechat": 1500},
+            {"cash": 1000},
+            14000,
+            12500,
+            1000,
+        ),
         ("W02", str(second), 2, {"alipay": 6000, "unionpay": 1000}, {}, 7000, 0, 0),
     ]
     assert sum(r.collected_fen for r in rows) == sum(
-        Payment.objects.filter(on_date=DAY).values_list("payable_fen", flat=True))
+        Payment.objects.filter(on_date=DAY).values_list("payable_fen", flat=True)
+    )
 
 
-def test_an_officer_closes_the_drawer_and_any_difference_needs_a_note(policies, pinned,
-                                                                      officer):
+def test_an_officer_closes_the_drawer_and_any_difference_needs_a_note(policies, pinned, officer):
     pay(officer, "CR01", "cash", 1)
     pay(officer, "JG05", "cash", 2)
 
@@ -145,7 +177,10 @@ def test_an_officer_closes_the_drawer_and_any_difference_needs_a_note(policies, 
 
     assert caught.value.message == "清点现金 124.99 元 与应有现金 125 元 相差 -0.01 元，请填写说明"
     assert (balanced.expected_cash_fen, balanced.difference_fen, balanced.is_balanced) == (
-        12500, 0, True)
+        12500,
+        0,
+        True,
+    )
     assert balanced.totals["cash"] == {"collected": 12500, "refunded": 0}
 
 
@@ -153,8 +188,9 @@ def test_a_recount_with_a_difference_is_recorded_with_its_note(policies, pinned,
     pay(officer, "CR01", "cash", 1)
     drawer_close(actor=officer, day=DAY, window_code="W01", counted_cash_fen=12000)
 
-    close = drawer_close(actor=officer, day=DAY, window_code="W01", counted_cash_fen=11950,
-                         note="找零差五角")
+    close = drawer_close(
+        actor=officer, day=DAY, window_code="W01", counted_cash_fen=11950, note="找零差五角"
+    )
 
     assert (DrawerClose.objects.count(), close.difference_fen, close.note) == (1, -50, "找零差五角")
 
@@ -162,8 +198,9 @@ def test_a_recount_with_a_difference_is_recorded_with_its_note(policies, pinned,
 def test_no_close_for_a_future_day_or_a_negative_count(policies, officer):
     with time_machine.travel("2026-07-15 10:00 +0800", tick=False):
         with pytest.raises(DomainError) as future:
-            drawer_close(actor=officer, day=date(2026, 7, 16), window_code="W01",
-                         counted_cash_fen=0)
+            drawer_close(
+                actor=officer, day=date(2026, 7, 16), window_code="W01", counted_cash_fen=0
+            )
         with pytest.raises(DomainError) as negative:
             drawer_close(actor=officer, day=DAY, window_code="W01", counted_cash_fen=-1)
 

@@ -39,8 +39,9 @@ def issue(hall: Any) -> Callable[..., Ticket]:
     def make(code: str = "HZ02", **kwargs: Any) -> Ticket:
         codes = kwargs.pop("codes", [code])
         kwargs.setdefault("channel", IssueChannel.KIOSK)
-        return ticket_issue(actor=kwargs.pop("actor", None), center=hall, item_codes=codes,
-                            **kwargs)
+        return ticket_issue(
+            actor=kwargs.pop("actor", None), center=hall, item_codes=codes, **kwargs
+        )
 
     return make
 

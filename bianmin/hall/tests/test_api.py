@@ -12,13 +12,22 @@ from bianmin.hall.models import Ticket, TicketEvent, WindowSession
 pytestmark = pytest.mark.django_db
 
 TICKET_KEYS = {"id", "number", "status", "position", "estimated_wait_minutes"}
-STAFF_TICKET_KEYS = TICKET_KEYS | {"item_code", "item_codes", "priority", "window_code",
-                                   "officer_id", "recall_count", "arrived_at", "called_at"}
+STAFF_TICKET_KEYS = TICKET_KEYS | {
+    "item_code",
+    "item_codes",
+    "priority",
+    "window_code",
+    "officer_id",
+    "recall_count",
+    "arrived_at",
+    "called_at",
+}
 
 
 def _post(client: Client, path: str, body: dict | None = None, **headers):
-    return client.post(f"/api/v1{path}", data=json.dumps(body or {}),
-                       content_type="application/json", **headers)
+    return client.post(
+        f"/api/v1{path}", data=json.dumps(body or {}), content_type="application/json", **headers
+    )
 
 
 @pytest.fixture
@@ -37,16 +46,19 @@ def test_public_issue_and_read_have_the_contract_shape(hall, clock) -> None:
     assert first.status_code == 200
     body = second.json()
     assert set(body) == TICKET_KEYS
-    assert (body["number"], body["status"], body["position"],
-            body["estimated_wait_minutes"]) == ("A002", "waiting", 1, 8)
+    assert (body["number"], body["status"], body["position"], body["estimated_wait_minutes"]) == (
+        "A002",
+        "waiting",
+        1,
+        8,
+    )
     read = client.get(f"/api/v1/tickets/{body['id']}")
     assert read.status_code == 200
     assert read.json() == body
 
 
 def test_several_items_and_a_center_code(hall, clock) -> None:
-    response = _post(Client(), "/tickets", {"item_codes": ["JG01", "HZ02"],
-                                            "center_code": "TG"})
+    response = _post(Client(), "/tickets", {"item_codes": ["JG01", "HZ02"], "center_code": "TG"})
     assert response.status_code == 200
     assert response.json()["number"] == "B001"
 
@@ -61,8 +73,9 @@ def test_several_items_and_a_center_code(hall, clock) -> None:
         ({"item_code": 12}, 400, "invalid_request"),
     ],
 )
-def test_bad_issue_requests_get_chinese_errors_and_change_nothing(hall, clock, body, status,
-                                                                  code) -> None:
+def test_bad_issue_requests_get_chinese_errors_and_change_nothing(
+    hall, clock, body, status, code
+) -> None:
     response = _post(Client(), "/tickets", body)
 
     assert response.status_code == status
@@ -90,8 +103,9 @@ def test_closed_center_is_409_with_the_opening_hours(hall, clock) -> None:
     assert "08:30–17:30" in response.json()["message"]
 
 
-def test_anonymous_issuing_is_throttled_per_device_but_staff_is_not(hall, clock, make_staff,
-                                                                    api_client_for) -> None:
+def test_anonymous_issuing_is_throttled_per_device_but_staff_is_not(
+    hall, clock, make_staff, api_client_for
+) -> None:
     phone = Client()
     phone.cookies["bm_device"] = "device-aaaaaaaaaaaaaaaa"
     statuses = [_post(phone, "/tickets", {"item_code": "HZ02"}).status_code for _ in range(6)]
@@ -99,8 +113,9 @@ def test_anonymous_issuing_is_throttled_per_device_but_staff_is_not(hall, clock,
     assert _post(phone, "/tickets", {"item_code": "HZ02"}).json()["code"] == "throttled"
 
     guide = api_client_for(make_staff(Role.GUIDE))
-    assert [_post(guide, "/tickets", {"item_code": "HZ02"}).status_code
-            for _ in range(8)] == [200] * 8
+    assert [_post(guide, "/tickets", {"item_code": "HZ02"}).status_code for _ in range(8)] == [
+        200
+    ] * 8
     assert Ticket.objects.filter(channel="guide").count() == 8
 
 
@@ -121,8 +136,9 @@ def test_sign_in_shape_and_one_window_at_a_time(officer, api_client_for, hall, c
     response = _post(client, "/windows/W01/sign-in")
     assert response.json() == {"window_code": "W01", "officer": "officer01", "paused": False}
     assert _post(client, "/windows/W02/sign-in").status_code == 200
-    assert list(WindowSession.objects.filter(ended_at__isnull=True)
-                .values_list("window__code", flat=True)) == ["W02"]
+    assert list(
+        WindowSession.objects.filter(ended_at__isnull=True).values_list("window__code", flat=True)
+    ) == ["W02"]
     assert _post(client, "/windows/W99/sign-in").json()["code"] == "unknown_window"
 
 
@@ -134,7 +150,11 @@ def test_call_next_returns_the_ticket_then_204(signed_in, issue, clock) -> None:
     body = response.json()
     assert set(body) == STAFF_TICKET_KEYS
     assert (body["id"], body["number"], body["status"], body["window_code"]) == (
-        ticket.pk, "A001", "called", "W01")
+        ticket.pk,
+        "A001",
+        "called",
+        "W01",
+    )
 
     # a double click: the current ticket must be finished first
     again = _post(signed_in, "/windows/W01/call-next")
@@ -150,7 +170,10 @@ def test_call_next_at_a_window_one_is_not_signed_in_to(signed_in, issue, clock) 
     issue("HZ02")
     response = _post(signed_in, "/windows/W02/call-next")
     assert response.status_code == 409
-    assert response.json() == {"code": "not_signed_in", "message": "您没有在 W02 窗口签到，请先签到"}
+    assert response.json() == {
+        "code": "not_signed_in",
+        "message": "您没有在 W02 窗口签到，请先签到",
+    }
     assert Ticket.objects.get().status == "waiting"
 
 
@@ -174,13 +197,17 @@ def test_recall_no_show_park_unpark_transfer_endpoints(signed_in, issue, hall, c
     assert (back["status"], back["window_code"]) == ("called", "W01")
     moved = _post(signed_in, f"/tickets/{b.pk}/transfer", {"item_code": "JG01"}).json()
     assert (moved["status"], moved["item_code"], moved["item_codes"]) == (
-        "waiting", "JG01", ["HZ02", "JG01"])
+        "waiting",
+        "JG01",
+        ["HZ02", "JG01"],
+    )
     missing = _post(signed_in, f"/tickets/{b.pk}/transfer", {})
     assert missing.status_code == 400
 
 
-def test_only_the_calling_officer_may_finish(signed_in, issue, make_staff, api_client_for,
-                                             clock) -> None:
+def test_only_the_calling_officer_may_finish(
+    signed_in, issue, make_staff, api_client_for, clock
+) -> None:
     ticket = issue("HZ02")
     _post(signed_in, "/windows/W01/call-next")
     other = api_client_for(make_staff(Role.OFFICER))

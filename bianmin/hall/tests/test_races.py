@@ -35,7 +35,7 @@ def _run_threads(n: int, target: Callable[[int], Any]) -> list[BaseException]:
         try:
             barrier.wait()
             target(i)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -62,10 +62,16 @@ def twenty_officers(make_staff, center, windows, catalogue) -> list[Any]:
 def test_twenty_officers_never_get_the_same_ticket(twenty_officers, center, ticking_clock):
     # given 200 waiting tickets and 20 officers signed in at 20 windows
     codes = ["HZ02", "JG01", "CR01", "ZA04"]
-    tickets = [ticket_issue(actor=None, center=center, item_codes=[codes[i % 4]],
-                            channel=IssueChannel.KIOSK,
-                            priority="elderly" if i % 9 == 0 else "normal")
-               for i in range(TICKETS)]
+    tickets = [
+        ticket_issue(
+            actor=None,
+            center=center,
+            item_codes=[codes[i % 4]],
+            channel=IssueChannel.KIOSK,
+            priority="elderly" if i % 9 == 0 else "normal",
+        )
+        for i in range(TICKETS)
+    ]
     for i, officer in enumerate(twenty_officers):
         window_sign_in(actor=officer, window_code=f"W{i + 1:02d}")
     served: dict[int, list[str]] = {i: [] for i in range(OFFICERS)}
@@ -87,24 +93,27 @@ def test_twenty_officers_never_get_the_same_ticket(twenty_officers, center, tick
     all_served = [pk for pks in served.values() for pk in pks]
     assert len(all_served) == TICKETS
     assert set(all_served) == {t.pk for t in tickets}
-    calls = Counter(TicketEvent.objects.filter(kind=EventKind.CALL)
-                    .values_list("ticket_id", flat=True))
+    calls = Counter(
+        TicketEvent.objects.filter(kind=EventKind.CALL).values_list("ticket_id", flat=True)
+    )
     assert set(calls.values()) == {1}
     assert len(calls) == TICKETS
     assert Ticket.objects.filter(status=TicketStatus.FINISHED).count() == TICKETS
     assert sum(1 for pks in served.values() if pks) > 1  # the work really was shared
 
 
-def test_simultaneous_issuing_gives_unique_gapless_numbers(center, windows, catalogue,
-                                                           ticking_clock) -> None:
+def test_simultaneous_issuing_gives_unique_gapless_numbers(
+    center, windows, catalogue, ticking_clock
+) -> None:
     per_thread = 10
     numbers: list[str] = []
     lock = threading.Lock()
 
     def work(i: int) -> None:
         for _ in range(per_thread):
-            ticket = ticket_issue(actor=None, center=center, item_codes=["HZ02"],
-                                  channel=IssueChannel.KIOSK)
+            ticket = ticket_issue(
+                actor=None, center=center, item_codes=["HZ02"], channel=IssueChannel.KIOSK
+            )
             with lock:
                 numbers.append(ticket.number)
 
@@ -114,8 +123,9 @@ def test_simultaneous_issuing_gives_unique_gapless_numbers(center, windows, cata
     assert sorted(numbers) == [f"A{n:03d}" for n in range(1, OFFICERS * per_thread + 1)]
 
 
-def test_near_turn_sms_is_exactly_once_under_concurrent_calls(twenty_officers, center,
-                                                              ticking_clock, monkeypatch):
+def test_near_turn_sms_is_exactly_once_under_concurrent_calls(
+    twenty_officers, center, ticking_clock, monkeypatch
+):
     from bianmin.hall import services
 
     HallSettings.objects.create(center=center, near_position=5)
@@ -128,15 +138,22 @@ def test_near_turn_sms_is_exactly_once_under_concurrent_calls(twenty_officers, c
         return True
 
     monkeypatch.setattr(services, "ticket_near_sms", fake_sms)
-    tickets = [ticket_issue(actor=None, center=center, item_codes=["HZ02"],
-                            channel=IssueChannel.PHONE, phone="13800000000")
-               for _ in range(40)]
+    tickets = [
+        ticket_issue(
+            actor=None,
+            center=center,
+            item_codes=["HZ02"],
+            channel=IssueChannel.PHONE,
+            phone="13800000000",
+        )
+        for _ in range(40)
+    ]
     for i, officer in enumerate(twenty_officers):
         window_sign_in(actor=officer, window_code=f"W{i + 1:02d}")
 
     def work(i: int) -> None:
         officer = twenty_officers[i]
-        while (ticket := ticket_call_next(actor=officer, window_code=f"W{i + 1:02d}")):
+        while ticket := ticket_call_next(actor=officer, window_code=f"W{i + 1:02d}"):
             ticket_notify_near(center_id=center.pk)  # as on_commit does, racing the others
             ticket_finish(actor=officer, ticket_id=ticket.pk)
 

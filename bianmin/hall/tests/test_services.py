@@ -37,8 +37,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _kinds(ticket: Ticket) -> list[str]:
-    return list(TicketEvent.objects.filter(ticket=ticket).order_by("at", "pk")
-                .values_list("kind", flat=True))
+    return list(
+        TicketEvent.objects.filter(ticket=ticket)
+        .order_by("at", "pk")
+        .values_list("kind", flat=True)
+    )
 
 
 # --- numbering -------------------------------------------------------------------------------
@@ -56,7 +59,8 @@ def test_numbers_run_per_category_prefix_and_reset_daily(issue, clock) -> None:
     # then household runs A001, A002 and traffic B001; the next day starts at A001 again
     assert [first.number, traffic.number, second.number] == ["A001", "B001", "A002"]
     assert (next_day.number, next_day.service_day) == ("A001", date(2026, 12, 2))
-    assert len(first.pk) >= 22 and first.pk != next_day.pk
+    assert len(first.pk) >= 22
+    assert first.pk != next_day.pk
 
 
 def test_one_ticket_may_carry_several_items_and_takes_the_first_items_prefix(issue, clock):
@@ -129,7 +133,10 @@ def test_signing_in_elsewhere_ends_the_previous_session(officer, hall, clock) ->
     open_sessions = WindowSession.objects.filter(ended_at__isnull=True)
     assert [s.window.code for s in open_sessions] == ["W03"]
     assert list(TicketEvent.objects.values_list("kind", flat=True)) == [
-        "sign_in", "sign_out", "sign_in"]
+        "sign_in",
+        "sign_out",
+        "sign_in",
+    ]
 
 
 def test_a_window_holds_one_officer(officer, make_staff, hall, clock) -> None:
@@ -240,8 +247,9 @@ def test_weights_are_configurable_per_center(officer, issue, hall, clock) -> Non
     assert ticket_call_next(actor=officer, window_code="W01").pk == normal.pk
 
 
-def test_an_officer_is_called_only_tickets_of_items_they_may_serve(make_staff, director, issue,
-                                                                   clock) -> None:
+def test_an_officer_is_called_only_tickets_of_items_they_may_serve(
+    make_staff, director, issue, clock
+) -> None:
     specialist = make_staff(Role.OFFICER, all_round=False)
     authorization_grant(actor=director, staff=specialist, item=item_get(code="JG01"))
     issue("HZ02")
@@ -309,8 +317,17 @@ def test_no_show_ladder_recalls_then_moves_back_then_no_show(officer, issue, hal
     ticket_recall(actor=officer, ticket_id=absent.pk)
     final = ticket_no_show(actor=officer, ticket_id=absent.pk)
     assert final.status == TicketStatus.NO_SHOW
-    assert _kinds(absent) == ["issue", "call", "recall", "recall", "requeue", "call", "recall",
-                              "recall", "no_show"]
+    assert _kinds(absent) == [
+        "issue",
+        "call",
+        "recall",
+        "recall",
+        "requeue",
+        "call",
+        "recall",
+        "recall",
+        "no_show",
+    ]
 
 
 # --- transfer and park keep the original arrival time --------------------------------------
@@ -338,8 +355,7 @@ def test_transfer_to_another_item_keeps_the_original_arrival(officer, make_staff
     assert (transfer.data["to_item"], transfer.service_seconds) == ("JG01", 300)
 
 
-def test_transfer_to_an_officer_reaches_only_that_officer_first(officer, make_staff, issue,
-                                                                clock):
+def test_transfer_to_an_officer_reaches_only_that_officer_first(officer, make_staff, issue, clock):
     colleague, bystander = make_staff(Role.OFFICER), make_staff(Role.OFFICER)
     ticket = issue("HZ02")
     clock.shift(60)
@@ -355,8 +371,7 @@ def test_transfer_to_an_officer_reaches_only_that_officer_first(officer, make_st
     assert ticket_call_next(actor=colleague, window_code="W02").pk == ticket.pk
 
 
-def test_park_and_unpark_keep_the_arrival_and_go_back_to_the_same_officer(officer, issue,
-                                                                          clock):
+def test_park_and_unpark_keep_the_arrival_and_go_back_to_the_same_officer(officer, issue, clock):
     ticket = issue("HZ02")
     clock.shift(60)
     other = issue("HZ02")
@@ -386,29 +401,33 @@ def test_unpark_to_queue_returns_it_with_its_arrival_time(officer, issue, clock)
     back = ticket_unpark(actor=officer, ticket_id=ticket.pk, window_code="W01", to_queue=True)
 
     assert (back.status, back.queue_at, back.target_officer_id) == (
-        TicketStatus.WAITING, ticket.arrived_at, officer.pk)
+        TicketStatus.WAITING,
+        ticket.arrived_at,
+        officer.pk,
+    )
     assert ticket_call_next(actor=officer, window_code="W01").pk == ticket.pk
 
 
 # --- finishing, other officers, yesterday ---------------------------------------------------
 
 
-def test_finish_records_the_service_time_and_only_the_caller_may_finish(officer, make_staff,
-                                                                        issue, clock):
+def test_finish_records_the_service_time_and_only_the_caller_may_finish(
+    officer, make_staff, issue, clock
+):
     ticket = issue("HZ02")
     window_sign_in(actor=officer, window_code="W01")
     ticket_call_next(actor=officer, window_code="W01")
     clock.shift(7 * 60)
     other = make_staff(Role.OFFICER)
 
-    with pytest.raises(PermissionDenied) as exc:
+    with pytest.raises(PermissionDenied) as denied:
         ticket_finish(actor=other, ticket_id=ticket.pk)
-    assert exc.value.code == "not_your_ticket"
+    assert denied.value.code == "not_your_ticket"
 
     ticket_finish(actor=officer, ticket_id=ticket.pk)
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(Conflict) as conflict:
         ticket_finish(actor=officer, ticket_id=ticket.pk)
-    assert exc.value.code == "wrong_status"
+    assert conflict.value.code == "wrong_status"
     assert TicketEvent.objects.get(kind=EventKind.FINISH).service_seconds == 420
 
 
@@ -434,28 +453,39 @@ def test_another_centers_ticket_looks_unknown(officer, make_staff, other_center,
 
 def test_guide_issues_for_own_center_only(make_staff, other_center, hall, clock) -> None:
     guide = make_staff(Role.GUIDE)
-    ticket = services.ticket_issue(actor=guide, center=hall, item_codes=["HZ02"],
-                                   channel=IssueChannel.GUIDE)
+    ticket = services.ticket_issue(
+        actor=guide, center=hall, item_codes=["HZ02"], channel=IssueChannel.GUIDE
+    )
     assert ticket.issued_by_id == guide.pk
     foreign_guide = make_staff(Role.GUIDE, center_=other_center)
     with pytest.raises(PermissionDenied):
-        services.ticket_issue(actor=foreign_guide, center=hall, item_codes=["HZ02"],
-                              channel=IssueChannel.GUIDE)
+        services.ticket_issue(
+            actor=foreign_guide, center=hall, item_codes=["HZ02"], channel=IssueChannel.GUIDE
+        )
     officer_without_issue = make_staff(Role.BACK_OFFICE)
     with pytest.raises(PermissionDenied):
-        services.ticket_issue(actor=officer_without_issue, center=hall, item_codes=["HZ02"],
-                              channel=IssueChannel.GUIDE)
+        services.ticket_issue(
+            actor=officer_without_issue,
+            center=hall,
+            item_codes=["HZ02"],
+            channel=IssueChannel.GUIDE,
+        )
 
 
 # --- the near-turn SMS -----------------------------------------------------------------------
 
 
-def test_near_turn_sms_goes_once_per_ticket(officer, issue, hall, clock, monkeypatch,
-                                            django_capture_on_commit_callbacks) -> None:
+def test_near_turn_sms_goes_once_per_ticket(
+    officer, issue, hall, clock, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
     HallSettings.objects.create(center=hall, near_position=2)
     sent: list[tuple[str, int]] = []
-    monkeypatch.setattr(services, "ticket_near_sms",
-                        lambda *, ticket, ahead: sent.append((ticket.number, ahead)) or True)
+
+    def fake_sms(*, ticket, ahead):
+        sent.append((ticket.number, ahead))
+        return True
+
+    monkeypatch.setattr(services, "ticket_near_sms", fake_sms)
     tickets = [issue("HZ02", phone="13912345678" if i != 3 else "") for i in range(6)]
     window_sign_in(actor=officer, window_code="W01")
 
@@ -471,22 +501,33 @@ def test_near_turn_sms_goes_once_per_ticket(officer, issue, hall, clock, monkeyp
     assert tickets[3].has_phone is False
 
 
-def test_near_turn_hook_calls_notifications_with_the_agreed_arguments(issue, hall, clock,
-                                                                      monkeypatch) -> None:
+def test_near_turn_hook_calls_notifications_with_the_agreed_arguments(
+    issue, hall, clock, monkeypatch
+) -> None:
     import importlib
     import types
 
     calls = []
-    fake = types.SimpleNamespace(sms_enqueue=lambda **kw: calls.append(kw) or True)
+
+    def sms_enqueue(**kw):
+        calls.append(kw)
+        return True
+
+    fake = types.SimpleNamespace(sms_enqueue=sms_enqueue)
     monkeypatch.setattr(importlib, "import_module", lambda name: fake)
     ticket = issue("HZ02", phone="13912345678")
 
     assert services.ticket_near_sms(ticket=ticket, ahead=2) is True
-    assert calls == [{
-        "center_id": hall.pk, "template_code": "ticket_near", "phone": "13912345678",
-        "params": {"number": "A001", "ahead": "2", "center": "潼关县公安便民服务中心"},
-        "dedupe_key": f"ticket_near:{ticket.pk}", "urgent": True,
-    }]
+    assert calls == [
+        {
+            "center_id": hall.pk,
+            "template_code": "ticket_near",
+            "phone": "13912345678",
+            "params": {"number": "A001", "ahead": "2", "center": "潼关县公安便民服务中心"},
+            "dedupe_key": f"ticket_near:{ticket.pk}",
+            "urgent": True,
+        }
+    ]
 
 
 # --- KPIs from events ------------------------------------------------------------------------

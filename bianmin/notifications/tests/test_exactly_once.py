@@ -47,7 +47,7 @@ def queued(center: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     return make
 
 
-def _settle(expected: int, workers: Workers, *, timeout: float = 90.0) -> None:
+def _settle(expected: int, workers: Workers, *, timeout: float = 180.0) -> None:
     """Wait until every message is sent/delivered (the looping watchdog resolves the rest)."""
 
     def done() -> bool:
@@ -84,8 +84,9 @@ def test_sigkill_mid_batch_then_restart_sends_each_message_once(
     with running(gateway, workers):
         workers.start_watchdog(every=1.0, stuck_after=3.0, replay_after=1.0)  # also feeds
         consumer = workers.start_consumer()
+        assert workers.wait_ready(timeout=120), workers.logs()
         # when the consumer is killed with SIGKILL in the middle of the batch
-        assert wait_until(lambda: len(record_references(record)) >= 40, timeout=30), workers.logs()
+        assert wait_until(lambda: len(record_references(record)) >= 40, timeout=60), workers.logs()
         workers.kill(consumer)
         at_kill = len(record_references(record))
         assert at_kill < 150
@@ -112,6 +113,7 @@ def test_two_consumers_racing_for_every_message_send_each_once(queued: Any, tmp_
         # when
         workers.start_consumer()
         workers.start_consumer()
+        assert workers.wait_ready(timeout=120), workers.logs()
         _settle(120, workers)
     # then
     _assert_exactly_once(record, references)
@@ -136,6 +138,7 @@ def test_gateway_timeout_after_accepting_is_queried_not_resent(queued: Any, tmp_
     with running(gateway, workers):
         workers.start_watchdog(every=1.0, stuck_after=3.0, replay_after=1.0)
         workers.start_consumer()
+        assert workers.wait_ready(timeout=120), workers.logs()
         # when the timeouts leave messages in "sending" and the watchdog asks the gateway
         assert wait_until(
             lambda: MessageAttempt.objects.filter(outcome=AttemptOutcome.AMBIGUOUS).count() == 5,

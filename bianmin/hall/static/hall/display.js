@@ -151,6 +151,6 @@
       try { window.speechSynthesis.getVoices(); } catch (e) { /* ignore */ }
     }
   });
-  window.hallDisplay = { announce: announce, refresh: refresh };
+  window.hallDisplay = { announce: announce, refresh: refresh, socket: function () { return ws; } };
   connect();
 })();

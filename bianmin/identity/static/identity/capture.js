@@ -132,6 +132,8 @@
       if (answer.ok) {
         say(["核验已结束，现场画面已丢弃"], true);
         stopCamera();
+        video.srcObject = null;
+        video.parentNode.hidden = true;
       } else {
         say(["请按上方提示调整后重试"]);
         checking = false;

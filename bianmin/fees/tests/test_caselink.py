@@ -1,0 +1,66 @@
+"""The fee panel with real cases (cases' case_fee_facts and case_confirmation_record)."""
+
+import pytest
+from django.urls import reverse
+
+from bianmin.fees.models import Payment
+
+cases_services = pytest.importorskip("bianmin.cases.services")
+if not hasattr(cases_services, "case_create"):  # pragma: no cover - cases not built yet
+    pytest.skip("cases context not available", allow_module_level=True)
+
+
+@pytest.fixture
+def case(policies, pinned, officer, id_of_age):
+    return cases_services.case_create(
+        actor=officer,
+        item_code="HZ02",
+        groups=["dibao"],
+        applicant=cases_services.ApplicantInput(
+            name="王小明", id_number=id_of_age(40), gender="male", phone="13912345678"
+        ),
+    )
+
+
+def body(case, officer_typed_id, **extra):
+    return {
+        "case": case.number,
+        "idempotency_key": "z" * 32,
+        "name": "王小明",
+        "gender": "male",
+        "id_type": "resident_id",
+        "id_number": officer_typed_id,
+        "method": "cash",
+        "stage": "acceptance",
+        "groups": ["dibao"],
+        "evidence_dibao": "低保证 0012",
+        "collect": "1",
+        **extra,
+    }
+
+
+def test_a_real_case_is_charged_with_its_groups_and_linked(
+    case, officer, login_client_for, id_of_age
+):
+    client = login_client_for(officer)
+
+    page = client.get(reverse("fees:case_panel"), {"case": case.number}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("fees:case_panel"), body(case, id_of_age(40)), HTTP_HX_REQUEST="true"
+    )
+
+    assert "全免 20 元：特困群体减免" in page.content.decode()
+    payment = Payment.objects.get()
+    assert (payment.case_id, payment.case_number, payment.payable_fen) == (case.pk, case.number, 0)
+    assert "免费" in response.content.decode()
+
+
+def test_a_real_mismatch_is_refused_by_the_cases_confirmation(
+    case, officer, login_client_for, id_of_age
+):
+    response = login_client_for(officer).post(
+        reverse("fees:case_panel"), body(case, id_of_age(41)), HTTP_HX_REQUEST="true"
+    )
+
+    assert "申请人确认的证件号码与登记信息不一致" in response.content.decode()
+    assert Payment.objects.count() == 0

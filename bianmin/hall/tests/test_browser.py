@@ -1,0 +1,197 @@
+"""The calling display in chromium, served by `manage.py serve` (uvicorn, websockets): a call
+made through the API shows on the open display within a second and is announced in Mandarin,
+through speechSynthesis when the browser has a zh-CN voice, else through the server's WAV."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import time as dtime
+from pathlib import Path
+
+import httpx
+import pytest
+from django.db import connection
+
+from bianmin.accounts.enums import Role
+from bianmin.accounts.services import api_token_create
+from bianmin.hall.enums import IssueChannel
+from bianmin.hall.services import ticket_issue, window_sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+ROOT = Path(__file__).resolve().parents[3]
+
+FAKE_ZH_VOICE = """
+window.__spoken = [];
+const fakeVoice = {lang: "zh-CN", name: "测试普通话", voiceURI: "fake-zh", default: true, localService: true};
+speechSynthesis.getVoices = () => [fakeVoice];
+speechSynthesis.speak = (u) => { window.__spoken.push({text: u.text, lang: u.lang, at: Date.now()});
+                                 setTimeout(() => u.onend && u.onend(), 20); };
+"""
+NO_SPEECH = "Object.defineProperty(window, 'speechSynthesis', {value: undefined});"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "BIANMIN_DATABASE_URL": _database_url(),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port), "--no-worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("manage.py serve did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_hall(center, windows, catalogue, make_staff):
+    # The server runs on the real clock: keep the hall open all day for this test.
+    center.opens_at, center.closes_at = dtime(0, 0), dtime(23, 59, 59)
+    center.save()
+    officer = make_staff(Role.OFFICER)
+    window_sign_in(actor=officer, window_code="W03")
+    return {
+        "center": center,
+        "officer": officer,
+        "token": api_token_create(staff=officer, label="browser"),
+    }
+
+
+def _open_display(browser, base: str, init_script: str):
+    page = browser.new_page()
+    page.add_init_script(init_script)
+    page.goto(f"{base}/hall/display/TG/")
+    page.click("#voice-on")
+    page.wait_for_selector('#conn[data-state="online"]', timeout=10_000)
+    return page
+
+
+def test_a_call_appears_on_the_display_within_a_second_and_is_spoken(
+    server, browser, open_hall
+) -> None:
+    ticket = ticket_issue(
+        actor=None, center=open_hall["center"], item_codes=["HZ02"], channel=IssueChannel.KIOSK
+    )
+    page = _open_display(browser, server, FAKE_ZH_VOICE)
+
+    started = time.monotonic()
+    response = httpx.post(
+        f"{server}/api/v1/windows/W03/call-next",
+        headers={"Authorization": f"Bearer {open_hall['token']}"},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    page.wait_for_function(
+        "n => document.getElementById('latest-number').textContent === n",
+        arg=ticket.number,
+        timeout=1000,
+    )
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 1.0
+    assert page.text_content('.hall-win[data-window="W03"] .hall-win-number') == ticket.number
+    page.wait_for_function("() => window.__spoken.length >= 1", timeout=3000)
+    spoken = page.evaluate("() => window.__spoken")
+    assert spoken[0]["text"] == "请 A 0 0 1 号 到 3 号窗口办理"
+    assert spoken[0]["lang"] == "zh-CN"
+    assert "A001" in page.text_content("#recent")
+
+
+def test_without_a_browser_voice_the_display_plays_the_server_wav(
+    server, browser, open_hall
+) -> None:
+    if not shutil.which("espeak-ng"):
+        pytest.skip("espeak-ng not installed")
+    ticket_issue(
+        actor=None, center=open_hall["center"], item_codes=["JG01"], channel=IssueChannel.KIOSK
+    )
+    page = _open_display(browser, server, NO_SPEECH)
+
+    httpx.post(
+        f"{server}/api/v1/windows/W03/call-next",
+        headers={"Authorization": f"Bearer {open_hall['token']}"},
+        timeout=10,
+    )
+
+    page.wait_for_function(
+        "() => (document.getElementById('announce-audio').src || '').endsWith('/hall/voice/B001/3.wav')",
+        timeout=2000,
+    )
+    wav = httpx.get(f"{server}/hall/voice/B001/3.wav", timeout=30)
+    assert wav.status_code == 200
+    assert wav.content[:4] == b"RIFF"
+
+
+def test_the_display_reconnects_by_itself(server, browser, open_hall) -> None:
+    page = _open_display(browser, server, FAKE_ZH_VOICE)
+
+    page.evaluate("() => window.hallDisplay.socket().close()")
+    page.wait_for_selector('#conn[data-state="offline"]', timeout=2000)
+    page.wait_for_selector('#conn[data-state="online"]', timeout=5000)
+    ticket_issue(
+        actor=None, center=open_hall["center"], item_codes=["HZ02"], channel=IssueChannel.KIOSK
+    )
+    httpx.post(
+        f"{server}/api/v1/windows/W03/call-next",
+        headers={"Authorization": f"Bearer {open_hall['token']}"},
+        timeout=10,
+    )
+
+    page.wait_for_function(
+        "() => document.getElementById('latest-number').textContent === 'A001'", timeout=2000
+    )

@@ -1,0 +1,255 @@
+"""Screens: who may open them, the kiosk/phone/guide issuing flow, the workspace actions, the
+live position page, the printable ticket (PDF renders Chinese), the display state."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.test import Client
+
+from bianmin.accounts.enums import Role
+from bianmin.hall.models import Ticket, WindowSession
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("/hall/workspace/", {Role.OFFICER, Role.SHIFT_LEADER}),
+        ("/hall/guide/", {Role.GUIDE, Role.OFFICER, Role.SHIFT_LEADER}),
+        ("/hall/board/", {Role.SHIFT_LEADER, Role.DIRECTOR}),
+        ("/hall/settings/", {Role.DIRECTOR}),
+    ],
+)
+def test_staff_screens_authorization_matrix(
+    url, allowed, staff_by_role, login_client_for, hall, clock
+) -> None:
+    for role, staff in staff_by_role.items():
+        response = login_client_for(staff).get(url)
+        assert response.status_code == (200 if role in allowed else 403), (role, url)
+    assert Client().get(url).status_code == 302  # to the login page
+
+
+def test_public_pages_open_without_login(hall, clock) -> None:
+    client = Client()
+    for url in (
+        "/hall/kiosk/TG/",
+        "/hall/take/TG/",
+        "/hall/door/TG/",
+        "/hall/display/TG/",
+        "/hall/display/TG/state.json",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/hall/kiosk/NOPE/").status_code == 404
+
+
+def test_kiosk_page_is_large_touch_type_and_issues_then_prints(hall, clock) -> None:
+    client = Client()
+    page = client.get("/hall/kiosk/TG/")
+    assert 'class="public kiosk"' in page.content.decode()
+    assert "bm_device" in page.cookies
+
+    response = client.post(
+        "/hall/kiosk/TG/", {"items": ["HZ02"], "priority": "elderly", "request_key": "k1"}
+    )
+
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/t/{ticket.pk}/print/?kiosk=1"
+    assert (ticket.channel, ticket.priority, ticket.number) == ("kiosk", "elderly", "A001")
+    printed = client.get(response["Location"]).content.decode()
+    assert "A001" in printed
+    assert 'data-autoprint="1"' in printed
+    assert "<svg" in printed  # the QR code to the live position page
+
+
+def test_kiosk_double_tap_gives_one_ticket_and_bad_input_a_message(hall, clock) -> None:
+    client = Client()
+    client.post("/hall/kiosk/TG/", {"items": ["HZ02"], "request_key": "tap"})
+    client.post("/hall/kiosk/TG/", {"items": ["HZ02"], "request_key": "tap"})
+    assert Ticket.objects.count() == 1
+
+    response = client.post("/hall/kiosk/TG/", {"items": ["NOPE"]})
+    assert response.status_code == 200
+    assert "事项不存在" in response.content.decode()
+    assert Ticket.objects.count() == 1
+
+
+def test_phone_page_issues_and_goes_to_the_live_position_page(hall, clock) -> None:
+    client = Client()
+    response = client.post("/hall/take/TG/", {"items": ["JG01", "HZ02"], "phone": "13912345678"})
+
+    ticket = Ticket.objects.get()
+    assert response["Location"] == f"/t/{ticket.pk}/"
+    assert (ticket.number, ticket.has_phone, ticket.phone) == ("B001", True, "13912345678")
+    page = client.get(response["Location"]).content.decode()
+    assert "前面还有" in page
+    assert "驾驶证期满换证" in page
+
+
+def test_phone_page_is_throttled_per_device(hall, clock) -> None:
+    client = Client()
+    client.cookies["bm_device"] = "device-bbbbbbbbbbbbbbbb"
+    for _ in range(3):
+        client.post("/hall/take/TG/", {"items": ["HZ02"]})
+    response = client.post("/hall/take/TG/", {"items": ["HZ02"]})
+    assert "取号过于频繁" in response.content.decode()
+    assert Ticket.objects.count() == 3
+
+
+def test_position_page_registers_a_phone_and_shows_your_turn(
+    hall, issue, officer, clock, login_client_for
+) -> None:
+    ticket = issue("HZ02")
+    client = Client()
+    bad = client.post(f"/t/{ticket.pk}/", {"phone": "123"})
+    assert "手机号码应为 11 位数字" in bad.content.decode()
+    client.post(f"/t/{ticket.pk}/", {"phone": "13912345678"})
+    ticket.refresh_from_db()
+    assert ticket.has_phone is True
+
+    staff = login_client_for(officer)
+    staff.post("/hall/workspace/action/", {"action": "sign_in", "window": "W03"})
+    staff.post("/hall/workspace/action/", {"action": "call_next"})
+    fragment = client.get(f"/t/{ticket.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "到您了" in fragment
+    assert "3号窗口" in fragment
+    assert Client().get("/t/unknown/").status_code == 404
+
+
+def test_guide_desk_issues_with_id_number_and_links_the_print(
+    hall, make_staff, login_client_for, clock
+) -> None:
+    client = login_client_for(make_staff(Role.GUIDE))
+    response = client.post(
+        "/hall/guide/",
+        {"items": ["HZ02"], "priority": "normal", "phone": "", "id_number": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    ticket = Ticket.objects.get()
+    assert ticket.channel == "guide"
+    assert f"/t/{ticket.pk}/print/" in body
+    assert "<html" not in body  # only the fragment for htmx
+
+
+def test_workspace_flow_and_case_panel_slot(officer, login_client_for, issue, clock) -> None:
+    ticket = issue("HZ02")
+    client = login_client_for(officer)
+    page = client.get("/hall/workspace/").content.decode()
+    assert "请选择窗口签到" in page
+
+    client.post("/hall/workspace/action/", {"action": "sign_in", "window": "W02"})
+    panel = client.post(
+        "/hall/workspace/action/", {"action": "call_next"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "A001" in panel
+    assert 'id="case-panel"' in panel
+    assert 'hx-swap-oob="true"' in panel
+    again = client.post(
+        "/hall/workspace/action/", {"action": "call_next"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "请先办结当前号 A001" in again
+    client.post("/hall/workspace/action/", {"action": "finish", "ticket": ticket.pk})
+    ticket.refresh_from_db()
+    assert ticket.status == "finished"
+    assert WindowSession.objects.get().window.code == "W02"
+
+
+def test_ticket_pdf_renders_chinese(issue, clock, tmp_path) -> None:
+    if not shutil.which("pdftotext") or not shutil.which("pdftoppm"):
+        pytest.skip("poppler-utils not installed")
+    ticket = issue(codes=["HZ02", "JG01"])
+
+    response = Client().get(f"/t/{ticket.pk}/ticket.pdf")
+
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "ticket.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "A001" in text
+    assert "潼关县公安便民服务中心" in text
+    assert "居民身份证到期换领" in text
+    assert re.search(r"您前面还有\s*0\s*人", text)
+    subprocess.run(
+        ["pdftoppm", "-r", "100", "-png", str(pdf), str(tmp_path / "page")],
+        check=True,
+        capture_output=True,
+    )
+    from PIL import Image
+
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    width_mm = image.width / 100 * 25.4
+    assert 78 <= width_mm <= 82  # 80 mm paper roll
+    dark = sum(image.histogram()[:128])
+    assert dark > 2000  # glyphs and the QR code are really drawn
+
+
+def test_display_state_shows_current_and_recent_calls(officer, issue, hall, clock) -> None:
+    from bianmin.hall.services import ticket_call_next, window_sign_in
+
+    issue("HZ02")
+    window_sign_in(actor=officer, window_code="W03")
+    ticket_call_next(actor=officer, window_code="W03")
+
+    state = Client().get("/hall/display/TG/state.json").json()
+
+    w03 = next(w for w in state["windows"] if w["code"] == "W03")
+    assert (w03["ticket"], w03["state"]) == ("A001", "open")
+    assert state["recent"][0] == {
+        "number": "A001",
+        "window_code": "W03",
+        "window_number": 3,
+        "at": "10:00",
+    }
+
+
+def test_voice_wav_is_made_for_valid_calls_only(hall, clock) -> None:
+    if not shutil.which("espeak-ng"):
+        pytest.skip("espeak-ng not installed")
+    response = Client().get("/hall/voice/A012/3.wav")
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    assert data[:4] == b"RIFF"
+    assert len(data) > 20_000
+    assert Client().get("/hall/voice/DROP;TABLE/3.wav").status_code == 404
+
+
+def test_board_fragment_and_overdue_slot(staff_by_role, login_client_for, hall, issue, clock):
+    issue("HZ02")
+    client = login_client_for(staff_by_role[Role.SHIFT_LEADER])
+    page = client.get("/hall/board/").content.decode()
+    assert 'data-testid="total-waiting">1<' in page
+    fragment = client.get("/hall/board/", HTTP_HX_REQUEST="true").content.decode()
+    assert "board-chart-data" in fragment
+    assert "<html" not in fragment
+
+
+def test_settings_screen_saves_and_audits(director, login_client_for, hall, clock) -> None:
+    from bianmin.audit.selectors import audit_verify_chains
+    from bianmin.hall.models import HallSettings
+
+    client = login_client_for(director)
+    form = {
+        "weight_appointment": 30,
+        "weight_elderly": 25,
+        "weight_disabled": 20,
+        "weight_military": 20,
+        "elderly_age": 70,
+        "wait_limit_minutes": 45,
+        "recall_limit": 3,
+        "requeue_places": 4,
+        "requeue_limit": 1,
+        "near_position": 3,
+        "alert_wait_minutes": 25,
+        "closed_notice": "",
+    }
+    response = client.post("/hall/settings/", form)
+    assert response.status_code == 302
+    saved = HallSettings.objects.get(center=hall)
+    assert (saved.weight_elderly, saved.recall_limit, saved.wait_limit_minutes) == (25, 3, 45)
+    assert audit_verify_chains() == []

@@ -1,0 +1,95 @@
+"""In chromium: the live character count while the director types, and the one-click batch
+with its progress bar and report."""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from bianmin.notifications.models import Message
+from bianmin.notifications.tests.conftest import outbox_lines
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("templates"),
+]
+
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _page_for(browser: Any, client: Client, url: str) -> Any:
+    context = browser.new_context(locale="zh-CN")
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": url,
+            }
+        ]
+    )
+    return context.new_page()
+
+
+def test_live_count_updates_while_typing(
+    live_server: Any, browser: Any, director: Any, login_client_for: Callable[[Any], Client]
+) -> None:
+    from playwright.sync_api import expect
+
+    page = _page_for(browser, login_client_for(director), live_server.url)
+    page.goto(f"{live_server.url}/sms/templates/new/")
+    page.fill("input[name=code]", "test_notice")
+    page.fill("input[name=name]", "测试")
+    page.fill("#id_body", "您好" * 31)  # 62 + 【潼关县公安局】 8 = 70
+    expect(page.locator("[data-testid=chars]")).to_have_text("70")
+    assert page.inner_text("[data-testid=segments]") == "1"
+    page.type("#id_body", "。")
+    expect(page.locator("[data-testid=chars]")).to_have_text("71")
+    assert page.inner_text("[data-testid=segments]") == "2"
+    assert "超长" in page.inner_text("#sms-count")
+    page.click("text=保存为草稿")
+    assert "模板超长" in page.inner_text("[role=alert]")
+
+
+def test_one_click_batch_shows_progress_and_report(
+    live_server: Any,
+    browser: Any,
+    waiting_cases: Callable[..., list[Any]],
+    back_office: Any,
+    login_client_for: Callable[[Any], Client],
+    outbox: Any,
+) -> None:
+    cases = waiting_cases(12)
+    page = _page_for(browser, login_client_for(back_office), live_server.url)
+    page.goto(f"{live_server.url}/sms/batches/")
+    page.fill("textarea[name=lines]", "\n".join([c.number for c in cases] + ["TG-00000000-0000"]))
+    page.click("text=导入并预览")
+    page.wait_for_selector("#send-batch")
+    assert page.inner_text("#send-batch") == "一键发送 12 条领取通知"
+    assert "未找到待到证的办件" in page.content()
+    page.click("#send-batch")
+    page.wait_for_selector("#batch-progress .badge.ok")
+    assert "12 / 12（100%）" in page.inner_text("[data-testid=batch-counts]")
+    assert Message.objects.filter(status="delivered").count() == 12
+    assert len(outbox_lines(outbox)) == 12
