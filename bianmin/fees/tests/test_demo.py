@@ -34,6 +34,9 @@ def test_the_demo_history_is_consistent(catalogue, center, make_staff, director)
         closes = list(DrawerClose.objects.all())
         assert closes
         assert all(c.is_balanced or c.note for c in closes)
+        assert [(c.difference_fen, c.note) for c in closes if not c.is_balanced] == [
+            (-50, "找零差五角，已登记")
+        ]
         for close in closes:
             row = next(
                 r
