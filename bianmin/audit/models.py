@@ -31,7 +31,8 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     actor_label = models.CharField(_("操作人"), max_length=100, blank=True)
-    action = models.CharField(_("操作"), max_length=40, choices=AuditAction.choices)
+    # Codes are declared in AuditAction; no DB choices, so a new code needs no migration.
+    action = models.CharField(_("操作"), max_length=40, db_index=True)
     target_type = models.CharField(_("对象类型"), max_length=40, blank=True)
     target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     before = models.JSONField(_("变更前"), null=True, blank=True)
@@ -51,3 +52,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain}#{self.seq} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return str(AuditAction(self.action).label)
+        except ValueError:
+            return self.action
