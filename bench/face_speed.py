@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(probes)} probe frames x {args.repeat} repeats; {os.cpu_count()} CPUs"
     )
 
+    load_before = [round(x, 2) for x in os.getloadavg()]
     # Warm-up (model load, caches).
     any_t = next(iter(templates.values()))
     engine.verify(any_t, [probes[0][1]], threshold_config=cfg, require_liveness=False)
@@ -136,6 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         k: [] for k in ("detect", "landmarks", "embed", "compare", "total")
     }
     fast_t: list[float] = []
+    fast_cpu: list[float] = []
+    base_cpu: list[float] = []
+    outcomes: dict[str, dict[str, int]] = {
+        f"{pipe}_{kind}": {"match": 0, "uncertain": 0, "no_match": 0, "no_face": 0}
+        for pipe in ("baseline", "engine")
+        for kind in ("genuine", "impostor")
+    }
     agree = disagree = base_miss = fast_miss = 0
     max_score_diff = 0.0
     for rep in range(args.repeat):
@@ -144,7 +152,10 @@ def main(argv: list[str] | None = None) -> int:
                 genuine_pair = name == ident[p]
                 if not genuine_pair and rep > 0:
                     continue  # time genuine pairs each repeat; decisions of all pairs once
+                c0 = time.process_time()
                 b = baseline_verify(model, tpl, frame, cfg, base_t)
+                base_cpu.append(time.process_time() - c0)
+                c0 = time.process_time()
                 t0 = time.perf_counter()
                 try:
                     r = engine.verify(
@@ -158,7 +169,11 @@ def main(argv: list[str] | None = None) -> int:
                 except engine.FaceEngineError:
                     fast = None
                 fast_t.append(time.perf_counter() - t0)
+                fast_cpu.append(time.process_time() - c0)
                 if rep == 0:
+                    kind = "genuine" if genuine_pair else "impostor"
+                    outcomes[f"baseline_{kind}"][b[0] if b else "no_face"] += 1
+                    outcomes[f"engine_{kind}"][fast[0] if fast else "no_face"] += 1
                     base_miss += b is None
                     fast_miss += fast is None
                     if b and fast:
@@ -167,7 +182,10 @@ def main(argv: list[str] | None = None) -> int:
                         max_score_diff = max(max_score_diff, abs(b[1] - fast[1]))
     base = {k: stats(v) for k, v in base_t.items()}
     fast_s = stats(fast_t)
+    base_cpu_s = stats(base_cpu)
+    fast_cpu_s = stats(fast_cpu)
     speedup = base["total"]["median_ms"] / fast_s["median_ms"]
+    load_after = [round(x, 2) for x in os.getloadavg()]
     print(f"\n{'stage':12s} {'baseline median ms':>20s}")
     for k in ("detect", "landmarks", "embed", "compare"):
         print(f"{k:12s} {base[k].get('median_ms', float('nan')):20.1f}")
@@ -182,6 +200,14 @@ def main(argv: list[str] | None = None) -> int:
         f"speed-up x{speedup:.2f}; decisions agree on {agree}/{agree + disagree} template-frame "
         f"pairs; max |score diff| {max_score_diff:.4f}; no face: baseline {base_miss}, engine {fast_miss}"
     )
+    print(
+        f"CPU time per verification (less sensitive to other load): baseline median "
+        f"{base_cpu_s['median_ms']} ms, engine median {fast_cpu_s['median_ms']} ms "
+        f"(x{base_cpu_s['median_ms'] / fast_cpu_s['median_ms']:.2f}); "
+        f"load average during run {load_after}"
+    )
+    for name, counts in outcomes.items():
+        print(f"  {name:18s} {counts}")
     payload = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -196,6 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         "baseline": base,
         "engine_verify": fast_s,
         "speedup_median": round(speedup, 2),
+        "cpu_time": {
+            "baseline": base_cpu_s,
+            "engine_verify": fast_cpu_s,
+            "speedup_median": round(base_cpu_s["median_ms"] / fast_cpu_s["median_ms"], 2),
+        },
+        "load_average_before": load_before,
+        "load_average_after": load_after,
+        "outcomes": outcomes,
         "accuracy_check": {
             "decisions_agree": agree,
             "decisions_differ": disagree,

@@ -61,7 +61,7 @@ def test_people_api_by_role(staff_by_role, api_client_for, role) -> None:
             "phone": "13912345678",
         },
     )
-    allowed = role in {Role.OFFICER, Role.SHIFT_LEADER, Role.ADMINISTRATOR}
+    allowed = role in {Role.OFFICER, Role.SHIFT_LEADER, Role.DIRECTOR, Role.ADMINISTRATOR}
     if allowed:
         assert response.status_code == 200
         assert Person.objects.count() == 1

@@ -28,7 +28,7 @@ def test_demo_history_is_realistic_and_quick(hall, make_staff, clock) -> None:
     assert len(per_day) == 5  # the working days among the last seven
     assert all(300 <= n <= 1500 for n in per_day.values())
     assert sum(per_day.values()) == total
-    assert elapsed < total / 300  # well over 300 tickets a second
+    assert elapsed < total / 100  # over 100 tickets a second even on a busy CI machine
     kinds = Counter(TicketEvent.objects.exclude(ticket=None).values_list("kind", flat=True))
     assert kinds[EventKind.ISSUE] == kinds[EventKind.CALL] == total
     assert kinds[EventKind.FINISH] + kinds[EventKind.NO_SHOW] == total
