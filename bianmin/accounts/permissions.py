@@ -83,6 +83,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.REPORT_VIEW,
             Perm.AUTHORIZATION_GRANT,
             Perm.PERSON_IMPORT,
+            Perm.PERSON_EDIT,
         }
     ),
     Role.INSPECTOR: frozenset({Perm.AUDIT_VIEW, Perm.REPORT_VIEW, Perm.CASE_MONITOR}),
