@@ -11,7 +11,7 @@ from pathlib import Path
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     wanted = sys.argv[1:]
-    names = [m.name for m in pkgutil.iter_modules([str(Path(__file__).parent))]
+    names = [m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
              if not m.name.startswith("_")]
     failures = 0
     for name in sorted(names):
