@@ -496,13 +496,24 @@ def plot_roc(curves: dict, results: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 6), dpi=100)
-    for key, (g, i) in curves.items():
+    fig, ax = plt.subplots(figsize=(9, 6.5), dpi=100)
+    colours = plt.get_cmap("tab20").colors
+    for n, (key, (g, i)) in enumerate(curves.items()):
         ts = np.unique(np.concatenate([g, i]))[::-1]
         far = np.array([(i >= t).mean() for t in ts])
         tar = np.array([(g >= t).mean() for t in ts])
         far = np.maximum(far, 0.5 / len(i))
-        ax.step(far, tar, where="post", label=f"{key} (EER {results[key]['eer']:.3f})", lw=1.2)
+        engine_default = results[key]["pipeline_version"] == DlibPipeline().version
+        style = "--" if results[key]["norm"] != "raw" or not results[key]["licence_ok"] else "-"
+        ax.step(
+            far,
+            tar,
+            where="post",
+            color=colours[(2 * n) % 20 + (n // 10) % 2],
+            ls=style,
+            lw=2.2 if engine_default and results[key]["norm"] == "raw" else 1.1,
+            label=f"{key} (EER {results[key]['eer']:.3f})",
+        )
     for far in FAR_POINTS:
         ax.axvline(far, color="grey", ls=":", lw=0.8)
     ax.set_xscale("log")
@@ -510,7 +521,11 @@ def plot_roc(curves: dict, results: dict, path: Path) -> None:
     ax.set_ylim(0, 1.01)
     ax.set_xlabel("FAR (impostor pairs accepted); left edge = no impostor accepted")
     ax.set_ylabel("TAR (genuine pairs accepted)")
-    ax.set_title("Face verification ROC (East Asian evaluation set)")
+    ax.set_title(
+        "Face verification ROC, East Asian set (thick: engine pipeline; dashed: S-norm or "
+        "non-commercial model)",
+        fontsize=9,
+    )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()

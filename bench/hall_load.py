@@ -110,9 +110,14 @@ async def _phase(base: str, seconds: float, make_client_loop: Any) -> dict[str, 
     limits = httpx.Limits(max_connections=CLIENTS + 10, max_keepalive_connections=CLIENTS + 10)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
 
-        async def record(method: str, url: str, **kw: Any) -> httpx.Response:
+        async def record(method: str, url: str, **kw: Any) -> httpx.Response | None:
             started = time.perf_counter()
-            response = await http.request(method, url, **kw)
+            try:
+                response = await http.request(method, url, **kw)
+            except httpx.HTTPError:
+                statuses[0] = statuses.get(0, 0) + 1  # connection dropped: counted, not timed
+                await asyncio.sleep(0.05)
+                return None
             latencies.append((time.perf_counter() - started) * 1000)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
             return response
@@ -159,6 +164,8 @@ def _call_loop(centers: list[dict[str, Any]], calls: list[float], finishes: list
             started = time.perf_counter()
             response = await record("POST", f"/api/v1/windows/{officer['window']}/call-next",
                                     headers=headers)
+            if response is None:
+                continue
             calls.append((time.perf_counter() - started) * 1000)
             if response.status_code == 204:
                 empties.append(1)
@@ -167,9 +174,10 @@ def _call_loop(centers: list[dict[str, Any]], calls: list[float], finishes: list
             if response.status_code != 200:
                 continue
             started = time.perf_counter()
-            await record("POST", f"/api/v1/tickets/{response.json()['id']}/finish",
-                         headers=headers)
-            finishes.append((time.perf_counter() - started) * 1000)
+            done = await record("POST", f"/api/v1/tickets/{response.json()['id']}/finish",
+                                headers=headers)
+            if done is not None:
+                finishes.append((time.perf_counter() - started) * 1000)
     return loop
 
 
@@ -222,6 +230,10 @@ def _run_backend(backend: str, env: dict[str, str], seconds: float) -> dict[str,
             empties: list[int] = []
             mixed = asyncio.run(_phase(base, seconds, _call_loop(centers, calls, finishes,
                                                                   empties)))
+            print(f"    baseline {baseline['throughput_rps']} req/s, issue "
+                  f"{issue['throughput_rps']} req/s {issue['statuses']}, call-next "
+                  f"{_summary(calls, mixed['seconds'])['throughput_rps']} req/s "
+                  f"{mixed['statuses']}", flush=True)
             out[scenario] = {
                 "baseline": baseline, "issue": issue,
                 "call_next": _summary(calls, mixed["seconds"]),
@@ -256,7 +268,7 @@ def _prepare_pg(url: str) -> bool:
 
 def _table(results: dict[str, Any]) -> None:
     header = (f"{'backend':<11}{'scenario':<10}{'endpoint':<11}{'req/s':>9}{'p50 ms':>9}"
-              f"{'p99 ms':>9}{'÷ baseline':>12}{'× need':>10}")
+              f"{'p99 ms':>9}{'÷ baseline':>12}{'× need':>10}{'failed':>8}")
     print(header)
     print("-" * len(header))
     need = 300 / 3600  # tickets per second at a county's peak hour
@@ -267,8 +279,11 @@ def _table(results: dict[str, Any]) -> None:
                 row = r[name]
                 ratio = row["throughput_rps"] / ceiling
                 times = "" if name == "baseline" else f"{row['throughput_rps'] / need:,.0f}"
+                codes = r["call_phase_statuses"] if name == "call_next" else row["statuses"]
+                failed = sum(v for k, v in codes.items() if k == "0" or int(k) >= 400)
                 print(f"{backend:<11}{scenario:<10}{name:<11}{row['throughput_rps']:>9.1f}"
-                      f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{ratio:>12.2f}{times:>10}")
+                      f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{ratio:>12.2f}{times:>10}"
+                      f"{failed:>8}")
     print("÷ baseline: throughput relative to the minimal JSON view; × need: relative to a "
           "county's peak (300 tickets/h).")
 

@@ -550,3 +550,14 @@ def test_board_figures_come_from_events(officer, issue, hall, clock) -> None:
     assert [c["waiting"] for c in board["categories"]][:2] == [0, 1]
     assert board["windows"][0]["state"] == "idle"
     assert board["alert"] is False
+
+
+def test_near_turn_sms_reaches_the_real_notifications_queue_once(issue, clock) -> None:
+    notifications = pytest.importorskip("bianmin.notifications.services")
+    notifications.notifications_load_reference()
+    ticket = issue("HZ02", phone="13912345678")
+
+    first = services.ticket_near_sms(ticket=ticket, ahead=2)
+    second = services.ticket_near_sms(ticket=ticket, ahead=1)
+
+    assert (first, second) == (True, False)  # the dedupe key keeps it to one message

@@ -57,8 +57,8 @@ def decode_image(
             if ImageFile.LOAD_TRUNCATED_IMAGES:  # someone relaxed the global; do not trust it
                 raise ImageError("corrupt_image", "ImageFile.LOAD_TRUNCATED_IMAGES is set")
             img.load()
-            img = ImageOps.exif_transpose(img) or img
-            rgb = img.convert("RGB")
+            oriented = ImageOps.exif_transpose(img) or img
+            rgb = oriented.convert("RGB")
         except ImageError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -217,19 +217,23 @@ def verify(
 
     def rank(i: int) -> tuple[int, float]:
         rep = reports[i]
-        assert rep is not None
+        if rep is None:
+            return (99, 0.0)
         return (len(rep.problems), -rep.metrics.get("sharpness", 0.0))
 
     chosen = sorted(sorted(candidates, key=rank)[: max(1, max_embed_frames)])
     vectors = []
     for i in chosen:
-        face = faces[i]
-        assert face is not None
-        vectors.append(m.embed(images[i], face))
+        chosen_face = faces[i]
+        if chosen_face is not None:
+            vectors.append(m.embed(images[i], chosen_face))
     probe = np.mean(np.stack(vectors), axis=0)
 
     raw = raw_similarity(template.vector, probe)
-    score = raw if threshold_config.method == "raw" else s_norm(raw, template.vector, probe, cohort)  # type: ignore[arg-type]
+    if threshold_config.method == "snorm" and cohort is not None:
+        score = s_norm(raw, template.vector, probe, cohort)
+    else:
+        score = raw
     decision = threshold_config.decide(score)
     reasons: list[str] = []
     if liveness is not None and not liveness.passed:
