@@ -11,8 +11,11 @@ from pathlib import Path
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     wanted = sys.argv[1:]
-    names = [m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
-             if not m.name.startswith("_")]
+    names = [
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not m.name.startswith("_")
+    ]
     failures = 0
     for name in sorted(names):
         if wanted and name not in wanted:
@@ -24,7 +27,7 @@ def main() -> int:
         started = time.perf_counter()
         try:
             module.main([])
-        except Exception as exc:  # noqa: BLE001 - report and go on with the others
+        except Exception as exc:
             failures += 1
             print(f"bench/{name} failed: {exc!r}")
         print(f"(bench/{name}: {time.perf_counter() - started:.1f} s)")

@@ -8,5 +8,8 @@ from config.settings.local import DATABASES
 
 if os.environ.get("BIANMIN_BENCH_SQLITE"):
     DATABASES["default"]["NAME"] = os.environ["BIANMIN_BENCH_SQLITE"]
-LOGGING = {"version": 1, "disable_existing_loggers": False,
-           "root": {"handlers": [], "level": "WARNING"}}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"handlers": [], "level": "WARNING"},
+}

@@ -40,8 +40,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "hall_load.json"
 SQLITE_PATH = ROOT / "var" / "bench" / "hall_load.sqlite3"
-PG_URL = os.environ.get("BIANMIN_BENCH_HALL_PG_URL",
-                        "postgres://postgres@127.0.0.1:5432/bianmin_bench_hall")
+PG_URL = os.environ.get(
+    "BIANMIN_BENCH_HALL_PG_URL", "postgres://postgres@127.0.0.1:5432/bianmin_bench_hall"
+)
 CLIENTS = 200
 PROVINCE_CENTERS = 100
 ITEMS = ["HZ02", "HZ05", "JG01", "JG04", "CR01", "ZA04"]
@@ -71,23 +72,37 @@ def _setup() -> dict[str, Any]:
 
     def center_with(code: str, windows: int) -> dict[str, Any]:
         center = Center.objects.create(code=code, name=f"{code} 便民服务中心", **always)
-        Window.objects.bulk_create(Window(center=center, code=f"W{i:03d}", name=f"{i}号窗口")
-                                   for i in range(1, windows + 1))
-        guide = Staff.objects.create(username=f"guide_{code}", full_name="导办", role=Role.GUIDE,
-                                     center=center)
+        Window.objects.bulk_create(
+            Window(center=center, code=f"W{i:03d}", name=f"{i}号窗口")
+            for i in range(1, windows + 1)
+        )
+        guide = Staff.objects.create(
+            username=f"guide_{code}", full_name="导办", role=Role.GUIDE, center=center
+        )
         officers = []
         for i in range(1, windows + 1):
-            staff = Staff.objects.create(username=f"officer_{code}_{i}", full_name=f"民警{i}",
-                                         role=Role.OFFICER, center=center, is_all_round=True)
+            staff = Staff.objects.create(
+                username=f"officer_{code}_{i}",
+                full_name=f"民警{i}",
+                role=Role.OFFICER,
+                center=center,
+                is_all_round=True,
+            )
             window_sign_in(actor=staff, window_code=f"W{i:03d}")
-            officers.append({"window": f"W{i:03d}",
-                             "token": api_token_create(staff=staff, label="bench")})
-        return {"code": code, "guide": api_token_create(staff=guide, label="bench"),
-                "officers": officers}
+            officers.append(
+                {"window": f"W{i:03d}", "token": api_token_create(staff=staff, label="bench")}
+            )
+        return {
+            "code": code,
+            "guide": api_token_create(staff=guide, label="bench"),
+            "officers": officers,
+        }
 
     county = center_with("TG", CLIENTS)
-    province = [center_with(f"P{i:03d}", CLIENTS // PROVINCE_CENTERS)
-                for i in range(1, PROVINCE_CENTERS + 1)]
+    province = [
+        center_with(f"P{i:03d}", CLIENTS // PROVINCE_CENTERS)
+        for i in range(1, PROVINCE_CENTERS + 1)
+    ]
     return {"county": [county], "province": province}
 
 
@@ -123,20 +138,24 @@ async def _phase(base: str, seconds: float, make_client_loop: Any) -> dict[str, 
             return response
 
         started = time.perf_counter()
-        await asyncio.gather(*(make_client_loop(i, http, record, stop_at)
-                               for i in range(CLIENTS)))
+        await asyncio.gather(*(make_client_loop(i, http, record, stop_at) for i in range(CLIENTS)))
         elapsed = time.perf_counter() - started
-    return {"requests": len(latencies), "seconds": round(elapsed, 2),
-            "throughput_rps": round(len(latencies) / elapsed, 1),
-            "p50_ms": round(_pct(latencies, 0.50), 1), "p99_ms": round(_pct(latencies, 0.99), 1),
-            "mean_ms": round(statistics.mean(latencies), 1) if latencies else 0.0,
-            "statuses": {str(k): v for k, v in sorted(statuses.items())}}
+    return {
+        "requests": len(latencies),
+        "seconds": round(elapsed, 2),
+        "throughput_rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(_pct(latencies, 0.50), 1),
+        "p99_ms": round(_pct(latencies, 0.99), 1),
+        "mean_ms": round(statistics.mean(latencies), 1) if latencies else 0.0,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+    }
 
 
 def _baseline_loop() -> Any:
     async def loop(i: int, http: Any, record: Any, stop_at: float) -> None:
         while time.perf_counter() < stop_at:
             await record("GET", "/healthz")
+
     return loop
 
 
@@ -147,14 +166,22 @@ def _issue_loop(centers: list[dict[str, Any]]) -> Any:
         n = 0
         while time.perf_counter() < stop_at:
             n += 1
-            await record("POST", "/api/v1/tickets", headers=headers,
-                         json={"item_code": ITEMS[(i + n) % len(ITEMS)],
-                               "priority": "elderly" if n % 10 == 0 else "normal"})
+            await record(
+                "POST",
+                "/api/v1/tickets",
+                headers=headers,
+                json={
+                    "item_code": ITEMS[(i + n) % len(ITEMS)],
+                    "priority": "elderly" if n % 10 == 0 else "normal",
+                },
+            )
+
     return loop
 
 
-def _call_loop(centers: list[dict[str, Any]], calls: list[float], finishes: list[float],
-               empties: list[int]) -> Any:
+def _call_loop(
+    centers: list[dict[str, Any]], calls: list[float], finishes: list[float], empties: list[int]
+) -> Any:
     officers = [(c, o) for c in centers for o in c["officers"]]
 
     async def loop(i: int, http: Any, record: Any, stop_at: float) -> None:
@@ -162,8 +189,9 @@ def _call_loop(centers: list[dict[str, Any]], calls: list[float], finishes: list
         headers = {"Authorization": f"Bearer {officer['token']}"}
         while time.perf_counter() < stop_at:
             started = time.perf_counter()
-            response = await record("POST", f"/api/v1/windows/{officer['window']}/call-next",
-                                    headers=headers)
+            response = await record(
+                "POST", f"/api/v1/windows/{officer['window']}/call-next", headers=headers
+            )
             if response is None:
                 continue
             calls.append((time.perf_counter() - started) * 1000)
@@ -174,16 +202,22 @@ def _call_loop(centers: list[dict[str, Any]], calls: list[float], finishes: list
             if response.status_code != 200:
                 continue
             started = time.perf_counter()
-            done = await record("POST", f"/api/v1/tickets/{response.json()['id']}/finish",
-                                headers=headers)
+            done = await record(
+                "POST", f"/api/v1/tickets/{response.json()['id']}/finish", headers=headers
+            )
             if done is not None:
                 finishes.append((time.perf_counter() - started) * 1000)
+
     return loop
 
 
 def _summary(values: list[float], elapsed: float) -> dict[str, Any]:
-    return {"requests": len(values), "throughput_rps": round(len(values) / elapsed, 1),
-            "p50_ms": round(_pct(values, 0.5), 1), "p99_ms": round(_pct(values, 0.99), 1)}
+    return {
+        "requests": len(values),
+        "throughput_rps": round(len(values) / elapsed, 1),
+        "p50_ms": round(_pct(values, 0.5), 1),
+        "p99_ms": round(_pct(values, 0.99), 1),
+    }
 
 
 def _free_port() -> int:
@@ -193,8 +227,15 @@ def _free_port() -> int:
 
 
 def _run_backend(backend: str, env: dict[str, str], seconds: float) -> dict[str, Any] | None:
-    setup = subprocess.run([sys.executable, "-m", "bench.hall_load", "--setup"], cwd=ROOT,
-                           env=env, capture_output=True, text=True, timeout=1800, check=False)
+    setup = subprocess.run(
+        [sys.executable, "-m", "bench.hall_load", "--setup"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
     if setup.returncode != 0:
         print(f"  {backend}: setup failed\n{setup.stderr[-3000:]}")
         return None
@@ -202,7 +243,11 @@ def _run_backend(backend: str, env: dict[str, str], seconds: float) -> dict[str,
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(port), "--no-worker"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -220,22 +265,30 @@ def _run_backend(backend: str, env: dict[str, str], seconds: float) -> dict[str,
         out: dict[str, Any] = {}
         for scenario in ("county", "province"):
             centers = data[scenario]
-            print(f"  {backend} / {scenario}: baseline, issue, call-next "
-                  f"({seconds:.0f} s each, {CLIENTS} clients) …", flush=True)
+            print(
+                f"  {backend} / {scenario}: baseline, issue, call-next "
+                f"({seconds:.0f} s each, {CLIENTS} clients) …",
+                flush=True,
+            )
             asyncio.run(_phase(base, 1.0, _baseline_loop()))  # warm-up
             baseline = asyncio.run(_phase(base, seconds, _baseline_loop()))
             issue = asyncio.run(_phase(base, seconds, _issue_loop(centers)))
             calls: list[float] = []
             finishes: list[float] = []
             empties: list[int] = []
-            mixed = asyncio.run(_phase(base, seconds, _call_loop(centers, calls, finishes,
-                                                                  empties)))
-            print(f"    baseline {baseline['throughput_rps']} req/s, issue "
-                  f"{issue['throughput_rps']} req/s {issue['statuses']}, call-next "
-                  f"{_summary(calls, mixed['seconds'])['throughput_rps']} req/s "
-                  f"{mixed['statuses']}", flush=True)
+            mixed = asyncio.run(
+                _phase(base, seconds, _call_loop(centers, calls, finishes, empties))
+            )
+            print(
+                f"    baseline {baseline['throughput_rps']} req/s, issue "
+                f"{issue['throughput_rps']} req/s {issue['statuses']}, call-next "
+                f"{_summary(calls, mixed['seconds'])['throughput_rps']} req/s "
+                f"{mixed['statuses']}",
+                flush=True,
+            )
             out[scenario] = {
-                "baseline": baseline, "issue": issue,
+                "baseline": baseline,
+                "issue": issue,
                 "call_next": _summary(calls, mixed["seconds"]),
                 "finish": _summary(finishes, mixed["seconds"]),
                 "call_next_empty_204": len(empties),
@@ -267,8 +320,10 @@ def _prepare_pg(url: str) -> bool:
 
 
 def _table(results: dict[str, Any]) -> None:
-    header = (f"{'backend':<11}{'scenario':<10}{'endpoint':<11}{'req/s':>9}{'p50 ms':>9}"
-              f"{'p99 ms':>9}{'÷ baseline':>12}{'× need':>10}{'failed':>8}")
+    header = (
+        f"{'backend':<11}{'scenario':<10}{'endpoint':<11}{'req/s':>9}{'p50 ms':>9}"
+        f"{'p99 ms':>9}{'÷ baseline':>12}{'× need':>10}{'failed':>8}"
+    )
     print(header)
     print("-" * len(header))
     need = 300 / 3600  # tickets per second at a county's peak hour
@@ -281,11 +336,15 @@ def _table(results: dict[str, Any]) -> None:
                 times = "" if name == "baseline" else f"{row['throughput_rps'] / need:,.0f}"
                 codes = r["call_phase_statuses"] if name == "call_next" else row["statuses"]
                 failed = sum(v for k, v in codes.items() if k == "0" or int(k) >= 400)
-                print(f"{backend:<11}{scenario:<10}{name:<11}{row['throughput_rps']:>9.1f}"
-                      f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{ratio:>12.2f}{times:>10}"
-                      f"{failed:>8}")
-    print("÷ baseline: throughput relative to the minimal JSON view; × need: relative to a "
-          "county's peak (300 tickets/h).")
+                print(
+                    f"{backend:<11}{scenario:<10}{name:<11}{row['throughput_rps']:>9.1f}"
+                    f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{ratio:>12.2f}{times:>10}"
+                    f"{failed:>8}"
+                )
+    print(
+        "÷ baseline: throughput relative to the minimal JSON view; × need: relative to a "
+        "county's peak (300 tickets/h)."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -300,8 +359,11 @@ def main(argv: list[str] | None = None) -> int:
     base_env = {k: v for k, v in os.environ.items() if k != "BIANMIN_REDIS_URL"}
     base_env["DJANGO_SETTINGS_MODULE"] = "bench._hall_settings"
     results: dict[str, Any] = {
-        "clients": CLIENTS, "seconds_per_phase": args.seconds, "cpus": os.cpu_count(),
-        "python": platform.python_version(), "server": "manage.py serve (uvicorn, 1 process)",
+        "clients": CLIENTS,
+        "seconds_per_phase": args.seconds,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "server": "manage.py serve (uvicorn, 1 process)",
         "backends": {},
     }
     for backend in args.backends.split(","):
