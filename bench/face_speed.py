@@ -103,8 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     frames = [(p, letterbox(p)) for p in paths]
     model = engine.default_model()
     cfg = engine.ThresholdConfig.load()
-    # Enrol each identity (= parent folder, or file stem for a flat folder) from its first photo.
-    ident = {p: (p.parent.name if p.parent != args.dir else p.stem) for p, _ in frames}
+    # Enrol each identity from its first photo. Identity = parent folder, or for a flat folder
+    # (the test fixtures) the file-name prefix before "_" (obama_a.jpg, obama_b.jpg -> obama).
+    ident = {
+        p: (p.parent.name if p.parent != args.dir else p.stem.split("_")[0]) for p, _ in frames
+    }
     templates: dict[str, engine.Template] = {}
     enroll_photo: dict[str, Path] = {}
     for p, _ in frames:
@@ -115,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
             enroll_photo[ident[p]] = p
         except engine.FaceEngineError:
             continue
-    probes = [(p, f) for p, f in frames if p not in enroll_photo.values()] or frames
+    probes = [
+        (p, f) for p, f in frames if ident[p] in templates and p not in enroll_photo.values()
+    ] or [(p, f) for p, f in frames if ident[p] in templates]
     print(
         f"{len(frames)} frames 640x480 from {args.dir}; {len(templates)} templates; "
         f"{len(probes)} probe frames x {args.repeat} repeats; {os.cpu_count()} CPUs"
