@@ -35,14 +35,20 @@ run: venv sysdeps-run
 
 lint: venv
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check --quiet .
 	.venv/bin/mypy .
 	.venv/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run -v0
 
 pytest: venv sysdeps-test
-	.venv/bin/pytest --create-db -q $(PYTEST_ARGS)
+	.venv/bin/pytest --create-db -q -n 2 $(PYTEST_ARGS)
 
 test: lint pytest
 
+# bench/face_eval needs a folder of identities; the shared calibration photos stay outside
+# the repository and are passed by path (FACE_EVAL_DIR=... to use another folder).
+FACE_EVAL_DIR ?= $(wildcard ../shared/testdata/faces_east_asian)
+
 bench: venv sysdeps-test
-	$(PY) -m bench
+	$(PY) manage.py migrate --noinput -v0
+	FACE_EVAL_DIR=$(FACE_EVAL_DIR) $(PY) -m bench

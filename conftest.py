@@ -121,22 +121,29 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser() -> Any:
-    """Debian's chromium driven by Playwright (no browser download)."""
+def playwright_driver() -> Any:
+    """One Playwright driver per test process: its sync API keeps an event loop in this
+    thread, so a second `sync_playwright()` beside it would fail. Browser fixtures launch
+    Debian's chromium (no browser download) from this driver."""
     import os
 
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists("/usr/bin/chromium"):
         pytest.fail("chromium is missing: run `make test` (it installs Debian's chromium)")
-    # Playwright's sync API runs an event loop; Django must allow sync DB calls beside it.
+    # Django must allow plain synchronous ORM calls beside Playwright's loop.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield instance
-        instance.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Any) -> Any:
+    instance = playwright_driver.chromium.launch(
+        executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+    )
+    yield instance
+    instance.close()
 
 
 @pytest.fixture

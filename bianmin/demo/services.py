@@ -3,6 +3,7 @@
 Each context owns its data; this module only calls their services, in dependency order.
 """
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -119,6 +120,10 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
         address="陕西省渭南市潼关县人民之家一楼",
         phone="0913-3822110",
         sms_signature="潼关县公安局",
+        # Open around the clock so that a newcomer can try the demo at any hour; a real center
+        # sets its hours on the hall settings screen.
+        opens_at=dt.time(0, 0),
+        closes_at=dt.time(23, 59, 59),
     )
     from bianmin.hall.models import Window
 

@@ -91,8 +91,14 @@ TEMPLATES = [
 DATABASE_URL = env("BIANMIN_DATABASE_URL", default="")
 if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("BIANMIN_DB_CONN_MAX_AGE", default=0)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A connection pool (psycopg_pool): ASGI serves each request in a fresh thread, so
+    # without a pool 200 concurrent clients would open 200 connections and exceed PostgreSQL's
+    # max_connections.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("BIANMIN_DB_POOL_MIN", default=2),
+        "max_size": env.int("BIANMIN_DB_POOL_MAX", default=20),
+        "timeout": 20,
+    }
 else:
     DATABASES = {
         "default": {

@@ -26,3 +26,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
 SMS_OUTBOX = str(VAR_DIR / f"test-sms-outbox{_suffix}.jsonl")
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+if "pool" in DATABASES["default"].get("OPTIONS", {}):
+    # Race tests run 20+ threads at once, each holding a connection (two xdist workers fit
+    # within PostgreSQL's default max_connections of 100).
+    DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 40, "timeout": 30}

@@ -88,14 +88,11 @@ def server(django_db_setup):
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
+def browser(monkeypatch, playwright_driver):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield browser
-        browser.close()
+    browser = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -45,9 +45,7 @@ def camera_frames(name: str, n: int = 20) -> list[np.ndarray]:
 
 
 @pytest.fixture
-def camera_browser(tmp_path: Path):
-    from playwright.sync_api import sync_playwright
-
+def camera_browser(tmp_path: Path, playwright_driver):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     clip = tmp_path / "still.y4m"
     write_y4m(clip, camera_frames("obama_a.jpg"))
@@ -57,13 +55,12 @@ def camera_browser(tmp_path: Path):
         "--use-fake-ui-for-media-stream",
         f"--use-file-for-fake-video-capture={clip}",
     ]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        context.grant_permissions(["camera"])
-        yield context.new_page()
-        context.close()
-        browser.close()
+    browser = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["camera"])
+    yield context.new_page()
+    context.close()
+    browser.close()
 
 
 def test_photo_held_to_the_camera_is_compared_and_fails_liveness(

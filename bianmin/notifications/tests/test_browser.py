@@ -28,14 +28,11 @@ ARGS = [
 
 
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
+def browser(monkeypatch: pytest.MonkeyPatch, playwright_driver) -> Iterator[Any]:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield chromium
-        chromium.close()
+    chromium = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+    yield chromium
+    chromium.close()
 
 
 def _page_for(browser: Any, client: Client, url: str) -> Any:
