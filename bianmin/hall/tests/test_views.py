@@ -253,3 +253,35 @@ def test_settings_screen_saves_and_audits(director, login_client_for, hall, cloc
     saved = HallSettings.objects.get(center=hall)
     assert (saved.weight_elderly, saved.recall_limit, saved.wait_limit_minutes) == (25, 3, 45)
     assert audit_verify_chains() == []
+
+
+def test_hall_pages_show_a_running_campaigns_extended_hours(hall, clock, director) -> None:
+    from datetime import time, timedelta
+
+    from bianmin.core import clock as core_clock
+    from bianmin.fees.services import CampaignInput, campaign_save, fees_load_reference
+
+    client = Client()
+    for url in ("/hall/kiosk/TG/", "/hall/take/TG/", "/hall/display/TG/"):
+        assert "/fees/campaign-hours/?center=TG" in client.get(url).content.decode(), url
+    banner = "/fees/campaign-hours/?center=TG&fragment=1"
+    assert "延长服务时间" not in client.get(banner).content.decode()
+
+    fees_load_reference()
+    today = core_clock.today()
+    campaign_save(
+        actor=director,
+        data=CampaignInput(
+            name="寒假中小学生免费办证",
+            starts_on=today,
+            ends_on=today + timedelta(days=30),
+            opens_at=time(8, 0),
+            closes_at=time(19, 0),
+            extra_windows=["W11", "W12"],
+        ),
+    )
+
+    shown = client.get(banner).content.decode()
+    assert "寒假中小学生免费办证" in shown
+    assert "延长服务时间 08:00–19:00" in shown
+    assert "W11、W12" in shown
