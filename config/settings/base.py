@@ -94,11 +94,12 @@ if DATABASE_URL:
     # A connection pool (psycopg_pool): ASGI serves each request in a fresh thread, so
     # without a pool 200 concurrent clients would open 200 connections and exceed PostgreSQL's
     # max_connections.
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("BIANMIN_DB_POOL_MIN", default=2),
-        "max_size": env.int("BIANMIN_DB_POOL_MAX", default=20),
-        "timeout": 20,
-    }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("BIANMIN_DB_POOL_MIN", default=2),
+            "max_size": env.int("BIANMIN_DB_POOL_MAX", default=20),
+            "timeout": 20,
+        }
 else:
     DATABASES = {
         "default": {
