@@ -232,6 +232,16 @@ def _session_at(actor: Any, window_code: str, *, for_update: bool = True) -> Win
     return session
 
 
+def _open_session_locked(actor: Any) -> WindowSession | None:
+    """The officer's open window session, locked for this transaction."""
+    return (
+        WindowSession.objects.select_for_update(of=("self",))
+        .select_related("window")
+        .filter(officer_id=actor.pk, ended_at__isnull=True)
+        .first()
+    )
+
+
 def _check_window(session: WindowSession | None, window_code: str | None) -> WindowSession:
     if session is None:
         raise Conflict(_("您当前没有签到"), code=HallErrorCode.NOT_SIGNED_IN)
@@ -450,12 +460,7 @@ def window_sign_in(*, actor: Any, window_code: str) -> WindowSession:
 def _window_sign_in(*, actor: Any, window_code: str) -> WindowSession:
     now = clock.now()
     window = _window_get(actor, window_code)
-    current = (
-        WindowSession.objects.select_for_update(of=("self",))
-        .select_related("window")
-        .filter(officer_id=actor.pk, ended_at__isnull=True)
-        .first()
-    )
+    current = _open_session_locked(actor)
     if current is not None and current.window_id == window.pk:
         return current
     holder = (
@@ -511,13 +516,7 @@ def _end_session(session: WindowSession, *, actor: Any, now: datetime) -> None:
 def window_sign_out(*, actor: Any, window_code: str | None = None) -> None:
     """签退 (close the window)."""
     now = clock.now()
-    session = (
-        WindowSession.objects.select_for_update(of=("self",))
-        .select_related("window")
-        .filter(officer_id=actor.pk, ended_at__isnull=True)
-        .first()
-    )
-    session = _check_window(session, window_code)
+    session = _check_window(_open_session_locked(actor), window_code)
     if _holding(actor, now) is not None:
         raise Conflict(_("请先办结当前号，再签退"), code=HallErrorCode.CURRENT_TICKET)
     _end_session(session, actor=actor, now=now)
@@ -527,13 +526,7 @@ def window_sign_out(*, actor: Any, window_code: str | None = None) -> None:
 def window_pause(*, actor: Any, window_code: str | None = None, reason: str = "") -> WindowSession:
     """暂停 (a break): the window stays signed in but call-next is refused."""
     now = clock.now()
-    session = (
-        WindowSession.objects.select_for_update(of=("self",))
-        .select_related("window")
-        .filter(officer_id=actor.pk, ended_at__isnull=True)
-        .first()
-    )
-    session = _check_window(session, window_code)
+    session = _check_window(_open_session_locked(actor), window_code)
     if session.is_paused:
         return session
     if _holding(actor, now) is not None:
@@ -563,13 +556,7 @@ def window_pause(*, actor: Any, window_code: str | None = None, reason: str = ""
 @atomic_write
 def window_resume(*, actor: Any, window_code: str | None = None) -> WindowSession:
     now = clock.now()
-    session = (
-        WindowSession.objects.select_for_update(of=("self",))
-        .select_related("window")
-        .filter(officer_id=actor.pk, ended_at__isnull=True)
-        .first()
-    )
-    session = _check_window(session, window_code)
+    session = _check_window(_open_session_locked(actor), window_code)
     if not session.is_paused:
         return session
     paused_seconds = _seconds(now, session.paused_at)

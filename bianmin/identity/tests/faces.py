@@ -58,15 +58,19 @@ def still_burst(name: str = "obama_a.jpg", n: int = 8) -> tuple[bytes, ...]:
     return tuple(jpeg(jitter(image, seed=100 + k)) for k in range(n))
 
 
-def _close_eyes(image: np.ndarray) -> np.ndarray:
+def _eye_landmarker() -> Any:
     from bianmin.identity.engine.dlib_model import default_eye_landmarker
 
-    model = engine.default_model()
-    face = model.landmarks(image, model.detect(image)[0])
+    return default_eye_landmarker()
+
+
+def close_eyes(image: np.ndarray, face: engine.Face) -> np.ndarray:
+    """Paint closed eyelids: stretch the lid skin above each eye down to the lower lid
+    and draw a lash line there (column-wise remap guided by the 68-point eye contour)."""
     src = image.astype(np.float32)
     out = src.copy()
     height = image.shape[0]
-    for eye in default_eye_landmarker().eyes(image, face):
+    for eye in _eye_landmarker().eyes(image, face):
         e = np.asarray(eye, np.float64)
         if e[0, 0] > e[3, 0]:
             e = e[[3, 2, 1, 0, 5, 4]]
@@ -93,6 +97,11 @@ def _close_eyes(image: np.ndarray) -> np.ndarray:
             yy = round(lid)
             out[yy, x] = out[yy, x] * (1 - 0.6 * taper) + np.array([30, 25, 25]) * 0.6 * taper
     return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _close_eyes(image: np.ndarray) -> np.ndarray:
+    model = engine.default_model()
+    return close_eyes(image, model.landmarks(image, model.detect(image)[0]))
 
 
 @functools.cache

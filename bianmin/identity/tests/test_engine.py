@@ -18,7 +18,7 @@ import pytest
 from PIL import Image, ImageFilter
 
 from bianmin.identity import engine
-from bianmin.identity.engine.dlib_model import default_eye_landmarker
+from bianmin.identity.tests.faces import close_eyes, jitter
 
 DATA = Path(__file__).parent / "data"
 
@@ -60,49 +60,6 @@ def main_face(image: np.ndarray) -> engine.Face:
 
 
 # -- synthetic bursts ------------------------------------------------------------------------
-
-
-def close_eyes(image: np.ndarray, face: engine.Face) -> np.ndarray:
-    """Paint closed eyelids: stretch the lid skin above each eye down to the lower lid
-    and draw a lash line there (column-wise remap guided by the 68-point eye contour)."""
-    src = image.astype(np.float32)
-    out = src.copy()
-    height = image.shape[0]
-    for eye in default_eye_landmarker().eyes(image, face):
-        e = np.asarray(eye, np.float64)
-        if e[0, 0] > e[3, 0]:
-            e = e[[3, 2, 1, 0, 5, 4]]
-        x0, x3 = e[0, 0], e[3, 0]
-        width = x3 - x0
-        margin = 0.25 * width
-        for x in range(int(x0 - margin), int(x3 + margin) + 1):
-            xc = min(max(x, x0), x3)
-            upper = np.interp(xc, e[[0, 1, 2, 3], 0], e[[0, 1, 2, 3], 1]) - 0.06 * width
-            lower = np.interp(xc, e[[0, 5, 4, 3], 0], e[[0, 5, 4, 3], 1]) + 0.05 * width
-            taper = 1.0 if x0 <= x <= x3 else max(0.0, 1 - min(abs(x - x0), abs(x - x3)) / margin)
-            brow = upper - 0.25 * width
-            lid = upper + (lower - upper) * taper
-            for y in range(int(brow), int(np.ceil(lower)) + 1):
-                if y <= lid:
-                    sy = brow + (y - brow) * (upper - brow) / max(lid - brow, 1e-3)
-                elif lower - lid > 0.5:
-                    sy = upper + (y - lid) * (lower - upper) / (lower - lid)
-                else:
-                    sy = lower
-                y0 = int(np.floor(sy))
-                fy = sy - y0
-                out[y, x] = src[y0, x] * (1 - fy) + src[min(y0 + 1, height - 1), x] * fy
-            yy = round(lid)
-            out[yy, x] = out[yy, x] * (1 - 0.6 * taper) + np.array([30, 25, 25]) * 0.6 * taper
-    return np.clip(out, 0, 255).astype(np.uint8)
-
-
-def jitter(image: np.ndarray, seed: int, shift: int = 2, noise: float = 2.0) -> np.ndarray:
-    """A 'camera' copy of a still: small translation plus sensor noise."""
-    rng = np.random.default_rng(seed)
-    dx, dy = rng.integers(-shift, shift + 1, 2)
-    moved = np.roll(np.roll(image, int(dy), axis=0), int(dx), axis=1).astype(np.float32)
-    return np.clip(moved + rng.normal(0, noise, image.shape), 0, 255).astype(np.uint8)
 
 
 @functools.cache
