@@ -126,3 +126,92 @@ def calendar_year_save(*, actor: Any, year: int, source: str) -> None:
             target_id=str(year),
             after={"confirmed": True, "source": source},
         )
+
+
+def _revise(*, actor: Any, item: ServiceItem, before: dict[str, Any], reason: str) -> None:
+    """History and audit after an edit of an item's materials or fee variants."""
+    after = item_snapshot(item)
+    ItemRevision.objects.create(item=item, changed_by=actor, snapshot=after, reason=reason)
+    changed = [key for key in ("materials", "fee_variants") if before[key] != after[key]]
+    audit_record(
+        actor=actor,
+        action=AuditAction.ITEM_UPDATED,
+        target=item,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+
+
+def _check_edit(actor: Any, reason: str) -> None:
+    if not has_perm(actor, Perm.CATALOGUE_EDIT):
+        raise PermissionDenied(_("只有中心主任可以修改事项目录"))
+    if not reason.strip():
+        raise DomainError(_("请填写修改原因"), code="reason_required")
+
+
+@transaction.atomic
+def material_save(
+    *,
+    actor: Any,
+    item: ServiceItem,
+    code: str,
+    name: str,
+    requirement: str = "",
+    legal_basis: str = "",
+    required_when: str = "always",
+    is_primary: bool = True,
+    reason: str,
+) -> Material:
+    """Add a material to an item's checklist, or change the one with this code."""
+    from bianmin.catalogue.conditions import CONDITIONS
+
+    _check_edit(actor, reason)
+    code = code.strip()
+    if not code.replace("_", "").isalnum() or not code.isascii() or len(code) > 30:
+        raise DomainError(_("材料编码须为不超过30位的英文字母、数字或下划线"), code="bad_code")
+    if not name.strip():
+        raise DomainError(_("请填写材料名称"), code="name_required")
+    if required_when not in CONDITIONS:
+        raise DomainError(_("未知的适用条件：%s") % required_when, code="unknown_condition")
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    before = item_snapshot(item)
+    material, _created = Material.objects.get_or_create(
+        item=item, code=code, defaults={"name": name, "sort_order": item.materials.count()}
+    )
+    material.name, material.requirement = name.strip()[:100], requirement.strip()[:300]
+    material.legal_basis, material.required_when = legal_basis.strip()[:200], required_when
+    material.is_primary = is_primary
+    material.save()
+    _revise(actor=actor, item=item, before=before, reason=reason)
+    return material
+
+
+@transaction.atomic
+def material_remove(*, actor: Any, item: ServiceItem, code: str, reason: str) -> None:
+    _check_edit(actor, reason)
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    before = item_snapshot(item)
+    if not Material.objects.filter(item=item, code=code).delete()[0]:
+        raise DomainError(_("该事项没有编码为 %s 的材料") % code, code="unknown_material")
+    _revise(actor=actor, item=item, before=before, reason=reason)
+
+
+@transaction.atomic
+def fee_variant_save(
+    *, actor: Any, item: ServiceItem, code: str, name: str, fee_fen: int, reason: str
+) -> FeeVariant:
+    """Add or re-price a fee variant (e.g. CR03's endorsement types). Payments already made keep
+    their own amounts."""
+    _check_edit(actor, reason)
+    code = code.strip()
+    if not code.replace("_", "").isalnum() or not code.isascii() or len(code) > 30:
+        raise DomainError(_("类型编码须为不超过30位的英文字母、数字或下划线"), code="bad_code")
+    if fee_fen < 0:
+        raise DomainError(_("工本费不能为负数"), code="negative_fee")
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    before = item_snapshot(item)
+    variant, _created = FeeVariant.objects.update_or_create(
+        item=item, code=code, defaults={"name": name.strip()[:60], "fee_fen": fee_fen}
+    )
+    _revise(actor=actor, item=item, before=before, reason=reason)
+    return variant

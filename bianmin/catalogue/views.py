@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
@@ -41,6 +43,8 @@ def manage_item(request: HttpRequest, code: str) -> HttpResponse:
         "average_service_minutes": item.average_service_minutes,
         "is_active": item.is_active,
     }
+    if request.method == "POST" and request.POST.get("section") in {"material", "variant"}:
+        return _save_list_entry(request, item)
     form = ItemEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -61,6 +65,7 @@ def manage_item(request: HttpRequest, code: str) -> HttpResponse:
             "item": item,
             "form": form,
             "revisions": item.revisions.select_related("changed_by")[:20],
+            "conditions": CONDITIONS,
         },
     )
 
@@ -118,3 +123,46 @@ def calendar_manage(request: HttpRequest) -> HttpResponse:
             "package_last_year": package_last_year(),
         },
     )
+
+
+def _save_list_entry(request: HttpRequest, item: Any) -> HttpResponse:
+    """Add, change or remove one material or fee variant of an item (director only)."""
+    from decimal import Decimal, InvalidOperation
+
+    from bianmin.catalogue.services import fee_variant_save, material_remove, material_save
+
+    post = request.POST
+    reason = post.get("reason", "")
+    try:
+        if post["section"] == "material" and post.get("remove"):
+            material_remove(actor=request.user, item=item, code=post.get("code", ""), reason=reason)
+        elif post["section"] == "material":
+            material_save(
+                actor=request.user,
+                item=item,
+                code=post.get("code", ""),
+                name=post.get("name", ""),
+                requirement=post.get("requirement", ""),
+                legal_basis=post.get("legal_basis", ""),
+                required_when=post.get("required_when", "always"),
+                is_primary=post.get("is_primary") == "1",
+                reason=reason,
+            )
+        else:
+            try:
+                fee_fen = int(Decimal(post.get("fee_yuan", "")) * 100)
+            except InvalidOperation:
+                raise DomainError("工本费应为数字，例如 15 或 15.00", code="bad_amount") from None
+            fee_variant_save(
+                actor=request.user,
+                item=item,
+                code=post.get("code", ""),
+                name=post.get("name", ""),
+                fee_fen=fee_fen,
+                reason=reason,
+            )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已保存 {item.code} 的修改")
+    return redirect("catalogue:manage_item", code=item.code)

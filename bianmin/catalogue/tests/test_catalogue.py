@@ -126,3 +126,72 @@ def test_director_home_warns_about_a_provisional_next_year(director, login_clien
         assert "2027 年的节假日安排尚未录入" in client.get("/").content.decode()
         CalendarYear.objects.create(year=2027, source="国办发明电")
         assert "尚未录入" not in client.get("/").content.decode()
+
+
+def test_director_edits_materials_and_variants_with_history(
+    catalogue, director, login_client_for
+) -> None:
+    from bianmin.audit.enums import AuditAction
+    from bianmin.audit.models import AuditEntry
+
+    client = login_client_for(director)
+    client.post(
+        "/catalogue/HZ02/",
+        {
+            "section": "material",
+            "code": "residence_booklet",
+            "name": "居住证明",
+            "required_when": "non_local",
+            "is_primary": "0",
+            "reason": "外地户籍需补充",
+        },
+    )
+    client.post(
+        "/catalogue/CR03/",
+        {
+            "section": "variant",
+            "code": "single",
+            "name": "一次有效签注",
+            "fee_yuan": "16",
+            "reason": "调价",
+        },
+    )
+    client.post(
+        "/catalogue/HZ02/",
+        {"section": "material", "code": "photo", "remove": "1", "reason": "现场采集"},
+    )
+
+    hz02 = ServiceItem.objects.get(code="HZ02")
+    added = hz02.materials.get(code="residence_booklet")
+    assert (added.required_when, added.is_primary) == ("non_local", False)
+    assert not hz02.materials.filter(code="photo").exists()
+    assert ServiceItem.objects.get(code="CR03").fee_variants.get(code="single").fee_fen == 1600
+    assert [r.reason for r in hz02.revisions.all()[:2]] == ["现场采集", "外地户籍需补充"]
+    assert AuditEntry.objects.filter(action=AuditAction.ITEM_UPDATED).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"code": "x y", "name": "材料"}, "材料编码须为"),
+        ({"code": "ok", "name": "材料", "required_when": "martian"}, "未知的适用条件"),
+        ({"code": "ok", "name": "材料", "reason": ""}, "请填写修改原因"),
+    ],
+)
+def test_bad_material_edits_change_nothing(
+    catalogue, director, login_client_for, data, message
+) -> None:
+    before = list(ServiceItem.objects.get(code="HZ02").materials.values_list("code", flat=True))
+    payload = {"section": "material", "reason": "x", **data}
+    page = login_client_for(director).post("/catalogue/HZ02/", payload, follow=True)
+    assert message in page.content.decode()
+    after = list(ServiceItem.objects.get(code="HZ02").materials.values_list("code", flat=True))
+    assert after == before
+
+
+def test_officer_cannot_edit_materials(catalogue, officer, login_client_for) -> None:
+    response = login_client_for(officer).post(
+        "/catalogue/HZ02/", {"section": "material", "code": "x", "name": "x", "reason": "x"}
+    )
+    assert response.status_code == 403
+    assert not ServiceItem.objects.get(code="HZ02").materials.filter(code="x").exists()

@@ -1,0 +1,32 @@
+import pytest
+
+from bianmin.catalogue.models import ServiceItem
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_director_adds_a_material_in_the_browser(
+    live_server, page, catalogue, director, login_client_for
+) -> None:
+    from django.conf import settings
+
+    client = login_client_for(director)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "url": live_server.url,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            }
+        ]
+    )
+    page.goto(f"{live_server.url}/catalogue/HZ02/")
+    page.get_by_label("新材料编码").fill("residence_booklet")
+    page.get_by_label("新材料名称").fill("居住证明")
+    page.get_by_label("新材料何时需要").select_option("non_local")
+    page.get_by_label("新增原因").first.fill("外地户籍需补充")
+    page.get_by_role("button", name="新增").first.click()
+    page.wait_for_load_state()
+    assert "已保存 HZ02 的修改" in page.content()
+    material = ServiceItem.objects.get(code="HZ02").materials.get(code="residence_booklet")
+    assert (material.name, material.required_when) == ("居住证明", "non_local")
