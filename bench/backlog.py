@@ -24,6 +24,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench._common import prepare_pg
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "backlog.json"
 SQLITE_PATH = ROOT / "var" / "bench" / "backlog.sqlite3"
@@ -57,22 +59,6 @@ def _run_child(backend: str, url: str, rows: int) -> dict[str, Any] | None:
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["wall_seconds"] = round(time.perf_counter() - started, 1)
     return result
-
-
-def _prepare_pg(url: str) -> bool:
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    base, _, name = url.rpartition("/")
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        print(f"  postgresql: skipped ({exc.__class__.__name__}: {exc})")
-        return False
-    return True
 
 
 def _table(results: dict[str, Any]) -> None:
@@ -120,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                 Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
             outcome = _run_child(backend, f"sqlite:///{SQLITE_PATH}", args.rows)
         elif backend == "postgresql":
-            outcome = _run_child(backend, PG_URL, args.rows) if _prepare_pg(PG_URL) else None
+            outcome = _run_child(backend, PG_URL, args.rows) if prepare_pg(PG_URL) else None
         else:
             continue
         if outcome is not None:

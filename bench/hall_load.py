@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench._common import prepare_pg
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "hall_load.json"
 SQLITE_PATH = ROOT / "var" / "bench" / "hall_load.sqlite3"
@@ -303,22 +305,6 @@ def _run_backend(backend: str, env: dict[str, str], seconds: float) -> dict[str,
             server.kill()
 
 
-def _prepare_pg(url: str) -> bool:
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    base, _, name = url.rpartition("/")
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        print(f"  postgresql: skipped ({exc.__class__.__name__}: {exc})")
-        return False
-    return True
-
-
 def _table(results: dict[str, Any]) -> None:
     header = (
         f"{'backend':<11}{'scenario':<10}{'endpoint':<11}{'req/s':>9}{'p50 ms':>9}"
@@ -375,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
             env.pop("BIANMIN_DATABASE_URL", None)
             env["BIANMIN_BENCH_SQLITE"] = str(SQLITE_PATH)
         elif backend == "postgresql":
-            if not _prepare_pg(PG_URL):
+            if not prepare_pg(PG_URL):
                 continue
             env["BIANMIN_DATABASE_URL"] = PG_URL
         else:
