@@ -242,6 +242,30 @@ def _open_session_locked(actor: Any) -> WindowSession | None:
     )
 
 
+def _ticket_changed(
+    ticket: Ticket,
+    kind: EventKind,
+    *,
+    actor: Any,
+    at: datetime,
+    after: dict[str, Any],
+    window: Window | None = None,
+    **event_fields: Any,
+) -> None:
+    """One step of a ticket's life: its event (the KPIs' source) and its audit entry, written
+    together in the caller's transaction."""
+    _event(
+        ticket,
+        kind,
+        at=at,
+        center_id=ticket.center_id,
+        officer=actor,
+        window=window,
+        **event_fields,
+    )
+    audit_record(actor=actor, action=AuditAction.TICKET_CHANGED, target=ticket, after=after)
+
+
 def _check_window(session: WindowSession | None, window_code: str | None) -> WindowSession:
     if session is None:
         raise Conflict(_("您当前没有签到"), code=HallErrorCode.NOT_SIGNED_IN)
@@ -677,19 +701,13 @@ def ticket_recall(*, actor: Any, ticket_id: str) -> Ticket:
     ticket.recall_count += 1
     ticket.save(update_fields=["recall_count", "updated_at"])
     assert ticket.window is not None
-    _event(
+    _ticket_changed(
         ticket,
         EventKind.RECALL,
+        actor=actor,
         at=now,
-        center_id=ticket.center_id,
-        officer=actor,
         window=ticket.window,
         count=ticket.recall_count,
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.TICKET_CHANGED,
-        target=ticket,
         after={"event": "recall", "count": ticket.recall_count},
     )
     live.push_on_commit(ticket.center_id, _call_event(ticket, ticket.window, recall=True, at=now))
@@ -746,12 +764,14 @@ def ticket_no_show(*, actor: Any, ticket_id: str) -> Ticket:
         kind = EventKind.NO_SHOW
         data = {}
     ticket.save()
-    _event(ticket, kind, at=now, center_id=ticket.center_id, officer=actor, window=window, **data)
-    audit_record(
+    _ticket_changed(
+        ticket,
+        kind,
         actor=actor,
-        action=AuditAction.TICKET_CHANGED,
-        target=ticket,
+        at=now,
+        window=window,
         after={"event": str(kind), "number": ticket.number},
+        **data,
     )
     live.push_on_commit(ticket.center_id, _window_event(window))
     return ticket
@@ -767,19 +787,13 @@ def ticket_finish(*, actor: Any, ticket_id: str) -> Ticket:
     ticket.status = TicketStatus.FINISHED
     ticket.finished_at = now
     ticket.save(update_fields=["status", "finished_at", "updated_at"])
-    _event(
+    _ticket_changed(
         ticket,
         EventKind.FINISH,
+        actor=actor,
         at=now,
-        center_id=ticket.center_id,
-        officer=actor,
         window=ticket.window,
         service_seconds=_seconds(now, ticket.called_at),
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.TICKET_CHANGED,
-        target=ticket,
         after={"event": "finish", "number": ticket.number},
     )
     live.push_on_commit(ticket.center_id, _window_event(ticket.window))
@@ -822,22 +836,16 @@ def ticket_transfer(
     ticket.recall_count = 0
     ticket.target_officer = target
     ticket.save()
-    _event(
+    _ticket_changed(
         ticket,
         EventKind.TRANSFER,
+        actor=actor,
         at=now,
-        center_id=ticket.center_id,
-        officer=actor,
         window=window,
         item_id=from_item,
         service_seconds=duration,
         to_item=item.code if item else None,
         to_officer=target.pk if target else None,
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.TICKET_CHANGED,
-        target=ticket,
         after={
             "event": "transfer",
             "to_item": item.code if item else None,
@@ -867,19 +875,13 @@ def ticket_park(*, actor: Any, ticket_id: str) -> Ticket:
     window = ticket.window
     ticket.status = TicketStatus.PARKED
     ticket.save(update_fields=["status", "updated_at"])
-    _event(
+    _ticket_changed(
         ticket,
         EventKind.PARK,
+        actor=actor,
         at=now,
-        center_id=ticket.center_id,
-        officer=actor,
         window=window,
         service_seconds=_seconds(now, ticket.called_at),
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.TICKET_CHANGED,
-        target=ticket,
         after={"event": "park", "number": ticket.number},
     )
     live.push_on_commit(ticket.center_id, _window_event(window))
@@ -904,18 +906,12 @@ def ticket_unpark(
         ticket.officer = None
         ticket.window = None
         ticket.save()
-        _event(
+        _ticket_changed(
             ticket,
             EventKind.UNPARK,
-            at=now,
-            center_id=ticket.center_id,
-            officer=actor,
-            to_queue=True,
-        )
-        audit_record(
             actor=actor,
-            action=AuditAction.TICKET_CHANGED,
-            target=ticket,
+            at=now,
+            to_queue=True,
             after={"event": "unpark", "to_queue": True},
         )
         return ticket
