@@ -7,7 +7,7 @@ and the PostgreSQL test database carry a tag from `BIANMIN_TEST_TAG` (and the xd
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, HUEY, VAR_DIR
+from .base import CACHES, DATABASES, HUEY, VAR_DIR
 
 _tag = "_".join(
     part
@@ -31,3 +31,11 @@ if "pool" in DATABASES["default"].get("OPTIONS", {}):
     # Race tests run 20+ threads at once, each holding a connection (two xdist workers fit
     # within PostgreSQL's default max_connections of 100).
     DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 40, "timeout": 30}
+
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Parallel test processes share one Redis server, and `cache.clear()` empties a whole
+    # database: give each xdist worker a database of its own (gw0 → the configured one, gw1 → +1).
+    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    _base, _, _db = CACHES["default"]["LOCATION"].rpartition("/")
+    _db_number = (int(_db) if _db.isdigit() else 0) + _worker
+    CACHES["default"]["LOCATION"] = f"{_base}/{_db_number % 16}"
