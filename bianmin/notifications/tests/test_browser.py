@@ -2,9 +2,12 @@
 with its progress bar and report."""
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 
@@ -25,6 +28,18 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# A weekday mid-morning: outside the 21:00–08:00 quiet hours, whatever the hour the suite runs.
+DAYTIME = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def daytime() -> Iterator[Any]:
+    """Server-side clock pinned to a daytime hour and ticking, so the live server and the Huey
+    worker thread see the same moment the browser's requests arrive in."""
+    with time_machine.travel(DAYTIME, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -70,6 +85,7 @@ def test_live_count_updates_while_typing(
 
 
 def test_one_click_batch_shows_progress_and_report(
+    daytime: Any,
     live_server: Any,
     browser: Any,
     waiting_cases: Callable[..., list[Any]],
