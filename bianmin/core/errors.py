@@ -1,6 +1,31 @@
-"""Domain errors: an English machine code for programs, a Chinese message for people."""
+"""Domain errors: an English machine code for programs, a Chinese message for people.
 
-from typing import Any
+Every context lists its codes in one ``StrEnum`` (``<context>/errors.py``) decorated with
+``@error_codes("<context>")``; the API description lists every registered code, so a program
+reading ``{"code", "message"}`` knows all the values it may see.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound=type[StrEnum])
+
+_REGISTRY: dict[str, type[StrEnum]] = {}
+
+
+def error_codes(context: str) -> Callable[[E], E]:
+    """Register a context's error-code enum for the API documentation."""
+
+    def register(enum: E) -> E:
+        _REGISTRY[context] = enum
+        return enum
+
+    return register
+
+
+def registered_codes() -> dict[str, type[StrEnum]]:
+    return dict(sorted(_REGISTRY.items()))
 
 
 class DomainError(Exception):
