@@ -8,10 +8,10 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client
 
-from bianmin.accounts.enums import Role
 from bianmin.accounts.models import Center, Staff
 from bianmin.accounts.services import api_token_create
 from bianmin.catalogue.services import catalogue_load_reference
+from bianmin.core.permissions import Role
 from bianmin.hall.models import Window
 
 PASSWORD = "Test@2026pass"  # noqa: S105 - test accounts only

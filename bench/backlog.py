@@ -155,10 +155,10 @@ def _child(rows: int) -> dict[str, Any]:
 
 
 def _fixtures() -> dict[str, Any]:
-    from bianmin.accounts.enums import Role
     from bianmin.accounts.models import Center, Staff
     from bianmin.catalogue.models import ServiceItem
     from bianmin.catalogue.services import catalogue_load_reference
+    from bianmin.core.permissions import Role
     from bianmin.people.idnumber import make_id_number
     from bianmin.people.models import Person
     from bianmin.people.services import id_number_index

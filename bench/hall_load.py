@@ -62,10 +62,10 @@ def _setup() -> dict[str, Any]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bianmin.accounts.enums import Role
     from bianmin.accounts.models import Center, Staff
     from bianmin.accounts.services import api_token_create
     from bianmin.catalogue.services import catalogue_load_reference
+    from bianmin.core.permissions import Role
     from bianmin.hall.models import Window
     from bianmin.hall.services import window_sign_in
 

@@ -6,9 +6,9 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.security import HttpBearer, SessionAuth
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.accounts.services import api_token_authenticate
 from bianmin.core.errors import PermissionDenied
+from bianmin.core.permissions import Perm, has_perm
 
 router = Router(tags=["工作人员"])
 

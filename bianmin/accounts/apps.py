@@ -8,8 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("人员与权限")
 
     def ready(self) -> None:
-        from bianmin.accounts.navigation import Screen, register_screen
-        from bianmin.accounts.permissions import Perm
+        from bianmin.core.navigation import Screen, register_screen
+        from bianmin.core.permissions import Perm
 
         register_screen(
             Screen(_("人员与授权"), "accounts:staff_list", Perm.AUTHORIZATION_GRANT, order=85)

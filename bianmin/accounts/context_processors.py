@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from bianmin.accounts.navigation import screens_for
+from bianmin.core.navigation import screens_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

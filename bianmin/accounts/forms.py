@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bianmin.accounts.enums import Role
+from bianmin.core.permissions import Role
 
 
 class LoginForm(forms.Form):

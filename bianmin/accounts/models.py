@@ -3,9 +3,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bianmin.accounts.enums import TWO_FACTOR_ROLES, Role
 from bianmin.core.fields import EncryptedTextField
 from bianmin.core.models import TimeStampedModel
+from bianmin.core.permissions import TWO_FACTOR_ROLES, Role
 
 
 class Center(TimeStampedModel):

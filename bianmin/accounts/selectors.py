@@ -2,8 +2,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from bianmin.accounts.enums import Role
 from bianmin.accounts.models import Authorization, Center, Staff
+from bianmin.core.permissions import Role
 
 
 def staff_may_serve(*, staff: Any, item_id: int) -> bool:

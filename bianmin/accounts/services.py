@@ -12,14 +12,13 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from bianmin.accounts.enums import Role
 from bianmin.accounts.models import ApiToken, Authorization, Center, Staff
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
 from bianmin.core.crypto import sm3_hex
 from bianmin.core.errors import DomainError, PermissionDenied
+from bianmin.core.permissions import Perm, Role, has_perm
 
 TOTP_ISSUER = "便民服务中心"
 

@@ -9,8 +9,6 @@ from django.views.decorators.http import require_POST
 
 from bianmin.accounts.forms import LoginForm, StaffCreateForm, TotpForm
 from bianmin.accounts.middleware import SESSION_KEY
-from bianmin.accounts.navigation import panels_for, screens_for
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.accounts.selectors import staff_list
 from bianmin.accounts.services import (
     LoginError,
@@ -22,6 +20,8 @@ from bianmin.accounts.services import (
 )
 from bianmin.catalogue.selectors import item_list
 from bianmin.core.errors import DomainError
+from bianmin.core.navigation import panels_for, screens_for
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.core.qr import qr_svg
 
 

@@ -8,7 +8,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计日志")
 
     def ready(self) -> None:
-        from bianmin.accounts.navigation import Screen, register_screen
-        from bianmin.accounts.permissions import Perm
+        from bianmin.core.navigation import Screen, register_screen
+        from bianmin.core.permissions import Perm
 
         register_screen(Screen(_("审计日志"), "audit:search", Perm.AUDIT_VIEW, order=90))

@@ -6,10 +6,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.selectors import audit_entry_search, audit_verify_chains
 from bianmin.core.htmx import template_for
+from bianmin.core.permissions import Perm, has_perm
 
 
 def _date(value: str) -> date | None:

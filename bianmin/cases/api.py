@@ -8,7 +8,6 @@ from ninja import Router
 from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import staff_auth
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.cases import pipeline, selectors, services
 from bianmin.cases.documents import notice_pdf, receipt_pdf
 from bianmin.cases.models import Case
@@ -29,6 +28,7 @@ from bianmin.cases.schemas import (
 )
 from bianmin.cases.throttle import client_key, progress_blocked, progress_failed
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
+from bianmin.core.permissions import Perm, has_perm
 
 router = Router(tags=["办件"])
 

@@ -16,9 +16,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("办件")
 
     def ready(self) -> None:
-        from bianmin.accounts.enums import Role
-        from bianmin.accounts.navigation import Panel, Screen, register_panel, register_screen
-        from bianmin.accounts.permissions import Perm
+        from bianmin.core.navigation import Panel, Screen, register_panel, register_screen
+        from bianmin.core.permissions import Perm, Role
 
         register_screen(Screen(_("窗口受理"), "cases:window", Perm.CASE_ACCEPT, order=20))
         register_screen(Screen(_("后台办件"), "cases:queue", Perm.CASE_PROCESS, order=25))

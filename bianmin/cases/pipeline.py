@@ -17,11 +17,10 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from bianmin.accounts.enums import Role
-from bianmin.accounts.permissions import ROLE_PERMISSIONS, Perm
 from bianmin.cases.enums import CaseErrorCode, CaseStatus
 from bianmin.catalogue.enums import Stage
 from bianmin.core.errors import DomainError
+from bianmin.core.permissions import ROLE_PERMISSIONS, Perm, Role
 
 CANONICAL_ORDER: tuple[str, ...] = tuple(Stage.values)
 

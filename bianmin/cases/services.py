@@ -17,8 +17,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.accounts.enums import Role
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.accounts.selectors import staff_may_serve
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
@@ -58,6 +56,7 @@ from bianmin.core import clock
 from bianmin.core.crypto import blind_index
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from bianmin.core.masking import mask_name
+from bianmin.core.permissions import Perm, Role, has_perm
 from bianmin.core.workdays import CalendarUnknown, add_workdays, is_workday
 from bianmin.people.idnumber import check_id_number, mask_id_number
 from bianmin.people.services import PersonInput, clean_name, person_upsert

@@ -14,8 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from bianmin.accounts.enums import Role
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.accounts.selectors import staff_list
 from bianmin.cases import pipeline, selectors, services
 from bianmin.cases.checklist import DECLARED_FACTS, facts_summary
@@ -33,6 +31,7 @@ from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import template_for
+from bianmin.core.permissions import Perm, Role, has_perm
 from bianmin.people.idnumber import check_id_number
 
 GROUPS = {"low_income": "特困群体（低保、五保等）", "student": "中小学生"}

@@ -8,9 +8,8 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("事项目录")
 
     def ready(self) -> None:
-        from bianmin.accounts.enums import Role
-        from bianmin.accounts.navigation import Panel, Screen, register_panel, register_screen
-        from bianmin.accounts.permissions import Perm
+        from bianmin.core.navigation import Panel, Screen, register_panel, register_screen
+        from bianmin.core.permissions import Perm, Role
 
         register_screen(
             Screen(_("事项目录"), "catalogue:manage_list", Perm.CATALOGUE_EDIT, order=80)

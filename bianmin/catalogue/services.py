@@ -8,11 +8,11 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.catalogue.models import FeeVariant, ItemRevision, Material, ServiceItem
 from bianmin.core.errors import DomainError, PermissionDenied
+from bianmin.core.permissions import Perm, has_perm
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "items.json"
 EDITABLE_FIELDS = (

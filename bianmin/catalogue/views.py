@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.catalogue.conditions import CONDITIONS
 from bianmin.catalogue.enums import Category
 from bianmin.catalogue.forms import ItemEditForm
 from bianmin.catalogue.selectors import item_get, item_list
 from bianmin.catalogue.services import item_update
 from bianmin.core.errors import DomainError
+from bianmin.core.permissions import Perm, has_perm
 
 
 def public_catalogue(request: HttpRequest) -> HttpResponse:

@@ -12,12 +12,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from bianmin.accounts.enums import Role
 from bianmin.accounts.models import Center
 from bianmin.accounts.services import staff_create
 from bianmin.cases.services import cases_demo_history
 from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core import clock
+from bianmin.core.permissions import Role
 from bianmin.fees.services import fees_demo_history, fees_load_reference
 from bianmin.hall.services import hall_demo_history
 from bianmin.notifications.services import (

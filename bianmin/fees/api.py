@@ -5,8 +5,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from bianmin.accounts.api import staff_auth
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.core.errors import PermissionDenied
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.fees.quoting import fen_to_yuan
 from bianmin.fees.selectors import fee_quote
 

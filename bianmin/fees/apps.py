@@ -8,9 +8,8 @@ class FeesConfig(AppConfig):
     verbose_name = _("收费减免")
 
     def ready(self) -> None:
-        from bianmin.accounts.enums import Role
-        from bianmin.accounts.navigation import Panel, Screen, register_panel, register_screen
-        from bianmin.accounts.permissions import Perm
+        from bianmin.core.navigation import Panel, Screen, register_panel, register_screen
+        from bianmin.core.permissions import Perm, Role
         from bianmin.fees.selectors import director_panel
 
         register_screen(Screen(_("收费"), "fees:counter", Perm.FEE_COLLECT, order=40))

@@ -14,11 +14,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.fees.models import Campaign, CampaignAppointment, ClassList
 from bianmin.people.idnumber import age_on
 from bianmin.people.services import PersonError, PersonInput, person_upsert, person_validate

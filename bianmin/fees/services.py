@@ -14,12 +14,12 @@ from django.db.models import F
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.cases.enums import IdType
 from bianmin.core import clock
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.fees import caselink
 from bianmin.fees.enums import (
     PAYING_METHODS,
@@ -959,8 +959,8 @@ def fees_demo_history(*, center: Any, rng: Any, days: int = 30) -> dict[str, int
 
     from django.utils import timezone
 
-    from bianmin.accounts.enums import Role
     from bianmin.accounts.selectors import staff_list
+    from bianmin.core.permissions import Role
     from bianmin.fees.quoting import Facts, quote
     from bianmin.fees.selectors import campaign_rule, policy_list, policy_rule
     from bianmin.people.idnumber import age_on, make_id_number

@@ -14,13 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.accounts.selectors import center_get
 from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
 from bianmin.core.errors import DomainError, NotFound
 from bianmin.core.htmx import is_htmx, template_for
 from bianmin.core.pdf import PageKind
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.fees import caselink
 from bianmin.fees.enums import FeeKind, Group, PaymentStage, RefundStatus
 from bianmin.fees.forms import (

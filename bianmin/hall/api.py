@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from bianmin.accounts.api import require, staff_auth
-from bianmin.accounts.permissions import Perm
 from bianmin.accounts.selectors import center_default, center_get
 from bianmin.core.errors import DomainError, NotFound
+from bianmin.core.permissions import Perm
 from bianmin.hall import services
 from bianmin.hall.enums import HallErrorCode, IssueChannel
 from bianmin.hall.models import Ticket

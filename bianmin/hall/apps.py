@@ -8,9 +8,8 @@ class HallConfig(AppConfig):
     verbose_name = _("叫号大厅")
 
     def ready(self) -> None:
-        from bianmin.accounts.enums import Role
-        from bianmin.accounts.navigation import Screen, register_screen
-        from bianmin.accounts.permissions import Perm
+        from bianmin.core.navigation import Screen, register_screen
+        from bianmin.core.permissions import Perm, Role
 
         front_desk = frozenset({Role.GUIDE, Role.SHIFT_LEADER})
 

@@ -33,7 +33,6 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.accounts.selectors import staff_item_ids, staff_list, staff_may_serve
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
@@ -41,6 +40,7 @@ from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
 from bianmin.catalogue.selectors import item_get, item_list
 from bianmin.core import clock
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.core.workdays import is_workday
 from bianmin.hall import live, voice
 from bianmin.hall.enums import EventKind, HallErrorCode, IssueChannel, Priority, TicketStatus

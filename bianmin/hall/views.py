@@ -18,13 +18,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.accounts.selectors import center_get, staff_item_ids, staff_list
 from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
 from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import is_htmx, template_for
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.core.qr import qr_svg
 from bianmin.hall import services
 from bianmin.hall.enums import IssueChannel, Priority

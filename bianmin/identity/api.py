@@ -7,7 +7,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from bianmin.accounts.api import require, staff_auth
-from bianmin.accounts.permissions import Perm
+from bianmin.core.permissions import Perm
 from bianmin.identity.enums import Decision
 from bianmin.identity.services import face_consent_record, face_verify
 

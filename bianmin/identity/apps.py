@@ -24,8 +24,8 @@ class IdentityConfig(AppConfig):
     verbose_name = _("刷脸办")
 
     def ready(self) -> None:
-        from bianmin.accounts.navigation import Screen, register_screen
-        from bianmin.accounts.permissions import Perm
+        from bianmin.core.navigation import Screen, register_screen
+        from bianmin.core.permissions import Perm
         from bianmin.people import hooks
 
         if schedule_enrollment not in hooks.PHOTO_CHANGED:

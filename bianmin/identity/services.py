@@ -23,11 +23,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.identity import engine
 from bianmin.identity.enums import (
     EnrollmentStatus,

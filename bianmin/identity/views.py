@@ -19,9 +19,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.core import clock
 from bianmin.core.errors import DomainError
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.identity import engine
 from bianmin.identity.enums import Decision, OfficerDecision
 from bianmin.identity.selectors import (

@@ -12,8 +12,8 @@ from ninja.files import UploadedFile
 from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import require, staff_auth
-from bianmin.accounts.permissions import Perm
 from bianmin.core.errors import DomainError, NotFound
+from bianmin.core.permissions import Perm
 from bianmin.notifications import gateways, selectors, services
 from bianmin.notifications.clients import GATEWAYS, ReceiptParseError
 

@@ -8,9 +8,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("短信平台")
 
     def ready(self) -> None:
-        from bianmin.accounts.enums import Role
-        from bianmin.accounts.navigation import Panel, Screen, register_panel, register_screen
-        from bianmin.accounts.permissions import Perm
+        from bianmin.core.navigation import Panel, Screen, register_panel, register_screen
+        from bianmin.core.permissions import Perm, Role
         from bianmin.notifications import views
 
         register_screen(Screen(_("短信平台"), "notifications:dashboard", Perm.SMS_SEND, order=60))

@@ -37,13 +37,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
 from bianmin.core.crypto import blind_index
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from bianmin.core.masking import mask_phone
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.notifications import gateways, pipeline, wording
 from bianmin.notifications.clients import (
     DeliveryState,

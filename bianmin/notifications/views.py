@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import is_htmx, template_for
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.notifications import selectors, services
 from bianmin.notifications.clients import receipt_callback_url
 from bianmin.notifications.enums import BatchKind, MessageStatus, TemplateStatus

@@ -7,8 +7,8 @@ from ninja.files import UploadedFile
 from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import require, staff_auth
-from bianmin.accounts.permissions import Perm
 from bianmin.core import clock
+from bianmin.core.permissions import Perm
 from bianmin.people.idnumber import check_id_number
 from bianmin.people.services import PersonInput, person_upsert
 

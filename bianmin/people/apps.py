@@ -8,7 +8,7 @@ class PeopleConfig(AppConfig):
     verbose_name = _("人口信息")
 
     def ready(self) -> None:
-        from bianmin.accounts.navigation import Screen, register_screen
-        from bianmin.accounts.permissions import Perm
+        from bianmin.core.navigation import Screen, register_screen
+        from bianmin.core.permissions import Perm
 
         register_screen(Screen(_("人口信息"), "people:list", Perm.PERSON_VIEW, order=60))

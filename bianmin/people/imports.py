@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.people.enums import Gender, ImportStatus
 from bianmin.people.models import PersonImport
 from bianmin.people.services import PersonError, PersonInput, person_upsert, person_validate

@@ -10,13 +10,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
 from bianmin.core.crypto import blind_index
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.masking import mask_phone
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.people.enums import Gender
 from bianmin.people.idnumber import check_id_number, mask_id_number
 from bianmin.people.models import Person

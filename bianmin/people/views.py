@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from bianmin.accounts.permissions import Perm, has_perm
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import template_for
+from bianmin.core.permissions import Perm, has_perm
 from bianmin.people.imports import COLUMNS, person_import_start
 from bianmin.people.models import PersonImport
 from bianmin.people.selectors import person_get, person_list

@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 from openpyxl import Workbook
 
-from bianmin.accounts.enums import Role
 from bianmin.audit.models import AuditEntry
 from bianmin.catalogue.models import ItemRevision
 from bianmin.core.models import CalendarOverride
+from bianmin.core.permissions import Role
 from bianmin.people.idnumber import make_id_number
 from bianmin.people.models import Person, PersonImport
 from bianmin.people.services import PersonInput, person_upsert

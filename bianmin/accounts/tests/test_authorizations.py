@@ -1,10 +1,10 @@
 import pytest
 
-from bianmin.accounts.enums import Role
 from bianmin.accounts.models import Authorization, Staff
 from bianmin.accounts.selectors import staff_item_ids, staff_may_serve
 from bianmin.catalogue.models import ServiceItem
 from bianmin.core.errors import PermissionDenied
+from bianmin.core.permissions import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 import pyotp
 import pytest
 
-from bianmin.accounts.enums import Role
 from bianmin.accounts.models import Staff
+from bianmin.core.permissions import Role
 from conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,10 +4,10 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from bianmin.accounts.enums import Role
 from bianmin.accounts.models import Staff
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.models import AuditEntry
+from bianmin.core.permissions import Role
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from bianmin.accounts.enums import Role
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.models import AuditEntry
 from bianmin.audit.selectors import audit_verify_chains
 from bianmin.audit.services import GENESIS, audit_record
+from bianmin.core.permissions import Role
 
 pytestmark = pytest.mark.django_db
 

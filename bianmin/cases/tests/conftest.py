@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bianmin.accounts.enums import Role
 from bianmin.cases import services
 from bianmin.cases.enums import ConfirmationStage
+from bianmin.core.permissions import Role
 from bianmin.people.idnumber import make_id_number
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from bianmin.accounts.enums import Role
 from bianmin.cases.models import Case, CaseEvent
 from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE, pdf_text
+from bianmin.core.permissions import Role
 from bianmin.people.idnumber import make_id_number
 
 pytestmark = pytest.mark.django_db

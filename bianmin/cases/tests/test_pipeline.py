@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 
-from bianmin.accounts.enums import Role
 from bianmin.cases import pipeline
 from bianmin.cases.checklist import (
     MaterialSpec,
@@ -15,6 +14,7 @@ from bianmin.cases.checklist import (
 )
 from bianmin.cases.enums import CaseErrorCode, CaseStatus
 from bianmin.cases.pipeline import TransitionError
+from bianmin.core.permissions import Role
 
 FULL = ("accept", "review", "approve", "production", "arrival", "pickup", "closed")
 SHORT = ("accept", "closed")

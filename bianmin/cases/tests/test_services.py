@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 import time_machine
 
-from bianmin.accounts.enums import Role
 from bianmin.audit.selectors import audit_entry_search
 from bianmin.cases import selectors, services
 from bianmin.cases.enums import (
@@ -19,6 +18,7 @@ from bianmin.cases.enums import (
 from bianmin.cases.models import Case, CaseConfirmation, CaseEvent, MissingNotice
 from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE, all_provided, applicant, at
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from bianmin.core.permissions import Role
 from bianmin.core.workdays import CalendarUnknown
 from bianmin.people.idnumber import make_id_number
 

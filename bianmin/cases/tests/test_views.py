@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from bianmin.accounts.enums import Role
 from bianmin.cases import services
 from bianmin.cases.models import Case, Inquiry
 from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE, at
+from bianmin.core.permissions import Role
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}

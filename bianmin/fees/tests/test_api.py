@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bianmin.accounts.enums import Role
+from bianmin.core.permissions import Role
 
 URL = "/api/v1/fees/quote"
 ALLOWED = {Role.OFFICER, Role.SHIFT_LEADER, Role.DIRECTOR}

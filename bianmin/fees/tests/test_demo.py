@@ -5,7 +5,7 @@ import random
 import time_machine
 from django.db.models import Sum
 
-from bianmin.accounts.enums import Role
+from bianmin.core.permissions import Role
 from bianmin.fees.models import Campaign, DrawerClose, Payment, Refund, SavingsEntry
 from bianmin.fees.selectors import campaign_report, drawer_rows, savings_total_fen
 from bianmin.fees.services import fees_demo_history

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 import time_machine
 
-from bianmin.accounts.enums import Role
 from bianmin.core.errors import Conflict, DomainError, PermissionDenied
+from bianmin.core.permissions import Role
 from bianmin.fees.models import DrawerClose, Payment, Refund
 from bianmin.fees.selectors import drawer_rows, refundable_fen
 from bianmin.fees.services import (

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from bianmin.accounts.enums import Role
+from bianmin.core.permissions import Role
 from bianmin.fees.models import Payment, WaiverPolicy
 from bianmin.fees.services import Payer, payment_collect
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.test import Client
 
-from bianmin.accounts.enums import Role
+from bianmin.core.permissions import Role
 from bianmin.hall.models import Ticket, TicketEvent, WindowSession
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from django.db import connection
 
-from bianmin.accounts.enums import Role
 from bianmin.accounts.services import api_token_create
+from bianmin.core.permissions import Role
 from bianmin.hall.enums import IssueChannel
 from bianmin.hall.services import ticket_issue, window_sign_in
 

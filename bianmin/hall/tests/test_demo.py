@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from bianmin.accounts.enums import Role
+from bianmin.core.permissions import Role
 from bianmin.hall.enums import EventKind
 from bianmin.hall.models import Ticket, TicketEvent
 from bianmin.hall.selectors import service_minutes_by_item, today_kpis

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db import close_old_connections, connection
 
-from bianmin.accounts.enums import Role
+from bianmin.core.permissions import Role
 from bianmin.hall.enums import EventKind, IssueChannel, TicketStatus
 from bianmin.hall.models import HallSettings, Ticket, TicketEvent
 from bianmin.hall.services import (

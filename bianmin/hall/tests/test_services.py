@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from bianmin.accounts.enums import Role
 from bianmin.accounts.services import authorization_grant
 from bianmin.catalogue.selectors import item_get
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from bianmin.core.permissions import Role
 from bianmin.hall import services
 from bianmin.hall.enums import EventKind, IssueChannel, Priority, TicketStatus
 from bianmin.hall.models import HallSettings, Ticket, TicketEvent, WindowSession

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from django.test import Client
 
-from bianmin.accounts.enums import Role
+from bianmin.core.permissions import Role
 from bianmin.hall.models import Ticket, WindowSession
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from bianmin.accounts.enums import Role
 from bianmin.catalogue.selectors import item_get
+from bianmin.core.permissions import Role
 from bianmin.hall.enums import IssueChannel
 from bianmin.hall.selectors import ticket_state
 from bianmin.hall.services import (

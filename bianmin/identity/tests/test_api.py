@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from bianmin.accounts.enums import Role
 from bianmin.audit.enums import AuditAction
+from bianmin.core.permissions import Role
 from bianmin.identity.models import FaceCheck, FaceConsent
 from bianmin.identity.tests import faces
 

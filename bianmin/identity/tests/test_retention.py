@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from bianmin.accounts.enums import Role
 from bianmin.audit.enums import AuditAction
 from bianmin.cases.services import ApplicantInput, case_create, case_terminate
 from bianmin.core.errors import DomainError
+from bianmin.core.permissions import Role
 from bianmin.identity.models import FaceCheck, FaceFrame
 from bianmin.identity.services import face_frames_purge, face_verify
 from bianmin.identity.tests import faces

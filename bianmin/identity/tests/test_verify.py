@@ -196,7 +196,7 @@ def test_bad_frames_are_refused_and_nothing_stored(
 def test_consent_problems_are_refused_and_nothing_stored(
     officer, make_person, make_staff, consent_for, pinned, other_center
 ) -> None:
-    from bianmin.accounts.enums import Role
+    from bianmin.core.permissions import Role
 
     make_person(photo="obama_b.jpg")
     make_person(faces.OTHER_ID, name="李卫东", photo="obama_b.jpg")

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from bianmin.accounts.enums import Role
+from bianmin.core.permissions import Role
 from bianmin.identity.models import FaceCheck, FaceConsent
 from bianmin.identity.tests import faces
 

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from bianmin.accounts.enums import Role
+from bianmin.core.permissions import Role
 from bianmin.notifications import gateways
 from bianmin.notifications.services import notifications_load_reference
 

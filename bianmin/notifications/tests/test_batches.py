@@ -199,7 +199,7 @@ def test_applicant_without_valid_phone_is_listed(
 def test_batch_needs_sms_and_case_permissions(
     staff_by_role: dict[Any, Any], role: str, center: Any
 ) -> None:
-    from bianmin.accounts.enums import Role
+    from bianmin.core.permissions import Role
 
     with pytest.raises(PermissionDenied):
         services.batch_import(actor=staff_by_role[Role(role)], kind="arrival_list", text="X")

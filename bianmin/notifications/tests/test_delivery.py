@@ -291,7 +291,7 @@ def test_staff_retry_requeues_a_failed_message(
     officer: Any,
     make_staff: Any,
 ) -> None:
-    from bianmin.accounts.enums import Role
+    from bianmin.core.permissions import Role
 
     (message,) = _queue(center)
     Message.objects.filter(pk=message.pk).update(status=MessageStatus.FAILED, attempts=6)

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.test import Client, override_settings
 
-from bianmin.accounts.enums import Role
+from bianmin.core.permissions import Role
 from bianmin.notifications import gateways, services
 from bianmin.notifications.clients import receipt_token
 from bianmin.notifications.enums import MessageStatus

@@ -9,10 +9,10 @@ from django.db import connection
 from openpyxl import Workbook
 from PIL import Image
 
-from bianmin.accounts.enums import Role
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.models import AuditEntry
 from bianmin.core.errors import PermissionDenied
+from bianmin.core.permissions import Role
 from bianmin.people.enums import ImportStatus
 from bianmin.people.idnumber import make_id_number
 from bianmin.people.imports import person_import_start

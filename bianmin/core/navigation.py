@@ -12,8 +12,7 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 
-from bianmin.accounts.enums import Role
-from bianmin.accounts.permissions import Perm, has_perm
+from bianmin.core.permissions import Perm, Role, has_perm
 
 
 @dataclass(frozen=True)
