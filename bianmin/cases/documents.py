@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,11 +12,11 @@ from bianmin.cases.checklist import facts_summary
 from bianmin.cases.enums import MaterialState
 from bianmin.cases.models import Case, MissingNotice
 from bianmin.core.pdf import Document
+from bianmin.core.public_urls import public_url
 
 
 def progress_url(case: Case) -> str:
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{reverse('cases:progress')}?{urlencode({'number': case.number})}"
+    return public_url(f"{reverse('cases:progress')}?{urlencode({'number': case.number})}")
 
 
 def _officer(staff: object) -> str:

@@ -8,7 +8,6 @@ import secrets
 from typing import Any
 
 from django import forms
-from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
@@ -25,6 +24,7 @@ from bianmin.core import clock
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import is_htmx, template_for
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.core.public_urls import public_url as core_public_url
 from bianmin.core.qr import qr_svg
 from bianmin.hall import services
 from bianmin.hall.enums import IssueChannel, Priority
@@ -80,7 +80,7 @@ def _item_groups() -> list[dict[str, Any]]:
 
 
 def public_url(path: str) -> str:
-    return str(django_settings.PUBLIC_BASE_URL).rstrip("/") + path
+    return core_public_url(path)
 
 
 # --- window workspace ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import is_htmx, template_for
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.core.public_urls import public_base_url
 from bianmin.notifications import selectors, services
 from bianmin.notifications.clients import receipt_callback_url
 from bianmin.notifications.enums import BatchKind, MessageStatus, TemplateStatus
@@ -41,7 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     receipt_urls: list[tuple[str, str]] = []
     secret = str(getattr(settings, "SMS_RECEIPT_SECRET", "") or "")
     if secret and has_perm(user, Perm.SMS_TEMPLATE_EDIT):
-        base = str(getattr(settings, "PUBLIC_BASE_URL", "")).rstrip("/")
+        base = public_base_url(request)
         for name in ("aliyun", "tencent"):
             path = reverse("api-1:sms_receipt", kwargs={"gateway": name})
             receipt_urls.append((name, receipt_callback_url(f"{base}{path}", secret, name)))

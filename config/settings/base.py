@@ -27,7 +27,9 @@ FIELD_KEY = env("BIANMIN_FIELD_KEY", default="") or load_or_create_secret(
 DEBUG = env.bool("BIANMIN_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("BIANMIN_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("BIANMIN_CSRF_TRUSTED_ORIGINS", default=[])
-PUBLIC_BASE_URL = env("BIANMIN_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# The address citizens' phones reach (QR codes, SMS links). Empty: derived from each request;
+# work without a request (an SMS batch, a scheduled notice) uses the address `serve` listens on.
+PUBLIC_BASE_URL = env("BIANMIN_PUBLIC_BASE_URL", default="")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

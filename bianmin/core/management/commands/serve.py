@@ -6,11 +6,14 @@ reaches the calling display as surely as one made by a request. With Redis confi
 """
 
 import logging
+import os
 
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from huey.contrib.djhuey import HUEY
+
+from bianmin.core.public_urls import SERVED_AT_ENV
 
 log = logging.getLogger("bianmin.serve")
 
@@ -24,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true")
 
     def handle(self, *args: object, **options: object) -> None:
+        os.environ.setdefault(SERVED_AT_ENV, f"http://{options['host']}:{options['port']}")
         consumer = None
         if not options["no_worker"]:
             workers = settings.HUEY.get("consumer", {}).get("workers", 4)
