@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+from datetime import date, time
 from typing import Any
 
 from django.db.models import QuerySet
@@ -35,3 +37,38 @@ def center_get(*, code: str) -> Center | None:
 
 def center_default() -> Center | None:
     return Center.objects.filter(is_active=True).order_by("pk").first()
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """A center's service hours on one day; the lunch break, when set, is closed."""
+
+    opens_at: time
+    closes_at: time
+    lunch_from: time | None = None
+    lunch_to: time | None = None
+
+    def is_open_at(self, moment: time) -> bool:
+        if not self.opens_at <= moment < self.closes_at:
+            return False
+        if self.lunch_from and self.lunch_to:
+            return not self.lunch_from <= moment < self.lunch_to
+        return True
+
+
+def center_hours(*, center_id: int, day: date) -> DayHours | None:
+    """The hours the center serves on `day` (its own calendar), or None when closed all day.
+
+    The one source for ticket issuing, notices and the hall screens.
+    """
+    center = Center.objects.filter(pk=center_id).only("opens_at", "closes_at").first()
+    if center is None:
+        return None
+    return DayHours(opens_at=_as_time(center.opens_at), closes_at=_as_time(center.closes_at))
+
+
+def _as_time(value: Any) -> time:
+    if isinstance(value, str):
+        hours, minutes = value.split(":")[:2]
+        return time(int(hours), int(minutes))
+    return value
