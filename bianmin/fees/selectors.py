@@ -4,20 +4,24 @@ refunds, campaigns."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
+from bianmin.accounts.selectors import center_get
 from bianmin.catalogue.selectors import item_get
 from bianmin.core import clock
 from bianmin.core.errors import DomainError, NotFound
-from bianmin.fees.enums import FeeErrorCode, Group, PaymentMethod, RefundStatus
+from bianmin.core.permissions import Perm, has_perm
+from bianmin.fees.enums import Group, PaymentMethod, RefundStatus
+from bianmin.fees.errors import FeeError
 from bianmin.fees.models import (
     Campaign,
     CampaignAppointment,
@@ -37,6 +41,7 @@ from bianmin.fees.quoting import (
     PolicyRule,
     Quote,
     fmt_date,
+    fmt_yuan,
     quote,
 )
 from bianmin.people.idnumber import age_on, check_id_number
@@ -54,15 +59,22 @@ ID_CARD_ITEMS = ("HZ01", "HZ02", "HZ03", "HZ04")
 # --- policies and campaigns -----------------------------------------------------------------
 
 
-def policy_list(*, center_id: int, active_only: bool = False) -> QuerySet[WaiverPolicy]:
-    qs = WaiverPolicy.objects.filter(Q(center__isnull=True) | Q(center_id=center_id))
+def policy_list(*, center_id: int | None, active_only: bool = False) -> QuerySet[WaiverPolicy]:
+    """The policies in force at a center: the province-wide ones and the center's own.
+
+    `center_id=None` (a province administrator) lists the province-wide ones only.
+    """
+    scope = Q(center__isnull=True)
+    if center_id:
+        scope |= Q(center_id=center_id)
+    qs = WaiverPolicy.objects.filter(scope)
     return qs.filter(is_active=True) if active_only else qs
 
 
-def policy_get(*, code: str, center_id: int) -> WaiverPolicy:
+def policy_get(*, code: str, center_id: int | None) -> WaiverPolicy:
     policy = policy_list(center_id=center_id).filter(code=code.strip().upper()).first()
     if policy is None:
-        raise NotFound(_("没有编码为 %s 的减免政策") % code, code="unknown_policy")
+        raise NotFound(_("没有编码为 %s 的减免政策") % code, code=FeeError.UNKNOWN_POLICY)
     return policy
 
 
@@ -77,9 +89,18 @@ def policy_revisions(*, policy: WaiverPolicy) -> list[dict[str, Any]]:
     previous: dict[str, Any] = {}
     for revision in revisions:
         changed = sorted(k for k, v in revision.snapshot.items() if previous.get(k) != v)
-        out.append({"revision": revision, "changed": changed if previous else []})
+        labels = [_field_label(WaiverPolicy, k) for k in changed] if previous else []
+        out.append({"revision": revision, "changed": labels})
         previous = revision.snapshot
     return list(reversed(out))
+
+
+def _field_label(model: Any, name: str) -> str:
+    """A field's Chinese label for a history table (the name itself if the field is gone)."""
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 def policy_rule(policy: WaiverPolicy) -> PolicyRule:
@@ -100,6 +121,8 @@ def policy_rule(policy: WaiverPolicy) -> PolicyRule:
         percent=policy.percent,
         amount_fen=policy.amount_fen,
         precedence=policy.precedence,
+        note=policy.note,
+        is_active=policy.is_active,
         policy_id=policy.pk,
     )
 
@@ -111,7 +134,7 @@ def campaign_list(*, center_id: int) -> QuerySet[Campaign]:
 def campaign_get(*, pk: int, center_id: int) -> Campaign:
     campaign = campaign_list(center_id=center_id).filter(pk=pk).first()
     if campaign is None:
-        raise NotFound(_("没有找到这个活动"), code="unknown_campaign")
+        raise NotFound(_("没有找到这个活动"), code=FeeError.UNKNOWN_CAMPAIGN)
     return campaign
 
 
@@ -142,19 +165,19 @@ def campaign_active(*, center_id: int, on: date) -> Campaign | None:
 # --- the quote ------------------------------------------------------------------------------
 
 
-def _bad(message: str, code: FeeErrorCode) -> DomainError:
-    return DomainError(message, code=code.value, status=400)
+def _bad(message: str, code: FeeError) -> DomainError:
+    return DomainError(message, code=code, status=400)
 
 
 def item_fee(*, item_code: str, variant_code: str = "") -> ItemFee:
     """The standard fee of an item (and variant) from the catalogue; clear errors otherwise."""
     code = (item_code or "").strip().upper()
     if not code:
-        raise _bad(_("请提供事项编码"), FeeErrorCode.UNKNOWN_ITEM)
+        raise _bad(_("请提供事项编码"), FeeError.UNKNOWN_ITEM)
     try:
         item = item_get(code=code)
     except NotFound as exc:
-        raise _bad(_("没有编码为 %s 的事项") % code[:20], FeeErrorCode.UNKNOWN_ITEM) from exc
+        raise _bad(_("没有编码为 %s 的事项") % code[:20], FeeError.UNKNOWN_ITEM) from exc
     variants = {v.code: v for v in item.fee_variants.all()}
     variant_code = (variant_code or "").strip()
     if variant_code:
@@ -168,7 +191,7 @@ def item_fee(*, item_code: str, variant_code: str = "") -> ItemFee:
                 else _("事项 %(item)s 没有收费类型之分，不能指定 %(variant)s")
                 % {"item": item.code, "variant": variant_code[:30]}
             )
-            raise _bad(message, FeeErrorCode.UNKNOWN_VARIANT)
+            raise _bad(message, FeeError.UNKNOWN_VARIANT)
         return ItemFee(
             code=item.code,
             name=item.name,
@@ -184,14 +207,14 @@ def check_quote_date(on_date: date) -> None:
         raise _bad(
             _("%(day)s 早于收费标准数据的起始日期 %(start)s，无法计算")
             % {"day": fmt_date(on_date), "start": fmt_date(FEES_DATA_FROM)},
-            FeeErrorCode.DATE_OUT_OF_RANGE,
+            FeeError.DATE_OUT_OF_RANGE,
         )
     last = clock.today() + timedelta(days=FEES_DATA_AHEAD_DAYS)
     if on_date > last:
         raise _bad(
             _("%(day)s 超出可计算的范围：收费标准最远只能计算到 %(last)s")
             % {"day": fmt_date(on_date), "last": fmt_date(last)},
-            FeeErrorCode.DATE_OUT_OF_RANGE,
+            FeeError.DATE_OUT_OF_RANGE,
         )
 
 
@@ -206,7 +229,7 @@ def clean_groups(groups: Iterable[str]) -> frozenset[str]:
             raise _bad(
                 _("未知的人群类别：%(group)s。可选：%(known)s")
                 % {"group": value[:30], "known": known},
-                FeeErrorCode.UNKNOWN_GROUP,
+                FeeError.UNKNOWN_GROUP,
             )
         out.add(value)
     return frozenset(out)
@@ -215,11 +238,11 @@ def clean_groups(groups: Iterable[str]) -> frozenset[str]:
 def age_from_id_number(id_number: str, on_date: date) -> int:
     check = check_id_number(id_number[:40], today=clock.today())
     if not check.valid:
-        raise _bad(_("身份证号码无效：%s") % check.error, FeeErrorCode.INVALID_ID_NUMBER)
+        raise _bad(_("身份证号码无效：%s") % check.error, FeeError.INVALID_ID_NUMBER)
     try:
         return age_on(check.normalized, on_date)
     except ValueError as exc:
-        raise _bad(_("收费日期早于申请人的出生日期"), FeeErrorCode.INVALID_ID_NUMBER) from exc
+        raise _bad(_("收费日期早于申请人的出生日期"), FeeError.INVALID_ID_NUMBER) from exc
 
 
 def fee_quote(
@@ -247,6 +270,55 @@ def fee_quote(
     return quote(item=item, on_date=on_date, facts=facts, policies=policies, campaigns=campaigns)
 
 
+def _unconditional(rule: PolicyRule) -> bool:
+    """A policy everyone gets: no group, age, student or campaign condition."""
+    return not (
+        rule.groups_any
+        or rule.min_age is not None
+        or rule.max_age is not None
+        or rule.requires_student
+        or rule.requires_campaign
+    )
+
+
+def guide_price_texts(
+    fees: Sequence[tuple[str, str, int]], center_code: str = ""
+) -> dict[tuple[str, str], str]:
+    """The public guide's prices: what every citizen pays today after the waivers that need no
+    condition, with the policy's name ("免费（免费户籍窗口）"). Only fees a policy changes are
+    answered; the catalogue shows the others at their standard fee.
+
+    The province-wide policies always count; a center's own only on its guide (`center_code`).
+    """
+    center = center_get(code=center_code) if center_code else None
+    today = clock.today()
+    rules = [
+        rule
+        for rule in (
+            policy_rule(p)
+            for p in policy_list(center_id=center.pk if center else None, active_only=True)
+        )
+        if _unconditional(rule)
+    ]
+    texts: dict[tuple[str, str], str] = {}
+    for code, variant, fen in fees:
+        if not fen:
+            continue
+        item = ItemFee(code=code, name=code, standard_fen=fen, variant_code=variant)
+        q = quote(item=item, on_date=today, facts=Facts(), policies=rules, campaigns=[])
+        lines = [line for line in q.lines if line.waived_fen > 0]
+        if not lines:
+            continue
+        names = "、".join(line.policy_name for line in lines)
+        texts[code, variant] = (
+            _("免费（%s）") % names
+            if q.payable_fen == 0
+            else _("%(paid)s（%(names)s，原价 %(standard)s）")
+            % {"paid": fmt_yuan(q.payable_fen), "names": names, "standard": fmt_yuan(fen)}
+        )
+    return texts
+
+
 # --- payments -------------------------------------------------------------------------------
 
 
@@ -261,10 +333,26 @@ def payment_list(
     return qs
 
 
-def payment_get(*, pk: int, center_id: int) -> Payment:
-    payment = payment_list(center_id=center_id).filter(pk=pk).first()
+def sees_all_payments(user: object) -> bool:
+    """Supervisors (shift leader, director, inspector) see every payment of their center; an
+    officer sees only the payments they collected themselves."""
+    return has_perm(user, Perm.REPORT_VIEW) or has_perm(user, Perm.REFUND_APPROVE)
+
+
+def payment_list_for(*, user: Any, day: date | None = None) -> QuerySet[Payment]:
+    """The payments `user` may read: their center's, and only their own unless a supervisor."""
+    return payment_list(
+        center_id=int(getattr(user, "center_id", None) or 0),
+        day=day,
+        officer_id=None if sees_all_payments(user) else user.pk,
+    )
+
+
+def payment_get(*, pk: int, user: Any) -> Payment:
+    """One payment `user` may read; anyone else's answers exactly like a missing one."""
+    payment = payment_list_for(user=user).filter(pk=pk).first()
     if payment is None:
-        raise NotFound(_("没有找到这笔收费"), code="unknown_payment")
+        raise NotFound(_("没有找到这笔收费"), code=FeeError.UNKNOWN_PAYMENT)
     return payment
 
 
@@ -282,7 +370,7 @@ def refund_list(*, center_id: int, status: str | None = None) -> QuerySet[Refund
 def refund_get(*, pk: int, center_id: int) -> Refund:
     refund = refund_list(center_id=center_id).filter(pk=pk).first()
     if refund is None:
-        raise NotFound(_("没有找到这笔退费申请"), code="unknown_refund")
+        raise NotFound(_("没有找到这笔退费申请"), code=FeeError.UNKNOWN_REFUND)
     return refund
 
 
@@ -350,8 +438,13 @@ class DrawerRow:
         }
 
 
-def drawer_rows(*, center_id: int, day: date, officer_id: int | None = None) -> list[DrawerRow]:
+def drawer_rows(
+    *, center_id: int, day: date, officer_id: int | None = None, window_code: str | None = None
+) -> list[DrawerRow]:
     """Per officer and window: what was collected (by method) and refunded on `day`.
+
+    `officer_id` and `window_code` narrow it to one officer's drawer (我的日结 at the window
+    the officer is signed in at).
 
     A refund is paid out of the drawer of the officer who requested it, on the day the
     director approved it.
@@ -383,7 +476,10 @@ def drawer_rows(*, center_id: int, day: date, officer_id: int | None = None) -> 
         closes = closes.filter(officer_id=officer_id)
     for close in closes.select_related("officer"):
         row(close.officer, close.window_code).closed = close
-    return sorted(rows.values(), key=lambda r: (r.window_code, r.officer_name))
+    found = rows.values()
+    if window_code is not None:
+        found = [r for r in found if r.window_code == window_code]  # type: ignore[assignment]
+    return sorted(found, key=lambda r: (r.window_code, r.officer_name))
 
 
 # --- the savings ledger ---------------------------------------------------------------------
