@@ -63,7 +63,11 @@ def test_fractional_yuan_are_exact_json_numbers(
         reason="测试",
         data=PolicyRule(
             code="HALF-TEST",
-            name="减免三成", reason="测试", targets=["JG05"], kind="percent", percent=30
+            name="减免三成",
+            reason="测试",
+            targets=["JG05"],
+            kind="percent",
+            percent=30,
         ),
     )
 

@@ -3,9 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from bianmin.fees.models import Payment
-
 from bianmin.cases import services as cases_services
+from bianmin.fees.models import Payment
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import time_machine
 from django.db.models import Sum
 
 from bianmin.core.permissions import Role
+from bianmin.fees.demo import fees_demo_history
 from bianmin.fees.models import Campaign, DrawerClose, Payment, Refund, SavingsEntry
 from bianmin.fees.selectors import campaign_report, drawer_rows, savings_total_fen
-from bianmin.fees.demo import fees_demo_history
 
 
 def test_the_demo_history_is_consistent(catalogue, center, make_staff, director):

@@ -66,7 +66,9 @@ def test_a_double_click_returns_the_first_payment(policies, pinned, officer):
     assert Payment.objects.count() == 1
 
 
-def test_a_case_fee_is_charged_once_whatever_the_key(policies, pinned, officer, make_case, id_of_age):
+def test_a_case_fee_is_charged_once_whatever_the_key(
+    policies, pinned, officer, make_case, id_of_age
+):
     number = id_of_age(30)
     case = make_case(id_number=number)
     payer = Payer(name="王小明", gender="male", id_type="resident_id", id_number=number)

@@ -8,8 +8,8 @@ from openpyxl import Workbook
 
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.fees.imports import class_list_import
-from bianmin.fees.quoting import PolicyRule
 from bianmin.fees.models import CampaignAppointment, ClassList, WaiverPolicy
+from bianmin.fees.quoting import PolicyRule
 from bianmin.fees.selectors import campaign_active, fee_quote, policy_revisions
 from bianmin.fees.services import (
     CampaignInput,
