@@ -211,8 +211,10 @@ def test_the_receipt_prints_the_waiver_reason(
         "全免20元：中小学生假期免费办证（假期办证活动期间，在校中小学生换领、补领居民身份证"
         "免收工本费；长期有效；符合条件：2026年暑期中小学生免费办证",
         "本次为您节约20元",
+        "11号窗口",
     ):
         assert expected in text, text
+    assert "W11" not in text
 
 
 def test_the_director_sees_the_saving_on_the_home_page(
