@@ -63,7 +63,9 @@ class PolicyForm(forms.Form):
     targets = forms.CharField(
         label=_("适用事项"),
         max_length=300,
-        help_text=_("事项编码，用逗号分隔；只适用某一收费类型时写 CR03/single"),
+        help_text=_(
+            "事项编码，用逗号分隔；只适用某一收费类型时写成“事项编码/类型编码”（类型编码见事项目录）"
+        ),
     )
     valid_from = DateField(label=_("生效日期"), required=False)
     valid_until = DateField(label=_("截止日期"), required=False)
