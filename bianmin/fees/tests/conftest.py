@@ -35,7 +35,10 @@ def policies(catalogue) -> dict[str, WaiverPolicy]:
 
 @pytest.fixture
 def summer(policies, center, director) -> Campaign:
-    return CampaignFactory(center=center, policy=policies["STUDENT-HOLIDAY"], created_by=director)
+    campaign: Campaign = CampaignFactory.create(
+        center=center, policy=policies["STUDENT-HOLIDAY"], created_by=director
+    )
+    return campaign
 
 
 @pytest.fixture
