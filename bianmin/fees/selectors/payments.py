@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import NotFound
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.fees.enums import PaymentMethod, RefundStatus
@@ -41,7 +42,7 @@ def sees_all_payments(user: object) -> bool:
     return has_perm(user, Perm.REPORT_VIEW) or has_perm(user, Perm.REFUND_APPROVE)
 
 
-def payment_list_for(*, user: Any, day: date | None = None) -> QuerySet[Payment]:
+def payment_list_for(*, user: StaffActor, day: date | None = None) -> QuerySet[Payment]:
     """The payments `user` may read: their center's, and only their own unless a supervisor."""
     return payment_list(
         center_id=int(getattr(user, "center_id", None) or 0),
@@ -50,7 +51,7 @@ def payment_list_for(*, user: Any, day: date | None = None) -> QuerySet[Payment]
     )
 
 
-def payment_get(*, pk: int, user: Any) -> Payment:
+def payment_get(*, pk: int, user: StaffActor) -> Payment:
     """One payment `user` may read; anyone else's answers exactly like a missing one."""
     payment = payment_list_for(user=user).filter(pk=pk).first()
     if payment is None:

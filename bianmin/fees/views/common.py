@@ -36,7 +36,7 @@ def day_param(value: str | None, default: date) -> date:
         return default
 
 
-def current_window(user: Any) -> str:
+def current_window(user: StaffActor) -> str:
     """The window the officer is signed in at ('' when not signed in at one)."""
     session = session_current(officer_id=user.pk)
     return session.window.code if session is not None else ""

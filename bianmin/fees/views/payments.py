@@ -51,7 +51,7 @@ def payments(request: HttpRequest) -> HttpResponse:
         "fees/payments.html",
         {
             "day": day,
-            "payments": payment_list_for(user=request.user, day=day),
+            "payments": payment_list_for(user=actor_of(request), day=day),
             "previous": day - timedelta(days=1),
             "next": day + timedelta(days=1),
             "sees_all": sees_all_payments(request.user),
@@ -80,7 +80,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     payment=payment,
                     amount_fen=form.cleaned_data["amount"],
                     reason=form.cleaned_data["reason"],
-                    window_code=current_window(request.user),
+                    window_code=current_window(actor_of(request)),
                 )
             except DomainError as exc:
                 form.add_error(None, exc.message)
@@ -181,7 +181,7 @@ def drawer(request: HttpRequest) -> HttpResponse:
     """我的日结: an officer's own drawer, counted and closed."""
     need(request, Perm.FEE_COLLECT)
     day = day_param(request.GET.get("day") or request.POST.get("day"), clock.today())
-    signed_in = current_window(request.user)
+    signed_in = current_window(actor_of(request))
     rows = drawer_rows(
         center_id=center_of(request),
         day=day,

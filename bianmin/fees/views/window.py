@@ -116,7 +116,7 @@ def case_panel(request: HttpRequest) -> HttpResponse:
     need(request, Perm.FEE_COLLECT)
     source = request.POST if request.method == "POST" else request.GET
     case_number = source.get("case", "").strip()[:40]
-    window = (source.get("window", "") or current_window(request.user)).strip().upper()[:8]
+    window = (source.get("window", "") or current_window(actor_of(request))).strip().upper()[:8]
     template = template_for(request, "fees/case_panel.html", "panel")
     if request.method != "POST" or "collect" not in request.POST:
         return render(request, template, _panel_context(request, case_number, window))
@@ -205,7 +205,7 @@ def counter(request: HttpRequest) -> HttpResponse:
     """收费台: quote and collect a fee at the window without a case (walk-in)."""
     need(request, Perm.FEE_COLLECT)
     data = request.POST if request.method == "POST" else None
-    window = (data or request.GET).get("window", "") or current_window(request.user)
+    window = (data or request.GET).get("window", "") or current_window(actor_of(request))
     window = window.strip().upper()[:8]
     form = CounterForm(
         data,
