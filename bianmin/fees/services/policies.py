@@ -22,7 +22,7 @@ from bianmin.audit.services import audit_record
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from bianmin.fees.enums import Group, PolicyScope, WaiverKind
+from bianmin.fees.enums import LOW_INCOME_GROUPS, PolicyScope, WaiverKind
 from bianmin.fees.errors import FeeError
 from bianmin.fees.models import WaiverPolicy, WaiverPolicyRevision
 from bianmin.fees.quoting import PolicyRule
@@ -45,17 +45,7 @@ REFERENCE_POLICIES: list[dict[str, Any]] = [
         "name": "特困群体减免",
         "reason": "财综〔2004〕8号：五保户、贫困户、定期救济户、城市低保对象、优抚对象免收居民身份证工本费",
         "targets": ["HZ02", "HZ03"],
-        "groups_any": [
-            g.value
-            for g in (
-                Group.LOW_INCOME,
-                Group.WUBAO,
-                Group.POVERTY,
-                Group.RELIEF,
-                Group.DIBAO,
-                Group.YOUFU,
-            )
-        ],
+        "groups_any": [g.value for g in LOW_INCOME_GROUPS],
         "requires_evidence": True,
         "precedence": 20,
         "note": "须查验并登记证明材料（如低保证、五保供养证、优抚证编号）。",
