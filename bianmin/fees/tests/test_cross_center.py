@@ -294,3 +294,25 @@ def test_api_quote_of_b_ignores_a_center_policies(
     assert in_a.json()["payable_yuan"] == 0
     assert [p["code"] for p in in_a.json()["policies"]] == ["TG-ELDER"]
     assert (in_b.json()["payable_yuan"], in_b.json()["policies"]) == (5, [])
+
+
+def test_a_province_administrator_writes_province_wide_policies(
+    a, province_admin, make_staff, login_client_for, center, other_center
+):
+    response = login_client_for(province_admin).post(
+        reverse("fees:policy_new"), POLICY_FORM | {"code": "PROV-JG01"}
+    )
+
+    assert response.status_code == 302
+    policy = WaiverPolicy.objects.get(code="PROV-JG01")
+    assert (policy.scope, policy.center_id) == ("province", None)
+    assert (a_quote(center), a_quote(other_center)) == (0, 0)
+    # …but not a center's own policy, and an administrator of a center writes none at all
+    assert (
+        login_client_for(province_admin)
+        .post(reverse("fees:policy", args=["TG-ELDER"]), POLICY_FORM)
+        .status_code
+        == 404
+    )
+    center_admin = make_staff(Role.ADMINISTRATOR)
+    assert login_client_for(center_admin).get(reverse("fees:policy_new")).status_code == 403
