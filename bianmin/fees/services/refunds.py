@@ -16,7 +16,7 @@ from bianmin.fees.enums import RefundStatus
 from bianmin.fees.errors import FeeError
 from bianmin.fees.models import Payment, Refund
 from bianmin.fees.quoting import fmt_yuan
-from bianmin.fees.selectors import refundable_fen
+from bianmin.fees.selectors import refundable_fen, sees_all_payments
 from bianmin.fees.services.common import need
 
 
@@ -27,7 +27,9 @@ def refund_request(
     """退费申请 at the window; nothing is paid back until the director approves."""
     need(actor, Perm.FEE_COLLECT, _("您没有申请退费的权限"))
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    if payment.center_id != actor.center_id:
+    # the same reach as reading it: the collecting officer, or a supervisor of its center
+    mine = payment.collected_by_id == actor.pk or sees_all_payments(actor)
+    if payment.center_id != actor.center_id or not mine:
         raise NotFound(_("没有找到这笔收费"), code=FeeError.UNKNOWN_PAYMENT)
     if not reason.strip():
         raise DomainError(_("请填写退费原因"), code=FeeError.REASON_REQUIRED)

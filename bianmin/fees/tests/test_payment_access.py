@@ -7,9 +7,10 @@ import time_machine
 from django.urls import reverse
 
 from bianmin.audit.models import AuditEntry
+from bianmin.core.errors import NotFound
 from bianmin.core.permissions import Role
-from bianmin.fees.models import Payment
-from bianmin.fees.services import Payer, payment_collect
+from bianmin.fees.models import Payment, Refund
+from bianmin.fees.services import Payer, payment_collect, refund_request
 from bianmin.hall.services import window_sign_in
 
 
@@ -102,3 +103,12 @@ def test_the_payment_page_names_the_window_in_chinese(payment, officer, login_cl
     assert "3号窗口" in text
     assert "W03" not in text
     assert Payment.objects.count() == 1
+
+
+def test_another_officer_cannot_request_a_refund_of_it(payment, make_staff):
+    colleague = make_staff(Role.OFFICER)
+
+    with pytest.raises(NotFound):
+        refund_request(actor=colleague, payment=payment, amount_fen=100, reason="代办")
+
+    assert not Refund.objects.exists()
