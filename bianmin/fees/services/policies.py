@@ -84,7 +84,7 @@ POLICY_FIELDS = (
 
 
 def policy_snapshot(policy: WaiverPolicy) -> dict[str, Any]:
-    data = model_to_dict(policy, fields=["code", "scope", *POLICY_FIELDS])
+    data = model_to_dict(policy, fields=["code", *POLICY_FIELDS])  # scope never changes
     for key in ("valid_from", "valid_until"):
         data[key] = data[key].isoformat() if data[key] else None
     return data
