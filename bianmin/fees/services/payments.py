@@ -330,7 +330,8 @@ def payment_collect_for_case(
             name=facts.applicant_name,
             gender=facts.applicant_gender or payer.gender,
             id_type=payer.id_type,
-            id_number=facts.applicant_id_number,
+            # confirmed above to be the number the case holds
+            id_number=payer.id_number.strip().upper(),
         ),
         groups=set(groups) | set(facts.groups),
         evidence=evidence,
