@@ -55,6 +55,8 @@ class AuditAction(models.TextChoices):
     CAMPAIGN_UPDATED = "campaign_updated", _("修改活动")
     FEE_REFUND_REQUESTED = "fee_refund_requested", _("申请退费")
     FEE_DRAWER_CLOSED = "fee_drawer_closed", _("收费日结")
+    FEE_PAYMENT_VIEWED = "fee_payment_viewed", _("查看收费记录")
+    FEE_RECEIPT_PRINTED = "fee_receipt_printed", _("打印收费收据")
     FREE_COPIES_RECORDED = "free_copies_recorded", _("登记免费复印")
     CLASS_LIST_IMPORTED = "class_list_imported", _("导入学生名单")
     # notifications

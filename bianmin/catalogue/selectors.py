@@ -1,3 +1,5 @@
+from collections.abc import Callable, Mapping, Sequence
+
 from django.db.models import Prefetch, QuerySet
 
 from bianmin.catalogue.models import Material, ServiceItem
@@ -21,3 +23,37 @@ def item_get(*, code: str) -> ServiceItem:
 
 def item_codes() -> list[str]:
     return list(ServiceItem.objects.filter(is_active=True).values_list("code", flat=True))
+
+
+# --- the price a citizen pays today (the public guide) -----------------------------------------
+#
+# The catalogue knows the standard fee; waivers live in fees, a context above this one. fees
+# registers a hook in its apps.ready() that turns standard fees into what the citizen will
+# actually pay today ("免费（免费户籍窗口）"); without one the guide shows the standard fee.
+
+PriceKey = tuple[str, str]  # (item code, variant code or "")
+PriceHook = Callable[[Sequence[tuple[str, str, int]], str], Mapping[PriceKey, str]]
+_price_hooks: list[PriceHook] = []
+
+
+def price_display_register(hook: PriceHook) -> None:
+    """Register `hook(fees, center_code) -> {(item, variant): text}` (fees calls this once)."""
+    if hook not in _price_hooks:
+        _price_hooks.append(hook)
+
+
+def price_texts(
+    *, fees: Sequence[tuple[str, str, int]], center_code: str = ""
+) -> dict[PriceKey, str]:
+    """The text to show for each (item, variant, standard fen): the hooks' answer, else the
+    standard fee ("10 元", "免费")."""
+    texts: dict[PriceKey, str] = {}
+    for hook in _price_hooks:
+        texts.update(hook(fees, center_code))
+    for code, variant, fen in fees:
+        if (code, variant) not in texts:
+            yuan, cents = divmod(fen, 100)
+            texts[code, variant] = (
+                "免费" if fen == 0 else (f"{yuan} 元" if not cents else f"{yuan}.{cents:02d} 元")
+            )
+    return texts

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from bianmin.catalogue.conditions import CONDITIONS
 from bianmin.catalogue.enums import Category
 from bianmin.catalogue.forms import ItemEditForm
-from bianmin.catalogue.selectors import item_get, item_list
+from bianmin.catalogue.selectors import item_get, item_list, price_texts
 from bianmin.catalogue.services import item_update
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm, has_perm
@@ -18,6 +18,11 @@ from bianmin.core.permissions import Perm, has_perm
 def public_catalogue(request: HttpRequest) -> HttpResponse:
     """办事指南: what to bring, the fee and the time limit of every item (public, phone-friendly)."""
     items = list(item_list())
+    texts = price_texts(
+        fees=[(i.code, "", i.fee_fen) for i in items], center_code=_center_code(request)
+    )
+    for item in items:
+        item.price_text = texts[item.code, ""]  # type: ignore[attr-defined]
     groups = [
         (label, [i for i in items if i.category == value]) for value, label in Category.choices
     ]
@@ -26,7 +31,24 @@ def public_catalogue(request: HttpRequest) -> HttpResponse:
 
 def public_item(request: HttpRequest, code: str) -> HttpResponse:
     item = item_get(code=code)
-    return render(request, "catalogue/public_item.html", {"item": item, "conditions": CONDITIONS})
+    variants = list(item.fee_variants.all())
+    texts = price_texts(
+        fees=[(item.code, "", item.fee_fen)] + [(item.code, v.code, v.fee_fen) for v in variants],
+        center_code=_center_code(request),
+    )
+    item.price_text = texts[item.code, ""]  # type: ignore[attr-defined]
+    for variant in variants:
+        variant.price_text = texts[item.code, variant.code]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "catalogue/public_item.html",
+        {"item": item, "variants": variants, "conditions": CONDITIONS},
+    )
+
+
+def _center_code(request: HttpRequest) -> str:
+    """The center whose own waivers count too (`?center=TG`); province-wide ones always do."""
+    return request.GET.get("center", "")[:16]
 
 
 @login_required

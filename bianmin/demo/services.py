@@ -18,7 +18,8 @@ from bianmin.cases.services import cases_demo_history
 from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core import clock
 from bianmin.core.permissions import Role
-from bianmin.fees.services import fees_demo_history, fees_load_reference
+from bianmin.fees.demo import fees_demo_history
+from bianmin.fees.services import fees_load_reference
 from bianmin.hall.services import hall_demo_history
 from bianmin.notifications.services import (
     notifications_demo_history,

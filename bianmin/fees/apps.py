@@ -8,9 +8,13 @@ class FeesConfig(AppConfig):
     verbose_name = _("收费减免")
 
     def ready(self) -> None:
+        from bianmin.catalogue.selectors import price_display_register
         from bianmin.core.navigation import Panel, Screen, register_panel, register_screen
         from bianmin.core.permissions import Perm, Role
-        from bianmin.fees.selectors import director_panel
+        from bianmin.fees.selectors import director_panel, guide_price_texts
+
+        # The public guide shows what a citizen pays today, waivers included.
+        price_display_register(guide_price_texts)
 
         register_screen(Screen(_("收费"), "fees:counter", Perm.FEE_COLLECT, order=40))
         register_screen(Screen(_("收费记录"), "fees:payments", Perm.FEE_COLLECT, order=41))

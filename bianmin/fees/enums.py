@@ -67,15 +67,8 @@ class RefundStatus(models.TextChoices):
     REJECTED = "rejected", _("已驳回")
 
 
-class FeeErrorCode(models.TextChoices):
-    UNKNOWN_ITEM = "unknown_item", _("未知事项")
-    UNKNOWN_VARIANT = "unknown_variant", _("未知收费类型")
-    DATE_OUT_OF_RANGE = "date_out_of_range", _("日期超出收费数据范围")
-    INVALID_ID_NUMBER = "invalid_id_number", _("身份证号码无效")
-    UNKNOWN_GROUP = "unknown_group", _("未知人群类别")
-    EVIDENCE_REQUIRED = "evidence_required", _("缺少证明材料")
-    INVALID_AMOUNT = "invalid_amount", _("金额无效")
-    ALREADY_PAID = "already_paid", _("已收费")
-    REFUND_TOO_LARGE = "refund_too_large", _("退费超过实收")
-    UNKNOWN_CASE = "unknown_case", _("未知办件")
-    INVALID_METHOD = "invalid_method", _("付款方式无效")
+class PolicyScope(models.TextChoices):
+    """Who a waiver policy applies to: one center, or every center of the province."""
+
+    CENTER = "center", _("本中心")
+    PROVINCE = "province", _("全省通用")

@@ -9,7 +9,19 @@ from bianmin.fees.enums import PAYING_METHODS, Group, PaymentStage, WaiverKind
 from bianmin.fees.services import yuan_to_fen
 from bianmin.people.enums import Gender
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# <input type=date> shows and sends only YYYY-MM-DD: render that (not the locale's 2019/06/01,
+# which the browser drops, so a no-change save cleared the date); still accept the slashes.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S"]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", DATE)
+        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
+        super().__init__(**kwargs)
+
+
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
@@ -51,10 +63,12 @@ class PolicyForm(forms.Form):
     targets = forms.CharField(
         label=_("适用事项"),
         max_length=300,
-        help_text=_("事项编码，用逗号分隔；只适用某一收费类型时写 CR03/single"),
+        help_text=_(
+            "事项编码，用逗号分隔；只适用某一收费类型时写成“事项编码/类型编码”（类型编码见事项目录）"
+        ),
     )
-    valid_from = forms.DateField(label=_("生效日期"), required=False, widget=DATE)
-    valid_until = forms.DateField(label=_("截止日期"), required=False, widget=DATE)
+    valid_from = DateField(label=_("生效日期"), required=False)
+    valid_until = DateField(label=_("截止日期"), required=False)
     groups_any = forms.MultipleChoiceField(
         label=_("适用人群（任一，留空表示不限）"),
         choices=Group.choices,
@@ -82,8 +96,8 @@ class PolicyForm(forms.Form):
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("活动名称"), max_length=60)
-    starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
-    ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
+    starts_on = DateField(label=_("开始日期"))
+    ends_on = DateField(label=_("结束日期"))
     policy_code = forms.ChoiceField(label=_("减免政策"), choices=())
     item_codes = forms.CharField(
         label=_("活动事项"),
@@ -223,4 +237,4 @@ class DrawerCloseForm(forms.Form):
 
 class ClassListForm(forms.Form):
     file = forms.FileField(label=_("学生名单（.xlsx）"))
-    appointment_date = forms.DateField(label=_("预约日期"), widget=DATE)
+    appointment_date = DateField(label=_("预约日期"))

@@ -17,8 +17,10 @@ from openpyxl import load_workbook
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.fees.errors import FeeError
 from bianmin.fees.models import Campaign, CampaignAppointment, ClassList
 from bianmin.people.idnumber import age_on
 from bianmin.people.services import PersonError, PersonInput, person_upsert, person_validate
@@ -123,25 +125,25 @@ def _check_row(row: dict[str, str], campaign: Campaign, on: date) -> tuple[Perso
 
 
 def class_list_import(
-    *, actor: Any, campaign: Campaign, filename: str, content: bytes, appointment_date: date
+    *, actor: StaffActor, campaign: Campaign, filename: str, content: bytes, appointment_date: date
 ) -> ClassList:
     """Import a class list as batch appointments; a file with any bad row imports nothing."""
     if not has_perm(actor, Perm.PERSON_EDIT):
         raise PermissionDenied(_("导入学生名单需要维护人口信息的权限（窗口民警或值班长）"))
     if campaign.center_id != actor.center_id:
-        raise NotFound(_("没有找到这个活动"), code="unknown_campaign")
+        raise NotFound(_("没有找到这个活动"), code=FeeError.UNKNOWN_CAMPAIGN)
     if campaign.is_cancelled:
-        raise DomainError(_("活动已取消，不能再预约"), code="campaign_cancelled")
+        raise DomainError(_("活动已取消，不能再预约"), code=FeeError.CAMPAIGN_CANCELLED)
     if not filename.lower().endswith(".xlsx"):
-        raise DomainError(_("请上传 Excel 文件（.xlsx）"), code="not_xlsx")
+        raise DomainError(_("请上传 Excel 文件（.xlsx）"), code=FeeError.NOT_XLSX)
     if not campaign.starts_on <= appointment_date <= campaign.ends_on:
         raise DomainError(
             _("预约日期须在活动期间内（%(start)s至%(end)s）")
             % {"start": campaign.starts_on, "end": campaign.ends_on},
-            code="date_outside_campaign",
+            code=FeeError.DATE_OUTSIDE_CAMPAIGN,
         )
     if appointment_date < clock.today():
-        raise DomainError(_("预约日期不能早于今天"), code="date_in_past")
+        raise DomainError(_("预约日期不能早于今天"), code=FeeError.DATE_IN_PAST)
     rows = _read(content)
     errors: list[dict[str, Any]] = []
     valid: list[tuple[int, PersonInput, str, str]] = []

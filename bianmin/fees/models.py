@@ -15,6 +15,7 @@ from bianmin.fees.enums import (
     FeeKind,
     PaymentMethod,
     PaymentStage,
+    PolicyScope,
     RefundStatus,
     WaiverKind,
 )
@@ -32,7 +33,6 @@ class WaiverPolicy(TimeStampedModel):
     code = models.CharField(
         _("政策编码"),
         max_length=30,
-        unique=True,
         validators=[
             RegexValidator(POLICY_CODE_RE, _("编码由大写字母、数字和连字符组成，例如 SENIOR-80"))
         ],
@@ -43,6 +43,13 @@ class WaiverPolicy(TimeStampedModel):
         max_length=200,
         help_text=_("打印在收据上的减免理由"),
     )
+    scope = models.CharField(
+        _("适用范围"),
+        max_length=10,
+        choices=PolicyScope.choices,
+        default=PolicyScope.CENTER,
+        help_text=_("本中心的政策由中心主任制定；全省通用的政策只能由省级管理员制定"),
+    )
     center = models.ForeignKey(
         "accounts.Center",
         verbose_name=_("适用中心"),
@@ -50,7 +57,7 @@ class WaiverPolicy(TimeStampedModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("留空表示全部中心"),
+        help_text=_("全省通用的政策不属于任何一个中心"),
     )
     valid_from = models.DateField(_("生效日期"), null=True, blank=True)
     valid_until = models.DateField(_("截止日期"), null=True, blank=True)
@@ -94,6 +101,17 @@ class WaiverPolicy(TimeStampedModel):
         verbose_name = _("减免政策")
         verbose_name_plural = _("减免政策")
         constraints = [
+            models.CheckConstraint(
+                condition=Q(scope=PolicyScope.PROVINCE, center__isnull=True)
+                | Q(scope=PolicyScope.CENTER, center__isnull=False),
+                name="policy_scope_matches_center",
+            ),
+            models.UniqueConstraint(fields=["center", "code"], name="policy_code_per_center"),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(center__isnull=True),
+                name="policy_code_province",
+            ),
             models.CheckConstraint(condition=Q(percent__lte=100), name="policy_percent_max"),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True)

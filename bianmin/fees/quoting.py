@@ -9,6 +9,7 @@ at most what is still payable, so together they never waive more than the standa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,7 @@ __all__ = [
     "fmt_yuan",
     "quote",
     "target_matches",
+    "window_label",
 ]
 
 
@@ -45,6 +47,14 @@ def fen_to_yuan(fen: int) -> int | float:
     so 1050 fen is written as 10.5, never 10.499999.
     """
     return fen // 100 if fen % 100 == 0 else fen / 100
+
+
+def window_label(code: str) -> str:
+    """How people name a window: "W03" → "3号窗口"; a code of another shape is shown as is."""
+    match = re.fullmatch(r"[A-Z]{1,2}0*(\d{1,3})", (code or "").strip().upper())
+    if match is None:
+        return code or ""
+    return f"{int(match.group(1))}号窗口"
 
 
 def fmt_date(day: date) -> str:
@@ -83,6 +93,9 @@ class ItemFee:
 class PolicyRule:
     """A waiver policy as data (减免政策). Eligibility conditions all have to hold.
 
+    The one shape of a policy outside the database: the quote reads it, and the director's
+    edit is validated and saved from it (`policy_save(data=PolicyRule(...))`).
+
     `targets`: "HZ04" covers every variant of HZ04, "CR03/single" only that variant.
     `groups_any`: the applicant belongs to at least one (empty: no group needed).
     `requires_campaign`: only during a campaign that names this policy, for the campaign's
@@ -105,6 +118,8 @@ class PolicyRule:
     percent: int = 100
     amount_fen: int = 0
     precedence: int = 100
+    note: str = ""
+    is_active: bool = True
     policy_id: int | None = None
 
 

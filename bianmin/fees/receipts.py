@@ -10,7 +10,7 @@ from bianmin.core import clock
 from bianmin.core.pdf import Document, PageKind
 from bianmin.fees.enums import FeeKind, PaymentMethod, PaymentStage
 from bianmin.fees.models import Payment
-from bianmin.fees.quoting import fmt_yuan
+from bianmin.fees.quoting import fmt_yuan, window_label
 
 
 def receipt_pdf(payment: Payment, *, center_name: str, page: PageKind = "receipt80") -> bytes:
@@ -49,7 +49,7 @@ def receipt_pdf(payment: Payment, *, center_name: str, page: PageKind = "receipt
         ("收费人", str(payment.collected_by)),
     ]
     if payment.window_code:
-        footer.append(("窗口", payment.window_code))
+        footer.append(("窗口", window_label(payment.window_code)))
     doc.field_rows(footer)
     if payment.waived_fen:
         doc.paragraph(f"本次为您节约 {fmt_yuan(payment.waived_fen)}。", align="center")

@@ -3,7 +3,7 @@ from typing import Any
 from django import template
 
 from bianmin.fees.enums import Group, PaymentMethod
-from bianmin.fees.quoting import fmt_yuan
+from bianmin.fees.quoting import fmt_yuan, window_label
 
 register = template.Library()
 
@@ -51,3 +51,9 @@ def get(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def window(code: Any) -> str:
+    """ "W03" → "3号窗口" ("—" when no window)."""
+    return window_label(str(code or "")) or "—"

@@ -6,8 +6,10 @@ from datetime import date
 import pytest
 import time_machine
 
+from bianmin.core.permissions import Role
 from bianmin.fees.models import Campaign, WaiverPolicy
 from bianmin.fees.services import fees_load_reference
+from bianmin.fees.tests.factories import CampaignFactory, CaseFactory
 from bianmin.people.idnumber import make_id_number
 
 TODAY = date(2026, 7, 15)  # inside the summer campaign
@@ -33,19 +35,10 @@ def policies(catalogue) -> dict[str, WaiverPolicy]:
 
 @pytest.fixture
 def summer(policies, center, director) -> Campaign:
-    return Campaign.objects.create(
-        center=center,
-        name="2026年暑期中小学生免费办证",
-        starts_on=date(2026, 7, 1),
-        ends_on=date(2026, 8, 31),
-        policy=policies["STUDENT-HOLIDAY"],
-        item_codes=["HZ01", "HZ02", "HZ03"],
-        min_age=6,
-        max_age=18,
-        requires_student=True,
-        extra_windows=["W11", "W12"],
-        created_by=director,
+    campaign: Campaign = CampaignFactory.create(
+        center=center, policy=policies["STUDENT-HOLIDAY"], created_by=director
     )
+    return campaign
 
 
 @pytest.fixture
@@ -59,50 +52,19 @@ def id_of_age() -> Callable[..., str]:
 
 
 @pytest.fixture
-def fake_cases(monkeypatch):
-    """Cases as the cases context would describe them (case_fee_facts), without building them.
+def make_case(officer):
+    """A real case of the officer's center (cases' own services decide facts and confirmation)."""
 
-    The confirmation at payment compares with these facts (the fallback of caselink).
-    """
-    from bianmin.fees import caselink
+    def make(*, id_number: str, actor=None, **fields):
+        return CaseFactory(actor=actor or officer, id_number=id_number, **fields)
 
-    known: dict[str, caselink.FeeFacts] = {}
+    return make
 
-    def add(
-        number: str,
-        *,
-        item_code: str = "HZ02",
-        id_number: str,
-        name: str = "王小明",
-        gender: str = "male",
-        groups: tuple[str, ...] = (),
-        fee_variant: str = "",
-        center_id: int | None = None,
-        status: str = "accepted",
-    ) -> caselink.FeeFacts:
-        known[number] = caselink.FeeFacts(
-            id=None,
-            number=number,
-            center_id=center_id,
-            item_code=item_code,
-            fee_variant=fee_variant,
-            applicant_id_number=id_number,
-            applicant_name=name,
-            applicant_gender=gender,
-            groups=groups,
-            status=status,
-        )
-        return known[number]
 
-    def facts(*, case_number, user):
-        found = known.get(case_number)
-        if found is None or (found.center_id and found.center_id != user.center_id):
-            return None
-        return found
-
-    def confirm(*, actor, facts, name, gender, id_type, id_number):
-        caselink._compare(facts, name=name, gender=gender, id_number=id_number)
-
-    monkeypatch.setattr(caselink, "case_fee_facts", facts)
-    monkeypatch.setattr(caselink, "case_confirmation_record", confirm)
-    return add
+@pytest.fixture
+def province_admin(make_staff):
+    """An administrator bound to no center: the only account that writes province-wide policies."""
+    admin = make_staff(Role.ADMINISTRATOR, username="province-admin")
+    admin.center = None
+    admin.save(update_fields=["center"])
+    return admin

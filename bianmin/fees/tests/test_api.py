@@ -55,14 +55,19 @@ def test_a_charged_item_with_a_variant_and_no_waiver(policies, pinned, officer, 
 def test_fractional_yuan_are_exact_json_numbers(
     policies, pinned, officer, api_client_for, director
 ):
-    from bianmin.fees.services import PolicyInput, policy_save
+    from bianmin.fees.quoting import PolicyRule
+    from bianmin.fees.services import policy_save
 
     policy_save(
         actor=director,
-        code="HALF-TEST",
         reason="测试",
-        data=PolicyInput(
-            name="减免三成", reason="测试", targets=["JG05"], kind="percent", percent=30
+        data=PolicyRule(
+            code="HALF-TEST",
+            name="减免三成",
+            reason="测试",
+            targets=["JG05"],
+            kind="percent",
+            percent=30,
         ),
     )
 

@@ -6,9 +6,9 @@ import time_machine
 from django.db.models import Sum
 
 from bianmin.core.permissions import Role
+from bianmin.fees.demo import fees_demo_history
 from bianmin.fees.models import Campaign, DrawerClose, Payment, Refund, SavingsEntry
 from bianmin.fees.selectors import campaign_report, drawer_rows, savings_total_fen
-from bianmin.fees.services import fees_demo_history
 
 
 def test_the_demo_history_is_consistent(catalogue, center, make_staff, director):
@@ -26,6 +26,9 @@ def test_the_demo_history_is_consistent(catalogue, center, make_staff, director)
         )
         assert report["cases"] == counts["campaign_payments"] > 300
         assert report["saved_fen"] > 0
+        # nothing is stamped today: an officer's first 日结 holds only what they collect
+        assert not Payment.objects.filter(on_date="2026-11-27").exists()
+        assert Payment.objects.filter(on_date="2026-11-26").exists()
         assert report["cards"] == report["cases"]
         waived = Payment.objects.aggregate(s=Sum("waived_fen"))["s"]
         assert savings_total_fen(center_id=center.pk) == waived

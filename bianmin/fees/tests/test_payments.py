@@ -5,10 +5,10 @@ import pytest
 from bianmin.audit.selectors import audit_entry_search
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from bianmin.fees.models import Payment, SavingsEntry, WaiverPolicy
+from bianmin.fees.quoting import PolicyRule
 from bianmin.fees.selectors import fee_quote, savings_total_fen
 from bianmin.fees.services import (
     Payer,
-    PolicyInput,
     payment_collect,
     payment_collect_for_case,
     policy_save,
@@ -67,14 +67,14 @@ def test_a_double_click_returns_the_first_payment(policies, pinned, officer):
 
 
 def test_a_case_fee_is_charged_once_whatever_the_key(
-    policies, pinned, officer, fake_cases, id_of_age
+    policies, pinned, officer, make_case, id_of_age
 ):
     number = id_of_age(30)
-    fake_cases("TG-20260715-0001", id_number=number)
+    case = make_case(id_number=number)
     payer = Payer(name="王小明", gender="male", id_type="resident_id", id_number=number)
     payment_collect_for_case(
         actor=officer,
-        case_number="TG-20260715-0001",
+        case_number=case.number,
         method="cash",
         idempotency_key="a" * 32,
         payer=payer,
@@ -83,28 +83,26 @@ def test_a_case_fee_is_charged_once_whatever_the_key(
     with pytest.raises(Conflict) as caught:
         payment_collect_for_case(
             actor=officer,
-            case_number="TG-20260715-0001",
+            case_number=case.number,
             method="cash",
             idempotency_key="b" * 32,
             payer=payer,
         )
 
     assert caught.value.code == "already_paid"
-    assert caught.value.message.startswith(
-        "办件 TG-20260715-0001 的工本费已于 2026-07-15 10:00 收取"
-    )
+    assert caught.value.message.startswith(f"办件 {case.number} 的工本费已于 2026-07-15 10:00 收取")
     assert Payment.objects.count() == 1
 
 
 def test_a_student_renews_for_free_during_the_campaign(
-    summer, pinned, officer, fake_cases, id_of_age
+    summer, pinned, officer, make_case, id_of_age
 ):
     number = id_of_age(15)
-    fake_cases("TG-20260715-0002", id_number=number, groups=("student",))
+    case = make_case(id_number=number, groups=("student",))
 
     payment, _ = payment_collect_for_case(
         actor=officer,
-        case_number="TG-20260715-0002",
+        case_number=case.number,
         method="",
         idempotency_key=KEY,
         payer=Payer(name="王小明", gender="male", id_type="resident_id", id_number=number),
@@ -113,8 +111,9 @@ def test_a_student_renews_for_free_during_the_campaign(
     )
 
     assert (payment.payable_fen, payment.method, payment.campaign_id) == (0, "none", summer.pk)
-    assert (payment.case_number, payment.stage, payment.payer_id_masked) == (
-        "TG-20260715-0002",
+    assert (payment.case_id, payment.case_number, payment.stage, payment.payer_id_masked) == (
+        case.pk,
+        case.number,
         "pickup",
         number[:6] + "********" + number[-4:],
     )
@@ -123,14 +122,14 @@ def test_a_student_renews_for_free_during_the_campaign(
 
 
 def test_the_confirmation_at_payment_blocks_a_mismatch(
-    policies, pinned, officer, fake_cases, id_of_age
+    policies, pinned, officer, make_case, id_of_age
 ):
-    fake_cases("TG-1", id_number=id_of_age(30))
+    case = make_case(id_number=id_of_age(30))
 
     with pytest.raises(DomainError) as caught:
         payment_collect_for_case(
             actor=officer,
-            case_number="TG-1",
+            case_number=case.number,
             method="cash",
             idempotency_key=KEY,
             payer=Payer(
@@ -138,13 +137,35 @@ def test_the_confirmation_at_payment_blocks_a_mismatch(
             ),
         )
 
-    assert (
-        caught.value.message == "核对不一致：姓名、性别与办件登记不符，请与申请人重新核对后再收费"
-    )
+    assert caught.value.message.startswith("申请人确认的姓名、性别与登记信息不一致")
     assert Payment.objects.count() == 0
 
 
-def test_an_unknown_case_is_a_404(policies, pinned, officer, fake_cases):
+def test_a_failed_charge_leaves_no_confirmation_behind(
+    policies, pinned, officer, make_case, id_of_age
+):
+    """19.5: the applicant's confirmation and the charge are one transaction."""
+    from bianmin.cases.models import CaseConfirmation
+
+    number = id_of_age(40)
+    case = make_case(id_number=number, groups=("dibao",))
+    confirmations = CaseConfirmation.objects.filter(case=case).count()
+
+    with pytest.raises(DomainError) as caught:  # the ticked group has no evidence
+        payment_collect_for_case(
+            actor=officer,
+            case_number=case.number,
+            method="cash",
+            idempotency_key=KEY,
+            payer=Payer(name="王小明", gender="male", id_type="resident_id", id_number=number),
+        )
+
+    assert caught.value.code == "evidence_required"
+    assert CaseConfirmation.objects.filter(case=case).count() == confirmations
+    assert Payment.objects.count() == 0
+
+
+def test_an_unknown_case_is_a_404(policies, pinned, officer):
     with pytest.raises(NotFound):
         payment_collect_for_case(
             actor=officer,
@@ -205,15 +226,16 @@ def test_only_window_roles_collect(policies, pinned, director):
 
 
 def test_a_policy_change_never_alters_a_fee_already_charged(
-    policies, pinned, officer, director, center
+    policies, pinned, officer, province_admin, center
 ):
     before, _ = collect(officer, item="HZ04")
     free_household = WaiverPolicy.objects.get(code="FREE-HOUSEHOLD")
     policy_save(
-        actor=director,
+        actor=province_admin,
         policy=free_household,
         reason="试点结束",
-        data=PolicyInput(
+        data=PolicyRule(
+            code=free_household.code,
             name=free_household.name,
             reason=free_household.reason,
             targets=free_household.targets,

@@ -9,10 +9,10 @@ from openpyxl import Workbook
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.fees.imports import class_list_import
 from bianmin.fees.models import CampaignAppointment, ClassList, WaiverPolicy
+from bianmin.fees.quoting import PolicyRule
 from bianmin.fees.selectors import campaign_active, fee_quote, policy_revisions
 from bianmin.fees.services import (
     CampaignInput,
-    PolicyInput,
     campaign_save,
     fees_load_reference,
     free_copies_add,
@@ -44,9 +44,9 @@ def test_a_new_policy_applies_without_code_and_keeps_its_history(
 ):
     policy = policy_save(
         actor=director,
-        code="senior-70",
         reason="县政府常务会议纪要",
-        data=PolicyInput(
+        data=PolicyRule(
+            code="senior-70",
             name="七十岁以上老人驾驶证换证半价",
             reason="敬老：七十周岁以上换证减半",
             targets=["JG01", "JG02"],
@@ -60,7 +60,8 @@ def test_a_new_policy_applies_without_code_and_keeps_its_history(
         actor=director,
         policy=policy,
         reason="扩大到遗失补证",
-        data=PolicyInput(
+        data=PolicyRule(
+            code=policy.code,
             name=policy.name,
             reason=policy.reason,
             targets=["JG01", "JG02", "JG03"],
@@ -76,7 +77,7 @@ def test_a_new_policy_applies_without_code_and_keeps_its_history(
     assert (old.payable_fen, young.payable_fen) == (500, 1000)
     history = policy_revisions(policy=WaiverPolicy.objects.get(code="SENIOR-70"))
     assert [(h["revision"].reason, h["changed"]) for h in history] == [
-        ("扩大到遗失补证", ["targets"]),
+        ("扩大到遗失补证", ["适用事项"]),
         ("县政府常务会议纪要", []),
     ]
 
@@ -96,10 +97,12 @@ def test_a_new_policy_applies_without_code_and_keeps_its_history(
     ],
 )
 def test_a_bad_policy_is_refused_and_nothing_changes(policies, director, changes, code):
-    data = PolicyInput(**{"name": "测试", "reason": "测试", "targets": ["HZ02"], **changes})
+    data = PolicyRule(
+        **{"code": "TEST-1", "name": "测试", "reason": "测试", "targets": ["HZ02"], **changes}
+    )
 
     with pytest.raises(DomainError) as caught:
-        policy_save(actor=director, code="TEST-1", reason="测试", data=data)
+        policy_save(actor=director, reason="测试", data=data)
 
     assert caught.value.code == code
     assert not WaiverPolicy.objects.filter(code="TEST-1").exists()
@@ -109,9 +112,8 @@ def test_only_the_director_edits_policies(policies, officer):
     with pytest.raises(PermissionDenied):
         policy_save(
             actor=officer,
-            code="X-1",
             reason="测试",
-            data=PolicyInput(name="x", reason="x", targets=["HZ02"]),
+            data=PolicyRule(code="X-1", name="x", reason="x", targets=("HZ02",)),
         )
 
 

@@ -284,4 +284,4 @@ def test_hall_pages_show_a_running_campaigns_extended_hours(hall, clock, directo
     shown = client.get(banner).content.decode()
     assert "寒假中小学生免费办证" in shown
     assert "延长服务时间 08:00–19:00" in shown
-    assert "W11、W12" in shown
+    assert "增开11号窗口、12号窗口" in shown

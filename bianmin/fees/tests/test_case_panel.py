@@ -3,11 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from bianmin.cases import services as cases_services
 from bianmin.fees.models import Payment
-
-cases_services = pytest.importorskip("bianmin.cases.services")
-if not hasattr(cases_services, "case_create"):  # pragma: no cover - cases not built yet
-    pytest.skip("cases context not available", allow_module_level=True)
 
 
 @pytest.fixture
