@@ -1,6 +1,16 @@
 """The JSON API under /api/v1: one NinjaAPI, each context mounts its router here."""
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.db import DataError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -12,7 +22,7 @@ from bianmin.accounts.api import router as accounts_router
 from bianmin.cases.api import router as cases_router
 from bianmin.catalogue.api import router as catalogue_router
 from bianmin.core.api import router as calendar_router
-from bianmin.core.errors import DomainError
+from bianmin.core.errors import DomainError, registered_codes
 from bianmin.fees.api import router as fees_router
 from bianmin.hall.api import router as hall_router
 from bianmin.identity.api import router as identity_router
@@ -24,14 +34,48 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+DESCRIPTION = (
+    "公安便民服务中心对外接口。工作人员接口使用 `Authorization: Bearer <token>`；"
+    '公开接口已标注并限流。错误统一返回 `{"code", "message"}`。'
+)
+# Codes answered here, outside any context's enum.
+GENERAL_CODES = [
+    "unauthorized",
+    "permission_denied",
+    "not_found",
+    "conflict",
+    "invalid",
+    "invalid_request",
+    "csrf_failed",
+    "throttled",
+    "out_of_range",
+    "request_too_large",
+    "too_many_fields",
+    "too_many_files",
+    "http_error",
+]
+
+
+def error_code_list() -> str:
+    """Markdown: every error code a client may see, per context (registered enums)."""
+    lines = ["", "", "### 错误代码", "", "- 通用：" + "、".join(f"`{c}`" for c in GENERAL_CODES)]
+    for context, enum in registered_codes().items():
+        lines.append(f"- {context}：" + "、".join(f"`{member.value}`" for member in enum))
+    return "\n".join(lines)
+
+
+class BianminAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        # Built when asked, so every context's enum has been registered by then.
+        self.description = DESCRIPTION + error_code_list()
+        return super().get_openapi_schema(**kwargs)
+
+
+api = BianminAPI(
     renderer=ChineseJSONRenderer(),
     title="便民服务中心 API",
     version="1",
-    description=(
-        "公安便民服务中心对外接口。工作人员接口使用 `Authorization: Bearer <token>`；"
-        '公开接口已标注并限流。错误统一返回 `{"code", "message"}`。'
-    ),
+    description=DESCRIPTION,
     urls_namespace="api-1",
     throttle=[AnonRateThrottle("600/m")],
 )
@@ -103,3 +147,45 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 429:
         return _error(request, 429, "throttled", _("请求过于频繁，请稍后再试"))
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(OverflowError)
+def overflow_error(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """A huge id or a date past 9999 (SQLite, datetime): the caller's input, not our fault."""
+    return _error(request, 400, "out_of_range", _("输入的数字或日期超出范围"))
+
+
+@api.exception_handler(DataError)
+def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """PostgreSQL's answer to the same huge id (integer out of range)."""
+    return _error(request, 400, "out_of_range", _("输入的数字或日期超出范围"))
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious_operation(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    status, code, message = request_refusal(exc)
+    return _error(request, status, code, message)
+
+
+def request_refusal(exc: BaseException | None) -> tuple[int, str, str]:
+    """(status, code, Chinese message) for a request Django refused to read."""
+    if isinstance(exc, RequestDataTooBig):
+        return 413, "request_too_large", _("提交的内容过大，请缩小文件或分批提交")
+    if isinstance(exc, TooManyFilesSent):
+        return 400, "too_many_files", _("一次上传的文件过多，请分批上传")
+    if isinstance(exc, TooManyFieldsSent):
+        return 400, "too_many_fields", _("提交的字段过多")
+    return 400, "invalid_request", _("请求内容无法解析，请检查后重试")
+
+
+def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    """handler400: Django refused the request before any view (body too large, too many
+    fields or files, a bad host). JSON on the API, a Chinese page elsewhere."""
+    status, code, message = request_refusal(exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": code, "message": message},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(request, "error.html", {"message": message}, status=status)
