@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bianmin.accounts.models import WEEKDAY_LABELS
+from bianmin.accounts.models import WEEKDAY_LABELS, Center
 from bianmin.accounts.services import HoursInput
 from bianmin.core.permissions import Role
 
@@ -38,6 +38,15 @@ class StaffCreateForm(forms.Form):
         widget=forms.PasswordInput,
         error_messages={"min_length": _("初始密码至少10位")},
     )
+
+    def __init__(self, *args: object, province_wide: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if province_wide:
+            # Only a province-wide administrator chooses the center; everyone else creates
+            # accounts in their own.
+            self.fields["center"] = forms.ModelChoiceField(
+                label=_("所属中心"), queryset=Center.objects.filter(is_active=True)
+            )
 
 
 class HoursForm(forms.Form):

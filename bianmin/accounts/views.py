@@ -113,12 +113,13 @@ def staff_list_view(request: HttpRequest) -> HttpResponse:
     _require(request, Perm.AUTHORIZATION_GRANT)
     user: Any = request.user
     staff = staff_list(user=user).prefetch_related("authorizations__item")
-    form = StaffCreateForm(request.POST or None)
+    form = StaffCreateForm(request.POST or None, province_wide=user.is_province_wide)
     if request.method == "POST":
         _require(request, Perm.STAFF_MANAGE)
         if form.is_valid():
+            data = {"center": user.center} | form.cleaned_data
             try:
-                created = staff_create(actor=user, center=user.center, **form.cleaned_data)
+                created = staff_create(actor=user, **data)
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
