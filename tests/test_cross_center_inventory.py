@@ -36,8 +36,10 @@ def _methods_from_decorators(view: Callable[..., Any]) -> set[str] | None:
                 value = cell.cell_contents
             except ValueError:
                 continue
-            if isinstance(value, list | tuple | set) and value and all(
-                isinstance(v, str) and v.isupper() for v in value
+            if (
+                isinstance(value, list | tuple | set)
+                and value
+                and all(isinstance(v, str) and v.isupper() for v in value)
             ):
                 return {str(v) for v in value}
         layer = getattr(layer, "__wrapped__", None)

@@ -14,7 +14,7 @@ class AccountsError(StrEnum):
     TOTP_INVALID = "totp_invalid"
     TOTP_THROTTLED = "totp_throttled"
     TWO_FACTOR_REQUIRED = "two_factor_required"
-    TOKEN_NOT_ALLOWED = "token_not_allowed"
+    TOKEN_NOT_ALLOWED = "token_not_allowed"  # noqa: S105 - an error code, not a secret
     OTHER_CENTER = "other_center"
     NOT_FOUND = "not_found"
     HOURS_INVALID = "hours_invalid"

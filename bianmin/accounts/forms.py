@@ -71,7 +71,8 @@ class HoursForm(forms.Form):
 
 class WeekdayHoursForm(HoursForm):
     def __init__(self, *args: object, weekday: int, **kwargs: object) -> None:
-        super().__init__(*args, prefix=f"d{weekday}", **kwargs)  # type: ignore[arg-type]
+        kwargs["prefix"] = f"d{weekday}"
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.weekday = weekday
         self.label = WEEKDAY_LABELS[weekday]
 

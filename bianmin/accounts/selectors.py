@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any
+from typing import Any, Protocol
 
 import chinese_calendar
 from django.db.models import QuerySet
@@ -13,26 +13,32 @@ from bianmin.accounts.models import (
     HoursFields,
     Staff,
 )
-from bianmin.core.actors import StaffActor
 from bianmin.core.permissions import Role
 from bianmin.core.workdays import is_workday, statutory_holidays
 
 
-def staff_may_serve(*, staff: StaffActor, item_id: int) -> bool:
+class CenterScoped(Protocol):
+    """Whoever asks: a staff actor, or any object naming the center to look in."""
+
+    @property
+    def center_id(self) -> int | None: ...
+
+
+def staff_may_serve(*, staff: Staff, item_id: int) -> bool:
     """交叉授权: all-round officers serve every item; others the items they are authorized for."""
     if staff.is_all_round:
         return True
     return Authorization.objects.filter(staff_id=staff.pk, item_id=item_id).exists()
 
 
-def staff_item_ids(*, staff: StaffActor) -> set[int] | None:
+def staff_item_ids(*, staff: Staff) -> set[int] | None:
     """The item ids an officer may serve, or None for all (all-round)."""
     if staff.is_all_round:
         return None
     return set(Authorization.objects.filter(staff_id=staff.pk).values_list("item_id", flat=True))
 
 
-def staff_list(*, user: StaffActor, role: Role | None = None) -> QuerySet[Staff]:
+def staff_list(*, user: CenterScoped, role: Role | None = None) -> QuerySet[Staff]:
     """The staff `user` may see: their own center's, or every center's for a province-wide
     administrator (ADR 0006). An account without a center sees nobody."""
     qs = Staff.objects.select_related("center").filter(is_active=True)
@@ -41,6 +47,12 @@ def staff_list(*, user: StaffActor, role: Role | None = None) -> QuerySet[Staff]
     if role is not None:
         qs = qs.filter(role=role)
     return qs.order_by("username")
+
+
+def staff_of_center(*, center_id: int, role: Role | None = None) -> QuerySet[Staff]:
+    """The active staff of one center (for system work: demo data, rosters)."""
+    qs = Staff.objects.select_related("center").filter(is_active=True, center_id=center_id)
+    return (qs.filter(role=role) if role is not None else qs).order_by("username")
 
 
 def center_get(*, code: str) -> Center | None:

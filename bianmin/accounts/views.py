@@ -173,8 +173,7 @@ def hours_view(request: HttpRequest) -> HttpResponse:
     week = center_week(center_id=center.pk)
     data = request.POST if request.POST.get("form") == "week" else None
     forms = [
-        WeekdayHoursForm(data, weekday=d, initial=_initial(week.get(d), center))
-        for d in range(7)
+        WeekdayHoursForm(data, weekday=d, initial=_initial(week.get(d), center)) for d in range(7)
     ]
     day_form = DayHoursForm(
         request.POST if request.POST.get("form") == "day" else None,

@@ -64,9 +64,7 @@ def _require(actor: StaffActor, center: Center) -> None:
 
 
 def _write_week(center: Center, week: dict[int, HoursInput]) -> dict[str, dict]:
-    checked = {
-        weekday: hours.validate(WEEKDAY_LABELS[weekday]) for weekday, hours in week.items()
-    }
+    checked = {weekday: hours.validate(WEEKDAY_LABELS[weekday]) for weekday, hours in week.items()}
     for weekday, hours in checked.items():
         CenterWeekday.objects.update_or_create(
             center=center, weekday=weekday, defaults=asdict(hours)

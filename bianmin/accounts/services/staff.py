@@ -20,9 +20,7 @@ def ensure_same_center(*, actor: StaffActor, center_id: int | None) -> None:
     if getattr(actor, "is_province_wide", False):
         return
     if actor.center_id is None or actor.center_id != center_id:
-        raise PermissionDenied(
-            _("只能管理本中心的工作人员和设置"), code=AccountsError.OTHER_CENTER
-        )
+        raise PermissionDenied(_("只能管理本中心的工作人员和设置"), code=AccountsError.OTHER_CENTER)
 
 
 @transaction.atomic
@@ -45,9 +43,7 @@ def staff_create(
             raise PermissionDenied(_("只有系统管理员可以创建账户"))
         ensure_same_center(actor=actor, center_id=center.pk if center else None)
     if Staff.objects.filter(username=username).exists():
-        raise DomainError(
-            _("用户名 %s 已存在") % username, code=AccountsError.DUPLICATE_USERNAME
-        )
+        raise DomainError(_("用户名 %s 已存在") % username, code=AccountsError.DUPLICATE_USERNAME)
     staff = Staff(
         username=username,
         full_name=full_name,
@@ -80,7 +76,7 @@ def _require_grant(actor: StaffActor, staff: Staff) -> None:
 @transaction.atomic
 def authorization_grant(*, actor: StaffActor, staff: Staff, item: Any) -> Authorization:
     _require_grant(actor, staff)
-    authorization, created = Authorization.objects.get_or_create(
+    authorization, created = Authorization.objects.get_or_create(  # type: ignore[misc]
         staff=staff, item=item, defaults={"granted_by": actor}
     )
     if created:
@@ -117,7 +113,7 @@ def staff_set_authorizations(
     for item_id in set(current) - set(wanted):
         Authorization.objects.filter(pk=current[item_id]).delete()
     Authorization.objects.bulk_create(
-        Authorization(staff=staff, item=wanted[item_id], granted_by=actor)
+        Authorization(staff=staff, item=wanted[item_id], granted_by=actor)  # type: ignore[misc]
         for item_id in set(wanted) - set(current)
     )
     before = {"all_round": staff.is_all_round, "items": sorted(current)}

@@ -58,7 +58,8 @@ def test_director_sets_the_week_on_the_screen(center, director, login_client_for
     client = login_client_for(director)
     page = client.get(reverse("accounts:hours"))
     assert page.status_code == 200
-    assert "星期一" in page.content.decode() and "午休开始" in page.content.decode()
+    assert "星期一" in page.content.decode()
+    assert "午休开始" in page.content.decode()
     response = client.post(reverse("accounts:hours"), _week_post())
     assert response.status_code == 302
     assert center_hours(center_id=center.pk, day=MONDAY) == STANDARD

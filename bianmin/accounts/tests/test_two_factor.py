@@ -1,8 +1,6 @@
 """The second factor holds everywhere: brute force is slowed, codes work once, failures are
 audited, and a password-only session gets nothing from the API."""
 
-from datetime import date
-
 import pytest
 import time_machine
 from django.test import Client
@@ -12,7 +10,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bianmin.accounts.tests.factories import code_now
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.models import AuditEntry
-from bianmin.core.permissions import Role
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +32,11 @@ def bound_director(director):
 def test_password_only_session_gets_nothing_from_the_api(bound_director) -> None:
     director, _device = bound_director
     client = _password_only(director)
-    csrf = {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value} if "csrftoken" in client.cookies else {}
+    csrf = (
+        {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
+        if "csrftoken" in client.cookies
+        else {}
+    )
     me = client.get("/api/v1/me")
     assert me.status_code == 401
     assert me.json()["code"] == "two_factor_required"
@@ -148,4 +149,3 @@ def test_confirmed_secrets_move_into_devices() -> None:
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
-    assert date.today()  # the migration ran to the end

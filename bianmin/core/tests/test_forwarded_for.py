@@ -4,6 +4,7 @@ from loopback changes neither core.client_ip, nor a throttle key, nor uvicorn's 
 import asyncio
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from ninja.throttling import AnonRateThrottle
 
@@ -18,8 +19,8 @@ def _through_middleware(**meta: str):
 
     def view(req):
         seen["ip"] = client_ip(req)
-        seen["throttle"] = AnonRateThrottle("1/m").get_ident(req)
-        return None
+        seen["throttle"] = AnonRateThrottle("1/m").get_ident(req) or ""
+        return HttpResponse()
 
     ForwardedForMiddleware(view)(request)
     return seen
@@ -61,8 +62,15 @@ def test_public_ticket_throttle_is_not_lifted_by_spoofed_xff() -> None:
     assert ninja_settings.NUM_PROXIES == 0
     idents = set()
     for i in range(3):
-        request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"1.1.1.{i}")
-        ForwardedForMiddleware(lambda r: idents.add(AnonRateThrottle("1/m").get_ident(r)))(request)
+        request = RequestFactory().get(
+            "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"1.1.1.{i}"
+        )
+
+        def view(r):
+            idents.add(AnonRateThrottle("1/m").get_ident(r))
+            return HttpResponse()
+
+        ForwardedForMiddleware(view)(request)
     assert idents == {"127.0.0.1"}
     assert Client().get("/healthz", HTTP_X_FORWARDED_FOR="1.2.3.4").status_code == 200
 

@@ -75,9 +75,7 @@ def test_too_many_files_on_the_api_is_json_in_chinese(
 
 def test_an_oversized_form_on_a_page_is_a_chinese_page(settings) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    response = Client().post(
-        "/accounts/login/", {"username": "x" * 5000, "password": "y"}
-    )
+    response = Client().post("/accounts/login/", {"username": "x" * 5000, "password": "y"})
     assert response.status_code == 413
     page = response.content.decode()
     assert "提交的内容过大" in page
