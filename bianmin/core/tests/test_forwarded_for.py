@@ -2,6 +2,7 @@
 from loopback changes neither core.client_ip, nor a throttle key, nor uvicorn's client."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.http import HttpResponse
@@ -97,7 +98,9 @@ def _client_seen_by_app(config_trusted: list[str], settings) -> tuple[str, int] 
     async def send(message):
         return None
 
-    asyncio.run(config.loaded_app(scope, receive, send))
+    # A thread of its own: Playwright may keep an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, config.loaded_app(scope, receive, send)).result()
     return seen["client"]
 
 
