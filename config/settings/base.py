@@ -191,7 +191,10 @@ NINJA_NUM_PROXIES = 1 if TRUSTED_PROXIES else 0
 # Nobody can lock another person's account from their own address.
 LOGIN_MAX_FAILURES = env.int("BIANMIN_LOGIN_MAX_FAILURES", default=5)
 LOGIN_MAX_FAILURES_PER_CLIENT = env.int("BIANMIN_LOGIN_MAX_FAILURES_PER_CLIENT", default=20)
-LOGIN_COOLOFF_MINUTES = env.int("BIANMIN_LOGIN_COOLOFF_MINUTES", default=15)
+LOGIN_COOLOFF_MINUTES = env.int(
+    "BIANMIN_LOGIN_COOLOFF_MINUTES",
+    default=env.int("BIANMIN_LOGIN_LOCKOUT_MINUTES", default=15),  # the former name
+)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_FAILURE_LIMIT = "bianmin.accounts.lockout.failure_limit"
 AXES_HANDLER = "bianmin.accounts.lockout.AccountsAxesHandler"
