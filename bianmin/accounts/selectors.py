@@ -3,6 +3,7 @@ from datetime import date, time
 from typing import Any, Protocol
 
 import chinese_calendar
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from bianmin.accounts.models import (
@@ -38,12 +39,13 @@ def staff_item_ids(*, staff: Staff) -> set[int] | None:
     return set(Authorization.objects.filter(staff_id=staff.pk).values_list("item_id", flat=True))
 
 
-def staff_list(*, user: CenterScoped, role: Role | None = None) -> QuerySet[Staff]:
+def staff_list(*, user: CenterScoped | AnonymousUser, role: Role | None = None) -> QuerySet[Staff]:
     """The staff `user` may see: their own center's, or every center's for a province-wide
     administrator (ADR 0006). An account without a center sees nobody."""
     qs = Staff.objects.select_related("center").filter(is_active=True)
     if not getattr(user, "is_province_wide", False):
-        qs = qs.filter(center_id=user.center_id) if user.center_id else qs.none()
+        center_id = getattr(user, "center_id", None)
+        qs = qs.filter(center_id=center_id) if center_id else qs.none()
     if role is not None:
         qs = qs.filter(role=role)
     return qs.order_by("username")
