@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -50,7 +51,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if staff.needs_two_factor:
                 return redirect("accounts:totp")
             return _next(request)
-    return render(request, "accounts/login.html", {"form": form})
+    limits = {
+        "max_failures": settings.LOGIN_MAX_FAILURES,
+        "cooloff": settings.LOGIN_COOLOFF_MINUTES,
+    }
+    return render(request, "accounts/login.html", {"form": form} | limits)
 
 
 def _next(request: HttpRequest) -> HttpResponse:
