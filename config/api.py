@@ -22,6 +22,7 @@ from bianmin.accounts.api import router as accounts_router
 from bianmin.cases.api import router as cases_router
 from bianmin.catalogue.api import router as catalogue_router
 from bianmin.core.api import router as calendar_router
+from bianmin.core.codes import CoreError
 from bianmin.core.errors import DomainError, registered_codes
 from bianmin.fees.api import router as fees_router
 from bianmin.hall.api import router as hall_router
@@ -38,27 +39,11 @@ DESCRIPTION = (
     "公安便民服务中心对外接口。工作人员接口使用 `Authorization: Bearer <token>`；"
     '公开接口已标注并限流。错误统一返回 `{"code", "message"}`。'
 )
-# Codes answered here, outside any context's enum.
-GENERAL_CODES = [
-    "unauthorized",
-    "permission_denied",
-    "not_found",
-    "conflict",
-    "invalid",
-    "invalid_request",
-    "csrf_failed",
-    "throttled",
-    "out_of_range",
-    "request_too_large",
-    "too_many_fields",
-    "too_many_files",
-    "http_error",
-]
 
 
 def error_code_list() -> str:
     """Markdown: every error code a client may see, per context (registered enums)."""
-    lines = ["", "", "### 错误代码", "", "- 通用：" + "、".join(f"`{c}`" for c in GENERAL_CODES)]
+    lines = ["", "", "### 错误代码（code）", ""]
     for context, enum in registered_codes().items():
         lines.append(f"- {context}：" + "、".join(f"`{member.value}`" for member in enum))
     return "\n".join(lines)
@@ -106,7 +91,7 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     for error in exc.errors[:5]:
         where = ".".join(str(p) for p in error.get("loc", [])[1:]) or "请求"
         parts.append(f"{where}：{_translate_pydantic(error)}")
-    return _error(request, 400, "invalid_request", _("请求参数有误。") + "；".join(parts))
+    return _error(request, 400, CoreError.INVALID_REQUEST, _("请求参数有误。") + "；".join(parts))
 
 
 def _translate_pydantic(error: dict) -> str:
@@ -128,37 +113,39 @@ def _translate_pydantic(error: dict) -> str:
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthorized", _("请先登录，或在请求头提供有效的 Bearer 令牌"))
+    return _error(
+        request, 401, CoreError.UNAUTHORIZED, _("请先登录，或在请求头提供有效的 Bearer 令牌")
+    )
 
 
 @api.exception_handler(NinjaAuthorizationError)
 def authorization_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return _error(request, 403, "permission_denied", _("您没有执行此操作的权限"))
+    return _error(request, 403, CoreError.PERMISSION_DENIED, _("您没有执行此操作的权限"))
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 403 and "CSRF" in str(exc):
-        return _error(request, 403, "csrf_failed", _("页面已过期，请刷新页面后重试"))
+        return _error(request, 403, CoreError.CSRF_FAILED, _("页面已过期，请刷新页面后重试"))
     if exc.status_code == 400:
         return _error(
-            request, 400, "invalid_request", _("请求内容无法解析，请提交有效的 JSON 或表单")
+            request, 400, CoreError.INVALID_REQUEST, _("请求内容无法解析，请提交有效的 JSON 或表单")
         )
     if exc.status_code == 429:
-        return _error(request, 429, "throttled", _("请求过于频繁，请稍后再试"))
-    return _error(request, exc.status_code, "http_error", str(exc))
+        return _error(request, 429, CoreError.THROTTLED, _("请求过于频繁，请稍后再试"))
+    return _error(request, exc.status_code, CoreError.HTTP_ERROR, str(exc))
 
 
 @api.exception_handler(OverflowError)
 def overflow_error(request: HttpRequest, exc: OverflowError) -> HttpResponse:
     """A huge id or a date past 9999 (SQLite, datetime): the caller's input, not our fault."""
-    return _error(request, 400, "out_of_range", _("输入的数字或日期超出范围"))
+    return _error(request, 400, CoreError.OUT_OF_RANGE, _("输入的数字或日期超出范围"))
 
 
 @api.exception_handler(DataError)
 def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     """PostgreSQL's answer to the same huge id (integer out of range)."""
-    return _error(request, 400, "out_of_range", _("输入的数字或日期超出范围"))
+    return _error(request, 400, CoreError.OUT_OF_RANGE, _("输入的数字或日期超出范围"))
 
 
 @api.exception_handler(SuspiciousOperation)
@@ -170,12 +157,12 @@ def suspicious_operation(request: HttpRequest, exc: SuspiciousOperation) -> Http
 def request_refusal(exc: BaseException | None) -> tuple[int, str, str]:
     """(status, code, Chinese message) for a request Django refused to read."""
     if isinstance(exc, RequestDataTooBig):
-        return 413, "request_too_large", _("提交的内容过大，请缩小文件或分批提交")
+        return 413, CoreError.REQUEST_TOO_LARGE, _("提交的内容过大，请缩小文件或分批提交")
     if isinstance(exc, TooManyFilesSent):
-        return 400, "too_many_files", _("一次上传的文件过多，请分批上传")
+        return 400, CoreError.TOO_MANY_FILES, _("一次上传的文件过多，请分批上传")
     if isinstance(exc, TooManyFieldsSent):
-        return 400, "too_many_fields", _("提交的字段过多")
-    return 400, "invalid_request", _("请求内容无法解析，请检查后重试")
+        return 400, CoreError.TOO_MANY_FIELDS, _("提交的字段过多")
+    return 400, CoreError.INVALID_REQUEST, _("请求内容无法解析，请检查后重试")
 
 
 def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:

@@ -55,12 +55,13 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         from django.shortcuts import render
 
+        from bianmin.core.codes import CoreError
         from bianmin.core.errors import DomainError
         from bianmin.core.htmx import is_htmx
 
         if isinstance(exception, OverflowError):
             # A number or date beyond what the database or calendar holds (`/cases/<huge id>/`).
-            exception = DomainError(_("输入的数字或日期超出范围"), code="out_of_range")
+            exception = DomainError(_("输入的数字或日期超出范围"), code=CoreError.OUT_OF_RANGE)
         if not isinstance(exception, DomainError):
             return None
         if is_htmx(request):
