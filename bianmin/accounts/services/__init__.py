@@ -20,6 +20,7 @@ from bianmin.accounts.services.staff import (
     ensure_same_center,
     staff_create,
     staff_set_authorizations,
+    staff_set_locked,
 )
 from bianmin.accounts.services.tokens import (
     api_token_authenticate,
@@ -45,6 +46,7 @@ __all__ = [
     "staff_create",
     "staff_login",
     "staff_set_authorizations",
+    "staff_set_locked",
     "token_may_be_issued",
     "totp_provisioning",
     "totp_verify",

@@ -56,10 +56,10 @@ def _audit_failure(request: HttpRequest, username: str, *, locked: bool) -> None
     with transaction.atomic():
         audit_record(
             actor=None,
-            action=AuditAction.ACCOUNT_LOCKED if locked else AuditAction.LOGIN_FAILED,
+            action=AuditAction.LOGIN_FAILED,
             target=staff,
             center_id=staff.center_id,
-            after={"client": client_ip(request)},
+            after={"client": client_ip(request), "client_waiting": locked},
         )
 
 

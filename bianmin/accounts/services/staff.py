@@ -1,5 +1,6 @@
 """Staff accounts and 交叉授权, each scoped to the actor's center (ADR 0006)."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -63,6 +64,28 @@ def staff_create(
         target=staff,
         center=center,
         after={"username": username, "role": role, "all_round": is_all_round},
+    )
+    return staff
+
+
+@transaction.atomic
+def staff_set_locked(*, actor: StaffActor | None, staff: Staff, until: datetime | None) -> Staff:
+    """Stop an account until `until` (None: let it sign in again). Sign-in and every API token
+    of the account stop at once. `actor` None is IT at the server (`manage.py lock_staff`)."""
+    if actor is not None:
+        if not has_perm(actor, Perm.STAFF_MANAGE):
+            raise PermissionDenied(_("只有系统管理员可以停用账户"))
+        ensure_same_center(actor=actor, center_id=staff.center_id)
+    before = staff.locked_until.isoformat() if staff.locked_until else None
+    staff.locked_until = until
+    staff.save(update_fields=["locked_until"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.ACCOUNT_LOCKED,
+        target=staff,
+        center_id=staff.center_id,
+        before={"until": before},
+        after={"until": until.isoformat() if until else None},
     )
     return staff
 

@@ -69,10 +69,10 @@ def test_guessing_slows_the_client_not_the_account(officer, settings) -> None:
     assert "登录尝试次数过多" in locked.content.decode()
     # The officer at their own desk is not locked out by the outsider.
     assert _login(Client(), "officer01", ip="10.0.0.7").status_code == 302
-    audited = AuditEntry.objects.filter(
-        action__in=[AuditAction.LOGIN_FAILED, AuditAction.ACCOUNT_LOCKED]
-    )
+    audited = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).order_by("seq")
     assert audited.count() == 4  # three wrong passwords and the refused right one
+    assert [e.after["client_waiting"] for e in audited] == [False, False, True, True]
+    assert {e.after["client"] for e in audited} == {"203.0.113.9"}
 
 
 @time_machine.travel(MORNING, tick=False)

@@ -89,3 +89,22 @@ def test_a_token_stops_at_once_when_the_account_changes(
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.json()["code"] == "unauthorized"
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_lock_staff_command_stops_sign_in_and_tokens_and_unlocks(officer, api_client_for) -> None:
+    from bianmin.audit.enums import AuditAction
+    from bianmin.audit.models import AuditEntry
+
+    client = api_client_for(officer)
+    call_command("lock_staff", "officer01", "--hours", "2")
+    assert client.get("/api/v1/me").status_code == 401
+    login = Client().post(
+        "/accounts/login/", {"username": "officer01", "password": "Test@2026pass"}
+    )
+    assert "暂停使用" in login.content.decode()
+    call_command("lock_staff", "officer01", "--unlock")
+    assert client.get("/api/v1/me").status_code == 200
+    assert AuditEntry.objects.filter(action=AuditAction.ACCOUNT_LOCKED).count() == 2
+    call_command("lock_staff", "officer01", "--hours", "0", "--revoke-tokens")
+    assert client.get("/api/v1/me").status_code == 401
