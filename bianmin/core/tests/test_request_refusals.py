@@ -94,3 +94,13 @@ def test_the_api_docs_list_every_registered_error_code() -> None:
             assert f"`{member.value}`" in description
     assert "`two_factor_required`" in description
     assert "`out_of_range`" in description
+
+
+def test_an_expired_form_gets_a_chinese_page() -> None:
+    response = Client(enforce_csrf_checks=True).post(
+        "/accounts/login/", {"username": "a", "password": "b"}
+    )
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "页面已过期" in page
+    assert "CSRF verification failed" not in page
