@@ -178,7 +178,8 @@ def hours_view(request: HttpRequest) -> HttpResponse:
     week = center_week(center_id=center.pk)
     data = request.POST if request.POST.get("form") == "week" else None
     forms = [
-        WeekdayHoursForm(data, weekday=d, initial=_initial(week.get(d), center)) for d in range(7)
+        WeekdayHoursForm(data, weekday=d, initial=_initial(week.get(d), center, d))
+        for d in range(7)
     ]
     day_form = DayHoursForm(
         request.POST if request.POST.get("form") == "day" else None,
@@ -232,9 +233,10 @@ def hours_day_delete_view(request: HttpRequest, day: str) -> HttpResponse:
     return redirect("accounts:hours")
 
 
-def _initial(row: Any, center: Any) -> dict[str, Any]:
-    if row is None:
-        return {"is_open": True, "opens_at": center.opens_at, "closes_at": center.closes_at}
+def _initial(row: Any, center: Any, weekday: int) -> dict[str, Any]:
+    if row is None:  # no week set yet: what `center_hours` answers today
+        hours = {"opens_at": center.opens_at, "closes_at": center.closes_at}
+        return {"is_open": weekday < 5} | hours
     return {
         "is_open": row.is_open,
         "opens_at": row.opens_at,

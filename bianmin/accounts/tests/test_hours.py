@@ -140,3 +140,14 @@ def test_hours_input_validates_directly() -> None:
     with pytest.raises(DomainError) as caught:
         HoursInput(True, time(9), time(8)).validate("x")
     assert caught.value.code == "hours_invalid"
+
+
+def test_the_screen_starts_from_what_the_center_serves_today(
+    center, director, login_client_for
+) -> None:
+    """Saving the untouched screen of a center without a week changes no day's answer."""
+    import re
+
+    page = login_client_for(director).get(reverse("accounts:hours")).content.decode()
+    ticked = set(re.findall(r'name="(d\d)-is_open" checked', page))
+    assert ticked == {"d0", "d1", "d2", "d3", "d4"}
