@@ -136,16 +136,11 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, CoreError.HTTP_ERROR, str(exc))
 
 
-@api.exception_handler(OverflowError)
-def overflow_error(request: HttpRequest, exc: OverflowError) -> HttpResponse:
-    """A huge id or a date past 9999 (SQLite, datetime): the caller's input, not our fault."""
-    return _error(request, 400, CoreError.OUT_OF_RANGE, _("输入的数字或日期超出范围"))
-
-
-@api.exception_handler(DataError)
-def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
-    """PostgreSQL's answer to the same huge id (integer out of range)."""
-    return _error(request, 400, CoreError.OUT_OF_RANGE, _("输入的数字或日期超出范围"))
+@api.exception_handler(OverflowError)  # a huge id on SQLite, a date past 9999
+@api.exception_handler(DataError)  # PostgreSQL's "integer out of range", an overlong value
+def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The caller's input does not fit, not our fault: 400, never 500."""
+    return _error(request, 400, CoreError.OUT_OF_RANGE, _("输入的数字、日期或文字超出允许范围"))
 
 
 @api.exception_handler(SuspiciousOperation)
