@@ -149,3 +149,28 @@ def test_confirmed_secrets_move_into_devices() -> None:
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_no_page_without_arguments_opens_to_a_password_only_session(bound_director) -> None:
+    """Every named page of every context that needs no argument: the TOTP step instead."""
+    from django.urls import NoReverseMatch, get_resolver
+
+    director, _device = bound_director
+    client = _password_only(director)
+    checked = []
+    for namespace, (_prefix, resolver) in get_resolver().namespace_dict.items():
+        if namespace == "api-1":
+            continue
+        for name in [n for n in resolver.reverse_dict if isinstance(n, str)]:
+            try:
+                url = reverse(f"{namespace}:{name}")
+            except NoReverseMatch:  # needs arguments
+                continue
+            if url.startswith("/accounts/"):
+                continue
+            response = client.get(url)
+            assert response.status_code == 302, url
+            assert response.url == reverse("accounts:totp"), url
+            checked.append(url)
+    assert {"/", "/people/", "/audit/", "/staff/", "/staff/hours/"} <= set(checked)
