@@ -112,7 +112,8 @@ def api_client_for() -> Callable[[Staff], Client]:
     """A test client that sends a real bearer token for `staff`."""
 
     def make(staff: Staff) -> Client:
-        token = api_token_create(staff=staff, label="test")
+        # As if issued right after TOTP, so every role gets one (see accounts/services/tokens).
+        token = api_token_create(staff=staff, label="test", two_factor_verified=True)
         return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     return make
@@ -123,10 +124,16 @@ def login_client_for() -> Callable[[Staff], Client]:
     """A browser-like client with a session (and TOTP passed for roles that need it)."""
 
     def make(staff: Staff) -> Client:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
         client = Client()
         client.force_login(staff)
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=staff, confirmed=True, defaults={"name": "test"}
+        )
         session = client.session
-        session["two_factor_passed"] = True
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
         return client
 

@@ -1,6 +1,16 @@
 """The JSON API under /api/v1: one NinjaAPI, each context mounts its router here."""
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.db import DataError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -12,7 +22,8 @@ from bianmin.accounts.api import router as accounts_router
 from bianmin.cases.api import router as cases_router
 from bianmin.catalogue.api import router as catalogue_router
 from bianmin.core.api import router as calendar_router
-from bianmin.core.errors import DomainError
+from bianmin.core.codes import CoreError
+from bianmin.core.errors import DomainError, registered_codes
 from bianmin.fees.api import router as fees_router
 from bianmin.hall.api import router as hall_router
 from bianmin.identity.api import router as identity_router
@@ -24,14 +35,32 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+DESCRIPTION = (
+    "公安便民服务中心对外接口。工作人员接口使用 `Authorization: Bearer <token>`；"
+    '公开接口已标注并限流。错误统一返回 `{"code", "message"}`。'
+)
+
+
+def error_code_list() -> str:
+    """Markdown: every error code a client may see, per context (registered enums)."""
+    lines = ["", "", "### 错误代码（code）", ""]
+    for context, enum in registered_codes().items():
+        lines.append(f"- {context}：" + "、".join(f"`{member.value}`" for member in enum))
+    return "\n".join(lines)
+
+
+class BianminAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        # Built when asked, so every context's enum has been registered by then.
+        self.description = DESCRIPTION + error_code_list()
+        return super().get_openapi_schema(**kwargs)
+
+
+api = BianminAPI(
     renderer=ChineseJSONRenderer(),
     title="便民服务中心 API",
     version="1",
-    description=(
-        "公安便民服务中心对外接口。工作人员接口使用 `Authorization: Bearer <token>`；"
-        '公开接口已标注并限流。错误统一返回 `{"code", "message"}`。'
-    ),
+    description=DESCRIPTION,
     urls_namespace="api-1",
     throttle=[AnonRateThrottle("600/m")],
 )
@@ -62,7 +91,7 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     for error in exc.errors[:5]:
         where = ".".join(str(p) for p in error.get("loc", [])[1:]) or "请求"
         parts.append(f"{where}：{_translate_pydantic(error)}")
-    return _error(request, 400, "invalid_request", _("请求参数有误。") + "；".join(parts))
+    return _error(request, 400, CoreError.INVALID_REQUEST, _("请求参数有误。") + "；".join(parts))
 
 
 def _translate_pydantic(error: dict) -> str:
@@ -84,22 +113,61 @@ def _translate_pydantic(error: dict) -> str:
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthorized", _("请先登录，或在请求头提供有效的 Bearer 令牌"))
+    return _error(
+        request, 401, CoreError.UNAUTHORIZED, _("请先登录，或在请求头提供有效的 Bearer 令牌")
+    )
 
 
 @api.exception_handler(NinjaAuthorizationError)
 def authorization_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return _error(request, 403, "permission_denied", _("您没有执行此操作的权限"))
+    return _error(request, 403, CoreError.PERMISSION_DENIED, _("您没有执行此操作的权限"))
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 403 and "CSRF" in str(exc):
-        return _error(request, 403, "csrf_failed", _("页面已过期，请刷新页面后重试"))
+        return _error(request, 403, CoreError.CSRF_FAILED, _("页面已过期，请刷新页面后重试"))
     if exc.status_code == 400:
         return _error(
-            request, 400, "invalid_request", _("请求内容无法解析，请提交有效的 JSON 或表单")
+            request, 400, CoreError.INVALID_REQUEST, _("请求内容无法解析，请提交有效的 JSON 或表单")
         )
     if exc.status_code == 429:
-        return _error(request, 429, "throttled", _("请求过于频繁，请稍后再试"))
-    return _error(request, exc.status_code, "http_error", str(exc))
+        return _error(request, 429, CoreError.THROTTLED, _("请求过于频繁，请稍后再试"))
+    return _error(request, exc.status_code, CoreError.HTTP_ERROR, str(exc))
+
+
+@api.exception_handler(OverflowError)  # a huge id on SQLite, a date past 9999
+@api.exception_handler(DataError)  # PostgreSQL's "integer out of range", an overlong value
+def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The caller's input does not fit, not our fault: 400, never 500."""
+    return _error(request, 400, CoreError.OUT_OF_RANGE, _("输入的数字、日期或文字超出允许范围"))
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious_operation(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    status, code, message = request_refusal(exc)
+    return _error(request, status, code, message)
+
+
+def request_refusal(exc: BaseException | None) -> tuple[int, str, str]:
+    """(status, code, Chinese message) for a request Django refused to read."""
+    if isinstance(exc, RequestDataTooBig):
+        return 413, CoreError.REQUEST_TOO_LARGE, _("提交的内容过大，请缩小文件或分批提交")
+    if isinstance(exc, TooManyFilesSent):
+        return 400, CoreError.TOO_MANY_FILES, _("一次上传的文件过多，请分批上传")
+    if isinstance(exc, TooManyFieldsSent):
+        return 400, CoreError.TOO_MANY_FIELDS, _("提交的字段过多")
+    return 400, CoreError.INVALID_REQUEST, _("请求内容无法解析，请检查后重试")
+
+
+def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    """handler400: Django refused the request before any view (body too large, too many
+    fields or files, a bad host). JSON on the API, a Chinese page elsewhere."""
+    status, code, message = request_refusal(exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": code, "message": message},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(request, "error.html", {"message": message}, status=status)

@@ -2,7 +2,9 @@ from django.contrib.staticfiles.views import serve as staticfiles_serve
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
-from config.api import api
+from config.api import api, bad_request
+
+handler400 = bad_request
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

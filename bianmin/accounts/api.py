@@ -6,15 +6,20 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.security import HttpBearer, SessionAuth
 
+from bianmin.accounts.errors import AccountsError
+from bianmin.accounts.middleware import two_factor_message, two_factor_missing
 from bianmin.accounts.services import api_token_authenticate
-from bianmin.core.errors import PermissionDenied
+from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
 
 router = Router(tags=["工作人员"])
 
 
 class StaffBearer(HttpBearer):
-    openapi_description = "`manage.py create_api_token USERNAME` 生成的令牌"
+    openapi_description = (
+        "`manage.py create_api_token USERNAME` 生成的令牌（有效期默认 90 天；主任、督察、"
+        "系统管理员须加 `--totp 动态口令`）"
+    )
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         staff = api_token_authenticate(token)
@@ -34,7 +39,13 @@ class StaffSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
-        return user if user is not None and getattr(user, "role", None) else None
+        if user is None or not getattr(user, "role", None):
+            return None
+        if two_factor_missing(user):
+            raise DomainError(
+                two_factor_message(), code=AccountsError.TWO_FACTOR_REQUIRED, status=401
+            )
+        return user
 
 
 staff_auth = [StaffBearer(), StaffSession()]

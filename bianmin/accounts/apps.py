@@ -1,6 +1,20 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Each role's work screen after sign-in (URL names; a context may register its own landing
+# with a higher priority in its apps.ready). A name that does not exist yet is skipped, so
+# the sanitation worker lands on the home page until the lost-and-found intake exists.
+DEFAULT_LANDINGS = {
+    "officer": "hall:workspace",
+    "back_office": "cases:queue",
+    "guide": "hall:guide",
+    "shift_leader": "hall:board",
+    "inspector": "audit:search",
+    "sanitation": "lost_found:intake",
+    "administrator": "accounts:staff_list",
+    # the director's console is the home page with its panels
+}
+
 
 class AccountsConfig(AppConfig):
     name = "bianmin.accounts"
@@ -8,9 +22,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("人员与权限")
 
     def ready(self) -> None:
-        from bianmin.core.navigation import Screen, register_screen
-        from bianmin.core.permissions import Perm
+        from bianmin.core.navigation import Landing, Screen, register_landing, register_screen
+        from bianmin.core.permissions import Perm, Role
 
         register_screen(
             Screen(_("人员与授权"), "accounts:staff_list", Perm.AUTHORIZATION_GRANT, order=85)
         )
+        register_screen(Screen(_("服务时间"), "accounts:hours", Perm.HALL_CONFIGURE, order=86))
+        for role, url_name in DEFAULT_LANDINGS.items():
+            register_landing(Landing(Role(role), url_name, priority=-100))

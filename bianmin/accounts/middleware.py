@@ -1,12 +1,34 @@
-"""Directors, inspectors and administrators must pass TOTP before any staff page."""
+"""Directors, inspectors and administrators must pass TOTP before any staff page or API call.
+
+A session that passed the password but not the second factor gets the TOTP step on pages and
+``401 {"code": "two_factor_required"}`` on ``/api/``. Bearer-token calls carry no session;
+their tokens are issued to these roles only after TOTP (services/tokens.py).
+"""
 
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
-SESSION_KEY = "two_factor_passed"
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/api/", "/healthz")
+from bianmin.accounts.errors import AccountsError
+
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
+API_PREFIX = "/api/"
+
+
+def two_factor_missing(user: Any) -> bool:
+    """True for a signed-in session of a two-factor role that has not passed TOTP yet."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "needs_two_factor", False)
+        and not (hasattr(user, "is_verified") and user.is_verified())
+    )
+
+
+def two_factor_message() -> str:
+    return _("请先完成动态口令验证")
 
 
 class TwoFactorRequiredMiddleware:
@@ -14,12 +36,12 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if (
-            user.is_authenticated
-            and getattr(user, "needs_two_factor", False)
-            and not request.session.get(SESSION_KEY)
-            and not request.path.startswith(EXEMPT_PREFIXES)
-        ):
+        if two_factor_missing(request.user) and not request.path.startswith(EXEMPT_PREFIXES):
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse(
+                    {"code": AccountsError.TWO_FACTOR_REQUIRED, "message": two_factor_message()},
+                    status=401,
+                    json_dumps_params={"ensure_ascii": False},
+                )
             return redirect("accounts:totp")
         return self.get_response(request)

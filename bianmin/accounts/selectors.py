@@ -1,34 +1,60 @@
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any
+from typing import Any, Protocol
 
+import chinese_calendar
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from bianmin.accounts.models import Authorization, Center, Staff
+from bianmin.accounts.models import (
+    Authorization,
+    Center,
+    CenterDayHours,
+    CenterWeekday,
+    HoursFields,
+    Staff,
+)
 from bianmin.core.permissions import Role
+from bianmin.core.workdays import is_workday, statutory_holidays
 
 
-def staff_may_serve(*, staff: Any, item_id: int) -> bool:
+class CenterScoped(Protocol):
+    """Whoever asks: a staff actor, or any object naming the center to look in."""
+
+    @property
+    def center_id(self) -> int | None: ...
+
+
+def staff_may_serve(*, staff: Staff, item_id: int) -> bool:
     """交叉授权: all-round officers serve every item; others the items they are authorized for."""
     if staff.is_all_round:
         return True
     return Authorization.objects.filter(staff_id=staff.pk, item_id=item_id).exists()
 
 
-def staff_item_ids(*, staff: Any) -> set[int] | None:
+def staff_item_ids(*, staff: Staff) -> set[int] | None:
     """The item ids an officer may serve, or None for all (all-round)."""
     if staff.is_all_round:
         return None
     return set(Authorization.objects.filter(staff_id=staff.pk).values_list("item_id", flat=True))
 
 
-def staff_list(*, user: Any, role: Role | None = None) -> QuerySet[Staff]:
+def staff_list(*, user: CenterScoped | AnonymousUser, role: Role | None = None) -> QuerySet[Staff]:
+    """The staff `user` may see: their own center's, or every center's for a province-wide
+    administrator (ADR 0006). An account without a center sees nobody."""
     qs = Staff.objects.select_related("center").filter(is_active=True)
-    if user.center_id is not None:
-        qs = qs.filter(center_id=user.center_id)
+    if not getattr(user, "is_province_wide", False):
+        center_id = getattr(user, "center_id", None)
+        qs = qs.filter(center_id=center_id) if center_id else qs.none()
     if role is not None:
         qs = qs.filter(role=role)
     return qs.order_by("username")
+
+
+def staff_of_center(*, center_id: int, role: Role | None = None) -> QuerySet[Staff]:
+    """The active staff of one center (for system work: demo data, rosters)."""
+    qs = Staff.objects.select_related("center").filter(is_active=True, center_id=center_id)
+    return (qs.filter(role=role) if role is not None else qs).order_by("username")
 
 
 def center_get(*, code: str) -> Center | None:
@@ -59,12 +85,60 @@ class DayHours:
 def center_hours(*, center_id: int, day: date) -> DayHours | None:
     """The hours the center serves on `day` (its own calendar), or None when closed all day.
 
-    The one source for ticket issuing, notices and the hall screens.
+    The one source for ticket issuing, notices and the hall screens. In order:
+    1. a date the director set (`CenterDayHours`: a holiday opening, a closure);
+    2. statutory holidays and other non-working days of `core.workdays` are closed, except an
+       ordinary weekend, which follows the week (a center may open on Saturday mornings);
+    3. the director's week (`CenterWeekday`); a make-up working Saturday or Sunday (调休)
+       takes the first open weekday's hours;
+    4. a center without a week set serves Monday to Friday on its plain opening hours.
     """
+    override = CenterDayHours.objects.filter(center_id=center_id, day=day).first()
+    if override is not None:
+        return _day_hours(override)
     center = Center.objects.filter(pk=center_id).only("opens_at", "closes_at").first()
     if center is None:
         return None
-    return DayHours(opens_at=_as_time(center.opens_at), closes_at=_as_time(center.closes_at))
+    week = {row.weekday: row for row in CenterWeekday.objects.filter(center_id=center_id)}
+    working = is_workday(day)
+    if not working and (day.weekday() < 5 or _is_festival(day)):
+        return None
+    if not week:
+        if not working:
+            return None
+        return DayHours(opens_at=_as_time(center.opens_at), closes_at=_as_time(center.closes_at))
+    row = week.get(day.weekday())
+    if working and day.weekday() >= 5:
+        row = next((week[d] for d in range(5) if d in week and week[d].is_open), row)
+    return _day_hours(row) if row is not None else None
+
+
+def center_week(*, center_id: int) -> dict[int, CenterWeekday]:
+    return {row.weekday: row for row in CenterWeekday.objects.filter(center_id=center_id)}
+
+
+def center_day_hours_list(*, center_id: int, since: date) -> QuerySet[CenterDayHours]:
+    return CenterDayHours.objects.filter(center_id=center_id, day__gte=since).order_by("day")
+
+
+def _day_hours(row: HoursFields) -> DayHours | None:
+    if not row.is_open or row.opens_at is None or row.closes_at is None:
+        return None
+    return DayHours(
+        opens_at=_as_time(row.opens_at),
+        closes_at=_as_time(row.closes_at),
+        lunch_from=_as_time(row.lunch_from) if row.lunch_from else None,
+        lunch_to=_as_time(row.lunch_to) if row.lunch_to else None,
+    )
+
+
+def _is_festival(day: date) -> bool:
+    """A day off that belongs to a statutory holiday (not an ordinary weekend)."""
+    try:
+        _on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return day in statutory_holidays(day.year)
+    return name is not None
 
 
 def _as_time(value: Any) -> time:

@@ -14,5 +14,7 @@ urlpatterns = [
         views.staff_authorizations_view,
         name="staff_authorizations",
     ),
+    path("staff/hours/", views.hours_view, name="hours"),
+    path("staff/hours/<str:day>/delete/", views.hours_day_delete_view, name="hours_day_delete"),
     path("", views.home, name="home"),
 ]

@@ -11,6 +11,8 @@ class AuditAction(models.TextChoices):
     ACCOUNT_LOCKED = "account_locked", _("账户锁定")
     LOGOUT = "logout", _("退出")
     TOTP_BOUND = "totp_bound", _("绑定动态口令")
+    TOTP_FAILED = "totp_failed", _("动态口令错误")
+    CENTER_HOURS_UPDATED = "center_hours_updated", _("修改中心服务时间")
     API_TOKEN_CREATED = "api_token_created", _("创建接口令牌")
     STAFF_CREATED = "staff_created", _("创建工作人员")
     AUTHORIZATION_GRANTED = "authorization_granted", _("交叉授权")

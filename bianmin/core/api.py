@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.throttling import AnonRateThrottle
 
+from bianmin.core.codes import CoreError
 from bianmin.core.errors import DomainError
 from bianmin.core.workdays import add_workdays
 
@@ -25,5 +26,5 @@ class WorkdayOut(Schema):
 )
 def calendar_add_workdays(request: HttpRequest, start: date, days: int) -> dict[str, date]:
     if days < 0 or days > 3650:
-        raise DomainError("days 应为 0 到 3650 之间的整数", code="invalid_days")
+        raise DomainError("days 应为 0 到 3650 之间的整数", code=CoreError.INVALID_DAYS)
     return {"date": add_workdays(start, days)}

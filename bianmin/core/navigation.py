@@ -33,8 +33,20 @@ class Panel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Landing:
+    """The screen a role starts its day on after signing in. The highest `priority` whose
+    URL exists and whose permission the user holds wins; none → the home page."""
+
+    role: Role
+    url_name: str
+    perm: Perm | None = None
+    priority: int = 0
+
+
 SCREENS: list[Screen] = []
 PANELS: list[Panel] = []
+LANDINGS: list[Landing] = []
 
 
 def register_screen(screen: Screen) -> None:
@@ -45,6 +57,27 @@ def register_screen(screen: Screen) -> None:
 def register_panel(panel: Panel) -> None:
     if all(p.template != panel.template for p in PANELS):
         PANELS.append(panel)
+
+
+def register_landing(landing: Landing) -> None:
+    if landing not in LANDINGS:
+        LANDINGS.append(landing)
+
+
+def landing_for(user: Any) -> str | None:
+    """The URL of the user's work screen, or None (then the home page)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "role", None):
+        return None
+    for landing in sorted(LANDINGS, key=lambda item: -item.priority):
+        if landing.role != user.role:
+            continue
+        if landing.perm is not None and not has_perm(user, landing.perm):
+            continue
+        try:
+            return reverse(landing.url_name)
+        except NoReverseMatch:
+            continue
+    return None
 
 
 def screens_for(user: Any) -> list[dict[str, Any]]:

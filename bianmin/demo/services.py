@@ -3,7 +3,6 @@
 Each context owns its data; this module only calls their services, in dependency order.
 """
 
-import datetime as dt
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from bianmin.accounts.models import Center
-from bianmin.accounts.services import staff_create
+from bianmin.accounts.services import center_week_set_standard, staff_create
 from bianmin.cases.services import cases_demo_history
 from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core import clock
@@ -121,11 +120,10 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
         address="陕西省渭南市潼关县人民之家一楼",
         phone="0913-3822110",
         sms_signature="潼关县公安局",
-        # Open around the clock so that a newcomer can try the demo at any hour; a real center
-        # sets its hours on the hall settings screen.
-        opens_at=dt.time(0, 0),
-        closes_at=dt.time(23, 59, 59),
     )
+    # Real hours (Monday–Friday 08:30–12:00, 13:30–17:30); the director changes them on the
+    # 服务时间 screen.
+    center_week_set_standard(center=center)
     from bianmin.hall.models import Window
 
     Window.objects.bulk_create(

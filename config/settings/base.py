@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "bianmin.core",
     "bianmin.accounts",
     "bianmin.audit",
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bianmin.core.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "bianmin.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,11 +65,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "bianmin.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "bianmin.core.middleware.DomainErrorMiddleware",
+    # Last, so it sees the login view's answer and turns a lock-out into the Chinese page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -169,8 +176,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out client before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Reverse proxies whose X-Forwarded-For is believed (addresses, comma-separated). Empty: none,
+# not even loopback, so a local client cannot name another address and lift a limit.
+TRUSTED_PROXIES = env.list("BIANMIN_TRUSTED_PROXIES", default=[])
+# django-ninja's throttles read X-Forwarded-For themselves: the last hop, added by our proxy.
+NINJA_NUM_PROXIES = 1 if TRUSTED_PROXIES else 0
+# Password guessing (django-axes): a client that fails LOGIN_MAX_FAILURES times for one account,
+# or LOGIN_MAX_FAILURES_PER_CLIENT times over all accounts, cools off for LOGIN_COOLOFF_MINUTES.
+# Nobody can lock another person's account from their own address.
 LOGIN_MAX_FAILURES = env.int("BIANMIN_LOGIN_MAX_FAILURES", default=5)
-LOGIN_LOCKOUT_MINUTES = env.int("BIANMIN_LOGIN_LOCKOUT_MINUTES", default=15)
+LOGIN_MAX_FAILURES_PER_CLIENT = env.int("BIANMIN_LOGIN_MAX_FAILURES_PER_CLIENT", default=20)
+LOGIN_COOLOFF_MINUTES = env.int(
+    "BIANMIN_LOGIN_COOLOFF_MINUTES",
+    default=env.int("BIANMIN_LOGIN_LOCKOUT_MINUTES", default=15),  # the former name
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = "bianmin.accounts.lockout.failure_limit"
+AXES_HANDLER = "bianmin.accounts.lockout.AccountsAxesHandler"
+AXES_COOLOFF_TIME = "bianmin.accounts.lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "bianmin.core.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "bianmin.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a success must not empty the per-client bucket
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# The second factor (django-otp TOTP): a wrong code doubles the wait before the next try.
+OTP_TOTP_ISSUER = "便民服务中心"
+OTP_TOTP_THROTTLE_FACTOR = 1
+# API bearer tokens expire; a window or kiosk device gets a new one from IT.
+API_TOKEN_DAYS = env.int("BIANMIN_API_TOKEN_DAYS", default=90)
 SECURE_COOKIES = env.bool("BIANMIN_SECURE_COOKIES", default=False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES

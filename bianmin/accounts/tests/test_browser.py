@@ -1,13 +1,25 @@
-import pyotp
 import pytest
+import time_machine
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bianmin.accounts.models import Staff
+from bianmin.accounts.tests.factories import code_now
 from bianmin.core.permissions import Role
 from conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-HOME_TITLES = {role: f"{role.label}工作台" for role in Role}
+# Each role's work screen after sign-in (the director's console is the home page).
+LANDINGS = {
+    Role.OFFICER: "/hall/workspace/",
+    Role.BACK_OFFICE: "/cases/queue/",
+    Role.GUIDE: "/hall/guide/",
+    Role.SHIFT_LEADER: "/hall/board/",
+    Role.DIRECTOR: "/",
+    Role.INSPECTOR: "/audit/",
+    Role.SANITATION: "/",
+    Role.ADMINISTRATOR: "/staff/",
+}
 
 
 def _glyphs_render(page) -> bool:
@@ -24,8 +36,9 @@ def _glyphs_render(page) -> bool:
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_each_role_logs_in_and_sees_its_home_in_chinese(
-    live_server, page, staff_by_role, role
+@time_machine.travel("2026-11-30 10:00 +0800", tick=True)
+def test_each_role_logs_in_and_lands_on_its_work_screen_in_chinese(
+    live_server, page, catalogue, windows, staff_by_role, role
 ) -> None:
     staff: Staff = staff_by_role[role]
     page.goto(f"{live_server.url}/accounts/login/")
@@ -35,11 +48,12 @@ def test_each_role_logs_in_and_sees_its_home_in_chinese(
     if staff.needs_two_factor:
         page.wait_for_url("**/accounts/totp/")
         assert page.locator("h1").inner_text() == "绑定动态口令"
-        staff.refresh_from_db()
-        page.get_by_label("6位动态口令").fill(pyotp.TOTP(staff.totp_secret).now())
+        device = TOTPDevice.objects.get(user=staff)
+        page.get_by_label("6位动态口令").fill(code_now(device))
         page.get_by_role("button", name="确认").click()
-    page.wait_for_url(f"{live_server.url}/")
-    assert page.locator("h1").inner_text() == HOME_TITLES[role]
+    page.wait_for_url(f"{live_server.url}{LANDINGS[role]}")
+    if LANDINGS[role] == "/":
+        assert page.locator("h1").inner_text() == f"{role.label}工作台"
     assert page.locator(".who .role").inner_text() == role.label
     assert _glyphs_render(page)
 
@@ -50,3 +64,35 @@ def test_wrong_password_shows_a_chinese_message(live_server, page, officer) -> N
     page.get_by_label("密码").fill("wrong")
     page.get_by_role("button", name="登录").click()
     assert page.get_by_role("alert").inner_text() == "用户名或密码错误"
+
+
+@time_machine.travel("2026-11-30 10:00 +0800", tick=True)
+def test_director_sets_a_lunch_break_on_the_hours_screen(live_server, page, center, director):
+    from datetime import date, time
+
+    from bianmin.accounts.selectors import center_hours
+
+    TOTPDevice.objects.create(user=director, name="认证器", confirmed=True)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(director.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/accounts/totp/")
+    page.get_by_label("6位动态口令").fill(code_now(TOTPDevice.objects.get(user=director)))
+    page.get_by_role("button", name="确认").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("link", name="服务时间").first.click()
+    page.wait_for_url("**/staff/hours/")
+    page.locator("[name=d0-lunch_from]").fill("12:00")
+    page.locator("[name=d0-lunch_to]").fill("13:30")
+    page.get_by_role("button", name="保存每周服务时间").click()
+    page.wait_for_url("**/staff/hours/")
+    assert "已保存每周服务时间" in page.locator(".flash").inner_text()
+    monday = center_hours(center_id=center.pk, day=date(2026, 11, 30))
+    assert monday.lunch_from == time(12, 0)
+    assert not monday.is_open_at(time(12, 30))
+    # a lunch break outside the day is refused in Chinese
+    page.locator("[name=d1-lunch_from]").fill("07:00")
+    page.locator("[name=d1-lunch_to]").fill("07:30")
+    page.get_by_role("button", name="保存每周服务时间").click()
+    assert page.get_by_role("alert").inner_text() == "星期二：午休应在上班时间之内"

@@ -72,7 +72,7 @@ def test_photo_held_to_the_camera_is_compared_and_fails_liveness(
     page.get_by_label("用户名").fill("officer01")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/hall/workspace/")  # the officer's landing
 
     page.goto(f"{live_server.url}/face/check/?id_number={faces.ADULT_ID}&next=/cases/window/")
     assert page.locator("#face-alternative").is_visible()

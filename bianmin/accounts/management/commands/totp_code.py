@@ -1,8 +1,9 @@
-import pyotp
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_otp.oath import totp
 
 from bianmin.accounts.models import Staff
 from bianmin.accounts.services import totp_provisioning
+from bianmin.accounts.services.login import _device
 
 
 class Command(BaseCommand):
@@ -15,5 +16,8 @@ class Command(BaseCommand):
         staff = Staff.objects.filter(username=options["username"]).first()
         if staff is None:
             raise CommandError(f"no staff account named {options['username']!r}")
-        secret, _uri = totp_provisioning(staff=staff)
-        self.stdout.write(pyotp.TOTP(secret).now())
+        totp_provisioning(staff=staff)
+        device = _device(staff)
+        assert device is not None
+        code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        self.stdout.write(f"{code:0{device.digits}d}")

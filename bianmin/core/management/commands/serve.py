@@ -7,6 +7,7 @@ reaches the calling display as surely as one made by a request. With Redis confi
 
 import logging
 import os
+from typing import Any
 
 import uvicorn
 from django.conf import settings
@@ -16,6 +17,24 @@ from huey.contrib.djhuey import HUEY
 from bianmin.core.public_urls import SERVED_AT_ENV
 
 log = logging.getLogger("bianmin.serve")
+
+
+def uvicorn_config(app: Any, *, host: str, port: int) -> uvicorn.Config:
+    """uvicorn believes X-Forwarded-For/-Proto only from BIANMIN_TRUSTED_PROXIES (by default
+    nobody, not even loopback: a local client could otherwise name any address)."""
+    trusted = list(getattr(settings, "TRUSTED_PROXIES", []) or [])
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        lifespan="off",
+        ws="websockets-sansio",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or "",
+    )
 
 
 class Command(BaseCommand):
@@ -34,15 +53,10 @@ class Command(BaseCommand):
             consumer = HUEY.create_consumer(workers=workers, worker_type="thread", periodic=True)
             consumer.start()
             self.stdout.write(f"task worker and scheduler running ({workers} threads)")
-        config = uvicorn.Config(
+        config = uvicorn_config(
             "config.asgi:application",
             host=str(options["host"]),
             port=int(options["port"]),  # type: ignore[call-overload]
-            lifespan="off",
-            ws="websockets-sansio",
-            log_level="warning",
-            access_log=False,
-            timeout_graceful_shutdown=5,
         )
         self.stdout.write(
             self.style.SUCCESS(

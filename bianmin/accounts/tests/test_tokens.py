@@ -1,0 +1,110 @@
+"""API bearer tokens: who may get one, expiry, and the account changes that end it at once."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from bianmin.accounts.models import Staff
+from bianmin.accounts.services import api_token_create
+from bianmin.accounts.tests.factories import code_now
+from bianmin.core import clock
+from bianmin.core.errors import PermissionDenied
+from bianmin.core.permissions import Role
+
+pytestmark = pytest.mark.django_db
+
+MORNING = "2026-11-30 09:00 +0800"
+
+
+def _bearer(token: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_create_api_token_prints_one_working_token(officer, capsys) -> None:
+    call_command("create_api_token", "officer01")
+    token = capsys.readouterr().out.strip()
+    assert len(token.splitlines()) == 1
+    response = _bearer(token).get("/api/v1/me")
+    assert response.json()["username"] == "officer01"
+    assert _bearer("forged").get("/api/v1/me").status_code == 401
+
+
+@pytest.mark.parametrize("role", [Role.DIRECTOR, Role.INSPECTOR, Role.ADMINISTRATOR])
+def test_two_factor_roles_get_no_token_on_the_password_alone(make_staff, role) -> None:
+    staff = make_staff(role, username="boss")
+    with pytest.raises(PermissionDenied) as caught:
+        api_token_create(staff=staff, label="x")
+    assert caught.value.code == "token_not_allowed"
+    with pytest.raises(CommandError):
+        call_command("create_api_token", "boss")
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_two_factor_role_gets_a_token_with_its_current_code(director, capsys) -> None:
+    device = TOTPDevice.objects.create(user=director, name="认证器", confirmed=True)
+    call_command("create_api_token", director.username, "--totp", code_now(device))
+    token = capsys.readouterr().out.strip()
+    assert _bearer(token).get("/api/v1/me").status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.GUIDE, Role.SHIFT_LEADER])
+def test_window_and_hall_roles_get_tokens(make_staff, role) -> None:
+    staff = make_staff(role, username="desk")
+    assert _bearer(api_token_create(staff=staff)).get("/api/v1/me").status_code == 200
+
+
+def test_a_token_expires(officer) -> None:
+    with time_machine.travel(MORNING, tick=False):
+        client = _bearer(api_token_create(staff=officer, days=30))
+        assert client.get("/api/v1/me").status_code == 200
+    with time_machine.travel("2026-12-30 09:00:01 +0800", tick=False):
+        assert client.get("/api/v1/me").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"is_active": False},
+        {"role": Role.GUIDE},
+        {"locked_until": "later"},
+        {"center": "other"},
+    ],
+)
+@time_machine.travel(MORNING, tick=False)
+def test_a_token_stops_at_once_when_the_account_changes(
+    officer, other_center, api_client_for, change
+) -> None:
+    client = api_client_for(officer)
+    assert client.get("/api/v1/me").status_code == 200
+    values = dict(change)
+    if values.get("locked_until") == "later":
+        values["locked_until"] = clock.now() + timedelta(minutes=30)
+    if values.get("center") == "other":
+        values["center"] = other_center
+    Staff.objects.filter(pk=officer.pk).update(**values)
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_lock_staff_command_stops_sign_in_and_tokens_and_unlocks(officer, api_client_for) -> None:
+    from bianmin.audit.enums import AuditAction
+    from bianmin.audit.models import AuditEntry
+
+    client = api_client_for(officer)
+    call_command("lock_staff", "officer01", "--hours", "2")
+    assert client.get("/api/v1/me").status_code == 401
+    login = Client().post(
+        "/accounts/login/", {"username": "officer01", "password": "Test@2026pass"}
+    )
+    assert "暂停使用" in login.content.decode()
+    call_command("lock_staff", "officer01", "--unlock")
+    assert client.get("/api/v1/me").status_code == 200
+    assert AuditEntry.objects.filter(action=AuditAction.ACCOUNT_LOCKED).count() == 2
+    call_command("lock_staff", "officer01", "--hours", "0", "--revoke-tokens")
+    assert client.get("/api/v1/me").status_code == 401
