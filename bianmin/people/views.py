@@ -11,7 +11,7 @@ from bianmin.core.htmx import template_for
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.people.imports import COLUMNS, person_import_start
 from bianmin.people.models import PersonImport
-from bianmin.people.selectors import person_get, person_list
+from bianmin.people.selectors import person_get, person_list, person_open
 from bianmin.people.services import person_reveal
 
 
@@ -35,7 +35,7 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _need(request, Perm.PERSON_VIEW)
-    person = person_get(user=request.user, pk=pk)
+    person = person_open(actor=request.user, pk=pk)  # type: ignore[arg-type]
     return render(
         request,
         "people/detail.html",
