@@ -1,5 +1,6 @@
 """Files that hold personal data or keys are readable by the service account only (0600)."""
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,8 @@ SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 def make_private(path: Path | str) -> None:
     """chmod 0600 when the file exists (other users may not read it)."""
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.chmod(path, PRIVATE_MODE)
-    except FileNotFoundError:
-        pass
 
 
 def restrict_sqlite_files(name: Path | str) -> None:
