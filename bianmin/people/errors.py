@@ -28,6 +28,5 @@ class PersonErrorCode(StrEnum):
     # ownership (docs/adr/0007-person-registry.md)
     OTHER_CENTER = "person_other_center"
     REASON_REQUIRED = "reason_required"
-    # the Excel import
-    NOT_XLSX = "not_xlsx"
+    # the Excel import (file-level codes: bianmin.core.spreadsheets.SpreadsheetError)
     DUPLICATE_ROW = "duplicate_row"
