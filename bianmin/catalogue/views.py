@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from bianmin.catalogue.conditions import CONDITIONS
 from bianmin.catalogue.enums import Category
+from bianmin.catalogue.errors import CatalogueError
 from bianmin.catalogue.forms import ItemEditForm
 from bianmin.catalogue.selectors import item_get, item_list
 from bianmin.catalogue.services import item_update
@@ -152,7 +153,9 @@ def _save_list_entry(request: HttpRequest, item: Any) -> HttpResponse:
             try:
                 fee_fen = int(Decimal(post.get("fee_yuan", "")) * 100)
             except InvalidOperation:
-                raise DomainError("工本费应为数字，例如 15 或 15.00", code="bad_amount") from None
+                raise DomainError(
+                    "工本费应为数字，例如 15 或 15.00", code=CatalogueError.BAD_AMOUNT
+                ) from None
             fee_variant_save(
                 actor=request.user,
                 item=item,
