@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from bianmin.audit.models import AuditEntry
+from bianmin.audit.models import AuditCheckpoint, AuditEntry
 from bianmin.audit.services import GENESIS, entry_hash
 
 
@@ -13,7 +13,23 @@ class ChainBreak:
     chain: str
     seq: int
     entry_id: int
-    reason: str
+    reason: str  # English, for the command and logs
+    label: str = ""  # Chinese, for the screen
+
+
+BREAK_LABELS = {
+    "missing": "缺少记录（中间记录被删除）",
+    "prev_hash": "前序哈希不符（记录被插入或替换）",
+    "content": "记录内容与哈希不符（记录被改动）",
+}
+
+
+def latest_checkpoint(*, center_id: int | None) -> AuditCheckpoint | None:
+    """The newest checkpoint of a center's chain (`None`: the system chain), for the daily
+    report: "审计链截至 … 共 N 条，末条哈希 …"."""
+    return (
+        AuditCheckpoint.objects.filter(center_id=center_id).order_by("-created_at", "-pk").first()
+    )
 
 
 def audit_verify_chains(*, batch: int = 2000) -> list[ChainBreak]:
@@ -24,17 +40,28 @@ def audit_verify_chains(*, batch: int = 2000) -> list[ChainBreak]:
         prev, expected_seq = GENESIS, 1
         entries = AuditEntry.objects.filter(chain=chain).order_by("seq")
         for entry in entries.iterator(chunk_size=batch):
-            reason = ""
+            reason, kind = "", ""
             if entry.seq != expected_seq:
                 reason = f"missing entry before seq {entry.seq} (expected {expected_seq})"
+                kind = "missing"
             elif entry.prev_hash != prev:
-                reason = "prev_hash does not match the previous entry"
+                reason, kind = "prev_hash does not match the previous entry", "prev_hash"
             elif entry.entry_hash != entry_hash(prev, entry):
-                reason = "entry content does not match its hash"
+                reason, kind = "entry content does not match its hash", "content"
             if reason:
-                breaks.append(ChainBreak(chain, entry.seq, entry.pk, reason))
+                breaks.append(ChainBreak(chain, entry.seq, entry.pk, reason, BREAK_LABELS[kind]))
                 break
             prev, expected_seq = entry.entry_hash, entry.seq + 1
+    return breaks
+
+
+def audit_verify_all() -> list[ChainBreak]:
+    """The chains themselves, then the chains against their signed checkpoints (truncated or
+    rewritten-and-re-hashed tails, which the chain alone cannot show)."""
+    from bianmin.audit.checkpoints import checkpoint_verify
+
+    breaks = audit_verify_chains()
+    breaks += [ChainBreak(f.chain, f.seq, 0, f.reason, f.label) for f in checkpoint_verify()]
     return breaks
 
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from bianmin.audit.enums import AuditAction
-from bianmin.audit.selectors import audit_entry_search, audit_verify_chains
+from bianmin.audit.selectors import audit_entry_search, audit_verify_all
 from bianmin.core.htmx import template_for
 from bianmin.core.permissions import Perm, has_perm
 
@@ -40,6 +40,6 @@ def audit_search(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
     }
     if request.GET.get("verify"):
-        context["breaks"] = audit_verify_chains()
+        context["breaks"] = audit_verify_all()
         context["verified"] = True
     return render(request, template_for(request, "audit/search.html", "results"), context)

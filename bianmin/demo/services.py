@@ -60,6 +60,7 @@ ACCOUNTS = [
     ("sanitation01", "环卫人员", Role.SANITATION, False),
     ("admin", "系统管理员", Role.ADMINISTRATOR, False),
 ]
+PROVINCE_ACCOUNT = "province01"
 
 
 def reference_load() -> dict[str, int]:
@@ -144,6 +145,15 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
         )
         if role == Role.ADMINISTRATOR:
             admin = staff
+    # The province-scope account that edits the province-wide catalogue and calendar (ADR 0007).
+    staff_create(
+        actor=None,
+        username=PROVINCE_ACCOUNT,
+        full_name="省级事项管理员",
+        role=Role.DIRECTOR,
+        center=None,
+        password_hash=password_hash,
+    )
     for i in range(1, 21):
         staff_create(
             actor=None,
@@ -165,6 +175,6 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
     fees_demo_history(center=center, rng=rng, days=history_days)
     return DemoSummary(
         center=center,
-        accounts=[a[0] for a in ACCOUNTS],
+        accounts=[*(a[0] for a in ACCOUNTS), PROVINCE_ACCOUNT],
         residents=Person.objects.filter(center=center).count(),
     )
