@@ -6,6 +6,12 @@ from django.db.models import Q, QuerySet
 
 from bianmin.audit.models import AuditCheckpoint, AuditEntry
 from bianmin.audit.services import GENESIS, entry_hash
+from bianmin.audit.targets import (
+    FieldChange,
+    field_changes,
+    target_ids_matching,
+    target_labels,
+)
 
 
 @dataclass(frozen=True)
@@ -80,14 +86,35 @@ def audit_entry_search(
     if action:
         qs = qs.filter(action=action)
     if text:
-        qs = qs.filter(
-            Q(actor_label__icontains=text)
-            | Q(target_id=text)
-            | Q(target_type__icontains=text)
-            | Q(request_id=text)
-        )
+        # a case number, ticket number, receipt number, ID number or name: whatever the
+        # contexts registered (audit.targets), plus the actor and the request
+        match = Q(actor_label__icontains=text) | Q(target_id=text) | Q(request_id=text)
+        for target_type, ids in target_ids_matching(text).items():
+            match |= Q(target_type=target_type, target_id__in=ids)
+        qs = qs.filter(match)
     if day_from:
         qs = qs.filter(created_at__date__gte=day_from)
     if day_to:
         qs = qs.filter(created_at__date__lte=day_to)
     return qs.order_by("-created_at", "-seq")
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One line of the inspector's log, in words: the object's label and a field table."""
+
+    entry: AuditEntry
+    target_label: str
+    changes: list[FieldChange]
+
+
+def audit_entries_described(entries: list[AuditEntry]) -> list[EntryView]:
+    labels = target_labels((e.target_type, e.target_id) for e in entries)
+    return [
+        EntryView(
+            entry=e,
+            target_label=labels.get((e.target_type, e.target_id), ""),
+            changes=field_changes(e.target_type, e.before, e.after),
+        )
+        for e in entries
+    ]

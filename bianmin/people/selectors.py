@@ -8,6 +8,7 @@ from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import NotFound
+from bianmin.core.masking import mask_name
 from bianmin.people.errors import PersonErrorCode
 from bianmin.people.models import Person
 from bianmin.people.services import id_number_index, phone_index
@@ -57,3 +58,21 @@ def person_open(*, actor: StaffActor, pk: int) -> Person:
         actor=actor, action=AuditAction.PERSON_VIEWED, target=person, center_id=person.center_id
     )
     return person
+
+
+def person_audit_labels(ids: list[str]) -> dict[str, str]:
+    """The inspector's log names a person by the masked name only ("张*三")."""
+    pks = [int(i) for i in ids if i.isdigit()]
+    return {
+        str(pk): mask_name(name)
+        for pk, name in Person.objects.filter(pk__in=pks).values_list("pk", "name")
+    }
+
+
+def person_audit_find(text: str) -> list[str]:
+    """Persons an inspector's search text names: an ID number (blind index) or a full name."""
+    text = text.strip()
+    if not text:
+        return []
+    found = Person.objects.filter(Q(id_number_index=id_number_index(text)) | Q(name=text))
+    return [str(pk) for pk in found.values_list("pk", flat=True)[:500]]
