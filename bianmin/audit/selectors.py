@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from bianmin.audit.models import AuditCheckpoint, AuditEntry
-from bianmin.audit.services import GENESIS, entry_hash
+from bianmin.audit.services import GENESIS, chain_key, entry_hash
 from bianmin.audit.targets import (
     FieldChange,
     field_changes,
@@ -33,9 +33,8 @@ BREAK_LABELS = {
 def latest_checkpoint(*, center_id: int | None) -> AuditCheckpoint | None:
     """The newest checkpoint of a center's chain (`None`: the system chain), for the daily
     report: "审计链截至 … 共 N 条，末条哈希 …"."""
-    return (
-        AuditCheckpoint.objects.filter(center_id=center_id).order_by("-created_at", "-pk").first()
-    )
+    checkpoints = AuditCheckpoint.objects.filter(chain=chain_key(center_id))
+    return checkpoints.order_by("-created_at", "-pk").first()
 
 
 def audit_verify_chains(*, batch: int = 2000) -> list[ChainBreak]:

@@ -21,10 +21,12 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from bianmin.core.masking import mask_phone
 
+StrOrPromise = str | Promise
 Labeller = Callable[[list[str]], dict[str, str]]
 Finder = Callable[[str], list[str]]
 
@@ -42,7 +44,7 @@ class AuditTarget:
 _TARGETS: dict[str, AuditTarget] = {}
 
 # Keys that services put in before/after without a model field of that name.
-KEY_LABELS: dict[str, str] = {
+KEY_LABELS: dict[str, StrOrPromise] = {
     "field": _("字段"),
     "reason": _("原因"),
     "by_center": _("修改中心"),
@@ -72,7 +74,7 @@ MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
 def register_target(
     target_type: str,
     *,
-    noun: str = "",
+    noun: StrOrPromise = "",
     label_field: str = "",
     search_field: str = "",
     label: Labeller | None = None,
@@ -95,7 +97,7 @@ def noun_of(target_type: str) -> str:
     if target and target.noun:
         return target.noun
     model = _model(target_type)
-    return str(model._meta.verbose_name) if model else _("对象")
+    return str(model._meta.verbose_name) if model else str(_("对象"))
 
 
 def target_ids_matching(text: str) -> dict[str, list[str]]:

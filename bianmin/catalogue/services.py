@@ -87,7 +87,7 @@ def item_update(
     item.full_clean()
     item.save()
     after = item_snapshot(item)
-    ItemRevision.objects.create(item=item, changed_by=actor, snapshot=after, reason=reason)
+    ItemRevision.objects.create(item=item, changed_by_id=actor.pk, snapshot=after, reason=reason)
     audit_record(
         actor=actor,
         action=AuditAction.ITEM_UPDATED,
@@ -153,7 +153,7 @@ def calendar_year_save(*, actor: StaffActor, year: int, source: str) -> None:
 def _revise(*, actor: StaffActor, item: ServiceItem, before: dict[str, Any], reason: str) -> None:
     """History and audit after an edit of an item's materials or fee variants."""
     after = item_snapshot(item)
-    ItemRevision.objects.create(item=item, changed_by=actor, snapshot=after, reason=reason)
+    ItemRevision.objects.create(item=item, changed_by_id=actor.pk, snapshot=after, reason=reason)
     changed = [key for key in ("materials", "fee_variants") if before[key] != after[key]]
     audit_record(
         actor=actor,

@@ -7,6 +7,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -17,6 +18,7 @@ from bianmin.accounts.services import staff_create
 from bianmin.cases.services import cases_demo_history
 from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.permissions import Role
 from bianmin.fees.services import fees_demo_history, fees_load_reference
 from bianmin.hall.services import hall_demo_history
@@ -165,8 +167,9 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
             is_all_round=True,
             badge_number=f"0{61000 + i}",
         )
+    registrar = cast(StaffActor, admin)
     for data in demo_people(rng, count=residents, today=today):
-        person_upsert(actor=admin, data=data, center=center)
+        person_upsert(actor=registrar, data=data, center=center)
     # Contexts with demo history of their own (hall events, cases, payments, messages) add it
     # here, drawing from `rng` so that the whole demo stays reproducible.
     hall_demo_history(center=center, rng=rng, days=history_days)

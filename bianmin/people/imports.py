@@ -49,7 +49,7 @@ def person_import_start(*, actor: StaffActor, filename: str, content: bytes) -> 
     if not filename.lower().endswith(".xlsx"):
         raise DomainError(_("请上传 Excel 文件（.xlsx）"), code=SpreadsheetError.NOT_SPREADSHEET)
     job = PersonImport.objects.create(
-        center=actor.center, uploaded_by=actor, filename=filename[:200], content=content
+        center=actor.center, uploaded_by_id=actor.pk, filename=filename[:200], content=content
     )
     from bianmin.people.tasks import person_import_run_task
 

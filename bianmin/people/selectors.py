@@ -29,7 +29,7 @@ def person_list(*, user: Any, text: str = "") -> QuerySet[Person]:
     return qs.order_by("name", "pk")
 
 
-def person_find_by_id_number(*, actor: Any, id_number: str) -> Person | None:
+def person_find_by_id_number(*, actor: StaffActor | None, id_number: str) -> Person | None:
     """An exact lookup across the province (a resident may be served at any center); audited."""
     person = Person.objects.filter(id_number_index=id_number_index(id_number)).first()
     audit_record(

@@ -21,7 +21,7 @@ from bianmin.core.spreadsheets import (
 COLUMNS = {"姓名": "name", "公民身份号码": "id_number", "备注": "note"}
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
+def _xlsx(rows: list[list[object]] | list[list[str]]) -> bytes:
     book = Workbook()
     sheet = book.active
     for row in rows:
@@ -83,7 +83,7 @@ def test_an_over_long_cell_is_refused_with_its_row_and_column() -> None:
 
 def test_too_many_columns_rows_or_bytes_are_refused() -> None:
     wide = _xlsx([["姓名"], ["王伟", *["x"] * 60]])
-    long = _xlsx([["姓名"], *[[f"人{i}"] for i in range(12)]])
+    long = _xlsx([["姓名"], *([f"人{i}"] for i in range(12))])
     limits = Limits(max_rows=10)
 
     with pytest.raises(DomainError) as columns:
