@@ -76,3 +76,8 @@ def person_audit_find(text: str) -> list[str]:
         return []
     found = Person.objects.filter(Q(id_number_index=id_number_index(text)) | Q(name=text))
     return [str(pk) for pk in found.values_list("pk", flat=True)[:500]]
+
+
+def person_count(*, center_id: int) -> int:
+    """Residents registered by a center."""
+    return Person.objects.filter(center_id=center_id).count()
