@@ -96,3 +96,17 @@ def test_the_province_account_edits_for_every_center(
     assert (item.name, item.promised_workdays) == ("改名", 1)
     assert CalendarOverride.objects.filter(day="2026-12-07").exists()
     assert AuditEntry.objects.filter(action=AuditAction.ITEM_UPDATED).count() == 4
+
+
+def test_a_center_directors_calendar_reminder_points_to_the_province(
+    director, province_director, login_client_for
+) -> None:
+    import time_machine
+
+    with time_machine.travel("2026-11-28 09:00 +0800", tick=False):
+        center_home = login_client_for(director).get("/").content.decode()
+        province_home = login_client_for(province_director).get("/").content.decode()
+
+    assert "请省级管理员录入" in center_home
+    assert reverse("catalogue:calendar") + '">去录入' not in center_home
+    assert "去录入" in province_home
