@@ -29,6 +29,20 @@ def person_list(*, user: Any, text: str = "") -> QuerySet[Person]:
     return qs.order_by("name", "pk")
 
 
+def person_search(*, actor: StaffActor, text: str) -> QuerySet[Person]:
+    """The people list; a search (name, ID number or phone) is a lookup of personal data and
+    is audited with the number of matches, never with the searched text."""
+    people = person_list(user=actor, text=text)
+    if text.strip():
+        audit_record(
+            actor=actor,
+            action=AuditAction.PERSON_SEARCHED,
+            target_type="people.person",
+            after={"found": people.count()},
+        )
+    return people
+
+
 def person_find_by_id_number(*, actor: StaffActor | None, id_number: str) -> Person | None:
     """An exact lookup across the province (a resident may be served at any center); audited."""
     person = Person.objects.filter(id_number_index=id_number_index(id_number)).first()

@@ -12,7 +12,7 @@ from bianmin.core.htmx import template_for
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.people.imports import COLUMNS, person_import_start
 from bianmin.people.models import PersonImport
-from bianmin.people.selectors import person_get, person_list, person_open
+from bianmin.people.selectors import person_get, person_open, person_search
 from bianmin.people.services import person_reveal
 
 
@@ -25,7 +25,7 @@ def _need(request: HttpRequest, perm: Perm) -> None:
 def person_list_view(request: HttpRequest) -> HttpResponse:
     _need(request, Perm.PERSON_VIEW)
     text = request.GET.get("q", "")[:40]
-    page = Paginator(person_list(user=request.user, text=text), 50).get_page(
+    page = Paginator(person_search(actor=actor_of(request), text=text), 50).get_page(
         request.GET.get("page")
     )
     return render(

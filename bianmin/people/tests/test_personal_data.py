@@ -168,3 +168,15 @@ def test_a_key_file_is_created_and_kept_private(tmp_path: Path) -> None:
 
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
     assert stat.S_IMODE(old.stat().st_mode) == 0o600
+
+
+def test_a_list_search_is_audited_without_the_searched_text(officer, login_client_for) -> None:
+    _register(officer)
+    client = login_client_for(officer)
+
+    client.get(reverse("people:list"))
+    client.get(reverse("people:list"), {"q": IDS[0]})
+
+    (entry,) = AuditEntry.objects.filter(action=AuditAction.PERSON_SEARCHED)
+    assert entry.after == {"found": 1}
+    assert IDS[0] not in str(entry.before) + str(entry.after)
