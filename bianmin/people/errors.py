@@ -28,5 +28,6 @@ class PersonErrorCode(StrEnum):
     # ownership (docs/adr/0007-person-registry.md)
     OTHER_CENTER = "person_other_center"
     REASON_REQUIRED = "reason_required"
+    CENTER_REQUIRED = "center_required"
     # the Excel import (file-level codes: bianmin.core.spreadsheets.SpreadsheetError)
     DUPLICATE_ROW = "duplicate_row"

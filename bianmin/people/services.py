@@ -220,7 +220,12 @@ def person_upsert(
     created = person is None
     cross_center: list[str] = []
     if person is None:
-        person = Person(center=center or actor.center)
+        center = center or actor.center
+        if center is None:
+            raise PersonError(
+                _("省级账号新增人员须指定登记中心"), code=PersonErrorCode.CENTER_REQUIRED
+            )
+        person = Person(center=center)
         before = None
     else:
         cross_center = person_check_write(

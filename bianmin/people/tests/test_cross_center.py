@@ -191,3 +191,21 @@ def test_reveal_and_detail_of_an_a_resident_are_not_found_for_b(
     assert detail.status_code == 404
     assert ID not in reveal.content.decode()
     assert not AuditEntry.objects.filter(action=AuditAction.PERSON_REVEALED).exists()
+
+
+def test_a_province_account_must_name_the_registering_center(db, center) -> None:
+    from bianmin.accounts.models import Staff
+    from bianmin.core.errors import DomainError
+
+    province = Staff.objects.create(username="prov", role=Role.ADMINISTRATOR, center=None)
+    other = make_id_number("610523", date(1990, 7, 14), 55)
+
+    with pytest.raises(DomainError) as refused:
+        person_upsert(actor=province, data=PersonInput("王伟", other, "male"))
+    person, created = person_upsert(
+        actor=province, data=PersonInput("王伟", other, "male"), center=center
+    )
+
+    assert refused.value.code == "center_required"
+    assert created
+    assert person.center_id == center.pk
