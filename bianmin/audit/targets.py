@@ -20,7 +20,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +36,8 @@ class AuditTarget:
     target_type: str
     noun: str = ""
     label_field: str = ""  # a field whose value names the object (case number, ticket number)
-    search_field: str = ""  # an exact-match field the search box looks in
+    # exact-match field(s) the search box looks in, e.g. ("receipt_number", "case_number")
+    search_field: str | tuple[str, ...] = ""
     label: Labeller | None = None  # ids → text (e.g. a masked name), instead of label_field
     find: Finder | None = None  # search text → ids, instead of search_field
 
@@ -76,7 +77,7 @@ def register_target(
     *,
     noun: StrOrPromise = "",
     label_field: str = "",
-    search_field: str = "",
+    search_field: str | tuple[str, ...] = "",
     label: Labeller | None = None,
     find: Finder | None = None,
 ) -> None:
@@ -108,11 +109,17 @@ def target_ids_matching(text: str) -> dict[str, list[str]]:
         if target.find is not None:
             ids = target.find(text)
         elif target.search_field and (model := _model(target.target_type)):
+            fields = (
+                (target.search_field,)
+                if isinstance(target.search_field, str)
+                else target.search_field
+            )
+            match = Q()
+            for field in fields:
+                match |= Q(**{field: text})
             ids = [
                 str(pk)
-                for pk in model._default_manager.filter(**{target.search_field: text}).values_list(
-                    "pk", flat=True
-                )[:500]
+                for pk in model._default_manager.filter(match).values_list("pk", flat=True)[:500]
             ]
         if ids:
             found[target.target_type] = ids

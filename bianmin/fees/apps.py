@@ -41,5 +41,5 @@ class FeesConfig(AppConfig):
             "fees.payment",
             noun=_("收费"),
             label_field="receipt_number",
-            search_field="receipt_number",
+            search_field=("receipt_number", "case_number"),
         )

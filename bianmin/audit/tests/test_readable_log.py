@@ -94,10 +94,15 @@ def test_registered_targets_name_objects_by_their_number(
     monkeypatch.setitem(
         targets._TARGETS,
         "accounts.center",
-        targets.AuditTarget("accounts.center", "中心", label_field="code", search_field="code"),
+        targets.AuditTarget(
+            "accounts.center", "中心", label_field="code", search_field=("code", "name")
+        ),
     )
     audit_record(actor=officer, action=AuditAction.HALL_SETTINGS_UPDATED, target=center)
 
     (entry,) = audit_entry_search(user=inspector, text="TG")
+    (same,) = audit_entry_search(user=inspector, text=center.name)
 
+    assert same == entry
     assert audit_entries_described([entry])[0].target_label == "中心 TG"
+    assert targets._TARGETS["fees.payment"].search_field == ("receipt_number", "case_number")
