@@ -5,29 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('audit', '0001_initial'),
+        ("accounts", "0002_initial"),
+        ("audit", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditCheckpoint',
+            name="AuditCheckpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain', models.CharField(max_length=16, verbose_name='链')),
-                ('seq', models.PositiveBigIntegerField(verbose_name='末条序号')),
-                ('entry_count', models.PositiveBigIntegerField(verbose_name='记录数')),
-                ('head_hash', models.CharField(max_length=64, verbose_name='末条哈希')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('signature', models.CharField(max_length=64)),
-                ('center', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.center', verbose_name='中心')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("chain", models.CharField(max_length=16, verbose_name="链")),
+                ("seq", models.PositiveBigIntegerField(verbose_name="末条序号")),
+                ("entry_count", models.PositiveBigIntegerField(verbose_name="记录数")),
+                ("head_hash", models.CharField(max_length=64, verbose_name="末条哈希")),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                ("signature", models.CharField(max_length=64)),
+                (
+                    "center",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.center",
+                        verbose_name="中心",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计检查点',
-                'verbose_name_plural': '审计检查点',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "审计检查点",
+                "verbose_name_plural": "审计检查点",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

@@ -3,8 +3,8 @@ import time_machine
 
 from bianmin.accounts.models import Staff
 from bianmin.core.permissions import Role
-from bianmin.people.models import Person
 from bianmin.demo.services import PROVINCE_ACCOUNT, demo_load, reference_load
+from bianmin.people.models import Person
 from tests.support.id_rebuild import raw_rows, rebuilt, valid_ids
 
 pytestmark = pytest.mark.django_db
