@@ -59,3 +59,32 @@ class AuditEntry(models.Model):
             return str(AuditAction(self.action).label)
         except ValueError:
             return self.action
+
+
+class AuditCheckpoint(models.Model):
+    """A witness of a chain's head: its last seq and hash at a moment, signed with HMAC-SM3 under
+    a key kept apart from the database, and also appended to an append-only file
+    (`var/audit-checkpoints.log`). `audit_verify` compares every chain with its checkpoints, so a
+    deleted tail or a rewritten-and-re-hashed tail no longer passes (security review M1)."""
+
+    chain = models.CharField(_("链"), max_length=16)
+    center = models.ForeignKey(
+        "accounts.Center",
+        verbose_name=_("中心"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    seq = models.PositiveBigIntegerField(_("末条序号"))
+    entry_count = models.PositiveBigIntegerField(_("记录数"))
+    head_hash = models.CharField(_("末条哈希"), max_length=64)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("审计检查点")
+        verbose_name_plural = _("审计检查点")
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq} @ {self.created_at:%Y-%m-%d %H:%M}"

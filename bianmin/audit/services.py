@@ -8,6 +8,7 @@ from django.db import connection, models, transaction
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.models import AuditEntry
 from bianmin.core import clock, context
+from bianmin.core.actors import StaffActor
 from bianmin.core.crypto import sm3_hex
 
 GENESIS = "0" * 64
@@ -54,7 +55,7 @@ def _jsonable(value: Any) -> Any:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: StaffActor | None,
     action: AuditAction,
     target: models.Model | None = None,
     target_type: str = "",
@@ -92,7 +93,7 @@ def audit_record(
             seq=seq,
             created_at=clock.now(),
             center_id=center_id,
-            actor=actor if actor_is_staff else None,
+            actor_id=actor.pk if actor is not None and actor_is_staff else None,
             actor_label=str(actor) if actor_is_staff else "",
             action=action,
             target_type=target_type,

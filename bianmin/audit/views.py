@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from bianmin.audit.enums import AuditAction
-from bianmin.audit.selectors import audit_entry_search, audit_verify_chains
+from bianmin.audit.selectors import audit_entries_described, audit_entry_search, audit_verify_all
 from bianmin.core.htmx import template_for
 from bianmin.core.permissions import Perm, has_perm
 
@@ -35,11 +35,12 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     context: dict[str, object] = {
         "page": page,
+        "rows": audit_entries_described(list(page.object_list)),
         "actions": AuditAction.choices,
         "filters": filters,
         "query": request.GET.urlencode(),
     }
     if request.GET.get("verify"):
-        context["breaks"] = audit_verify_chains()
+        context["breaks"] = audit_verify_all()
         context["verified"] = True
     return render(request, template_for(request, "audit/search.html", "results"), context)

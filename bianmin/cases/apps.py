@@ -31,3 +31,6 @@ class CasesConfig(AppConfig):
                 order=20,
             )
         )
+        from bianmin.audit.targets import register_target
+
+        register_target("cases.case", label_field="number", search_field="number")

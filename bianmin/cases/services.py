@@ -404,6 +404,7 @@ def case_create(
     person, _created = person_upsert(
         actor=actor,
         center=actor.center,
+        contact_reason="本人到场申请办件",  # another center's resident: contact fields only
         data=PersonInput(
             name=applicant.name,
             id_number=applicant.id_number,

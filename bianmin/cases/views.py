@@ -3,8 +3,6 @@ backlog board, the overdue panel, and the citizens' progress page."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +30,7 @@ from bianmin.core import clock
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import template_for
 from bianmin.core.permissions import Perm, Role, has_perm
+from bianmin.core.spreadsheets import Limits, first_column
 from bianmin.people.idnumber import check_id_number
 
 GROUPS = {"low_income": "特困群体（低保、五保等）", "student": "中小学生"}
@@ -490,25 +489,8 @@ def arrival(request: HttpRequest) -> HttpResponse:
 
 def _read_values(filename: str, content: bytes) -> list[str]:
     """The first column of a CSV or .xlsx file (a header row is skipped by the lookup itself)."""
-    if len(content) > 5 * 1024 * 1024:
-        raise DomainError("文件不能超过5MB")
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:  # any unreadable workbook is the user's input
-            raise DomainError("无法读取 Excel 文件，请另存为 .xlsx 或 CSV 后重试") from exc
-        return [
-            str(row[0]).strip()
-            for row in sheet.iter_rows(values_only=True)
-            if row and row[0] is not None
-        ]
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("gb18030", errors="replace")
-    return [row[0].strip() for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
+    rows = first_column(content, filename=filename, limits=Limits(max_rows=5000))
+    return [cells[0] for _number, cells in rows if cells and cells[0]]
 
 
 # --- monitoring -----------------------------------------------------------------------------------------

@@ -29,4 +29,8 @@ def calendar_panel(user: object) -> dict[str, object]:
     from bianmin.core import clock
     from bianmin.core.services import calendar_warnings
 
-    return {"warnings": calendar_warnings(today=clock.today())}
+    # A center's director reads the province-wide calendar; only a province account enters it.
+    return {
+        "warnings": calendar_warnings(today=clock.today()),
+        "may_edit": getattr(user, "center_id", 0) is None,
+    }

@@ -2,6 +2,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from django.db.models import Prefetch, QuerySet
 
+from bianmin.catalogue.errors import CatalogueError
 from bianmin.catalogue.models import Material, ServiceItem
 from bianmin.core.errors import NotFound
 
@@ -17,7 +18,7 @@ def item_list(*, active_only: bool = True) -> QuerySet[ServiceItem]:
 def item_get(*, code: str) -> ServiceItem:
     item = item_list(active_only=False).filter(code=code.strip().upper()).first()
     if item is None:
-        raise NotFound(f"没有编码为 {code} 的事项", code="unknown_item")
+        raise NotFound(f"没有编码为 {code} 的事项", code=CatalogueError.UNKNOWN_ITEM)
     return item
 
 

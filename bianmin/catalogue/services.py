@@ -1,4 +1,8 @@
-"""Writes to the catalogue: the reference load and the director's edits (with history)."""
+"""Writes to the catalogue: the reference load and the director's edits (with history).
+
+The item catalogue and the working-day calendar are province-wide (ADR 0007): every center's
+citizens see the same items, fees and deadlines, so only a province-scope account (a director
+with no center) edits them; a center's director reads them."""
 
 import json
 from pathlib import Path
@@ -10,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
+from bianmin.catalogue.errors import CatalogueError
 from bianmin.catalogue.models import FeeVariant, ItemRevision, Material, ServiceItem
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
 
@@ -64,16 +70,16 @@ def catalogue_load_reference(*, path: Path = REFERENCE_FILE) -> int:
 
 @transaction.atomic
 def item_update(
-    *, actor: Any, item: ServiceItem, changes: dict[str, Any], reason: str
+    *, actor: StaffActor, item: ServiceItem, changes: dict[str, Any], reason: str
 ) -> ServiceItem:
     """The director edits an item; the old and new values go to the history and the audit log."""
-    if not has_perm(actor, Perm.CATALOGUE_EDIT):
-        raise PermissionDenied(_("只有中心主任可以修改事项目录"))
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise DomainError(_("不能修改这些字段：%s") % "、".join(sorted(unknown)))
-    if not reason.strip():
-        raise DomainError(_("请填写修改原因"), code="reason_required")
+        raise DomainError(
+            _("不能修改这些字段：%s") % "、".join(sorted(unknown)),
+            code=CatalogueError.UNEDITABLE_FIELD,
+        )
+    _check_edit(actor, reason)
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     before = item_snapshot(item)
     for field, value in changes.items():
@@ -81,7 +87,7 @@ def item_update(
     item.full_clean()
     item.save()
     after = item_snapshot(item)
-    ItemRevision.objects.create(item=item, changed_by=actor, snapshot=after, reason=reason)
+    ItemRevision.objects.create(item=item, changed_by_id=actor.pk, snapshot=after, reason=reason)
     audit_record(
         actor=actor,
         action=AuditAction.ITEM_UPDATED,
@@ -92,12 +98,27 @@ def item_update(
     return item
 
 
-def calendar_override_save(*, actor: Any, day: Any, is_workday: bool, note: str) -> None:
+def may_edit_province_wide(actor: StaffActor, perm: Perm) -> bool:
+    """The catalogue and the calendar apply to every center: only a province-scope account
+    (no center of its own) holding `perm` changes them."""
+    return has_perm(actor, perm) and actor.center_id is None
+
+
+def _require_province(actor: StaffActor, perm: Perm, what: str) -> None:
+    if not has_perm(actor, perm):
+        raise PermissionDenied(_("只有主任可以修改%s") % what)
+    if actor.center_id is not None:
+        raise PermissionDenied(
+            _("%s全省统一，各中心看到的都一样，只有省级账号可以修改；请联系省级管理员") % what,
+            code=CatalogueError.PROVINCE_ONLY,
+        )
+
+
+def calendar_override_save(*, actor: StaffActor, day: Any, is_workday: bool, note: str) -> None:
     """The director enters a holiday or a make-up working day (next year's schedule, closures)."""
     from bianmin.core.services import calendar_override_set
 
-    if not has_perm(actor, Perm.CALENDAR_EDIT):
-        raise PermissionDenied(_("只有中心主任可以修改工作日历"))
+    _require_province(actor, Perm.CALENDAR_EDIT, _("工作日历"))
     with transaction.atomic():
         calendar_override_set(day=day, is_workday=is_workday, note=note)
         audit_record(
@@ -109,14 +130,15 @@ def calendar_override_save(*, actor: Any, day: Any, is_workday: bool, note: str)
         )
 
 
-def calendar_year_save(*, actor: Any, year: int, source: str) -> None:
+def calendar_year_save(*, actor: StaffActor, year: int, source: str) -> None:
     """Mark a year as fully entered: it stops being provisional."""
     from bianmin.core.services import calendar_year_confirm
 
-    if not has_perm(actor, Perm.CALENDAR_EDIT):
-        raise PermissionDenied(_("只有中心主任可以修改工作日历"))
+    _require_province(actor, Perm.CALENDAR_EDIT, _("工作日历"))
     if not source.strip():
-        raise DomainError(_("请填写依据，例如国务院办公厅通知的文号"), code="source_required")
+        raise DomainError(
+            _("请填写依据，例如国务院办公厅通知的文号"), code=CatalogueError.SOURCE_REQUIRED
+        )
     with transaction.atomic():
         calendar_year_confirm(year=year, source=source)
         audit_record(
@@ -128,10 +150,10 @@ def calendar_year_save(*, actor: Any, year: int, source: str) -> None:
         )
 
 
-def _revise(*, actor: Any, item: ServiceItem, before: dict[str, Any], reason: str) -> None:
+def _revise(*, actor: StaffActor, item: ServiceItem, before: dict[str, Any], reason: str) -> None:
     """History and audit after an edit of an item's materials or fee variants."""
     after = item_snapshot(item)
-    ItemRevision.objects.create(item=item, changed_by=actor, snapshot=after, reason=reason)
+    ItemRevision.objects.create(item=item, changed_by_id=actor.pk, snapshot=after, reason=reason)
     changed = [key for key in ("materials", "fee_variants") if before[key] != after[key]]
     audit_record(
         actor=actor,
@@ -142,17 +164,16 @@ def _revise(*, actor: Any, item: ServiceItem, before: dict[str, Any], reason: st
     )
 
 
-def _check_edit(actor: Any, reason: str) -> None:
-    if not has_perm(actor, Perm.CATALOGUE_EDIT):
-        raise PermissionDenied(_("只有中心主任可以修改事项目录"))
+def _check_edit(actor: StaffActor, reason: str) -> None:
+    _require_province(actor, Perm.CATALOGUE_EDIT, _("事项目录"))
     if not reason.strip():
-        raise DomainError(_("请填写修改原因"), code="reason_required")
+        raise DomainError(_("请填写修改原因"), code=CatalogueError.REASON_REQUIRED)
 
 
 @transaction.atomic
 def material_save(
     *,
-    actor: Any,
+    actor: StaffActor,
     item: ServiceItem,
     code: str,
     name: str,
@@ -168,11 +189,15 @@ def material_save(
     _check_edit(actor, reason)
     code = code.strip()
     if not code.replace("_", "").isalnum() or not code.isascii() or len(code) > 30:
-        raise DomainError(_("材料编码须为不超过30位的英文字母、数字或下划线"), code="bad_code")
+        raise DomainError(
+            _("材料编码须为不超过30位的英文字母、数字或下划线"), code=CatalogueError.BAD_CODE
+        )
     if not name.strip():
-        raise DomainError(_("请填写材料名称"), code="name_required")
+        raise DomainError(_("请填写材料名称"), code=CatalogueError.NAME_REQUIRED)
     if required_when not in CONDITIONS:
-        raise DomainError(_("未知的适用条件：%s") % required_when, code="unknown_condition")
+        raise DomainError(
+            _("未知的适用条件：%s") % required_when, code=CatalogueError.UNKNOWN_CONDITION
+        )
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     before = item_snapshot(item)
     material, _created = Material.objects.get_or_create(
@@ -187,27 +212,31 @@ def material_save(
 
 
 @transaction.atomic
-def material_remove(*, actor: Any, item: ServiceItem, code: str, reason: str) -> None:
+def material_remove(*, actor: StaffActor, item: ServiceItem, code: str, reason: str) -> None:
     _check_edit(actor, reason)
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     before = item_snapshot(item)
     if not Material.objects.filter(item=item, code=code).delete()[0]:
-        raise DomainError(_("该事项没有编码为 %s 的材料") % code, code="unknown_material")
+        raise DomainError(
+            _("该事项没有编码为 %s 的材料") % code, code=CatalogueError.UNKNOWN_MATERIAL
+        )
     _revise(actor=actor, item=item, before=before, reason=reason)
 
 
 @transaction.atomic
 def fee_variant_save(
-    *, actor: Any, item: ServiceItem, code: str, name: str, fee_fen: int, reason: str
+    *, actor: StaffActor, item: ServiceItem, code: str, name: str, fee_fen: int, reason: str
 ) -> FeeVariant:
     """Add or re-price a fee variant (e.g. CR03's endorsement types). Payments already made keep
     their own amounts."""
     _check_edit(actor, reason)
     code = code.strip()
     if not code.replace("_", "").isalnum() or not code.isascii() or len(code) > 30:
-        raise DomainError(_("类型编码须为不超过30位的英文字母、数字或下划线"), code="bad_code")
+        raise DomainError(
+            _("类型编码须为不超过30位的英文字母、数字或下划线"), code=CatalogueError.BAD_CODE
+        )
     if fee_fen < 0:
-        raise DomainError(_("工本费不能为负数"), code="negative_fee")
+        raise DomainError(_("工本费不能为负数"), code=CatalogueError.NEGATIVE_FEE)
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     before = item_snapshot(item)
     variant, _created = FeeVariant.objects.update_or_create(

@@ -8,9 +8,11 @@ from django.shortcuts import redirect, render
 
 from bianmin.catalogue.conditions import CONDITIONS
 from bianmin.catalogue.enums import Category
+from bianmin.catalogue.errors import CatalogueError
 from bianmin.catalogue.forms import ItemEditForm
 from bianmin.catalogue.selectors import item_get, item_list, price_texts
 from bianmin.catalogue.services import item_update
+from bianmin.core.actors import actor_of
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm, has_perm
 
@@ -74,7 +76,7 @@ def manage_item(request: HttpRequest, code: str) -> HttpResponse:
         data["fee_fen"] = int(data.pop("fee_yuan") * 100)
         changes = {k: v for k, v in data.items() if getattr(item, k) != v}
         try:
-            item_update(actor=request.user, item=item, changes=changes, reason=reason)
+            item_update(actor=actor_of(request), item=item, changes=changes, reason=reason)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -116,13 +118,13 @@ def calendar_manage(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("confirm_year"):
                 calendar_year_save(
-                    actor=request.user,
+                    actor=actor_of(request),
                     year=int(request.POST["confirm_year"]),
                     source=request.POST.get("source", ""),
                 )
             else:
                 calendar_override_save(
-                    actor=request.user,
+                    actor=actor_of(request),
                     day=date.fromisoformat(request.POST.get("day", "")),
                     is_workday=request.POST.get("is_workday") == "1",
                     note=request.POST.get("note", ""),
@@ -157,10 +159,12 @@ def _save_list_entry(request: HttpRequest, item: Any) -> HttpResponse:
     reason = post.get("reason", "")
     try:
         if post["section"] == "material" and post.get("remove"):
-            material_remove(actor=request.user, item=item, code=post.get("code", ""), reason=reason)
+            material_remove(
+                actor=actor_of(request), item=item, code=post.get("code", ""), reason=reason
+            )
         elif post["section"] == "material":
             material_save(
-                actor=request.user,
+                actor=actor_of(request),
                 item=item,
                 code=post.get("code", ""),
                 name=post.get("name", ""),
@@ -174,9 +178,11 @@ def _save_list_entry(request: HttpRequest, item: Any) -> HttpResponse:
             try:
                 fee_fen = int(Decimal(post.get("fee_yuan", "")) * 100)
             except InvalidOperation:
-                raise DomainError("工本费应为数字，例如 15 或 15.00", code="bad_amount") from None
+                raise DomainError(
+                    "工本费应为数字，例如 15 或 15.00", code=CatalogueError.BAD_AMOUNT
+                ) from None
             fee_variant_save(
-                actor=request.user,
+                actor=actor_of(request),
                 item=item,
                 code=post.get("code", ""),
                 name=post.get("name", ""),

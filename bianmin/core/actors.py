@@ -4,7 +4,7 @@ Services receive the officer as ``actor: StaffActor``. The accounts context's ``
 satisfies this protocol; no other context imports that model to name the type.
 """
 
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 
 class StaffActor(Protocol):
@@ -13,9 +13,14 @@ class StaffActor(Protocol):
     role: str
 
     @property
-    def center_id(self) -> int: ...
+    def center_id(self) -> int | None: ...  # None: a province-scope account
 
     @property
     def center(self) -> Any: ...
 
     def has_perm(self, perm: str, obj: Any = None) -> bool: ...
+
+
+def actor_of(request: Any) -> StaffActor:
+    """The signed-in staff member of a view behind `login_required`, as a service's actor."""
+    return cast(StaffActor, request.user)

@@ -62,3 +62,15 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+@error_codes("core")
+class CoreError(StrEnum):
+    """The shared kernel's own codes (the generic ones above and the working-day calendar)."""
+
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    PERMISSION_DENIED = "permission_denied"
+    CONFLICT = "conflict"
+    NEGATIVE_DAYS = "negative_days"
+    INVALID_DAYS = "invalid_days"

@@ -19,7 +19,7 @@ import chinese_calendar
 from django.utils.translation import gettext as _
 from lunardate import LunarDate
 
-from bianmin.core.errors import DomainError
+from bianmin.core.errors import CoreError, DomainError
 
 FIRST_YEAR = 2004
 FALLBACK_YEARS = 2  # how far past the package's coverage the statutory fallback may reach
@@ -130,7 +130,7 @@ class WorkdayCalendar:
 def add_workdays(start: dt.date, days: int) -> dt.date:
     """The `days`-th working day after `start` (start itself not counted); 0 returns `start`."""
     if days < 0:
-        raise DomainError(_("工作日天数不能为负数"), code="negative_days")
+        raise DomainError(_("工作日天数不能为负数"), code=CoreError.NEGATIVE_DAYS)
     if days == 0:
         return start
     # A generous window for the one override query: holidays never stretch N days to 3N + 30.

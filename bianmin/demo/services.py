@@ -5,7 +5,7 @@ Each context owns its data; this module only calls their services, in dependency
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -16,6 +16,7 @@ from bianmin.accounts.services import center_week_set_standard, staff_create
 from bianmin.cases.services import cases_demo_history
 from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.permissions import Role
 from bianmin.fees.demo import fees_demo_history
 from bianmin.fees.services import fees_load_reference
@@ -24,32 +25,12 @@ from bianmin.notifications.services import (
     notifications_demo_history,
     notifications_load_reference,
 )
-from bianmin.people.idnumber import make_id_number
-from bianmin.people.models import Person
-from bianmin.people.services import PersonInput, person_upsert
+from bianmin.people.demo import demo_people
+from bianmin.people.selectors import person_count
+from bianmin.people.services import person_upsert
 
 SEED = 20261128
 DEMO_PASSWORD = getattr(settings, "DEMO_PASSWORD", "Bianmin@2026")
-WEINAN_REGIONS = [
-    "610502",
-    "610503",
-    "610522",
-    "610523",
-    "610524",
-    "610525",
-    "610526",
-    "610527",
-    "610528",
-    "610581",
-    "610582",
-]
-FAMILY_NAMES = list(
-    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-)
-GIVEN_CHARS = list(
-    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国建华志强晓东晓燕海燕春梅秋菊立新宏伟文博子涵梓轩一诺欣怡浩然雨桐嘉怡思远"
-)
-
 ACCOUNTS = [
     ("guide01", "导办员一", Role.GUIDE, False),
     ("leader01", "值班长", Role.SHIFT_LEADER, True),
@@ -60,6 +41,7 @@ ACCOUNTS = [
     ("sanitation01", "环卫人员", Role.SANITATION, False),
     ("admin", "系统管理员", Role.ADMINISTRATOR, False),
 ]
+PROVINCE_ACCOUNT = "province01"
 
 
 def reference_load() -> dict[str, int]:
@@ -76,37 +58,6 @@ class DemoSummary:
     center: Center
     accounts: list[str]
     residents: int
-
-
-def _name(rng: random.Random) -> str:
-    given = rng.choice(GIVEN_CHARS)
-    if len(given) == 1 and rng.random() < 0.6:
-        given += rng.choice(GIVEN_CHARS)[0]
-    return rng.choice(FAMILY_NAMES) + given
-
-
-def demo_people(rng: random.Random, *, count: int, today: date) -> list[PersonInput]:
-    people: list[PersonInput] = []
-    seen: set[str] = set()
-    while len(people) < count:
-        birth = today - timedelta(days=rng.randint(2 * 365, 92 * 365))
-        sequence = rng.randint(0, 999)
-        id_number = make_id_number(rng.choice(WEINAN_REGIONS), birth, sequence)
-        if id_number in seen:
-            continue
-        seen.add(id_number)
-        gender = "male" if sequence % 2 else "female"
-        phone = f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
-        people.append(
-            PersonInput(
-                name=_name(rng),
-                id_number=id_number,
-                gender=gender,
-                phone=phone,
-                address="陕西省渭南市潼关县城关街道",
-            )
-        )
-    return people
 
 
 @transaction.atomic
@@ -143,6 +94,15 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
         )
         if role == Role.ADMINISTRATOR:
             admin = staff
+    # The province-scope account that edits the province-wide catalogue and calendar (ADR 0007).
+    staff_create(
+        actor=None,
+        username=PROVINCE_ACCOUNT,
+        full_name="省级事项管理员",
+        role=Role.DIRECTOR,
+        center=None,
+        password_hash=password_hash,
+    )
     for i in range(1, 21):
         staff_create(
             actor=None,
@@ -154,8 +114,9 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
             is_all_round=True,
             badge_number=f"0{61000 + i}",
         )
+    registrar = cast(StaffActor, admin)
     for data in demo_people(rng, count=residents, today=today):
-        person_upsert(actor=admin, data=data, center=center)
+        person_upsert(actor=registrar, data=data, center=center)
     # Contexts with demo history of their own (hall events, cases, payments, messages) add it
     # here, drawing from `rng` so that the whole demo stays reproducible.
     hall_demo_history(center=center, rng=rng, days=history_days)
@@ -164,6 +125,6 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
     fees_demo_history(center=center, rng=rng, days=history_days)
     return DemoSummary(
         center=center,
-        accounts=[a[0] for a in ACCOUNTS],
-        residents=Person.objects.filter(center=center).count(),
+        accounts=[*(a[0] for a in ACCOUNTS), PROVINCE_ACCOUNT],
+        residents=person_count(center_id=center.pk),
     )

@@ -39,3 +39,11 @@ class FeesConfig(AppConfig):
                 order=10,
             )
         )
+        from bianmin.audit.targets import register_target
+
+        register_target(
+            "fees.payment",
+            noun=_("收费"),
+            label_field="receipt_number",
+            search_field=("receipt_number", "case_number"),
+        )

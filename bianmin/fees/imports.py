@@ -6,13 +6,11 @@ rejected file is kept as a record with its per-row errors (no personal data in t
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
@@ -20,6 +18,7 @@ from bianmin.core import clock
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.core.spreadsheets import Limits, RowError, SpreadsheetError, read_table, text_cell
 from bianmin.fees.errors import FeeError
 from bianmin.fees.models import Campaign, CampaignAppointment, ClassList
 from bianmin.people.idnumber import age_on
@@ -36,12 +35,10 @@ COLUMNS = {
 REQUIRED = ("name", "id_number", "gender", "school", "class_name")
 GENDER_WORDS = {"男": "male", "女": "female", "male": "male", "female": "female"}
 MAX_ROWS = 2000
+LIMITS = Limits(max_rows=MAX_ROWS, max_columns=30, max_cell_chars=200)
 
 
-class _RowError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+_RowError = RowError
 
 
 class _Rollback(Exception):
@@ -49,49 +46,24 @@ class _Rollback(Exception):
 
 
 def _cell(value: Any, key: str) -> str:
-    if value is None:
-        return ""
     if key == "id_number" and isinstance(value, int | float) and not isinstance(value, bool):
         raise _RowError(_("公民身份号码须设为文本格式（数字格式会丢失末尾数字）"))
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return text_cell(value, key)
 
 
 def _read(content: bytes) -> list[tuple[int, dict[str, str] | str]]:
     """(row number, values) per non-empty row, or (row number, error) for an unreadable row."""
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise DomainError(
-            _("文件无法读取，请确认是有效的 Excel（.xlsx）文件"), code="unreadable"
-        ) from exc
-    rows = book.worksheets[0].iter_rows(values_only=True)
-    header = next(rows, None)
-    if not header:
-        raise DomainError(_("文件是空的"), code="empty")
-    names = [str(h).strip() if h is not None else "" for h in header]
-    missing = [title for title, key in COLUMNS.items() if key in REQUIRED and title not in names]
-    if missing:
-        raise DomainError(_("第1行缺少列：%s") % "、".join(missing), code="missing_columns")
-    index = {COLUMNS[title]: i for i, title in enumerate(names) if title in COLUMNS}
-    out: list[tuple[int, dict[str, str] | str]] = []
-    for number, row in enumerate(rows, start=2):
-        if row is None or all(v in (None, "") for v in row):
-            continue
-        if len(out) >= MAX_ROWS:
-            raise DomainError(_("一份名单最多 %d 行") % MAX_ROWS, code="too_many_rows")
-        try:
-            out.append(
-                (
-                    number,
-                    {key: _cell(row[i] if i < len(row) else None, key) for key, i in index.items()},
-                )
-            )
-        except _RowError as exc:
-            out.append((number, exc.message))
+    out = read_table(
+        content,
+        filename="class-list.xlsx",
+        columns=COLUMNS,
+        required=REQUIRED,
+        limits=LIMITS,
+        cell=_cell,
+        too_many_rows=_("一份名单最多 %d 行") % MAX_ROWS,
+    )
     if not out:
-        raise DomainError(_("名单中没有学生"), code="empty")
+        raise DomainError(_("名单中没有学生"), code=SpreadsheetError.EMPTY)
     return out
 
 

@@ -23,3 +23,6 @@ class HallConfig(AppConfig):
             Screen(_("自助取号机"), "hall:kiosk_home", Perm.TICKET_ISSUE, front_desk, order=14)
         )
         register_screen(Screen(_("大厅设置"), "hall:settings", Perm.HALL_CONFIGURE, order=85))
+        from bianmin.audit.targets import register_target
+
+        register_target("hall.ticket", noun=_("取号"), label_field="number", search_field="number")

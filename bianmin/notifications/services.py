@@ -18,8 +18,6 @@ Delivery protocol (closing GOV.UK Notify's at-least-once gap, see the README sec
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 import time
@@ -44,6 +42,7 @@ from bianmin.core.crypto import blind_index
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from bianmin.core.masking import mask_phone
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.core.spreadsheets import Limits, SpreadsheetError, first_column, is_xlsx
 from bianmin.notifications import gateways, pipeline, wording
 from bianmin.notifications.clients import (
     DeliveryState,
@@ -1004,46 +1003,18 @@ def parse_arrival_file(*, filename: str, content: bytes) -> list[tuple[int, list
     cannot be read at all; row-level problems are reported per row later."""
     if not content:
         raise SmsError(_("上传的文件是空的。"), code=SmsErrorCode.IMPORT_INVALID)
-    if len(content) > MAX_IMPORT_BYTES:
-        raise SmsError(_("文件超过5MB，请拆分后分批导入。"), code=SmsErrorCode.IMPORT_INVALID)
-    name = (filename or "").lower()
-    rows: list[tuple[int, list[str]]] = []
-    if name.endswith(".xlsx") or content[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            sheet = book.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = ["" if v is None else str(v).strip() for v in values]
-                rows.append((number, cells))
-                if len(rows) > MAX_IMPORT_ROWS + 1:
-                    break
-            book.close()
-        except Exception as exc:
-            raise SmsError(
-                _("Excel 文件无法读取，请确认是 .xlsx 格式且未加密。"),
-                code=SmsErrorCode.IMPORT_INVALID,
-            ) from exc
-    elif name.endswith((".csv", ".txt")) or not name:
-        if b"\x00" in content[:1024]:
-            raise SmsError(
-                _("文件不是文本格式的 CSV，请上传 .xlsx 或 .csv 文件。"),
-                code=SmsErrorCode.IMPORT_INVALID,
-            )
-        text = _decode(content)
-        try:
-            reader = csv.reader(io.StringIO(text))
-            for number, values in enumerate(reader, start=1):
-                rows.append((number, [v.strip() for v in values]))
-                if len(rows) > MAX_IMPORT_ROWS + 1:
-                    break
-        except csv.Error as exc:
-            raise SmsError(
-                _("CSV 文件格式错误：%(e)s") % {"e": exc}, code=SmsErrorCode.IMPORT_INVALID
-            ) from exc
-    else:
-        raise SmsError(_("只支持 Excel（.xlsx）或 CSV 文件。"), code=SmsErrorCode.IMPORT_INVALID)
+    limits = Limits(max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_IMPORT_ROWS + 1)
+    try:
+        rows = first_column(content, filename=filename or "", limits=limits)
+    except DomainError as exc:  # the one spreadsheet reader's Chinese message
+        message = {
+            SpreadsheetError.TOO_MANY_ROWS: _("一次最多导入 %(n)d 行，请拆分文件。")
+            % {"n": MAX_IMPORT_ROWS},
+            SpreadsheetError.NOT_SPREADSHEET: _("只支持 Excel（.xlsx）或 CSV 文件。"),
+        }.get(SpreadsheetError(exc.code), exc.message)
+        if exc.code == SpreadsheetError.UNREADABLE and is_xlsx(filename or "", content):
+            message = _("Excel 文件无法读取，请确认是 .xlsx 格式且未加密。")
+        raise SmsError(message, code=SmsErrorCode.IMPORT_INVALID) from exc
     rows = [(n, cells) for n, cells in rows if any(cells)]
     if rows and any(word in "".join(rows[0][1]) for word in HEADER_WORDS):
         rows = rows[1:]

@@ -12,3 +12,10 @@ class PeopleConfig(AppConfig):
         from bianmin.core.permissions import Perm
 
         register_screen(Screen(_("人口信息"), "people:list", Perm.PERSON_VIEW, order=60))
+
+        from bianmin.audit.targets import register_target
+        from bianmin.people.selectors import person_audit_find, person_audit_labels
+
+        register_target(
+            "people.person", noun=_("人员"), label=person_audit_labels, find=person_audit_find
+        )

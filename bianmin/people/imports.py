@@ -1,20 +1,28 @@
 """Excel import of persons: every row checked first, then all rows written in one transaction
 or none at all. Progress is visible while rows are checked (the slow part)."""
 
-import io
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.core.spreadsheets import Limits, SpreadsheetError, read_table
 from bianmin.people.enums import Gender, ImportStatus
-from bianmin.people.models import PersonImport
-from bianmin.people.services import PersonError, PersonInput, person_upsert, person_validate
+from bianmin.people.errors import PersonErrorCode
+from bianmin.people.models import Person, PersonImport
+from bianmin.people.services import (
+    PersonError,
+    PersonInput,
+    id_number_index,
+    person_check_write,
+    person_upsert,
+    person_validate,
+)
 
 COLUMNS = {
     "姓名": "name",
@@ -31,16 +39,17 @@ GENDER_WORDS = {
     "female": Gender.FEMALE,
 }
 MAX_ROWS = 50_000
+LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_rows=MAX_ROWS, max_columns=30, max_cell_chars=500)
 PROGRESS_EVERY = 200
 
 
-def person_import_start(*, actor: Any, filename: str, content: bytes) -> PersonImport:
+def person_import_start(*, actor: StaffActor, filename: str, content: bytes) -> PersonImport:
     if not has_perm(actor, Perm.PERSON_IMPORT):
         raise PermissionDenied(_("您没有批量导入人口信息的权限"))
     if not filename.lower().endswith(".xlsx"):
-        raise DomainError(_("请上传 Excel 文件（.xlsx）"), code="not_xlsx")
+        raise DomainError(_("请上传 Excel 文件（.xlsx）"), code=SpreadsheetError.NOT_SPREADSHEET)
     job = PersonImport.objects.create(
-        center=actor.center, uploaded_by=actor, filename=filename[:200], content=content
+        center=actor.center, uploaded_by_id=actor.pk, filename=filename[:200], content=content
     )
     from bianmin.people.tasks import person_import_run_task
 
@@ -49,38 +58,10 @@ def person_import_start(*, actor: Any, filename: str, content: bytes) -> PersonI
 
 
 def _read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise DomainError(
-            _("文件无法读取，请确认是有效的 Excel（.xlsx）文件"), code="unreadable"
-        ) from exc
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if not header:
-        raise DomainError(_("文件是空的"), code="empty")
-    names = [str(h).strip() if h is not None else "" for h in header]
-    missing = [title for title, key in COLUMNS.items() if key in REQUIRED and title not in names]
-    if missing:
-        raise DomainError(_("第1行缺少列：%s") % "、".join(missing), code="missing_columns")
-    index = {COLUMNS[title]: i for i, title in enumerate(names) if title in COLUMNS}
-    out = []
-    for number, row in enumerate(rows, start=2):
-        if row is None or all(v in (None, "") for v in row):
-            continue
-        out.append(
-            (
-                number,
-                {
-                    key: "" if i >= len(row) or row[i] is None else str(row[i]).strip()
-                    for key, i in index.items()
-                },
-            )
-        )
-        if len(out) > MAX_ROWS:
-            raise DomainError(_("一次最多导入 %d 行") % MAX_ROWS, code="too_many_rows")
-    return out
+    table = read_table(
+        content, filename="import.xlsx", columns=COLUMNS, required=REQUIRED, limits=LIMITS
+    )
+    return [(number, row) for number, row in table if isinstance(row, dict)]
 
 
 def person_import_run(*, import_id: int) -> PersonImport:
@@ -113,10 +94,17 @@ def person_import_run(*, import_id: int) -> PersonImport:
                 )
             )
             if data.id_number in seen:
-                raise PersonError(_("与第 %d 行的身份证号码重复") % seen[data.id_number])
+                raise PersonError(
+                    _("与第 %d 行的身份证号码重复") % seen[data.id_number],
+                    code=PersonErrorCode.DUPLICATE_ROW,
+                )
             seen[data.id_number] = number
+            existing = Person.objects.filter(
+                id_number_index=id_number_index(data.id_number)
+            ).first()
+            person_check_write(actor=job.uploaded_by, person=existing, data=data)  # type: ignore[arg-type]
             valid.append(data)
-        except PersonError as exc:
+        except DomainError as exc:
             errors.append({"row": number, "message": exc.message})
         if done % PROGRESS_EVERY == 0:
             PersonImport.objects.filter(pk=job.pk).update(rows_done=done // 2)
@@ -130,7 +118,9 @@ def person_import_run(*, import_id: int) -> PersonImport:
         created = updated = 0
         for data in valid:
             _person, was_created = person_upsert(
-                actor=job.uploaded_by, data=data, center=job.center
+                actor=job.uploaded_by,  # type: ignore[arg-type]
+                data=data,
+                center=job.center,
             )
             created += was_created
             updated += not was_created

@@ -2,14 +2,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bianmin.core import clock
 from bianmin.core.fields import EncryptedBinaryField, EncryptedTextField
 from bianmin.core.models import TimeStampedModel
 from bianmin.people.enums import Gender, ImportStatus
+from bianmin.people.idnumber import age_on
 
 
 class Person(TimeStampedModel):
-    """A resident in the registry. ID number, phone, address and photo are SM4-encrypted at rest;
-    lookups go through keyed SM3 blind indexes; lists show only the stored masks."""
+    """A resident in the province's registry (ADR 0007). ID number, phone, address and photo are
+    SM4-encrypted at rest; lookups go through keyed SM3 blind indexes; lists show only the
+    stored masks. No clear column may let the masked digits be rebuilt (no birth date)."""
 
     center = models.ForeignKey(
         "accounts.Center",
@@ -22,7 +25,6 @@ class Person(TimeStampedModel):
     id_number = EncryptedTextField(_("公民身份号码"))
     id_number_index = models.CharField(max_length=64, unique=True)
     id_number_masked = models.CharField(_("公民身份号码"), max_length=18)
-    birth_date = models.DateField(_("出生日期"))
     region_code = models.CharField(_("地址码"), max_length=6)
     phone = EncryptedTextField(_("手机号码"), null=True, blank=True)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True)
@@ -43,6 +45,15 @@ class Person(TimeStampedModel):
     @property
     def has_photo(self) -> bool:
         return bool(self.photo_sha256)
+
+    @property
+    def age(self) -> int | None:
+        """Whole years today (the center's day). The birth date itself is never stored or shown
+        in clear: its 8 digits are exactly the ones the ID mask hides."""
+        try:
+            return age_on(self.id_number or "", clock.today())
+        except ValueError:
+            return None
 
 
 class PersonImport(TimeStampedModel):

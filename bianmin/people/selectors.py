@@ -1,10 +1,15 @@
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import NotFound
+from bianmin.core.masking import mask_name
+from bianmin.people.errors import PersonErrorCode
 from bianmin.people.models import Person
 from bianmin.people.services import id_number_index, phone_index
 
@@ -24,7 +29,21 @@ def person_list(*, user: Any, text: str = "") -> QuerySet[Person]:
     return qs.order_by("name", "pk")
 
 
-def person_find_by_id_number(*, actor: Any, id_number: str) -> Person | None:
+def person_search(*, actor: StaffActor, text: str) -> QuerySet[Person]:
+    """The people list; a search (name, ID number or phone) is a lookup of personal data and
+    is audited with the number of matches, never with the searched text."""
+    people = person_list(user=actor, text=text)
+    if text.strip():
+        audit_record(
+            actor=actor,
+            action=AuditAction.PERSON_SEARCHED,
+            target_type="people.person",
+            after={"found": people.count()},
+        )
+    return people
+
+
+def person_find_by_id_number(*, actor: StaffActor | None, id_number: str) -> Person | None:
     """An exact lookup across the province (a resident may be served at any center); audited."""
     person = Person.objects.filter(id_number_index=id_number_index(id_number)).first()
     audit_record(
@@ -40,5 +59,39 @@ def person_find_by_id_number(*, actor: Any, id_number: str) -> Person | None:
 def person_get(*, user: Any, pk: int) -> Person:
     person = Person.objects.filter(pk=pk).first()
     if person is None or (user.center_id is not None and person.center_id != user.center_id):
-        raise NotFound("没有找到这个人员")
+        raise NotFound(_("没有找到这个人员"), code=PersonErrorCode.NOT_FOUND)
     return person
+
+
+@transaction.atomic
+def person_open(*, actor: StaffActor, pk: int) -> Person:
+    """The person page: scoped like `person_get`, and every opening is audited (the page shows
+    the age, derived from the encrypted ID number)."""
+    person = person_get(user=actor, pk=pk)
+    audit_record(
+        actor=actor, action=AuditAction.PERSON_VIEWED, target=person, center_id=person.center_id
+    )
+    return person
+
+
+def person_audit_labels(ids: list[str]) -> dict[str, str]:
+    """The inspector's log names a person by the masked name only ("张*三")."""
+    pks = [int(i) for i in ids if i.isdigit()]
+    return {
+        str(pk): mask_name(name)
+        for pk, name in Person.objects.filter(pk__in=pks).values_list("pk", "name")
+    }
+
+
+def person_audit_find(text: str) -> list[str]:
+    """Persons an inspector's search text names: an ID number (blind index) or a full name."""
+    text = text.strip()
+    if not text:
+        return []
+    found = Person.objects.filter(Q(id_number_index=id_number_index(text)) | Q(name=text))
+    return [str(pk) for pk in found.values_list("pk", flat=True)[:500]]
+
+
+def person_count(*, center_id: int) -> int:
+    """Residents registered by a center."""
+    return Person.objects.filter(center_id=center_id).count()

@@ -6,12 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from bianmin.core.actors import actor_of
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import template_for
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.people.imports import COLUMNS, person_import_start
 from bianmin.people.models import PersonImport
-from bianmin.people.selectors import person_get, person_list
+from bianmin.people.selectors import person_get, person_open, person_search
 from bianmin.people.services import person_reveal
 
 
@@ -24,7 +25,7 @@ def _need(request: HttpRequest, perm: Perm) -> None:
 def person_list_view(request: HttpRequest) -> HttpResponse:
     _need(request, Perm.PERSON_VIEW)
     text = request.GET.get("q", "")[:40]
-    page = Paginator(person_list(user=request.user, text=text), 50).get_page(
+    page = Paginator(person_search(actor=actor_of(request), text=text), 50).get_page(
         request.GET.get("page")
     )
     return render(
@@ -35,7 +36,7 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _need(request, Perm.PERSON_VIEW)
-    person = person_get(user=request.user, pk=pk)
+    person = person_open(actor=actor_of(request), pk=pk)  # type: ignore[arg-type]
     return render(
         request,
         "people/detail.html",
@@ -51,7 +52,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_reveal_view(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     person = person_get(user=request.user, pk=pk)
     try:
-        value = person_reveal(actor=request.user, person=person, field=field)
+        value = person_reveal(actor=actor_of(request), person=person, field=field)
     except DomainError as exc:
         return HttpResponse(exc.message, status=exc.status)
     return render(request, "people/detail.html#revealed", {"value": value})
@@ -67,7 +68,7 @@ def person_import_view(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 job = person_import_start(
-                    actor=request.user, filename=upload.name or "", content=upload.read()
+                    actor=actor_of(request), filename=upload.name or "", content=upload.read()
                 )
             except DomainError as exc:
                 messages.error(request, exc.message)

@@ -1,16 +1,15 @@
-import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.models import AuditEntry
 from bianmin.audit.selectors import audit_verify_chains
 from bianmin.audit.services import GENESIS, audit_record
 from bianmin.core.permissions import Role
+from tests.support.races import errors_of, run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -82,27 +81,17 @@ def test_recomputed_hash_after_edit_still_breaks_the_next_link(officer) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_never_fork_the_chain(center, make_staff) -> None:
     officers = [make_staff(Role.OFFICER) for _ in range(4)]
-    errors: list[BaseException] = []
 
-    def work(officer) -> None:
-        try:
-            for i in range(10):
-                audit_record(
-                    actor=officer,
-                    action=AuditAction.PERSON_VIEWED,
-                    target_type="people.person",
-                    target_id=str(i),
-                )
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def work(i: int) -> None:
+        for n in range(10):
+            audit_record(
+                actor=officers[i],
+                action=AuditAction.PERSON_VIEWED,
+                target_type="people.person",
+                target_id=str(n),
+            )
 
-    threads = [threading.Thread(target=work, args=(o,)) for o in officers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = errors_of(run_concurrently(work, len(officers)))
 
     assert errors == []
     seqs = list(

@@ -6,11 +6,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_director_adds_a_material_in_the_browser(
-    live_server, page, catalogue, director, login_client_for
+    live_server, page, catalogue, province_director, login_client_for
 ) -> None:
     from django.conf import settings
 
-    client = login_client_for(director)
+    client = login_client_for(province_director)
     page.context.add_cookies(
         [
             {

@@ -90,18 +90,22 @@ def test_conditional_materials(when, facts, expected) -> None:
     assert is_required(when, facts) is expected
 
 
-def test_director_edit_keeps_history_and_audit(catalogue, director) -> None:
+def test_director_edit_keeps_history_and_audit(catalogue, province_director) -> None:
     item = ServiceItem.objects.get(code="HZ12")
-    item_update(actor=director, item=item, changes={"promised_workdays": 10}, reason="提速")
+    item_update(
+        actor=province_director, item=item, changes={"promised_workdays": 10}, reason="提速"
+    )
     item.refresh_from_db()
     assert item.promised_workdays == 10
     assert [r.reason for r in item.revisions.all()] == ["提速", "参考数据导入"]
 
 
-def test_edit_refuses_unknown_fields_and_non_directors(catalogue, director, officer) -> None:
+def test_edit_refuses_unknown_fields_and_non_directors(
+    catalogue, province_director, officer
+) -> None:
     item = ServiceItem.objects.get(code="HZ12")
     with pytest.raises(DomainError):
-        item_update(actor=director, item=item, changes={"code": "XX"}, reason="x")
+        item_update(actor=province_director, item=item, changes={"code": "XX"}, reason="x")
     with pytest.raises(PermissionDenied):
         item_update(actor=officer, item=item, changes={"promised_workdays": 1}, reason="x")
     item.refresh_from_db()
@@ -129,12 +133,12 @@ def test_director_home_warns_about_a_provisional_next_year(director, login_clien
 
 
 def test_director_edits_materials_and_variants_with_history(
-    catalogue, director, login_client_for
+    catalogue, province_director, login_client_for
 ) -> None:
     from bianmin.audit.enums import AuditAction
     from bianmin.audit.models import AuditEntry
 
-    client = login_client_for(director)
+    client = login_client_for(province_director)
     client.post(
         "/catalogue/HZ02/",
         {
@@ -179,11 +183,11 @@ def test_director_edits_materials_and_variants_with_history(
     ],
 )
 def test_bad_material_edits_change_nothing(
-    catalogue, director, login_client_for, data, message
+    catalogue, province_director, login_client_for, data, message
 ) -> None:
     before = list(ServiceItem.objects.get(code="HZ02").materials.values_list("code", flat=True))
     payload = {"section": "material", "reason": "x", **data}
-    page = login_client_for(director).post("/catalogue/HZ02/", payload, follow=True)
+    page = login_client_for(province_director).post("/catalogue/HZ02/", payload, follow=True)
     assert message in page.content.decode()
     after = list(ServiceItem.objects.get(code="HZ02").materials.values_list("code", flat=True))
     assert after == before

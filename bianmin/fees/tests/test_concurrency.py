@@ -1,36 +1,17 @@
 """Exactly once under concurrent submits: real threads, real connections (SQLite and PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from bianmin.core.errors import Conflict
 from bianmin.fees.models import Payment, SavingsEntry
 from bianmin.fees.services import Payer, payment_collect
+from tests.support.races import run_concurrently as race
 
 THREADS = 6
 
 
 def run_concurrently(target, count=THREADS):
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = target(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return race(target, count)
 
 
 @pytest.mark.django_db(transaction=True)
