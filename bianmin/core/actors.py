@@ -6,6 +6,8 @@ satisfies this protocol; no other context imports that model to name the type.
 
 from typing import Any, Protocol, cast
 
+from bianmin.core.errors import PermissionDenied
+
 
 class StaffActor(Protocol):
     pk: Any
@@ -24,3 +26,11 @@ class StaffActor(Protocol):
 def actor_of(request: Any) -> StaffActor:
     """The signed-in staff member of a view behind `login_required`, as a service's actor."""
     return cast(StaffActor, request.user)
+
+
+def home_center_id(actor: StaffActor) -> int:
+    """The center a center-scoped action runs in. A province-scope account has none, and is
+    refused work that belongs to one center (it acts through province screens instead)."""
+    if actor.center_id is None:
+        raise PermissionDenied("省级账号不属于任何中心，不能办理本中心业务")
+    return actor.center_id

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
-from bianmin.core.actors import StaffActor
+from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import DomainError, NotFound
 from bianmin.core.permissions import Perm
 from bianmin.fees.errors import FeeError
@@ -119,7 +119,7 @@ def campaign_save(
     need(actor, Perm.FEE_POLICY_EDIT, _("只有中心主任可以设定办证活动"))
     data, policy = _clean_campaign(actor, data)
     if campaign is None:
-        campaign = Campaign(center_id=actor.center_id, created_by_id=actor.pk)
+        campaign = Campaign(center_id=home_center_id(actor), created_by_id=actor.pk)
         before = None
     else:
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
-from bianmin.core.actors import StaffActor
+from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm
 from bianmin.fees.errors import FeeError
@@ -38,7 +38,7 @@ def drawer_close(
     window_code = (window_code or "").strip().upper()
     rows = [
         r
-        for r in drawer_rows(center_id=actor.center_id, day=day, officer_id=actor.pk)
+        for r in drawer_rows(center_id=home_center_id(actor), day=day, officer_id=actor.pk)
         if r.window_code == window_code
     ]
     expected = rows[0].expected_cash_fen if rows else 0
@@ -55,7 +55,7 @@ def drawer_close(
             code=FeeError.DRAWER_DIFFERENCE,
         )
     close, created = DrawerClose.objects.update_or_create(
-        center_id=actor.center_id,
+        center_id=home_center_id(actor),
         day=day,
         officer_id=actor.pk,
         window_code=window_code,
@@ -97,7 +97,7 @@ def free_copies_add(*, actor: StaffActor, case_number: str, copies: int = 1) -> 
     if isinstance(copies, bool) or not isinstance(copies, int) or not 1 <= copies <= 200:
         raise DomainError(_("复印份数应为1至200的整数"), code=FeeError.INVALID_COPIES)
     row, _created = FreeCopyCount.objects.select_for_update().get_or_create(
-        center_id=actor.center_id, case_number=case_number
+        center_id=home_center_id(actor), case_number=case_number
     )
     FreeCopyCount.objects.filter(pk=row.pk).update(copies=F("copies") + copies)
     row.refresh_from_db()

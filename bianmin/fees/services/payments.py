@@ -17,7 +17,7 @@ from bianmin.cases.enums import ConfirmationStage, IdType
 from bianmin.cases.selectors import case_fee_facts
 from bianmin.cases.services import case_confirmation_record
 from bianmin.core import clock
-from bianmin.core.actors import StaffActor
+from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import Conflict, DomainError, NotFound
 from bianmin.core.permissions import Perm
 from bianmin.fees.enums import PAYING_METHODS, FeeKind, Group, PaymentMethod, PaymentStage
@@ -220,12 +220,12 @@ def payment_collect(
         )
     case_number = (case_number or "").strip()[:40]
     if case_number:
-        _refuse_second_payment(center_id=actor.center_id, case_number=case_number, kind=kind)
+        _refuse_second_payment(center_id=home_center_id(actor), case_number=case_number, kind=kind)
     claimed = clean_groups(groups)
     clean_evidence = _clean_evidence(claimed, evidence)
     at = clock.now()
     q = fee_quote(
-        center_id=actor.center_id,
+        center_id=home_center_id(actor),
         item_code=item_code,
         variant_code=variant_code,
         on_date=clock.local(at).date(),
@@ -244,7 +244,7 @@ def payment_collect(
         with transaction.atomic():
             payment = insert_payment(
                 actor=actor,
-                center_id=actor.center_id,
+                center_id=home_center_id(actor),
                 q=q,
                 method=method,
                 payer=payer,
@@ -265,7 +265,9 @@ def payment_collect(
         if existing is not None:
             return existing, False
         if case_number:
-            _refuse_second_payment(center_id=actor.center_id, case_number=case_number, kind=kind)
+            _refuse_second_payment(
+                center_id=home_center_id(actor), case_number=case_number, kind=kind
+            )
         raise
     return payment, True
 
