@@ -20,10 +20,8 @@ from bianmin.core import clock
 from bianmin.core.permissions import Role
 from bianmin.fees.services import fees_demo_history, fees_load_reference
 from bianmin.hall.services import hall_demo_history
-from bianmin.notifications.services import (
-    notifications_demo_history,
-    notifications_load_reference,
-)
+from bianmin.notifications.demo import notifications_demo_history
+from bianmin.notifications.services import notifications_load_reference
 from bianmin.people.idnumber import make_id_number
 from bianmin.people.models import Person
 from bianmin.people.services import PersonInput, person_upsert

@@ -14,10 +14,10 @@ from bianmin.core.errors import NotFound
 from bianmin.identity.enums import (
     Decision,
     EnrollmentStatus,
-    FaceErrorCode,
     Liveness,
     OfficerDecision,
 )
+from bianmin.identity.errors import IdentityError
 from bianmin.identity.models import FaceCheck, FaceConsent, FaceEnrollment
 from bianmin.identity.services import check_valid_minutes, model_identity
 from bianmin.people.services import id_number_index
@@ -61,7 +61,7 @@ def face_check_get(*, user: Any, check_id: str) -> FaceCheck:
         else None
     )
     if check is None:
-        raise NotFound("没有找到该核验记录", code=FaceErrorCode.CHECK_NOT_FOUND)
+        raise NotFound("没有找到该核验记录", code=IdentityError.CHECK_NOT_FOUND)
     return check
 
 
@@ -76,7 +76,7 @@ def face_consent_get(*, user: Any, consent_id: str) -> FaceConsent:
         else None
     )
     if consent is None:
-        raise NotFound("没有找到该同意记录，请重新登记同意", code=FaceErrorCode.CONSENT_MISSING)
+        raise NotFound("没有找到该同意记录，请重新登记同意", code=IdentityError.CONSENT_MISSING)
     return consent
 
 

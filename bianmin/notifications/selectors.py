@@ -12,6 +12,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from bianmin.core import clock
+from bianmin.core.workdays import workdays_between
+from bianmin.notifications.case_links import picked_up_cases
 from bianmin.notifications.enums import BatchRowStatus, MessageStatus, TemplateStatus
 from bianmin.notifications.models import Batch, BatchRow, Message, SmsTemplate
 
@@ -222,8 +224,6 @@ class PickupStats:
 def pickup_stats(*, center_id: int, days: int = 180) -> PickupStats:
     """Arrival → notified → picked up: working days from acceptance to pickup per case, against
     the 7-working-day goal (cases' ``case_pickup_durations``), with our own notice counts."""
-    from bianmin.core.workdays import workdays_between
-
     since = clock.today() - timedelta(days=days)
     stats = PickupStats(
         labels=[*(str(d) for d in range(PICKUP_GOAL_WORKDAYS + 1)), f">{PICKUP_GOAL_WORKDAYS}"]
@@ -239,16 +239,15 @@ def pickup_stats(*, center_id: int, days: int = 180) -> PickupStats:
     notified_numbers = {
         str(p.get("case_number", "")) for p in notices.values_list("params", flat=True)
     }
-    try:
-        from bianmin.cases.selectors import case_pickup_durations
-    except ImportError:
+    picked = picked_up_cases(center_id=center_id, since=since)
+    if picked is None:
         stats.source = "unavailable"
         stats.waiting = stats.notified
         return stats
     stats.source = "cases"
     durations: list[int] = []
     picked_numbers: set[str] = set()
-    for row in case_pickup_durations(center_id=center_id, since=since):
+    for row in picked:
         start = timezone.localtime(row.accepted_at).date()
         end = timezone.localtime(row.picked_up_at).date()
         try:

@@ -18,7 +18,7 @@ from bianmin.core.errors import DomainError
 from bianmin.core.htmx import is_htmx, template_for
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.core.public_urls import public_base_url
-from bianmin.notifications import selectors, services
+from bianmin.notifications import gateways, selectors, services
 from bianmin.notifications.clients import receipt_callback_url
 from bianmin.notifications.enums import BatchKind, MessageStatus, TemplateStatus
 from bianmin.notifications.wording import VARIABLES
@@ -63,8 +63,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "charts": charts,
             "batches": selectors.batch_list(user=user)[:8],
             "receipt_urls": receipt_urls,
-            "gateway": services.gateways.primary_name(),
-            "fallback": services.gateways.fallback_name(),
+            "gateway": gateways.primary_name(),
+            "fallback": gateways.fallback_name(),
             "perms_template": has_perm(user, Perm.SMS_TEMPLATE_EDIT),
         },
     )

@@ -42,3 +42,17 @@ def person_get(*, user: Any, pk: int) -> Person:
     if person is None or (user.center_id is not None and person.center_id != user.center_id):
         raise NotFound("没有找到这个人员")
     return person
+
+
+def person_for_enrollment(*, person_id: int, lock: bool = False) -> Person | None:
+    """A person with the registry photo, for the face enrollment task (no actor, no audit:
+    the photo is turned into a template, nothing is shown). ``lock`` inside a transaction."""
+    qs = Person.objects.all()
+    if lock:
+        qs = qs.select_for_update()
+    return qs.filter(pk=person_id).first()
+
+
+def person_photo_digests() -> QuerySet[Person, tuple[int, str]]:
+    """(person id, photo SHA-256) of every person with a registry photo."""
+    return Person.objects.exclude(photo_sha256="").values_list("pk", "photo_sha256")

@@ -44,7 +44,7 @@ from bianmin.notifications.clients import (
 from bianmin.notifications.clients import aliyun as aliyun_protocol
 from bianmin.notifications.clients import tencent as tencent_protocol
 from bianmin.notifications.clients.base import CHINA_TZ, china_today
-from bianmin.notifications.clients.fakes import (
+from tests.support.sms_fakes import (
     FAKE_ALIYUN_ACCESS_KEY_ID,
     FAKE_ALIYUN_ACCESS_KEY_SECRET,
     FAKE_TENCENT_SDK_APP_ID,
@@ -873,7 +873,7 @@ def test_fake_runs_as_a_separate_process_and_records_to_file(tmp_path: Path, pro
         [
             sys.executable,
             "-m",
-            "bianmin.notifications.clients.fakes",
+            "tests.support.sms_fakes",
             provider,
             "--port",
             "0",

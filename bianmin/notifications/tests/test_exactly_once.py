@@ -11,14 +11,15 @@ from django.db import connection
 
 from bianmin.notifications import services
 from bianmin.notifications.enums import AttemptOutcome, MessageStatus
-from bianmin.notifications.harness import (
+from bianmin.notifications.models import Message, MessageAttempt
+from bianmin.notifications.services import common
+from tests.support.sms_harness import (
     FakeGateway,
     Workers,
     record_references,
     running,
     wait_until,
 )
-from bianmin.notifications.models import Message, MessageAttempt
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -28,7 +29,7 @@ DONE = (MessageStatus.SENT, MessageStatus.DELIVERED)
 @pytest.fixture
 def queued(center: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Create n queued messages without scheduling them (the workers are fed separately)."""
-    monkeypatch.setattr(services, "_schedule", lambda *args, **kwargs: None)
+    monkeypatch.setattr(common, "message_schedule", lambda *args, **kwargs: None)
     services.notifications_load_reference()
 
     def make(n: int) -> list[str]:

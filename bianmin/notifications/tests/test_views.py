@@ -13,6 +13,7 @@ from bianmin.notifications import gateways, services
 from bianmin.notifications.clients import receipt_token
 from bianmin.notifications.enums import MessageStatus
 from bianmin.notifications.models import Batch, Message, SmsTemplate
+from bianmin.notifications.services import common
 from bianmin.notifications.tests.conftest import at
 
 pytestmark = pytest.mark.usefixtures("templates")
@@ -68,7 +69,7 @@ def test_retry_api_matrix(
     center: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(services, "_schedule", lambda *a, **k: None)
+    monkeypatch.setattr(common, "message_schedule", lambda *a, **k: None)
     services.sms_enqueue(
         center_id=center.pk,
         template_code="pickup_ready",
@@ -121,7 +122,7 @@ def _aliyun_receipt(message: Message) -> bytes:
 def test_receipt_endpoint_rejects_forgeries_and_is_idempotent(
     center: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "_schedule", lambda *a, **k: None)
+    monkeypatch.setattr(common, "message_schedule", lambda *a, **k: None)
     services.sms_enqueue(
         center_id=center.pk,
         template_code="pickup_ready",

@@ -3,7 +3,7 @@ production code paths).
 
 It starts, as separate OS processes:
 
-* a fake provider server (``python -m bianmin.notifications.clients.fakes``) that appends every
+* a fake provider server (``python -m tests.support.sms_fakes``) that appends every
   message it *accepts* to a JSON-lines record file -- the ground truth for "received once";
 * Huey consumers (``manage.py run_huey``) with ``bianmin.notifications.tests.process_settings``,
   on the caller's database and a private queue (a SqliteHuey file, or RedisHuey under a
@@ -67,7 +67,7 @@ class FakeGateway:
         args = [
             sys.executable,
             "-m",
-            "bianmin.notifications.clients.fakes",
+            "tests.support.sms_fakes",
             self.provider,
             "--port",
             "0",
@@ -77,7 +77,7 @@ class FakeGateway:
         ]
         if self.qps:
             args += ["--qps", str(self.qps)]
-        self.process = subprocess.Popen(  # noqa: S603 -- our own module, fixed arguments
+        self.process = subprocess.Popen(
             args,
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -143,7 +143,7 @@ class Workers:
     def start_consumer(self) -> subprocess.Popen[bytes]:
         log = (self.workdir / f"consumer-{len(self.consumers)}.log").open("wb")
         self._logs.append(log)
-        process = subprocess.Popen(  # noqa: S603 -- our own manage.py, fixed arguments
+        process = subprocess.Popen(
             [
                 sys.executable,
                 "manage.py",
@@ -183,7 +183,7 @@ class Workers:
         self, *, stuck_after: float, replay_after: float, copies: int = 1
     ) -> dict[str, Any]:
         """One watchdog run; with replay_after=0 it feeds every due queued message."""
-        done = subprocess.run(  # noqa: S603 -- our own manage.py, fixed arguments
+        done = subprocess.run(
             [
                 sys.executable,
                 "manage.py",
@@ -214,7 +214,7 @@ class Workers:
         rows with no task are enqueued once the queue is empty)."""
         log = (self.workdir / "watchdog.log").open("wb")
         self._logs.append(log)
-        process = subprocess.Popen(  # noqa: S603 -- our own manage.py, fixed arguments
+        process = subprocess.Popen(
             [
                 sys.executable,
                 "manage.py",

@@ -20,7 +20,7 @@ provider's wire protocol closely enough that the real clients cannot tell the di
 
 Run out of process (e.g. for a kill test or a benchmark)::
 
-    python -m bianmin.notifications.clients.fakes aliyun --port 0 --qps 50 --record out.jsonl
+    python -m tests.support.sms_fakes aliyun --port 0 --qps 50 --record out.jsonl
 
 The first line on stdout is ``READY http://127.0.0.1:<port>/``.
 """
@@ -48,18 +48,19 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from . import aliyun as aliyun_protocol
-from . import tencent as tencent_protocol
-from .base import CHINA_TZ, MAINLAND_MOBILE, normalize_mainland_phone
-from .segments import count_segments
+from bianmin.core.validators import is_mobile
+from bianmin.notifications.clients import aliyun as aliyun_protocol
+from bianmin.notifications.clients import tencent as tencent_protocol
+from bianmin.notifications.clients.base import CHINA_TZ, normalize_mainland_phone
+from bianmin.notifications.clients.segments import count_segments
 
 logger = logging.getLogger(__name__)
 
 # Well-known credentials of the fakes (not secrets: they only open the loopback fakes).
 FAKE_ALIYUN_ACCESS_KEY_ID = "LTAIfakeAccessKeyId"
-FAKE_ALIYUN_ACCESS_KEY_SECRET = "fakeAccessKeySecret"  # noqa: S105
-FAKE_TENCENT_SECRET_ID = "AKIDfakeSecretId"  # noqa: S105
-FAKE_TENCENT_SECRET_KEY = "fakeSecretKey"  # noqa: S105
+FAKE_ALIYUN_ACCESS_KEY_SECRET = "fakeAccessKeySecret"
+FAKE_TENCENT_SECRET_ID = "AKIDfakeSecretId"
+FAKE_TENCENT_SECRET_KEY = "fakeSecretKey"
 FAKE_TENCENT_SDK_APP_ID = "1400000000"
 
 RECEIPT_BATCH = 100  # receipts per callback POST
@@ -531,7 +532,7 @@ class FakeAliyunSms(FakeSmsServer):
         if len(phones) > aliyun_protocol.MAX_PHONE_NUMBERS:
             return self._ok_code("isv.MOBILE_COUNT_OVER_LIMIT", "手机号码数量超过限制")
         phones = [normalize_mainland_phone(p) for p in phones]
-        if not all(MAINLAND_MOBILE.match(p) for p in phones):
+        if not all(is_mobile(p) for p in phones):
             return self._ok_code("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
         try:
             template_params = json.loads(params.get("TemplateParam") or "{}")
@@ -569,7 +570,7 @@ class FakeAliyunSms(FakeSmsServer):
             current_page = int(params.get("CurrentPage", "0"))
         except ValueError:
             return self._ok_code("isv.INVALID_PARAMETERS", "参数格式不正确")
-        if not MAINLAND_MOBILE.match(phone):
+        if not is_mobile(phone):
             return self._ok_code("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
         if not re.fullmatch(r"\d{8}", send_date) or not 1 <= page_size <= 50 or current_page < 1:
             return self._ok_code("isv.INVALID_PARAMETERS", "参数格式不正确")
@@ -746,7 +747,7 @@ class FakeTencentSms(FakeSmsServer):
         for raw in phones:
             raw = str(raw)
             phone = normalize_mainland_phone(raw)
-            if not raw.startswith("+") or not MAINLAND_MOBILE.match(phone):
+            if not raw.startswith("+") or not is_mobile(phone):
                 statuses.append(
                     {
                         "SerialNo": "",
@@ -857,7 +858,7 @@ class FakeTencentSms(FakeSmsServer):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bianmin.notifications.clients.fakes",
+        prog="python -m tests.support.sms_fakes",
         description="Run a fake SMS provider on loopback.",
     )
     parser.add_argument("provider", choices=["aliyun", "tencent"])
