@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -24,6 +25,7 @@ from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.identity import engine
 from bianmin.identity.enums import Decision, OfficerDecision
+from bianmin.identity.errors import IdentityError
 from bianmin.identity.selectors import (
     face_check_get,
     face_consent_get,
@@ -194,11 +196,11 @@ def quality_view(request: HttpRequest, consent_id: str) -> JsonResponse:
         return JsonResponse({"code": exc.code, "message": exc.message}, status=exc.status)
     if consent.used_at is not None or consent.expires_at <= clock.now():
         return JsonResponse(
-            {"code": "consent_expired", "message": "同意记录已失效，请重新登记同意"}, status=400
+            {"code": IdentityError.CONSENT_EXPIRED, "message": _("同意记录已失效，请重新登记同意")}, status=400
         )
     upload = request.FILES.get("frame")
     if upload is None:
-        return JsonResponse({"code": "no_frames", "message": "没有收到画面"}, status=400)
+        return JsonResponse({"code": IdentityError.NO_FRAMES, "message": _("没有收到画面")}, status=400)
     problems = frame_problems(upload.read())
     return JsonResponse({"ok": not problems, "messages": problems})
 

@@ -93,8 +93,9 @@ def face_consent_record(
     """单独同意: record the citizen's consent to one face check for one purpose.
 
     Under-14s (by the ID number's birth date) need their guardian's name and ID number.
-    Refused, with nothing stored, when the person is not in the registry or has no usable
-    registry photo: the officer then uses another method.
+    Refused, with nothing stored, when the person is not in the registry of the actor's
+    center (another center's resident is answered exactly as an unknown number) or has no
+    usable registry photo: the officer then uses another method.
     """
     need_perm(actor, Perm.FACE_VERIFY)
     number = clean_id_number(id_number)
@@ -108,7 +109,9 @@ def face_consent_record(
     if is_minor:
         guardian = _clean_guardian(guardian_name, guardian_id_number, number)
     person = person_find_by_id_number(actor=actor, id_number=number)
-    if person is None:
+    # Another center's resident gets exactly the answer of an unknown number: the reply (and
+    # whether the photo is usable) must not tell center B who is registered in center A.
+    if person is None or person.center_id != actor.center_id:
         raise NotFound(
             _("登记库中没有此人，无法刷脸核验，请改用户口簿、其他证件或网证核验"),
             code=IdentityError.PERSON_NOT_FOUND,
