@@ -10,12 +10,15 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bianmin.core import clock
 from bianmin.core.workdays import workdays_between
+from bianmin.notifications import pipeline
 from bianmin.notifications.case_links import picked_up_cases
 from bianmin.notifications.enums import BatchRowStatus, MessageStatus, TemplateStatus
 from bianmin.notifications.models import Batch, BatchRow, Message, SmsTemplate
+from bianmin.notifications.services.common import local_now, quiet_hours
 
 SENT_STATUSES = (MessageStatus.SENT, MessageStatus.DELIVERED)
 PICKUP_GOAL_WORKDAYS = 7
@@ -80,6 +83,42 @@ def batch_rows(*, batch: Batch) -> QuerySet[BatchRow]:
     return batch.rows.select_related("message").order_by("row_number")
 
 
+def message_waiting_reason(*, message: Message) -> str:
+    """Why a queued message waits ("" for any other status): quiet hours, a daily cap, a
+    gateway error being retried, or its turn under the send-rate limit."""
+    if message.status != MessageStatus.QUEUED:
+        return ""
+    return pipeline.waiting_reason(
+        is_urgent=message.is_urgent,
+        next_attempt_at=message.next_attempt_at,
+        error_code=message.error_code,
+        error_message=message.error_message,
+        local_now=local_now(),
+        quiet=quiet_hours(),
+    )
+
+
+def message_status_text(*, message: Message) -> str:
+    """The honest one-line state of a message for staff screens: "已排队，08:00 后发送",
+    never "已发送" for a message that is only queued."""
+    if message.status == MessageStatus.QUEUED:
+        return message_waiting_reason(message=message)
+    return str(MessageStatus(message.status).label)
+
+
+def case_sms_status(*, case_id: int, template_code: str) -> str:
+    """The state of the latest SMS of that kind for a case ("" when none was queued), for
+    the screens of the contexts that send case notices (e.g. the missing-material notice)."""
+    message = (
+        Message.objects.filter(case_id=case_id, template_code=template_code)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if message is None:
+        return ""
+    return _("短信%(state)s") % {"state": message_status_text(message=message)}
+
+
 @dataclass(frozen=True)
 class BatchProgress:
     total: int
@@ -88,6 +127,7 @@ class BatchProgress:
     sent: int
     delivered: int
     failed: int
+    waiting_reason: str = ""  # why the queued messages have not gone out yet
 
     @property
     def done(self) -> int:
@@ -104,7 +144,11 @@ class BatchProgress:
 
 def batch_progress(*, batch: Batch) -> BatchProgress:
     counts = Counter(dict(batch.messages.values_list("status").annotate(n=Count("pk"))))
+    first_waiting = (
+        batch.messages.filter(status=MessageStatus.QUEUED).order_by("next_attempt_at", "pk").first()
+    )
     return BatchProgress(
+        waiting_reason=message_waiting_reason(message=first_waiting) if first_waiting else "",
         total=sum(counts.values()),
         queued=counts.get(MessageStatus.QUEUED, 0),
         sending=counts.get(MessageStatus.SENDING, 0),

@@ -818,6 +818,17 @@ def test_console_gateway_writes_json_lines_and_answers_queries(tmp_path: Path) -
     assert gateway.parse_receipts(b"[]", {}) == []
 
 
+def test_console_outbox_keeps_only_the_masked_phone_in_an_owner_only_file(tmp_path: Path) -> None:
+    outbox = tmp_path / "sms-outbox.jsonl"
+    sms = make_sms(phone="13812341234")
+
+    assert ConsoleSmsGateway(outbox).send(sms).accepted
+
+    assert json.loads(outbox.read_text(encoding="utf-8"))["phone"] == "138****1234"
+    assert "13812341234" not in outbox.read_text(encoding="utf-8")
+    assert outbox.stat().st_mode & 0o777 == 0o600
+
+
 @pytest.mark.parametrize(
     ("sms", "code"),
     [

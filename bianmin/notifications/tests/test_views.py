@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 from bianmin.core.permissions import Role
 from bianmin.notifications import gateways, services
 from bianmin.notifications.clients import receipt_token
+from bianmin.notifications.demo import notifications_demo_history
 from bianmin.notifications.enums import MessageStatus
 from bianmin.notifications.models import Batch, Message, SmsTemplate
 from bianmin.notifications.services import common
@@ -167,7 +168,7 @@ def test_dashboard_shows_the_headline_and_panel(
 ) -> None:
     import random
 
-    services.notifications_demo_history(center=center, rng=random.Random(1), days=3)
+    notifications_demo_history(center=center, rng=random.Random(1), days=3)
     total = Message.objects.filter(status__in=("sent", "delivered")).count()
     client = login_client_for(director)
     assert f"已累计发送 {total} 条" in client.get("/sms/").content.decode()
