@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.throttling import AnonRateThrottle
@@ -16,6 +17,7 @@ from bianmin.core.errors import DomainError, NotFound
 from bianmin.core.permissions import Perm
 from bianmin.notifications import gateways, selectors, services
 from bianmin.notifications.clients import GATEWAYS, ReceiptParseError
+from bianmin.notifications.errors import NotificationError
 
 router = Router(tags=["短信平台"])
 
@@ -172,14 +174,18 @@ def batch_import(
     request: HttpRequest,
     kind: Form[Literal["arrival_list", "plates"]] = "arrival_list",  # type: ignore[assignment]
     lines: Form[str] = "",
-    file: File[UploadedFile] | None = None,
+    # ``File[UploadedFile | None]``, not ``File[UploadedFile] | None``: the union outside the
+    # marker made ninja drop the upload from the body (it was always None).
+    file: File[UploadedFile | None] = None,  # type: ignore[assignment]
 ) -> Any:
     actor = require(request, Perm.SMS_SEND)
     content = b""
     filename = ""
     if file is not None:
         if file.size and file.size > services.MAX_IMPORT_BYTES:
-            raise DomainError("文件超过5MB，请拆分后分批导入。", code="import_invalid")
+            raise DomainError(
+                _("文件超过5MB，请拆分后分批导入。"), code=NotificationError.IMPORT_INVALID
+            )
         content = file.read()
         filename = file.name or ""
     batch = services.batch_import(

@@ -22,6 +22,7 @@ from bianmin.notifications.services.common import local_now, quiet_hours
 
 SENT_STATUSES = (MessageStatus.SENT, MessageStatus.DELIVERED)
 PICKUP_GOAL_WORKDAYS = 7
+MAX_ID = 2**63 - 1  # the largest primary key a database integer can hold
 
 
 def message_list(
@@ -33,6 +34,8 @@ def message_list(
     phone_index: str = "",
 ) -> QuerySet[Message]:
     qs = Message.objects.filter(center_id=user.center_id).select_related("template")
+    if batch_id is not None and not 0 < batch_id <= MAX_ID:
+        return qs.none()  # no such batch (and a database integer cannot hold it)
     if status:
         qs = qs.filter(status=status)
     if template_code:
@@ -76,6 +79,8 @@ def batch_list(*, user: Any) -> QuerySet[Batch]:
 
 
 def batch_get(*, user: Any, batch_id: int) -> Batch | None:
+    if not 0 < batch_id <= MAX_ID:
+        return None
     return Batch.objects.filter(center_id=user.center_id, pk=batch_id).first()
 
 

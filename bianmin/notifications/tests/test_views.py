@@ -225,3 +225,16 @@ def test_bad_upload_is_a_clear_message_not_a_500(
         },
     )
     assert (api.status_code, api.json()["code"]) == (400, "import_invalid")
+
+
+@pytest.mark.parametrize("batch_id", ["18446744073709551617", "9223372036854775808", "-1"])
+def test_a_huge_batch_id_is_an_empty_list_or_404_not_a_500(
+    batch_id: str, back_office: Any, api_client_for: Callable[[Any], Client]
+) -> None:
+    client = api_client_for(back_office)
+
+    listing = client.get(f"/api/v1/sms/messages?batch_id={batch_id}")
+    detail = client.get(f"/api/v1/sms/batches/{batch_id}")
+
+    assert (listing.status_code, listing.json()) == (200, [])
+    assert detail.status_code == 404
