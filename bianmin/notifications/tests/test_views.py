@@ -238,3 +238,24 @@ def test_a_huge_batch_id_is_an_empty_list_or_404_not_a_500(
 
     assert (listing.status_code, listing.json()) == (200, [])
     assert detail.status_code == 404
+
+
+def test_retry_never_redirects_to_another_site(
+    back_office: Any, center: Any, login_client_for: Callable[[Any], Client], monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(common, "message_schedule", lambda *a, **k: None)
+    services.sms_enqueue(
+        center_id=center.pk,
+        template_code="pickup_ready",
+        phone="13912345678",
+        params={"item": "居民身份证", "case_number": "TG-1"},
+        dedupe_key="k",
+    )
+    Message.objects.update(status=MessageStatus.FAILED)
+
+    response = login_client_for(back_office).post(
+        f"/sms/messages/{Message.objects.get().pk}/retry/", {"next": "https://evil.example/"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/sms/messages/"
