@@ -33,6 +33,5 @@ class IdentityError(StrEnum):
 
 
 #: The face engine's codes, from its message table (one source for codes and wording).
-FaceEngineError = error_codes("identity_engine")(
-    StrEnum("FaceEngineError", {code.upper(): code for code in MESSAGES})
-)
+FaceEngineError = StrEnum("FaceEngineError", {code.upper(): code for code in MESSAGES})  # type: ignore[misc]
+error_codes("identity_engine")(FaceEngineError)

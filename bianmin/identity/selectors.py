@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import NotFound
 from bianmin.identity.enums import (
     Decision,
@@ -51,7 +52,7 @@ def face_check_confirmed(*, check_id: str, id_number: str) -> bool:
     return clock.now() - check.created_at <= timedelta(minutes=check_valid_minutes())
 
 
-def face_check_get(*, user: Any, check_id: str) -> FaceCheck:
+def face_check_get(*, user: StaffActor, check_id: str) -> FaceCheck:
     key = _uuid(check_id)
     check = (
         FaceCheck.objects.select_related("person", "consent", "officer", "decided_by")
@@ -65,7 +66,7 @@ def face_check_get(*, user: Any, check_id: str) -> FaceCheck:
     return check
 
 
-def face_consent_get(*, user: Any, consent_id: str) -> FaceConsent:
+def face_consent_get(*, user: StaffActor, consent_id: str) -> FaceConsent:
     """A consent of the user's center (for the capture step of the page)."""
     key = _uuid(consent_id)
     consent = (
@@ -80,7 +81,7 @@ def face_consent_get(*, user: Any, consent_id: str) -> FaceConsent:
     return consent
 
 
-def face_checks_recent(*, user: Any, limit: int = 20) -> QuerySet[FaceCheck]:
+def face_checks_recent(*, user: StaffActor, limit: int = 20) -> QuerySet[FaceCheck]:
     return (
         FaceCheck.objects.filter(center_id=user.center_id)
         .select_related("person", "officer")

@@ -22,9 +22,14 @@ from bianmin.notifications.errors import NotificationError
 class PickedUpCase(Protocol):
     """One collected certificate: when the case was accepted and when it was picked up."""
 
-    number: str
-    accepted_at: datetime
-    picked_up_at: datetime
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def accepted_at(self) -> datetime: ...
+
+    @property
+    def picked_up_at(self) -> datetime: ...
 
 
 #: ``(*, center_id: int, since: date) -> rows``: cases picked up since ``since``.

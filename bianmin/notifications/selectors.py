@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.workdays import workdays_between
 from bianmin.notifications import pipeline
 from bianmin.notifications.case_links import picked_up_cases
@@ -27,7 +28,7 @@ MAX_ID = 2**63 - 1  # the largest primary key a database integer can hold
 
 def message_list(
     *,
-    user: Any,
+    user: StaffActor,
     status: str = "",
     template_code: str = "",
     batch_id: int | None = None,
@@ -47,7 +48,7 @@ def message_list(
     return qs.order_by("-created_at", "-pk")
 
 
-def message_get(*, user: Any, message_id: int) -> Message | None:
+def message_get(*, user: StaffActor, message_id: int) -> Message | None:
     return (
         Message.objects.filter(center_id=user.center_id, pk=message_id)
         .select_related("template", "batch")
@@ -74,11 +75,11 @@ def template_versions(*, code: str) -> QuerySet[SmsTemplate]:
     return SmsTemplate.objects.filter(code=code).order_by("-version")
 
 
-def batch_list(*, user: Any) -> QuerySet[Batch]:
+def batch_list(*, user: StaffActor) -> QuerySet[Batch]:
     return Batch.objects.filter(center_id=user.center_id).order_by("-created_at", "-pk")
 
 
-def batch_get(*, user: Any, batch_id: int) -> Batch | None:
+def batch_get(*, user: StaffActor, batch_id: int) -> Batch | None:
     if not 0 < batch_id <= MAX_ID:
         return None
     return Batch.objects.filter(center_id=user.center_id, pk=batch_id).first()

@@ -37,19 +37,20 @@ def hidden_edges(package: str, forbidden: tuple[str, ...]) -> list[str]:
         name = path.relative_to(ROOT).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
+            line = getattr(node, "lineno", 0)
             for module in _imported(node):
                 if any(module == f or module.startswith(f + ".") for f in forbidden):
-                    found.append(f"{name}:{node.lineno} imports {module}")
+                    found.append(f"{name}:{line} imports {module}")
             if isinstance(node, ast.ExceptHandler) and node.type is not None:
                 names = ast.unparse(node.type)
                 if "ImportError" in names or "ModuleNotFoundError" in names:
-                    found.append(f"{name}:{node.lineno} catches {names}")
+                    found.append(f"{name}:{line} catches {names}")
             if isinstance(node, ast.Attribute) and node.attr == "import_module":
-                found.append(f"{name}:{node.lineno} imports a module by name (import_module)")
+                found.append(f"{name}:{line} imports a module by name (import_module)")
             if isinstance(node, ast.ImportFrom) and any(
                 a.name == "import_module" for a in node.names
             ):
-                found.append(f"{name}:{node.lineno} imports import_module")
+                found.append(f"{name}:{line} imports import_module")
             if isinstance(node, ast.Attribute) and node.attr == "related_model":
-                found.append(f"{name}:{node.lineno} reaches a model through related_model")
+                found.append(f"{name}:{line} reaches a model through related_model")
     return found

@@ -121,7 +121,7 @@ def face_consent_record(
     consent = FaceConsent.objects.create(
         center_id=actor.center_id,
         person=person,
-        officer=actor,
+        officer_id=actor.pk,
         purpose=purpose,
         is_minor=is_minor,
         guardian_name=guardian[0] if guardian else None,

@@ -56,7 +56,7 @@ def face_enroll_person(*, person_id: int, force: bool = False) -> FaceEnrollment
     failure: engine.FaceEngineError | None = None
     template: engine.Template | None = None
     try:
-        template = _engine_enroll(bytes(person.photo))
+        template = _engine_enroll(bytes(person.photo or b""))
     except engine.FaceEngineError as exc:
         failure = exc
     with transaction.atomic():

@@ -167,7 +167,7 @@ def face_verify(
             center_id=actor.center_id,
             person=person,
             consent=consent,
-            officer=actor,
+            officer_id=actor.pk,
             score=round(result.score, 4),
             threshold=result.threshold,
             reject_threshold=result.reject_threshold,
@@ -241,7 +241,7 @@ def face_check_decide(
             _("与比对结论不一致的认定须说明理由（例如已核对户口簿）"),
             code=IdentityError.REASON_REQUIRED,
         )
-    check.decided_by = actor
+    check.decided_by_id = actor.pk
     check.decided_at = clock.now()
     check.save()
     audit_record(

@@ -244,7 +244,7 @@ def batch_import(
             kind=kind,
             template_code=template_code,
             filename=(filename or _("手工录入"))[:200],
-            created_by=actor,
+            created_by_id=actor.pk,
             rows_total=len(batch_rows),
             rows_matched=sum(r.status == BatchRowStatus.MATCHED for r in batch_rows),
             rows_unmatched=sum(r.status != BatchRowStatus.MATCHED for r in batch_rows),
@@ -333,7 +333,7 @@ def batch_send(*, actor: StaffActor, batch_id: int) -> Batch:
                 )
                 row.save(update_fields=["status", "reason"])
         batch.status = BatchStatus.SENDING if created else BatchStatus.DONE
-        batch.confirmed_by, batch.confirmed_at = actor, clock.now()
+        batch.confirmed_by_id, batch.confirmed_at = actor.pk, clock.now()
         batch.messages_total = len(created)
         batch.rows_matched = batch.rows.filter(status=BatchRowStatus.MATCHED).count()
         batch.rows_unmatched = batch.rows_total - batch.rows_matched

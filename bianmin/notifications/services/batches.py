@@ -41,7 +41,11 @@ class Recipient:
 
 
 def messages_bulk_create(
-    *, batch: Batch, template: SmsTemplate, recipients: list[Recipient], actor: StaffActor = None
+    *,
+    batch: Batch,
+    template: SmsTemplate,
+    recipients: list[Recipient],
+    actor: StaffActor | None = None,
 ) -> list[Message]:
     """Create every message of a batch in the caller's transaction (none is sent yet) and
     schedule them all on commit. Existing dedupe keys are skipped (never sent twice)."""

@@ -56,7 +56,7 @@ def message_build(
     dedupe_key: str,
     urgent: bool,
     case_id: int | None,
-    actor: StaffActor,
+    actor: StaffActor | None,
     now: datetime,
 ) -> Message:
     phone = clean_phone(phone)
@@ -95,7 +95,7 @@ def message_build(
         is_urgent=urgent,
         status=MessageStatus.QUEUED,
         next_attempt_at=resume or now,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by_id=getattr(actor, "pk", None),
     )
 
 
@@ -122,7 +122,7 @@ def sms_enqueue(
     dedupe_key: str,
     urgent: bool = False,
     case_id: int | None = None,
-    actor: object | None = None,
+    actor: StaffActor | None = None,
 ) -> bool:
     """Create one queued Message (exactly once per dedupe_key, unique index) in the caller's
     transaction and schedule sending on commit. Returns False when dedupe_key already exists.

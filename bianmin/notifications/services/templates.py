@@ -115,7 +115,7 @@ def template_save(
                 code=code,
                 version=(latest.version + 1) if latest else 1,
                 status=TemplateStatus.DRAFT,
-                created_by=actor,
+                created_by_id=actor.pk,
                 **fields,
             )
         audit_record(
@@ -143,7 +143,7 @@ def template_approve(*, actor: StaffActor, template_id: int) -> SmsTemplate:
             status=TemplateStatus.RETIRED
         )
         template.status = TemplateStatus.APPROVED
-        template.approved_by = actor
+        template.approved_by_id = actor.pk
         template.approved_at = clock.now()
         template.save()
         audit_record(
