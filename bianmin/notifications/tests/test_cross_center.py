@@ -25,9 +25,10 @@ import pytest
 from django.urls import reverse
 
 from bianmin.core.permissions import Role
-from bianmin.notifications.enums import BatchKind, BatchRowStatus, BatchStatus, MessageStatus
+from bianmin.notifications.enums import BatchRowStatus, BatchStatus, MessageStatus
 from bianmin.notifications.models import Batch, BatchRow, Message
-from bianmin.notifications.services import common, sms_enqueue
+from bianmin.notifications.services import common
+from bianmin.notifications.tests.factories import MessageFactory, matched_batch
 
 pytestmark = pytest.mark.usefixtures("pinned", "templates")
 
@@ -44,37 +45,12 @@ def back_office_b(make_staff: Callable[..., Any], other_center: Any) -> Any:
 
 @pytest.fixture
 def failed_message_a(center: Any) -> Message:
-    sms_enqueue(
-        center_id=center.pk,
-        template_code="pickup_ready",
-        phone="13912345678",
-        params={"item": "居民身份证", "case_number": "TG-20260312-0001"},
-        dedupe_key="case:1:pickup_ready",
-        case_id=1,
-    )
-    Message.objects.update(status=MessageStatus.FAILED)
-    return Message.objects.get()
+    return MessageFactory(center=center, status=MessageStatus.FAILED, case_id=1)
 
 
 @pytest.fixture
 def draft_batch_a(center: Any, back_office: Any) -> Batch:
-    batch = Batch.objects.create(
-        center=center,
-        kind=BatchKind.ARRIVAL_LIST,
-        template_code="pickup_ready",
-        created_by=back_office,
-        rows_total=1,
-        rows_matched=1,
-    )
-    BatchRow.objects.create(
-        batch=batch,
-        row_number=1,
-        value_masked="TG-20260312-0001",
-        case_id=1,
-        case_number="TG-20260312-0001",
-        status=BatchRowStatus.MATCHED,
-    )
-    return batch
+    return matched_batch(center=center, created_by=back_office)
 
 
 def test_retry_of_a_center_a_message_is_not_found(
@@ -124,7 +100,7 @@ def test_center_a_batches_and_messages_are_invisible_to_center_b(
         == 404
     )
     listing = client.get(reverse("notifications:message_list")).content.decode()
-    assert "TG-20260312-0001" not in listing
+    assert "139****5678" not in listing
     assert client.get(reverse("notifications:batch_list")).context["batches"].count() == 0
 
 
