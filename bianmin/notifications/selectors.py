@@ -115,14 +115,18 @@ def message_status_text(*, message: Message) -> str:
 def case_sms_status(*, case_id: int, template_code: str) -> str:
     """The state of the latest SMS of that kind for a case ("" when none was queued), for
     the screens of the contexts that send case notices (e.g. the missing-material notice)."""
-    message = (
+    message = case_sms_latest(case_id=case_id, template_code=template_code)
+    if message is None:
+        return ""
+    return _("短信%(state)s") % {"state": message_status_text(message=message)}
+
+
+def case_sms_latest(*, case_id: int, template_code: str) -> Message | None:
+    return (
         Message.objects.filter(case_id=case_id, template_code=template_code)
         .order_by("-created_at", "-pk")
         .first()
     )
-    if message is None:
-        return ""
-    return _("短信%(state)s") % {"state": message_status_text(message=message)}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,32 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+#: The context layers of the common brief, top first; siblings share a tuple.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("demo",),
+    ("fees",),
+    ("cases",),
+    ("lost_found", "family_desk"),
+    ("hall", "identity"),
+    ("notifications",),
+    ("people",),
+    ("accounts",),
+    ("catalogue",),
+    ("audit",),
+    ("core",),
+)
+
+
+def not_importable_from(context: str) -> tuple[str, ...]:
+    """The packages ``bianmin.<context>`` must not import: every layer above it, and its
+    siblings on its own layer."""
+    for depth, layer in enumerate(LAYERS):
+        if context in layer:
+            above = [name for upper in LAYERS[:depth] for name in upper]
+            siblings = [name for name in layer if name != context]
+            return tuple(f"bianmin.{name}" for name in [*above, *siblings])
+    raise ValueError(f"unknown context {context!r}")
+
 
 def _modules(package: str) -> list[Path]:
     folder = ROOT.joinpath(*package.split("."))

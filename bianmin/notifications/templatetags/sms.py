@@ -30,15 +30,11 @@ def sms_waiting(message: Message) -> str:
 
 @register.simple_tag
 def case_sms_status(case_id: int, template_code: str) -> str:
-    message = (
-        Message.objects.filter(case_id=case_id, template_code=template_code)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    message = selectors.case_sms_latest(case_id=case_id, template_code=template_code)
     if message is None:
         return ""
     return format_html(
-        '<span class="badge {}" data-testid="sms-status">{}</span>',
+        '<span class="badge {}" data-testid="sms-status">短信{}</span>',
         BADGES.get(MessageStatus(message.status), "warn"),
-        selectors.case_sms_status(case_id=case_id, template_code=template_code),
+        selectors.message_status_text(message=message),
     )

@@ -16,6 +16,7 @@ from bianmin.notifications.enums import MessageStatus
 from bianmin.notifications.models import Batch, Message, SmsTemplate
 from bianmin.notifications.services import common
 from bianmin.notifications.tests.conftest import at
+from bianmin.notifications.tests.factories import MessageFactory
 
 pytestmark = pytest.mark.usefixtures("templates")
 
@@ -244,17 +245,10 @@ def test_retry_never_redirects_to_another_site(
     back_office: Any, center: Any, login_client_for: Callable[[Any], Client], monkeypatch: Any
 ) -> None:
     monkeypatch.setattr(common, "message_schedule", lambda *a, **k: None)
-    services.sms_enqueue(
-        center_id=center.pk,
-        template_code="pickup_ready",
-        phone="13912345678",
-        params={"item": "居民身份证", "case_number": "TG-1"},
-        dedupe_key="k",
-    )
-    Message.objects.update(status=MessageStatus.FAILED)
+    message = MessageFactory(center=center, status=MessageStatus.FAILED)
 
     response = login_client_for(back_office).post(
-        f"/sms/messages/{Message.objects.get().pk}/retry/", {"next": "https://evil.example/"}
+        f"/sms/messages/{message.pk}/retry/", {"next": "https://evil.example/"}
     )
 
     assert response.status_code == 302
