@@ -25,6 +25,13 @@ router = Router(tags=["短信平台"])
 # -- delivery receipts (called by the providers) ------------------------------------------------
 
 
+def _receipt_error(code: NotificationError, message: str, status: int) -> JsonResponse:
+    # Chinese as Chinese (not \uXXXX escapes), like every other error of the API.
+    return JsonResponse(
+        {"code": code, "message": message}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
 @router.post(
     "/sms/receipts/{gateway}",
     auth=None,
@@ -37,16 +44,16 @@ def receipt_callback(request: HttpRequest, gateway: str) -> HttpResponse:
     (see the SMS dashboard for the URL to paste into the provider console). A forged or
     unsigned call is answered 403 and changes nothing; duplicates are acknowledged and ignored."""
     if gateway not in GATEWAYS or gateway == "console":
-        return JsonResponse({"code": "unknown_gateway", "message": "未知的短信通道"}, status=404)
+        return _receipt_error(NotificationError.UNKNOWN_GATEWAY, _("未知的短信通道"), 404)
     client = gateways.gateway_get(gateway)
     secret = str(getattr(settings, "SMS_RECEIPT_SECRET", "") or "")
     headers = {k.lower(): v for k, v in request.headers.items()}
     if not client.verify_receipt_request(headers, request.body, request.GET, secret):
-        return JsonResponse({"code": "forbidden", "message": "回执签名校验失败"}, status=403)
+        return _receipt_error(NotificationError.RECEIPT_FORBIDDEN, _("回执签名校验失败"), 403)
     try:
         receipts = client.parse_receipts(request.body, headers)
     except ReceiptParseError:
-        return JsonResponse({"code": "invalid_receipt", "message": "回执格式错误"}, status=400)
+        return _receipt_error(NotificationError.INVALID_RECEIPT, _("回执格式错误"), 400)
     services.receipts_process(gateway_name=gateway, receipts=receipts)
     return JsonResponse(client.receipt_ack())
 

@@ -25,3 +25,6 @@ class NotificationError(StrEnum):
     CASES_UNAVAILABLE = "cases_unavailable"
     BATCH_ALREADY_SENT = "batch_already_sent"
     BATCH_NOT_DRAFT = "batch_not_draft"
+    UNKNOWN_GATEWAY = "unknown_gateway"
+    RECEIPT_FORBIDDEN = "forbidden"
+    INVALID_RECEIPT = "invalid_receipt"

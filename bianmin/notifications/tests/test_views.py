@@ -143,6 +143,8 @@ def test_receipt_endpoint_rejects_forgeries_and_is_idempotent(
         )
         unsigned = client.post(url, _aliyun_receipt(message), content_type="application/json")
         assert (forged.status_code, unsigned.status_code) == (403, 403)
+        assert "回执签名校验失败".encode() in forged.content  # Chinese, not \\u escapes
+        assert forged.json() == {"code": "forbidden", "message": "回执签名校验失败"}
         assert Message.objects.get().status == MessageStatus.SENT
         token = receipt_token("s3cret", "aliyun")
         wrong_gateway = client.post(
