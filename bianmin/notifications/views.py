@@ -20,7 +20,7 @@ from bianmin.core.errors import DomainError
 from bianmin.core.htmx import is_htmx, template_for
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.core.public_urls import public_base_url
-from bianmin.notifications import gateways, selectors, services
+from bianmin.notifications import gateways, selectors, services, wording
 from bianmin.notifications.clients import receipt_callback_url
 from bianmin.notifications.enums import BatchKind, MessageStatus, TemplateStatus
 from bianmin.notifications.wording import VARIABLES
@@ -65,8 +65,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "charts": charts,
             "batches": selectors.batch_list(user=user)[:8],
             "receipt_urls": receipt_urls,
-            "gateway": gateways.primary_name(),
-            "fallback": gateways.fallback_name(),
+            "gateway": wording.gateway_label(gateways.primary_name()),
+            "fallback": wording.gateway_label(gateways.fallback_name() or ""),
             "perms_template": has_perm(user, Perm.SMS_TEMPLATE_EDIT),
         },
     )
@@ -324,7 +324,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
             "phone": phone,
             "batch_id": batch_id or "",
             "statuses": MessageStatus.choices,
-            "templates": [t["code"] for t in selectors.template_list()],
+            "templates": [(t["code"], t["latest"].name) for t in selectors.template_list()],
         },
     )
 

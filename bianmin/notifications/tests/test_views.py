@@ -255,3 +255,19 @@ def test_retry_never_redirects_to_another_site(
 
     assert response.status_code == 302
     assert response["Location"] == "/sms/messages/"
+
+
+def test_message_list_and_dashboard_name_templates_and_gateway_in_chinese(
+    back_office: Any, center: Any, login_client_for: Callable[[Any], Client]
+) -> None:
+    MessageFactory(center=center, code="pickup_ready")
+    client = login_client_for(back_office)
+
+    listing = client.get("/sms/messages/").content.decode()
+    dashboard = client.get("/sms/").content.decode()
+
+    assert "<td>领证通知</td>" in listing
+    assert '<option value="pickup_ready" >领证通知</option>' in listing
+    assert ">pickup_ready<" not in listing
+    assert "通道：本机发件箱（演示，未接短信平台）" in dashboard
+    assert "通道：console" not in dashboard
