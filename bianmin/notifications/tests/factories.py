@@ -19,7 +19,7 @@ def _approved(code: str) -> SmsTemplate:
     return SmsTemplate.objects.filter(code=code, status="approved").get()
 
 
-class MessageFactory(factory.django.DjangoModelFactory):
+class MessageFactory(factory.django.DjangoModelFactory[Message]):
     """A message row as the services leave it (queued by default), never sent by itself."""
 
     class Meta:
@@ -43,7 +43,7 @@ class MessageFactory(factory.django.DjangoModelFactory):
     next_attempt_at = factory.LazyFunction(clock.now)
 
 
-class BatchFactory(factory.django.DjangoModelFactory):
+class BatchFactory(factory.django.DjangoModelFactory[Batch]):
     class Meta:
         model = Batch
 
@@ -53,7 +53,7 @@ class BatchFactory(factory.django.DjangoModelFactory):
     filename = "到证清单.csv"
 
 
-class BatchRowFactory(factory.django.DjangoModelFactory):
+class BatchRowFactory(factory.django.DjangoModelFactory[BatchRow]):
     class Meta:
         model = BatchRow
 
@@ -67,6 +67,8 @@ class BatchRowFactory(factory.django.DjangoModelFactory):
 
 def matched_batch(*, center: Any, created_by: Any, rows: int = 1) -> Batch:
     """A draft batch of ``rows`` matched rows, as an import leaves it before the one click."""
-    batch = BatchFactory(center=center, created_by=created_by, rows_total=rows, rows_matched=rows)
+    batch: Batch = BatchFactory.create(
+        center=center, created_by=created_by, rows_total=rows, rows_matched=rows
+    )
     BatchRowFactory.create_batch(rows, batch=batch)
     return batch

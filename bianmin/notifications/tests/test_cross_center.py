@@ -45,7 +45,8 @@ def back_office_b(make_staff: Callable[..., Any], other_center: Any) -> Any:
 
 @pytest.fixture
 def failed_message_a(center: Any) -> Message:
-    return MessageFactory(center=center, status=MessageStatus.FAILED, case_id=1)
+    message: Message = MessageFactory.create(center=center, status=MessageStatus.FAILED, case_id=1)
+    return message
 
 
 @pytest.fixture
