@@ -140,19 +140,12 @@ class Workers:
         )
         return env
 
-    def start_consumer(self) -> subprocess.Popen[bytes]:
-        log = (self.workdir / f"consumer-{len(self.consumers)}.log").open("wb")
+    def _spawn(self, log_name: str, *command: str) -> subprocess.Popen[bytes]:
+        """``manage.py <command>`` in its own process group, logging to ``log_name``."""
+        log = (self.workdir / log_name).open("wb")
         self._logs.append(log)
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "run_huey",
-                "--workers",
-                str(self.threads),
-                "--worker-type",
-                "thread",
-            ],
+            [sys.executable, "manage.py", *command],
             cwd=ROOT,
             env=self.env(),
             stdout=log,
@@ -161,6 +154,16 @@ class Workers:
         )
         self.consumers.append(process)
         return process
+
+    def start_consumer(self) -> subprocess.Popen[bytes]:
+        return self._spawn(
+            f"consumer-{len(self.consumers)}.log",
+            "run_huey",
+            "--workers",
+            str(self.threads),
+            "--worker-type",
+            "thread",
+        )
 
     def wait_ready(self, *, timeout: float = 90.0) -> bool:
         """True once every consumer has logged that it started (Django imported, queue open)."""
@@ -212,28 +215,16 @@ class Workers:
     ) -> subprocess.Popen[bytes]:
         """The periodic watchdog, looping in its own process (also feeds the queue: queued
         rows with no task are enqueued once the queue is empty)."""
-        log = (self.workdir / "watchdog.log").open("wb")
-        self._logs.append(log)
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "sms_watchdog",
-                "--loop",
-                str(every),
-                "--stuck-after",
-                str(stuck_after),
-                "--replay-after",
-                str(replay_after),
-            ],
-            cwd=ROOT,
-            env=self.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        return self._spawn(
+            "watchdog.log",
+            "sms_watchdog",
+            "--loop",
+            str(every),
+            "--stuck-after",
+            str(stuck_after),
+            "--replay-after",
+            str(replay_after),
         )
-        self.consumers.append(process)
-        return process
 
     def stop(self) -> None:
         for process in self.consumers:
