@@ -21,8 +21,8 @@ from django.urls import reverse
 
 from bianmin.core.permissions import Role
 from bianmin.identity.models import FaceCheck, FaceConsent
-from bianmin.identity.services import face_verify
 from bianmin.identity.tests import faces
+from bianmin.identity.tests.factories import FaceCheckFactory
 from bianmin.people.idnumber import make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -134,14 +134,9 @@ def test_verify_and_quality_forms_with_center_a_consent_are_not_found(
 
 
 def test_decide_form_on_a_center_a_check_is_not_found_and_changes_nothing(
-    consent_a, officer, officer_b, login_client_for, pinned
+    make_person, officer, officer_b, login_client_for
 ) -> None:
-    check = face_verify(
-        actor=officer,
-        id_number=faces.ADULT_ID,
-        consent_id=str(consent_a.pk),
-        frames=list(faces.still_burst(n=2)),
-    ).check
+    check = FaceCheckFactory.create(person=make_person(photo=None), officer=officer)
 
     response = login_client_for(officer_b).post(
         reverse("identity:decide", args=[check.pk]), {"decision": "accepted", "reason": "已核对"}
