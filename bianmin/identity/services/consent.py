@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,12 +18,6 @@ from bianmin.core.permissions import Perm
 from bianmin.identity.enums import EnrollmentStatus
 from bianmin.identity.errors import IdentityError
 from bianmin.identity.models import FaceConsent, FaceEnrollment
-from bianmin.people.idnumber import age_on, check_id_number, mask_id_number
-from bianmin.people.selectors import person_find_by_id_number
-from bianmin.people.services import PersonError, clean_name
-
-if TYPE_CHECKING:
-    pass
 from bianmin.identity.services.common import (
     ADULT_AGE,
     GUARDIAN_AGE,
@@ -32,6 +26,9 @@ from bianmin.identity.services.common import (
     model_identity,
     need_perm,
 )
+from bianmin.people.idnumber import age_on, check_id_number, mask_id_number
+from bianmin.people.selectors import person_find_by_id_number
+from bianmin.people.services import PersonError, clean_name
 
 log = logging.getLogger("bianmin.identity.services")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,14 +15,11 @@ from bianmin.identity import engine
 from bianmin.identity.enums import EnrollmentStatus
 from bianmin.identity.errors import IdentityError
 from bianmin.identity.models import FaceEnrollment
+from bianmin.identity.services.common import engine_error, model_identity
 from bianmin.people.selectors import (
     person_for_enrollment,
     person_photo_digests,
 )
-
-if TYPE_CHECKING:
-    pass
-from bianmin.identity.services.common import engine_error, model_identity
 
 log = logging.getLogger("bianmin.identity.services")
 

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
-from bianmin.identity.models import FaceFrame
-
-if TYPE_CHECKING:
-    pass
 from bianmin.identity.case_links import case_lookup_available, case_ref
+from bianmin.identity.models import FaceFrame
 from bianmin.identity.services.common import kept_frames_max_days
 
 log = logging.getLogger("bianmin.identity.services")

@@ -19,14 +19,10 @@ from bianmin.core.actors import StaffActor
 from bianmin.core.errors import Conflict, DomainError, NotFound
 from bianmin.core.permissions import Perm
 from bianmin.identity import engine
+from bianmin.identity.case_links import case_ref
 from bianmin.identity.enums import Liveness, OfficerDecision
 from bianmin.identity.errors import IdentityError
 from bianmin.identity.models import FaceCheck, FaceConsent, FaceFrame
-from bianmin.people.services import id_number_index
-
-if TYPE_CHECKING:
-    import numpy as np
-from bianmin.identity.case_links import case_ref
 from bianmin.identity.services.common import (
     clean_id_number,
     consent_minutes,
@@ -39,6 +35,10 @@ from bianmin.identity.services.common import (
     preview_jpeg,
 )
 from bianmin.identity.services.enrollment import current_template
+from bianmin.people.services import id_number_index
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger("bianmin.identity.services")
 

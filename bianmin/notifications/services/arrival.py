@@ -34,9 +34,7 @@ from bianmin.notifications.models import (
     Message,
 )
 from bianmin.notifications.services.batches import Recipient, messages_bulk_create
-from bianmin.notifications.services.common import (
-    SmsError,
-)
+from bianmin.notifications.services.common import SmsError
 from bianmin.notifications.services.sending import case_notice_key
 from bianmin.notifications.services.templates import template_get_approved
 

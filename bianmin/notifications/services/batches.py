@@ -14,9 +14,7 @@ from bianmin.core import clock
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import Conflict, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
-from bianmin.notifications.enums import (
-    BatchStatus,
-)
+from bianmin.notifications.enums import BatchStatus
 from bianmin.notifications.errors import NotificationError
 from bianmin.notifications.models import (
     Batch,

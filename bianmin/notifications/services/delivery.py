@@ -28,9 +28,7 @@ from bianmin.notifications.enums import (
     MessageStatus,
 )
 from bianmin.notifications.errors import NotificationError
-from bianmin.notifications.models import (
-    Message,
-)
+from bianmin.notifications.models import Message
 from bianmin.notifications.services import common
 from bianmin.notifications.services.common import (
     ACTIVE_STATUSES,

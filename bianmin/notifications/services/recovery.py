@@ -35,9 +35,7 @@ from bianmin.notifications.models import (
     Message,
 )
 from bianmin.notifications.services import common
-from bianmin.notifications.services.common import (
-    quiet_resume,
-)
+from bianmin.notifications.services.common import quiet_resume
 from bianmin.notifications.services.delivery import backoff_or_fail
 
 logger = logging.getLogger("bianmin.notifications.services")

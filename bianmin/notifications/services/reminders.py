@@ -12,12 +12,8 @@ from bianmin.core import clock
 from bianmin.core.errors import DomainError
 from bianmin.core.workdays import workdays_between
 from bianmin.notifications.case_links import picked_up_cases
-from bianmin.notifications.enums import (
-    MessageStatus,
-)
-from bianmin.notifications.models import (
-    Message,
-)
+from bianmin.notifications.enums import MessageStatus
+from bianmin.notifications.models import Message
 from bianmin.notifications.services.sending import case_notice_key, sms_enqueue
 
 logger = logging.getLogger("bianmin.notifications.services")

@@ -21,9 +21,7 @@ from bianmin.notifications.clients import (
     MessageTooLongError,
     count_segments,
 )
-from bianmin.notifications.enums import (
-    MessageStatus,
-)
+from bianmin.notifications.enums import MessageStatus
 from bianmin.notifications.errors import NotificationError
 from bianmin.notifications.models import (
     Message,

@@ -16,17 +16,11 @@ from bianmin.core.actors import StaffActor
 from bianmin.core.errors import Conflict, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.notifications import pipeline, wording
-from bianmin.notifications.enums import (
-    TemplateStatus,
-)
+from bianmin.notifications.enums import TemplateStatus
 from bianmin.notifications.errors import NotificationError
-from bianmin.notifications.models import (
-    SmsTemplate,
-)
+from bianmin.notifications.models import SmsTemplate
 from bianmin.notifications.services import common
-from bianmin.notifications.services.common import (
-    SmsError,
-)
+from bianmin.notifications.services.common import SmsError
 
 logger = logging.getLogger("bianmin.notifications.services")
 
