@@ -189,6 +189,7 @@ class SmsOverview:
     sending: int
     failed_today: int
     delivered_rate: float | None  # delivered / (delivered + failed), last 30 days
+    queued_reason: str = ""  # why the earliest queued message waits ("" when none waits)
 
 
 def sms_overview(*, center_id: int) -> SmsOverview:
@@ -202,7 +203,9 @@ def sms_overview(*, center_id: int) -> SmsOverview:
         failed=Count("pk", filter=Q(status=MessageStatus.FAILED)),
     )
     final_total = finals["delivered"] + finals["failed"]
+    first_waiting = qs.filter(status=MessageStatus.QUEUED).order_by("next_attempt_at", "pk").first()
     return SmsOverview(
+        queued_reason=message_waiting_reason(message=first_waiting) if first_waiting else "",
         total_sent=sent.count(),
         total_segments=sent.aggregate(n=Sum("segments"))["n"] or 0,
         today_sent=sent.filter(sent_at__gte=midnight).count(),

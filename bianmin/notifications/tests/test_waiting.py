@@ -160,3 +160,16 @@ def test_the_message_list_says_why_each_queued_message_waits(
     assert 'data-testid="sms-waiting">夜间免打扰（21:00–08:00），已排队，08:00 后发送' in (
         page.content.decode()
     )
+
+
+def test_the_dashboard_says_why_messages_are_queued_at_night(
+    center, officer, templates, no_send, login_client_for
+) -> None:
+    with time_machine.travel(NIGHT, tick=False):
+        _enqueue(center)
+        page = login_client_for(officer).get(reverse("notifications:dashboard"))
+
+    assert (
+        '排队 1（<span data-testid="queued-reason">夜间免打扰（21:00–08:00），已排队，08:00 后发送'
+        in page.content.decode()
+    )
