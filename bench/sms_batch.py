@@ -6,7 +6,7 @@ Everything runs as real processes on a private, throw-away embedded database (SQ
 temporary directory, never the demo database): one "web" process that creates the batch the
 way the one-click button does (every Message row in one transaction, then one Huey task per
 message on commit), two Huey consumers (4 threads each), the looping watchdog, and the fake
-gateway server (``python -m bianmin.notifications.clients.fakes aliyun --qps Q``) that records
+gateway server (``python -m tests.support.sms_fakes aliyun --qps Q``) that records
 every message it accepts. Reported: time to create and queue all rows, end-to-end throughput
 against the gateway's limit, and duplicates and losses counted from the gateway's record (both
 must be 0). Results go to bench/results/sms_batch.json.
@@ -40,14 +40,14 @@ def _child(workdir: Path, recipients: int, qps: float) -> dict[str, object]:
     from bianmin.accounts.models import Center, Staff
     from bianmin.notifications import services
     from bianmin.notifications.enums import BatchKind, BatchStatus, MessageStatus
-    from bianmin.notifications.harness import (
+    from bianmin.notifications.models import Batch, Message
+    from tests.support.sms_harness import (
         FakeGateway,
         Workers,
         record_references,
         running,
         wait_until,
     )
-    from bianmin.notifications.models import Batch, Message
 
     call_command("migrate", verbosity=0, interactive=False)
     center = Center.objects.create(

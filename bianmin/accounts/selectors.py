@@ -146,3 +146,17 @@ def _as_time(value: Any) -> time:
         hours, minutes = value.split(":")[:2]
         return time(int(hours), int(minutes))
     return value
+
+
+def center_sms_signature(*, center_id: int) -> str | None:
+    """The center's SMS signature ("" when unset), or None when there is no such center."""
+    return Center.objects.filter(pk=center_id).values_list("sms_signature", flat=True).first()
+
+
+def center_sms_signatures() -> list[str]:
+    """The SMS signatures set by active centers (templates are checked against the longest)."""
+    return list(
+        Center.objects.filter(is_active=True)
+        .exclude(sms_signature="")
+        .values_list("sms_signature", flat=True)
+    )

@@ -10,14 +10,41 @@ def _overdue_panel_context(user: Any) -> dict[str, Any]:
     return overdue_context(user)
 
 
+def _case_ref(*, center_id: int, number: str) -> Any:
+    """The identity context's view of a case: its number and whether it is closed."""
+    from types import SimpleNamespace
+
+    from bianmin.cases.enums import FINAL_STATUSES
+    from bianmin.cases.selectors import case_get
+    from bianmin.core.errors import NotFound
+    from bianmin.identity.services import CaseRef
+
+    try:
+        case = case_get(user=SimpleNamespace(center_id=center_id), number=number)
+    except NotFound:
+        return None
+    return CaseRef(number=str(case.number), is_closed=case.status in FINAL_STATUSES)
+
+
 class CasesConfig(AppConfig):
     name = "bianmin.cases"
     label = "cases"
     verbose_name = _("办件")
 
     def ready(self) -> None:
+        from bianmin.cases import selectors, services
         from bianmin.core.navigation import Panel, Screen, register_panel, register_screen
         from bianmin.core.permissions import Perm, Role
+        from bianmin.identity.services import case_lookup_register
+        from bianmin.notifications.services import case_links_register
+
+        # Lower contexts never import cases: cases hands them the case facts they need.
+        case_links_register(
+            pickup_durations=selectors.case_pickup_durations,
+            find_for_arrival=selectors.case_find_for_arrival,
+            register_arrival=services.case_register_arrival,
+        )
+        case_lookup_register(_case_ref)
 
         register_screen(Screen(_("窗口受理"), "cases:window", Perm.CASE_ACCEPT, order=20))
         register_screen(Screen(_("后台办件"), "cases:queue", Perm.CASE_PROCESS, order=25))

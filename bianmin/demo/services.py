@@ -21,10 +21,8 @@ from bianmin.core.permissions import Role
 from bianmin.fees.demo import fees_demo_history
 from bianmin.fees.services import fees_load_reference
 from bianmin.hall.services import hall_demo_history
-from bianmin.notifications.services import (
-    notifications_demo_history,
-    notifications_load_reference,
-)
+from bianmin.notifications.demo import notifications_demo_history
+from bianmin.notifications.services import notifications_load_reference
 from bianmin.people.demo import demo_people
 from bianmin.people.selectors import person_count
 from bianmin.people.services import person_upsert

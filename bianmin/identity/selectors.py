@@ -10,14 +10,15 @@ from typing import Any
 from django.db.models import QuerySet
 
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import NotFound
 from bianmin.identity.enums import (
     Decision,
     EnrollmentStatus,
-    FaceErrorCode,
     Liveness,
     OfficerDecision,
 )
+from bianmin.identity.errors import IdentityError
 from bianmin.identity.models import FaceCheck, FaceConsent, FaceEnrollment
 from bianmin.identity.services import check_valid_minutes, model_identity
 from bianmin.people.services import id_number_index
@@ -51,38 +52,38 @@ def face_check_confirmed(*, check_id: str, id_number: str) -> bool:
     return clock.now() - check.created_at <= timedelta(minutes=check_valid_minutes())
 
 
-def face_check_get(*, user: Any, check_id: str) -> FaceCheck:
+def face_check_get(*, user: StaffActor, check_id: str) -> FaceCheck:
     key = _uuid(check_id)
     check = (
         FaceCheck.objects.select_related("person", "consent", "officer", "decided_by")
-        .filter(pk=key, center_id=user.center_id)
+        .filter(pk=key, center_id=home_center_id(user))
         .first()
         if key
         else None
     )
     if check is None:
-        raise NotFound("没有找到该核验记录", code=FaceErrorCode.CHECK_NOT_FOUND)
+        raise NotFound("没有找到该核验记录", code=IdentityError.CHECK_NOT_FOUND)
     return check
 
 
-def face_consent_get(*, user: Any, consent_id: str) -> FaceConsent:
+def face_consent_get(*, user: StaffActor, consent_id: str) -> FaceConsent:
     """A consent of the user's center (for the capture step of the page)."""
     key = _uuid(consent_id)
     consent = (
         FaceConsent.objects.select_related("person", "officer")
-        .filter(pk=key, center_id=user.center_id)
+        .filter(pk=key, center_id=home_center_id(user))
         .first()
         if key
         else None
     )
     if consent is None:
-        raise NotFound("没有找到该同意记录，请重新登记同意", code=FaceErrorCode.CONSENT_MISSING)
+        raise NotFound("没有找到该同意记录，请重新登记同意", code=IdentityError.CONSENT_MISSING)
     return consent
 
 
-def face_checks_recent(*, user: Any, limit: int = 20) -> QuerySet[FaceCheck]:
+def face_checks_recent(*, user: StaffActor, limit: int = 20) -> QuerySet[FaceCheck]:
     return (
-        FaceCheck.objects.filter(center_id=user.center_id)
+        FaceCheck.objects.filter(center_id=home_center_id(user))
         .select_related("person", "officer")
         .order_by("-created_at")[:limit]
     )

@@ -5,7 +5,7 @@ decision. Frames are read into memory only (no temporary files) and dropped afte
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.contrib.auth.decorators import login_required
@@ -16,14 +16,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.identity import engine
 from bianmin.identity.enums import Decision, OfficerDecision
+from bianmin.identity.errors import IdentityError
 from bianmin.identity.selectors import (
     face_check_get,
     face_consent_get,
@@ -86,6 +89,11 @@ def _need(request: HttpRequest, perm: Perm = Perm.FACE_VERIFY) -> None:
         raise HttpForbidden
 
 
+def _actor(request: HttpRequest) -> StaffActor:
+    """The signed-in staff member (every view here has passed ``_need`` first)."""
+    return cast(StaffActor, request.user)
+
+
 def _safe_next(request: HttpRequest, value: str | None) -> str:
     value = (value or "").strip()
     if value and url_has_allowed_host_and_scheme(
@@ -122,7 +130,7 @@ def check_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             consent = face_consent_record(
-                actor=request.user,
+                actor=_actor(request),
                 id_number=request.POST.get("id_number", ""),
                 purpose=request.POST.get("purpose", ""),
                 guardian_name=request.POST.get("guardian_name", ""),
@@ -147,7 +155,7 @@ def check_view(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("identity:check") + "?" + urlencode(params))
     if consent_id:
         try:
-            consent = face_consent_get(user=request.user, consent_id=consent_id)
+            consent = face_consent_get(user=_actor(request), consent_id=consent_id)
         except DomainError as exc:
             return render(
                 request,
@@ -189,16 +197,19 @@ def quality_view(request: HttpRequest, consent_id: str) -> JsonResponse:
     """Live guidance for one preview frame (JSON; nothing stored, nothing logged)."""
     _need(request)
     try:
-        consent = face_consent_get(user=request.user, consent_id=consent_id)
+        consent = face_consent_get(user=_actor(request), consent_id=consent_id)
     except DomainError as exc:
         return JsonResponse({"code": exc.code, "message": exc.message}, status=exc.status)
     if consent.used_at is not None or consent.expires_at <= clock.now():
         return JsonResponse(
-            {"code": "consent_expired", "message": "同意记录已失效，请重新登记同意"}, status=400
+            {"code": IdentityError.CONSENT_EXPIRED, "message": _("同意记录已失效，请重新登记同意")},
+            status=400,
         )
     upload = request.FILES.get("frame")
     if upload is None:
-        return JsonResponse({"code": "no_frames", "message": "没有收到画面"}, status=400)
+        return JsonResponse(
+            {"code": IdentityError.NO_FRAMES, "message": _("没有收到画面")}, status=400
+        )
     problems = frame_problems(upload.read())
     return JsonResponse({"ok": not problems, "messages": problems})
 
@@ -232,9 +243,9 @@ def _verify_protected(request: HttpRequest, consent_id: str) -> HttpResponse:
     next_url = _safe_next(request, request.POST.get("next"))
     frames = [f.read() for f in request.FILES.getlist("frames")[:64]]
     try:
-        consent = face_consent_get(user=request.user, consent_id=consent_id)
+        consent = face_consent_get(user=_actor(request), consent_id=consent_id)
         result = face_verify(
-            actor=request.user,
+            actor=_actor(request),
             id_number=consent.person.id_number or "",
             consent_id=consent_id,
             frames=frames,
@@ -256,9 +267,9 @@ def decide_view(request: HttpRequest, check_id: str) -> HttpResponse:
     _need(request)
     next_url = _safe_next(request, request.POST.get("next"))
     try:
-        check = face_check_get(user=request.user, check_id=check_id)
+        check = face_check_get(user=_actor(request), check_id=check_id)
         check = face_check_decide(
-            actor=request.user,
+            actor=_actor(request),
             check=check,
             decision=request.POST.get("decision", ""),
             reason=request.POST.get("reason", ""),

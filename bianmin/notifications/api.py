@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.throttling import AnonRateThrottle
@@ -16,11 +17,19 @@ from bianmin.core.errors import DomainError, NotFound
 from bianmin.core.permissions import Perm
 from bianmin.notifications import gateways, selectors, services
 from bianmin.notifications.clients import GATEWAYS, ReceiptParseError
+from bianmin.notifications.errors import NotificationError
 
 router = Router(tags=["短信平台"])
 
 
 # -- delivery receipts (called by the providers) ------------------------------------------------
+
+
+def _receipt_error(code: NotificationError, message: str, status: int) -> JsonResponse:
+    # Chinese as Chinese (not \uXXXX escapes), like every other error of the API.
+    return JsonResponse(
+        {"code": code, "message": message}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @router.post(
@@ -35,16 +44,16 @@ def receipt_callback(request: HttpRequest, gateway: str) -> HttpResponse:
     (see the SMS dashboard for the URL to paste into the provider console). A forged or
     unsigned call is answered 403 and changes nothing; duplicates are acknowledged and ignored."""
     if gateway not in GATEWAYS or gateway == "console":
-        return JsonResponse({"code": "unknown_gateway", "message": "未知的短信通道"}, status=404)
+        return _receipt_error(NotificationError.UNKNOWN_GATEWAY, _("未知的短信通道"), 404)
     client = gateways.gateway_get(gateway)
     secret = str(getattr(settings, "SMS_RECEIPT_SECRET", "") or "")
     headers = {k.lower(): v for k, v in request.headers.items()}
     if not client.verify_receipt_request(headers, request.body, request.GET, secret):
-        return JsonResponse({"code": "forbidden", "message": "回执签名校验失败"}, status=403)
+        return _receipt_error(NotificationError.RECEIPT_FORBIDDEN, _("回执签名校验失败"), 403)
     try:
         receipts = client.parse_receipts(request.body, headers)
     except ReceiptParseError:
-        return JsonResponse({"code": "invalid_receipt", "message": "回执格式错误"}, status=400)
+        return _receipt_error(NotificationError.INVALID_RECEIPT, _("回执格式错误"), 400)
     services.receipts_process(gateway_name=gateway, receipts=receipts)
     return JsonResponse(client.receipt_ack())
 
@@ -172,14 +181,18 @@ def batch_import(
     request: HttpRequest,
     kind: Form[Literal["arrival_list", "plates"]] = "arrival_list",  # type: ignore[assignment]
     lines: Form[str] = "",
-    file: File[UploadedFile] | None = None,
+    # ``File[UploadedFile | None]``, not ``File[UploadedFile] | None``: the union outside the
+    # marker made ninja drop the upload from the body (it was always None).
+    file: File[UploadedFile | None] = None,  # type: ignore[assignment]
 ) -> Any:
     actor = require(request, Perm.SMS_SEND)
     content = b""
     filename = ""
     if file is not None:
         if file.size and file.size > services.MAX_IMPORT_BYTES:
-            raise DomainError("文件超过5MB，请拆分后分批导入。", code="import_invalid")
+            raise DomainError(
+                _("文件超过5MB，请拆分后分批导入。"), code=NotificationError.IMPORT_INVALID
+            )
         content = file.read()
         filename = file.name or ""
     batch = services.batch_import(

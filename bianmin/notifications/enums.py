@@ -42,16 +42,3 @@ class AttemptOutcome(models.TextChoices):
     RETRY = "retry", _("稍后重试")
     AMBIGUOUS = "ambiguous", _("结果未知")
     QUERIED = "queried", _("查询结果")
-
-
-class SmsErrorCode(models.TextChoices):
-    INVALID_PHONE = "invalid_phone", _("手机号码无效")
-    TEMPLATE_NOT_APPROVED = "template_not_approved", _("模板未审核")
-    TEMPLATE_UNKNOWN = "template_unknown", _("模板不存在")
-    TEMPLATE_TOO_LONG = "template_too_long", _("模板超长")
-    TEMPLATE_INVALID = "template_invalid", _("模板格式错误")
-    PARAMS_INVALID = "params_invalid", _("参数错误")
-    SIGNATURE_INVALID = "signature_invalid", _("签名不合规")
-    IMPORT_INVALID = "import_invalid", _("导入文件错误")
-    MAX_ATTEMPTS = "max_attempts", _("重试次数用尽")
-    NOT_RETRYABLE = "not_retryable", _("不可重试")

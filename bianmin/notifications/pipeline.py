@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.utils.translation import gettext as _
+
 from bianmin.notifications.clients.segments import (
     MAX_CHARACTERS,
     SegmentCount,
@@ -120,6 +122,43 @@ class QuietHours:
                 return None
             day = local_now.date()
         return datetime.combine(day, self.end, tzinfo=local_now.tzinfo)
+
+
+def waiting_reason(
+    *,
+    is_urgent: bool,
+    next_attempt_at: datetime,
+    error_code: str,
+    error_message: str,
+    local_now: datetime,
+    quiet: QuietHours | None,
+) -> str:
+    """Why a queued message has not been sent yet, in words a clerk can repeat to a citizen
+    (never "已发送" for a message that is only queued). Times are local (Asia/Shanghai)."""
+    due = next_attempt_at.astimezone(local_now.tzinfo)
+    when = (
+        due.strftime("%H:%M")
+        if due.date() == local_now.date()
+        else _("次日 %(t)s") % {"t": due.strftime("%H:%M")}
+    )
+    resume = None if is_urgent or quiet is None else quiet.resume_at(local_now)
+    if resume is not None:
+        return _("夜间免打扰（%(start)s–%(end)s），已排队，%(end)s 后发送") % {
+            "start": quiet.start.strftime("%H:%M") if quiet else "",
+            "end": resume.strftime("%H:%M"),
+        }
+    if error_code == "daily_cap":
+        return _("已达该号码当日同类短信上限，已排队，%(when)s 后发送") % {"when": when}
+    if error_code == "quiet_hours":
+        return _("夜间免打扰，已排队，%(when)s 后发送") % {"when": when}
+    if error_code:
+        return _("短信平台暂时无法发送（%(why)s），已排队，%(when)s 自动重试") % {
+            "why": (error_message or error_code)[:60],
+            "when": when,
+        }
+    if due > local_now + timedelta(seconds=1):
+        return _("已排队，%(when)s 后发送") % {"when": when}
+    return _("已排队，按发送速率依次发出")
 
 
 def next_morning(local_now: datetime, end: time) -> datetime:

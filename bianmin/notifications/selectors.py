@@ -10,24 +10,33 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor, home_center_id
+from bianmin.core.workdays import workdays_between
+from bianmin.notifications import pipeline
+from bianmin.notifications.case_links import picked_up_cases
 from bianmin.notifications.enums import BatchRowStatus, MessageStatus, TemplateStatus
 from bianmin.notifications.models import Batch, BatchRow, Message, SmsTemplate
+from bianmin.notifications.services.common import local_now, quiet_hours
 
 SENT_STATUSES = (MessageStatus.SENT, MessageStatus.DELIVERED)
 PICKUP_GOAL_WORKDAYS = 7
+MAX_ID = 2**63 - 1  # the largest primary key a database integer can hold
 
 
 def message_list(
     *,
-    user: Any,
+    user: StaffActor,
     status: str = "",
     template_code: str = "",
     batch_id: int | None = None,
     phone_index: str = "",
 ) -> QuerySet[Message]:
-    qs = Message.objects.filter(center_id=user.center_id).select_related("template")
+    qs = Message.objects.filter(center_id=home_center_id(user)).select_related("template")
+    if batch_id is not None and not 0 < batch_id <= MAX_ID:
+        return qs.none()  # no such batch (and a database integer cannot hold it)
     if status:
         qs = qs.filter(status=status)
     if template_code:
@@ -39,9 +48,9 @@ def message_list(
     return qs.order_by("-created_at", "-pk")
 
 
-def message_get(*, user: Any, message_id: int) -> Message | None:
+def message_get(*, user: StaffActor, message_id: int) -> Message | None:
     return (
-        Message.objects.filter(center_id=user.center_id, pk=message_id)
+        Message.objects.filter(center_id=home_center_id(user), pk=message_id)
         .select_related("template", "batch")
         .first()
     )
@@ -66,16 +75,58 @@ def template_versions(*, code: str) -> QuerySet[SmsTemplate]:
     return SmsTemplate.objects.filter(code=code).order_by("-version")
 
 
-def batch_list(*, user: Any) -> QuerySet[Batch]:
-    return Batch.objects.filter(center_id=user.center_id).order_by("-created_at", "-pk")
+def batch_list(*, user: StaffActor) -> QuerySet[Batch]:
+    return Batch.objects.filter(center_id=home_center_id(user)).order_by("-created_at", "-pk")
 
 
-def batch_get(*, user: Any, batch_id: int) -> Batch | None:
-    return Batch.objects.filter(center_id=user.center_id, pk=batch_id).first()
+def batch_get(*, user: StaffActor, batch_id: int) -> Batch | None:
+    if not 0 < batch_id <= MAX_ID:
+        return None
+    return Batch.objects.filter(center_id=home_center_id(user), pk=batch_id).first()
 
 
 def batch_rows(*, batch: Batch) -> QuerySet[BatchRow]:
     return batch.rows.select_related("message").order_by("row_number")
+
+
+def message_waiting_reason(*, message: Message) -> str:
+    """Why a queued message waits ("" for any other status): quiet hours, a daily cap, a
+    gateway error being retried, or its turn under the send-rate limit."""
+    if message.status != MessageStatus.QUEUED:
+        return ""
+    return pipeline.waiting_reason(
+        is_urgent=message.is_urgent,
+        next_attempt_at=message.next_attempt_at,
+        error_code=message.error_code,
+        error_message=message.error_message,
+        local_now=local_now(),
+        quiet=quiet_hours(),
+    )
+
+
+def message_status_text(*, message: Message) -> str:
+    """The honest one-line state of a message for staff screens: "已排队，08:00 后发送",
+    never "已发送" for a message that is only queued."""
+    if message.status == MessageStatus.QUEUED:
+        return message_waiting_reason(message=message)
+    return str(MessageStatus(message.status).label)
+
+
+def case_sms_status(*, case_id: int, template_code: str) -> str:
+    """The state of the latest SMS of that kind for a case ("" when none was queued), for
+    the screens of the contexts that send case notices (e.g. the missing-material notice)."""
+    message = case_sms_latest(case_id=case_id, template_code=template_code)
+    if message is None:
+        return ""
+    return _("短信%(state)s") % {"state": message_status_text(message=message)}
+
+
+def case_sms_latest(*, case_id: int, template_code: str) -> Message | None:
+    return (
+        Message.objects.filter(case_id=case_id, template_code=template_code)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -86,6 +137,7 @@ class BatchProgress:
     sent: int
     delivered: int
     failed: int
+    waiting_reason: str = ""  # why the queued messages have not gone out yet
 
     @property
     def done(self) -> int:
@@ -102,7 +154,11 @@ class BatchProgress:
 
 def batch_progress(*, batch: Batch) -> BatchProgress:
     counts = Counter(dict(batch.messages.values_list("status").annotate(n=Count("pk"))))
+    first_waiting = (
+        batch.messages.filter(status=MessageStatus.QUEUED).order_by("next_attempt_at", "pk").first()
+    )
     return BatchProgress(
+        waiting_reason=message_waiting_reason(message=first_waiting) if first_waiting else "",
         total=sum(counts.values()),
         queued=counts.get(MessageStatus.QUEUED, 0),
         sending=counts.get(MessageStatus.SENDING, 0),
@@ -133,6 +189,7 @@ class SmsOverview:
     sending: int
     failed_today: int
     delivered_rate: float | None  # delivered / (delivered + failed), last 30 days
+    queued_reason: str = ""  # why the earliest queued message waits ("" when none waits)
 
 
 def sms_overview(*, center_id: int) -> SmsOverview:
@@ -146,7 +203,9 @@ def sms_overview(*, center_id: int) -> SmsOverview:
         failed=Count("pk", filter=Q(status=MessageStatus.FAILED)),
     )
     final_total = finals["delivered"] + finals["failed"]
+    first_waiting = qs.filter(status=MessageStatus.QUEUED).order_by("next_attempt_at", "pk").first()
     return SmsOverview(
+        queued_reason=message_waiting_reason(message=first_waiting) if first_waiting else "",
         total_sent=sent.count(),
         total_segments=sent.aggregate(n=Sum("segments"))["n"] or 0,
         today_sent=sent.filter(sent_at__gte=midnight).count(),
@@ -222,8 +281,6 @@ class PickupStats:
 def pickup_stats(*, center_id: int, days: int = 180) -> PickupStats:
     """Arrival → notified → picked up: working days from acceptance to pickup per case, against
     the 7-working-day goal (cases' ``case_pickup_durations``), with our own notice counts."""
-    from bianmin.core.workdays import workdays_between
-
     since = clock.today() - timedelta(days=days)
     stats = PickupStats(
         labels=[*(str(d) for d in range(PICKUP_GOAL_WORKDAYS + 1)), f">{PICKUP_GOAL_WORKDAYS}"]
@@ -239,16 +296,15 @@ def pickup_stats(*, center_id: int, days: int = 180) -> PickupStats:
     notified_numbers = {
         str(p.get("case_number", "")) for p in notices.values_list("params", flat=True)
     }
-    try:
-        from bianmin.cases.selectors import case_pickup_durations
-    except ImportError:
+    picked = picked_up_cases(center_id=center_id, since=since)
+    if picked is None:
         stats.source = "unavailable"
         stats.waiting = stats.notified
         return stats
     stats.source = "cases"
     durations: list[int] = []
     picked_numbers: set[str] = set()
-    for row in case_pickup_durations(center_id=center_id, since=since):
+    for row in picked:
         start = timezone.localtime(row.accepted_at).date()
         end = timezone.localtime(row.picked_up_at).date()
         try:

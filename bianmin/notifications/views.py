@@ -12,13 +12,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import is_htmx, template_for
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.core.public_urls import public_base_url
-from bianmin.notifications import selectors, services
+from bianmin.notifications import gateways, selectors, services, wording
 from bianmin.notifications.clients import receipt_callback_url
 from bianmin.notifications.enums import BatchKind, MessageStatus, TemplateStatus
 from bianmin.notifications.wording import VARIABLES
@@ -63,8 +65,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "charts": charts,
             "batches": selectors.batch_list(user=user)[:8],
             "receipt_urls": receipt_urls,
-            "gateway": services.gateways.primary_name(),
-            "fallback": services.gateways.fallback_name(),
+            "gateway": wording.gateway_label(gateways.primary_name()),
+            "fallback": wording.gateway_label(gateways.fallback_name() or ""),
             "perms_template": has_perm(user, Perm.SMS_TEMPLATE_EDIT),
         },
     )
@@ -266,7 +268,9 @@ def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已生成 {batch.messages_total} 条领取通知，正在发送。")
+        messages.success(
+            request, _("已生成 %(n)d 条领取通知，正在发送。") % {"n": batch.messages_total}
+        )
     return redirect("notifications:batch_detail", pk=pk)
 
 
@@ -320,7 +324,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
             "phone": phone,
             "batch_id": batch_id or "",
             "statuses": MessageStatus.choices,
-            "templates": [t["code"] for t in selectors.template_list()],
+            "templates": [(t["code"], t["latest"].name) for t in selectors.template_list()],
         },
     )
 
@@ -338,5 +342,10 @@ def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("notifications:message_list")
     if is_htmx(request):
         return render(request, "notifications/_message_status.html", {"m": message})
-    messages.success(request, "已重新排队发送。")
-    return redirect(request.POST.get("next") or reverse("notifications:message_list"))
+    messages.success(request, _("已重新排队发送。"))
+    next_url = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("notifications:message_list")
+    return redirect(next_url)

@@ -114,3 +114,15 @@ def item_label(item_name: str) -> str:
             return label
     head = item_name.split("/")[0].split("（")[0].strip()
     return head[: VARIABLES["item"].max_length]
+
+
+#: What staff read for each gateway name (the names are configuration, not screen text).
+GATEWAY_LABELS: dict[str, str] = {
+    "console": "本机发件箱（演示，未接短信平台）",
+    "aliyun": "阿里云短信",
+    "tencent": "腾讯云短信",
+}
+
+
+def gateway_label(name: str) -> str:
+    return GATEWAY_LABELS.get(name, name) if name else ""

@@ -95,3 +95,17 @@ def person_audit_find(text: str) -> list[str]:
 def person_count(*, center_id: int) -> int:
     """Residents registered by a center."""
     return Person.objects.filter(center_id=center_id).count()
+
+
+def person_for_enrollment(*, person_id: int, lock: bool = False) -> Person | None:
+    """A person with the registry photo, for the face enrollment task (no actor, no audit:
+    the photo is turned into a template, nothing is shown). ``lock`` inside a transaction."""
+    qs = Person.objects.all()
+    if lock:
+        qs = qs.select_for_update()
+    return qs.filter(pk=person_id).first()
+
+
+def person_photo_digests() -> QuerySet[Person, tuple[int, str]]:
+    """(person id, photo SHA-256) of every person with a registry photo."""
+    return Person.objects.exclude(photo_sha256="").values_list("pk", "photo_sha256")

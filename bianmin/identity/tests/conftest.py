@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bianmin.identity import engine, services
+from bianmin.identity.services import enrollment as enrollment_module
 from bianmin.identity.tests import faces
 from bianmin.people.services import PersonInput, person_upsert
 
@@ -29,7 +30,7 @@ def _cached_enroll(photo: bytes) -> engine.Template:
 
 @pytest.fixture(autouse=True)
 def _enroll_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "_engine_enroll", _cached_enroll)
+    monkeypatch.setattr(enrollment_module, "_engine_enroll", _cached_enroll)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from bianmin.identity import engine, services
 from bianmin.identity.enums import EnrollmentStatus
 from bianmin.identity.models import FaceConsent, FaceEnrollment
 from bianmin.identity.selectors import face_enrollment_state
+from bianmin.identity.services import enrollment as enrollment_module
 from bianmin.identity.tests import faces
 from bianmin.people.services import PersonInput, person_upsert
 
@@ -66,13 +67,13 @@ def test_changed_photo_is_enrolled_again_and_unchanged_photo_is_not(
 ) -> None:
     person = make_person(photo="group_two.jpg")
     calls: list[int] = []
-    real = services._engine_enroll
+    real = enrollment_module._engine_enroll
 
     def counting(photo: bytes) -> engine.Template:
         calls.append(1)
         return real(photo)
 
-    monkeypatch.setattr(services, "_engine_enroll", counting)
+    monkeypatch.setattr(enrollment_module, "_engine_enroll", counting)
 
     with django_capture_on_commit_callbacks(execute=True):
         person_upsert(

@@ -8,8 +8,9 @@ Public API::
     count_segments, validate_signature, render_text               -- length rules
     receipt_token, receipt_callback_url                           -- receipt URL tokens
 
-Fake provider servers for tests and benchmarks live in ``.fakes`` and are not imported here,
-so production code never loads them.
+Fake provider servers for tests and benchmarks live outside the product package, in
+``tests/support/sms_fakes.py``; they reuse these modules' protocol code so they keep speaking
+the providers' real wire protocol.
 """
 
 from __future__ import annotations

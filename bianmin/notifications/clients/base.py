@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,13 +48,14 @@ from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
+from bianmin.core.validators import is_mobile
+
 from .segments import MessageTooLongError, SignatureError, count_segments, validate_signature
 
 #: Mainland China has a single time zone and no daylight saving; a fixed offset avoids a
 #: dependency on the system tz database. Providers' SendDate / report times are in this zone.
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 #: Error codes after which the provider may or may not hold the message: query before resend.
 AMBIGUOUS_ERROR_CODES = frozenset(
@@ -233,7 +233,7 @@ class HttpClientMixin:
 
 def preflight(sms: OutgoingSms, *, max_reference_bytes: int = 256) -> SendResult | None:
     """Reject locally what the provider would reject anyway (and bill nothing for)."""
-    if not MAINLAND_MOBILE.match(sms.phone):
+    if not is_mobile(sms.phone):
         return SendResult.failed(
             "invalid_phone", "手机号码格式不正确，应为11位大陆手机号。", retryable=False
         )

@@ -20,6 +20,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bianmin.core.masking import mask_phone
+
 from .base import (
     CHINA_TZ,
     DeliveryState,
@@ -34,11 +36,6 @@ from .segments import count_segments
 logger = logging.getLogger(__name__)
 
 DEFAULT_OUTBOX = Path("var/sms-outbox.jsonl")
-
-
-def mask_phone(phone: str) -> str:
-    """138****0000 -- phone numbers are personal data and do not belong in logs in full."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
 class ConsoleSmsGateway:
@@ -58,7 +55,8 @@ class ConsoleSmsGateway:
         record = {
             "reference": sms.reference,
             "provider_id": provider_id,
-            "phone": sms.phone,
+            # Personal data: the outbox (a plain file) and the log keep only the masked number.
+            "phone": mask_phone(sms.phone),
             "template_code": sms.template_code,
             "params": dict(sms.params),
             "signature": sms.signature,
@@ -79,7 +77,7 @@ class ConsoleSmsGateway:
     def _append(self, line: bytes) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 os.write(fd, line)

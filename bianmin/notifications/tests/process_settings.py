@@ -3,20 +3,20 @@
 The parent test process runs Huey inline (``immediate=True``); a subprocess with these settings
 runs a real consumer against a real queue (SqliteHuey file, or RedisHuey when
 BIANMIN_REDIS_URL is set), on the parent's test database, sending to a fake gateway server.
-Everything comes from environment variables set by ``bianmin.notifications.harness``.
+Everything comes from environment variables set by ``tests.support.sms_harness``.
 """
 
 import os
 
-from bianmin.notifications.clients.fakes import (
+from config.settings.test import *  # noqa: F403
+from config.settings.test import DATABASES
+from tests.support.sms_fakes import (
     FAKE_ALIYUN_ACCESS_KEY_ID,
     FAKE_ALIYUN_ACCESS_KEY_SECRET,
     FAKE_TENCENT_SDK_APP_ID,
     FAKE_TENCENT_SECRET_ID,
     FAKE_TENCENT_SECRET_KEY,
 )
-from config.settings.test import *  # noqa: F403
-from config.settings.test import DATABASES
 
 DATABASES["default"]["NAME"] = os.environ["SMS_PROC_DB_NAME"]
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from bianmin.core.errors import Conflict, DomainError, PermissionDenied
@@ -203,4 +204,40 @@ def test_batch_needs_sms_and_case_permissions(
 
     with pytest.raises(PermissionDenied):
         services.batch_import(actor=staff_by_role[Role(role)], kind="arrival_list", text="X")
+    assert Batch.objects.count() == 0
+
+
+def test_api_import_reads_the_uploaded_file(
+    waiting_cases: Callable[..., list[Any]],
+    back_office: Any,
+    api_client_for: Callable[[Any], Any],
+) -> None:
+    (a,) = waiting_cases(1)
+    upload = SimpleUploadedFile("one.csv", f"{a.number}\n".encode(), content_type="text/csv")
+
+    response = api_client_for(back_office).post(
+        "/api/v1/sms/batches", {"kind": "arrival_list", "file": upload}
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["filename"], body["rows_total"], body["rows_matched"]) == ("one.csv", 1, 1)
+    assert body["rows"][0]["case_number"] == a.number
+    assert Batch.objects.get().filename == "one.csv"
+
+
+def test_api_import_rejects_an_unreadable_file_by_its_own_reason(
+    back_office: Any, api_client_for: Callable[[Any], Any]
+) -> None:
+    upload = SimpleUploadedFile("list.doc", b"hello")
+
+    response = api_client_for(back_office).post(
+        "/api/v1/sms/batches", {"kind": "arrival_list", "file": upload}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "import_invalid",
+        "message": "只支持 Excel（.xlsx）或 CSV 文件。",
+    }
     assert Batch.objects.count() == 0

@@ -20,16 +20,6 @@ pytestmark = [
     pytest.mark.usefixtures("templates"),
 ]
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
 # A weekday mid-morning: outside the 21:00–08:00 quiet hours, whatever the hour the suite runs.
 DAYTIME = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -42,15 +32,8 @@ def daytime() -> Iterator[Any]:
         yield traveller
 
 
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch, playwright_driver) -> Iterator[Any]:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    chromium = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-    yield chromium
-    chromium.close()
-
-
 def _page_for(browser: Any, client: Client, url: str) -> Any:
+    """A page of the root conftest's chromium, logged in with the client's session."""
     context = browser.new_context(locale="zh-CN")
     context.add_cookies(
         [

@@ -15,6 +15,7 @@ from bianmin.notifications import gateways, pipeline, services
 from bianmin.notifications.clients import DeliveryState, OutgoingSms, Receipt, SendResult
 from bianmin.notifications.enums import AttemptOutcome, MessageStatus
 from bianmin.notifications.models import GatewayState, Message, MessageAttempt
+from bianmin.notifications.services import common, delivery
 from bianmin.notifications.tests.conftest import at
 
 pytestmark = pytest.mark.usefixtures("templates")
@@ -64,7 +65,7 @@ def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedGateway]:
 @pytest.fixture
 def no_schedule(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, Any]]:
     calls: list[tuple[int, Any]] = []
-    monkeypatch.setattr(services, "_schedule", lambda pk, at=None: calls.append((pk, at)))
+    monkeypatch.setattr(common, "message_schedule", lambda pk, at=None: calls.append((pk, at)))
     return calls
 
 
@@ -110,7 +111,7 @@ def test_claim_is_a_conditional_update(
     Message.objects.filter(pk=message.pk).update(status=MessageStatus.QUEUED)
     stale = Message.objects.get(pk=message.pk)
     Message.objects.filter(pk=message.pk).update(status=MessageStatus.SENDING)
-    assert services._send_claimed(stale, gateway, "not-my-token", 1) == "sent"
+    assert delivery._send_claimed(stale, gateway, "not-my-token", 1) == "sent"
     # the record of someone else's claim is never overwritten
     assert Message.objects.get(pk=message.pk).status == MessageStatus.SENDING
 

@@ -17,7 +17,8 @@ from bianmin.core.errors import DomainError
 from bianmin.notifications import gateways
 from bianmin.notifications.enums import MessageStatus
 from bianmin.notifications.models import Message
-from bianmin.notifications.services import notifications_load_reference, sms_enqueue
+from bianmin.notifications.services import common, notifications_load_reference, sms_enqueue
+from tests.support.races import run_concurrently
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -151,3 +152,17 @@ def test_enqueue_in_quiet_hours_waits_until_eight(
     assert normal.next_attempt_at == datetime(2026, 3, 13, 8, 0, tzinfo=SHANGHAI)
     assert urgent.status == MessageStatus.DELIVERED
     assert [line["reference"] for line in _lines(outbox)] == [urgent.reference]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_six_threads_enqueueing_one_key_at_once_create_one_message(
+    center: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notifications_load_reference()
+    monkeypatch.setattr(common, "message_schedule", lambda *a, **k: None)
+
+    with time_machine.travel(DAYTIME, tick=True):
+        results = run_concurrently(lambda _i: _enqueue(center), 6)
+
+    assert sorted(results, key=str) == [False] * 5 + [True]
+    assert Message.objects.filter(dedupe_key="case:1:pickup_ready").count() == 1

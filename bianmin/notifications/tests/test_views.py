@@ -11,9 +11,12 @@ from django.test import Client, override_settings
 from bianmin.core.permissions import Role
 from bianmin.notifications import gateways, services
 from bianmin.notifications.clients import receipt_token
+from bianmin.notifications.demo import notifications_demo_history
 from bianmin.notifications.enums import MessageStatus
 from bianmin.notifications.models import Batch, Message, SmsTemplate
+from bianmin.notifications.services import common
 from bianmin.notifications.tests.conftest import at
+from bianmin.notifications.tests.factories import MessageFactory
 
 pytestmark = pytest.mark.usefixtures("templates")
 
@@ -68,7 +71,7 @@ def test_retry_api_matrix(
     center: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(services, "_schedule", lambda *a, **k: None)
+    monkeypatch.setattr(common, "message_schedule", lambda *a, **k: None)
     services.sms_enqueue(
         center_id=center.pk,
         template_code="pickup_ready",
@@ -121,7 +124,7 @@ def _aliyun_receipt(message: Message) -> bytes:
 def test_receipt_endpoint_rejects_forgeries_and_is_idempotent(
     center: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "_schedule", lambda *a, **k: None)
+    monkeypatch.setattr(common, "message_schedule", lambda *a, **k: None)
     services.sms_enqueue(
         center_id=center.pk,
         template_code="pickup_ready",
@@ -140,6 +143,8 @@ def test_receipt_endpoint_rejects_forgeries_and_is_idempotent(
         )
         unsigned = client.post(url, _aliyun_receipt(message), content_type="application/json")
         assert (forged.status_code, unsigned.status_code) == (403, 403)
+        assert "回执签名校验失败".encode() in forged.content  # Chinese, not \\u escapes
+        assert forged.json() == {"code": "forbidden", "message": "回执签名校验失败"}
         assert Message.objects.get().status == MessageStatus.SENT
         token = receipt_token("s3cret", "aliyun")
         wrong_gateway = client.post(
@@ -166,7 +171,7 @@ def test_dashboard_shows_the_headline_and_panel(
 ) -> None:
     import random
 
-    services.notifications_demo_history(center=center, rng=random.Random(1), days=3)
+    notifications_demo_history(center=center, rng=random.Random(1), days=3)
     total = Message.objects.filter(status__in=("sent", "delivered")).count()
     client = login_client_for(director)
     assert f"已累计发送 {total} 条" in client.get("/sms/").content.decode()
@@ -223,3 +228,46 @@ def test_bad_upload_is_a_clear_message_not_a_500(
         },
     )
     assert (api.status_code, api.json()["code"]) == (400, "import_invalid")
+
+
+@pytest.mark.parametrize("batch_id", ["18446744073709551617", "9223372036854775808", "-1"])
+def test_a_huge_batch_id_is_an_empty_list_or_404_not_a_500(
+    batch_id: str, back_office: Any, api_client_for: Callable[[Any], Client]
+) -> None:
+    client = api_client_for(back_office)
+
+    listing = client.get(f"/api/v1/sms/messages?batch_id={batch_id}")
+    detail = client.get(f"/api/v1/sms/batches/{batch_id}")
+
+    assert (listing.status_code, listing.json()) == (200, [])
+    assert detail.status_code == 404
+
+
+def test_retry_never_redirects_to_another_site(
+    back_office: Any, center: Any, login_client_for: Callable[[Any], Client], monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(common, "message_schedule", lambda *a, **k: None)
+    message = MessageFactory(center=center, status=MessageStatus.FAILED)
+
+    response = login_client_for(back_office).post(
+        f"/sms/messages/{message.pk}/retry/", {"next": "https://evil.example/"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/sms/messages/"
+
+
+def test_message_list_and_dashboard_name_templates_and_gateway_in_chinese(
+    back_office: Any, center: Any, login_client_for: Callable[[Any], Client]
+) -> None:
+    MessageFactory(center=center, code="pickup_ready")
+    client = login_client_for(back_office)
+
+    listing = client.get("/sms/messages/").content.decode()
+    dashboard = client.get("/sms/").content.decode()
+
+    assert "<td>领证通知</td>" in listing
+    assert '<option value="pickup_ready" >领证通知</option>' in listing
+    assert ">pickup_ready<" not in listing
+    assert "通道：本机发件箱（演示，未接短信平台）" in dashboard
+    assert "通道：console" not in dashboard

@@ -8,11 +8,12 @@ compared without liveness. Prints the result and the audit entry id; stores no i
 """
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError
 from bianmin.identity.services import face_consent_record, face_verify, liveness_prompt
 
@@ -37,9 +38,10 @@ class Command(BaseCommand):
         paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not paths:
             raise CommandError(f"no .jpg/.jpeg/.png files in {folder}")
-        officer = get_user_model().objects.filter(username=options["officer"]).first()
-        if officer is None:
+        staff = get_user_model().objects.filter(username=options["officer"]).first()
+        if staff is None:
             raise CommandError(f"no staff account {options['officer']!r}")
+        officer = cast(StaffActor, staff)
         try:
             consent = face_consent_record(
                 actor=officer,

@@ -3,7 +3,7 @@ production code paths).
 
 It starts, as separate OS processes:
 
-* a fake provider server (``python -m bianmin.notifications.clients.fakes``) that appends every
+* a fake provider server (``python -m tests.support.sms_fakes``) that appends every
   message it *accepts* to a JSON-lines record file -- the ground truth for "received once";
 * Huey consumers (``manage.py run_huey``) with ``bianmin.notifications.tests.process_settings``,
   on the caller's database and a private queue (a SqliteHuey file, or RedisHuey under a
@@ -67,7 +67,7 @@ class FakeGateway:
         args = [
             sys.executable,
             "-m",
-            "bianmin.notifications.clients.fakes",
+            "tests.support.sms_fakes",
             self.provider,
             "--port",
             "0",
@@ -77,7 +77,7 @@ class FakeGateway:
         ]
         if self.qps:
             args += ["--qps", str(self.qps)]
-        self.process = subprocess.Popen(  # noqa: S603 -- our own module, fixed arguments
+        self.process = subprocess.Popen(
             args,
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -140,19 +140,12 @@ class Workers:
         )
         return env
 
-    def start_consumer(self) -> subprocess.Popen[bytes]:
-        log = (self.workdir / f"consumer-{len(self.consumers)}.log").open("wb")
+    def _spawn(self, log_name: str, *command: str) -> subprocess.Popen[bytes]:
+        """``manage.py <command>`` in its own process group, logging to ``log_name``."""
+        log = (self.workdir / log_name).open("wb")
         self._logs.append(log)
-        process = subprocess.Popen(  # noqa: S603 -- our own manage.py, fixed arguments
-            [
-                sys.executable,
-                "manage.py",
-                "run_huey",
-                "--workers",
-                str(self.threads),
-                "--worker-type",
-                "thread",
-            ],
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", *command],
             cwd=ROOT,
             env=self.env(),
             stdout=log,
@@ -161,6 +154,16 @@ class Workers:
         )
         self.consumers.append(process)
         return process
+
+    def start_consumer(self) -> subprocess.Popen[bytes]:
+        return self._spawn(
+            f"consumer-{len(self.consumers)}.log",
+            "run_huey",
+            "--workers",
+            str(self.threads),
+            "--worker-type",
+            "thread",
+        )
 
     def wait_ready(self, *, timeout: float = 90.0) -> bool:
         """True once every consumer has logged that it started (Django imported, queue open)."""
@@ -183,7 +186,7 @@ class Workers:
         self, *, stuck_after: float, replay_after: float, copies: int = 1
     ) -> dict[str, Any]:
         """One watchdog run; with replay_after=0 it feeds every due queued message."""
-        done = subprocess.run(  # noqa: S603 -- our own manage.py, fixed arguments
+        done = subprocess.run(
             [
                 sys.executable,
                 "manage.py",
@@ -212,28 +215,16 @@ class Workers:
     ) -> subprocess.Popen[bytes]:
         """The periodic watchdog, looping in its own process (also feeds the queue: queued
         rows with no task are enqueued once the queue is empty)."""
-        log = (self.workdir / "watchdog.log").open("wb")
-        self._logs.append(log)
-        process = subprocess.Popen(  # noqa: S603 -- our own manage.py, fixed arguments
-            [
-                sys.executable,
-                "manage.py",
-                "sms_watchdog",
-                "--loop",
-                str(every),
-                "--stuck-after",
-                str(stuck_after),
-                "--replay-after",
-                str(replay_after),
-            ],
-            cwd=ROOT,
-            env=self.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        return self._spawn(
+            "watchdog.log",
+            "sms_watchdog",
+            "--loop",
+            str(every),
+            "--stuck-after",
+            str(stuck_after),
+            "--replay-after",
+            str(replay_after),
         )
-        self.consumers.append(process)
-        return process
 
     def stop(self) -> None:
         for process in self.consumers:

@@ -1,0 +1,84 @@
+"""The case facts this context needs, supplied by the cases context.
+
+Cases sits above notifications (it imports our services to send its notices), so this context
+never imports cases. Instead cases registers these callables in its ``apps.ready()`` through
+``bianmin.notifications.services`` (``case_links_register``). Keyword arguments and the
+attributes read from the results are the whole interface; they are listed below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from django.utils.translation import gettext as _
+
+from bianmin.core.errors import DomainError
+from bianmin.notifications.errors import NotificationError
+
+
+class PickedUpCase(Protocol):
+    """One collected certificate: when the case was accepted and when it was picked up."""
+
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def accepted_at(self) -> datetime: ...
+
+    @property
+    def picked_up_at(self) -> datetime: ...
+
+
+#: ``(*, center_id: int, since: date) -> rows``: cases picked up since ``since``.
+PickupDurations = Callable[..., Iterable[PickedUpCase]]
+#: ``(*, center_id: int, case_number: str = "", id_number: str = "") -> case | None``: the
+#: case waiting for its certificate; the result has ``pk``, ``number``, ``item.name`` and
+#: ``applicant.phone``.
+FindForArrival = Callable[..., Any]
+#: ``(*, actor, case) -> case``: register the arrival (raises DomainError when refused).
+RegisterArrival = Callable[..., Any]
+
+
+@dataclass
+class _Links:
+    pickup_durations: PickupDurations | None = None
+    find_for_arrival: FindForArrival | None = None
+    register_arrival: RegisterArrival | None = None
+
+
+_links = _Links()
+
+
+def case_links_register(
+    *,
+    pickup_durations: PickupDurations | None = None,
+    find_for_arrival: FindForArrival | None = None,
+    register_arrival: RegisterArrival | None = None,
+) -> None:
+    """Called once by the cases context's ``apps.ready()`` (again in tests to substitute)."""
+    if pickup_durations is not None:
+        _links.pickup_durations = pickup_durations
+    if find_for_arrival is not None:
+        _links.find_for_arrival = find_for_arrival
+    if register_arrival is not None:
+        _links.register_arrival = register_arrival
+
+
+def picked_up_cases(*, center_id: int, since: date) -> list[PickedUpCase] | None:
+    """Cases of the center picked up since ``since``; None when cases registered no source."""
+    if _links.pickup_durations is None:
+        return None
+    return list(_links.pickup_durations(center_id=center_id, since=since))
+
+
+def arrival_links() -> tuple[FindForArrival, RegisterArrival]:
+    """The arrival look-up and registration, or a clear error when cases provides none."""
+    if _links.find_for_arrival is None or _links.register_arrival is None:
+        raise DomainError(
+            _("办件模块尚未提供到证登记功能，暂不能批量通知。"),
+            code=NotificationError.CASES_UNAVAILABLE,
+        )
+    return _links.find_for_arrival, _links.register_arrival

@@ -1,0 +1,3 @@
+from tests.support.sms_fakes.cli import main
+
+raise SystemExit(main())
