@@ -19,7 +19,7 @@ from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core import clock
 from bianmin.core.permissions import Role
 from bianmin.fees.services import fees_demo_history, fees_load_reference
-from bianmin.hall.services import hall_demo_history
+from bianmin.hall.demo import hall_demo_history, hall_demo_windows
 from bianmin.notifications.services import (
     notifications_demo_history,
     notifications_load_reference,
@@ -125,11 +125,7 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
         opens_at=dt.time(0, 0),
         closes_at=dt.time(23, 59, 59),
     )
-    from bianmin.hall.models import Window
-
-    Window.objects.bulk_create(
-        Window(center=center, code=f"W{i:02d}", name=f"{i}号窗口") for i in range(1, 13)
-    )
+    hall_demo_windows(center=center)
     admin = None
     password_hash = make_password(DEMO_PASSWORD)
     for username, full_name, role, all_round in ACCOUNTS:

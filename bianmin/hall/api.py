@@ -11,7 +11,8 @@ from bianmin.accounts.selectors import center_default, center_get
 from bianmin.core.errors import DomainError, NotFound
 from bianmin.core.permissions import Perm
 from bianmin.hall import services
-from bianmin.hall.enums import HallErrorCode, IssueChannel
+from bianmin.hall.enums import IssueChannel
+from bianmin.hall.errors import HallError
 from bianmin.hall.models import Ticket
 from bianmin.hall.schemas import (
     ErrorOut,
@@ -80,14 +81,14 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
             return Status(
                 429,
                 {
-                    "code": HallErrorCode.THROTTLED,
+                    "code": HallError.THROTTLED,
                     "message": _("取号过于频繁，请稍后再试或到导办台咨询"),
                 },
             )
         center = center_get(code=payload.center_code) if payload.center_code else center_default()
         channel = IssueChannel.API
     if center is None:
-        raise NotFound(_("没有这个便民服务中心"), code=HallErrorCode.UNKNOWN_CENTER)
+        raise NotFound(_("没有这个便民服务中心"), code=HallError.UNKNOWN_CENTER)
     codes = list(payload.item_codes or []) or ([payload.item_code] if payload.item_code else [])
     ticket = services.ticket_issue(
         actor=staff,
@@ -108,7 +109,7 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
 def ticket_read(request: HttpRequest, ticket_id: str) -> Any:
     ticket = ticket_get(ticket_id=ticket_id)
     if ticket is None:
-        raise NotFound(_("没有找到这张号票"), code=HallErrorCode.UNKNOWN_TICKET)
+        raise NotFound(_("没有找到这张号票"), code=HallError.UNKNOWN_TICKET)
     return ticket_state(ticket)
 
 
