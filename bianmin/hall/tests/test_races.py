@@ -13,6 +13,8 @@ from django.db import close_old_connections, connection
 from bianmin.core.permissions import Role
 from bianmin.hall.enums import EventKind, IssueChannel, TicketStatus
 from bianmin.hall.models import HallSettings, Ticket, TicketEvent
+from bianmin.notifications.selectors import message_list
+from bianmin.notifications.services import notifications_load_reference
 from bianmin.hall.services import (
     ticket_call_next,
     ticket_finish,
@@ -124,20 +126,10 @@ def test_simultaneous_issuing_gives_unique_gapless_numbers(
 
 
 def test_near_turn_sms_is_exactly_once_under_concurrent_calls(
-    twenty_officers, center, ticking_clock, monkeypatch
+    twenty_officers, center, ticking_clock
 ):
-    from bianmin.hall import services
-
+    notifications_load_reference()
     HallSettings.objects.create(center=center, near_position=5)
-    sent: list[str] = []
-    lock = threading.Lock()
-
-    def fake_sms(*, ticket: Ticket, ahead: int) -> bool:
-        with lock:
-            sent.append(ticket.pk)
-        return True
-
-    monkeypatch.setattr(services, "ticket_near_sms", fake_sms)
     tickets = [
         ticket_issue(
             actor=None,
@@ -160,6 +152,11 @@ def test_near_turn_sms_is_exactly_once_under_concurrent_calls(
     errors = _run_threads(OFFICERS, work)
 
     assert errors == []
+    sent = list(
+        message_list(user=twenty_officers[0], template_code="ticket_near").values_list(
+            "params__number", flat=True
+        )
+    )
     assert len(sent) == len(set(sent))
     # everyone but the first few (called before anyone was "near") got exactly one SMS
     assert len(sent) >= len(tickets) - OFFICERS - 6
