@@ -302,6 +302,16 @@ def announcement_text(*, number: str, window_number: int) -> str:
     return f"请 {spaced} 号 到 {window_number} 号窗口办理"
 
 
+def call_was_made(*, number: str, window_number: int) -> bool:
+    """Whether a ticket with this number was called (or recalled) today at a window with this
+    number: the only announcements the voice endpoint speaks."""
+    start = clock.local(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    calls = TicketEvent.objects.filter(
+        kind__in=[EventKind.CALL, EventKind.RECALL], at__gte=start, ticket__number=number
+    ).select_related("window")[:50]
+    return any(e.window is not None and e.window.number == window_number for e in calls)
+
+
 def display_state(*, center_id: int, recent: int = 8) -> dict[str, Any]:
     """Current call per window and the latest calls, for the hall TV."""
     today = clock.today()

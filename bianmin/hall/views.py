@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from bianmin.hall.enums import IssueChannel, Priority
 from bianmin.hall.models import HallSettings, Ticket, WindowSession
 from bianmin.hall.pdf import ticket_pdf_bytes
 from bianmin.hall.selectors import (
+    call_was_made,
     display_state,
     hall_board,
     hall_settings_get,
@@ -43,7 +44,7 @@ from bianmin.hall.selectors import (
     windows_of,
 )
 from bianmin.hall.throttle import allow_anonymous_issue, ensure_device_cookie
-from bianmin.hall.voice import announcement_wav
+from bianmin.hall.voice import announcement_wav, is_valid
 
 PUBLIC_PRIORITIES = [
     Priority.NORMAL,
@@ -448,13 +449,17 @@ def kiosk_home(request: HttpRequest) -> HttpResponse:
     return redirect("hall:kiosk", center_code=user.center.code)
 
 
-def voice(request: HttpRequest, number: str, window: int) -> FileResponse:
-    """The announcement as WAV (espeak-ng, cached); 404 where espeak-ng is missing."""
-    path = announcement_wav(number=number.upper(), window_number=window)
-    if path is None:
+def voice(request: HttpRequest, number: str, window: int) -> HttpResponse:
+    """The announcement as WAV, joined from a fixed clip set; only for a ticket called today at
+    that window (404 otherwise, and where espeak-ng is missing)."""
+    number = number.upper()
+    if not is_valid(number, window) or not call_was_made(number=number, window_number=window):
         raise Http404
-    response = FileResponse(path.open("rb"), content_type="audio/wav")
-    response["Cache-Control"] = "public, max-age=86400"
+    data = announcement_wav(number=number, window_number=window)
+    if data is None:
+        raise Http404
+    response = HttpResponse(data, content_type="audio/wav")
+    response["Cache-Control"] = "public, max-age=3600"
     return response
 
 

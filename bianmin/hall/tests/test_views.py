@@ -208,15 +208,42 @@ def test_display_state_shows_current_and_recent_calls(officer, issue, hall, cloc
     }
 
 
-def test_voice_wav_is_made_for_valid_calls_only(hall, clock) -> None:
+def test_voice_speaks_only_todays_real_calls_from_a_bounded_clip_set(
+    hall, officer, issue, clock, settings, tmp_path
+) -> None:
     if not shutil.which("espeak-ng"):
         pytest.skip("espeak-ng not installed")
-    response = Client().get("/hall/voice/A012/3.wav")
+    from bianmin.hall import voice
+    from bianmin.hall.services import ticket_call_next, window_sign_in
+
+    settings.VAR_DIR = tmp_path
+    issue("HZ02")
+    window_sign_in(actor=officer, window_code="W03")
+    ticket_call_next(actor=officer, window_code="W03")
+    client = Client()
+
+    response = client.get("/hall/voice/A001/3.wav")
     assert response.status_code == 200
-    data = b"".join(response.streaming_content)
-    assert data[:4] == b"RIFF"
-    assert len(data) > 20_000
-    assert Client().get("/hall/voice/DROP;TABLE/3.wav").status_code == 404
+    assert response.content[:4] == b"RIFF" and len(response.content) > 20_000
+
+    # not called, called elsewhere, non-ASCII digits, a trailing newline, injection
+    for bad in ("A002/3", "A001/4", "A%D9%A1%D9%A2%D9%A3/3", "A001%0A/3", "DROP;TABLE/3"):
+        assert client.get(f"/hall/voice/{bad}.wav").status_code == 404, bad
+    # the H4 attack: a thousand distinct anonymous requests leave the disk as it was
+    files = set((tmp_path / "voice").rglob("*"))
+    for n in range(10000, 11000):
+        assert client.get(f"/hall/voice/Z{n}/{n % 99 + 1}.wav").status_code == 404
+    assert set((tmp_path / "voice").rglob("*")) == files
+    assert len(list((tmp_path / "voice").rglob("*.wav"))) <= len(voice.CLIP_TEXTS)
+
+
+def test_voice_clips_are_a_fixed_set_whatever_is_called() -> None:
+    from bianmin.hall import voice
+
+    assert voice.clip_texts("A012", 12) == ["请", "A", "0", "1", "2", "号 到", "12", "号窗口办理"]
+    assert len(voice.CLIP_TEXTS) == 3 + 26 + 10 + 90  # 1–9 are digits and windows
+    assert not voice.is_valid("A١٢٣", 3) and not voice.is_valid("A001\n", 3)
+    assert not voice.is_valid("A001", 100) and not voice.is_valid("A001", 0)
 
 
 def test_board_fragment_and_overdue_slot(staff_by_role, login_client_for, hall, issue, clock):
