@@ -278,6 +278,20 @@ def tickets_parked_by(*, officer_id: int, center_id: int) -> QuerySet[Ticket]:
     )
 
 
+def tickets_priority_pending(*, center_id: int) -> QuerySet[Ticket]:
+    """Today's waiting tickets whose self-declared priority the guide desk has not yet decided."""
+    return (
+        Ticket.objects.select_related("item")
+        .filter(
+            center_id=center_id,
+            status=TicketStatus.WAITING,
+            service_day=clock.today(),
+        )
+        .exclude(priority_claim="")
+        .order_by("arrived_at")
+    )
+
+
 def windows_of(*, center_id: int) -> QuerySet[Window]:
     return Window.objects.filter(center_id=center_id, is_active=True).order_by("code")
 

@@ -40,6 +40,7 @@ from bianmin.hall.selectors import (
     ticket_get,
     ticket_state,
     tickets_parked_by,
+    tickets_priority_pending,
     waiting_count_for,
     windows_of,
 )
@@ -271,9 +272,31 @@ def guide(request: HttpRequest) -> HttpResponse:
         "state": ticket_state(ticket) if ticket else None,
         "error": error,
         "recent": recent,
+        "pending": list(tickets_priority_pending(center_id=user.center_id)),
         "request_key": secrets.token_urlsafe(12),
     }
     return render(request, template_for(request, "hall/guide.html", "result"), context)
+
+
+@login_required
+@require_POST
+def guide_priority(request: HttpRequest) -> HttpResponse:
+    """确认优先 / 不予优先: the guide has checked the card, the age or the appointment."""
+    _need(request, Perm.TICKET_ISSUE)
+    try:
+        ticket = services.ticket_priority_decide(
+            actor=request.user,  # type: ignore[arg-type]
+            ticket_id=request.POST.get("ticket", ""),
+            confirm=request.POST.get("decision") == "confirm",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if ticket.priority_claim == "" and ticket.priority != Priority.NORMAL:
+            messages.success(request, _("已确认 %s 的优先类别") % ticket.number)
+        else:
+            messages.success(request, _("%s 按普通号排队") % ticket.number)
+    return redirect("hall:guide")
 
 
 def kiosk(request: HttpRequest, center_code: str) -> HttpResponse:

@@ -2,6 +2,7 @@
 live position page, the printable ticket (PDF renders Chinese), the display state."""
 
 import re
+import secrets
 import shutil
 import subprocess
 
@@ -58,9 +59,12 @@ def test_kiosk_page_is_large_touch_type_and_issues_then_prints(hall, clock) -> N
     ticket = Ticket.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/t/{ticket.pk}/print/?kiosk=1"
-    assert (ticket.channel, ticket.priority, ticket.number) == ("kiosk", "elderly", "A001")
+    # self-declared at the kiosk: queued as normal until the guide desk confirms it
+    assert (ticket.channel, ticket.priority, ticket.number) == ("kiosk", "normal", "A001")
+    assert ticket.priority_claim == "elderly"
     printed = client.get(response["Location"]).content.decode()
     assert "A001" in printed
+    assert "请到导办台确认" in printed
     assert 'data-autoprint="1"' in printed
     assert "<svg" in printed  # the QR code to the live position page
 
@@ -91,11 +95,39 @@ def test_phone_page_issues_and_goes_to_the_live_position_page(hall, clock) -> No
 
 def test_phone_page_is_throttled_per_device(hall, clock) -> None:
     client = Client()
-    client.cookies["bm_device"] = "device-bbbbbbbbbbbbbbbb"
+    client.get("/hall/take/TG/")  # the server hands out a signed device cookie
     for _ in range(3):
         client.post("/hall/take/TG/", {"items": ["HZ02"]})
     response = client.post("/hall/take/TG/", {"items": ["HZ02"]})
     assert "取号过于频繁" in response.content.decode()
+    assert Ticket.objects.count() == 3
+
+
+def test_a_fresh_made_up_device_cookie_per_request_does_not_lift_the_limit(hall, clock) -> None:
+    # the M3 attack: a new random bm_device on every request
+    for i in range(10):
+        client = Client()
+        client.cookies["bm_device"] = f"{i:02d}" + secrets.token_hex(12)
+        client.post("/hall/take/TG/", {"items": ["HZ02"]})
+    assert Ticket.objects.count() == 3  # made-up cookies are no device: the address counts
+
+
+def test_fresh_server_cookies_per_request_stop_at_the_address_limit(hall, clock) -> None:
+    for _ in range(60):
+        client = Client()
+        client.get("/hall/take/TG/")
+        client.post("/hall/take/TG/", {"items": ["HZ02"]})
+    # ten new devices per address and hour, three tickets each, plus the address's own three
+    assert Ticket.objects.count() <= 33
+    assert Ticket.objects.count() < 60
+
+
+def test_a_spoofed_forwarded_for_header_is_ignored(hall, clock, settings) -> None:
+    settings.TRUSTED_PROXIES = ()
+    for i in range(10):
+        Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").post(
+            "/hall/take/TG/", {"items": ["HZ02"]}
+        )
     assert Ticket.objects.count() == 3
 
 
