@@ -19,6 +19,7 @@ from bianmin.hall.schemas import (
     SessionOut,
     StaffTicketOut,
     TicketIn,
+    PriorityDecisionIn,
     TicketOut,
     TransferIn,
     UnparkIn,
@@ -249,8 +250,24 @@ def ticket_unpark(request: HttpRequest, ticket_id: str, payload: UnparkIn) -> An
 def ticket_transfer(request: HttpRequest, ticket_id: str, payload: TransferIn) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     if not payload.item_code and not payload.officer_id:
-        raise DomainError(_("请指定 item_code 或 officer_id"), code="transfer_target_missing")
+        raise DomainError(
+            _("请指定转给哪个事项或哪位民警"), code=HallError.TRANSFER_TARGET_MISSING
+        )
     ticket = services.ticket_transfer(
         actor=actor, ticket_id=ticket_id, item_code=payload.item_code, officer_id=payload.officer_id
+    )
+    return _staff_ticket(_reload(ticket))
+
+
+@router.post(
+    "/tickets/{ticket_id}/priority",
+    response={200: StaffTicketOut, **ERRORS},
+    auth=staff_auth,
+    summary="确认或不予自选优先类别（导办员核验证件、年龄或预约后）",
+)
+def ticket_priority(request: HttpRequest, ticket_id: str, payload: PriorityDecisionIn) -> Any:
+    actor = require(request, Perm.TICKET_ISSUE)
+    ticket = services.ticket_priority_decide(
+        actor=actor, ticket_id=ticket_id, confirm=payload.confirm
     )
     return _staff_ticket(_reload(ticket))

@@ -38,9 +38,14 @@ class TicketSummary:
     issued_at: datetime
 
 
-def ticket_summary(*, ticket_id: str) -> TicketSummary | None:
-    """What other contexts (cases) need to know about a ticket; None for an unknown id."""
-    ticket = Ticket.objects.select_related("window").filter(pk=str(ticket_id)[:24]).first()
+def ticket_summary(*, ticket_id: str, center_id: int) -> TicketSummary | None:
+    """What other contexts (cases) need to know about a ticket of this center; None for an
+    unknown id and for another center's ticket (they look the same)."""
+    ticket = (
+        Ticket.objects.select_related("window")
+        .filter(pk=str(ticket_id)[:24], center_id=center_id)
+        .first()
+    )
     if ticket is None:
         return None
     codes = list(ticket.items.order_by("position").values_list("item__code", flat=True))
@@ -248,18 +253,20 @@ def ticket_state(ticket: Ticket, *, now: datetime | None = None) -> dict[str, An
 # --- the officer's workspace -----------------------------------------------------------------
 
 
-def session_current(*, officer_id: int) -> WindowSession | None:
-    return (
-        WindowSession.objects.select_related("window")
-        .filter(officer_id=officer_id, ended_at__isnull=True)
-        .first()
+def session_current(*, officer_id: int, center_id: int | None = None) -> WindowSession | None:
+    """The officer's open window session (in `center_id`, the actor's center, when given)."""
+    qs = WindowSession.objects.select_related("window").filter(
+        officer_id=officer_id, ended_at__isnull=True
     )
+    if center_id is not None:
+        qs = qs.filter(center_id=center_id)
+    return qs.first()
 
 
-def ticket_current_for(*, officer_id: int) -> Ticket | None:
+def ticket_current_for(*, officer_id: int, center_id: int) -> Ticket | None:
     return (
         Ticket.objects.select_related("item", "window")
-        .filter(officer_id=officer_id, status=TicketStatus.CALLED)
+        .filter(officer_id=officer_id, center_id=center_id, status=TicketStatus.CALLED)
         .order_by("-called_at")
         .first()
     )

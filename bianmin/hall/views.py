@@ -90,8 +90,8 @@ def public_url(path: str) -> str:
 
 def _workspace_context(request: HttpRequest, *, error: str = "") -> dict[str, Any]:
     user: Any = request.user
-    session = session_current(officer_id=user.pk)
-    ticket = ticket_current_for(officer_id=user.pk)
+    session = session_current(officer_id=user.pk, center_id=user.center_id)
+    ticket = ticket_current_for(officer_id=user.pk, center_id=user.center_id)
     settings = hall_settings_get(center_id=user.center_id) if user.center_id else None
     context: dict[str, Any] = {
         "session": session,
@@ -149,8 +149,8 @@ def workspace_action(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     action = request.POST.get("action", "")
     ticket_id = request.POST.get("ticket", "")
-    before = ticket_current_for(officer_id=user.pk)
-    session = session_current(officer_id=user.pk)
+    before = ticket_current_for(officer_id=user.pk, center_id=user.center_id)
+    session = session_current(officer_id=user.pk, center_id=user.center_id)
     window_code = session.window.code if session else ""
     error = ""
     try:
