@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 
-from bianmin.accounts.selectors import staff_list
+from bianmin.accounts.selectors import DayHours, center_hours, staff_list
 from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
 from bianmin.core import clock
 from bianmin.hall.enums import EventKind, Priority, TicketStatus
@@ -60,6 +61,29 @@ def ticket_summary(*, ticket_id: str, center_id: int) -> TicketSummary | None:
         priority=ticket.priority,
         issued_at=ticket.arrived_at,
     )
+
+
+# --- hours -----------------------------------------------------------------------------------
+
+
+def hours_text(hours: DayHours | None) -> str:
+    """08:30–12:00、14:00–17:30 (the lunch break left out), or 今日不办公."""
+    if hours is None:
+        return _("今日不办公")
+    fmt = "%H:%M"
+    if hours.lunch_from and hours.lunch_to:
+        return "%s–%s、%s–%s" % (
+            hours.opens_at.strftime(fmt),
+            hours.lunch_from.strftime(fmt),
+            hours.lunch_to.strftime(fmt),
+            hours.closes_at.strftime(fmt),
+        )
+    return "%s–%s" % (hours.opens_at.strftime(fmt), hours.closes_at.strftime(fmt))
+
+
+def hall_hours_today(*, center_id: int) -> str:
+    """Today's hours of the center as the kiosk, phone page and display show them."""
+    return hours_text(center_hours(center_id=center_id, day=clock.today()))
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -461,11 +485,14 @@ def hall_board(*, center_id: int, now: datetime | None = None) -> dict[str, Any]
     ]
 
     start = clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    events = TicketEvent.objects.filter(center_id=center_id, at__gte=start, at__lte=now)
+    events = TicketEvent.objects.filter(
+        center_id=center_id, at__gte=start, at__lte=now, ticket__service_day=today
+    )
     counts = dict(events.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
     kpis = today_kpis(center_id=center_id, start=start, end=now)
     return {
         "now": clock.local(now).strftime("%H:%M:%S"),
+        "period": "%s 00:00–%s" % (today.strftime("%m月%d日"), clock.local(now).strftime("%H:%M")),
         "total_waiting": sum(c["waiting"] for c in categories),
         "priority_waiting": priority_waiting,
         "longest_wait_minutes": longest_wait,
@@ -491,8 +518,15 @@ class _CenterUser:
 
 
 def today_kpis(*, center_id: int, start: datetime, end: datetime) -> dict[str, Any]:
-    """Average and longest wait (first call per ticket) and average service time, from events."""
-    events = TicketEvent.objects.filter(center_id=center_id, at__gte=start, at__lte=end)
+    """Average and longest wait (first call per ticket) and average service time, from the
+    events of tickets issued in the period (a ticket of another day never counts)."""
+    events = TicketEvent.objects.filter(
+        center_id=center_id,
+        at__gte=start,
+        at__lte=end,
+        ticket__service_day__gte=clock.local(start).date(),
+        ticket__service_day__lte=clock.local(end).date(),
+    )
     waits: dict[str, int] = {}
     wait_rows: Any = (
         events.filter(kind=EventKind.CALL, wait_seconds__isnull=False)
@@ -511,9 +545,12 @@ def today_kpis(*, center_id: int, start: datetime, end: datetime) -> dict[str, A
     for at in events.filter(kind=EventKind.ISSUE).values_list("at", flat=True):
         hour = clock.local(at).hour
         hourly[hour] = hourly.get(hour, 0) + 1
+    # 7时–18时, widened to show every hour that had arrivals (a 24-hour or holiday shift)
+    hours = list(range(min([7, *hourly]), max([18, *hourly]) + 1))
     return {
         "avg_wait_minutes": round(statistics.mean(waits.values()) / 60, 1) if waits else 0,
         "max_wait_minutes": round(max(waits.values()) / 60) if waits else 0,
         "avg_service_minutes": round(statistics.mean(services) / 60, 1) if services else 0,
-        "arrivals_by_hour": [hourly.get(h, 0) for h in range(7, 19)],
+        "arrivals_hours": hours,
+        "arrivals_by_hour": [hourly.get(h, 0) for h in hours],
     }

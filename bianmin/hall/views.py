@@ -34,6 +34,7 @@ from bianmin.hall.selectors import (
     call_was_made,
     display_state,
     hall_board,
+    hall_hours_today,
     hall_settings_get,
     session_current,
     ticket_current_for,
@@ -81,8 +82,9 @@ def _item_groups() -> list[dict[str, Any]]:
     ]
 
 
-def public_url(path: str) -> str:
-    return core_public_url(path)
+def public_url(path: str, request: HttpRequest) -> str:
+    """The absolute address for a QR code: configured base URL, else this request's host."""
+    return core_public_url(path, request)
 
 
 # --- window workspace ------------------------------------------------------------------------
@@ -322,8 +324,9 @@ def kiosk(request: HttpRequest, center_code: str) -> HttpResponse:
             "priorities": PUBLIC_PRIORITIES,
             "error": error,
             "request_key": secrets.token_urlsafe(12),
-            "phone_url": public_url(reverse("hall:phone", args=[center.code])),
-            "phone_qr": qr_svg(public_url(reverse("hall:phone", args=[center.code])), scale=3),
+            "hours": hall_hours_today(center_id=center.pk),
+            "phone_url": public_url(reverse("hall:phone", args=[center.code]), request),
+            "phone_qr": qr_svg(public_url(reverse("hall:phone", args=[center.code]), request), scale=3),
         },
     )
     return ensure_device_cookie(request, response)
@@ -350,6 +353,7 @@ def phone(request: HttpRequest, center_code: str) -> HttpResponse:
             "groups": _item_groups(),
             "priorities": PUBLIC_PRIORITIES,
             "error": error,
+            "hours": hall_hours_today(center_id=center.pk),
             "request_key": secrets.token_urlsafe(12),
         },
     )
@@ -359,9 +363,16 @@ def phone(request: HttpRequest, center_code: str) -> HttpResponse:
 def door(request: HttpRequest, center_code: str) -> HttpResponse:
     """The poster at the door: a QR code to the phone page."""
     center = _center_or_404(center_code)
-    url = public_url(reverse("hall:phone", args=[center.code]))
+    url = public_url(reverse("hall:phone", args=[center.code]), request)
     return render(
-        request, "hall/door.html", {"center": center, "url": url, "qr": qr_svg(url, scale=8)}
+        request,
+        "hall/door.html",
+        {
+            "center": center,
+            "url": url,
+            "qr": qr_svg(url, scale=8),
+            "hours": hall_hours_today(center_id=center.pk),
+        },
     )
 
 
@@ -406,7 +417,7 @@ def position(request: HttpRequest, ticket_id: str) -> HttpResponse:
 def ticket_print(request: HttpRequest, ticket_id: str) -> HttpResponse:
     """The 80 mm ticket as a printable page (print CSS); the kiosk prints it at once."""
     ticket = _ticket_or_404(ticket_id)
-    url = public_url(reverse("hall:position", args=[ticket.pk]))
+    url = public_url(reverse("hall:position", args=[ticket.pk]), request)
     return render(
         request,
         "hall/ticket_print.html",
@@ -423,7 +434,7 @@ def ticket_print(request: HttpRequest, ticket_id: str) -> HttpResponse:
 
 def ticket_pdf(request: HttpRequest, ticket_id: str) -> HttpResponse:
     ticket = _ticket_or_404(ticket_id)
-    url = public_url(reverse("hall:position", args=[ticket.pk]))
+    url = public_url(reverse("hall:position", args=[ticket.pk]), request)
     response = HttpResponse(
         ticket_pdf_bytes(ticket, position_url=url), content_type="application/pdf"
     )
@@ -443,6 +454,8 @@ def display(request: HttpRequest, center_code: str) -> HttpResponse:
         {
             "center": center,
             "state": display_state(center_id=center.pk),
+            "today": clock.today(),
+            "hours": hall_hours_today(center_id=center.pk),
             "state_url": reverse("hall:display_state", args=[center.code]),
             "ws_path": f"/ws/hall/display/{center.code}/",
         },
@@ -500,7 +513,7 @@ def board(request: HttpRequest) -> HttpResponse:
     chart = {
         "categories": [c["label"] for c in data["categories"]],
         "waiting": [c["waiting"] for c in data["categories"]],
-        "hours": [f"{h}时" for h in range(7, 19)],
+        "hours": [f"{h}时" for h in data["arrivals_hours"]],
         "arrivals": data["arrivals_by_hour"],
     }
     return render(

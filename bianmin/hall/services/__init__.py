@@ -24,7 +24,6 @@ from bianmin.hall.services.configuration import hall_settings_update
 from bianmin.hall.services.issuing import (
     MAX_ITEMS_PER_TICKET,
     center_is_open,
-    hours_text,
     ticket_issue,
     ticket_priority_decide,
     ticket_set_phone,
@@ -42,7 +41,6 @@ __all__ = [
     "atomic_write",
     "center_is_open",
     "hall_settings_update",
-    "hours_text",
     "ticket_call_next",
     "ticket_finish",
     "ticket_issue",

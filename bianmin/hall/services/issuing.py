@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from bianmin.accounts.selectors import DayHours, center_hours
+from bianmin.accounts.selectors import center_hours
 from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
 from bianmin.catalogue.selectors import item_get
 from bianmin.core import clock
@@ -28,7 +28,7 @@ from bianmin.hall import pipeline
 from bianmin.hall.enums import EventKind, IssueChannel, Priority, TicketStatus
 from bianmin.hall.errors import HallError
 from bianmin.hall.models import HallSettings, Ticket, TicketCounter, TicketItem
-from bianmin.hall.selectors import hall_settings_get
+from bianmin.hall.selectors import hall_settings_get, hours_text
 from bianmin.hall.services._common import (
     atomic_write,
     change_record,
@@ -48,21 +48,6 @@ def center_is_open(center: Any, *, settings: HallSettings, now: datetime) -> boo
     local = clock.local(now)
     hours = center_hours(center_id=center.pk, day=local.date())
     return hours is not None and hours.is_open_at(local.time().replace(tzinfo=None))
-
-
-def hours_text(hours: DayHours | None) -> str:
-    """08:30–12:00、14:00–17:30 (the lunch break left out), or 今日不办公."""
-    if hours is None:
-        return _("今日不办公")
-    fmt = "%H:%M"
-    if hours.lunch_from and hours.lunch_to:
-        return "%s–%s、%s–%s" % (
-            hours.opens_at.strftime(fmt),
-            hours.lunch_from.strftime(fmt),
-            hours.lunch_to.strftime(fmt),
-            hours.closes_at.strftime(fmt),
-        )
-    return "%s–%s" % (hours.opens_at.strftime(fmt), hours.closes_at.strftime(fmt))
 
 
 def _closed_message(center: Any, settings: HallSettings, day: date) -> str:
