@@ -16,10 +16,10 @@ from bianmin.hall.errors import HallError
 from bianmin.hall.models import Ticket
 from bianmin.hall.schemas import (
     ErrorOut,
+    PriorityDecisionIn,
     SessionOut,
     StaffTicketOut,
     TicketIn,
-    PriorityDecisionIn,
     TicketOut,
     TransferIn,
     UnparkIn,
@@ -250,9 +250,7 @@ def ticket_unpark(request: HttpRequest, ticket_id: str, payload: UnparkIn) -> An
 def ticket_transfer(request: HttpRequest, ticket_id: str, payload: TransferIn) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     if not payload.item_code and not payload.officer_id:
-        raise DomainError(
-            _("请指定转给哪个事项或哪位民警"), code=HallError.TRANSFER_TARGET_MISSING
-        )
+        raise DomainError(_("请指定转给哪个事项或哪位民警"), code=HallError.TRANSFER_TARGET_MISSING)
     ticket = services.ticket_transfer(
         actor=actor, ticket_id=ticket_id, item_code=payload.item_code, officer_id=payload.officer_id
     )

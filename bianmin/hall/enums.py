@@ -49,4 +49,3 @@ class EventKind(models.TextChoices):
     RESUME = "resume", _("恢复服务")
     PRIORITY_CONFIRM = "priority_confirm", _("确认优先")
     PRIORITY_DENY = "priority_deny", _("不予优先")
-

@@ -90,7 +90,7 @@ def audit_action_for(kind: EventKind) -> AuditAction:
 
 
 def push_kind(kind: EventKind) -> str | None:
-    """"call" (announce), "window" (refresh one window) or None (the display is not told)."""
+    """ "call" (announce), "window" (refresh one window) or None (the display is not told)."""
     if kind in ANNOUNCED:
         return "call"
     if kind in SILENT:

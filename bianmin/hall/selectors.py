@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.utils.translation import gettext as _
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import DayHours, center_hours, staff_list
 from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
@@ -72,13 +72,8 @@ def hours_text(hours: DayHours | None) -> str:
         return _("今日不办公")
     fmt = "%H:%M"
     if hours.lunch_from and hours.lunch_to:
-        return "%s–%s、%s–%s" % (
-            hours.opens_at.strftime(fmt),
-            hours.lunch_from.strftime(fmt),
-            hours.lunch_to.strftime(fmt),
-            hours.closes_at.strftime(fmt),
-        )
-    return "%s–%s" % (hours.opens_at.strftime(fmt), hours.closes_at.strftime(fmt))
+        return f"{hours.opens_at.strftime(fmt)}–{hours.lunch_from.strftime(fmt)}、{hours.lunch_to.strftime(fmt)}–{hours.closes_at.strftime(fmt)}"
+    return f"{hours.opens_at.strftime(fmt)}–{hours.closes_at.strftime(fmt)}"
 
 
 def hall_hours_today(*, center_id: int) -> str:
@@ -492,7 +487,9 @@ def hall_board(*, center_id: int, now: datetime | None = None) -> dict[str, Any]
     kpis = today_kpis(center_id=center_id, start=start, end=now)
     return {
         "now": clock.local(now).strftime("%H:%M:%S"),
-        "period": "%s 00:00–%s" % (today.strftime("%m月%d日"), clock.local(now).strftime("%H:%M")),
+        "period": "{} 00:00–{}".format(
+            today.strftime("%m月%d日"), clock.local(now).strftime("%H:%M")
+        ),
         "total_waiting": sum(c["waiting"] for c in categories),
         "priority_waiting": priority_waiting,
         "longest_wait_minutes": longest_wait,

@@ -326,7 +326,9 @@ def kiosk(request: HttpRequest, center_code: str) -> HttpResponse:
             "request_key": secrets.token_urlsafe(12),
             "hours": hall_hours_today(center_id=center.pk),
             "phone_url": public_url(reverse("hall:phone", args=[center.code]), request),
-            "phone_qr": qr_svg(public_url(reverse("hall:phone", args=[center.code]), request), scale=3),
+            "phone_qr": qr_svg(
+                public_url(reverse("hall:phone", args=[center.code]), request), scale=3
+            ),
         },
     )
     return ensure_device_cookie(request, response)

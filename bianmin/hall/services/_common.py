@@ -88,7 +88,7 @@ def change_record(
         ticket=ticket,
         kind=kind,
         at=at,
-        officer=actor if actor is not None and getattr(actor, "pk", None) else None,
+        officer_id=actor.pk if actor is not None else None,
         window=window,
         item_id=item_id
         if item_id is not None
@@ -111,7 +111,9 @@ def change_record(
             center_id, call_payload(ticket, window, recall=kind == EventKind.RECALL, at=at)
         )
     elif push == "window":
-        live.push_on_commit(center_id, {"type": "window", "window_code": window.code if window else ""})
+        live.push_on_commit(
+            center_id, {"type": "window", "window_code": window.code if window else ""}
+        )
     return event
 
 

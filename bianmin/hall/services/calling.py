@@ -254,9 +254,7 @@ def ticket_transfer(
     ticket = ticket_for_update(ticket_id, actor=actor)
     rule = ticket_step(ticket, Step.TRANSFER, actor=actor, now=now)
     if not item_code and not officer_id:
-        raise DomainError(
-            _("请选择转给哪个事项或哪位民警"), code=HallError.TRANSFER_TARGET_MISSING
-        )
+        raise DomainError(_("请选择转给哪个事项或哪位民警"), code=HallError.TRANSFER_TARGET_MISSING)
     from_item = ticket.item_id
     item = item_get(code=item_code) if item_code else None
     if item is not None:

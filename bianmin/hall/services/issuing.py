@@ -189,7 +189,7 @@ def _ticket_issue(
         channel=channel,
         arrived_at=now,
         queue_at=now,
-        issued_by=actor if actor is not None else None,
+        issued_by_id=actor.pk if actor is not None else None,
         phone=phone or None,
         has_phone=bool(phone),
         request_key=request_key,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ def _window_get(actor: StaffActor, window_code: str) -> Window:
 
 
 def _window_change(
-    kind: EventKind, session: WindowSession, *, actor: StaffActor, at: datetime, **data: object
+    kind: EventKind, session: WindowSession, *, actor: StaffActor, at: datetime, **data: Any
 ) -> None:
     change_record(
         kind,
@@ -83,7 +84,7 @@ def _window_sign_in(*, actor: StaffActor, window_code: str) -> WindowSession:
     if current is not None:
         _end_session(current, actor=actor, now=now)
     session = WindowSession.objects.create(
-        center_id=actor.center_id, window=window, officer=actor, started_at=now
+        center_id=actor.center_id, window=window, officer_id=actor.pk, started_at=now
     )
     _window_change(EventKind.SIGN_IN, session, actor=actor, at=now)
     return session

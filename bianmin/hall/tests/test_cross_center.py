@@ -96,7 +96,9 @@ def test_api_writes_of_center_b_never_touch_center_a(world, api_client_for) -> N
     # ticket_create: a B guide naming A's code still issues in B
     response = _post(guide, "/tickets", {"item_code": "HZ02", "center_code": "TG"})
     assert response.status_code == 200
-    assert Ticket.objects.get(pk=response.json()["id"]).center_id == world["b"][Role.GUIDE].center_id
+    assert (
+        Ticket.objects.get(pk=response.json()["id"]).center_id == world["b"][Role.GUIDE].center_id
+    )
 
     assert [row for row in _snapshot() if row[0] != response.json()["id"]] == before
 
@@ -172,8 +174,10 @@ def test_center_b_screens_and_selectors_never_show_a_center_a_ticket(
     panel = login_client_for(b_officer).get(f"/hall/workspace/?ticket={called.pk}")
     assert called.pk not in panel.content.decode()
     board = login_client_for(world["b"][Role.SHIFT_LEADER]).get("/hall/board/").content.decode()
-    assert called.number not in board and "JG01" not in board
+    assert called.number not in board
+    assert "JG01" not in board
 
     state = display_state(center_id=b_officer.center_id)
-    assert state["recent"] == [] and all(w["ticket"] is None for w in state["windows"])
+    assert state["recent"] == []
+    assert all(w["ticket"] is None for w in state["windows"])
     assert Ticket.objects.get(pk=called.pk).status == TicketStatus.CALLED

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bianmin.core.permissions import Role
+from bianmin.hall.demo import hall_demo_history
 from bianmin.hall.enums import EventKind
 from bianmin.hall.models import Ticket, TicketEvent
 from bianmin.hall.selectors import service_minutes_by_item, today_kpis
-from bianmin.hall.demo import hall_demo_history
 
 pytestmark = pytest.mark.django_db
 

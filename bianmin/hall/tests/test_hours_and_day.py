@@ -44,9 +44,11 @@ def lunch_break(monkeypatch):
 def test_no_ticket_during_the_lunch_break_and_the_message_says_the_hours(
     hall, issue, lunch_break
 ) -> None:
-    with time_machine.travel(datetime(2026, 12, 1, 12, 30, tzinfo=SHANGHAI), tick=False):
-        with pytest.raises(Conflict) as err:
-            issue("HZ02")
+    with (
+        time_machine.travel(datetime(2026, 12, 1, 12, 30, tzinfo=SHANGHAI), tick=False),
+        pytest.raises(Conflict) as err,
+    ):
+        issue("HZ02")
     assert err.value.code == "center_closed"
     assert "08:30–12:00、14:00–17:30" in err.value.message
     with time_machine.travel(datetime(2026, 12, 1, 14, 5, tzinfo=SHANGHAI), tick=False):
@@ -58,18 +60,22 @@ def test_a_day_without_hours_is_closed(hall, issue, monkeypatch) -> None:
     from bianmin.hall.services import issuing
 
     monkeypatch.setattr(issuing, "center_hours", lambda *, center_id, day: None)
-    with time_machine.travel(datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
-        with pytest.raises(Conflict) as err:
-            issue("HZ02")
+    with (
+        time_machine.travel(datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI), tick=False),
+        pytest.raises(Conflict) as err,
+    ):
+        issue("HZ02")
     assert "今日不办公" in err.value.message
 
 
 def test_the_center_row_hours_still_apply(hall, issue) -> None:
     hall.opens_at, hall.closes_at = time(9, 0), time(17, 0)
     hall.save()
-    with time_machine.travel(datetime(2026, 12, 1, 8, 45, tzinfo=SHANGHAI), tick=False):
-        with pytest.raises(Conflict) as err:
-            issue("HZ02")
+    with (
+        time_machine.travel(datetime(2026, 12, 1, 8, 45, tzinfo=SHANGHAI), tick=False),
+        pytest.raises(Conflict) as err,
+    ):
+        issue("HZ02")
     assert "09:00–17:00" in err.value.message
 
 

@@ -44,7 +44,9 @@ def test_each_step_leads_where_the_table_says(step, source, target) -> None:
     assert _advance(step, source).target == target
 
 
-@pytest.mark.parametrize("status", [TicketStatus.FINISHED, TicketStatus.NO_SHOW, TicketStatus.WAITING])
+@pytest.mark.parametrize(
+    "status", [TicketStatus.FINISHED, TicketStatus.NO_SHOW, TicketStatus.WAITING]
+)
 def test_nothing_but_a_called_ticket_can_be_finished(status) -> None:
     with pytest.raises(Conflict) as err:
         _advance(Step.FINISH, status)

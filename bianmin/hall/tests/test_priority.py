@@ -42,7 +42,8 @@ def test_the_guide_confirms_a_claim_and_it_then_goes_first(officer, guide, issue
     window_sign_in(actor=officer, window_code="W01")
     assert ticket_call_next(actor=officer, window_code="W01").pk == claimed.pk
     event = TicketEvent.objects.get(ticket=claimed, kind=EventKind.PRIORITY_CONFIRM)
-    assert event.officer_id == guide.pk and event.data == {"claimed": "military"}
+    assert event.officer_id == guide.pk
+    assert event.data == {"claimed": "military"}
 
 
 def test_a_denied_claim_stays_normal_and_both_decisions_are_audited(guide, issue, clock) -> None:
@@ -74,7 +75,9 @@ def test_the_guide_desk_lists_claims_and_confirms_them(guide, issue, clock, logi
     client = login_client_for(guide)
 
     page = client.get("/hall/guide/").content.decode()
-    assert "待确认优先" in page and claimed.number in page and "确认优先" in page
+    assert "待确认优先" in page
+    assert claimed.number in page
+    assert "确认优先" in page
 
     client.post("/hall/guide/priority/", {"ticket": claimed.pk, "decision": "confirm"})
     claimed.refresh_from_db()

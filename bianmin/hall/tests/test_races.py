@@ -13,8 +13,6 @@ from django.db import close_old_connections, connection
 from bianmin.core.permissions import Role
 from bianmin.hall.enums import EventKind, IssueChannel, TicketStatus
 from bianmin.hall.models import HallSettings, Ticket, TicketEvent
-from bianmin.notifications.selectors import message_list
-from bianmin.notifications.services import notifications_load_reference
 from bianmin.hall.services import (
     ticket_call_next,
     ticket_finish,
@@ -22,6 +20,8 @@ from bianmin.hall.services import (
     ticket_notify_near,
     window_sign_in,
 )
+from bianmin.notifications.selectors import message_list
+from bianmin.notifications.services import notifications_load_reference
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

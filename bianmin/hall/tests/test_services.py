@@ -69,7 +69,10 @@ def test_one_ticket_may_carry_several_items_and_takes_the_first_items_prefix(iss
     ticket = issue(codes=["JG01", "HZ02", "JG01"])
 
     assert ticket.number == "B001"
-    assert ticket_summary(ticket_id=ticket.pk, center_id=ticket.center_id).item_codes == ["JG01", "HZ02"]
+    assert ticket_summary(ticket_id=ticket.pk, center_id=ticket.center_id).item_codes == [
+        "JG01",
+        "HZ02",
+    ]
     assert _kinds(ticket) == ["issue"]
 
 
@@ -352,7 +355,10 @@ def test_transfer_to_another_item_keeps_the_original_arrival(officer, make_staff
     window_sign_in(actor=colleague, window_code="W02")
     assert ticket_call_next(actor=colleague, window_code="W02").pk == first.pk
     assert later.status == TicketStatus.WAITING
-    assert ticket_summary(ticket_id=first.pk, center_id=first.center_id).item_codes == ["HZ02", "JG01"]
+    assert ticket_summary(ticket_id=first.pk, center_id=first.center_id).item_codes == [
+        "HZ02",
+        "JG01",
+    ]
     transfer = TicketEvent.objects.get(kind=EventKind.TRANSFER)
     assert (transfer.data["to_item"], transfer.service_seconds) == ("JG01", 300)
 
@@ -514,7 +520,8 @@ def test_near_turn_sms_is_a_real_urgent_message_with_the_agreed_content(
     assert message.params == {"number": "A001", "ahead": "2", "center": "潼关县公安便民服务中心"}
     assert message.dedupe_key == f"ticket_near:{ticket.pk}"
     assert message.is_urgent is True
-    assert message.phone_masked.endswith("5678") and "1234" not in message.phone_masked
+    assert message.phone_masked.endswith("5678")
+    assert "1234" not in message.phone_masked
 
 
 def test_a_refused_near_turn_sms_never_breaks_the_call(issue, hall, officer, clock) -> None:

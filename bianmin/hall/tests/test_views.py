@@ -256,7 +256,8 @@ def test_voice_speaks_only_todays_real_calls_from_a_bounded_clip_set(
 
     response = client.get("/hall/voice/A001/3.wav")
     assert response.status_code == 200
-    assert response.content[:4] == b"RIFF" and len(response.content) > 20_000
+    assert response.content[:4] == b"RIFF"
+    assert len(response.content) > 20_000
 
     # not called, called elsewhere, non-ASCII digits, a trailing newline, injection
     for bad in ("A002/3", "A001/4", "A%D9%A1%D9%A2%D9%A3/3", "A001%0A/3", "DROP;TABLE/3"):
@@ -274,8 +275,10 @@ def test_voice_clips_are_a_fixed_set_whatever_is_called() -> None:
 
     assert voice.clip_texts("A012", 12) == ["请", "A", "0", "1", "2", "号 到", "12", "号窗口办理"]
     assert len(voice.CLIP_TEXTS) == 3 + 26 + 10 + 90  # 1–9 are digits and windows
-    assert not voice.is_valid("A١٢٣", 3) and not voice.is_valid("A001\n", 3)
-    assert not voice.is_valid("A001", 100) and not voice.is_valid("A001", 0)
+    assert not voice.is_valid("A١٢٣", 3)
+    assert not voice.is_valid("A001\n", 3)
+    assert not voice.is_valid("A001", 100)
+    assert not voice.is_valid("A001", 0)
 
 
 def test_board_fragment_and_overdue_slot(staff_by_role, login_client_for, hall, issue, clock):

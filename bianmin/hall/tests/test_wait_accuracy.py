@@ -11,9 +11,9 @@ import pytest
 
 from bianmin.catalogue.selectors import item_get
 from bianmin.core.permissions import Role
+from bianmin.hall.demo import hall_demo_history
 from bianmin.hall.enums import IssueChannel
 from bianmin.hall.selectors import ticket_state
-from bianmin.hall.demo import hall_demo_history
 from bianmin.hall.services import (
     ticket_call_next,
     ticket_finish,
