@@ -166,36 +166,26 @@ def _demo_day(
                 wait_seconds=int((called - arrived).total_seconds()),
             )
         )
+        service: float | None = None
         if rng.random() < 0.03:
             done = called + timedelta(seconds=rng.uniform(60, 120))
-            ticket.status = TicketStatus.NO_SHOW
-            events.append(
-                TicketEvent(
-                    center_id=center_id,
-                    ticket=ticket,
-                    kind=EventKind.NO_SHOW,
-                    at=done,
-                    officer=officer,
-                    window=window,
-                    item_id=item_id,
-                )
-            )
+            ticket.status, kind = TicketStatus.NO_SHOW, EventKind.NO_SHOW
         else:
             service = max(60.0, rng.gauss(minutes * 60, minutes * 20))
             done = called + timedelta(seconds=service)
-            ticket.status = TicketStatus.FINISHED
-            events.append(
-                TicketEvent(
-                    center_id=center_id,
-                    ticket=ticket,
-                    kind=EventKind.FINISH,
-                    at=done,
-                    officer=officer,
-                    window=window,
-                    item_id=item_id,
-                    service_seconds=int(service),
-                )
+            ticket.status, kind = TicketStatus.FINISHED, EventKind.FINISH
+        events.append(
+            TicketEvent(
+                center_id=center_id,
+                ticket=ticket,
+                kind=kind,
+                at=done,
+                officer=officer,
+                window=window,
+                item_id=item_id,
+                service_seconds=int(service) if service is not None else None,
             )
+        )
         ticket.finished_at = done
         free_at[window.pk] = done
         tickets.append(ticket)

@@ -217,16 +217,18 @@ def ticket_no_show(*, actor: StaffActor, ticket_id: str) -> Ticket:
     return ticket
 
 
-@atomic_write
-def ticket_finish(*, actor: StaffActor, ticket_id: str) -> Ticket:
-    """办结: the officer is done with this visit; records the service time."""
+def _leave_window(actor: StaffActor, ticket_id: str, step: pipeline.Step) -> Ticket:
+    """The visit at the window ends (办结) or pauses (暂挂): the service time is recorded."""
     require(actor, Perm.TICKET_CALL)
     now = clock.now()
     ticket = ticket_for_update(ticket_id, actor=actor)
-    rule = ticket_step(ticket, Step.FINISH, actor=actor, now=now)
+    rule = ticket_step(ticket, step, actor=actor, now=now)
     ticket.status = rule.target
-    ticket.finished_at = now
-    ticket.save(update_fields=["status", "finished_at", "updated_at"])
+    fields = ["status", "updated_at"]
+    if step == Step.FINISH:
+        ticket.finished_at = now
+        fields.append("finished_at")
+    ticket.save(update_fields=fields)
     _change(
         ticket,
         rule.kind,
@@ -234,9 +236,22 @@ def ticket_finish(*, actor: StaffActor, ticket_id: str) -> Ticket:
         at=now,
         window=ticket.window,
         service_seconds=seconds_between(now, ticket.called_at),
-        after={"event": "finish"},
+        after={"event": str(step)},
     )
     return ticket
+
+
+@atomic_write
+def ticket_finish(*, actor: StaffActor, ticket_id: str) -> Ticket:
+    """办结: the officer is done with this visit; records the service time."""
+    return _leave_window(actor, ticket_id, Step.FINISH)
+
+
+@atomic_write
+def ticket_park(*, actor: StaffActor, ticket_id: str) -> Ticket:
+    """暂挂: the citizen fetches a document; the officer goes on calling. Kept with its
+    original arrival time in the officer's parked list."""
+    return _leave_window(actor, ticket_id, Step.PARK)
 
 
 @atomic_write
@@ -291,28 +306,6 @@ def ticket_transfer(
         service_seconds=duration,
         after={"event": "transfer", **moved},
         **moved,
-    )
-    return ticket
-
-
-@atomic_write
-def ticket_park(*, actor: StaffActor, ticket_id: str) -> Ticket:
-    """暂挂: the citizen fetches a document; the officer goes on calling. Kept with its
-    original arrival time in the officer's parked list."""
-    require(actor, Perm.TICKET_CALL)
-    now = clock.now()
-    ticket = ticket_for_update(ticket_id, actor=actor)
-    rule = ticket_step(ticket, Step.PARK, actor=actor, now=now)
-    ticket.status = rule.target
-    ticket.save(update_fields=["status", "updated_at"])
-    _change(
-        ticket,
-        rule.kind,
-        actor=actor,
-        at=now,
-        window=ticket.window,
-        service_seconds=seconds_between(now, ticket.called_at),
-        after={"event": "park"},
     )
     return ticket
 

@@ -143,23 +143,10 @@ def test_form_writes_of_center_b_never_touch_center_a(world, login_client_for) -
 
 
 def _settings_form() -> dict[str, Any]:
+    from bianmin.hall.views import HallSettingsForm
+
     defaults = HallSettings()
-    return {
-        field: getattr(defaults, field)
-        for field in (
-            "weight_appointment",
-            "weight_elderly",
-            "weight_disabled",
-            "weight_military",
-            "elderly_age",
-            "wait_limit_minutes",
-            "recall_limit",
-            "requeue_places",
-            "requeue_limit",
-            "near_position",
-            "alert_wait_minutes",
-        )
-    }
+    return {field: getattr(defaults, field) for field in HallSettingsForm.Meta.fields}
 
 
 def test_center_b_screens_and_selectors_never_show_a_center_a_ticket(
