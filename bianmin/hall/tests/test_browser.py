@@ -22,15 +22,6 @@ from bianmin.hall.services import ticket_issue, window_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 ROOT = Path(__file__).resolve().parents[3]
 
 FAKE_ZH_VOICE = """
@@ -88,14 +79,6 @@ def server(django_db_setup):
 
 
 @pytest.fixture
-def browser(monkeypatch, playwright_driver):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    browser = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
 def open_hall(center, windows, catalogue, make_staff):
     # The server runs on the real clock: keep the hall open all day for this test.
     center.opens_at, center.closes_at = dtime(0, 0), dtime(23, 59, 59)
@@ -110,7 +93,7 @@ def open_hall(center, windows, catalogue, make_staff):
 
 
 def _open_display(browser, base: str, init_script: str):
-    page = browser.new_page()
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080}).new_page()
     page.add_init_script(init_script)
     page.goto(f"{base}/hall/display/TG/")
     page.click("#voice-on")
@@ -190,3 +173,25 @@ def test_the_display_reconnects_by_itself(server, browser, open_hall) -> None:
     page.wait_for_function(
         "() => document.getElementById('latest-number').textContent === 'A001'", timeout=5000
     )
+
+
+def test_the_kiosk_fills_a_portrait_screen_with_big_touch_targets(
+    live_server, browser, center, windows, catalogue, ticking_clock
+) -> None:
+    # the walk's kiosk (shots/j1-05-kiosk-portrait.png) used the top 40 % of a 1080×1920 screen
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1080, "height": 1920})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/hall/kiosk/TG/")
+
+    form = page.locator("#kiosk-form").bounding_box()
+    tile = page.locator(".hall-tab-panel .hall-choice span").first.bounding_box()
+    go = page.locator("#kiosk-go").bounding_box()
+    assert form is not None
+    assert tile is not None
+    assert go is not None
+    assert form["y"] + form["height"] >= 0.7 * 1920
+    assert tile["height"] >= 120
+    assert tile["width"] >= 400  # two tiles a row
+    assert go["height"] >= 120
+    assert "今日办公时间" in page.text_content("body")
+    context.close()
