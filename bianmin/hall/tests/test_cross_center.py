@@ -22,9 +22,10 @@ import pytest
 
 from bianmin.core.permissions import Role
 from bianmin.hall.enums import TicketStatus
-from bianmin.hall.models import HallSettings, Ticket, Window
+from bianmin.hall.models import HallSettings, Ticket
 from bianmin.hall.selectors import display_state, ticket_summary
 from bianmin.hall.services import ticket_call_next, ticket_park, window_sign_in
+from bianmin.hall.tests.factories import WindowFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ API = "/api/v1"
 def world(hall, other_center, make_staff, issue, clock) -> dict[str, Any]:
     """Center A (TG) with a called ticket, a parked one and a waiting one with a priority claim;
     center B with its own window and staff of every hall role, signed in."""
-    Window.objects.create(center=other_center, code="W01", name="1号窗口")
+    WindowFactory(center=other_center, code="W01")
     a_officer = make_staff(Role.OFFICER)
     called = issue("HZ02")
     clock.shift(60)

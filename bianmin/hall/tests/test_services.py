@@ -11,7 +11,7 @@ from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenie
 from bianmin.core.permissions import Role
 from bianmin.hall import services
 from bianmin.hall.enums import EventKind, IssueChannel, Priority, TicketStatus
-from bianmin.hall.models import HallSettings, Ticket, TicketEvent, WindowSession
+from bianmin.hall.models import Ticket, TicketEvent, WindowSession
 from bianmin.hall.selectors import (
     hall_board,
     ticket_people_ahead,
@@ -31,6 +31,7 @@ from bianmin.hall.services import (
     window_sign_in,
     window_sign_out,
 )
+from bianmin.hall.tests.factories import HallSettingsFactory
 from bianmin.notifications.selectors import message_list
 from bianmin.notifications.services import notifications_load_reference
 from bianmin.people.idnumber import make_id_number
@@ -121,7 +122,7 @@ def test_a_closed_center_issues_nothing(issue, hall, clock) -> None:
 
     # and closed by hand during the day
     clock.shift(timedelta(hours=-11))
-    HallSettings.objects.create(center=hall, is_closed=True, closed_notice="系统升级，暂停取号")
+    HallSettingsFactory(center=hall, is_closed=True, closed_notice="系统升级，暂停取号")
     with pytest.raises(Conflict) as exc:
         issue("HZ02")
     assert exc.value.message == "系统升级，暂停取号"
@@ -243,7 +244,7 @@ def test_anyone_over_the_wait_limit_goes_first_regardless(officer, guide, issue,
 
 
 def test_weights_are_configurable_per_center(officer, guide, issue, hall, clock) -> None:
-    HallSettings.objects.create(center=hall, weight_elderly=0)
+    HallSettingsFactory(center=hall, weight_elderly=0)
     normal = issue("HZ02")
     clock.shift(60)
     issue("HZ02", priority="elderly", actor=guide)
@@ -283,7 +284,7 @@ def test_people_ahead_follow_the_rule(issue, guide, clock) -> None:
 
 
 def test_no_show_ladder_recalls_then_moves_back_then_no_show(officer, issue, hall, clock):
-    HallSettings.objects.create(center=hall, recall_limit=2, requeue_places=2, requeue_limit=1)
+    HallSettingsFactory(center=hall, recall_limit=2, requeue_places=2, requeue_limit=1)
     absent = issue("HZ02")
     others = []
     for _ in range(3):
@@ -492,7 +493,7 @@ def test_near_turn_sms_goes_once_per_ticket(
     officer, issue, hall, clock, django_capture_on_commit_callbacks
 ) -> None:
     notifications_load_reference()
-    HallSettings.objects.create(center=hall, near_position=2)
+    HallSettingsFactory(center=hall, near_position=2)
     tickets = [issue("HZ02", phone="13912345678" if i != 3 else "") for i in range(6)]
     window_sign_in(actor=officer, window_code="W01")
 
