@@ -563,3 +563,58 @@ def test_near_turn_sms_reaches_the_real_notifications_queue_once(issue, clock) -
     second = services.ticket_near_sms(ticket=ticket, ahead=1)
 
     assert (first, second) == (True, False)  # the dedupe key keeps it to one message
+
+
+# --- one writer: every change is event + audit + push ------------------------------------------
+
+
+def test_every_ticket_and_window_change_writes_event_audit_and_push(
+    officer, guide, issue, clock, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from bianmin.audit.models import AuditEntry
+    from bianmin.hall import live
+
+    pushed: list[dict] = []
+    monkeypatch.setattr(live, "send_now", lambda center_id, event: pushed.append(event))
+    with django_capture_on_commit_callbacks(execute=True):
+        claimed = issue("HZ02", priority="military")
+        services.ticket_priority_decide(actor=guide, ticket_id=claimed.pk, confirm=True)
+        window_sign_in(actor=officer, window_code="W01")
+        ticket = ticket_call_next(actor=officer, window_code="W01")
+        ticket_recall(actor=officer, ticket_id=ticket.pk)
+        ticket_park(actor=officer, ticket_id=ticket.pk)
+        ticket_unpark(actor=officer, ticket_id=ticket.pk, window_code="W01")
+        ticket_finish(actor=officer, ticket_id=ticket.pk)
+        window_pause(actor=officer)
+        window_resume(actor=officer)
+        window_sign_out(actor=officer)
+
+    kinds = list(TicketEvent.objects.order_by("pk").values_list("kind", flat=True))
+    assert kinds == [
+        "issue",
+        "priority_confirm",
+        "sign_in",
+        "call",
+        "recall",
+        "park",
+        "unpark",
+        "call",
+        "finish",
+        "pause",
+        "resume",
+        "sign_out",
+    ]
+    assert AuditEntry.objects.count() == len(kinds)  # one audit entry per event, same transaction
+    assert [p["type"] for p in pushed] == [
+        "window",  # sign in
+        "call",
+        "call",  # recall
+        "window",  # park
+        "window",  # unpark
+        "call",
+        "window",  # finish
+        "window",  # pause
+        "window",  # resume
+        "window",  # sign out
+    ]
+    assert pushed[2]["recall"] is True
