@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from bianmin.accounts.selectors import DayHours, center_hours, staff_list
 from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
 from bianmin.core import clock
-from bianmin.hall.enums import EventKind, Priority, TicketStatus
+from bianmin.hall.enums import EventKind, IssueChannel, Priority, TicketStatus
 from bianmin.hall.models import HallSettings, Ticket, TicketEvent, Window, WindowSession
 
 # Rank given to tickets over the waiting limit: above every priority class.
@@ -315,6 +315,24 @@ def tickets_priority_pending(*, center_id: int) -> QuerySet[Ticket]:
         )
         .exclude(priority_claim="")
         .order_by("arrived_at")
+    )
+
+
+def sessions_open(*, center_id: int) -> list[WindowSession]:
+    """The center's open window sessions with their officers (who sits where)."""
+    return list(
+        WindowSession.objects.select_related("officer").filter(
+            center_id=center_id, ended_at__isnull=True
+        )
+    )
+
+
+def tickets_issued_at_guide_today(*, center_id: int, limit: int = 10) -> list[Ticket]:
+    """本台今日取号: the guide desk's latest tickets of today."""
+    return list(
+        Ticket.objects.select_related("item")
+        .filter(center_id=center_id, service_day=clock.today(), channel=IssueChannel.GUIDE)
+        .order_by("-arrived_at")[:limit]
     )
 
 

@@ -28,7 +28,7 @@ from bianmin.core.public_urls import public_url as core_public_url
 from bianmin.core.qr import qr_svg
 from bianmin.hall import services
 from bianmin.hall.enums import IssueChannel, Priority
-from bianmin.hall.models import HallSettings, Ticket, WindowSession
+from bianmin.hall.models import HallSettings, Ticket
 from bianmin.hall.pdf import ticket_pdf_bytes
 from bianmin.hall.selectors import (
     call_was_made,
@@ -37,9 +37,11 @@ from bianmin.hall.selectors import (
     hall_hours_today,
     hall_settings_get,
     session_current,
+    sessions_open,
     ticket_current_for,
     ticket_get,
     ticket_state,
+    tickets_issued_at_guide_today,
     tickets_parked_by,
     tickets_priority_pending,
     waiting_count_for,
@@ -102,7 +104,7 @@ def _workspace_context(request: HttpRequest, *, error: str = "") -> dict[str, An
         "settings": settings,
     }
     if session is None:
-        taken = {s.window_id: s for s in _open_sessions(user.center_id)}
+        taken = {s.window_id: s for s in sessions_open(center_id=user.center_id)}
         context["windows"] = [(w, taken.get(w.pk)) for w in windows_of(center_id=user.center_id)]
         return context
     context["waiting"] = waiting_count_for(
@@ -125,14 +127,6 @@ def _workspace_context(request: HttpRequest, *, error: str = "") -> dict[str, An
             s for s in staff_list(user=user) if s.pk != user.pk and has_perm(s, Perm.TICKET_CALL)
         ]
     return context
-
-
-def _open_sessions(center_id: int) -> list[Any]:
-    return list(
-        WindowSession.objects.select_related("officer").filter(
-            center_id=center_id, ended_at__isnull=True
-        )
-    )
 
 
 @login_required
@@ -258,24 +252,17 @@ def guide(request: HttpRequest) -> HttpResponse:
         ticket, error = _issue_from_form(
             request, actor=user, center=user.center, channel=IssueChannel.GUIDE
         )
-    recent = (
-        Ticket.objects.select_related("item")
-        .filter(
-            center_id=user.center_id,
-            service_day=clock.today(),
-            channel=IssueChannel.GUIDE,
-        )
-        .order_by("-arrived_at")[:10]
-    )
     context = {
         "groups": _item_groups(),
         "priorities": Priority.choices,
         "ticket": ticket,
         "state": ticket_state(ticket) if ticket else None,
         "error": error,
-        "recent": recent,
+        "recent": tickets_issued_at_guide_today(center_id=user.center_id),
         "pending": list(tickets_priority_pending(center_id=user.center_id)),
         "request_key": secrets.token_urlsafe(12),
+        # after an htmx issue: a clean form for the next citizen and the refreshed list
+        "oob": is_htmx(request),
     }
     return render(request, template_for(request, "hall/guide.html", "result"), context)
 

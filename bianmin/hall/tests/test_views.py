@@ -167,6 +167,27 @@ def test_guide_desk_issues_with_id_number_and_links_the_print(
     assert "<html" not in body  # only the fragment for htmx
 
 
+def test_guide_desk_clears_the_form_and_lists_the_ticket_after_issuing(
+    hall, make_staff, login_client_for, clock
+) -> None:
+    # the walk: "本台今日取号 stays empty until reload, the form keeps the last citizen's data"
+    client = login_client_for(make_staff(Role.GUIDE))
+    body = client.post(
+        "/hall/guide/",
+        {"items": ["HZ02"], "id_number": "", "phone": "13912345678", "request_key": "g-1"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+
+    form = body[body.index('id="guide-form"') : body.index("</form>")]
+    assert 'hx-swap-oob="true"' in form
+    assert "checked" not in form
+    assert "13912345678" not in form
+    assert 'value="g-1"' not in form
+    recent = body[body.index('id="guide-recent"') :]
+    assert 'hx-swap-oob="true"' in recent[:80]
+    assert "A001" in recent
+
+
 def test_workspace_flow_and_case_panel_slot(officer, login_client_for, issue, clock) -> None:
     ticket = issue("HZ02")
     client = login_client_for(officer)
