@@ -109,7 +109,8 @@ def ticket_call_next(*, actor: StaffActor, window_code: str) -> Ticket | None:
             return None
         _record_call(ticket, actor=actor, now=now, requeued=ticket.requeue_count)
         center_id = ticket.center_id
-        transaction.on_commit(lambda: ticket_notify_near(center_id=center_id))
+        # robust: a failing SMS hand-off is logged and never turns a made call into an error
+        transaction.on_commit(lambda: ticket_notify_near(center_id=center_id), robust=True)
     return ticket
 
 
