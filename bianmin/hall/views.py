@@ -314,7 +314,7 @@ def kiosk(request: HttpRequest, center_code: str) -> HttpResponse:
             "hours": hall_hours_today(center_id=center.pk),
             "phone_url": public_url(reverse("hall:phone", args=[center.code]), request),
             "phone_qr": qr_svg(
-                public_url(reverse("hall:phone", args=[center.code]), request), scale=3
+                public_url(reverse("hall:phone", args=[center.code]), request), scale=5
             ),
         },
     )
@@ -359,7 +359,7 @@ def door(request: HttpRequest, center_code: str) -> HttpResponse:
         {
             "center": center,
             "url": url,
-            "qr": qr_svg(url, scale=8),
+            "qr": qr_svg(url, scale=10),
             "hours": hall_hours_today(center_id=center.pk),
         },
     )
