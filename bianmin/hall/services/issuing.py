@@ -91,12 +91,15 @@ def ticket_issue(
     id_number: str = "",
     phone: str = "",
     request_key: str | None = None,
+    priority_verified: bool = False,
 ) -> Ticket:
     """取号: a ticket for one or several items. `actor` is the guide (or None for the kiosk
     and phone pages). A repeated `request_key` (double click) returns the first ticket.
 
     A priority class chosen without staff (kiosk, phone, public API) is recorded as a claim and
-    counts only once the guide desk confirms it (`ticket_priority_decide`)."""
+    counts only once the guide desk confirms it (`ticket_priority_decide`). A context that has
+    verified the class itself (an appointment check-in against a real booking) passes
+    `priority_verified=True`."""
     if actor is not None:
         require(actor, Perm.TICKET_ISSUE)
         if actor.center_id != center.pk:
@@ -112,6 +115,7 @@ def ticket_issue(
             id_number=id_number,
             phone=phone,
             request_key=key,
+            priority_verified=priority_verified,
         )
     except IntegrityError:
         # Only a concurrent double submit with the same key lands here (PostgreSQL).
@@ -132,6 +136,7 @@ def _ticket_issue(
     id_number: str,
     phone: str,
     request_key: str | None,
+    priority_verified: bool,
 ) -> Ticket:
     now = clock.now()
     day = clock.local(now).date()
@@ -169,7 +174,10 @@ def _ticket_issue(
             )
         age = age_on(check.normalized, day)
     decision = pipeline.issue_priority(
-        asked=asked, by_staff=actor is not None, age=age, elderly_age=settings.elderly_age
+        asked=asked,
+        by_staff=actor is not None or priority_verified,
+        age=age,
+        elderly_age=settings.elderly_age,
     )
     phone = _clean_phone(phone)
 

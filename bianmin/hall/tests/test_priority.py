@@ -95,3 +95,21 @@ def test_the_public_api_cannot_choose_a_weight(hall, clock) -> None:
 
     ticket = Ticket.objects.get()
     assert (ticket.priority_weight, ticket.priority_claim) == (0, "appointment")
+
+
+def test_a_verified_class_counts_at_once_for_the_appointment_check_in(hall, clock) -> None:
+    from bianmin.hall.services import ticket_issue
+
+    ticket = ticket_issue(
+        actor=None,
+        center=hall,
+        item_codes=["HZ02"],
+        channel=IssueChannel.KIOSK,
+        priority="appointment",
+        priority_verified=True,
+    )
+    assert (ticket.priority, ticket.priority_claim, ticket.priority_weight) == (
+        "appointment",
+        "",
+        30,
+    )
