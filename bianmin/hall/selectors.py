@@ -406,7 +406,11 @@ def display_state(*, center_id: int, recent: int = 8) -> dict[str, Any]:
         .select_related("ticket", "window")
         .order_by("-at", "-pk")[:recent]
     )
+    waiting = Ticket.objects.filter(
+        center_id=center_id, status=TicketStatus.WAITING, service_day=today
+    ).count()
     return {
+        "waiting": waiting,
         "windows": windows,
         "recent": [
             {

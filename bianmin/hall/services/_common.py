@@ -130,7 +130,7 @@ def call_payload(ticket: Ticket, window: Window, *, recall: bool, at: datetime) 
         "window_number": window.number,
         "text": announcement_text(number=ticket.number, window_number=window.number),
         "audio_url": audio,
-        "at": clock.local(at).strftime("%H:%M:%S"),
+        "at": clock.local(at).strftime("%H:%M"),  # as in the display's list
     }
 
 

@@ -259,6 +259,11 @@ def test_display_state_shows_current_and_recent_calls(officer, issue, hall, cloc
         "window_number": 3,
         "at": "10:00",
     }
+    assert state["waiting"] == 0
+    issue("HZ02")
+    assert Client().get("/hall/display/TG/state.json").json()["waiting"] == 1
+    page = Client().get("/hall/display/TG/").content.decode()
+    assert 'id="waiting-count">1<' in page
 
 
 def test_voice_speaks_only_todays_real_calls_from_a_bounded_clip_set(
