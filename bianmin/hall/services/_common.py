@@ -188,6 +188,17 @@ def ticket_step(
     )
 
 
+def ticket_begin(
+    actor: StaffActor, ticket_id: str, step: pipeline.Step, *, perm: Perm = Perm.TICKET_CALL
+) -> tuple[Ticket, pipeline.Transition, datetime]:
+    """The start of every step on one ticket: the right, the locked ticket of the actor's
+    center, the pipeline's verdict, and the moment."""
+    require(actor, perm)
+    now = clock.now()
+    ticket = ticket_for_update(ticket_id, actor=actor)
+    return ticket, ticket_step(ticket, step, actor=actor, now=now), now
+
+
 def open_session_locked(actor: StaffActor) -> WindowSession | None:
     """The officer's open window session, locked for this transaction."""
     return (

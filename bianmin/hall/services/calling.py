@@ -29,7 +29,7 @@ from bianmin.hall.services._common import (
     seconds_between,
     session_at,
     sqlite_writer,
-    ticket_for_update,
+    ticket_begin,
     ticket_step,
 )
 from bianmin.hall.services.near import ticket_notify_near
@@ -139,10 +139,7 @@ def _change(
 @atomic_write
 def ticket_recall(*, actor: StaffActor, ticket_id: str) -> Ticket:
     """重呼: announce the called ticket again (at most `recall_limit` times)."""
-    require(actor, Perm.TICKET_CALL)
-    now = clock.now()
-    ticket = ticket_for_update(ticket_id, actor=actor)
-    rule = ticket_step(ticket, Step.RECALL, actor=actor, now=now)
+    ticket, rule, now = ticket_begin(actor, ticket_id, Step.RECALL)
     settings = hall_settings_get(center_id=ticket.center_id)
     pipeline.check_recall(recall_count=ticket.recall_count, recall_limit=settings.recall_limit)
     ticket.recall_count += 1
@@ -179,10 +176,7 @@ def _requeue_position(
 @atomic_write
 def ticket_no_show(*, actor: StaffActor, ticket_id: str) -> Ticket:
     """未到: after R recalls, move back K places (up to Q times), then 过号 (no_show)."""
-    require(actor, Perm.TICKET_CALL)
-    now = clock.now()
-    ticket = ticket_for_update(ticket_id, actor=actor)
-    ticket_step(ticket, Step.NO_SHOW, actor=actor, now=now)
+    ticket, _rule, now = ticket_begin(actor, ticket_id, Step.NO_SHOW)
     settings = hall_settings_get(center_id=ticket.center_id)
     step = pipeline.no_show_step(
         recall_count=ticket.recall_count,
@@ -220,10 +214,7 @@ def ticket_no_show(*, actor: StaffActor, ticket_id: str) -> Ticket:
 
 def _leave_window(actor: StaffActor, ticket_id: str, step: pipeline.Step) -> Ticket:
     """The visit at the window ends (办结) or pauses (暂挂): the service time is recorded."""
-    require(actor, Perm.TICKET_CALL)
-    now = clock.now()
-    ticket = ticket_for_update(ticket_id, actor=actor)
-    rule = ticket_step(ticket, step, actor=actor, now=now)
+    ticket, rule, now = ticket_begin(actor, ticket_id, step)
     ticket.status = rule.target
     fields = ["status", "updated_at"]
     if step == Step.FINISH:
@@ -265,10 +256,7 @@ def ticket_transfer(
 ) -> Ticket:
     """转移: to another item and/or to a named officer. The ticket goes back to the pool with
     its ORIGINAL arrival time, so the citizen does not queue twice."""
-    require(actor, Perm.TICKET_CALL)
-    now = clock.now()
-    ticket = ticket_for_update(ticket_id, actor=actor)
-    rule = ticket_step(ticket, Step.TRANSFER, actor=actor, now=now)
+    ticket, rule, now = ticket_begin(actor, ticket_id, Step.TRANSFER)
     if not item_code and not officer_id:
         raise DomainError(_("请选择转给哪个事项或哪位民警"), code=HallError.TRANSFER_TARGET_MISSING)
     from_item = ticket.item_id
@@ -317,11 +305,8 @@ def ticket_unpark(
 ) -> Ticket:
     """取回: the citizen is back. Called straight to the officer's window, or (to_queue)
     returned to the pool with the original arrival time, for this officer."""
-    require(actor, Perm.TICKET_CALL)
-    now = clock.now()
-    ticket = ticket_for_update(ticket_id, actor=actor)
     step = Step.UNPARK_QUEUE if to_queue else Step.UNPARK
-    rule = ticket_step(ticket, step, actor=actor, now=now)
+    ticket, rule, now = ticket_begin(actor, ticket_id, step)
     if to_queue:
         ticket.status = rule.target
         ticket.queue_at = ticket.arrived_at

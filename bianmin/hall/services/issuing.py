@@ -33,8 +33,7 @@ from bianmin.hall.services._common import (
     atomic_write,
     change_record,
     require,
-    ticket_for_update,
-    ticket_step,
+    ticket_begin,
 )
 from bianmin.people.idnumber import age_on, check_id_number
 
@@ -253,11 +252,8 @@ def ticket_priority_decide(*, actor: StaffActor, ticket_id: str, confirm: bool) 
     """The guide desk confirms (seen the card, the age, the appointment) or denies a class the
     citizen chose on the kiosk or phone. Confirmed, the ticket takes its place by that class;
     denied, it stays a normal ticket. Audited either way."""
-    require(actor, Perm.TICKET_ISSUE)
-    now = clock.now()
-    ticket = ticket_for_update(ticket_id, actor=actor)
     step = pipeline.Step.PRIORITY_CONFIRM if confirm else pipeline.Step.PRIORITY_DENY
-    rule = ticket_step(ticket, step, actor=actor, now=now)
+    ticket, rule, now = ticket_begin(actor, ticket_id, step, perm=Perm.TICKET_ISSUE)
     claimed = ticket.priority_claim
     if not claimed:
         raise Conflict(
