@@ -14,6 +14,7 @@ from bianmin.accounts.models import (
     HoursFields,
     Staff,
 )
+from bianmin.core.actors import StaffActor
 from bianmin.core.permissions import Role
 from bianmin.core.workdays import is_workday, statutory_holidays
 
@@ -25,14 +26,14 @@ class CenterScoped(Protocol):
     def center_id(self) -> int | None: ...
 
 
-def staff_may_serve(*, staff: Staff, item_id: int) -> bool:
+def staff_may_serve(*, staff: StaffActor, item_id: int) -> bool:
     """交叉授权: all-round officers serve every item; others the items they are authorized for."""
     if staff.is_all_round:
         return True
     return Authorization.objects.filter(staff_id=staff.pk, item_id=item_id).exists()
 
 
-def staff_item_ids(*, staff: Staff) -> set[int] | None:
+def staff_item_ids(*, staff: StaffActor) -> set[int] | None:
     """The item ids an officer may serve, or None for all (all-round)."""
     if staff.is_all_round:
         return None

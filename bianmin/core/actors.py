@@ -13,6 +13,7 @@ class StaffActor(Protocol):
     pk: Any
     username: str
     role: str
+    is_all_round: bool  # 全科: may serve every item
 
     @property
     def center_id(self) -> int | None: ...  # None: a province-scope account

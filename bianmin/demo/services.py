@@ -20,7 +20,7 @@ from bianmin.core.actors import StaffActor
 from bianmin.core.permissions import Role
 from bianmin.fees.demo import fees_demo_history
 from bianmin.fees.services import fees_load_reference
-from bianmin.hall.services import hall_demo_history
+from bianmin.hall.demo import hall_demo_history, hall_demo_windows
 from bianmin.notifications.demo import notifications_demo_history
 from bianmin.notifications.services import notifications_load_reference
 from bianmin.people.demo import demo_people
@@ -73,11 +73,7 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
     # Real hours (Monday–Friday 08:30–12:00, 13:30–17:30); the director changes them on the
     # 服务时间 screen.
     center_week_set_standard(center=center)
-    from bianmin.hall.models import Window
-
-    Window.objects.bulk_create(
-        Window(center=center, code=f"W{i:02d}", name=f"{i}号窗口") for i in range(1, 13)
-    )
+    hall_demo_windows(center=center)
     admin = None
     password_hash = make_password(DEMO_PASSWORD)
     for username, full_name, role, all_round in ACCOUNTS:

@@ -11,10 +11,12 @@ from bianmin.accounts.selectors import center_default, center_get
 from bianmin.core.errors import DomainError, NotFound
 from bianmin.core.permissions import Perm
 from bianmin.hall import services
-from bianmin.hall.enums import HallErrorCode, IssueChannel
+from bianmin.hall.enums import IssueChannel
+from bianmin.hall.errors import HallError
 from bianmin.hall.models import Ticket
 from bianmin.hall.schemas import (
     ErrorOut,
+    PriorityDecisionIn,
     SessionOut,
     StaffTicketOut,
     TicketIn,
@@ -80,14 +82,14 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
             return Status(
                 429,
                 {
-                    "code": HallErrorCode.THROTTLED,
+                    "code": HallError.THROTTLED,
                     "message": _("取号过于频繁，请稍后再试或到导办台咨询"),
                 },
             )
         center = center_get(code=payload.center_code) if payload.center_code else center_default()
         channel = IssueChannel.API
     if center is None:
-        raise NotFound(_("没有这个便民服务中心"), code=HallErrorCode.UNKNOWN_CENTER)
+        raise NotFound(_("没有这个便民服务中心"), code=HallError.UNKNOWN_CENTER)
     codes = list(payload.item_codes or []) or ([payload.item_code] if payload.item_code else [])
     ticket = services.ticket_issue(
         actor=staff,
@@ -108,7 +110,7 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
 def ticket_read(request: HttpRequest, ticket_id: str) -> Any:
     ticket = ticket_get(ticket_id=ticket_id)
     if ticket is None:
-        raise NotFound(_("没有找到这张号票"), code=HallErrorCode.UNKNOWN_TICKET)
+        raise NotFound(_("没有找到这张号票"), code=HallError.UNKNOWN_TICKET)
     return ticket_state(ticket)
 
 
@@ -248,8 +250,22 @@ def ticket_unpark(request: HttpRequest, ticket_id: str, payload: UnparkIn) -> An
 def ticket_transfer(request: HttpRequest, ticket_id: str, payload: TransferIn) -> Any:
     actor = require(request, Perm.TICKET_CALL)
     if not payload.item_code and not payload.officer_id:
-        raise DomainError(_("请指定 item_code 或 officer_id"), code="transfer_target_missing")
+        raise DomainError(_("请指定转给哪个事项或哪位民警"), code=HallError.TRANSFER_TARGET_MISSING)
     ticket = services.ticket_transfer(
         actor=actor, ticket_id=ticket_id, item_code=payload.item_code, officer_id=payload.officer_id
+    )
+    return _staff_ticket(_reload(ticket))
+
+
+@router.post(
+    "/tickets/{ticket_id}/priority",
+    response={200: StaffTicketOut, **ERRORS},
+    auth=staff_auth,
+    summary="确认或不予自选优先类别（导办员核验证件、年龄或预约后）",
+)
+def ticket_priority(request: HttpRequest, ticket_id: str, payload: PriorityDecisionIn) -> Any:
+    actor = require(request, Perm.TICKET_ISSUE)
+    ticket = services.ticket_priority_decide(
+        actor=actor, ticket_id=ticket_id, confirm=payload.confirm
     )
     return _staff_ticket(_reload(ticket))

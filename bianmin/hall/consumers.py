@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -36,6 +37,19 @@ class DisplayConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Only `{"type": "ping"}` means anything; any other frame (binary, not JSON, too
+        big) is answered with a short error and otherwise ignored, never an exception."""
+        if text_data is None or len(text_data) > 1024:
+            await self.send_json({"type": "error", "code": "bad_frame"})
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.send_json({"type": "error", "code": "bad_frame"})
+            return
+        await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":

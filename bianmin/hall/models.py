@@ -132,6 +132,11 @@ class Ticket(TimeStampedModel):
         _("优先类别"), max_length=12, choices=Priority.choices, default=Priority.NORMAL
     )
     priority_weight = models.PositiveSmallIntegerField(_("优先权重"), default=0)
+    # A class chosen by the citizen (kiosk, phone, public API): it does not count until the guide
+    # desk confirms it; blank when nothing waits for confirmation.
+    priority_claim = models.CharField(
+        _("待确认优先类别"), max_length=12, choices=Priority.choices, blank=True, default=""
+    )
     channel = models.CharField(_("取号渠道"), max_length=8, choices=IssueChannel.choices)
     arrived_at = models.DateTimeField(_("取号时间"))
     # Sort key of the pool: the arrival time, except after a no-show moved the ticket back.
@@ -270,7 +275,7 @@ class TicketEvent(models.Model):
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
-    kind = models.CharField(_("事件"), max_length=10, choices=EventKind.choices)
+    kind = models.CharField(_("事件"), max_length=20, choices=EventKind.choices)
     at = models.DateTimeField(_("时间"))
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -10,6 +10,12 @@ from bianmin.hall.models import Ticket
 from bianmin.hall.selectors import ticket_state
 
 
+def _priority_line(ticket: Ticket) -> str:
+    if ticket.priority_claim:
+        return f"{ticket.get_priority_claim_display()}（请到导办台确认）"
+    return str(ticket.get_priority_display())
+
+
 def ticket_pdf_bytes(ticket: Ticket, *, position_url: str) -> bytes:
     state = ticket_state(ticket)
     items: list[Any] = [ti.item for ti in ticket.items.select_related("item")]
@@ -27,7 +33,7 @@ def ticket_pdf_bytes(ticket: Ticket, *, position_url: str) -> bytes:
     doc.field_rows(
         [
             ("办理事项", "、".join(item.name for item in items)),
-            ("优先类别", str(ticket.get_priority_display())),
+            ("优先类别", _priority_line(ticket)),
             ("取号时间", clock.local(ticket.arrived_at).strftime("%Y-%m-%d %H:%M")),
         ]
     )

@@ -54,3 +54,7 @@ class TransferIn(Schema):
 class UnparkIn(Schema):
     window_code: str | None = Field(None, max_length=8)
     to_queue: bool = False
+
+
+class PriorityDecisionIn(Schema):
+    confirm: bool

@@ -12,11 +12,12 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
-from bianmin.accounts.selectors import staff_list
+from bianmin.accounts.selectors import DayHours, center_hours, staff_list
 from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
 from bianmin.core import clock
-from bianmin.hall.enums import EventKind, Priority, TicketStatus
+from bianmin.hall.enums import EventKind, IssueChannel, Priority, TicketStatus
 from bianmin.hall.models import HallSettings, Ticket, TicketEvent, Window, WindowSession
 
 # Rank given to tickets over the waiting limit: above every priority class.
@@ -38,9 +39,14 @@ class TicketSummary:
     issued_at: datetime
 
 
-def ticket_summary(*, ticket_id: str) -> TicketSummary | None:
-    """What other contexts (cases) need to know about a ticket; None for an unknown id."""
-    ticket = Ticket.objects.select_related("window").filter(pk=str(ticket_id)[:24]).first()
+def ticket_summary(*, ticket_id: str, center_id: int) -> TicketSummary | None:
+    """What other contexts (cases) need to know about a ticket of this center; None for an
+    unknown id and for another center's ticket (they look the same)."""
+    ticket = (
+        Ticket.objects.select_related("window")
+        .filter(pk=str(ticket_id)[:24], center_id=center_id)
+        .first()
+    )
     if ticket is None:
         return None
     codes = list(ticket.items.order_by("position").values_list("item__code", flat=True))
@@ -55,6 +61,24 @@ def ticket_summary(*, ticket_id: str) -> TicketSummary | None:
         priority=ticket.priority,
         issued_at=ticket.arrived_at,
     )
+
+
+# --- hours -----------------------------------------------------------------------------------
+
+
+def hours_text(hours: DayHours | None) -> str:
+    """08:30–12:00、14:00–17:30 (the lunch break left out), or 今日不办公."""
+    if hours is None:
+        return _("今日不办公")
+    fmt = "%H:%M"
+    if hours.lunch_from and hours.lunch_to:
+        return f"{hours.opens_at.strftime(fmt)}–{hours.lunch_from.strftime(fmt)}、{hours.lunch_to.strftime(fmt)}–{hours.closes_at.strftime(fmt)}"
+    return f"{hours.opens_at.strftime(fmt)}–{hours.closes_at.strftime(fmt)}"
+
+
+def hall_hours_today(*, center_id: int) -> str:
+    """Today's hours of the center as the kiosk, phone page and display show them."""
+    return hours_text(center_hours(center_id=center_id, day=clock.today()))
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -248,18 +272,20 @@ def ticket_state(ticket: Ticket, *, now: datetime | None = None) -> dict[str, An
 # --- the officer's workspace -----------------------------------------------------------------
 
 
-def session_current(*, officer_id: int) -> WindowSession | None:
-    return (
-        WindowSession.objects.select_related("window")
-        .filter(officer_id=officer_id, ended_at__isnull=True)
-        .first()
+def session_current(*, officer_id: int, center_id: int | None = None) -> WindowSession | None:
+    """The officer's open window session (in `center_id`, the actor's center, when given)."""
+    qs = WindowSession.objects.select_related("window").filter(
+        officer_id=officer_id, ended_at__isnull=True
     )
+    if center_id is not None:
+        qs = qs.filter(center_id=center_id)
+    return qs.first()
 
 
-def ticket_current_for(*, officer_id: int) -> Ticket | None:
+def ticket_current_for(*, officer_id: int, center_id: int) -> Ticket | None:
     return (
         Ticket.objects.select_related("item", "window")
-        .filter(officer_id=officer_id, status=TicketStatus.CALLED)
+        .filter(officer_id=officer_id, center_id=center_id, status=TicketStatus.CALLED)
         .order_by("-called_at")
         .first()
     )
@@ -275,6 +301,38 @@ def tickets_parked_by(*, officer_id: int, center_id: int) -> QuerySet[Ticket]:
             service_day=clock.today(),
         )
         .order_by("arrived_at")
+    )
+
+
+def tickets_priority_pending(*, center_id: int) -> QuerySet[Ticket]:
+    """Today's waiting tickets whose self-declared priority the guide desk has not yet decided."""
+    return (
+        Ticket.objects.select_related("item")
+        .filter(
+            center_id=center_id,
+            status=TicketStatus.WAITING,
+            service_day=clock.today(),
+        )
+        .exclude(priority_claim="")
+        .order_by("arrived_at")
+    )
+
+
+def sessions_open(*, center_id: int) -> list[WindowSession]:
+    """The center's open window sessions with their officers (who sits where)."""
+    return list(
+        WindowSession.objects.select_related("officer").filter(
+            center_id=center_id, ended_at__isnull=True
+        )
+    )
+
+
+def tickets_issued_at_guide_today(*, center_id: int, limit: int = 10) -> list[Ticket]:
+    """本台今日取号: the guide desk's latest tickets of today."""
+    return list(
+        Ticket.objects.select_related("item")
+        .filter(center_id=center_id, service_day=clock.today(), channel=IssueChannel.GUIDE)
+        .order_by("-arrived_at")[:limit]
     )
 
 
@@ -300,6 +358,16 @@ def announcement_text(*, number: str, window_number: int) -> str:
     """请 A 0 1 2 号 到 3 号窗口办理: letter and digits read one by one."""
     spaced = " ".join(number)
     return f"请 {spaced} 号 到 {window_number} 号窗口办理"
+
+
+def call_was_made(*, number: str, window_number: int) -> bool:
+    """Whether a ticket with this number was called (or recalled) today at a window with this
+    number: the only announcements the voice endpoint speaks."""
+    start = clock.local(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    calls = TicketEvent.objects.filter(
+        kind__in=[EventKind.CALL, EventKind.RECALL], at__gte=start, ticket__number=number
+    ).select_related("window")[:50]
+    return any(e.window is not None and e.window.number == window_number for e in calls)
 
 
 def display_state(*, center_id: int, recent: int = 8) -> dict[str, Any]:
@@ -338,7 +406,11 @@ def display_state(*, center_id: int, recent: int = 8) -> dict[str, Any]:
         .select_related("ticket", "window")
         .order_by("-at", "-pk")[:recent]
     )
+    waiting = Ticket.objects.filter(
+        center_id=center_id, status=TicketStatus.WAITING, service_day=today
+    ).count()
     return {
+        "waiting": waiting,
         "windows": windows,
         "recent": [
             {
@@ -430,11 +502,16 @@ def hall_board(*, center_id: int, now: datetime | None = None) -> dict[str, Any]
     ]
 
     start = clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    events = TicketEvent.objects.filter(center_id=center_id, at__gte=start, at__lte=now)
+    events = TicketEvent.objects.filter(
+        center_id=center_id, at__gte=start, at__lte=now, ticket__service_day=today
+    )
     counts = dict(events.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
     kpis = today_kpis(center_id=center_id, start=start, end=now)
     return {
         "now": clock.local(now).strftime("%H:%M:%S"),
+        "period": "{} 00:00–{}".format(
+            today.strftime("%m月%d日"), clock.local(now).strftime("%H:%M")
+        ),
         "total_waiting": sum(c["waiting"] for c in categories),
         "priority_waiting": priority_waiting,
         "longest_wait_minutes": longest_wait,
@@ -460,8 +537,15 @@ class _CenterUser:
 
 
 def today_kpis(*, center_id: int, start: datetime, end: datetime) -> dict[str, Any]:
-    """Average and longest wait (first call per ticket) and average service time, from events."""
-    events = TicketEvent.objects.filter(center_id=center_id, at__gte=start, at__lte=end)
+    """Average and longest wait (first call per ticket) and average service time, from the
+    events of tickets issued in the period (a ticket of another day never counts)."""
+    events = TicketEvent.objects.filter(
+        center_id=center_id,
+        at__gte=start,
+        at__lte=end,
+        ticket__service_day__gte=clock.local(start).date(),
+        ticket__service_day__lte=clock.local(end).date(),
+    )
     waits: dict[str, int] = {}
     wait_rows: Any = (
         events.filter(kind=EventKind.CALL, wait_seconds__isnull=False)
@@ -480,9 +564,12 @@ def today_kpis(*, center_id: int, start: datetime, end: datetime) -> dict[str, A
     for at in events.filter(kind=EventKind.ISSUE).values_list("at", flat=True):
         hour = clock.local(at).hour
         hourly[hour] = hourly.get(hour, 0) + 1
+    # 7时–18时, widened to show every hour that had arrivals (a 24-hour or holiday shift)
+    hours = list(range(min([7, *hourly]), max([18, *hourly]) + 1))
     return {
         "avg_wait_minutes": round(statistics.mean(waits.values()) / 60, 1) if waits else 0,
         "max_wait_minutes": round(max(waits.values()) / 60) if waits else 0,
         "avg_service_minutes": round(statistics.mean(services) / 60, 1) if services else 0,
-        "arrivals_by_hour": [hourly.get(h, 0) for h in range(7, 19)],
+        "arrivals_hours": hours,
+        "arrivals_by_hour": [hourly.get(h, 0) for h in hours],
     }

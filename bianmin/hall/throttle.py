@@ -1,13 +1,15 @@
-"""Per-device limits for anonymous ticket issuing (kiosk page, phone page, public API).
+"""Limits for anonymous ticket issuing (kiosk page, phone page, public API).
 
-A device is the `bm_device` cookie the public pages set (a random token), else the client IP.
-Every anonymous issue also counts against the IP, so clearing cookies does not lift the limit.
+A device is the `bm_device` cookie, signed by the server when it hands it out: a value the
+client made up (or a fresh one per request) is no device, and counts as its address. The server
+hands out only a few new devices per address and hour, and every anonymous issue also counts
+against the client's address (`core.client_ip`: X-Forwarded-For is believed only from
+configured proxies), so neither rotating cookies nor a spoofed header lifts the limit.
 Staff (guide desk, tokens) are never throttled.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 import time
 
@@ -15,15 +17,22 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
+from bianmin.core.client_ip import client_ip
+
 COOKIE = "bm_device"
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
+SALT = "bianmin.hall.device"
 
 # (requests, seconds) per scope; overridable in settings as HALL_THROTTLE = {...}.
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
+    # per device
     "phone": (3, 600),  # a phone takes a ticket or three, not more
     "kiosk": (12, 60),  # a kiosk serves a line of people, one every few seconds
     "api": (5, 600),
-    "ip": (60, 60),
+    # per client address, whatever the cookie
+    "ip:phone": (30, 600),
+    "ip:api": (30, 600),
+    "ip:kiosk": (120, 600),
+    "new_device": (10, 3600),  # device cookies handed out per address
 }
 
 
@@ -32,25 +41,14 @@ def _limits(scope: str) -> tuple[int, int]:
     return configured.get(scope, DEFAULT_LIMITS[scope])
 
 
-def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+def _signed_device(request: HttpRequest) -> str | None:
+    value = request.get_signed_cookie(COOKIE, default=None, salt=SALT)
+    return value if value and 16 <= len(value) <= 40 else None
 
 
 def device_id(request: HttpRequest) -> str:
-    token = request.COOKIES.get(COOKIE, "")
-    return token if _TOKEN_RE.match(token) else f"ip:{client_ip(request)}"
-
-
-def ensure_device_cookie(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    if not _TOKEN_RE.match(request.COOKIES.get(COOKIE, "")):
-        response.set_cookie(
-            COOKIE,
-            secrets.token_urlsafe(18),
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-        )
-    return response
+    token = _signed_device(request)
+    return token if token else f"ip:{client_ip(request)}"
 
 
 def _hit(key: str, limit: int, seconds: int) -> bool:
@@ -64,10 +62,25 @@ def _hit(key: str, limit: int, seconds: int) -> bool:
     return count <= limit
 
 
+def ensure_device_cookie(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Hand out a signed device cookie, at most `new_device` per address and hour."""
+    if _signed_device(request) is None and _hit(
+        f"new_device:{client_ip(request)}", *_limits("new_device")
+    ):
+        response.set_signed_cookie(
+            COOKIE,
+            secrets.token_urlsafe(18),
+            salt=SALT,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
 def allow_anonymous_issue(request: HttpRequest, *, scope: str) -> bool:
-    """Count one anonymous issue attempt; False when the device or the IP is over its limit."""
-    limit, seconds = _limits(scope)
-    device_ok = _hit(f"{scope}:{device_id(request)}", limit, seconds)
-    ip_limit, ip_seconds = _limits("ip")
-    ip_ok = _hit(f"ip:{client_ip(request)}", ip_limit, ip_seconds)
-    return device_ok and ip_ok
+    """Count one anonymous issue attempt; False when the device or the address is over its
+    limit for this channel."""
+    device_ok = _hit(f"{scope}:{device_id(request)}", *_limits(scope))
+    address_ok = _hit(f"ip:{scope}:{client_ip(request)}", *_limits(f"ip:{scope}"))
+    return device_ok and address_ok

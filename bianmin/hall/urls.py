@@ -8,6 +8,7 @@ urlpatterns = [
     path("hall/workspace/", views.workspace, name="workspace"),
     path("hall/workspace/action/", views.workspace_action, name="workspace_action"),
     path("hall/guide/", views.guide, name="guide"),
+    path("hall/guide/priority/", views.guide_priority, name="guide_priority"),
     path("hall/board/", views.board, name="board"),
     path("hall/settings/", views.settings_edit, name="settings"),
     path("hall/display/", views.display_home, name="display_home"),

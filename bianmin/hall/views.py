@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,22 +28,27 @@ from bianmin.core.public_urls import public_url as core_public_url
 from bianmin.core.qr import qr_svg
 from bianmin.hall import services
 from bianmin.hall.enums import IssueChannel, Priority
-from bianmin.hall.models import HallSettings, Ticket, WindowSession
+from bianmin.hall.models import HallSettings, Ticket
 from bianmin.hall.pdf import ticket_pdf_bytes
 from bianmin.hall.selectors import (
+    call_was_made,
     display_state,
     hall_board,
+    hall_hours_today,
     hall_settings_get,
     session_current,
+    sessions_open,
     ticket_current_for,
     ticket_get,
     ticket_state,
+    tickets_issued_at_guide_today,
     tickets_parked_by,
+    tickets_priority_pending,
     waiting_count_for,
     windows_of,
 )
 from bianmin.hall.throttle import allow_anonymous_issue, ensure_device_cookie
-from bianmin.hall.voice import announcement_wav
+from bianmin.hall.voice import announcement_wav, is_valid
 
 PUBLIC_PRIORITIES = [
     Priority.NORMAL,
@@ -79,8 +84,9 @@ def _item_groups() -> list[dict[str, Any]]:
     ]
 
 
-def public_url(path: str) -> str:
-    return core_public_url(path)
+def public_url(path: str, request: HttpRequest) -> str:
+    """The absolute address for a QR code: configured base URL, else this request's host."""
+    return core_public_url(path, request)
 
 
 # --- window workspace ------------------------------------------------------------------------
@@ -88,8 +94,8 @@ def public_url(path: str) -> str:
 
 def _workspace_context(request: HttpRequest, *, error: str = "") -> dict[str, Any]:
     user: Any = request.user
-    session = session_current(officer_id=user.pk)
-    ticket = ticket_current_for(officer_id=user.pk)
+    session = session_current(officer_id=user.pk, center_id=user.center_id)
+    ticket = ticket_current_for(officer_id=user.pk, center_id=user.center_id)
     settings = hall_settings_get(center_id=user.center_id) if user.center_id else None
     context: dict[str, Any] = {
         "session": session,
@@ -98,7 +104,7 @@ def _workspace_context(request: HttpRequest, *, error: str = "") -> dict[str, An
         "settings": settings,
     }
     if session is None:
-        taken = {s.window_id: s for s in _open_sessions(user.center_id)}
+        taken = {s.window_id: s for s in sessions_open(center_id=user.center_id)}
         context["windows"] = [(w, taken.get(w.pk)) for w in windows_of(center_id=user.center_id)]
         return context
     context["waiting"] = waiting_count_for(
@@ -123,14 +129,6 @@ def _workspace_context(request: HttpRequest, *, error: str = "") -> dict[str, An
     return context
 
 
-def _open_sessions(center_id: int) -> list[Any]:
-    return list(
-        WindowSession.objects.select_related("officer").filter(
-            center_id=center_id, ended_at__isnull=True
-        )
-    )
-
-
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     """窗口工作台: the officer's home screen."""
@@ -147,8 +145,8 @@ def workspace_action(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     action = request.POST.get("action", "")
     ticket_id = request.POST.get("ticket", "")
-    before = ticket_current_for(officer_id=user.pk)
-    session = session_current(officer_id=user.pk)
+    before = ticket_current_for(officer_id=user.pk, center_id=user.center_id)
+    session = session_current(officer_id=user.pk, center_id=user.center_id)
     window_code = session.window.code if session else ""
     error = ""
     try:
@@ -254,25 +252,40 @@ def guide(request: HttpRequest) -> HttpResponse:
         ticket, error = _issue_from_form(
             request, actor=user, center=user.center, channel=IssueChannel.GUIDE
         )
-    recent = (
-        Ticket.objects.select_related("item")
-        .filter(
-            center_id=user.center_id,
-            service_day=clock.today(),
-            channel=IssueChannel.GUIDE,
-        )
-        .order_by("-arrived_at")[:10]
-    )
     context = {
         "groups": _item_groups(),
         "priorities": Priority.choices,
         "ticket": ticket,
         "state": ticket_state(ticket) if ticket else None,
         "error": error,
-        "recent": recent,
+        "recent": tickets_issued_at_guide_today(center_id=user.center_id),
+        "pending": list(tickets_priority_pending(center_id=user.center_id)),
         "request_key": secrets.token_urlsafe(12),
+        # after an htmx issue: a clean form for the next citizen and the refreshed list
+        "oob": is_htmx(request),
     }
     return render(request, template_for(request, "hall/guide.html", "result"), context)
+
+
+@login_required
+@require_POST
+def guide_priority(request: HttpRequest) -> HttpResponse:
+    """确认优先 / 不予优先: the guide has checked the card, the age or the appointment."""
+    _need(request, Perm.TICKET_ISSUE)
+    try:
+        ticket = services.ticket_priority_decide(
+            actor=request.user,  # type: ignore[arg-type]
+            ticket_id=request.POST.get("ticket", ""),
+            confirm=request.POST.get("decision") == "confirm",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if ticket.priority_claim == "" and ticket.priority != Priority.NORMAL:
+            messages.success(request, _("已确认 %s 的优先类别") % ticket.number)
+        else:
+            messages.success(request, _("%s 按普通号排队") % ticket.number)
+    return redirect("hall:guide")
 
 
 def kiosk(request: HttpRequest, center_code: str) -> HttpResponse:
@@ -298,8 +311,11 @@ def kiosk(request: HttpRequest, center_code: str) -> HttpResponse:
             "priorities": PUBLIC_PRIORITIES,
             "error": error,
             "request_key": secrets.token_urlsafe(12),
-            "phone_url": public_url(reverse("hall:phone", args=[center.code])),
-            "phone_qr": qr_svg(public_url(reverse("hall:phone", args=[center.code])), scale=3),
+            "hours": hall_hours_today(center_id=center.pk),
+            "phone_url": public_url(reverse("hall:phone", args=[center.code]), request),
+            "phone_qr": qr_svg(
+                public_url(reverse("hall:phone", args=[center.code]), request), scale=5
+            ),
         },
     )
     return ensure_device_cookie(request, response)
@@ -326,6 +342,7 @@ def phone(request: HttpRequest, center_code: str) -> HttpResponse:
             "groups": _item_groups(),
             "priorities": PUBLIC_PRIORITIES,
             "error": error,
+            "hours": hall_hours_today(center_id=center.pk),
             "request_key": secrets.token_urlsafe(12),
         },
     )
@@ -335,9 +352,16 @@ def phone(request: HttpRequest, center_code: str) -> HttpResponse:
 def door(request: HttpRequest, center_code: str) -> HttpResponse:
     """The poster at the door: a QR code to the phone page."""
     center = _center_or_404(center_code)
-    url = public_url(reverse("hall:phone", args=[center.code]))
+    url = public_url(reverse("hall:phone", args=[center.code]), request)
     return render(
-        request, "hall/door.html", {"center": center, "url": url, "qr": qr_svg(url, scale=8)}
+        request,
+        "hall/door.html",
+        {
+            "center": center,
+            "url": url,
+            "qr": qr_svg(url, scale=10),
+            "hours": hall_hours_today(center_id=center.pk),
+        },
     )
 
 
@@ -382,7 +406,7 @@ def position(request: HttpRequest, ticket_id: str) -> HttpResponse:
 def ticket_print(request: HttpRequest, ticket_id: str) -> HttpResponse:
     """The 80 mm ticket as a printable page (print CSS); the kiosk prints it at once."""
     ticket = _ticket_or_404(ticket_id)
-    url = public_url(reverse("hall:position", args=[ticket.pk]))
+    url = public_url(reverse("hall:position", args=[ticket.pk]), request)
     return render(
         request,
         "hall/ticket_print.html",
@@ -399,7 +423,7 @@ def ticket_print(request: HttpRequest, ticket_id: str) -> HttpResponse:
 
 def ticket_pdf(request: HttpRequest, ticket_id: str) -> HttpResponse:
     ticket = _ticket_or_404(ticket_id)
-    url = public_url(reverse("hall:position", args=[ticket.pk]))
+    url = public_url(reverse("hall:position", args=[ticket.pk]), request)
     response = HttpResponse(
         ticket_pdf_bytes(ticket, position_url=url), content_type="application/pdf"
     )
@@ -419,6 +443,8 @@ def display(request: HttpRequest, center_code: str) -> HttpResponse:
         {
             "center": center,
             "state": display_state(center_id=center.pk),
+            "today": clock.today(),
+            "hours": hall_hours_today(center_id=center.pk),
             "state_url": reverse("hall:display_state", args=[center.code]),
             "ws_path": f"/ws/hall/display/{center.code}/",
         },
@@ -448,13 +474,17 @@ def kiosk_home(request: HttpRequest) -> HttpResponse:
     return redirect("hall:kiosk", center_code=user.center.code)
 
 
-def voice(request: HttpRequest, number: str, window: int) -> FileResponse:
-    """The announcement as WAV (espeak-ng, cached); 404 where espeak-ng is missing."""
-    path = announcement_wav(number=number.upper(), window_number=window)
-    if path is None:
+def voice(request: HttpRequest, number: str, window: int) -> HttpResponse:
+    """The announcement as WAV, joined from a fixed clip set; only for a ticket called today at
+    that window (404 otherwise, and where espeak-ng is missing)."""
+    number = number.upper()
+    if not is_valid(number, window) or not call_was_made(number=number, window_number=window):
         raise Http404
-    response = FileResponse(path.open("rb"), content_type="audio/wav")
-    response["Cache-Control"] = "public, max-age=86400"
+    data = announcement_wav(number=number, window_number=window)
+    if data is None:
+        raise Http404
+    response = HttpResponse(data, content_type="audio/wav")
+    response["Cache-Control"] = "public, max-age=3600"
     return response
 
 
@@ -472,7 +502,7 @@ def board(request: HttpRequest) -> HttpResponse:
     chart = {
         "categories": [c["label"] for c in data["categories"]],
         "waiting": [c["waiting"] for c in data["categories"]],
-        "hours": [f"{h}时" for h in range(7, 19)],
+        "hours": [f"{h}时" for h in data["arrivals_hours"]],
         "arrivals": data["arrivals_by_hour"],
     }
     return render(

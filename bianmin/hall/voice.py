@@ -1,27 +1,37 @@
-"""Server-made Mandarin announcements with espeak-ng, cached per text as WAV files.
+"""Server-made Mandarin announcements for displays without a browser voice.
 
-The display prefers the browser's own zh-CN voice (speechSynthesis); where the browser has
-none (many TV sticks), it plays the WAV made here. Only announcement texts built from a ticket
-number and a window number are ever synthesized, so the endpoint cannot be used to make
-arbitrary speech.
+The display prefers the browser's own zh-CN voice (speechSynthesis); where the browser has none
+(many TV sticks), it plays a WAV from here. The WAV is put together on the fly from a fixed set
+of clips made once with espeak-ng: 请 · the letter · each digit · 号 到 · the window number ·
+号窗口办理. There are exactly `len(CLIP_TEXTS)` clips, so the files on disk are bounded whatever
+anyone asks for, and the endpoint speaks only a ticket that the hall really called today at
+that window (`selectors.call_was_made`); anything else is a 404 before any clip is touched.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import shutil
+import string
 import subprocess
 import threading
+import wave
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 
-from bianmin.hall.selectors import announcement_text
-
 VOICE = "cmn-latn-pinyin"
-NUMBER_RE = re.compile(r"^[A-Z]\d{3,5}$")
+# ASCII only (no Arabic-Indic or full-width digits), nothing after the last digit.
+NUMBER_RE = re.compile(r"[A-Z][0-9]{3,5}", re.ASCII)
+MAX_WINDOW = 99
+HEAD, MIDDLE, TAIL = "请", "号 到", "号窗口办理"
+CLIP_TEXTS: frozenset[str] = frozenset(
+    [HEAD, MIDDLE, TAIL, *string.ascii_uppercase, *string.digits]
+    + [str(n) for n in range(1, MAX_WINDOW + 1)]
+)
 _lock = threading.Lock()
 
 
@@ -30,31 +40,33 @@ def espeak_path() -> str | None:
     return shutil.which("espeak-ng")
 
 
-def voice_dir() -> Path:
-    path = Path(getattr(settings, "VAR_DIR", Path("var"))) / "voice"
+def clip_dir() -> Path:
+    path = Path(getattr(settings, "VAR_DIR", Path("var"))) / "voice" / "clips"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def is_valid(number: str, window_number: int) -> bool:
-    return bool(NUMBER_RE.match(number)) and 0 < window_number < 100
+    return bool(NUMBER_RE.fullmatch(number)) and 0 < window_number <= MAX_WINDOW
 
 
-def announcement_wav(*, number: str, window_number: int) -> Path | None:
-    """The WAV file for this call (made once, then served from the cache); None without
-    espeak-ng or for a malformed number."""
-    exe = espeak_path()
-    if exe is None or not is_valid(number, window_number):
-        return None
-    text = announcement_text(number=number, window_number=window_number)
-    name = hashlib.sha256(f"{VOICE}|{text}".encode()).hexdigest()[:32] + ".wav"
-    target = voice_dir() / name
+def clip_texts(number: str, window_number: int) -> list[str]:
+    """The clips of one announcement, in order: 请 A 0 1 2 号 到 3 号窗口办理."""
+    return [HEAD, *number, MIDDLE, str(window_number), TAIL]
+
+
+def _clip(text: str, exe: str) -> Path:
+    """The WAV of one clip, made once (only texts of the fixed set are ever made)."""
+    if text not in CLIP_TEXTS:
+        raise ValueError(f"not a clip: {text!r}")
+    name = hashlib.sha256(f"{VOICE}|{text}".encode()).hexdigest()[:24] + ".wav"
+    target = clip_dir() / name
     if target.exists():
         return target
     with _lock:
         if not target.exists():
             tmp = target.with_suffix(".tmp")
-            subprocess.run(  # noqa: S603 - fixed executable, validated text
+            subprocess.run(  # noqa: S603 - fixed executable, text from the fixed clip set
                 [exe, "-v", VOICE, "-s", "140", "-w", str(tmp), text],
                 check=True,
                 capture_output=True,
@@ -62,3 +74,19 @@ def announcement_wav(*, number: str, window_number: int) -> Path | None:
             )
             tmp.replace(target)
     return target
+
+
+def announcement_wav(*, number: str, window_number: int) -> bytes | None:
+    """The announcement as one WAV, joined from the clips; None without espeak-ng or for a
+    malformed number. The caller checks that the call really happened."""
+    exe = espeak_path()
+    if exe is None or not is_valid(number, window_number):
+        return None
+    out = io.BytesIO()
+    with wave.open(out, "wb") as joined:
+        for i, text in enumerate(clip_texts(number, window_number)):
+            with wave.open(str(_clip(text, exe)), "rb") as part:
+                if i == 0:
+                    joined.setparams(part.getparams())
+                joined.writeframes(part.readframes(part.getnframes()))
+    return out.getvalue()

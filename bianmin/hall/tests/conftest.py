@@ -35,6 +35,14 @@ def hall(center: Any, windows: Any, catalogue: Any) -> Any:
 
 
 @pytest.fixture
+def guide(make_staff: Any) -> Any:
+    """The guide desk: what it sets for a citizen counts at once."""
+    from bianmin.core.permissions import Role
+
+    return make_staff(Role.GUIDE)
+
+
+@pytest.fixture
 def issue(hall: Any) -> Callable[..., Ticket]:
     def make(code: str = "HZ02", **kwargs: Any) -> Ticket:
         codes = kwargs.pop("codes", [code])

@@ -8,11 +8,14 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from datetime import time as dtime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import time_machine
 from django.db import connection
 
 from bianmin.accounts.services import api_token_create
@@ -22,15 +25,7 @@ from bianmin.hall.services import ticket_issue, window_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parents[3]
 
 FAKE_ZH_VOICE = """
@@ -88,14 +83,6 @@ def server(django_db_setup):
 
 
 @pytest.fixture
-def browser(monkeypatch, playwright_driver):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    browser = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
 def open_hall(center, windows, catalogue, make_staff):
     # The server runs on the real clock: keep the hall open all day for this test.
     center.opens_at, center.closes_at = dtime(0, 0), dtime(23, 59, 59)
@@ -109,8 +96,19 @@ def open_hall(center, windows, catalogue, make_staff):
     }
 
 
+def _issue_in_opening_hours(center, code: str):
+    """Issue as at 10:00 of the server's (real) day: the subprocess server runs on the real
+    clock and calls by today's date, while issuing must not depend on the hour the test runs
+    (night in China, lunch break, per-weekday hours)."""
+    today = datetime.now(SHANGHAI).date()
+    with time_machine.travel(datetime.combine(today, dtime(10, 0), tzinfo=SHANGHAI), tick=False):
+        return ticket_issue(
+            actor=None, center=center, item_codes=[code], channel=IssueChannel.KIOSK
+        )
+
+
 def _open_display(browser, base: str, init_script: str):
-    page = browser.new_page()
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080}).new_page()
     page.add_init_script(init_script)
     page.goto(f"{base}/hall/display/TG/")
     page.click("#voice-on")
@@ -121,9 +119,7 @@ def _open_display(browser, base: str, init_script: str):
 def test_a_call_appears_on_the_display_within_a_second_and_is_spoken(
     server, browser, open_hall
 ) -> None:
-    ticket = ticket_issue(
-        actor=None, center=open_hall["center"], item_codes=["HZ02"], channel=IssueChannel.KIOSK
-    )
+    ticket = _issue_in_opening_hours(open_hall["center"], "HZ02")
     page = _open_display(browser, server, FAKE_ZH_VOICE)
 
     response = httpx.post(
@@ -152,9 +148,7 @@ def test_without_a_browser_voice_the_display_plays_the_server_wav(
 ) -> None:
     if not shutil.which("espeak-ng"):
         pytest.skip("espeak-ng not installed")
-    ticket_issue(
-        actor=None, center=open_hall["center"], item_codes=["JG01"], channel=IssueChannel.KIOSK
-    )
+    _issue_in_opening_hours(open_hall["center"], "JG01")
     page = _open_display(browser, server, NO_SPEECH)
 
     httpx.post(
@@ -178,9 +172,7 @@ def test_the_display_reconnects_by_itself(server, browser, open_hall) -> None:
     page.evaluate("() => window.hallDisplay.socket().close()")
     page.wait_for_selector('#conn[data-state="offline"]', timeout=2000)
     page.wait_for_selector('#conn[data-state="online"]', timeout=5000)
-    ticket_issue(
-        actor=None, center=open_hall["center"], item_codes=["HZ02"], channel=IssueChannel.KIOSK
-    )
+    _issue_in_opening_hours(open_hall["center"], "HZ02")
     httpx.post(
         f"{server}/api/v1/windows/W03/call-next",
         headers={"Authorization": f"Bearer {open_hall['token']}"},
@@ -190,3 +182,25 @@ def test_the_display_reconnects_by_itself(server, browser, open_hall) -> None:
     page.wait_for_function(
         "() => document.getElementById('latest-number').textContent === 'A001'", timeout=5000
     )
+
+
+def test_the_kiosk_fills_a_portrait_screen_with_big_touch_targets(
+    live_server, browser, center, windows, catalogue, ticking_clock
+) -> None:
+    # the walk's kiosk (shots/j1-05-kiosk-portrait.png) used the top 40 % of a 1080×1920 screen
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1080, "height": 1920})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/hall/kiosk/TG/")
+
+    form = page.locator("#kiosk-form").bounding_box()
+    tile = page.locator(".hall-tab-panel .hall-choice span").first.bounding_box()
+    go = page.locator("#kiosk-go").bounding_box()
+    assert form is not None
+    assert tile is not None
+    assert go is not None
+    assert form["y"] + form["height"] >= 0.7 * 1920
+    assert tile["height"] >= 120
+    assert tile["width"] >= 400  # two tiles a row
+    assert go["height"] >= 120
+    assert "今日办公时间" in page.text_content("body")
+    context.close()

@@ -12,7 +12,7 @@ from django.db import close_old_connections, connection
 
 from bianmin.core.permissions import Role
 from bianmin.hall.enums import EventKind, IssueChannel, TicketStatus
-from bianmin.hall.models import HallSettings, Ticket, TicketEvent
+from bianmin.hall.models import Ticket, TicketEvent
 from bianmin.hall.services import (
     ticket_call_next,
     ticket_finish,
@@ -20,6 +20,9 @@ from bianmin.hall.services import (
     ticket_notify_near,
     window_sign_in,
 )
+from bianmin.hall.tests.factories import HallSettingsFactory, WindowFactory
+from bianmin.notifications.selectors import message_list
+from bianmin.notifications.services import notifications_load_reference
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -52,10 +55,9 @@ def _run_threads(n: int, target: Callable[[int], Any]) -> list[BaseException]:
 @pytest.fixture
 def twenty_officers(make_staff, center, windows, catalogue) -> list[Any]:
     extra = [f"W{i:02d}" for i in range(13, OFFICERS + 1)]
-    from bianmin.hall.models import Window
 
     for code in extra:
-        Window.objects.create(center=center, code=code, name=f"{int(code[1:])}号窗口")
+        WindowFactory(center=center, code=code)
     return [make_staff(Role.OFFICER) for _ in range(OFFICERS)]
 
 
@@ -124,20 +126,10 @@ def test_simultaneous_issuing_gives_unique_gapless_numbers(
 
 
 def test_near_turn_sms_is_exactly_once_under_concurrent_calls(
-    twenty_officers, center, ticking_clock, monkeypatch
+    twenty_officers, center, ticking_clock
 ):
-    from bianmin.hall import services
-
-    HallSettings.objects.create(center=center, near_position=5)
-    sent: list[str] = []
-    lock = threading.Lock()
-
-    def fake_sms(*, ticket: Ticket, ahead: int) -> bool:
-        with lock:
-            sent.append(ticket.pk)
-        return True
-
-    monkeypatch.setattr(services, "ticket_near_sms", fake_sms)
+    notifications_load_reference()
+    HallSettingsFactory(center=center, near_position=5)
     tickets = [
         ticket_issue(
             actor=None,
@@ -160,6 +152,11 @@ def test_near_turn_sms_is_exactly_once_under_concurrent_calls(
     errors = _run_threads(OFFICERS, work)
 
     assert errors == []
+    sent = list(
+        message_list(user=twenty_officers[0], template_code="ticket_near").values_list(
+            "params__number", flat=True
+        )
+    )
     assert len(sent) == len(set(sent))
     # everyone but the first few (called before anyone was "near") got exactly one SMS
     assert len(sent) >= len(tickets) - OFFICERS - 6

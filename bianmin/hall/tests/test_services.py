@@ -11,7 +11,7 @@ from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenie
 from bianmin.core.permissions import Role
 from bianmin.hall import services
 from bianmin.hall.enums import EventKind, IssueChannel, Priority, TicketStatus
-from bianmin.hall.models import HallSettings, Ticket, TicketEvent, WindowSession
+from bianmin.hall.models import Ticket, TicketEvent, WindowSession
 from bianmin.hall.selectors import (
     hall_board,
     ticket_people_ahead,
@@ -31,6 +31,9 @@ from bianmin.hall.services import (
     window_sign_in,
     window_sign_out,
 )
+from bianmin.hall.tests.factories import HallSettingsFactory
+from bianmin.notifications.selectors import message_list
+from bianmin.notifications.services import notifications_load_reference
 from bianmin.people.idnumber import make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +70,10 @@ def test_one_ticket_may_carry_several_items_and_takes_the_first_items_prefix(iss
     ticket = issue(codes=["JG01", "HZ02", "JG01"])
 
     assert ticket.number == "B001"
-    assert ticket_summary(ticket_id=ticket.pk).item_codes == ["JG01", "HZ02"]
+    assert ticket_summary(ticket_id=ticket.pk, center_id=ticket.center_id).item_codes == [
+        "JG01",
+        "HZ02",
+    ]
     assert _kinds(ticket) == ["issue"]
 
 
@@ -116,7 +122,7 @@ def test_a_closed_center_issues_nothing(issue, hall, clock) -> None:
 
     # and closed by hand during the day
     clock.shift(timedelta(hours=-11))
-    HallSettings.objects.create(center=hall, is_closed=True, closed_notice="系统升级，暂停取号")
+    HallSettingsFactory(center=hall, is_closed=True, closed_notice="系统升级，暂停取号")
     with pytest.raises(Conflict) as exc:
         issue("HZ02")
     assert exc.value.message == "系统升级，暂停取号"
@@ -206,12 +212,12 @@ def test_sign_out_needs_the_current_ticket_finished(officer, issue, clock) -> No
 # --- the calling rule ------------------------------------------------------------------------
 
 
-def test_priority_classes_then_longest_wait(officer, issue, clock) -> None:
+def test_priority_classes_then_longest_wait(officer, guide, issue, clock) -> None:
     normal = issue("HZ02")
     clock.shift(60)
-    elderly = issue("HZ02", priority="elderly")
+    elderly = issue("HZ02", priority="elderly", actor=guide)
     clock.shift(60)
-    appointment = issue("JG01", priority="appointment")
+    appointment = issue("JG01", priority="appointment", actor=guide)
     clock.shift(60)
     later_normal = issue("HZ02")
     window_sign_in(actor=officer, window_code="W01")
@@ -226,10 +232,10 @@ def test_priority_classes_then_longest_wait(officer, issue, clock) -> None:
     assert ticket_call_next(actor=officer, window_code="W01") is None
 
 
-def test_anyone_over_the_wait_limit_goes_first_regardless(officer, issue, clock) -> None:
+def test_anyone_over_the_wait_limit_goes_first_regardless(officer, guide, issue, clock) -> None:
     long_waiter = issue("HZ02")
     clock.shift(61 * 60)
-    elderly = issue("HZ02", priority="elderly")
+    elderly = issue("HZ02", priority="elderly", actor=guide)
     window_sign_in(actor=officer, window_code="W01")
 
     assert ticket_call_next(actor=officer, window_code="W01").pk == long_waiter.pk
@@ -237,11 +243,11 @@ def test_anyone_over_the_wait_limit_goes_first_regardless(officer, issue, clock)
     assert ticket_call_next(actor=officer, window_code="W01").pk == elderly.pk
 
 
-def test_weights_are_configurable_per_center(officer, issue, hall, clock) -> None:
-    HallSettings.objects.create(center=hall, weight_elderly=0)
+def test_weights_are_configurable_per_center(officer, guide, issue, hall, clock) -> None:
+    HallSettingsFactory(center=hall, weight_elderly=0)
     normal = issue("HZ02")
     clock.shift(60)
-    issue("HZ02", priority="elderly")
+    issue("HZ02", priority="elderly", actor=guide)
     window_sign_in(actor=officer, window_code="W01")
 
     assert ticket_call_next(actor=officer, window_code="W01").pk == normal.pk
@@ -261,12 +267,12 @@ def test_an_officer_is_called_only_tickets_of_items_they_may_serve(
     assert ticket_call_next(actor=specialist, window_code="W05") is None
 
 
-def test_people_ahead_follow_the_rule(issue, clock) -> None:
+def test_people_ahead_follow_the_rule(issue, guide, clock) -> None:
     a = issue("HZ02")
     clock.shift(30)
     b = issue("HZ02")
     clock.shift(30)
-    elderly = issue("HZ02", priority="elderly")
+    elderly = issue("HZ02", priority="elderly", actor=guide)
 
     assert [ticket_people_ahead(t) for t in (a, b, elderly)] == [1, 2, 0]
     state = ticket_state(b)
@@ -278,7 +284,7 @@ def test_people_ahead_follow_the_rule(issue, clock) -> None:
 
 
 def test_no_show_ladder_recalls_then_moves_back_then_no_show(officer, issue, hall, clock):
-    HallSettings.objects.create(center=hall, recall_limit=2, requeue_places=2, requeue_limit=1)
+    HallSettingsFactory(center=hall, recall_limit=2, requeue_places=2, requeue_limit=1)
     absent = issue("HZ02")
     others = []
     for _ in range(3):
@@ -350,7 +356,10 @@ def test_transfer_to_another_item_keeps_the_original_arrival(officer, make_staff
     window_sign_in(actor=colleague, window_code="W02")
     assert ticket_call_next(actor=colleague, window_code="W02").pk == first.pk
     assert later.status == TicketStatus.WAITING
-    assert ticket_summary(ticket_id=first.pk).item_codes == ["HZ02", "JG01"]
+    assert ticket_summary(ticket_id=first.pk, center_id=first.center_id).item_codes == [
+        "HZ02",
+        "JG01",
+    ]
     transfer = TicketEvent.objects.get(kind=EventKind.TRANSFER)
     assert (transfer.data["to_item"], transfer.service_seconds) == ("JG01", 300)
 
@@ -475,17 +484,16 @@ def test_guide_issues_for_own_center_only(make_staff, other_center, hall, clock)
 # --- the near-turn SMS -----------------------------------------------------------------------
 
 
+def _near_messages(staff) -> list[tuple[str, str]]:
+    rows = message_list(user=staff, template_code="ticket_near").order_by("pk")
+    return [(m.params["number"], m.params["ahead"]) for m in rows]
+
+
 def test_near_turn_sms_goes_once_per_ticket(
-    officer, issue, hall, clock, monkeypatch, django_capture_on_commit_callbacks
+    officer, issue, hall, clock, django_capture_on_commit_callbacks
 ) -> None:
-    HallSettings.objects.create(center=hall, near_position=2)
-    sent: list[tuple[str, int]] = []
-
-    def fake_sms(*, ticket, ahead):
-        sent.append((ticket.number, ahead))
-        return True
-
-    monkeypatch.setattr(services, "ticket_near_sms", fake_sms)
+    notifications_load_reference()
+    HallSettingsFactory(center=hall, near_position=2)
     tickets = [issue("HZ02", phone="13912345678" if i != 3 else "") for i in range(6)]
     window_sign_in(actor=officer, window_code="W01")
 
@@ -496,38 +504,33 @@ def test_near_turn_sms_goes_once_per_ticket(
 
     # at most 2 ahead: A002/A003 after the first call, then A005 and A006 as the line moves
     # (A004 gave no phone); nobody twice
-    assert sent == [("A002", 0), ("A003", 1), ("A005", 2), ("A006", 2)]
+    assert _near_messages(officer) == [("A002", "0"), ("A003", "1"), ("A005", "2"), ("A006", "2")]
     assert Ticket.objects.filter(near_notified_at__isnull=False).count() == 4
     assert tickets[3].has_phone is False
 
 
-def test_near_turn_hook_calls_notifications_with_the_agreed_arguments(
-    issue, hall, clock, monkeypatch
+def test_near_turn_sms_is_a_real_urgent_message_with_the_agreed_content(
+    issue, hall, officer, clock
 ) -> None:
-    import importlib
-    import types
-
-    calls = []
-
-    def sms_enqueue(**kw):
-        calls.append(kw)
-        return True
-
-    fake = types.SimpleNamespace(sms_enqueue=sms_enqueue)
-    monkeypatch.setattr(importlib, "import_module", lambda name: fake)
+    notifications_load_reference()
     ticket = issue("HZ02", phone="13912345678")
 
     assert services.ticket_near_sms(ticket=ticket, ahead=2) is True
-    assert calls == [
-        {
-            "center_id": hall.pk,
-            "template_code": "ticket_near",
-            "phone": "13912345678",
-            "params": {"number": "A001", "ahead": "2", "center": "潼关县公安便民服务中心"},
-            "dedupe_key": f"ticket_near:{ticket.pk}",
-            "urgent": True,
-        }
-    ]
+
+    message = message_list(user=officer, template_code="ticket_near").get()
+    assert message.params == {"number": "A001", "ahead": "2", "center": "潼关县公安便民服务中心"}
+    assert message.dedupe_key == f"ticket_near:{ticket.pk}"
+    assert message.is_urgent is True
+    assert message.phone_masked.endswith("5678")
+    assert "1234" not in message.phone_masked
+
+
+def test_a_refused_near_turn_sms_never_breaks_the_call(issue, hall, officer, clock) -> None:
+    # no approved template: notifications refuses, the hall logs and goes on
+    ticket = issue("HZ02", phone="13912345678")
+
+    assert services.ticket_near_sms(ticket=ticket, ahead=1) is False
+    assert not message_list(user=officer, template_code="ticket_near").exists()
 
 
 # --- KPIs from events ------------------------------------------------------------------------
@@ -553,11 +556,65 @@ def test_board_figures_come_from_events(officer, issue, hall, clock) -> None:
 
 
 def test_near_turn_sms_reaches_the_real_notifications_queue_once(issue, clock) -> None:
-    notifications = pytest.importorskip("bianmin.notifications.services")
-    notifications.notifications_load_reference()
+    notifications_load_reference()
     ticket = issue("HZ02", phone="13912345678")
 
     first = services.ticket_near_sms(ticket=ticket, ahead=2)
     second = services.ticket_near_sms(ticket=ticket, ahead=1)
 
     assert (first, second) == (True, False)  # the dedupe key keeps it to one message
+
+
+# --- one writer: every change is event + audit + push ------------------------------------------
+
+
+def test_every_ticket_and_window_change_writes_event_audit_and_push(
+    officer, guide, issue, clock, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from bianmin.audit.models import AuditEntry
+    from bianmin.hall import live
+
+    pushed: list[dict] = []
+    monkeypatch.setattr(live, "send_now", lambda center_id, event: pushed.append(event))
+    with django_capture_on_commit_callbacks(execute=True):
+        claimed = issue("HZ02", priority="military")
+        services.ticket_priority_decide(actor=guide, ticket_id=claimed.pk, confirm=True)
+        window_sign_in(actor=officer, window_code="W01")
+        ticket = ticket_call_next(actor=officer, window_code="W01")
+        ticket_recall(actor=officer, ticket_id=ticket.pk)
+        ticket_park(actor=officer, ticket_id=ticket.pk)
+        ticket_unpark(actor=officer, ticket_id=ticket.pk, window_code="W01")
+        ticket_finish(actor=officer, ticket_id=ticket.pk)
+        window_pause(actor=officer)
+        window_resume(actor=officer)
+        window_sign_out(actor=officer)
+
+    kinds = list(TicketEvent.objects.order_by("pk").values_list("kind", flat=True))
+    assert kinds == [
+        "issue",
+        "priority_confirm",
+        "sign_in",
+        "call",
+        "recall",
+        "park",
+        "unpark",
+        "call",
+        "finish",
+        "pause",
+        "resume",
+        "sign_out",
+    ]
+    assert AuditEntry.objects.count() == len(kinds)  # one audit entry per event, same transaction
+    assert [p["type"] for p in pushed] == [
+        "window",  # sign in
+        "call",
+        "call",  # recall
+        "window",  # park
+        "window",  # unpark
+        "call",
+        "window",  # finish
+        "window",  # pause
+        "window",  # resume
+        "window",  # sign out
+    ]
+    assert pushed[2]["recall"] is True

@@ -2,6 +2,7 @@
 live position page, the printable ticket (PDF renders Chinese), the display state."""
 
 import re
+import secrets
 import shutil
 import subprocess
 
@@ -48,7 +49,7 @@ def test_public_pages_open_without_login(hall, clock) -> None:
 def test_kiosk_page_is_large_touch_type_and_issues_then_prints(hall, clock) -> None:
     client = Client()
     page = client.get("/hall/kiosk/TG/")
-    assert 'class="public kiosk"' in page.content.decode()
+    assert 'class="public kiosk hall-kiosk-page"' in page.content.decode()
     assert "bm_device" in page.cookies
 
     response = client.post(
@@ -58,9 +59,12 @@ def test_kiosk_page_is_large_touch_type_and_issues_then_prints(hall, clock) -> N
     ticket = Ticket.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/t/{ticket.pk}/print/?kiosk=1"
-    assert (ticket.channel, ticket.priority, ticket.number) == ("kiosk", "elderly", "A001")
+    # self-declared at the kiosk: queued as normal until the guide desk confirms it
+    assert (ticket.channel, ticket.priority, ticket.number) == ("kiosk", "normal", "A001")
+    assert ticket.priority_claim == "elderly"
     printed = client.get(response["Location"]).content.decode()
     assert "A001" in printed
+    assert "请到导办台确认" in printed
     assert 'data-autoprint="1"' in printed
     assert "<svg" in printed  # the QR code to the live position page
 
@@ -91,11 +95,39 @@ def test_phone_page_issues_and_goes_to_the_live_position_page(hall, clock) -> No
 
 def test_phone_page_is_throttled_per_device(hall, clock) -> None:
     client = Client()
-    client.cookies["bm_device"] = "device-bbbbbbbbbbbbbbbb"
+    client.get("/hall/take/TG/")  # the server hands out a signed device cookie
     for _ in range(3):
         client.post("/hall/take/TG/", {"items": ["HZ02"]})
     response = client.post("/hall/take/TG/", {"items": ["HZ02"]})
     assert "取号过于频繁" in response.content.decode()
+    assert Ticket.objects.count() == 3
+
+
+def test_a_fresh_made_up_device_cookie_per_request_does_not_lift_the_limit(hall, clock) -> None:
+    # the M3 attack: a new random bm_device on every request
+    for i in range(10):
+        client = Client()
+        client.cookies["bm_device"] = f"{i:02d}" + secrets.token_hex(12)
+        client.post("/hall/take/TG/", {"items": ["HZ02"]})
+    assert Ticket.objects.count() == 3  # made-up cookies are no device: the address counts
+
+
+def test_fresh_server_cookies_per_request_stop_at_the_address_limit(hall, clock) -> None:
+    for _ in range(60):
+        client = Client()
+        client.get("/hall/take/TG/")
+        client.post("/hall/take/TG/", {"items": ["HZ02"]})
+    # ten new devices per address and hour, three tickets each, plus the address's own three
+    assert Ticket.objects.count() <= 33
+    assert Ticket.objects.count() < 60
+
+
+def test_a_spoofed_forwarded_for_header_is_ignored(hall, clock, settings) -> None:
+    settings.TRUSTED_PROXIES = ()
+    for i in range(10):
+        Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").post(
+            "/hall/take/TG/", {"items": ["HZ02"]}
+        )
     assert Ticket.objects.count() == 3
 
 
@@ -133,6 +165,27 @@ def test_guide_desk_issues_with_id_number_and_links_the_print(
     assert ticket.channel == "guide"
     assert f"/t/{ticket.pk}/print/" in body
     assert "<html" not in body  # only the fragment for htmx
+
+
+def test_guide_desk_clears_the_form_and_lists_the_ticket_after_issuing(
+    hall, make_staff, login_client_for, clock
+) -> None:
+    # the walk: "本台今日取号 stays empty until reload, the form keeps the last citizen's data"
+    client = login_client_for(make_staff(Role.GUIDE))
+    body = client.post(
+        "/hall/guide/",
+        {"items": ["HZ02"], "id_number": "", "phone": "13912345678", "request_key": "g-1"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+
+    form = body[body.index('id="guide-form"') : body.index("</form>")]
+    assert 'hx-swap-oob="true"' in form
+    assert "checked" not in form
+    assert "13912345678" not in form
+    assert 'value="g-1"' not in form
+    recent = body[body.index('id="guide-recent"') :]
+    assert 'hx-swap-oob="true"' in recent[:80]
+    assert "A001" in recent
 
 
 def test_workspace_flow_and_case_panel_slot(officer, login_client_for, issue, clock) -> None:
@@ -206,17 +259,52 @@ def test_display_state_shows_current_and_recent_calls(officer, issue, hall, cloc
         "window_number": 3,
         "at": "10:00",
     }
+    assert state["waiting"] == 0
+    issue("HZ02")
+    assert Client().get("/hall/display/TG/state.json").json()["waiting"] == 1
+    page = Client().get("/hall/display/TG/").content.decode()
+    assert 'id="waiting-count">1<' in page
 
 
-def test_voice_wav_is_made_for_valid_calls_only(hall, clock) -> None:
+def test_voice_speaks_only_todays_real_calls_from_a_bounded_clip_set(
+    hall, officer, issue, clock, settings, tmp_path
+) -> None:
     if not shutil.which("espeak-ng"):
         pytest.skip("espeak-ng not installed")
-    response = Client().get("/hall/voice/A012/3.wav")
+    from bianmin.hall import voice
+    from bianmin.hall.services import ticket_call_next, window_sign_in
+
+    settings.VAR_DIR = tmp_path
+    issue("HZ02")
+    window_sign_in(actor=officer, window_code="W03")
+    ticket_call_next(actor=officer, window_code="W03")
+    client = Client()
+
+    response = client.get("/hall/voice/A001/3.wav")
     assert response.status_code == 200
-    data = b"".join(response.streaming_content)
-    assert data[:4] == b"RIFF"
-    assert len(data) > 20_000
-    assert Client().get("/hall/voice/DROP;TABLE/3.wav").status_code == 404
+    assert response.content[:4] == b"RIFF"
+    assert len(response.content) > 20_000
+
+    # not called, called elsewhere, non-ASCII digits, a trailing newline, injection
+    for bad in ("A002/3", "A001/4", "A%D9%A1%D9%A2%D9%A3/3", "A001%0A/3", "DROP;TABLE/3"):
+        assert client.get(f"/hall/voice/{bad}.wav").status_code == 404, bad
+    # the H4 attack: a thousand distinct anonymous requests leave the disk as it was
+    files = set((tmp_path / "voice").rglob("*"))
+    for n in range(10000, 11000):
+        assert client.get(f"/hall/voice/Z{n}/{n % 99 + 1}.wav").status_code == 404
+    assert set((tmp_path / "voice").rglob("*")) == files
+    assert len(list((tmp_path / "voice").rglob("*.wav"))) <= len(voice.CLIP_TEXTS)
+
+
+def test_voice_clips_are_a_fixed_set_whatever_is_called() -> None:
+    from bianmin.hall import voice
+
+    assert voice.clip_texts("A012", 12) == ["请", "A", "0", "1", "2", "号 到", "12", "号窗口办理"]
+    assert len(voice.CLIP_TEXTS) == 3 + 26 + 10 + 90  # 1–9 are digits and windows
+    assert not voice.is_valid("A١٢٣", 3)
+    assert not voice.is_valid("A001\n", 3)
+    assert not voice.is_valid("A001", 100)
+    assert not voice.is_valid("A001", 0)
 
 
 def test_board_fragment_and_overdue_slot(staff_by_role, login_client_for, hall, issue, clock):

@@ -11,10 +11,10 @@ import pytest
 
 from bianmin.catalogue.selectors import item_get
 from bianmin.core.permissions import Role
+from bianmin.hall.demo import hall_demo_history
 from bianmin.hall.enums import IssueChannel
 from bianmin.hall.selectors import ticket_state
 from bianmin.hall.services import (
-    hall_demo_history,
     ticket_call_next,
     ticket_finish,
     ticket_issue,

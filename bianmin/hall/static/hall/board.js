@@ -12,9 +12,9 @@
     chart = window.echarts.init(holder);
     chart.setOption({
       animation: false,
-      grid: { left: 40, right: 10, top: 30, bottom: 30 },
+      grid: { left: 10, right: 10, top: 16, bottom: 40, containLabel: true },
       tooltip: { trigger: "axis" },
-      legend: { data: ["到达人数"] },
+      legend: { data: ["到达人数"], bottom: 0 },
       xAxis: { type: "category", data: d.hours },
       yAxis: { type: "value", minInterval: 1 },
       series: [{ name: "到达人数", type: "bar", data: d.arrivals, itemStyle: { color: "#1f5fbf" } }]

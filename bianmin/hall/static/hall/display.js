@@ -85,6 +85,7 @@
 
   function renderState(s) {
     renderWindows(s.windows || []);
+    if (typeof s.waiting === "number") { text(document.getElementById("waiting-count"), String(s.waiting)); }
     var list = document.getElementById("recent");
     list.textContent = "";
     (s.recent || []).forEach(function (r) { list.appendChild(recentItem(r)); });
@@ -144,6 +145,13 @@
     }
   }, 25000);
   setInterval(refresh, 60000); // safety net if a push was missed
+  function tick() {
+    var now = new Date();
+    var hh = String(now.getHours()).padStart(2, "0"), mm = String(now.getMinutes()).padStart(2, "0");
+    text(document.getElementById("display-clock"), hh + ":" + mm);
+  }
+  tick();
+  setInterval(tick, 15000);
 
   voiceButton.addEventListener("click", function () {
     voiceButton.hidden = true;
