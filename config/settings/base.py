@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "huey.contrib.djhuey",
+    "simple_history",
     "bianmin.core",
     "bianmin.accounts",
     "bianmin.audit",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "bianmin.fees",
     "bianmin.notifications",
     "bianmin.identity",
+    "bianmin.family_desk",
     "bianmin.demo",
 ]
 
