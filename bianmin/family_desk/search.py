@@ -89,7 +89,7 @@ def parse(text: str, *, synonyms: dict[str, set[str]], vocabulary: Iterable[str]
         words.extend(w for w in tokenizer.lcut(chunk) if w.strip())
     seen: set[str] = set()
     for word in words:
-        if word in STOP_WORDS or word in seen or (len(word) == 1 and word not in synonyms):
+        if word in STOP_WORDS or word in seen or not word.strip():
             continue
         seen.add(word)
         query.words.append(sorted(synonyms.get(word, set()) | {word}, key=len, reverse=True))
@@ -109,13 +109,16 @@ def score(doc: Doc, query: Query) -> float:
                 best = max(best, weight)
         if best:
             matched += 1
-        total += best
+        # A single character (丢, 补) tells less than a word: it counts half.
+        total += best / 2 if max(map(len, alternatives)) == 1 else best
     if matched == 0:
         return 0.0
     # A procedure matching every word beats one matching a single word very well.
     total *= matched / len(query.words)
     if query.text and query.text in doc.name:
         total += 20.0
+    elif query.text and query.text in doc.keywords.split():
+        total += 8.0  # the very phrase people use for it (办退休, 房产证过户)
     if any(doc.name == word for alternatives in query.words for word in alternatives):
         total += 10.0
     return total

@@ -5,8 +5,8 @@ handler; to anybody else it does not exist (404, the same as an unknown number).
 a request goes through :func:`request_open`, which writes an audit entry.
 """
 
+import logging
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -45,6 +45,8 @@ from bianmin.family_desk.services.common import (
     require_perm,
 )
 from bianmin.notifications.services import sms_enqueue
+
+logger = logging.getLogger(__name__)
 
 MAX_QUESTION = 2000
 MAX_ATTACHMENTS = 5
@@ -340,20 +342,25 @@ def _requester_phone(request: DeskRequest) -> str:
 
 
 def _reply_sms(request: DeskRequest, message: RequestMessage) -> None:
-    """Tell the family member a reply is waiting (officers see it on their own screen)."""
+    """Tell the family member a reply is waiting (officers see it on their own screen).
+
+    The message row is queued in this transaction (sent after commit); an SMS problem (template
+    withdrawn, phone rejected) is logged and never blocks the reply itself.
+    """
     phone = _requester_phone(request)
     if not phone:
         return
-    transaction.on_commit(
-        partial(
-            sms_enqueue,
-            center_id=request.center_id,
-            template_code="desk_reply",
-            phone=phone,
-            params={"case_number": request.number},
-            dedupe_key=f"desk:reply:{message.pk}",
-        )
-    )
+    try:
+        with transaction.atomic():
+            sms_enqueue(
+                center_id=request.center_id,
+                template_code="desk_reply",
+                phone=phone,
+                params={"case_number": request.number},
+                dedupe_key=f"desk:reply:{message.pk}",
+            )
+    except DomainError:
+        logger.warning("desk reply SMS not queued for request %s", request.pk, exc_info=True)
 
 
 def request_reply(
