@@ -276,7 +276,7 @@ def _staff_action(request: HttpRequest, number: str) -> None:
             asker=Asker.of_staff(actor), number=number, rating=int(rating) if rating.isdigit() else 0
         )
     elif action == "custody":
-        form = CustodyForm(request.POST)
+        form = CustodyForm(request.POST, prefix="custody")
         if not form.is_valid():
             raise services.DeskInvalid(_("请完整填写交接信息。"))
         services.custody_record(actor=actor, number=number, **form.cleaned_data)
@@ -292,8 +292,8 @@ def request_detail(request: HttpRequest, number: str) -> HttpResponse:
         try:
             _staff_action(request, number)
         except DomainError as exc:
-            if exc.status == 404:
-                raise
+            if exc.status in {403, 404}:
+                raise  # the error page: not theirs to act on
             messages.error(request, exc.message)
         else:
             messages.success(request, _("已保存。"))
@@ -316,7 +316,7 @@ def request_detail(request: HttpRequest, number: str) -> HttpResponse:
             "thread": thread,
             "custody": services.custody_chain(found),
             "outstanding": services.custody_outstanding(found),
-            "custody_form": CustodyForm(),
+            "custody_form": CustodyForm(prefix="custody"),
             "handlers": selectors.handlers_for(actor=actor) if Party.DESK in parties else [],
             "overdue": found.status in {"pending", "in_progress", "awaiting_info"}
             and found.due_on < clock.today(),
@@ -512,7 +512,7 @@ def phone_request(request: HttpRequest, center_code: str, number: str) -> HttpRe
                     asker=asker, number=number, rating=int(rating) if rating.isdigit() else 0
                 )
         except DomainError as exc:
-            if exc.status == 404:
+            if exc.status in {403, 404}:
                 raise
             messages.error(request, exc.message)
         return redirect("family_desk:phone_request", center_code=center.code, number=number)

@@ -288,11 +288,11 @@ def request_take(*, actor: StaffActor, number: str) -> DeskRequest:
 def request_assign(*, actor: StaffActor, number: str, handler_id: int) -> DeskRequest:
     """The desk hands a request to a handler of its center."""
     require_perm(actor, Perm.DESK_HANDLE, _("只有服务台可以分派诉求。"))
-    handler = staff_list(user=actor).filter(pk=handler_id).first()
-    if handler is None or not has_perm(handler, Perm.DESK_ASK):
-        raise DeskInvalid(_("本中心没有这名经办人。"), code=DeskError.UNKNOWN_HANDLER)
     with transaction.atomic():
         request, parties = _load(number, Asker.of_staff(actor), lock=True)
+        handler = staff_list(user=actor).filter(pk=handler_id).first()
+        if handler is None or not has_perm(handler, Perm.DESK_ASK):
+            raise DeskInvalid(_("本中心没有这名经办人。"), code=DeskError.UNKNOWN_HANDLER)
         request.handler = handler
         if request.status == RequestStatus.IN_PROGRESS:
             request.save(update_fields=["handler", "updated_at"])
