@@ -17,10 +17,11 @@ from bianmin.family_desk.enums import LifeEvent, MessageKind
 from bianmin.family_desk.errors import DeskError
 from bianmin.family_desk.models import FamilyMember
 from bianmin.family_desk.selectors import procedure_search, unit_list
-from bianmin.family_desk.sessions import family_from_session
 from bianmin.family_desk.services import Asker, desk_settings, request_create, request_open
+from bianmin.family_desk.sessions import family_from_session
 
 router = Router(tags=["惠民暖警服务台"])
+
 
 class FamilySession(APIKeyCookie):
     """A family member signed in on the phone page (session cookie + CSRF)."""
@@ -96,7 +97,11 @@ def desk_procedures(
     unit_id = None
     if unit:
         units = unit_list(center_id=center_id)
-        match = units.filter(pk=int(unit)) if unit.isdigit() else units.filter(name=unit[:60])
+        match = (
+            units.filter(pk=int(unit))
+            if unit.isdigit() and len(unit) < 10
+            else units.filter(name=unit[:60])
+        )
         found = match.first()
         if found is None:
             raise DomainError(_("没有这个单位。"), code=DeskError.UNKNOWN_UNIT, status=400)
@@ -108,7 +113,7 @@ def desk_procedures(
             raise DomainError(
                 _("人生事件只能是：%(e)s。") % {"e": "、".join(by_label)}, code=DeskError.INVALID
             )
-    found = procedure_search(center_id=center_id, q=q[:60], unit_id=unit_id, event=event)
+    results = procedure_search(center_id=center_id, q=q[:60], unit_id=unit_id, event=event)
     return [
         {
             "id": p.pk,
@@ -119,7 +124,7 @@ def desk_procedures(
             "time_limit": p.time_limit,
             "place": p.place,
         }
-        for p in found[:50]
+        for p in results[:50]
     ]
 
 

@@ -14,9 +14,7 @@ class FamilyDeskConfig(AppConfig):
         register_screen(Screen(_("服务台"), "family_desk:board", Perm.DESK_HANDLE, order=30))
         register_screen(Screen(_("办事指南汇编"), "family_desk:guide", Perm.DESK_ASK, order=31))
         register_screen(Screen(_("惠民暖警"), "family_desk:mine", Perm.DESK_ASK, order=32))
-        register_screen(
-            Screen(_("服务台统计"), "family_desk:figures", Perm.DESK_FIGURES, order=33)
-        )
+        register_screen(Screen(_("服务台统计"), "family_desk:figures", Perm.DESK_FIGURES, order=33))
         register_panel(
             Panel(
                 "family_desk/_director_panel.html",

@@ -129,18 +129,102 @@ def desk_demo_load(*, center: Any, password_hash: str, rng: random.Random) -> di
         procedures = {p.name: p for p in Procedure.objects.filter(center=center)}
         plans = [
             # (days ago, type, procedure, question, final status, from family?)
-            (40, RequestType.CONSULT, "购房提取住房公积金", "买二手房能不能提取我和爱人两个人的公积金？", RequestStatus.CLOSED, True),
-            (35, RequestType.ON_BEHALF, "二手房转移登记", "我在外地值班回不来，想请服务台代办房屋过户。", RequestStatus.CLOSED, False),
-            (28, RequestType.ASSISTED, "职工退休申请（基本养老金核定）", "明年退休，需要提前准备哪些材料？", RequestStatus.CLOSED, True),
-            (21, RequestType.CONSULT, "异地就医备案", "父亲要去西安住院，怎么备案能直接结算？", RequestStatus.CLOSED, True),
-            (16, RequestType.CONSULT, "出生医学证明办理", "孩子出生后出生证明和上户口一起办吗？", RequestStatus.CLOSED, False),
-            (12, RequestType.ASSISTED, "生育医疗费用报销", "在外地生的孩子，报销单据怎么填？", RequestStatus.CLOSED, True),
-            (9, RequestType.ON_BEHALF, "社会保障卡挂失补办", "母亲社保卡丢了，行动不便，请帮忙补办。", RequestStatus.IN_PROGRESS, True),
-            (7, RequestType.CONSULT, "义务教育阶段转学", "调动工作后孩子转学需要哪些手续？", RequestStatus.AWAITING_INFO, False),
-            (6, RequestType.ASSISTED, "个人所得税综合所得年度汇算", "专项附加扣除填错了能改吗？", RequestStatus.IN_PROGRESS, False),
-            (4, RequestType.CONSULT, "内地居民结婚登记", "户口不在本县能在这里领结婚证吗？", RequestStatus.WITHDRAWN, True),
-            (3, RequestType.CONSULT, "门诊慢特病待遇认定", "高血压能不能办慢病卡？", RequestStatus.PENDING, True),
-            (1, RequestType.ASSISTED, "住房公积金贷款", "想用公积金贷款买房，能帮我看看材料吗？", RequestStatus.PENDING, False),
+            (
+                40,
+                RequestType.CONSULT,
+                "购房提取住房公积金",
+                "买二手房能不能提取我和爱人两个人的公积金？",
+                RequestStatus.CLOSED,
+                True,
+            ),
+            (
+                35,
+                RequestType.ON_BEHALF,
+                "二手房转移登记",
+                "我在外地值班回不来，想请服务台代办房屋过户。",
+                RequestStatus.CLOSED,
+                False,
+            ),
+            (
+                28,
+                RequestType.ASSISTED,
+                "职工退休申请（基本养老金核定）",
+                "明年退休，需要提前准备哪些材料？",
+                RequestStatus.CLOSED,
+                True,
+            ),
+            (
+                21,
+                RequestType.CONSULT,
+                "异地就医备案",
+                "父亲要去西安住院，怎么备案能直接结算？",
+                RequestStatus.CLOSED,
+                True,
+            ),
+            (
+                16,
+                RequestType.CONSULT,
+                "出生医学证明办理",
+                "孩子出生后出生证明和上户口一起办吗？",
+                RequestStatus.CLOSED,
+                False,
+            ),
+            (
+                12,
+                RequestType.ASSISTED,
+                "生育医疗费用报销",
+                "在外地生的孩子，报销单据怎么填？",
+                RequestStatus.CLOSED,
+                True,
+            ),
+            (
+                9,
+                RequestType.ON_BEHALF,
+                "社会保障卡挂失补办",
+                "母亲社保卡丢了，行动不便，请帮忙补办。",
+                RequestStatus.IN_PROGRESS,
+                True,
+            ),
+            (
+                7,
+                RequestType.CONSULT,
+                "义务教育阶段转学",
+                "调动工作后孩子转学需要哪些手续？",
+                RequestStatus.AWAITING_INFO,
+                False,
+            ),
+            (
+                6,
+                RequestType.ASSISTED,
+                "个人所得税综合所得年度汇算",
+                "专项附加扣除填错了能改吗？",
+                RequestStatus.IN_PROGRESS,
+                False,
+            ),
+            (
+                4,
+                RequestType.CONSULT,
+                "内地居民结婚登记",
+                "户口不在本县能在这里领结婚证吗？",
+                RequestStatus.WITHDRAWN,
+                True,
+            ),
+            (
+                3,
+                RequestType.CONSULT,
+                "门诊慢特病待遇认定",
+                "高血压能不能办慢病卡？",
+                RequestStatus.PENDING,
+                True,
+            ),
+            (
+                1,
+                RequestType.ASSISTED,
+                "住房公积金贷款",
+                "想用公积金贷款买房，能帮我看看材料吗？",
+                RequestStatus.PENDING,
+                False,
+            ),
             (0, RequestType.CONSULT, "", "老家的宅基地证明在哪里开？", RequestStatus.PENDING, True),
         ]
         seq: dict[Any, int] = {}
@@ -204,7 +288,11 @@ def desk_demo_load(*, center: Any, password_hash: str, rng: random.Random) -> di
                 holder = "申请人家属" if family else "申请民警"
                 links = [
                     (CustodyAction.RECEIVED, holder, "惠民暖警服务台"),
-                    (CustodyAction.HANDED_TO_UNIT, "惠民暖警服务台", procedure.unit.name if procedure else "办理单位"),
+                    (
+                        CustodyAction.HANDED_TO_UNIT,
+                        "惠民暖警服务台",
+                        procedure.unit.name if procedure else "办理单位",
+                    ),
                 ]
                 if final == RequestStatus.CLOSED:
                     links += [

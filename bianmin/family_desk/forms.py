@@ -51,7 +51,9 @@ class CustodyForm(forms.Form):
 
 class ProcedureForm(forms.Form):
     name = forms.CharField(label=_("事项名称"), max_length=100)
-    purpose = forms.CharField(label=_("办理用途"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    purpose = forms.CharField(
+        label=_("办理用途"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     eligibility = forms.CharField(
         label=_("申请条件"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

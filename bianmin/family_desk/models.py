@@ -13,9 +13,9 @@ from bianmin.core import clock
 from bianmin.core.fields import EncryptedTextField
 from bianmin.core.models import TimeStampedModel
 from bianmin.family_desk.enums import (
+    OPEN_STATUSES,
     ContactPreference,
     CustodyAction,
-    OPEN_STATUSES,
     MessageKind,
     Relation,
     RequestStatus,
@@ -79,9 +79,7 @@ class Procedure(TimeStampedModel):
     materials = models.TextField(_("所需材料"), blank=True)
     fee = models.CharField(_("收费标准"), max_length=100, blank=True)
     time_limit = models.CharField(_("办理时限"), max_length=100, blank=True)
-    time_limit_workdays = models.PositiveSmallIntegerField(
-        _("时限工作日"), null=True, blank=True
-    )
+    time_limit_workdays = models.PositiveSmallIntegerField(_("时限工作日"), null=True, blank=True)
     place = models.CharField(_("办理地点"), max_length=100, blank=True)
     online_channel = models.CharField(_("网上办理渠道"), max_length=200, blank=True)
     legal_basis = models.TextField(_("政策依据"), blank=True)
@@ -337,9 +335,7 @@ class CustodyEntry(models.Model):
     to_party = models.CharField(_("接收方"), max_length=60)
     signed_by = models.CharField(_("签收人"), max_length=50)
     at = models.DateTimeField(_("时间"))
-    recorded_by = models.ForeignKey(
-        "accounts.Staff", on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = models.ForeignKey("accounts.Staff", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["document", "seq"]

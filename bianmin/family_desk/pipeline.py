@@ -76,9 +76,7 @@ def next_status(*, status: str, action: Action, parties: frozenset[Party]) -> Re
     if not parties & transition.parties:
         raise TransitionRefused("您不能对此诉求执行该操作。")
     if RequestStatus(status) not in transition.source:
-        raise TransitionRefused(
-            f"诉求当前为“{RequestStatus(status).label}”，不能执行该操作。"
-        )
+        raise TransitionRefused(f"诉求当前为“{RequestStatus(status).label}”，不能执行该操作。")
     return transition.target
 
 
@@ -110,7 +108,9 @@ def due_on(
     add_workdays: Callable[[date, int], date],
 ) -> date:
     """The answer is due on the N-th working day after the day the request was made."""
-    return add_workdays(asked_on, response_workdays(type=type, procedure_workdays=procedure_workdays))
+    return add_workdays(
+        asked_on, response_workdays(type=type, procedure_workdays=procedure_workdays)
+    )
 
 
 def is_overdue(*, status: str, due: date, today: date) -> bool:

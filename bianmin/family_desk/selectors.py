@@ -89,6 +89,26 @@ def procedure_versions(*, procedure: Procedure) -> list[Any]:
     return list(procedure.history.select_related("history_user").order_by("-history_date"))
 
 
+def desk_alerts(*, today: date | None = None) -> dict[int, dict[str, int]]:
+    """Per center: open requests past their due date, procedures unchecked for 12 months."""
+    today = today or clock.today()
+    overdue = Counter(
+        DeskRequest.objects.filter(status__in=OPEN_STATUSES, due_on__lt=today).values_list(
+            "center_id", flat=True
+        )
+    )
+    cutoff = today - timedelta(days=STALE_AFTER_DAYS)
+    stale = Counter(
+        Procedure.objects.filter(is_active=True)
+        .filter(Q(last_checked_on__isnull=True) | Q(last_checked_on__lt=cutoff))
+        .values_list("center_id", flat=True)
+    )
+    return {
+        center_id: {"overdue": overdue[center_id], "stale": stale[center_id]}
+        for center_id in sorted(set(overdue) | set(stale))
+    }
+
+
 # -- requests ---------------------------------------------------------------------------------
 
 
@@ -170,7 +190,9 @@ def desk_figures(*, center_id: int, months: int = 6, today: date | None = None) 
             "type", "status", "created_on", "due_on", "closed_at", "rating", "procedure__unit__name"
         )
     )
-    by_month_type: dict[str, list[int]] = {str(label): [0] * len(keys) for label in RequestType.labels}
+    by_month_type: dict[str, list[int]] = {
+        str(label): [0] * len(keys) for label in RequestType.labels
+    }
     unit_counts: Counter[str] = Counter()
     close_days: list[float] = []
     ratings: list[int] = []
@@ -186,9 +208,7 @@ def desk_figures(*, center_id: int, months: int = 6, today: date | None = None) 
             close_days.append((closed_on - row["created_on"]).days)
         if row["rating"]:
             ratings.append(row["rating"])
-    overdue = sum(
-        1 for row in rows if row["status"] in OPEN_STATUSES and row["due_on"] < today
-    )
+    overdue = sum(1 for row in rows if row["status"] in OPEN_STATUSES and row["due_on"] < today)
     return Figures(
         months=keys,
         by_month_type=by_month_type,

@@ -54,9 +54,9 @@ def _uploads(request: HttpRequest) -> list[services.Upload]:
 
 def _guide_viewer(request: HttpRequest) -> tuple[int, str]:
     """(center id, where the back link goes) for whoever may read the guide, else 403/404."""
-    user = request.user
+    user: Any = request.user
     if has_perm(user, Perm.DESK_ASK) and getattr(user, "center_id", None):
-        return int(user.center_id), ""  # type: ignore[union-attr]
+        return int(user.center_id), ""
     member = family_from_session(request)
     if member is not None:
         return member.center_id, member.center.code
@@ -273,7 +273,9 @@ def _staff_action(request: HttpRequest, number: str) -> None:
     elif action == "rate":
         rating = str(request.POST.get("rating") or "")
         services.request_rate(
-            asker=Asker.of_staff(actor), number=number, rating=int(rating) if rating.isdigit() else 0
+            asker=Asker.of_staff(actor),
+            number=number,
+            rating=int(rating) if rating.isdigit() else 0,
         )
     elif action == "custody":
         form = CustodyForm(request.POST, prefix="custody")
@@ -503,7 +505,9 @@ def phone_request(request: HttpRequest, center_code: str, number: str) -> HttpRe
         action = request.POST.get("action")
         try:
             if action == "add_info":
-                services.request_add_info(asker=asker, number=number, body=request.POST.get("body", ""))
+                services.request_add_info(
+                    asker=asker, number=number, body=request.POST.get("body", "")
+                )
             elif action == "withdraw":
                 services.request_withdraw(asker=asker, number=number)
             elif action == "rate":

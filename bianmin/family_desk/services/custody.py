@@ -59,9 +59,7 @@ def custody_record(
         if request.type != RequestType.ON_BEHALF:
             raise Conflict(_("只有代办诉求需要登记材料交接。"), code=DeskError.INVALID)
         last = (
-            CustodyEntry.objects.filter(request=request, document=document)
-            .order_by("-seq")
-            .first()
+            CustodyEntry.objects.filter(request=request, document=document).order_by("-seq").first()
         )
         if last is None and action != CustodyAction.RECEIVED:
             raise _gap(_("“%(d)s”尚未登记由服务台接收，请先登记接收。") % {"d": document})

@@ -62,7 +62,8 @@ def family_member_register(
 ) -> FamilyMember:
     """An officer registers a family member (the desk may register for any officer)."""
     require_perm(actor, Perm.DESK_ASK, _("您不能登记警属。"))
-    officer = actor
+    officer_id = actor.pk
+    officer_label = actor.username
     if officer_username and officer_username != actor.username:
         if not has_perm(actor, Perm.DESK_HANDLE):
             raise DeskInvalid(_("只能登记本人的家属。"), code=DeskError.PERMISSION_DENIED)
@@ -72,7 +73,7 @@ def family_member_register(
                 _("本中心没有账号为“%(u)s”的民警。") % {"u": officer_username[:30]},
                 code=DeskError.UNKNOWN_OFFICER,
             )
-        officer = found
+        officer_id, officer_label = found.pk, found.username
     if relation not in Relation.values:
         raise DeskInvalid(_("请选择与民警的关系。"), code=DeskError.INVALID)
     name = (name or "").strip()
@@ -91,7 +92,7 @@ def family_member_register(
             )
         member = FamilyMember.objects.create(
             center_id=actor.center_id,
-            officer_id=officer.pk,
+            officer_id=officer_id,
             relation=relation,
             name=name,
             phone=phone,
@@ -102,7 +103,7 @@ def family_member_register(
             actor=actor,
             action=AuditAction.DESK_FAMILY_REGISTERED,
             target=member,
-            after={"officer": officer.username, "relation": relation, "phone": mask_phone(phone)},
+            after={"officer": officer_label, "relation": relation, "phone": mask_phone(phone)},
         )
     return member
 

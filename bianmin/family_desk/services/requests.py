@@ -128,9 +128,7 @@ def request_create(
     uploads: list[Upload] | None = None,
 ) -> DeskRequest:
     """An officer or a registered family member asks the desk (咨询 / 帮办 / 代办)."""
-    if asker.family is None and (
-        asker.staff is None or not has_perm(asker.staff, Perm.DESK_ASK)
-    ):
+    if asker.family is None and (asker.staff is None or not has_perm(asker.staff, Perm.DESK_ASK)):
         raise DomainError(
             _("惠民暖警服务台只受理民警及其登记家属的诉求。"),
             code=DeskError.PERMISSION_DENIED,
@@ -266,7 +264,7 @@ def request_take(*, actor: StaffActor, number: str) -> DeskRequest:
     require_perm(actor, Perm.DESK_HANDLE, _("只有服务台可以受理诉求。"))
     asker = Asker.of_staff(actor)
     with transaction.atomic():
-        request, parties = _load(number, asker, lock=True)
+        request, _parties = _load(number, asker, lock=True)
         # The conditional UPDATE is the arbiter (also where row locks are not available).
         won = DeskRequest.objects.filter(
             pk=request.pk, status=RequestStatus.PENDING, handler__isnull=True

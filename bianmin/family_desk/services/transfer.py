@@ -172,12 +172,13 @@ def _parse(content: bytes) -> list[Row]:
         else:
             row.values["last_checked_on"] = None
         row.values["materials"] = "\n".join(_split(row.values["materials"], materials=True))
-        key = (row.values["unit"], row.values["name"])
-        if all(key) and key in seen:
+        pair = (str(row.values["unit"]), str(row.values["name"]))
+        if all(pair) and pair in seen:
             errors.append(
-                _("%(w)s：与%(other)s重复（同一单位的同名事项）") % {"w": where, "other": seen[key]}
+                _("%(w)s：与%(other)s重复（同一单位的同名事项）")
+                % {"w": where, "other": seen[pair]}
             )
-        seen.setdefault(key, where)
+        seen.setdefault(pair, where)
         parsed.append(row)
     if not parsed and not errors:
         errors.append(_("文件中没有数据行"))

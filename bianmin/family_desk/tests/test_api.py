@@ -6,12 +6,20 @@ from django.test import Client
 from bianmin.audit.models import AuditEntry
 from bianmin.core.permissions import Role
 from bianmin.family_desk.models import DeskRequest
-from bianmin.family_desk.services import Asker, guide_set_public, request_create, request_reply, request_take
+from bianmin.family_desk.services import (
+    Asker,
+    guide_set_public,
+    request_create,
+    request_reply,
+    request_take,
+)
 from bianmin.family_desk.tests.factories import FamilyMemberFactory
 
 
 def _post(client, payload):
-    return client.post("/api/v1/desk/requests", json.dumps(payload), content_type="application/json")
+    return client.post(
+        "/api/v1/desk/requests", json.dumps(payload), content_type="application/json"
+    )
 
 
 def test_staff_search_returns_the_contract_shape(daytime, api_client_for, officer, procedure):
@@ -59,7 +67,10 @@ def test_only_the_director_opens_the_guide(daytime, desk):
 
 
 def test_an_officer_asks_through_the_api(daytime, api_client_for, officer, procedure):
-    response = _post(api_client_for(officer), {"type": "on_behalf", "procedure_id": procedure.pk, "question": "请代办"})
+    response = _post(
+        api_client_for(officer),
+        {"type": "on_behalf", "procedure_id": procedure.pk, "question": "请代办"},
+    )
     assert response.status_code == 201
     body = response.json()
     assert set(body) == {"number", "status", "due_on"}
@@ -67,7 +78,9 @@ def test_an_officer_asks_through_the_api(daytime, api_client_for, officer, proce
     assert body["due_on"] == "2026-11-27"  # 3 working days after Tuesday 24 November
 
 
-def test_a_family_member_asks_through_the_api_with_the_phone_session(daytime, family_client_for, member):
+def test_a_family_member_asks_through_the_api_with_the_phone_session(
+    daytime, family_client_for, member
+):
     client = family_client_for(member)
     client.handler.enforce_csrf_checks = False
     response = _post(client, {"type": "consult", "question": "公积金能取吗？"})
@@ -86,7 +99,9 @@ def test_a_family_member_asks_through_the_api_with_the_phone_session(daytime, fa
         ({"question": "问"}, "invalid_request"),
     ],
 )
-def test_bad_requests_are_chinese_400s_and_write_nothing(daytime, api_client_for, officer, payload, code):
+def test_bad_requests_are_chinese_400s_and_write_nothing(
+    daytime, api_client_for, officer, payload, code
+):
     response = _post(api_client_for(officer), payload)
     assert response.status_code == 400
     assert response.json()["code"] == code
@@ -101,7 +116,9 @@ def test_nobody_else_may_ask(daytime, make_staff, api_client_for):
     assert DeskRequest.objects.count() == 0
 
 
-def test_the_requester_sees_visible_replies_but_not_internal_notes(daytime, api_client_for, officer, desk):
+def test_the_requester_sees_visible_replies_but_not_internal_notes(
+    daytime, api_client_for, officer, desk
+):
     created = request_create(asker=Asker.of_staff(officer), type="consult", question="问")
     request_take(actor=desk, number=created.number)
     request_reply(actor=desk, number=created.number, body="内部备注：打过电话", visible=False)
@@ -132,7 +149,9 @@ def asked(daytime, officer):
         ("desk_of_another_center", 404),
     ],
 )
-def test_privacy_matrix(asked, who, status, officer, desk, make_staff, api_client_for, family_client_for, other_center):
+def test_privacy_matrix(
+    asked, who, status, officer, desk, make_staff, api_client_for, family_client_for, other_center
+):
     from bianmin.family_desk.services import request_assign
 
     handler = make_staff(Role.BACK_OFFICE, username="handler01")

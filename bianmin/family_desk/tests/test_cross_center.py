@@ -32,14 +32,19 @@ from bianmin.family_desk.models import (
     Synonym,
 )
 from bianmin.family_desk.services import Asker, request_create, request_take
-from bianmin.family_desk.tests.factories import FamilyMemberFactory, ProcedureFactory
+from bianmin.family_desk.tests.factories import FamilyMemberFactory
 
 
 @pytest.fixture
 def a_side(daytime, center, officer, desk, procedure):
     """Center A: a 代办 request taken by its desk, a family member, a procedure."""
     member = FamilyMemberFactory(officer=officer, phone="13900002222")
-    asked = request_create(asker=Asker.of_family(member), type="on_behalf", procedure_id=procedure.pk, question="A 中心的事")
+    asked = request_create(
+        asker=Asker.of_family(member),
+        type="on_behalf",
+        procedure_id=procedure.pk,
+        question="A 中心的事",
+    )
     request_take(actor=desk, number=asked.number)
     Synonym.objects.create(center=center, words="公积金=住房公积金")
     return {"request": asked, "member": member, "procedure": procedure}
@@ -56,13 +61,22 @@ def b_side(other_center, make_staff):
 
 def _snapshot(center):
     return {
-        "requests": [model_to_dict(r) for r in DeskRequest.objects.filter(center=center).order_by("pk")],
+        "requests": [
+            model_to_dict(r) for r in DeskRequest.objects.filter(center=center).order_by("pk")
+        ],
         "messages": RequestMessage.objects.filter(request__center=center).count(),
         "custody": CustodyEntry.objects.filter(request__center=center).count(),
-        "procedures": [model_to_dict(p) for p in Procedure.objects.filter(center=center).order_by("pk")],
-        "family": [model_to_dict(f, exclude=["name", "phone"]) for f in FamilyMember.objects.filter(center=center)],
+        "procedures": [
+            model_to_dict(p) for p in Procedure.objects.filter(center=center).order_by("pk")
+        ],
+        "family": [
+            model_to_dict(f, exclude=["name", "phone"])
+            for f in FamilyMember.objects.filter(center=center)
+        ],
         "synonyms": list(Synonym.objects.filter(center=center).values_list("words", flat=True)),
-        "public": list(DeskSettings.objects.filter(center=center).values_list("guide_is_public", flat=True)),
+        "public": list(
+            DeskSettings.objects.filter(center=center).values_list("guide_is_public", flat=True)
+        ),
     }
 
 
@@ -75,7 +89,14 @@ def _snapshot(center):
         {"action": "note", "body": "B 的备注"},
         {"action": "ask_info", "body": "B 要补充"},
         {"action": "close", "body": "B 办结"},
-        {"action": "custody", "custody-document": "合同", "custody-action": "received", "custody-from_party": "甲", "custody-to_party": "乙", "custody-signed_by": "丙"},
+        {
+            "action": "custody",
+            "custody-document": "合同",
+            "custody-action": "received",
+            "custody-from_party": "甲",
+            "custody-to_party": "乙",
+            "custody-signed_by": "丙",
+        },
         {"action": "add_info", "body": "B 补充"},
         {"action": "withdraw"},
         {"action": "rate", "rating": "5"},
@@ -108,20 +129,27 @@ def test_api_from_center_b(a_side, b_side, center, api_client_for):
 
 def test_custody_print_from_center_b(a_side, b_side, login_client_for):
     number = a_side["request"].number
-    assert login_client_for(b_side["desk"]).get(f"/desk/requests/{number}/custody.pdf").status_code == 404
+    assert (
+        login_client_for(b_side["desk"]).get(f"/desk/requests/{number}/custody.pdf").status_code
+        == 404
+    )
 
 
 def test_procedure_edit_from_center_b(a_side, b_side, center, login_client_for):
     before = _snapshot(center)
     client = login_client_for(b_side["desk"])
     pk = a_side["procedure"].pk
-    assert client.post(f"/desk/guide/{pk}/edit/", {"name": "B 改名", "reason": "B"}).status_code == 404
+    assert (
+        client.post(f"/desk/guide/{pk}/edit/", {"name": "B 改名", "reason": "B"}).status_code == 404
+    )
     assert client.post(f"/desk/guide/{pk}/edit/", {"checked": "1"}).status_code == 404
     assert client.get(f"/desk/guide/{pk}/").status_code == 404
     assert _snapshot(center) == before
 
 
-def test_guide_manage_and_settings_from_center_b_touch_only_center_b(a_side, b_side, center, other_center, login_client_for):
+def test_guide_manage_and_settings_from_center_b_touch_only_center_b(
+    a_side, b_side, center, other_center, login_client_for
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from bianmin.family_desk.services import guide_export_xlsx
@@ -129,12 +157,16 @@ def test_guide_manage_and_settings_from_center_b_touch_only_center_b(a_side, b_s
     before = _snapshot(center)
     client = login_client_for(b_side["desk"])
     exported = guide_export_xlsx(center_id=center.pk)  # A's guide, fed to B's import
-    client.post("/desk/guide/manage/", {"section": "import", "file": SimpleUploadedFile("a.xlsx", exported)})
+    client.post(
+        "/desk/guide/manage/", {"section": "import", "file": SimpleUploadedFile("a.xlsx", exported)}
+    )
     client.post("/desk/guide/manage/", {"section": "synonyms", "synonyms": "社保=社会保险"})
     login_client_for(b_side["director"]).post("/desk/guide/public/", {"is_public": "1"})
     assert _snapshot(center) == before
     assert Procedure.objects.filter(center=other_center).count() == 1
-    assert list(Synonym.objects.filter(center=other_center).values_list("words", flat=True)) == ["社保=社会保险"]
+    assert list(Synonym.objects.filter(center=other_center).values_list("words", flat=True)) == [
+        "社保=社会保险"
+    ]
     assert DeskSettings.objects.get(center=other_center).guide_is_public is True
 
 
@@ -143,34 +175,70 @@ def test_own_page_forms_from_center_b(a_side, b_side, center, login_client_for):
     client = login_client_for(b_side["officer"])
     page = client.post(
         "/desk/mine/",
-        {"section": "ask", "ask-type": "consult", "ask-procedure_id": a_side["procedure"].pk, "ask-question": "问", "ask-contact": "phone"},
+        {
+            "section": "ask",
+            "ask-type": "consult",
+            "ask-procedure_id": a_side["procedure"].pk,
+            "ask-question": "问",
+            "ask-contact": "phone",
+        },
     )
     assert "指南中没有这个事项" in page.content.decode()
     desk_client = login_client_for(b_side["desk"])
     page = desk_client.post(
         "/desk/mine/",
-        {"section": "family", "family-relation": "spouse", "family-name": "甲", "family-phone": "13900003333", "family-officer_username": "officer01"},
+        {
+            "section": "family",
+            "family-relation": "spouse",
+            "family-name": "甲",
+            "family-phone": "13900003333",
+            "family-officer_username": "officer01",
+        },
     )
     assert "没有账号为" in page.content.decode()
-    assert desk_client.post("/desk/mine/", {"section": "remove", "member": a_side["member"].pk}).status_code == 404
+    assert (
+        desk_client.post(
+            "/desk/mine/", {"section": "remove", "member": a_side["member"].pk}
+        ).status_code
+        == 404
+    )
     assert _snapshot(center) == before
 
 
-def test_phone_pages_from_center_b(a_side, b_side, center, other_center, client, family_client_for, sms_templates):
+def test_phone_pages_from_center_b(
+    a_side, b_side, center, other_center, client, family_client_for, sms_templates
+):
     from bianmin.notifications.models import Message
 
     before = _snapshot(center)
-    page = client.post(f"/m/desk/{other_center.code}/", {"step": "send", "phone": a_side["member"].phone})
+    page = client.post(
+        f"/m/desk/{other_center.code}/", {"step": "send", "phone": a_side["member"].phone}
+    )
     assert "尚未登记为警属" in page.content.decode()
     assert Message.objects.filter(template_code="desk_sign_in_code").count() == 0
-    page = client.post(f"/m/desk/{other_center.code}/", {"step": "verify", "phone": a_side["member"].phone, "code": "123456"})
+    page = client.post(
+        f"/m/desk/{other_center.code}/",
+        {"step": "verify", "phone": a_side["member"].phone, "code": "123456"},
+    )
     assert "验证码不正确" in page.content.decode()
     b_member = FamilyMemberFactory(officer=b_side["officer"], phone="13900004444")
     b_client = family_client_for(b_member)
     number = a_side["request"].number
-    for post in ({"action": "add_info", "body": "B"}, {"action": "withdraw"}, {"action": "rate", "rating": "5"}):
-        assert b_client.post(f"/m/desk/{other_center.code}/requests/{number}/", post).status_code == 404
+    for post in (
+        {"action": "add_info", "body": "B"},
+        {"action": "withdraw"},
+        {"action": "rate", "rating": "5"},
+    ):
+        assert (
+            b_client.post(f"/m/desk/{other_center.code}/requests/{number}/", post).status_code
+            == 404
+        )
     # B's family session on A's phone page is not a sign-in there.
     assert "获取验证码" in b_client.get(f"/m/desk/{center.code}/").content.decode()
-    assert b_client.post(f"/m/desk/{center.code}/requests/{number}/", {"action": "withdraw"}).status_code == 302
+    assert (
+        b_client.post(
+            f"/m/desk/{center.code}/requests/{number}/", {"action": "withdraw"}
+        ).status_code
+        == 302
+    )
     assert _snapshot(center) == before

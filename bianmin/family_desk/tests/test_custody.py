@@ -16,12 +16,23 @@ from bianmin.family_desk.services import (
 
 @pytest.fixture
 def on_behalf(daytime, officer, desk, procedure):
-    created = request_create(asker=Asker.of_staff(officer), type="on_behalf", procedure_id=procedure.pk, question="代办")
+    created = request_create(
+        asker=Asker.of_staff(officer), type="on_behalf", procedure_id=procedure.pk, question="代办"
+    )
     return request_take(actor=desk, number=created.number)
 
 
 def _link(desk, number, action, source, target, **extra):
-    return custody_record(actor=desk, number=number, document="购房合同原件", action=action, from_party=source, to_party=target, signed_by="张三", **extra)
+    return custody_record(
+        actor=desk,
+        number=number,
+        document="购房合同原件",
+        action=action,
+        from_party=source,
+        to_party=target,
+        signed_by="张三",
+        **extra,
+    )
 
 
 def test_a_complete_chain_prints(on_behalf, desk):
@@ -56,7 +67,14 @@ def test_time_never_runs_backwards_and_a_closed_chain_stays_closed(on_behalf, de
 
     _link(desk, on_behalf.number, "received", "民警王某", "服务台")
     with pytest.raises(DomainError):
-        _link(desk, on_behalf.number, "handed_to_unit", "服务台", "单位", at=clock.now() - dt.timedelta(days=1))
+        _link(
+            desk,
+            on_behalf.number,
+            "handed_to_unit",
+            "服务台",
+            "单位",
+            at=clock.now() - dt.timedelta(days=1),
+        )
     _link(desk, on_behalf.number, "returned_to_requester", "服务台", "民警王某")
     with pytest.raises(DomainError, match="已交还"):
         _link(desk, on_behalf.number, "received", "民警王某", "服务台")

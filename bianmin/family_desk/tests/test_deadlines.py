@@ -23,7 +23,9 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 )
 def test_due_dates_skip_weekends_and_holidays(officer, asked, type_, due):
     with time_machine.travel(asked, tick=False):
-        created = request_create(asker=Asker.of_staff(officer), type=type_, question="请问怎么办理？")
+        created = request_create(
+            asker=Asker.of_staff(officer), type=type_, question="请问怎么办理？"
+        )
     assert created.due_on == due
 
 
@@ -32,7 +34,10 @@ def test_on_behalf_takes_the_procedures_own_limit(officer, procedure):
     procedure.save()
     with time_machine.travel(dt.datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI), tick=False):
         created = request_create(
-            asker=Asker.of_staff(officer), type="on_behalf", procedure_id=procedure.pk, question="代办提取"
+            asker=Asker.of_staff(officer),
+            type="on_behalf",
+            procedure_id=procedure.pk,
+            question="代办提取",
         )
     # 29, 30 September, then 8, 9 October (1–7 off) and the 10th, a make-up Saturday? The
     # package decides; what matters is that holidays are never counted.

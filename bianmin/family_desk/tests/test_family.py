@@ -22,7 +22,9 @@ def _code_from_outbox() -> str:
 
 
 def test_an_officer_registers_a_family_member(daytime, officer):
-    member = family_member_register(actor=officer, relation="spouse", name="李秀兰", phone="139 0000 1234")
+    member = family_member_register(
+        actor=officer, relation="spouse", name="李秀兰", phone="139 0000 1234"
+    )
     assert member.officer == officer
     assert member.phone == "13900001234"
     assert member.phone_masked == "139****1234"
@@ -46,7 +48,13 @@ def test_bad_family_input_writes_nothing(daytime, officer, kwargs, code):
 
 def test_family_of_an_account_that_does_not_exist(daytime, desk):
     with pytest.raises(DomainError) as caught:
-        family_member_register(actor=desk, relation="spouse", name="李", phone="13900001234", officer_username="ghost99")
+        family_member_register(
+            actor=desk,
+            relation="spouse",
+            name="李",
+            phone="13900001234",
+            officer_username="ghost99",
+        )
     assert caught.value.code == "unknown_officer"
     assert FamilyMember.objects.count() == 0
 
@@ -54,12 +62,20 @@ def test_family_of_an_account_that_does_not_exist(daytime, desk):
 def test_an_officer_cannot_register_for_a_colleague(daytime, officer, make_staff):
     colleague = make_staff(Role.OFFICER, username="officer02")
     with pytest.raises(DomainError):
-        family_member_register(actor=officer, relation="spouse", name="李", phone="13900001234", officer_username=colleague.username)
+        family_member_register(
+            actor=officer,
+            relation="spouse",
+            name="李",
+            phone="13900001234",
+            officer_username=colleague.username,
+        )
     assert FamilyMember.objects.count() == 0
 
 
 def test_the_desk_registers_for_an_officer(daytime, desk, officer):
-    member = family_member_register(actor=desk, relation="parent", name="王", phone="13900001234", officer_username="officer01")
+    member = family_member_register(
+        actor=desk, relation="parent", name="王", phone="13900001234", officer_username="officer01"
+    )
     assert member.officer == officer
 
 
@@ -133,7 +149,9 @@ def test_an_unregistered_phone_is_told_clearly_and_nothing_is_sent(daytime, sms_
     assert SignInCode.objects.count() == 0
 
 
-def test_a_phone_registered_at_another_center_cannot_sign_in_here(daytime, sms_templates, other_center, member):
+def test_a_phone_registered_at_another_center_cannot_sign_in_here(
+    daytime, sms_templates, other_center, member
+):
     with pytest.raises(DomainError) as caught:
         sign_in_code_send(center_id=other_center.pk, phone=member.phone, address="10.0.0.9")
     assert caught.value.code == "phone_not_registered"

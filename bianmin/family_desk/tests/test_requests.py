@@ -27,13 +27,18 @@ PDF = b"%PDF-1.4\n%test\n"
 
 def test_an_officer_asks_and_gets_a_number_status_and_due_date(daytime, officer, procedure):
     created = request_create(
-        asker=Asker.of_staff(officer), type="assisted", procedure_id=procedure.pk, question="能提取吗？"
+        asker=Asker.of_staff(officer),
+        type="assisted",
+        procedure_id=procedure.pk,
+        question="能提取吗？",
     )
     assert created.number.startswith("HM-TG-20261124-")
     assert created.status == RequestStatus.PENDING
     assert created.requester_staff == officer
     assert RequestEvent.objects.filter(request=created, to_status="pending").count() == 1
-    assert AuditEntry.objects.filter(action="desk_request_created", target_id=str(created.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="desk_request_created", target_id=str(created.pk)
+    ).exists()
 
 
 def test_numbers_count_up_within_the_day(daytime, officer):
@@ -58,7 +63,11 @@ def test_numbers_count_up_within_the_day(daytime, officer):
             "bad_attachment",
         ),
         (
-            {"type": "consult", "question": "问", "uploads": [Upload("big.png", PNG + b"0" * 6_000_000)]},
+            {
+                "type": "consult",
+                "question": "问",
+                "uploads": [Upload("big.png", PNG + b"0" * 6_000_000)],
+            },
             "bad_attachment",
         ),
     ],
@@ -84,7 +93,9 @@ def test_a_procedure_of_another_center_is_unknown(daytime, officer, other_center
 
     foreign = ProcedureFactory(center=other_center)
     with pytest.raises(DomainError) as caught:
-        request_create(asker=Asker.of_staff(officer), type="consult", procedure_id=foreign.pk, question="问")
+        request_create(
+            asker=Asker.of_staff(officer), type="consult", procedure_id=foreign.pk, question="问"
+        )
     assert caught.value.code == "unknown_procedure"
 
 
@@ -95,7 +106,9 @@ def test_attachments_that_are_what_they_claim_are_kept(daytime, officer):
         question="代办",
         uploads=[Upload("户口簿.png", PNG), Upload("委托书.pdf", PDF)],
     )
-    kinds = sorted(Attachment.objects.filter(request=created).values_list("content_type", flat=True))
+    kinds = sorted(
+        Attachment.objects.filter(request=created).values_list("content_type", flat=True)
+    )
     assert kinds == ["application/pdf", "image/png"]
 
 
@@ -184,7 +197,9 @@ def test_the_desk_assigns_a_handler_who_then_may_close(daytime, officer, desk, m
     assert DeskRequest.objects.get(pk=created.pk).status == RequestStatus.CLOSED
 
 
-def test_assigning_to_someone_of_another_center_is_refused(daytime, officer, desk, make_staff, other_center):
+def test_assigning_to_someone_of_another_center_is_refused(
+    daytime, officer, desk, make_staff, other_center
+):
     stranger = make_staff(Role.OFFICER, username="far01", center_=other_center)
     created = request_create(asker=Asker.of_staff(officer), type="assisted", question="问")
     with pytest.raises(DomainError) as caught:

@@ -49,7 +49,8 @@ def test_filters_by_unit_and_life_event(demo_guide):
     by_unit = procedure_search(center_id=demo_guide.pk, unit_id=fund.pk)
     assert {p.unit_id for p in by_unit} == {fund.pk}
     births = procedure_search(center_id=demo_guide.pk, event="birth")
-    assert births and all("birth" in p.life_events for p in births)
+    assert births
+    assert all("birth" in p.life_events for p in births)
     both = procedure_search(center_id=demo_guide.pk, q="报销", event="birth")
     assert both[0].name == "生育医疗费用报销"
 

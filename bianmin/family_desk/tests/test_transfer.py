@@ -14,7 +14,7 @@ from bianmin.family_desk.services import (
 )
 from bianmin.family_desk.services.transfer import COLUMNS
 
-HEAD = list(COLUMNS)
+HEAD: list[object] = list(COLUMNS)
 
 
 def _book(sheets: dict[str, list[list[object]]]) -> bytes:
@@ -30,13 +30,26 @@ def _book(sheets: dict[str, list[list[object]]]) -> bytes:
 
 
 def _row(**values: object) -> list[object]:
-    fields = {header: "" for header in HEAD}
+    fields = dict.fromkeys(HEAD, "")
     fields.update(values)
     return list(fields.values())
 
 
 def test_a_flat_sheet_imports(daytime, desk):
-    content = _book({"办事指南": [HEAD, _row(单位="县税务局", 事项名称="个税汇算", 所需材料="身份证；银行卡", 时限工作日=15, 人生事件="退休、购房")]})
+    content = _book(
+        {
+            "办事指南": [
+                HEAD,
+                _row(
+                    单位="县税务局",
+                    事项名称="个税汇算",
+                    所需材料="身份证；银行卡",
+                    时限工作日=15,
+                    人生事件="退休、购房",
+                ),
+            ]
+        }
+    )
     result = guide_import(actor=desk, filename="guide.xlsx", content=content)
     assert (result.created, result.updated, result.units) == (1, 0, 1)
     procedure = Procedure.objects.get()
@@ -47,8 +60,10 @@ def test_a_flat_sheet_imports(daytime, desk):
 
 
 def test_one_sheet_per_unit_without_a_unit_column(daytime, desk):
-    head = [h for h in HEAD if h != "单位"]
-    content = _book({"县民政局": [head, ["", "", "", "结婚登记"] + [""] * (len(head) - 4)], "填写说明": [["随便写"]]})
+    head: list[object] = [h for h in HEAD if h != "单位"]
+    row: list[object] = ["", "", "", "结婚登记", *[""] * (len(head) - 4)]
+    notes: list[object] = ["随便写"]
+    content = _book({"县民政局": [head, row], "填写说明": [notes]})
     guide_import(actor=desk, filename="x.xlsx", content=content)
     assert Unit.objects.get().name == "县民政局"
     assert Procedure.objects.get().name == "结婚登记"

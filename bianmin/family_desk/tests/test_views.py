@@ -32,16 +32,32 @@ def test_board_access(daytime, make_staff, login_client_for, role, status):
     assert login_client_for(make_staff(role)).get("/desk/board/").status_code == status
 
 
-def test_an_officer_asks_and_registers_family_on_the_own_page(daytime, login_client_for, officer, procedure):
+def test_an_officer_asks_and_registers_family_on_the_own_page(
+    daytime, login_client_for, officer, procedure
+):
     client = login_client_for(officer)
     response = client.post(
         "/desk/mine/",
-        {"section": "ask", "ask-type": "consult", "ask-procedure_id": procedure.pk, "ask-question": "怎么提取？", "ask-contact": "phone"},
+        {
+            "section": "ask",
+            "ask-type": "consult",
+            "ask-procedure_id": procedure.pk,
+            "ask-question": "怎么提取？",
+            "ask-contact": "phone",
+        },
     )
     created = DeskRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/desk/requests/{created.number}/"
-    client.post("/desk/mine/", {"section": "family", "family-relation": "spouse", "family-name": "李秀兰", "family-phone": "13900005555"})
+    client.post(
+        "/desk/mine/",
+        {
+            "section": "family",
+            "family-relation": "spouse",
+            "family-name": "李秀兰",
+            "family-phone": "13900005555",
+        },
+    )
     assert FamilyMember.objects.get().officer == officer
     page = client.get("/desk/mine/").content.decode()
     assert "139****5555" in page
@@ -50,14 +66,23 @@ def test_an_officer_asks_and_registers_family_on_the_own_page(daytime, login_cli
 
 def test_bad_input_on_the_own_page_is_shown_in_chinese(daytime, login_client_for, officer):
     response = login_client_for(officer).post(
-        "/desk/mine/", {"section": "ask", "ask-type": "consult", "ask-procedure_id": 99999, "ask-question": "问", "ask-contact": "phone"}
+        "/desk/mine/",
+        {
+            "section": "ask",
+            "ask-type": "consult",
+            "ask-procedure_id": 99999,
+            "ask-question": "问",
+            "ask-contact": "phone",
+        },
     )
     assert response.status_code == 200
     assert "指南中没有这个事项" in response.content.decode()
     assert DeskRequest.objects.count() == 0
 
 
-def test_editing_a_procedure_keeps_the_old_text_and_the_reason(daytime, login_client_for, desk, procedure):
+def test_editing_a_procedure_keeps_the_old_text_and_the_reason(
+    daytime, login_client_for, desk, procedure
+):
     client = login_client_for(desk)
     form = {
         "name": procedure.name,
@@ -79,13 +104,17 @@ def test_editing_a_procedure_keeps_the_old_text_and_the_reason(daytime, login_cl
 
 
 def test_an_edit_without_a_reason_is_refused(daytime, login_client_for, desk, procedure):
-    response = login_client_for(desk).post(f"/desk/guide/{procedure.pk}/edit/", {"name": "改名", "reason": ""})
+    response = login_client_for(desk).post(
+        f"/desk/guide/{procedure.pk}/edit/", {"name": "改名", "reason": ""}
+    )
     assert response.status_code == 200
     procedure.refresh_from_db()
     assert procedure.name == "购房提取住房公积金"
 
 
-def test_procedures_not_checked_for_12_months_are_flagged(daytime, login_client_for, desk, procedure):
+def test_procedures_not_checked_for_12_months_are_flagged(
+    daytime, login_client_for, desk, procedure
+):
     import datetime as dt
 
     procedure.last_checked_on = dt.date(2025, 11, 1)
@@ -98,7 +127,9 @@ def test_procedures_not_checked_for_12_months_are_flagged(daytime, login_client_
     assert "0</strong> 个事项超12个月未核对" in client.get("/desk/board/").content.decode()
 
 
-def test_the_procedure_page_is_phone_friendly_and_in_chinese(daytime, login_client_for, officer, procedure):
+def test_the_procedure_page_is_phone_friendly_and_in_chinese(
+    daytime, login_client_for, officer, procedure
+):
     html = login_client_for(officer).get(f"/desk/guide/{procedure.pk}/").content.decode()
     assert 'name="viewport"' in html
     assert "需要带的材料" in html
@@ -132,7 +163,10 @@ def test_a_family_member_follows_and_rates_on_the_phone(daytime, family_client_f
     from bianmin.family_desk.services import request_close, request_take
 
     client = family_client_for(member)
-    client.post("/m/desk/TG/", {"step": "ask", "ask-type": "consult", "ask-question": "能问吗", "ask-contact": "sms"})
+    client.post(
+        "/m/desk/TG/",
+        {"step": "ask", "ask-type": "consult", "ask-question": "能问吗", "ask-contact": "sms"},
+    )
     created = DeskRequest.objects.get()
     request_take(actor=desk, number=created.number)
     request_close(actor=desk, number=created.number, body="可以，已答复。")
@@ -157,13 +191,21 @@ def test_the_desk_imports_through_the_page_and_sees_row_errors(daytime, login_cl
 
 def test_synonyms_are_kept_by_the_desk(daytime, login_client_for, desk):
     client = login_client_for(desk)
-    client.post("/desk/guide/manage/", {"section": "synonyms", "synonyms": "公积金＝住房公积金\n社保，社会保险"})
+    client.post(
+        "/desk/guide/manage/",
+        {"section": "synonyms", "synonyms": "公积金＝住房公积金\n社保，社会保险"},
+    )
     from bianmin.family_desk.selectors import synonym_groups
 
-    assert synonym_groups(center_id=desk.center_id) == [["公积金", "住房公积金"], ["社保", "社会保险"]]
+    assert synonym_groups(center_id=desk.center_id) == [
+        ["公积金", "住房公积金"],
+        ["社保", "社会保险"],
+    ]
 
 
-def test_figures_and_the_weekly_summary_carry_no_personal_data(daytime, login_client_for, desk, member):
+def test_figures_and_the_weekly_summary_carry_no_personal_data(
+    daytime, login_client_for, desk, member
+):
     request_create(asker=Asker.of_family(member), type="consult", question="问")
     from bianmin.family_desk.selectors import weekly_summary
 
@@ -180,3 +222,18 @@ def test_the_booklet_and_export_download(daytime, login_client_for, officer, pro
     client = login_client_for(officer)
     assert client.get("/desk/guide/booklet.pdf").content.startswith(b"%PDF")
     assert client.get("/desk/guide/export.xlsx").content.startswith(b"PK")
+
+
+def test_the_morning_task_reports_overdue_and_stale_per_center(daytime, officer, procedure):
+    import datetime as dt
+
+    import time_machine
+
+    from bianmin.family_desk.tasks import desk_morning_alerts
+    from bianmin.family_desk.tests.conftest import DAYTIME
+
+    with time_machine.travel(DAYTIME - dt.timedelta(days=10), tick=False):
+        request_create(asker=Asker.of_staff(officer), type="consult", question="早就该答复了")
+    procedure.last_checked_on = dt.date(2025, 1, 1)
+    procedure.save()
+    assert desk_morning_alerts.call_local() == {officer.center_id: {"overdue": 1, "stale": 1}}
