@@ -189,5 +189,6 @@ def test_the_director_sees_counts_not_contents(daytime, asked, login_client_for,
     assert "家里的私事" not in html
     assert asked.number not in html
     assert "在办" in html
-    home = login_client_for(director).get("/")
-    assert "家里的私事" not in home.content.decode()
+    home = login_client_for(director).get("/").content.decode()
+    assert "家里的私事" not in home
+    assert "惠民暖警服务台" in home  # the panel with the counts
