@@ -42,6 +42,28 @@ def _needs(perm: Perm) -> Callable[[View], View]:
     return decorate
 
 
+def _ask(request: HttpRequest, asker: Asker) -> tuple[AskForm, Any]:
+    """The ask form posted by an officer or a family member, and the request it created."""
+    form = AskForm(request.POST, request.FILES, prefix="ask")
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    try:
+        created = services.request_create(
+            asker=asker,
+            type=data["type"],
+            procedure_id=data["procedure_id"],
+            procedure_text=data["procedure_text"],
+            question=data["question"],
+            contact=data["contact"],
+            uploads=_uploads(request),
+        )
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return form, None
+    return form, created
+
+
 def _uploads(request: HttpRequest) -> list[services.Upload]:
     return [
         services.Upload(name=f.name or "", content=f.read())
@@ -344,23 +366,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     family = FamilyForm(prefix="family")
     section = request.POST.get("section")
     if request.method == "POST" and section == "ask":
-        ask = AskForm(request.POST, request.FILES, prefix="ask")
-        if ask.is_valid():
-            try:
-                created = services.request_create(
-                    asker=Asker.of_staff(actor),
-                    type=ask.cleaned_data["type"],
-                    procedure_id=ask.cleaned_data["procedure_id"],
-                    procedure_text=ask.cleaned_data["procedure_text"],
-                    question=ask.cleaned_data["question"],
-                    contact=ask.cleaned_data["contact"],
-                    uploads=_uploads(request),
-                )
-            except DomainError as exc:
-                ask.add_error(None, exc.message)
-            else:
-                messages.success(request, _("已提交，编号 %(n)s。") % {"n": created.number})
-                return redirect("family_desk:request_detail", number=created.number)
+        ask, created = _ask(request, Asker.of_staff(actor))
+        if created is not None:
+            messages.success(request, _("已提交，编号 %(n)s。") % {"n": created.number})
+            return redirect("family_desk:request_detail", number=created.number)
     if request.method == "POST" and section == "family":
         family = FamilyForm(request.POST, prefix="family")
         if family.is_valid():
@@ -465,24 +474,11 @@ def phone(request: HttpRequest, center_code: str) -> HttpResponse:
     if member is not None:
         ask = AskForm(prefix="ask")
         if request.method == "POST" and step == "ask":
-            ask = AskForm(request.POST, request.FILES, prefix="ask")
-            if ask.is_valid():
-                try:
-                    created = services.request_create(
-                        asker=Asker.of_family(member),
-                        type=ask.cleaned_data["type"],
-                        procedure_id=ask.cleaned_data["procedure_id"],
-                        procedure_text=ask.cleaned_data["procedure_text"],
-                        question=ask.cleaned_data["question"],
-                        contact=ask.cleaned_data["contact"],
-                        uploads=_uploads(request),
-                    )
-                except DomainError as exc:
-                    ask.add_error(None, exc.message)
-                else:
-                    return redirect(
-                        "family_desk:phone_request", center_code=center.code, number=created.number
-                    )
+            ask, created = _ask(request, Asker.of_family(member))
+            if created is not None:
+                return redirect(
+                    "family_desk:phone_request", center_code=center.code, number=created.number
+                )
         if request.method == "GET" and request.GET.get("procedure", "").isdigit():
             found = selectors.procedure_get(
                 center_id=center.pk, procedure_id=int(request.GET["procedure"])

@@ -381,32 +381,36 @@ def request_reply(
         return _message(request, kind=kind, body=body, asker=asker, sms=True)
 
 
-def request_ask_info(*, actor: StaffActor, number: str, body: str) -> DeskRequest:
-    """Ask the requester for more (a visible reply) and wait: 待补充."""
+def _staff_step(actor: StaffActor, number: str, action: Action, body: str) -> DeskRequest:
     asker = Asker.of_staff(actor)
     with transaction.atomic():
         request, parties = _load(number, asker, lock=True)
-        _transition(request, parties, Action.ASK_INFO, actor)
+        _transition(request, parties, action, actor)
         _message(request, kind=MessageKind.REPLY, body=body, asker=asker, sms=True)
     return request
+
+
+def request_ask_info(*, actor: StaffActor, number: str, body: str) -> DeskRequest:
+    """Ask the requester for more (a visible reply) and wait: 待补充."""
+    return _staff_step(actor, number, Action.ASK_INFO, body)
 
 
 def request_close(*, actor: StaffActor, number: str, body: str) -> DeskRequest:
     """Conclude with a final visible reply."""
-    asker = Asker.of_staff(actor)
-    with transaction.atomic():
-        request, parties = _load(number, asker, lock=True)
-        _transition(request, parties, Action.CLOSE, actor)
-        _message(request, kind=MessageKind.REPLY, body=body, asker=asker, sms=True)
-    return request
+    return _staff_step(actor, number, Action.CLOSE, body)
+
+
+def _load_as_requester(number: str, asker: Asker) -> tuple[DeskRequest, frozenset[Party]]:
+    request, parties = _load(number, asker, lock=True)
+    if Party.REQUESTER not in parties:
+        raise not_found()
+    return request, parties
 
 
 def request_add_info(*, asker: Asker, number: str, body: str) -> DeskRequest:
     """The requester answers: a message from them; 待补充 goes back to 处理中."""
     with transaction.atomic():
-        request, parties = _load(number, asker, lock=True)
-        if Party.REQUESTER not in parties:
-            raise not_found()
+        request, parties = _load_as_requester(number, asker)
         if request.status in {RequestStatus.CLOSED, RequestStatus.WITHDRAWN}:
             raise Conflict(_("诉求已结束，如有新问题请重新提出。"), code=DeskError.BAD_TRANSITION)
         _message(request, kind=MessageKind.REPLY, body=body, asker=asker, sms=False)
@@ -417,9 +421,7 @@ def request_add_info(*, asker: Asker, number: str, body: str) -> DeskRequest:
 
 def request_withdraw(*, asker: Asker, number: str) -> DeskRequest:
     with transaction.atomic():
-        request, parties = _load(number, asker, lock=True)
-        if Party.REQUESTER not in parties:
-            raise not_found()
+        request, _parties = _load_as_requester(number, asker)
         _transition(request, frozenset({Party.REQUESTER}), Action.WITHDRAW, asker.staff)
     return request
 
@@ -429,9 +431,7 @@ def request_rate(*, asker: Asker, number: str, rating: int) -> DeskRequest:
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise DeskInvalid(_("满意度为1到5分。"), code=DeskError.BAD_RATING)
     with transaction.atomic():
-        request, parties = _load(number, asker, lock=True)
-        if Party.REQUESTER not in parties:
-            raise not_found()
+        request, _parties = _load_as_requester(number, asker)
         if request.status != RequestStatus.CLOSED:
             raise Conflict(_("办结后才能评价。"), code=DeskError.BAD_RATING)
         if request.rating is not None:

@@ -8,7 +8,9 @@ from bianmin.family_desk.models import DeskRequest, Procedure, Unit
 from bianmin.family_desk.selectors import procedures_stale
 
 
-def test_the_demo_desk_has_35_units_many_procedures_and_requests_in_every_state(daytime, center, make_staff):
+def test_the_demo_desk_has_35_units_many_procedures_and_requests_in_every_state(
+    daytime, center, make_staff
+):
     for i in range(6):
         make_staff(Role.OFFICER, username=f"officer{i + 1:02d}")
     summary = desk_demo_load(center=center, password_hash="x", rng=random.Random(1))
@@ -24,5 +26,7 @@ def test_the_demo_desk_has_35_units_many_procedures_and_requests_in_every_state(
         if request.status == RequestStatus.CLOSED:
             assert request.closed_at is not None
             assert request.rating in {4, 5}
-    assert DeskRequest.objects.filter(status=RequestStatus.PENDING, due_on__lt="2026-11-24").exists()
+    assert DeskRequest.objects.filter(
+        status=RequestStatus.PENDING, due_on__lt="2026-11-24"
+    ).exists()
     assert procedures_stale(center_id=center.pk).exists()
