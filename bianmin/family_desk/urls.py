@@ -18,11 +18,17 @@ urlpatterns = [
     path("desk/figures/", views.figures, name="figures"),
     path("desk/requests/<str:number>/", views.request_detail, name="request_detail"),
     path("desk/requests/<str:number>/custody.pdf", views.custody_print, name="custody_print"),
+    path("desk/requests/<str:number>/attachments/<int:pk>/", views.attachment, name="attachment"),
     path("m/desk/<str:center_code>/", views.phone, name="phone"),
     path("m/desk/<str:center_code>/sign-out/", views.phone_sign_out, name="phone_sign_out"),
     path(
         "m/desk/<str:center_code>/requests/<str:number>/",
         views.phone_request,
         name="phone_request",
+    ),
+    path(
+        "m/desk/<str:center_code>/requests/<str:number>/attachments/<int:pk>/",
+        views.phone_attachment,
+        name="phone_attachment",
     ),
 ]

@@ -348,6 +348,30 @@ def request_detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+def _attachment_response(asker: Asker, number: str, pk: int) -> HttpResponse:
+    found, _parties = services.request_open(asker=asker, number=number)  # audited
+    attachment = found.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    with attachment.file.open("rb") as handle:
+        content = handle.read()
+    response = _file(content, f"attachment-{attachment.pk}", attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@_needs(Perm.DESK_ASK)
+def attachment(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    return _attachment_response(Asker.of_staff(request.user), number, pk)  # type: ignore[arg-type]
+
+
+def phone_attachment(request: HttpRequest, center_code: str, number: str, pk: int) -> HttpResponse:
+    member = _signed_in(request, _phone_center(center_code))
+    if member is None:
+        raise Http404
+    return _attachment_response(Asker.of_family(member), number, pk)
+
+
 @_needs(Perm.DESK_ASK)
 def custody_print(request: HttpRequest, number: str) -> HttpResponse:
     actor: Any = request.user

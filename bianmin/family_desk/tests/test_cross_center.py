@@ -6,7 +6,7 @@ Covered, by URL name / API operation id:
 - API ``bianmin_family_desk_api_desk_procedures`` (GET /api/v1/desk/procedures)
 - ``family_desk:request_detail`` (POST actions take, assign, reply, note, ask_info, close,
   custody, add_info, withdraw, rate)
-- ``family_desk:custody_print``
+- ``family_desk:custody_print``, ``family_desk:attachment``, ``family_desk:phone_attachment``
 - ``family_desk:procedure_edit`` (edit with reason, mark checked)
 - ``family_desk:guide_manage`` (import, synonyms)
 - ``family_desk:guide_public``
@@ -242,3 +242,35 @@ def test_phone_pages_from_center_b(
         == 302
     )
     assert _snapshot(center) == before
+
+
+def test_attachments_from_center_b(
+    daytime, center, officer, b_side, login_client_for, family_client_for, other_center
+):
+    from bianmin.family_desk.services import Upload
+
+    created = request_create(
+        asker=Asker.of_staff(officer),
+        type="on_behalf",
+        question="代办",
+        uploads=[Upload("a.pdf", b"%PDF-1.4\n")],
+    )
+    pk = created.attachments.get().pk
+    assert (
+        login_client_for(b_side["desk"])
+        .get(f"/desk/requests/{created.number}/attachments/{pk}/")
+        .status_code
+        == 404
+    )
+    b_member = FamilyMemberFactory(officer=b_side["officer"], phone="13900006666")
+    client = family_client_for(b_member)
+    assert (
+        client.get(
+            f"/m/desk/{other_center.code}/requests/{created.number}/attachments/{pk}/"
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/m/desk/{center.code}/requests/{created.number}/attachments/{pk}/").status_code
+        == 404
+    )

@@ -237,3 +237,26 @@ def test_the_morning_task_reports_overdue_and_stale_per_center(daytime, officer,
     procedure.last_checked_on = dt.date(2025, 1, 1)
     procedure.save()
     assert desk_morning_alerts.call_local() == {officer.center_id: {"overdue": 1, "stale": 1}}
+
+
+def test_attachments_open_to_the_parties_only_and_each_read_is_audited(
+    daytime, login_client_for, officer, desk, make_staff
+):
+    from bianmin.family_desk.services import Upload
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    created = request_create(
+        asker=Asker.of_staff(officer),
+        type="on_behalf",
+        question="代办",
+        uploads=[Upload("户口簿.png", png)],
+    )
+    attachment = created.attachments.get()
+    url = f"/desk/requests/{created.number}/attachments/{attachment.pk}/"
+    response = login_client_for(desk).get(url)
+    assert response.status_code == 200
+    assert response.content == png
+    assert response["Content-Type"] == "image/png"
+    colleague = make_staff(Role.OFFICER, username="officer07")
+    assert login_client_for(colleague).get(url).status_code == 404
+    assert AuditEntry.objects.filter(action="desk_request_viewed", actor=desk).count() == 1
