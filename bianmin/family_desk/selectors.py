@@ -165,6 +165,7 @@ class Figures:
     months: list[str]
     by_month_type: dict[str, list[int]]  # type label → count per month
     by_unit: list[tuple[str, int]]
+    by_unit_month: dict[str, list[int]]  # the busiest units → count per month
     median_close_days: float | None
     open_count: int
     overdue: int
@@ -194,6 +195,7 @@ def desk_figures(*, center_id: int, months: int = 6, today: date | None = None) 
         str(label): [0] * len(keys) for label in RequestType.labels
     }
     unit_counts: Counter[str] = Counter()
+    unit_months: dict[str, list[int]] = defaultdict(lambda: [0] * len(keys))
     close_days: list[float] = []
     ratings: list[int] = []
     statuses: Counter[str] = Counter()
@@ -201,7 +203,10 @@ def desk_figures(*, center_id: int, months: int = 6, today: date | None = None) 
         key = f"{row['created_on']:%Y-%m}"
         if key in keys:
             by_month_type[str(RequestType(row["type"]).label)][keys.index(key)] += 1
-        unit_counts[row["procedure__unit__name"] or _("未指明事项")] += 1
+        unit = row["procedure__unit__name"] or _("未指明事项")
+        unit_counts[unit] += 1
+        if key in keys:
+            unit_months[unit][keys.index(key)] += 1
         statuses[row["status"]] += 1
         if row["closed_at"]:
             closed_on = clock.local(row["closed_at"]).date()
@@ -213,6 +218,11 @@ def desk_figures(*, center_id: int, months: int = 6, today: date | None = None) 
         months=keys,
         by_month_type=by_month_type,
         by_unit=unit_counts.most_common(10),
+        by_unit_month={
+            name: unit_months[name]
+            for name, _n in unit_counts.most_common(8)
+            if name in unit_months
+        },
         median_close_days=statistics.median(close_days) if close_days else None,
         open_count=sum(statuses[s] for s in OPEN_STATUSES),
         overdue=overdue,

@@ -260,3 +260,23 @@ def test_attachments_open_to_the_parties_only_and_each_read_is_audited(
     colleague = make_staff(Role.OFFICER, username="officer07")
     assert login_client_for(colleague).get(url).status_code == 404
     assert AuditEntry.objects.filter(action="desk_request_viewed", actor=desk).count() == 1
+
+
+def test_figures_count_per_month_by_type_and_unit(daytime, officer, procedure, desk):
+    from bianmin.family_desk.selectors import desk_figures
+    from bianmin.family_desk.services import request_close, request_rate, request_take
+
+    asker = Asker.of_staff(officer)
+    first = request_create(asker=asker, type="consult", procedure_id=procedure.pk, question="一")
+    request_create(asker=asker, type="assisted", question="二")
+    request_take(actor=desk, number=first.number)
+    request_close(actor=desk, number=first.number, body="答")
+    request_rate(asker=asker, number=first.number, rating=4)
+    figures = desk_figures(center_id=officer.center_id)
+    assert figures.months[-1] == "2026-11"
+    assert figures.by_month_type["咨询"][-1] == 1
+    assert figures.by_month_type["帮办"][-1] == 1
+    assert figures.by_unit_month[procedure.unit.name][-1] == 1
+    assert figures.median_close_days == 0
+    assert figures.satisfaction == 4
+    assert figures.open_count == 1
