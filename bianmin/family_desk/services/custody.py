@@ -20,7 +20,7 @@ from bianmin.family_desk.errors import DeskError
 from bianmin.family_desk.models import CustodyEntry, DeskRequest
 from bianmin.family_desk.pipeline import Party
 from bianmin.family_desk.services.common import Asker, DeskInvalid, not_found
-from bianmin.family_desk.services.requests import _load
+from bianmin.family_desk.services.requests import _load, outstanding_documents
 
 
 def _gap(message: str) -> DeskInvalid:
@@ -102,11 +102,7 @@ def custody_chain(request: DeskRequest) -> dict[str, list[CustodyEntry]]:
 
 def custody_outstanding(request: DeskRequest) -> list[str]:
     """Documents not yet back with the requester."""
-    return [
-        document
-        for document, links in custody_chain(request).items()
-        if links[-1].action != CustodyAction.RETURNED_TO_REQUESTER
-    ]
+    return outstanding_documents(request)
 
 
 def custody_pdf(*, request: DeskRequest, center_name: str) -> bytes:

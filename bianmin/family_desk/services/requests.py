@@ -24,6 +24,7 @@ from bianmin.core.workdays import add_workdays
 from bianmin.family_desk import pipeline
 from bianmin.family_desk.enums import (
     ContactPreference,
+    CustodyAction,
     MessageKind,
     RequestStatus,
     RequestType,
@@ -381,10 +382,26 @@ def request_reply(
         return _message(request, kind=kind, body=body, asker=asker, sms=True)
 
 
+def outstanding_documents(request: DeskRequest) -> list[str]:
+    """代办 documents whose last custody link is not the return to the requester."""
+    last: dict[str, str] = {}
+    for document, action in request.custody.order_by("document", "seq").values_list(
+        "document", "action"
+    ):
+        last[document] = action
+    return [d for d, action in last.items() if action != CustodyAction.RETURNED_TO_REQUESTER]
+
+
 def _staff_step(actor: StaffActor, number: str, action: Action, body: str) -> DeskRequest:
     asker = Asker.of_staff(actor)
     with transaction.atomic():
         request, parties = _load(number, asker, lock=True)
+        held = outstanding_documents(request) if action == Action.CLOSE else []
+        if held and parties & {Party.DESK, Party.HANDLER}:
+            raise Conflict(
+                _("还有材料未交还申请人（%(d)s），请先登记交还再办结。") % {"d": "、".join(held)},
+                code=DeskError.CUSTODY_GAP,
+            )
         _transition(request, parties, action, actor)
         _message(request, kind=MessageKind.REPLY, body=body, asker=asker, sms=True)
     return request

@@ -90,3 +90,13 @@ def test_custody_only_for_on_behalf_and_only_by_the_desk_side(daytime, officer, 
         _link(officer, on_behalf.number, "received", "民警", "服务台")
     assert caught.value.status == 404
     assert CustodyEntry.objects.count() == 0
+
+
+def test_an_on_behalf_request_closes_only_when_every_document_is_back(on_behalf, desk):
+    from bianmin.family_desk.services import request_close
+
+    _link(desk, on_behalf.number, "received", "民警王某", "服务台")
+    with pytest.raises(DomainError, match="购房合同原件"):
+        request_close(actor=desk, number=on_behalf.number, body="办好了")
+    _link(desk, on_behalf.number, "returned_to_requester", "服务台", "民警王某")
+    assert request_close(actor=desk, number=on_behalf.number, body="办好了").status == "closed"
