@@ -6,7 +6,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import APIKeyCookie
 from ninja.throttling import AnonRateThrottle
 
@@ -147,14 +147,16 @@ class RequestCreatedOut(Schema):
     summary="向惠民暖警服务台提出诉求",
     description="民警本人或已登录的登记警属；type 为 consult 咨询、assisted 帮办、on_behalf 代办。",
 )
-def desk_request_create(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
+def desk_request_create(request: HttpRequest, payload: RequestIn) -> Status:
     created = request_create(
         asker=_asker(request),
         type=payload.type,
         procedure_id=payload.procedure_id,
         question=payload.question,
     )
-    return 201, {"number": created.number, "status": created.status, "due_on": created.due_on}
+    return Status(
+        201, {"number": created.number, "status": created.status, "due_on": created.due_on}
+    )
 
 
 class ReplyOut(Schema):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 from bianmin.family_desk.enums import RequestStatus, RequestType
 
 S = RequestStatus
@@ -74,9 +76,11 @@ class TransitionRefused(ValueError):
 def next_status(*, status: str, action: Action, parties: frozenset[Party]) -> RequestStatus:
     transition = TRANSITIONS[action]
     if not parties & transition.parties:
-        raise TransitionRefused("您不能对此诉求执行该操作。")
+        raise TransitionRefused(_("您不能对此诉求执行该操作。"))
     if RequestStatus(status) not in transition.source:
-        raise TransitionRefused(f"诉求当前为“{RequestStatus(status).label}”，不能执行该操作。")
+        raise TransitionRefused(
+            _("诉求当前为“%(s)s”，不能执行该操作。") % {"s": RequestStatus(status).label}
+        )
     return transition.target
 
 

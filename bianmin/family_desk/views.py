@@ -410,7 +410,11 @@ def mine(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("已注销该家属的登记。"))
         return redirect("family_desk:mine")
     if request.method == "GET" and request.GET.get("procedure", "").isdigit():
-        ask.initial["procedure_id"] = int(request.GET["procedure"])
+        found = selectors.procedure_get(
+            center_id=actor.center_id, procedure_id=int(request.GET["procedure"][:9])
+        )
+        if found is not None:
+            ask.initial.update(procedure_id=found.pk, procedure_text=found.name)
     return render(
         request,
         "family_desk/mine.html",
@@ -505,7 +509,7 @@ def phone(request: HttpRequest, center_code: str) -> HttpResponse:
                 )
         if request.method == "GET" and request.GET.get("procedure", "").isdigit():
             found = selectors.procedure_get(
-                center_id=center.pk, procedure_id=int(request.GET["procedure"])
+                center_id=center.pk, procedure_id=int(request.GET["procedure"][:9])
             )
             if found is not None:
                 ask.initial.update(procedure_id=found.pk, procedure_text=found.name)
