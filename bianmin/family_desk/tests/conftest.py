@@ -15,6 +15,16 @@ from bianmin.notifications.services import notifications_load_reference
 DAYTIME = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """The sign-in throttle counts per client address in the cache: every test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def daytime() -> Any:
     with time_machine.travel(DAYTIME, tick=True) as traveller:

@@ -155,3 +155,16 @@ def test_a_phone_registered_at_another_center_cannot_sign_in_here(
     with pytest.raises(DomainError) as caught:
         sign_in_code_send(center_id=other_center.pk, phone=member.phone, address="10.0.0.9")
     assert caught.value.code == "phone_not_registered"
+
+
+def test_one_address_may_ask_for_twenty_codes_an_hour(daytime, sms_templates, center, officer):
+    from bianmin.family_desk.tests.factories import FamilyMemberFactory
+
+    members = [FamilyMemberFactory(officer=officer) for _ in range(21)]
+    for member in members[:20]:
+        sign_in_code_send(center_id=center.pk, phone=member.phone, address="10.9.9.9")
+    with pytest.raises(DomainError) as caught:
+        sign_in_code_send(center_id=center.pk, phone=members[20].phone, address="10.9.9.9")
+    assert caught.value.status == 429
+    assert SignInCode.objects.count() == 20
+    sign_in_code_send(center_id=center.pk, phone=members[20].phone, address="10.9.9.8")
