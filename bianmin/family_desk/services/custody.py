@@ -20,7 +20,7 @@ from bianmin.family_desk.errors import DeskError
 from bianmin.family_desk.models import CustodyEntry, DeskRequest
 from bianmin.family_desk.pipeline import Party
 from bianmin.family_desk.services.common import Asker, DeskInvalid, not_found
-from bianmin.family_desk.services.requests import _load, outstanding_documents
+from bianmin.family_desk.services.requests import outstanding_documents, request_load
 
 
 def _gap(message: str) -> DeskInvalid:
@@ -53,7 +53,7 @@ def custody_record(
     if at > clock.now():
         raise DeskInvalid(_("交接时间不能晚于现在。"), code=DeskError.INVALID)
     with transaction.atomic():
-        request, parties = _load(number, Asker.of_staff(actor), lock=True)
+        request, parties = request_load(number, Asker.of_staff(actor), lock=True)
         if not parties & {Party.DESK, Party.HANDLER}:
             raise not_found()
         if request.type != RequestType.ON_BEHALF:

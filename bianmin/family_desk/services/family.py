@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import staff_list
@@ -81,24 +81,29 @@ def family_member_register(
         raise DeskInvalid(_("请填写家属姓名（不超过30个字）。"), code=DeskError.INVALID)
     phone = _clean_phone(phone)
     index = phone_key(phone)
+    duplicate = DeskInvalid(
+        _("手机号码%(p)s已登记为警属，不能重复登记。") % {"p": mask_phone(phone)},
+        code=DeskError.DUPLICATE_FAMILY_MEMBER,
+    )
     with transaction.atomic():
-        taken = FamilyMember.objects.select_for_update().filter(
+        taken = FamilyMember.objects.filter(
             center_id=actor.center_id, phone_index=index, is_active=True
         )
         if taken.exists():
-            raise DeskInvalid(
-                _("手机号码%(p)s已登记为警属，不能重复登记。") % {"p": mask_phone(phone)},
-                code=DeskError.DUPLICATE_FAMILY_MEMBER,
-            )
-        member = FamilyMember.objects.create(
-            center_id=actor.center_id,
-            officer_id=officer_id,
-            relation=relation,
-            name=name,
-            phone=phone,
-            phone_index=index,
-            phone_masked=mask_phone(phone),
-        )
+            raise duplicate
+        try:
+            with transaction.atomic():  # the partial unique index decides a simultaneous twin
+                member = FamilyMember.objects.create(
+                    center_id=actor.center_id,
+                    officer_id=officer_id,
+                    relation=relation,
+                    name=name,
+                    phone=phone,
+                    phone_index=index,
+                    phone_masked=mask_phone(phone),
+                )
+        except IntegrityError as exc:
+            raise duplicate from exc
         audit_record(
             actor=actor,
             action=AuditAction.DESK_FAMILY_REGISTERED,

@@ -74,6 +74,14 @@ def procedure_update(
         changes = {**changes, "life_events": clean_life_events(changes["life_events"])}
     with transaction.atomic():
         procedure = _procedure_for_edit(actor, procedure_id)
+        if "name" in changes:
+            changes = {**changes, "name": str(changes["name"]).strip()}
+            twin = Procedure.objects.filter(unit_id=procedure.unit_id, name=changes["name"])
+            if twin.exclude(pk=procedure.pk).exists():
+                raise DeskInvalid(
+                    _("本单位已有名为“%(n)s”的事项。") % {"n": changes["name"][:100]},
+                    code=DeskError.INVALID,
+                )
         before = {k: getattr(procedure, k) for k in changes}
         for key, value in changes.items():
             setattr(procedure, key, value)

@@ -211,10 +211,17 @@ def request_create(
     return request
 
 
-def _load(number: str, asker: Asker, *, lock: bool = False) -> tuple[DeskRequest, frozenset[Party]]:
+def request_load(
+    number: str, asker: Asker, *, lock: bool = False
+) -> tuple[DeskRequest, frozenset[Party]]:
+    """The request `number` of the asker's center if the asker is party to it (else 404).
+
+    Not audited: writes use it; reads go through :func:`request_open`."""
     qs = DeskRequest.objects.select_related("procedure__unit", "handler", "requester_staff")
     if lock:
-        qs = qs.select_for_update()
+        # Lock only the request row: PostgreSQL refuses FOR UPDATE on the nullable side of the
+        # outer joins that select_related makes.
+        qs = qs.select_for_update(of=("self",))
     request = qs.filter(number=str(number)[:30], center_id=asker.center_id).first()
     if request is None:
         raise not_found()
@@ -226,7 +233,7 @@ def _load(number: str, asker: Asker, *, lock: bool = False) -> tuple[DeskRequest
 
 def request_open(*, asker: Asker, number: str) -> tuple[DeskRequest, frozenset[Party]]:
     """Read one request (audited): its requester, the desk and its handler only."""
-    request, parties = _load(number, asker)
+    request, parties = request_load(number, asker)
     audit_record(
         actor=asker.audit_actor,
         action=AuditAction.DESK_REQUEST_VIEWED,
@@ -265,7 +272,7 @@ def request_take(*, actor: StaffActor, number: str) -> DeskRequest:
     require_perm(actor, Perm.DESK_HANDLE, _("只有服务台可以受理诉求。"))
     asker = Asker.of_staff(actor)
     with transaction.atomic():
-        request, _parties = _load(number, asker, lock=True)
+        request, _parties = request_load(number, asker, lock=True)
         # The conditional UPDATE is the arbiter (also where row locks are not available).
         won = DeskRequest.objects.filter(
             pk=request.pk, status=RequestStatus.PENDING, handler__isnull=True
@@ -288,7 +295,7 @@ def request_assign(*, actor: StaffActor, number: str, handler_id: int) -> DeskRe
     """The desk hands a request to a handler of its center."""
     require_perm(actor, Perm.DESK_HANDLE, _("只有服务台可以分派诉求。"))
     with transaction.atomic():
-        request, parties = _load(number, Asker.of_staff(actor), lock=True)
+        request, parties = request_load(number, Asker.of_staff(actor), lock=True)
         handler = staff_list(user=actor).filter(pk=handler_id).first()
         if handler is None or not has_perm(handler, Perm.DESK_ASK):
             raise DeskInvalid(_("本中心没有这名经办人。"), code=DeskError.UNKNOWN_HANDLER)
@@ -368,7 +375,7 @@ def request_reply(
     """A reply the requester sees (and is texted about), or an internal note."""
     asker = Asker.of_staff(actor)
     with transaction.atomic():
-        request, parties = _load(number, asker, lock=True)
+        request, parties = request_load(number, asker, lock=True)
         if not parties & {Party.DESK, Party.HANDLER}:
             raise not_found()
         if request.status not in {RequestStatus.IN_PROGRESS, RequestStatus.AWAITING_INFO} and (
@@ -395,7 +402,7 @@ def outstanding_documents(request: DeskRequest) -> list[str]:
 def _staff_step(actor: StaffActor, number: str, action: Action, body: str) -> DeskRequest:
     asker = Asker.of_staff(actor)
     with transaction.atomic():
-        request, parties = _load(number, asker, lock=True)
+        request, parties = request_load(number, asker, lock=True)
         held = outstanding_documents(request) if action == Action.CLOSE else []
         if held and parties & {Party.DESK, Party.HANDLER}:
             raise Conflict(
@@ -418,7 +425,7 @@ def request_close(*, actor: StaffActor, number: str, body: str) -> DeskRequest:
 
 
 def _load_as_requester(number: str, asker: Asker) -> tuple[DeskRequest, frozenset[Party]]:
-    request, parties = _load(number, asker, lock=True)
+    request, parties = request_load(number, asker, lock=True)
     if Party.REQUESTER not in parties:
         raise not_found()
     return request, parties

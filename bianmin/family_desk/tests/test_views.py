@@ -280,3 +280,20 @@ def test_figures_count_per_month_by_type_and_unit(daytime, officer, procedure, d
     assert figures.median_close_days == 0
     assert figures.satisfaction == 4
     assert figures.open_count == 1
+
+
+def test_renaming_to_a_name_the_unit_already_has_is_refused_in_chinese(
+    daytime, login_client_for, desk, procedure
+):
+    from bianmin.family_desk.tests.factories import ProcedureFactory
+
+    other = ProcedureFactory(
+        center=procedure.center, unit=procedure.unit, name="租房提取住房公积金"
+    )
+    response = login_client_for(desk).post(
+        f"/desk/guide/{other.pk}/edit/", {"name": "购房提取住房公积金", "reason": "合并"}
+    )
+    assert response.status_code == 200
+    assert "本单位已有名为" in response.content.decode()
+    other.refresh_from_db()
+    assert other.name == "租房提取住房公积金"
