@@ -192,3 +192,17 @@ def test_the_director_sees_counts_not_contents(daytime, asked, login_client_for,
     home = login_client_for(director).get("/").content.decode()
     assert "家里的私事" not in home
     assert "惠民暖警服务台" in home  # the panel with the counts
+
+
+def test_huge_ids_are_unknown_not_errors(daytime, api_client_for, login_client_for, officer, desk):
+    huge = 10**30
+    response = _post(
+        api_client_for(officer), {"type": "consult", "procedure_id": huge, "question": "问"}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_procedure"
+    assert login_client_for(desk).get(f"/desk/guide/{huge}/").status_code == 404
+    assert (
+        api_client_for(officer).get("/api/v1/desk/procedures", {"unit": str(huge)}).status_code
+        == 400
+    )
