@@ -317,7 +317,11 @@ def guide_booklet_pdf(*, center_id: int, center_name: str) -> bytes:
     procedures = list(
         Procedure.objects.filter(center_id=center_id, is_active=True).select_related("unit")
     )
-    by_unit: dict[Unit, list[Procedure]] = {}
+    # Every unit of the building, also those whose procedures the guide does not list yet:
+    # their place, phone and hours are worth printing.
+    by_unit: dict[Unit, list[Procedure]] = {
+        unit: [] for unit in Unit.objects.filter(center_id=center_id).order_by("order", "pk")
+    }
     for procedure in procedures:
         by_unit.setdefault(procedure.unit, []).append(procedure)
     doc = Document(title=_("办事指南汇编"))
@@ -350,6 +354,8 @@ def guide_booklet_pdf(*, center_id: int, center_name: str) -> bytes:
             )
             or "—"
         )
+        if not items:
+            doc.paragraph(_("本单位事项请电话咨询，或到服务台询问。"))
         for j, procedure in enumerate(items, start=1):
             doc.section(f"{i}.{j} {procedure.name}")
             doc.field_rows(

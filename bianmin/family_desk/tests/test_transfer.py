@@ -124,6 +124,10 @@ def test_the_template_imports_as_empty_and_says_so(daytime, desk):
 def test_the_booklet_has_a_table_of_contents(daytime, desk, procedure):
     import subprocess
 
+    from bianmin.family_desk.tests.factories import UnitFactory
+
+    UnitFactory(center=procedure.center, name="县档案馆", order=200)
+
     pdf = guide_booklet_pdf(center_id=desk.center_id, center_name="潼关县公安便民服务中心")
     text = subprocess.run(
         ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
@@ -132,3 +136,5 @@ def test_the_booklet_has_a_table_of_contents(daytime, desk, procedure):
     assert "1.1 购房提取住房公积金" in text
     # The contents come before the chapter itself.
     assert text.index("目录") < text.index("一、") < text.rindex("1.1 购房提取住房公积金")
+    assert "二、县档案馆" in text  # a unit without procedures still has its chapter
+    assert "共2个单位、1个事项" in text
