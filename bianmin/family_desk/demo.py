@@ -70,7 +70,7 @@ def guide_load(*, center: Any, today: Any = None) -> int:
     for row in json.loads((DATA / "procedures.json").read_text(encoding="utf-8")):
         unit = units[row["u"]]
         # Most were checked this year; a few have gone stale so the desk sees the flag.
-        checked = today - timedelta(days=rng.choice([20, 45, 90, 150, 200, 300, 400, 420]))
+        checked = today - timedelta(days=rng.choice([20, 45, 60, 90, 120, 150, 200, 250, 300, 400]))
         Procedure.objects.create(
             center=center,
             unit=unit,
