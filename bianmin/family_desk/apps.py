@@ -17,15 +17,15 @@ class FamilyDeskConfig(AppConfig):
         register_screen(Screen(_("服务台统计"), "family_desk:figures", Perm.DESK_FIGURES, order=33))
         register_panel(
             Panel(
-                "family_desk/_director_panel.html",
-                director_panel,
-                roles=frozenset({Role.DIRECTOR}),
+                "family_desk/_counts_panel.html",
+                counts_panel,
+                roles=frozenset({Role.DIRECTOR, Role.DESK_OFFICER}),
                 order=20,
             )
         )
 
 
-def director_panel(user: object) -> dict[str, object]:
+def counts_panel(user: object) -> dict[str, object]:
     """Counts only: the director sees how many requests are open and overdue, not what they say."""
     from bianmin.family_desk.selectors import desk_figures
 

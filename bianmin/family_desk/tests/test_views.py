@@ -297,3 +297,16 @@ def test_renaming_to_a_name_the_unit_already_has_is_refused_in_chinese(
     assert "本单位已有名为" in response.content.decode()
     other.refresh_from_db()
     assert other.name == "租房提取住房公积金"
+
+
+def test_the_desk_home_shows_the_counts_panel(daytime, login_client_for, desk, officer):
+    import datetime as dt
+
+    import time_machine
+
+    from bianmin.family_desk.tests.conftest import DAYTIME
+
+    with time_machine.travel(DAYTIME - dt.timedelta(days=7), tick=False):
+        request_create(asker=Asker.of_staff(officer), type="consult", question="问")
+    home = login_client_for(desk).get("/").content.decode()
+    assert "超期 1 件" in home
