@@ -26,7 +26,7 @@ class FamilyDeskConfig(AppConfig):
 
 
 def counts_panel(user: object) -> dict[str, object]:
-    """Counts only: the director sees how many requests are open and overdue, not what they say."""
+    """Counts only: how many requests are open and overdue, never what they say."""
     from bianmin.family_desk.selectors import desk_figures
 
     center_id = getattr(user, "center_id", None)
