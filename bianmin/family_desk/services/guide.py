@@ -44,6 +44,16 @@ def _procedure_for_edit(actor: StaffActor, procedure_id: int) -> Procedure:
     return procedure
 
 
+def save_version(procedure: Procedure, *, actor: StaffActor, reason: str, checked: bool) -> None:
+    """Save the procedure as a new version; the history row carries who and why."""
+    if checked:
+        procedure.last_checked_on = clock.today()
+        procedure.last_checked_by = str(actor)
+    procedure._change_reason = reason  # type: ignore[attr-defined]
+    procedure._history_user = actor  # type: ignore[attr-defined]
+    procedure.save()
+
+
 def clean_life_events(values: Any) -> list[str]:
     allowed = set(LifeEvent.values)
     events = [str(v) for v in (values or [])]
@@ -86,11 +96,7 @@ def procedure_update(
         for key, value in changes.items():
             setattr(procedure, key, value)
         # An edit is a check: the desk has just read the procedure against its source.
-        procedure.last_checked_on = clock.today()
-        procedure.last_checked_by = str(actor)
-        procedure._change_reason = reason  # type: ignore[attr-defined]
-        procedure._history_user = actor  # type: ignore[attr-defined]
-        procedure.save()
+        save_version(procedure, actor=actor, reason=reason, checked=True)
         audit_record(
             actor=actor,
             action=AuditAction.DESK_GUIDE_UPDATED,
@@ -106,11 +112,7 @@ def procedure_mark_checked(*, actor: StaffActor, procedure_id: int) -> Procedure
     require_perm(actor, Perm.DESK_GUIDE_EDIT, _("只有服务台可以核对办事指南。"))
     with transaction.atomic():
         procedure = _procedure_for_edit(actor, procedure_id)
-        procedure.last_checked_on = clock.today()
-        procedure.last_checked_by = str(actor)
-        procedure._change_reason = _("核对无变化")  # type: ignore[attr-defined]
-        procedure._history_user = actor  # type: ignore[attr-defined]
-        procedure.save()
+        save_version(procedure, actor=actor, reason=_("核对无变化"), checked=True)
         audit_record(
             actor=actor,
             action=AuditAction.DESK_GUIDE_UPDATED,

@@ -27,7 +27,7 @@ from bianmin.family_desk.enums import LifeEvent
 from bianmin.family_desk.errors import DeskError
 from bianmin.family_desk.models import Procedure, Unit
 from bianmin.family_desk.services.common import require_perm
-from bianmin.family_desk.services.guide import unit_get_or_create
+from bianmin.family_desk.services.guide import save_version, unit_get_or_create
 
 # Column title → (model field, whether a row must have it). "单位" may be left out when each
 # sheet is one unit (the sheet's name is then the unit).
@@ -234,9 +234,7 @@ def guide_import(*, actor: StaffActor, filename: str, content: bytes) -> ImportR
                 updated += 1
             for key, value in values.items():
                 setattr(procedure, key, value)
-            procedure._change_reason = reason  # type: ignore[attr-defined]
-            procedure._history_user = actor  # type: ignore[attr-defined]
-            procedure.save()
+            save_version(procedure, actor=actor, reason=reason, checked=False)
         audit_record(
             actor=actor,
             action=AuditAction.DESK_GUIDE_IMPORTED,
