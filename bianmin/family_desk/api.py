@@ -16,8 +16,8 @@ from bianmin.core.errors import DomainError
 from bianmin.family_desk.enums import LifeEvent, MessageKind
 from bianmin.family_desk.errors import DeskError
 from bianmin.family_desk.models import FamilyMember
-from bianmin.family_desk.selectors import procedure_search, unit_list
-from bianmin.family_desk.services import Asker, desk_settings, request_create, request_open
+from bianmin.family_desk.selectors import guide_is_public, procedure_search, unit_list
+from bianmin.family_desk.services import Asker, request_create, request_open
 from bianmin.family_desk.sessions import family_from_session
 
 router = Router(tags=["惠民暖警服务台"])
@@ -38,7 +38,7 @@ class PublicGuide:
 
     def __call__(self, request: HttpRequest) -> Any:
         center = _center_from_query(request)
-        if center is not None and desk_settings(center.pk).guide_is_public:
+        if center is not None and guide_is_public(center_id=center.pk):
             return center
         return None
 

@@ -15,9 +15,21 @@ from bianmin.core.actors import StaffActor
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.family_desk import search
 from bianmin.family_desk.enums import OPEN_STATUSES, LifeEvent, RequestStatus, RequestType
-from bianmin.family_desk.models import DeskRequest, FamilyMember, Procedure, Synonym, Unit
+from bianmin.family_desk.models import (
+    DeskRequest,
+    DeskSettings,
+    FamilyMember,
+    Procedure,
+    Synonym,
+    Unit,
+)
 
 STALE_AFTER_DAYS = 365  # a procedure not checked for 12 months is flagged to the desk
+
+
+def guide_is_public(*, center_id: int) -> bool:
+    """Whether the director opened the center's guide to the public (closed by default)."""
+    return DeskSettings.objects.filter(center_id=center_id, guide_is_public=True).exists()
 
 
 def unit_list(*, center_id: int) -> QuerySet[Unit]:

@@ -83,7 +83,7 @@ def _guide_viewer(request: HttpRequest) -> tuple[int, str]:
     if member is not None:
         return member.center_id, member.center.code
     center = center_get(code=str(request.GET.get("center") or "")[:20])
-    if center is not None and services.desk_settings(center.pk).guide_is_public:
+    if center is not None and selectors.guide_is_public(center_id=center.pk):
         return center.pk, ""
     raise HttpForbidden
 
@@ -445,7 +445,7 @@ def figures(request: HttpRequest) -> HttpResponse:
             },
             "summary": selectors.weekly_summary(center_id=actor.center_id),
             "can_configure": has_perm(actor, Perm.DESK_CONFIGURE),
-            "is_public": services.desk_settings(actor.center_id).guide_is_public,
+            "is_public": selectors.guide_is_public(center_id=actor.center_id),
         },
     )
 
