@@ -24,6 +24,7 @@ from bianmin.catalogue.api import router as catalogue_router
 from bianmin.core.api import router as calendar_router
 from bianmin.core.codes import CoreError
 from bianmin.core.errors import DomainError, registered_codes
+from bianmin.family_desk.api import router as family_desk_router
 from bianmin.fees.api import router as fees_router
 from bianmin.hall.api import router as hall_router
 from bianmin.identity.api import router as identity_router
@@ -74,6 +75,7 @@ api.add_router("", cases_router)
 api.add_router("", fees_router)
 api.add_router("", notifications_router)
 api.add_router("", identity_router)
+api.add_router("", family_desk_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("bianmin.fees.urls")),
     path("", include("bianmin.notifications.urls")),
     path("", include("bianmin.identity.urls")),
+    path("", include("bianmin.family_desk.urls")),
     path("", include("bianmin.accounts.urls")),
 ]
 

@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("督察")
     SANITATION = "sanitation", _("环卫人员")
     ADMINISTRATOR = "administrator", _("系统管理员")
+    DESK_OFFICER = "desk_officer", _("惠民暖警服务台")
 
 
 # Roles whose accounts must pass TOTP two-factor authentication at every login.
@@ -56,6 +57,12 @@ class Perm(StrEnum):
     # administration
     STAFF_MANAGE = "staff_manage"
     AUTHORIZATION_GRANT = "authorization_grant"
+    # family desk (惠民暖警)
+    DESK_ASK = "desk_ask"  # ask the desk, register one's family members
+    DESK_HANDLE = "desk_handle"  # the desk's board: assign, reply, custody
+    DESK_GUIDE_EDIT = "desk_guide_edit"  # edit, import and export the procedures guide
+    DESK_FIGURES = "desk_figures"  # counts and the weekly summary, never contents
+    DESK_CONFIGURE = "desk_configure"  # open the guide to the public
 
 
 _WINDOW = {
@@ -70,12 +77,15 @@ _WINDOW = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.GUIDE: frozenset({Perm.TICKET_ISSUE}),
-    Role.OFFICER: frozenset(_WINDOW | {Perm.CASE_PROCESS}),
-    Role.BACK_OFFICE: frozenset({Perm.CASE_PROCESS, Perm.PERSON_VIEW, Perm.SMS_SEND}),
+    Role.GUIDE: frozenset({Perm.TICKET_ISSUE, Perm.DESK_ASK}),
+    Role.OFFICER: frozenset(_WINDOW | {Perm.CASE_PROCESS, Perm.DESK_ASK}),
+    Role.BACK_OFFICE: frozenset(
+        {Perm.CASE_PROCESS, Perm.PERSON_VIEW, Perm.SMS_SEND, Perm.DESK_ASK}
+    ),
     Role.SHIFT_LEADER: frozenset(
         _WINDOW
         | {
+            Perm.DESK_ASK,
             Perm.CASE_PROCESS,
             Perm.CASE_MONITOR,
             Perm.HALL_MONITOR,
@@ -100,9 +110,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.AUTHORIZATION_GRANT,
             Perm.PERSON_IMPORT,
             Perm.PERSON_EDIT,
+            Perm.DESK_ASK,
+            Perm.DESK_FIGURES,
+            Perm.DESK_CONFIGURE,
         }
     ),
-    Role.INSPECTOR: frozenset({Perm.AUDIT_VIEW, Perm.REPORT_VIEW, Perm.CASE_MONITOR}),
+    Role.INSPECTOR: frozenset(
+        {Perm.AUDIT_VIEW, Perm.REPORT_VIEW, Perm.CASE_MONITOR, Perm.DESK_ASK}
+    ),
     Role.SANITATION: frozenset(),
     Role.ADMINISTRATOR: frozenset(
         {
@@ -112,6 +127,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.PERSON_VIEW,
             Perm.PERSON_EDIT,
         }
+    ),
+    Role.DESK_OFFICER: frozenset(
+        {Perm.DESK_ASK, Perm.DESK_HANDLE, Perm.DESK_GUIDE_EDIT, Perm.DESK_FIGURES}
     ),
 }
 

@@ -18,6 +18,7 @@ from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor
 from bianmin.core.permissions import Role
+from bianmin.family_desk.demo import desk_demo_load
 from bianmin.fees.demo import fees_demo_history
 from bianmin.fees.services import fees_load_reference
 from bianmin.hall.demo import hall_demo_history, hall_demo_windows
@@ -117,6 +118,7 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
     cases_demo_history(center=center, rng=rng, days=history_days)
     notifications_demo_history(center=center, rng=rng, days=history_days)
     fees_demo_history(center=center, rng=rng, days=history_days)
+    desk_demo_load(center=center, password_hash=password_hash, rng=rng)
     return DemoSummary(
         center=center,
         accounts=[*(a[0] for a in ACCOUNTS), PROVINCE_ACCOUNT],

@@ -33,6 +33,7 @@ VARIABLES: dict[str, Variable] = {
     "date": Variable("日期", 6, "3月12日"),
     "time": Variable("时间", 5, "09:30"),
     "plate": Variable("号牌号码", 8, "陕E·A1234"),
+    "code": Variable("验证码", 6, "246810"),
 }
 
 
@@ -81,6 +82,18 @@ TEMPLATES: tuple[TemplateWording, ...] = (
         "号牌领取通知",
         "您办理的车辆号牌${plate}已制作完成，请于工作日到便民服务中心交管窗口领取。",
         "号牌到货后通知车主领取。",
+    ),
+    TemplateWording(
+        "desk_reply",
+        "惠民暖警答复通知",
+        "您向惠民暖警服务台提出的诉求（编号${case_number}）有新的答复，请登录手机页面查看。",
+        "惠民暖警服务台每次给申请人可见的答复时发送。",
+    ),
+    TemplateWording(
+        "desk_sign_in_code",
+        "惠民暖警登录验证码",
+        "您的惠民暖警服务台登录验证码为${code}，5分钟内有效，请勿告诉他人。",
+        "警属在手机页面登录时发送的一次性验证码。",
     ),
 )
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "simple_history",
     "bianmin.core",
     "bianmin.accounts",
     "bianmin.audit",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "bianmin.fees",
     "bianmin.notifications",
     "bianmin.identity",
+    "bianmin.family_desk",
     "bianmin.demo",
 ]
 

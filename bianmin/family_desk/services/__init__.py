@@ -1,0 +1,86 @@
+"""The family desk's writes, one module per subdomain; import them from here."""
+
+from bianmin.family_desk.services.common import Asker, DeskInvalid, desk_settings, parties_of
+from bianmin.family_desk.services.custody import (
+    custody_chain,
+    custody_outstanding,
+    custody_pdf,
+    custody_record,
+)
+from bianmin.family_desk.services.family import (
+    Throttled,
+    family_member_register,
+    family_member_remove,
+    sign_in_code_send,
+    sign_in_code_verify,
+)
+from bianmin.family_desk.services.guide import (
+    guide_set_public,
+    parse_synonym_lines,
+    procedure_mark_checked,
+    procedure_update,
+    synonyms_replace,
+    unit_get_or_create,
+)
+from bianmin.family_desk.services.requests import (
+    Upload,
+    check_upload,
+    request_add_info,
+    request_ask_info,
+    request_assign,
+    request_close,
+    request_create,
+    request_open,
+    request_rate,
+    request_reply,
+    request_take,
+    request_withdraw,
+)
+from bianmin.family_desk.services.transfer import (
+    GuideImportError,
+    ImportResult,
+    guide_booklet_pdf,
+    guide_export_xlsx,
+    guide_import,
+    guide_template_xlsx,
+)
+
+__all__ = [
+    "Asker",
+    "DeskInvalid",
+    "GuideImportError",
+    "ImportResult",
+    "Throttled",
+    "Upload",
+    "check_upload",
+    "custody_chain",
+    "custody_outstanding",
+    "custody_pdf",
+    "custody_record",
+    "desk_settings",
+    "family_member_register",
+    "family_member_remove",
+    "guide_booklet_pdf",
+    "guide_export_xlsx",
+    "guide_import",
+    "guide_set_public",
+    "guide_template_xlsx",
+    "parse_synonym_lines",
+    "parties_of",
+    "procedure_mark_checked",
+    "procedure_update",
+    "request_add_info",
+    "request_ask_info",
+    "request_assign",
+    "request_close",
+    "request_create",
+    "request_open",
+    "request_rate",
+    "request_reply",
+    "request_take",
+    "request_withdraw",
+    "sign_in_code_send",
+    "sign_in_code_verify",
+    "synonyms_replace",
+    "unit_get_or_create",
+]
