@@ -32,6 +32,7 @@ from bianmin.core import clock
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import template_for
 from bianmin.core.permissions import Perm, Role, has_perm
+from bianmin.hall.selectors import ticket_summary
 from bianmin.people.idnumber import check_id_number
 
 GROUPS = {"low_income": "特困群体（低保、五保等）", "student": "中小学生"}
@@ -54,7 +55,10 @@ def _panel_context(
     message: str = "",
 ) -> dict[str, Any]:
     user = request.user
-    ticket = services.hall_ticket_summary(ticket_id) if ticket_id else None
+    ticket = ticket_summary(ticket_id=ticket_id) if ticket_id else None
+    if ticket is not None and ticket.center_id != user.center_id:
+        # another center's ticket is unknown here (no number, no item leaks across centers)
+        ticket, ticket_id = None, ""
     inquiry = selectors.inquiry_for_ticket(user=user, ticket_id=ticket_id) if ticket_id else None
     if case is None and inquiry is not None:
         case = selectors.case_for_inquiry(inquiry=inquiry)

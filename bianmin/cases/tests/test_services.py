@@ -325,17 +325,12 @@ def test_recorded_change_of_facts_allows_a_new_material(pinned, new_case, office
 
 
 def test_notice_sms_goes_through_notifications(
-    pinned, new_case, officer, monkeypatch, django_capture_on_commit_callbacks
+    pinned, new_case, officer, django_capture_on_commit_callbacks
 ):
-    sent = []
+    from bianmin.notifications.models import Message
+    from bianmin.notifications.services import notifications_load_reference
 
-    def fake_enqueue(**kwargs):
-        sent.append(kwargs)
-        return True
-
-    monkeypatch.setattr(
-        services, "_optional", lambda module, name: fake_enqueue if name == "sms_enqueue" else None
-    )
+    notifications_load_reference()
     case = new_case("HZ02")
     services.case_pre_review(
         actor=officer,
@@ -344,20 +339,14 @@ def test_notice_sms_goes_through_notifications(
     )
     with django_capture_on_commit_callbacks(execute=True):
         notice = services.case_issue_missing_notice(actor=officer, case=case)
-    assert sent == [
-        {
-            "center_id": case.center_id,
-            "template_code": "missing_notice",
-            "phone": PHONE,
-            "params": {
-                "item": "居民身份证到期换领/变更换领",
-                "case_number": case.number,
-                "count": "1",
-            },
-            "dedupe_key": f"missing_notice:{case.pk}:1",
-            "case_id": case.pk,
-        }
-    ]
+    message = Message.objects.get()
+    assert (message.template_code, message.dedupe_key, message.case_id, message.params) == (
+        "missing_notice",
+        f"missing_notice:{case.pk}:1",
+        case.pk,
+        # notifications shortens the item name to fit one SMS segment
+        {"item": "居民身份证", "case_number": case.number, "count": "1"},
+    )
     notice.refresh_from_db()
     assert notice.sms_queued is True
 
@@ -587,38 +576,36 @@ def test_proxy_pickup_needs_authorization(waiting_for_pickup, officer):
     assert (case.pickup_by_proxy, case.proxy_id_number, case.status) == (True, proxy_id, "closed")
 
 
-def test_face_pickup_refused_while_face_check_is_unavailable(
-    waiting_for_pickup, officer, monkeypatch
-):
-    monkeypatch.setattr(services, "_optional", lambda module, name: None)
+def test_face_pickup_with_confirmed_check(waiting_for_pickup, officer):
+    from bianmin.cases.tests.factories import FaceCheckFactory
+
+    check = FaceCheckFactory(person=waiting_for_pickup.applicant, officer=officer)
     with pytest.raises(DomainError) as exc:
         services.case_pickup(
-            actor=officer, case=waiting_for_pickup, method="face", face_check_id="abc"
+            actor=officer,
+            case=waiting_for_pickup,
+            method="face",
+            face_check_id="00000000-0000-4000-8000-000000000000",
         )
-    assert exc.value.message == "刷脸核验功能尚未启用，请查验身份证件原件"
+    assert exc.value.message == "刷脸核验未通过或与领取人不符，请查验身份证件"
+    case = services.case_pickup(
+        actor=officer, case=waiting_for_pickup, method="face", face_check_id=str(check.pk)
+    )
+    assert (case.pickup_method, case.face_check_id) == ("face", str(check.pk))
 
 
-def test_face_pickup_with_confirmed_check(waiting_for_pickup, officer, monkeypatch):
-    calls = []
+def test_face_pickup_refuses_a_rejected_check(waiting_for_pickup, officer):
+    from bianmin.cases.tests.factories import FaceCheckFactory
 
-    def confirmed(*, check_id, id_number):
-        calls.append((check_id, id_number))
-        return check_id == "ok-1"
-
-    monkeypatch.setattr(
-        services,
-        "_optional",
-        lambda module, name: confirmed if name == "face_check_confirmed" else None,
+    check = FaceCheckFactory(
+        person=waiting_for_pickup.applicant, officer=officer, decision="no_match"
     )
     with pytest.raises(DomainError):
         services.case_pickup(
-            actor=officer, case=waiting_for_pickup, method="face", face_check_id="bad"
+            actor=officer, case=waiting_for_pickup, method="face", face_check_id=str(check.pk)
         )
-    case = services.case_pickup(
-        actor=officer, case=waiting_for_pickup, method="face", face_check_id="ok-1"
-    )
-    assert calls == [("bad", ADULT_ID), ("ok-1", ADULT_ID)]
-    assert (case.pickup_method, case.face_check_id) == ("face", "ok-1")
+    waiting_for_pickup.refresh_from_db()
+    assert waiting_for_pickup.picked_up_at is None
 
 
 def test_pickup_before_arrival_is_refused(pinned, accepted_case, officer):
@@ -736,14 +723,9 @@ def test_fee_facts(pinned, new_case, officer, make_staff, other_center):
 
 
 def test_sms_failure_never_undoes_the_notice(
-    pinned, new_case, officer, monkeypatch, django_capture_on_commit_callbacks
+    pinned, new_case, officer, django_capture_on_commit_callbacks
 ):
-    def refusing(**kwargs):
-        raise DomainError("短信模板“missing_notice”不存在或未审核，不能发送。")
-
-    monkeypatch.setattr(
-        services, "_optional", lambda module, name: refusing if name == "sms_enqueue" else None
-    )
+    # no approved SMS templates in this database: notifications refuses to queue the copy
     case = new_case("HZ02")
     services.case_pre_review(
         actor=officer,

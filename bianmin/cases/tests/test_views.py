@@ -107,18 +107,21 @@ def test_id_check_partial(setup, officer, login_client_for):
     assert "号码有误" in html
 
 
-def test_inquiry_only_is_kept(setup, officer, login_client_for, monkeypatch):
-    monkeypatch.setattr(services, "_optional", lambda module, name: None)
+def test_inquiry_only_is_kept(pinned, setup, officer, login_client_for):
+    from bianmin.hall.enums import IssueChannel
+    from bianmin.hall.services import ticket_issue
+
+    ticket = ticket_issue(actor=None, center=setup, item_codes=["HZ02"], channel=IssueChannel.KIOSK)
     client = login_client_for(officer)
     html = client.post(
         "/cases/window/inquiry/answer/",
-        {"ticket_id": "t-1", "topic": "护照办理", "answer": "需本人到场"},
+        {"ticket_id": ticket.pk, "topic": "护照办理", "answer": "需本人到场"},
         **HX,
     )
     assert "咨询已答复并记录" in html.content.decode()
     inquiry = Inquiry.objects.get()
     assert (inquiry.ticket_id, inquiry.status, inquiry.first_responder) == (
-        "t-1",
+        ticket.pk,
         "answered",
         officer,
     )

@@ -1,0 +1,115 @@
+"""Pickup (领证): the collector's identity checked, by ID card or a confirmed face check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bianmin.audit.enums import AuditAction
+from bianmin.audit.services import audit_record
+from bianmin.cases import pipeline
+from bianmin.cases.enums import (
+    CaseErrorCode,
+    CaseEventType,
+    CaseStatus,
+    PickupMethod,
+)
+from bianmin.cases.models import (
+    Case,
+)
+from bianmin.cases.services.base import (
+    _lock_free_for,
+    _locked,
+    _need,
+    _not_final,
+    _same_center,
+)
+from bianmin.cases.services.pipeline import _complete_step
+from bianmin.catalogue.enums import Stage
+from bianmin.core import clock
+from bianmin.core.errors import Conflict, DomainError
+from bianmin.core.permissions import Perm
+from bianmin.identity.selectors import face_check_confirmed
+from bianmin.people.idnumber import check_id_number, mask_id_number
+from bianmin.people.services import clean_name
+
+
+def _face_confirmed(check_id: str, id_number: str) -> bool:
+    return face_check_confirmed(check_id=check_id, id_number=id_number)
+
+
+@transaction.atomic
+def case_pickup(
+    *,
+    actor: Any,
+    case: Case,
+    method: str,
+    proxy_name: str = "",
+    proxy_id_number: str = "",
+    authorization_note: str = "",
+    face_check_id: str | None = None,
+) -> Case:
+    """领证: the collector's identity checked (ID card, or a confirmed face check); a proxy needs
+    their own ID and the applicant's authorization, recorded. Closes the case when pickup is the
+    last step before closing."""
+    _need(actor, Perm.CASE_ACCEPT)
+    _same_center(actor, case)
+    case = _locked(case)
+    _not_final(case)
+    if case.status != CaseStatus.ACCEPTED or case.next_stage != Stage.PICKUP:
+        raise Conflict(
+            _("办件 %(n)s 当前不在待领取环节（%(s)s）")
+            % {
+                "n": case.number,
+                "s": pipeline.progress_label(status=case.status, next_stage_=case.next_stage),
+            },
+            code=CaseErrorCode.NOT_NEXT_STAGE,
+        )
+    _lock_free_for(case, actor)
+    if method not in PickupMethod.values:
+        raise DomainError(_("请选择身份核验方式"), code=CaseErrorCode.IDENTITY_CHECK)
+    by_proxy = bool(proxy_name.strip() or proxy_id_number.strip())
+    collector_id = case.applicant.id_number or ""
+    if by_proxy:
+        name = clean_name(proxy_name)
+        check = check_id_number(proxy_id_number, today=clock.today())
+        if not check.valid:
+            raise DomainError(
+                _("代领人身份证号码有误：%(e)s") % {"e": check.error},
+                code=CaseErrorCode.IDENTITY_CHECK,
+            )
+        if check.normalized == collector_id:
+            raise DomainError(_("代领人不能是申请人本人"), code=CaseErrorCode.IDENTITY_CHECK)
+        if not authorization_note.strip():
+            raise DomainError(
+                _("代领须记录申请人的委托（委托书或授权说明）"), code=CaseErrorCode.REASON_REQUIRED
+            )
+        collector_id = check.normalized
+        case.proxy_name = name
+        case.proxy_id_number = check.normalized
+        case.proxy_id_number_masked = mask_id_number(check.normalized)
+        case.authorization_note = authorization_note.strip()[:300]
+        case.pickup_by_proxy = True
+    if method == PickupMethod.FACE:
+        if not face_check_id:
+            raise DomainError(_("请先完成刷脸核验"), code=CaseErrorCode.IDENTITY_CHECK)
+        if not _face_confirmed(face_check_id, collector_id):
+            raise DomainError(
+                _("刷脸核验未通过或与领取人不符，请查验身份证件"), code=CaseErrorCode.IDENTITY_CHECK
+            )
+        case.face_check_id = face_check_id[:64]
+    case.pickup_method = method
+    case.picked_up_at = clock.now()
+    _complete_step(case, actor, Stage.PICKUP, "pickup", event=CaseEventType.PICKED_UP)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_PICKED_UP,
+        target=case,
+        center_id=case.center_id,
+        after={"number": case.number, "method": method, "proxy": by_proxy},
+    )
+    if case.next_stage == Stage.CLOSED:
+        _complete_step(case, actor, Stage.CLOSED, "advance")
+    return case
