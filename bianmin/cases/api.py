@@ -10,6 +10,7 @@ from ninja.throttling import AnonRateThrottle
 from bianmin.accounts.api import staff_auth
 from bianmin.cases import pipeline, selectors, services
 from bianmin.cases.documents import notice_pdf, receipt_pdf
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import Case
 from bianmin.cases.schemas import (
     AcceptIn,
@@ -98,7 +99,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> dict[str, Any]:
 def case_progress(request: HttpRequest, number: str, phone_last4: str = "") -> Any:
     client = client_key(request)
     if progress_blocked(client):
-        raise DomainError("查询失败次数过多，请10分钟后再试", code="throttled", status=429)
+        raise DomainError("查询失败次数过多，请10分钟后再试", code=CaseError.THROTTLED, status=429)
     view = selectors.case_progress(number=number, phone_last4=phone_last4)
     if view is None:
         progress_failed(client)
@@ -152,7 +153,7 @@ def case_queue(
 ) -> list[dict[str, Any]]:
     actor = _actor(request, Perm.CASE_PROCESS)
     if stage not in selectors.QUEUE_STAGES:
-        raise DomainError("环节不正确", code="invalid_stage")
+        raise DomainError("环节不正确", code=CaseError.INVALID_STAGE)
     return [
         {
             "number": c.number,
@@ -176,7 +177,7 @@ def case_queue(
 def case_arrival_batch(request: HttpRequest, payload: ArrivalBatchIn) -> list[Any]:
     actor = _actor(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
     if len(payload.values) > 5000:
-        raise DomainError("一次最多登记5000条", code="too_many")
+        raise DomainError("一次最多登记5000条", code=CaseError.TOO_MANY)
     return services.case_arrival_batch(actor=actor, values=payload.values).rows
 
 
@@ -306,7 +307,7 @@ def case_receipt(request: HttpRequest, number: str) -> HttpResponse:
     actor = _actor(request, *STAFF_READ)
     case = selectors.case_get(user=actor, number=number)
     if case.accepted_at is None:
-        raise NotFound("该办件尚未受理，没有受理回执", code="no_receipt")
+        raise NotFound("该办件尚未受理，没有受理回执", code=CaseError.NO_RECEIPT)
     services.case_document_viewed(actor=actor, case=case, document="receipt")
     return _pdf(receipt_pdf(case), f"receipt-{case.number}.pdf")
 

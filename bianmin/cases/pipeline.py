@@ -17,7 +17,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from bianmin.cases.enums import CaseErrorCode, CaseStatus
+from bianmin.cases.enums import CaseStatus
+from bianmin.cases.errors import CaseError
 from bianmin.catalogue.enums import Stage
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import ROLE_PERMISSIONS, Perm, Role
@@ -113,7 +114,7 @@ def validate_stages(stages: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     if not ok:
         raise TransitionError(
             _("事项的流转环节配置有误：%(stages)s") % {"stages": " → ".join(stages) or "（空）"},
-            code=CaseErrorCode.INVALID_STAGES,
+            code=CaseError.INVALID_STAGES,
         )
     return stages
 
@@ -158,12 +159,12 @@ def check_step(
         raise TransitionError(
             _("办件已%(status)s，不能再流转；如需修改请使用更正功能。")
             % {"status": CaseStatus(status).label},
-            code=CaseErrorCode.CASE_FINAL,
+            code=CaseError.CASE_FINAL,
         )
     if target not in stages:
         raise TransitionError(
             _("该事项没有“%(stage)s”环节。") % {"stage": stage_label(target)},
-            code=CaseErrorCode.NOT_NEXT_STAGE,
+            code=CaseError.NOT_NEXT_STAGE,
         )
     expected = next_stage(stages, current) if current else stages[0]
     if target != expected:
@@ -174,25 +175,25 @@ def check_step(
                 "target": stage_label(target),
                 "expected": stage_label(expected) if expected else _("无"),
             },
-            code=CaseErrorCode.NOT_NEXT_STAGE,
+            code=CaseError.NOT_NEXT_STAGE,
         )
     rule = STEPS[target]
     if route != rule.route:
         raise TransitionError(
             ROUTE_HINT.get(rule.route, _("该环节须通过专门功能办理。")),
-            code=CaseErrorCode.WRONG_ROUTE,
+            code=CaseError.WRONG_ROUTE,
         )
     if not role_may(role, target):
         raise TransitionError(
             _("您的角色不能办理“%(stage)s”环节。") % {"stage": stage_label(target)},
-            code=CaseErrorCode.ROLE_NOT_ALLOWED,
+            code=CaseError.ROLE_NOT_ALLOWED,
             status=403,
         )
     if rule.needs_gaps_closed and gaps_open:
         raise TransitionError(
             _("容缺受理的材料尚未补齐，补齐前不能进入“%(stage)s”环节。")
             % {"stage": stage_label(target)},
-            code=CaseErrorCode.GAPS_OUTSTANDING,
+            code=CaseError.GAPS_OUTSTANDING,
         )
     return rule
 
@@ -202,21 +203,21 @@ def check_send_back(
 ) -> str:
     """The stage a case goes back to, or TransitionError. Only one step, always with a reason."""
     if status != CaseStatus.ACCEPTED:
-        raise TransitionError(_("只有办理中的办件可以退回。"), code=CaseErrorCode.CANNOT_SEND_BACK)
+        raise TransitionError(_("只有办理中的办件可以退回。"), code=CaseError.CANNOT_SEND_BACK)
     if not reason.strip():
-        raise TransitionError(_("退回必须填写原因。"), code=CaseErrorCode.REASON_REQUIRED)
+        raise TransitionError(_("退回必须填写原因。"), code=CaseError.REASON_REQUIRED)
     pending = next_stage(stages, current)
     back_to = previous_stage(stages, current)
     if pending is None or back_to is None or not STEPS[pending].may_send_back:
         raise TransitionError(
             _("“%(stage)s”环节的办件不能退回。")
             % {"stage": STEPS[pending].queue_label if pending else stage_label(current)},
-            code=CaseErrorCode.CANNOT_SEND_BACK,
+            code=CaseError.CANNOT_SEND_BACK,
         )
     if not role_may(role, pending):
         raise TransitionError(
             _("您的角色不能办理“%(stage)s”环节，也不能退回。") % {"stage": stage_label(pending)},
-            code=CaseErrorCode.ROLE_NOT_ALLOWED,
+            code=CaseError.ROLE_NOT_ALLOWED,
             status=403,
         )
     return back_to

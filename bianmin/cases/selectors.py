@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bianmin.cases import pipeline
 from bianmin.cases.enums import CaseStatus, InquiryStatus
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import Case, CaseEvent, Inquiry, MissingNotice
 from bianmin.cases.services import phone_digest
 from bianmin.catalogue.enums import Stage
@@ -44,7 +45,7 @@ def case_get(*, user: Any, number: str) -> Case:
         .first()
     )
     if case is None:
-        raise NotFound(f"没有找到受理编号为 {number[:30]} 的办件", code="case_not_found")
+        raise NotFound(f"没有找到受理编号为 {number[:30]} 的办件", code=CaseError.CASE_NOT_FOUND)
     return case
 
 
@@ -55,7 +56,7 @@ def case_events(*, case: Case) -> QuerySet[CaseEvent]:
 def case_notice_get(*, case: Case, seq: int) -> MissingNotice:
     notice = case.notices.select_related("issued_by").filter(seq=seq).first()
     if notice is None:
-        raise NotFound("没有找到该一次性告知单", code="notice_not_found")
+        raise NotFound("没有找到该一次性告知单", code=CaseError.NOTICE_NOT_FOUND)
     return notice
 
 

@@ -18,13 +18,13 @@ from bianmin.cases.checklist import (
     gaps_acceptable,
 )
 from bianmin.cases.enums import (
-    CaseErrorCode,
     CaseEventType,
     CaseStatus,
     ConfirmationStage,
     InquiryStatus,
     MaterialState,
 )
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import (
     Case,
     Inquiry,
@@ -71,7 +71,7 @@ def case_accept(*, actor: Any, case: Case, with_gaps: bool = False, commitment: 
         raise Conflict(
             _("办件 %(number)s 已于 %(when)s 受理，不能重复受理。")
             % {"number": case.number, "when": accepted},
-            code=CaseErrorCode.ALREADY_ACCEPTED,
+            code=CaseError.ALREADY_ACCEPTED,
         )
     _not_final(case)
     item = case.item
@@ -79,11 +79,11 @@ def case_accept(*, actor: Any, case: Case, with_gaps: bool = False, commitment: 
         raise PermissionDenied(_("您未获得办理“%(item)s”的授权") % {"item": item.name})
     materials = list(case.materials.all())
     if any(m.is_required and m.state == MaterialState.NOT_CHECKED for m in materials):
-        raise DomainError(_("请先完成材料预审"), code=CaseErrorCode.NOT_PRE_REVIEWED)
+        raise DomainError(_("请先完成材料预审"), code=CaseError.NOT_PRE_REVIEWED)
     if not case.confirmations.filter(stage=ConfirmationStage.WINDOW).exists():
         raise DomainError(
             _("受理前须由申请人在窗口核对确认姓名、性别、证件类型和号码"),
-            code=CaseErrorCode.CONFIRMATION_MISSING,
+            code=CaseError.CONFIRMATION_MISSING,
         )
     duplicate = (
         Case.objects.filter(
@@ -96,7 +96,7 @@ def case_accept(*, actor: Any, case: Case, with_gaps: bool = False, commitment: 
     if duplicate:
         raise Conflict(
             _("该申请人已有同一事项的在办件 %(number)s，不能重复受理。") % {"number": duplicate},
-            code=CaseErrorCode.DUPLICATE_OPEN_CASE,
+            code=CaseError.DUPLICATE_OPEN_CASE,
         )
     lacking = [m for m in materials if m.is_required and m.state != MaterialState.PROVIDED]
     if lacking and not with_gaps:
@@ -106,7 +106,7 @@ def case_accept(*, actor: Any, case: Case, with_gaps: bool = False, commitment: 
                 "names": "、".join(m.name for m in lacking),
                 "gaps": _("或办理容缺受理") if item.allows_accept_with_gaps else "",
             },
-            code=CaseErrorCode.MATERIALS_INCOMPLETE,
+            code=CaseError.MATERIALS_INCOMPLETE,
         )
     if with_gaps:
         if not lacking:
@@ -114,7 +114,7 @@ def case_accept(*, actor: Any, case: Case, with_gaps: bool = False, commitment: 
         elif not item.allows_accept_with_gaps:
             raise DomainError(
                 _("事项“%(item)s”不适用容缺受理") % {"item": item.name},
-                code=CaseErrorCode.GAPS_NOT_ALLOWED,
+                code=CaseError.GAPS_NOT_ALLOWED,
             )
         else:
             specs = [
@@ -126,11 +126,11 @@ def case_accept(*, actor: Any, case: Case, with_gaps: bool = False, commitment: 
                 raise DomainError(
                     _("主要材料不齐（%(names)s），不能容缺受理；容缺受理只适用于次要材料。")
                     % {"names": "、".join(m.name for m in lacking if m.is_primary)},
-                    code=CaseErrorCode.GAPS_NOT_ALLOWED,
+                    code=CaseError.GAPS_NOT_ALLOWED,
                 )
             if not commitment.strip():
                 raise DomainError(
-                    _("容缺受理须记录申请人的补正承诺"), code=CaseErrorCode.REASON_REQUIRED
+                    _("容缺受理须记录申请人的补正承诺"), code=CaseError.REASON_REQUIRED
                 )
     stages = case.stage_tuple
     pipeline.check_step(
@@ -192,7 +192,7 @@ def case_supplement_gaps(*, actor: Any, case: Case) -> Case:
     case = _locked(case)
     _not_final(case)
     if not case.gaps_open:
-        raise DomainError(_("该办件没有待补正的容缺材料"), code="no_gaps")
+        raise DomainError(_("该办件没有待补正的容缺材料"), code=CaseError.NO_GAPS)
     now = clock.now()
     supplied = []
     for row in case.materials.all():
@@ -237,7 +237,7 @@ def case_submit(
         raise DomainError(
             _("材料 %(codes)s 不属于事项“%(item)s”，请核对材料清单。")
             % {"codes": "、".join(unknown), "item": item.name},
-            code=CaseErrorCode.UNKNOWN_MATERIAL,
+            code=CaseError.UNKNOWN_MATERIAL,
             materials=unknown,
         )
     case = case_create(

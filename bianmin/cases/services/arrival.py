@@ -16,6 +16,7 @@ from bianmin.cases.enums import (
     CaseEventType,
     CaseStatus,
 )
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import (
     Case,
 )
@@ -49,10 +50,10 @@ def case_register_arrival(*, actor: Any, case: Case) -> Case:
                 "n": case.number,
                 "t": timezone.localtime(case.arrived_at).strftime("%Y-%m-%d %H:%M"),
             },
-            code="already_arrived",
+            code=CaseError.ALREADY_ARRIVED,
         )
     if case.status != CaseStatus.ACCEPTED:
-        raise Conflict(_("办件尚未受理，不能登记到证"), code="not_accepted")
+        raise Conflict(_("办件尚未受理，不能登记到证"), code=CaseError.NOT_ACCEPTED)
     _lock_free_for(case, actor)
     case.arrived_at = clock.now()
     _complete_step(case, actor, Stage.ARRIVAL, "arrival", event=CaseEventType.ARRIVED)

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.cases.enums import (
-    CaseErrorCode,
     CaseEventType,
     CaseStatus,
 )
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import (
     Case,
     CaseEvent,
@@ -42,7 +42,7 @@ def _need(actor: Any, *perms: Perm) -> None:
 
 def _same_center(actor: Any, case: Case) -> None:
     if actor.center_id is not None and actor.center_id != case.center_id:
-        raise NotFound(_("没有找到该办件"), code="case_not_found")
+        raise NotFound(_("没有找到该办件"), code=CaseError.CASE_NOT_FOUND)
 
 
 def _locked(case: Case) -> Case:
@@ -87,7 +87,7 @@ def _not_final(case: Case) -> None:
         raise Conflict(
             _("办件 %(number)s 已%(status)s，不能修改；如需修改请使用更正功能。")
             % {"number": case.number, "status": CaseStatus(case.status).label},
-            code=CaseErrorCode.CASE_FINAL,
+            code=CaseError.CASE_FINAL,
         )
 
 
@@ -96,7 +96,7 @@ def _lock_free_for(case: Case, actor: Any) -> None:
         holder = case.locked_by
         raise Conflict(
             _("办件已被%(name)s认领办理，请其释放后再操作。") % {"name": holder},
-            code=CaseErrorCode.CASE_LOCKED,
+            code=CaseError.CASE_LOCKED,
         )
 
 

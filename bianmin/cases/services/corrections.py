@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.cases.enums import (
-    CaseErrorCode,
     CaseEventType,
     CaseStatus,
     IdType,
 )
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import (
     Case,
 )
@@ -63,17 +63,17 @@ def case_correct(*, actor: Any, case: Case, field_name: str, value: str, reason:
     _same_center(actor, case)
     case = _locked(case)
     if field_name not in CORRECTABLE_FIELDS:
-        raise DomainError(_("该项目不能更正"), code="not_correctable")
+        raise DomainError(_("该项目不能更正"), code=CaseError.NOT_CORRECTABLE)
     if not reason.strip():
-        raise DomainError(_("更正必须填写原因"), code=CaseErrorCode.REASON_REQUIRED)
+        raise DomainError(_("更正必须填写原因"), code=CaseError.REASON_REQUIRED)
     if field_name == "applicant_id_type" and value not in IdType.values:
-        raise DomainError(_("证件类型不正确"), code="invalid_id_type")
+        raise DomainError(_("证件类型不正确"), code=CaseError.INVALID_ID_TYPE)
     if (
         field_name == "fee_variant"
         and value
         and not case.item.fee_variants.filter(code=value).exists()
     ):
-        raise DomainError(_("收费类型不属于该事项"), code="invalid_fee_variant")
+        raise DomainError(_("收费类型不属于该事项"), code=CaseError.INVALID_FEE_VARIANT)
     before = getattr(case, field_name)
     setattr(case, field_name, value[:300])
     case.save(update_fields=[field_name, "updated_at"])
@@ -112,7 +112,7 @@ def case_terminate(*, actor: Any, case: Case, reason: str) -> Case:
     case = _locked(case)
     _not_final(case)
     if not reason.strip():
-        raise DomainError(_("终止办件必须填写原因"), code=CaseErrorCode.REASON_REQUIRED)
+        raise DomainError(_("终止办件必须填写原因"), code=CaseError.REASON_REQUIRED)
     _terminate(case, actor, reason.strip())
     return case
 

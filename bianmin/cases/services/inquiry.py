@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.cases.enums import (
-    CaseErrorCode,
     InquiryStatus,
 )
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import (
     Inquiry,
     InquiryHandover,
@@ -40,7 +40,7 @@ def inquiry_open(
     if ticket_id:
         summary = ticket_summary(ticket_id=ticket_id)
         if summary is None or summary.center_id != actor.center_id:
-            raise NotFound(_("没有找到这张号票"), code="ticket_not_found")
+            raise NotFound(_("没有找到这张号票"), code=CaseError.TICKET_NOT_FOUND)
         ticket_number = summary.number
         if not item_code and summary.item_codes:
             item_code = summary.item_codes[0]
@@ -72,7 +72,7 @@ def inquiry_open(
 
 def _inquiry_open_only(inquiry: Inquiry) -> None:
     if inquiry.status in (InquiryStatus.ANSWERED, InquiryStatus.CONVERTED):
-        raise Conflict(_("该咨询已结束"), code="inquiry_closed")
+        raise Conflict(_("该咨询已结束"), code=CaseError.INQUIRY_CLOSED)
 
 
 @transaction.atomic
@@ -83,7 +83,7 @@ def inquiry_answer(*, actor: Any, inquiry: Inquiry, answer: str) -> Inquiry:
     if inquiry.responsible_id != actor.pk:
         raise PermissionDenied(_("只有该咨询的当前责任人可以答复"))
     if not answer.strip():
-        raise DomainError(_("请填写答复内容"), code=CaseErrorCode.REASON_REQUIRED)
+        raise DomainError(_("请填写答复内容"), code=CaseError.REASON_REQUIRED)
     inquiry.answer = answer.strip()[:500]
     inquiry.status = InquiryStatus.ANSWERED
     inquiry.answered_at = clock.now()
@@ -108,13 +108,13 @@ def inquiry_hand_over(
     if inquiry.responsible_id != actor.pk:
         raise PermissionDenied(_("只有该咨询的当前责任人可以移交"))
     if to_officer.pk == actor.pk or to_officer.center_id != inquiry.center_id:
-        raise DomainError(_("请选择本中心的另一位民警接手"), code="invalid_handover")
+        raise DomainError(_("请选择本中心的另一位民警接手"), code=CaseError.INVALID_HANDOVER)
     if not has_perm(to_officer, Perm.CASE_ACCEPT):
-        raise DomainError(_("接手人须为窗口民警"), code="invalid_handover")
+        raise DomainError(_("接手人须为窗口民警"), code=CaseError.INVALID_HANDOVER)
     if not note.strip():
-        raise DomainError(_("移交须说明情况"), code=CaseErrorCode.REASON_REQUIRED)
+        raise DomainError(_("移交须说明情况"), code=CaseError.REASON_REQUIRED)
     if inquiry.handovers.filter(received_at__isnull=True).exists():
-        raise Conflict(_("已有一次移交等待接手确认"), code="handover_pending")
+        raise Conflict(_("已有一次移交等待接手确认"), code=CaseError.HANDOVER_PENDING)
     handover = InquiryHandover.objects.create(
         inquiry=inquiry, from_officer=actor, to_officer=to_officer, note=note.strip()[:300]
     )
@@ -135,7 +135,7 @@ def inquiry_receive(*, actor: Any, inquiry: Inquiry) -> Inquiry:
     inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
     handover = inquiry.handovers.filter(received_at__isnull=True).first()
     if handover is None:
-        raise Conflict(_("没有待接手的移交"), code="no_handover")
+        raise Conflict(_("没有待接手的移交"), code=CaseError.NO_HANDOVER)
     if handover.to_officer_id != actor.pk:
         raise PermissionDenied(_("只有被指定的接手人可以确认接手"))
     handover.received_at = clock.now()

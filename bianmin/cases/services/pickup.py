@@ -11,11 +11,11 @@ from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.cases import pipeline
 from bianmin.cases.enums import (
-    CaseErrorCode,
     CaseEventType,
     CaseStatus,
     PickupMethod,
 )
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import (
     Case,
 )
@@ -65,11 +65,11 @@ def case_pickup(
                 "n": case.number,
                 "s": pipeline.progress_label(status=case.status, next_stage_=case.next_stage),
             },
-            code=CaseErrorCode.NOT_NEXT_STAGE,
+            code=CaseError.NOT_NEXT_STAGE,
         )
     _lock_free_for(case, actor)
     if method not in PickupMethod.values:
-        raise DomainError(_("请选择身份核验方式"), code=CaseErrorCode.IDENTITY_CHECK)
+        raise DomainError(_("请选择身份核验方式"), code=CaseError.IDENTITY_CHECK)
     by_proxy = bool(proxy_name.strip() or proxy_id_number.strip())
     collector_id = case.applicant.id_number or ""
     if by_proxy:
@@ -78,13 +78,13 @@ def case_pickup(
         if not check.valid:
             raise DomainError(
                 _("代领人身份证号码有误：%(e)s") % {"e": check.error},
-                code=CaseErrorCode.IDENTITY_CHECK,
+                code=CaseError.IDENTITY_CHECK,
             )
         if check.normalized == collector_id:
-            raise DomainError(_("代领人不能是申请人本人"), code=CaseErrorCode.IDENTITY_CHECK)
+            raise DomainError(_("代领人不能是申请人本人"), code=CaseError.IDENTITY_CHECK)
         if not authorization_note.strip():
             raise DomainError(
-                _("代领须记录申请人的委托（委托书或授权说明）"), code=CaseErrorCode.REASON_REQUIRED
+                _("代领须记录申请人的委托（委托书或授权说明）"), code=CaseError.REASON_REQUIRED
             )
         collector_id = check.normalized
         case.proxy_name = name
@@ -94,10 +94,10 @@ def case_pickup(
         case.pickup_by_proxy = True
     if method == PickupMethod.FACE:
         if not face_check_id:
-            raise DomainError(_("请先完成刷脸核验"), code=CaseErrorCode.IDENTITY_CHECK)
+            raise DomainError(_("请先完成刷脸核验"), code=CaseError.IDENTITY_CHECK)
         if not _face_confirmed(face_check_id, collector_id):
             raise DomainError(
-                _("刷脸核验未通过或与领取人不符，请查验身份证件"), code=CaseErrorCode.IDENTITY_CHECK
+                _("刷脸核验未通过或与领取人不符，请查验身份证件"), code=CaseError.IDENTITY_CHECK
             )
         case.face_check_id = face_check_id[:64]
     case.pickup_method = method

@@ -16,6 +16,7 @@ from bianmin.cases.enums import (
     CaseEventType,
     CaseStatus,
 )
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import (
     Case,
     CaseEvent,
@@ -47,7 +48,7 @@ def case_claim(*, actor: Any, case: Case) -> Case:
     case = _locked(case)
     _not_final(case)
     if case.status != CaseStatus.ACCEPTED:
-        raise Conflict(_("只有已受理的办件可以认领"), code="not_accepted")
+        raise Conflict(_("只有已受理的办件可以认领"), code=CaseError.NOT_ACCEPTED)
     _lock_free_for(case, actor)
     if case.locked_by_id == actor.pk:
         return case
@@ -114,7 +115,7 @@ def case_advance(*, actor: Any, case: Case, to_stage: str, note: str = "") -> Ca
     case = _locked(case)
     _not_final(case)
     if case.status != CaseStatus.ACCEPTED:
-        raise Conflict(_("办件尚未受理，不能流转"), code="not_accepted")
+        raise Conflict(_("办件尚未受理，不能流转"), code=CaseError.NOT_ACCEPTED)
     _lock_free_for(case, actor)
     _complete_step(case, actor, to_stage, "advance", reason=note)
     return case

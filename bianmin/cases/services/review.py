@@ -24,7 +24,6 @@ from bianmin.cases.checklist import (
     required_codes,
 )
 from bianmin.cases.enums import (
-    CaseErrorCode,
     CaseEventType,
     CaseStatus,
     ConfirmationStage,
@@ -32,6 +31,7 @@ from bianmin.cases.enums import (
     InquiryStatus,
     MaterialState,
 )
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import (
     Case,
     CaseConfirmation,
@@ -128,15 +128,18 @@ def case_create(
         raise PermissionDenied(_("您的账号未分配到服务中心"))
     item = item_get(code=item_code)
     if not item.is_active:
-        raise DomainError(_("事项 %(code)s 已停用") % {"code": item.code}, code="item_inactive")
+        raise DomainError(
+            _("事项 %(code)s 已停用") % {"code": item.code}, code=CaseError.ITEM_INACTIVE
+        )
     if not staff_may_serve(staff=actor, item_id=item.pk):
         raise PermissionDenied(_("您未获得办理“%(item)s”的授权") % {"item": item.name})
     stages = pipeline.validate_stages(item.stages)
     if applicant.id_type not in IdType.values:
-        raise DomainError(_("证件类型不正确"), code="invalid_id_type")
+        raise DomainError(_("证件类型不正确"), code=CaseError.INVALID_ID_TYPE)
     if fee_variant and not item.fee_variants.filter(code=fee_variant).exists():
         raise DomainError(
-            _("收费类型 %(v)s 不属于该事项") % {"v": fee_variant}, code="invalid_fee_variant"
+            _("收费类型 %(v)s 不属于该事项") % {"v": fee_variant},
+            code=CaseError.INVALID_FEE_VARIANT,
         )
     if ticket_id and inquiry is None:
         inquiry = inquiry_open(actor=actor, ticket_id=ticket_id, item_code=item.code)
@@ -237,11 +240,11 @@ def case_confirmation_record(
     """
     _need(actor, Perm.CASE_ACCEPT, Perm.FEE_COLLECT)
     if stage not in ConfirmationStage.values:
-        raise DomainError(_("确认环节不正确"), code="invalid_stage")
+        raise DomainError(_("确认环节不正确"), code=CaseError.INVALID_STAGE)
     case = Case.objects.select_related("applicant").filter(number=case_number.strip()).first()
     if case is None:
         raise NotFound(
-            _("没有找到受理编号为 %(n)s 的办件") % {"n": case_number}, code="case_not_found"
+            _("没有找到受理编号为 %(n)s 的办件") % {"n": case_number}, code=CaseError.CASE_NOT_FOUND
         )
     _same_center(actor, case)
     _not_final(case)
@@ -266,7 +269,7 @@ def case_confirmation_record(
                 "如登记有误，请重新登记申请。"
             )
             % {"fields": "、".join(wrong)},
-            code=CaseErrorCode.CONFIRMATION_MISMATCH,
+            code=CaseError.CONFIRMATION_MISMATCH,
             fields=wrong,
         )
     _confirm(
@@ -290,9 +293,9 @@ def case_facts_change(*, actor: Any, case: Case, declared: Mapping[str, Any], no
     _same_center(actor, case)
     case = _locked(case)
     if case.status not in (CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT):
-        raise Conflict(_("办件已受理，申请人情况不能再修改"), code=CaseErrorCode.ALREADY_ACCEPTED)
+        raise Conflict(_("办件已受理，申请人情况不能再修改"), code=CaseError.ALREADY_ACCEPTED)
     if not note.strip():
-        raise DomainError(_("请说明申请人情况发生了什么变化"), code=CaseErrorCode.REASON_REQUIRED)
+        raise DomainError(_("请说明申请人情况发生了什么变化"), code=CaseError.REASON_REQUIRED)
     before = dict(case.facts)
     setting = case_setting_for(case.center_id)
     after = applicant_facts(
@@ -302,7 +305,7 @@ def case_facts_change(*, actor: Any, case: Case, declared: Mapping[str, Any], no
         declared=_clean_declared(declared),
     )
     if after == before:
-        raise DomainError(_("申请人情况没有变化"), code="facts_unchanged")
+        raise DomainError(_("申请人情况没有变化"), code=CaseError.FACTS_UNCHANGED)
     case.facts = after
     case.save(update_fields=["facts", "updated_at"])
     _sync_materials(case, _material_specs(case.item))
@@ -331,14 +334,14 @@ def case_pre_review(
     case = _locked(case)
     if case.status not in (CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT):
         _not_final(case)
-        raise Conflict(_("办件已受理，材料预审已结束"), code=CaseErrorCode.ALREADY_ACCEPTED)
+        raise Conflict(_("办件已受理，材料预审已结束"), code=CaseError.ALREADY_ACCEPTED)
     rows = {m.code: m for m in case.materials.all()}
     unknown = sorted(set(results) - set(rows))
     if unknown:
         raise DomainError(
             _("材料 %(codes)s 不属于事项“%(item)s”，请核对材料清单。")
             % {"codes": "、".join(unknown), "item": case.item.name},
-            code=CaseErrorCode.UNKNOWN_MATERIAL,
+            code=CaseError.UNKNOWN_MATERIAL,
             materials=unknown,
         )
     parsed: dict[str, tuple[str, str]] = {}
@@ -347,7 +350,7 @@ def case_pre_review(
         if state not in (MaterialState.PROVIDED, MaterialState.MISSING, MaterialState.DEFECTIVE):
             raise DomainError(
                 _("材料 %(code)s 的核验结果只能是已提供、缺少或不符合要求") % {"code": code},
-                code="invalid_material_state",
+                code=CaseError.INVALID_MATERIAL_STATE,
             )
         parsed[code] = (state, (reason or "").strip()[:200])
     now = clock.now()
@@ -390,13 +393,13 @@ def case_issue_missing_notice(*, actor: Any, case: Case) -> MissingNotice:
     case = _locked(case)
     if case.status not in (CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT):
         _not_final(case)
-        raise Conflict(_("办件已受理，不能再出具一次性告知单"), code=CaseErrorCode.ALREADY_ACCEPTED)
+        raise Conflict(_("办件已受理，不能再出具一次性告知单"), code=CaseError.ALREADY_ACCEPTED)
     materials = list(case.materials.all())
     if any(m.is_required and m.state == MaterialState.NOT_CHECKED for m in materials):
-        raise DomainError(_("请先完成材料预审"), code=CaseErrorCode.NOT_PRE_REVIEWED)
+        raise DomainError(_("请先完成材料预审"), code=CaseError.NOT_PRE_REVIEWED)
     lacking = case_lacking(case)
     if not lacking:
-        raise DomainError(_("材料齐全，无需告知，可以直接受理"), code=CaseErrorCode.NOTHING_MISSING)
+        raise DomainError(_("材料齐全，无需告知，可以直接受理"), code=CaseError.NOTHING_MISSING)
     notices = list(case.notices.order_by("seq"))
     facts_changed = False
     if notices:
@@ -420,7 +423,7 @@ def case_issue_missing_notice(*, actor: Any, case: Case) -> MissingNotice:
                     "date": timezone.localtime(first.created_at).strftime("%Y-%m-%d"),
                     "names": "、".join(m.name for m in extra),
                 },
-                code=CaseErrorCode.ONE_TIME_NOTICE,
+                code=CaseError.ONE_TIME_NOTICE,
                 materials=[m.code for m in extra],
             )
     entries = [

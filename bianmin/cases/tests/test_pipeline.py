@@ -12,7 +12,8 @@ from bianmin.cases.checklist import (
     later_notice_allowed_codes,
     required_codes,
 )
-from bianmin.cases.enums import CaseErrorCode, CaseStatus
+from bianmin.cases.enums import CaseStatus
+from bianmin.cases.errors import CaseError
 from bianmin.cases.pipeline import TransitionError
 from bianmin.core.permissions import Role
 
@@ -73,7 +74,7 @@ def test_valid_stage_lists_pass(stages):
 def test_invalid_stage_lists_are_refused(stages):
     with pytest.raises(TransitionError) as exc:
         pipeline.validate_stages(stages)
-    assert exc.value.code == CaseErrorCode.INVALID_STAGES
+    assert exc.value.code == CaseError.INVALID_STAGES
 
 
 def test_next_and_previous_stage():
@@ -102,7 +103,7 @@ def test_the_next_step_is_allowed():
 def test_no_skipping_and_no_going_back_by_advance(current, target):
     with pytest.raises(TransitionError) as exc:
         step(current, target, role=Role.SHIFT_LEADER)
-    assert exc.value.code == CaseErrorCode.NOT_NEXT_STAGE
+    assert exc.value.code == CaseError.NOT_NEXT_STAGE
     assert "不能从" in exc.value.message
 
 
@@ -116,7 +117,7 @@ def test_a_stage_the_item_does_not_have_is_refused():
 def test_final_cases_never_move(status):
     with pytest.raises(TransitionError) as exc:
         step("accept", "review", status=status)
-    assert exc.value.code == CaseErrorCode.CASE_FINAL
+    assert exc.value.code == CaseError.CASE_FINAL
 
 
 @pytest.mark.parametrize(
@@ -129,7 +130,7 @@ def test_final_cases_never_move(status):
 def test_arrival_and_pickup_only_through_their_services(current, target, route):
     with pytest.raises(TransitionError) as exc:
         step(current, target, route=route, role=Role.SHIFT_LEADER)
-    assert exc.value.code == CaseErrorCode.WRONG_ROUTE
+    assert exc.value.code == CaseError.WRONG_ROUTE
 
 
 def test_acceptance_is_the_first_step_only_through_accept():
@@ -178,7 +179,7 @@ def test_open_gaps_block_the_result_but_not_the_review(current, target, blocked)
     if blocked:
         with pytest.raises(TransitionError) as exc:
             step(current, target, gaps_open=True)
-        assert exc.value.code == CaseErrorCode.GAPS_OUTSTANDING
+        assert exc.value.code == CaseError.GAPS_OUTSTANDING
     else:
         assert step(current, target, gaps_open=True).stage == target
 
@@ -197,10 +198,10 @@ def test_send_back_one_step_with_a_reason():
 @pytest.mark.parametrize(
     ("current", "reason", "code"),
     [
-        ("review", "  ", CaseErrorCode.REASON_REQUIRED),
-        ("accept", "x", CaseErrorCode.CANNOT_SEND_BACK),  # waiting for review: nothing before it
-        ("production", "x", CaseErrorCode.CANNOT_SEND_BACK),  # waiting for arrival: physical
-        ("arrival", "x", CaseErrorCode.CANNOT_SEND_BACK),
+        ("review", "  ", CaseError.REASON_REQUIRED),
+        ("accept", "x", CaseError.CANNOT_SEND_BACK),  # waiting for review: nothing before it
+        ("production", "x", CaseError.CANNOT_SEND_BACK),  # waiting for arrival: physical
+        ("arrival", "x", CaseError.CANNOT_SEND_BACK),
     ],
 )
 def test_send_back_refusals(current, reason, code):

@@ -8,7 +8,7 @@ import time_machine
 from bianmin.audit.selectors import audit_entry_search
 from bianmin.cases import selectors, services
 from bianmin.cases.enums import (
-    CaseErrorCode,
+    CaseError,
     CaseEventType,
     CaseStatus,
     ConfirmationStage,
@@ -16,7 +16,7 @@ from bianmin.cases.enums import (
     MaterialState,
 )
 from bianmin.cases.models import Case, CaseConfirmation, CaseEvent, MissingNotice
-from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE, all_provided, applicant, at
+from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, all_provided, applicant, at
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Role
 from bianmin.core.workdays import CalendarUnknown
@@ -101,7 +101,7 @@ def test_window_confirmation_mismatch_blocks_and_records_nothing(pinned, new_cas
             id_type="resident_id",
             id_number=ADULT_ID,
         )
-    assert exc.value.code == CaseErrorCode.CONFIRMATION_MISMATCH
+    assert exc.value.code == CaseError.CONFIRMATION_MISMATCH
     assert exc.value.message == (
         "申请人确认的姓名、性别与登记信息不一致，请核对证件原件后重新确认；"
         "如登记有误，请重新登记申请。"
@@ -133,7 +133,7 @@ def test_acceptance_needs_the_window_confirmation(pinned, new_case, officer):
     services.case_pre_review(actor=officer, case=case, results=all_provided(case))
     with pytest.raises(DomainError) as exc:
         services.case_accept(actor=officer, case=case)
-    assert exc.value.code == CaseErrorCode.CONFIRMATION_MISSING
+    assert exc.value.code == CaseError.CONFIRMATION_MISSING
     case.refresh_from_db()
     assert case.status == CaseStatus.PRE_REVIEW
 
@@ -169,7 +169,7 @@ def test_unknown_material_code_is_refused_and_nothing_changes(pinned, new_case, 
             case=case,
             results={"old_id_card": "provided", "purchase_invoice": "provided"},
         )
-    assert exc.value.code == CaseErrorCode.UNKNOWN_MATERIAL
+    assert exc.value.code == CaseError.UNKNOWN_MATERIAL
     assert exc.value.message == (
         "材料 purchase_invoice 不属于事项“居民身份证到期换领/变更换领”，请核对材料清单。"
     )
@@ -185,7 +185,7 @@ def test_incomplete_materials_cannot_be_accepted(pinned, new_case, officer):
     )
     with pytest.raises(DomainError) as exc:
         services.case_accept(actor=officer, case=case)
-    assert exc.value.code == CaseErrorCode.MATERIALS_INCOMPLETE
+    assert exc.value.code == CaseError.MATERIALS_INCOMPLETE
     assert exc.value.message == (
         "材料不齐（居民户口簿、近期免冠照片），不能受理；请出具一次性告知单或办理容缺受理。"
     )
@@ -201,7 +201,7 @@ def test_second_acceptance_is_refused_and_changes_nothing(pinned, accepted_case,
     )
     with pytest.raises(Conflict) as exc:
         services.case_accept(actor=officer, case=case)
-    assert exc.value.code == CaseErrorCode.ALREADY_ACCEPTED
+    assert exc.value.code == CaseError.ALREADY_ACCEPTED
     assert exc.value.message == f"办件 {case.number} 已于 2026-09-29 10:00 受理，不能重复受理。"
     case.refresh_from_db()
     assert (
@@ -274,7 +274,7 @@ def test_later_notice_may_not_add_materials(pinned, new_case, officer):
     )
     with pytest.raises(DomainError) as exc:
         services.case_issue_missing_notice(actor=officer, case=case)
-    assert exc.value.code == CaseErrorCode.ONE_TIME_NOTICE
+    assert exc.value.code == CaseError.ONE_TIME_NOTICE
     assert "不能新增首次告知单（2026-09-29）未列出的材料：居民户口簿" in exc.value.message
     assert MissingNotice.objects.filter(case=case).count() == 1
 
@@ -387,7 +387,7 @@ def test_gaps_refused(pinned, new_case, officer, item, results, message):
     services.case_pre_review(actor=officer, case=case, results=results)
     with pytest.raises(DomainError) as exc:
         services.case_accept(actor=officer, case=case, with_gaps=True, commitment="承诺")
-    assert exc.value.code == CaseErrorCode.GAPS_NOT_ALLOWED
+    assert exc.value.code == CaseError.GAPS_NOT_ALLOWED
     assert exc.value.message == message
 
 
@@ -415,7 +415,7 @@ def test_gaps_block_approval_until_supplied(pinned, new_case, officer, back_offi
     services.case_advance(actor=back_office, case=case, to_stage="review")
     with pytest.raises(DomainError) as exc:
         services.case_advance(actor=back_office, case=case, to_stage="approve")
-    assert exc.value.code == CaseErrorCode.GAPS_OUTSTANDING
+    assert exc.value.code == CaseError.GAPS_OUTSTANDING
     services.case_supplement_gaps(actor=officer, case=case)
     case = services.case_advance(actor=back_office, case=case, to_stage="approve")
     assert case.stage == "approve"
@@ -503,7 +503,7 @@ def test_no_edits_after_close_except_a_recorded_correction(pinned, accepted_case
     assert case.status == CaseStatus.CLOSED
     with pytest.raises(Conflict) as exc:
         services.case_set_flags(actor=officer, case=case, is_urgent=True)
-    assert exc.value.code == CaseErrorCode.CASE_FINAL
+    assert exc.value.code == CaseError.CASE_FINAL
     with pytest.raises(DomainError):
         services.case_advance(actor=officer, case=case, to_stage="closed")
     case = services.case_correct(
