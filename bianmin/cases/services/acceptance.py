@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import staff_may_serve
@@ -34,9 +33,9 @@ from bianmin.cases.services.base import (
     _audit,
     _deadline,
     _event,
+    _guard,
     _locked,
     _need,
-    _not_final,
     _same_center,
     case_setting_for,
 )
@@ -62,18 +61,7 @@ def case_accept(*, actor: Any, case: Case, with_gaps: bool = False, commitment: 
     _need(actor, Perm.CASE_ACCEPT)
     _same_center(actor, case)
     case = _locked(case)
-    if case.status in (CaseStatus.ACCEPTED, CaseStatus.CLOSED):
-        accepted = (
-            timezone.localtime(case.accepted_at).strftime("%Y-%m-%d %H:%M")
-            if case.accepted_at
-            else ""
-        )
-        raise Conflict(
-            _("办件 %(number)s 已于 %(when)s 受理，不能重复受理。")
-            % {"number": case.number, "when": accepted},
-            code=CaseError.ALREADY_ACCEPTED,
-        )
-    _not_final(case)
+    _guard(case, actor, pipeline.CaseAction.ACCEPT)
     item = case.item
     if not staff_may_serve(staff=actor, item_id=item.pk):
         raise PermissionDenied(_("您未获得办理“%(item)s”的授权") % {"item": item.name})
@@ -190,7 +178,7 @@ def case_supplement_gaps(*, actor: Any, case: Case) -> Case:
     _need(actor, Perm.CASE_ACCEPT)
     _same_center(actor, case)
     case = _locked(case)
-    _not_final(case)
+    _guard(case, actor, pipeline.CaseAction.SUPPLEMENT_GAPS)
     if not case.gaps_open:
         raise DomainError(_("该办件没有待补正的容缺材料"), code=CaseError.NO_GAPS)
     now = clock.now()

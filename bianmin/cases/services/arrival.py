@@ -7,30 +7,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
+from bianmin.cases import pipeline
 from bianmin.cases.enums import (
     CaseEventType,
-    CaseStatus,
 )
-from bianmin.cases.errors import CaseError
 from bianmin.cases.models import (
     Case,
 )
 from bianmin.cases.services.base import (
-    _lock_free_for,
+    _guard,
     _locked,
     _need,
-    _not_final,
     _same_center,
 )
 from bianmin.cases.services.pipeline import _complete_step
 from bianmin.catalogue.enums import Stage
 from bianmin.core import clock
-from bianmin.core.errors import Conflict, DomainError
+from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm
 
 # --- arrival and pickup ------------------------------------------------------------------------------
@@ -42,19 +39,7 @@ def case_register_arrival(*, actor: Any, case: Case) -> Case:
     _need(actor, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
     _same_center(actor, case)
     case = _locked(case)
-    _not_final(case)
-    if case.arrived_at is not None:
-        raise Conflict(
-            _("办件 %(n)s 已于 %(t)s 登记到证")
-            % {
-                "n": case.number,
-                "t": timezone.localtime(case.arrived_at).strftime("%Y-%m-%d %H:%M"),
-            },
-            code=CaseError.ALREADY_ARRIVED,
-        )
-    if case.status != CaseStatus.ACCEPTED:
-        raise Conflict(_("办件尚未受理，不能登记到证"), code=CaseError.NOT_ACCEPTED)
-    _lock_free_for(case, actor)
+    _guard(case, actor, pipeline.CaseAction.ARRIVAL)
     case.arrived_at = clock.now()
     _complete_step(case, actor, Stage.ARRIVAL, "arrival", event=CaseEventType.ARRIVED)
     audit_record(

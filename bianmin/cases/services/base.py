@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
+from bianmin.cases import pipeline
 from bianmin.cases.enums import (
     CaseEventType,
-    CaseStatus,
 )
 from bianmin.cases.errors import CaseError
 from bianmin.cases.models import (
@@ -22,8 +23,9 @@ from bianmin.cases.models import (
     CaseSetting,
 )
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.crypto import blind_index
-from bianmin.core.errors import Conflict, NotFound, PermissionDenied
+from bianmin.core.errors import NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.core.workdays import CalendarUnknown, add_workdays, is_workday
 
@@ -82,22 +84,28 @@ def _audit(actor: Any, action: AuditAction, case: Case, **after: Any) -> None:
     )
 
 
-def _not_final(case: Case) -> None:
-    if case.status in (CaseStatus.CLOSED, CaseStatus.TERMINATED):
-        raise Conflict(
-            _("办件 %(number)s 已%(status)s，不能修改；如需修改请使用更正功能。")
-            % {"number": case.number, "status": CaseStatus(case.status).label},
-            code=CaseError.CASE_FINAL,
-        )
+def _when(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _lock_free_for(case: Case, actor: Any) -> None:
-    if case.locked_by_id is not None and case.locked_by_id != actor.pk:
-        holder = case.locked_by
-        raise Conflict(
-            _("办件已被%(name)s认领办理，请其释放后再操作。") % {"name": holder},
-            code=CaseError.CASE_LOCKED,
-        )
+def case_state(case: Case) -> pipeline.CaseState:
+    """The case as the pure status guards of the pipeline see it."""
+    return pipeline.CaseState(
+        number=case.number,
+        status=case.status,
+        next_stage=case.next_stage or "",
+        locked_by_id=case.locked_by_id,
+        locked_by_label=str(case.locked_by) if case.locked_by_id else "",
+        accepted_at_label=_when(case.accepted_at),
+        arrived_at_label=_when(case.arrived_at),
+    )
+
+
+def _guard(case: Case, actor: StaffActor | None, action: pipeline.CaseAction) -> None:
+    """Ask the pipeline whether `action` is allowed on the case now (raises when not)."""
+    pipeline.check_status(
+        action=action, state=case_state(case), actor_id=getattr(actor, "pk", None)
+    )
 
 
 def _deadline(start: date, workdays: int) -> date:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
+from bianmin.cases import pipeline
 from bianmin.cases.enums import (
     CaseEventType,
     CaseStatus,
@@ -21,9 +22,9 @@ from bianmin.cases.models import (
 from bianmin.cases.services.base import (
     _audit,
     _event,
+    _guard,
     _locked,
     _need,
-    _not_final,
     _same_center,
 )
 from bianmin.core import clock
@@ -42,7 +43,7 @@ def case_set_flags(*, actor: Any, case: Case, **flags: bool) -> Case:
     _need(actor, Perm.CASE_ACCEPT, Perm.CASE_MONITOR)
     _same_center(actor, case)
     case = _locked(case)
-    _not_final(case)
+    _guard(case, actor, pipeline.CaseAction.FLAGS)
     changed = {
         k: bool(v) for k, v in flags.items() if k in FLAG_FIELDS and getattr(case, k) != bool(v)
     }
@@ -110,7 +111,7 @@ def case_terminate(*, actor: Any, case: Case, reason: str) -> Case:
     _need(actor, Perm.CASE_MONITOR)
     _same_center(actor, case)
     case = _locked(case)
-    _not_final(case)
+    _guard(case, actor, pipeline.CaseAction.TERMINATE)
     if not reason.strip():
         raise DomainError(_("终止办件必须填写原因"), code=CaseError.REASON_REQUIRED)
     _terminate(case, actor, reason.strip())

@@ -12,7 +12,6 @@ from bianmin.audit.services import audit_record
 from bianmin.cases import pipeline
 from bianmin.cases.enums import (
     CaseEventType,
-    CaseStatus,
     PickupMethod,
 )
 from bianmin.cases.errors import CaseError
@@ -20,16 +19,15 @@ from bianmin.cases.models import (
     Case,
 )
 from bianmin.cases.services.base import (
-    _lock_free_for,
+    _guard,
     _locked,
     _need,
-    _not_final,
     _same_center,
 )
 from bianmin.cases.services.pipeline import _complete_step
 from bianmin.catalogue.enums import Stage
 from bianmin.core import clock
-from bianmin.core.errors import Conflict, DomainError
+from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm
 from bianmin.identity.selectors import face_check_confirmed
 from bianmin.people.idnumber import check_id_number, mask_id_number
@@ -57,17 +55,7 @@ def case_pickup(
     _need(actor, Perm.CASE_ACCEPT)
     _same_center(actor, case)
     case = _locked(case)
-    _not_final(case)
-    if case.status != CaseStatus.ACCEPTED or case.next_stage != Stage.PICKUP:
-        raise Conflict(
-            _("办件 %(n)s 当前不在待领取环节（%(s)s）")
-            % {
-                "n": case.number,
-                "s": pipeline.progress_label(status=case.status, next_stage_=case.next_stage),
-            },
-            code=CaseError.NOT_NEXT_STAGE,
-        )
-    _lock_free_for(case, actor)
+    _guard(case, actor, pipeline.CaseAction.PICKUP)
     if method not in PickupMethod.values:
         raise DomainError(_("请选择身份核验方式"), code=CaseError.IDENTITY_CHECK)
     by_proxy = bool(proxy_name.strip() or proxy_id_number.strip())

@@ -16,7 +16,6 @@ from bianmin.cases.enums import (
     CaseEventType,
     CaseStatus,
 )
-from bianmin.cases.errors import CaseError
 from bianmin.cases.models import (
     Case,
     CaseEvent,
@@ -24,17 +23,16 @@ from bianmin.cases.models import (
 from bianmin.cases.services.base import (
     _audit,
     _event,
-    _lock_free_for,
+    _guard,
     _locked,
     _need,
-    _not_final,
     _same_center,
 )
 from bianmin.cases.services.corrections import _terminate
 from bianmin.catalogue.enums import Stage
 from bianmin.core import clock
-from bianmin.core.errors import Conflict, PermissionDenied
-from bianmin.core.permissions import Perm, has_perm
+from bianmin.core.errors import PermissionDenied
+from bianmin.core.permissions import Perm
 
 logger = logging.getLogger(__name__)
 
@@ -46,31 +44,31 @@ def case_claim(*, actor: Any, case: Case) -> Case:
     _need(actor, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
     _same_center(actor, case)
     case = _locked(case)
-    _not_final(case)
-    if case.status != CaseStatus.ACCEPTED:
-        raise Conflict(_("只有已受理的办件可以认领"), code=CaseError.NOT_ACCEPTED)
-    _lock_free_for(case, actor)
+    _guard(case, actor, pipeline.CaseAction.CLAIM)
     if case.locked_by_id == actor.pk:
         return case
     case.locked_by, case.locked_at = actor, clock.now()
     case.save(update_fields=["locked_by", "locked_at", "updated_at"])
     _event(case, CaseEventType.CLAIMED, actor)
+    _audit(actor, AuditAction.CASE_CLAIMED, case)
     return case
 
 
 @transaction.atomic
 def case_release(*, actor: Any, case: Case) -> Case:
-    """The holder releases; a shift leader (CASE_MONITOR) may release anyone's lock."""
+    """The holder releases; only the shift leader may release someone else's lock (the
+    director and the inspector supervise, they do not take cases out of an officer's hands)."""
     _same_center(actor, case)
     case = _locked(case)
     if case.locked_by_id is None:
         return case
-    if case.locked_by_id != actor.pk and not has_perm(actor, Perm.CASE_MONITOR):
+    if not pipeline.may_release(role=actor.role, actor_id=actor.pk, holder_id=case.locked_by_id):
         raise PermissionDenied(_("只有认领人或值班长可以释放该办件"))
     holder = case.locked_by_id
     case.locked_by, case.locked_at = None, None
     case.save(update_fields=["locked_by", "locked_at", "updated_at"])
     _event(case, CaseEventType.RELEASED, actor, data={"holder": holder})
+    _audit(actor, AuditAction.CASE_RELEASED, case, holder=holder)
     return case
 
 
@@ -113,10 +111,7 @@ def case_advance(*, actor: Any, case: Case, to_stage: str, note: str = "") -> Ca
     _need(actor, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
     _same_center(actor, case)
     case = _locked(case)
-    _not_final(case)
-    if case.status != CaseStatus.ACCEPTED:
-        raise Conflict(_("办件尚未受理，不能流转"), code=CaseError.NOT_ACCEPTED)
-    _lock_free_for(case, actor)
+    _guard(case, actor, pipeline.CaseAction.ADVANCE)
     _complete_step(case, actor, to_stage, "advance", reason=note)
     return case
 
@@ -127,8 +122,7 @@ def case_send_back(*, actor: Any, case: Case, reason: str) -> Case:
     _need(actor, Perm.CASE_PROCESS)
     _same_center(actor, case)
     case = _locked(case)
-    _not_final(case)
-    _lock_free_for(case, actor)
+    _guard(case, actor, pipeline.CaseAction.SEND_BACK)
     back_to = pipeline.check_send_back(
         stages=case.stage_tuple,
         status=case.status,

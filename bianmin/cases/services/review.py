@@ -42,10 +42,10 @@ from bianmin.cases.models import (
 from bianmin.cases.services.base import (
     _audit,
     _event,
+    _guard,
     _is_workday,
     _locked,
     _need,
-    _not_final,
     _same_center,
     case_number_next,
     case_setting_for,
@@ -54,7 +54,7 @@ from bianmin.cases.services.base import (
 from bianmin.cases.services.inquiry import inquiry_open
 from bianmin.catalogue.selectors import item_get
 from bianmin.core import clock
-from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.masking import mask_name
 from bianmin.core.permissions import Perm
 from bianmin.hall.selectors import ticket_summary
@@ -247,7 +247,7 @@ def case_confirmation_record(
             _("没有找到受理编号为 %(n)s 的办件") % {"n": case_number}, code=CaseError.CASE_NOT_FOUND
         )
     _same_center(actor, case)
-    _not_final(case)
+    _guard(case, actor, pipeline.CaseAction.CONFIRM)
     person = case.applicant
     given = {
         "name": (name or "").strip(),
@@ -292,8 +292,7 @@ def case_facts_change(*, actor: Any, case: Case, declared: Mapping[str, Any], no
     _need(actor, Perm.CASE_ACCEPT)
     _same_center(actor, case)
     case = _locked(case)
-    if case.status not in (CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT):
-        raise Conflict(_("办件已受理，申请人情况不能再修改"), code=CaseError.ALREADY_ACCEPTED)
+    _guard(case, actor, pipeline.CaseAction.FACTS_CHANGE)
     if not note.strip():
         raise DomainError(_("请说明申请人情况发生了什么变化"), code=CaseError.REASON_REQUIRED)
     before = dict(case.facts)
@@ -332,9 +331,7 @@ def case_pre_review(
     _need(actor, Perm.CASE_ACCEPT)
     _same_center(actor, case)
     case = _locked(case)
-    if case.status not in (CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT):
-        _not_final(case)
-        raise Conflict(_("办件已受理，材料预审已结束"), code=CaseError.ALREADY_ACCEPTED)
+    _guard(case, actor, pipeline.CaseAction.PRE_REVIEW)
     rows = {m.code: m for m in case.materials.all()}
     unknown = sorted(set(results) - set(rows))
     if unknown:
@@ -391,9 +388,7 @@ def case_issue_missing_notice(*, actor: Any, case: Case) -> MissingNotice:
     _need(actor, Perm.CASE_ACCEPT)
     _same_center(actor, case)
     case = _locked(case)
-    if case.status not in (CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT):
-        _not_final(case)
-        raise Conflict(_("办件已受理，不能再出具一次性告知单"), code=CaseError.ALREADY_ACCEPTED)
+    _guard(case, actor, pipeline.CaseAction.NOTICE)
     materials = list(case.materials.all())
     if any(m.is_required and m.state == MaterialState.NOT_CHECKED for m in materials):
         raise DomainError(_("请先完成材料预审"), code=CaseError.NOT_PRE_REVIEWED)

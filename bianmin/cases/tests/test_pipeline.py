@@ -338,3 +338,64 @@ def test_one_time_rule_allows_only_first_notice_items_unless_facts_changed():
         specs=SPECS, first_codes=["photo"], first_facts=first, current_facts=now, facts_changed=True
     )
     assert widened == {"photo", "guardian_id"}
+
+
+# --- status guards ------------------------------------------------------------------------------
+
+from bianmin.cases.pipeline import CaseAction, CaseState, StatusError, check_status, may_release
+
+
+def _state(status: str, **kw: object) -> CaseState:
+    return CaseState(number="TG-20260929-0001", status=status, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "code"),
+    [
+        (CaseAction.PRE_REVIEW, "accepted", "already_accepted"),
+        (CaseAction.NOTICE, "accepted", "already_accepted"),
+        (CaseAction.FACTS_CHANGE, "accepted", "already_accepted"),
+        (CaseAction.ACCEPT, "closed", "already_accepted"),
+        (CaseAction.ACCEPT, "terminated", "case_final"),
+        (CaseAction.CLAIM, "pre_review", "not_accepted"),
+        (CaseAction.ADVANCE, "awaiting_supplement", "not_accepted"),
+        (CaseAction.ARRIVAL, "pre_review", "not_accepted"),
+        (CaseAction.PICKUP, "accepted", "not_next_stage"),
+        (CaseAction.FLAGS, "closed", "case_final"),
+        (CaseAction.TERMINATE, "terminated", "case_final"),
+        (CaseAction.CLAIM, "closed", "case_final"),
+    ],
+)
+def test_status_guard_refuses(action, status, code):
+    with pytest.raises(StatusError) as exc:
+        check_status(action=action, state=_state(status), actor_id=1)
+    assert (exc.value.code, exc.value.status) == (code, 409)
+
+
+def test_status_guard_allows_and_checks_the_lock():
+    check_status(action=CaseAction.CORRECT, state=_state("closed"), actor_id=1)
+    check_status(action=CaseAction.PRE_REVIEW, state=_state("awaiting_supplement"), actor_id=1)
+    held = _state("accepted", locked_by_id=7, locked_by_label="审核民警一")
+    check_status(action=CaseAction.ADVANCE, state=held, actor_id=7)
+    with pytest.raises(StatusError) as exc:
+        check_status(action=CaseAction.ADVANCE, state=held, actor_id=8)
+    assert exc.value.message == "办件已被审核民警一认领办理，请其释放后再操作。"
+
+
+def test_arrival_registered_once():
+    with pytest.raises(StatusError) as exc:
+        check_status(
+            action=CaseAction.ARRIVAL,
+            state=_state("accepted", arrived_at_label="2026-09-29 10:00"),
+            actor_id=1,
+        )
+    assert exc.value.code == "already_arrived"
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("shift_leader", True), ("director", False), ("inspector", False), ("back_office", False)],
+)
+def test_only_holder_or_shift_leader_releases(role, allowed):
+    assert may_release(role=role, actor_id=1, holder_id=2) is allowed
+    assert may_release(role=role, actor_id=2, holder_id=2) is True

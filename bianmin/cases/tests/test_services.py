@@ -8,13 +8,13 @@ import time_machine
 from bianmin.audit.selectors import audit_entry_search
 from bianmin.cases import selectors, services
 from bianmin.cases.enums import (
-    CaseError,
     CaseEventType,
     CaseStatus,
     ConfirmationStage,
     InquiryStatus,
     MaterialState,
 )
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import Case, CaseConfirmation, CaseEvent, MissingNotice
 from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, all_provided, applicant, at
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -479,6 +479,30 @@ def test_lock_keeps_others_out(pinned, accepted_case, back_office, make_staff, l
     services.case_release(actor=leader, case=case)  # the shift leader may free it
     case = services.case_advance(actor=other, case=case, to_stage="review")
     assert (case.stage, case.locked_by) == ("review", None)
+
+
+@pytest.mark.parametrize("role", [Role.INSPECTOR, Role.DIRECTOR])
+def test_only_the_shift_leader_releases_someone_elses_lock(
+    pinned, accepted_case, back_office, make_staff, role
+):
+    case = accepted_case("HZ02")
+    services.case_claim(actor=back_office, case=case)
+    supervisor = make_staff(role, username=f"{role}01")
+    with pytest.raises(PermissionDenied):
+        services.case_release(actor=supervisor, case=case)
+    case.refresh_from_db()
+    assert case.locked_by == back_office
+
+
+def test_claim_and_release_are_audited(pinned, accepted_case, back_office, leader):
+    case = accepted_case("HZ02")
+    services.case_claim(actor=back_office, case=case)
+    services.case_release(actor=leader, case=case)
+    entries = audit_entry_search(user=leader)
+    actions = [
+        (e.action, e.actor_id) for e in entries if e.action in ("case_claimed", "case_released")
+    ]
+    assert sorted(actions) == [("case_claimed", back_office.pk), ("case_released", leader.pk)]
 
 
 def test_send_back_with_reason(pinned, accepted_case, back_office):
