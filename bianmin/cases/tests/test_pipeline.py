@@ -14,7 +14,14 @@ from bianmin.cases.checklist import (
 )
 from bianmin.cases.enums import CaseStatus
 from bianmin.cases.errors import CaseError
-from bianmin.cases.pipeline import TransitionError
+from bianmin.cases.pipeline import (
+    CaseAction,
+    CaseState,
+    StatusError,
+    TransitionError,
+    check_status,
+    may_release,
+)
 from bianmin.core.permissions import Role
 
 FULL = ("accept", "review", "approve", "production", "arrival", "pickup", "closed")
@@ -341,8 +348,6 @@ def test_one_time_rule_allows_only_first_notice_items_unless_facts_changed():
 
 
 # --- status guards ------------------------------------------------------------------------------
-
-from bianmin.cases.pipeline import CaseAction, CaseState, StatusError, check_status, may_release
 
 
 def _state(status: str, **kw: object) -> CaseState:
