@@ -27,7 +27,7 @@ from bianmin.cases.schemas import (
     SendBackIn,
     TransitionIn,
 )
-from bianmin.cases.throttle import client_key, progress_blocked, progress_failed
+from bianmin.cases.throttle import progress_lookup
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
 
@@ -93,18 +93,11 @@ def case_create(request: HttpRequest, payload: CaseIn) -> dict[str, Any]:
     response={200: ProgressOut, 404: ErrorOut, 429: ErrorOut},
     summary="办理进度查询（公开）",
     description="受理编号加申请时登记的手机号后四位。编号不存在与手机号不符返回相同的 404；"
-    "连续查询失败过多返回 429。",
+    "同一客户端对同一编号连续查询失败过多返回 429（逐次加长等待）；其他编号不受影响。",
     throttle=[AnonRateThrottle("30/m")],
 )
 def case_progress(request: HttpRequest, number: str, phone_last4: str = "") -> Any:
-    client = client_key(request)
-    if progress_blocked(client):
-        raise DomainError("查询失败次数过多，请10分钟后再试", code=CaseError.THROTTLED, status=429)
-    view = selectors.case_progress(number=number, phone_last4=phone_last4)
-    if view is None:
-        progress_failed(client)
-        raise NotFound(NOT_FOUND_MESSAGE)
-    return view
+    return progress_lookup(request=request, number=number, phone_last4=phone_last4)
 
 
 def _case_out(request: HttpRequest, case: Case) -> dict[str, Any]:

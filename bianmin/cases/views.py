@@ -26,7 +26,7 @@ from bianmin.cases.enums import (
     PickupMethod,
 )
 from bianmin.cases.models import Case
-from bianmin.cases.throttle import client_key, progress_blocked, progress_failed
+from bianmin.cases.throttle import progress_lookup
 from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
 from bianmin.core.errors import DomainError
@@ -571,17 +571,10 @@ def progress(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         number = request.POST.get("number", "")[:24]
         ctx["number"] = number
-        client = client_key(request)
-        if progress_blocked(client):
-            ctx["error"] = "查询失败次数过多，请10分钟后再试"
-            status = 429
-        else:
-            view = selectors.case_progress(
-                number=number, phone_last4=request.POST.get("phone_last4", "")
+        try:
+            ctx["view"] = progress_lookup(
+                request=request, number=number, phone_last4=request.POST.get("phone_last4", "")
             )
-            if view is None:
-                progress_failed(client)
-                ctx["error"] = "没有找到该办件，请核对受理编号和手机号后四位"
-                status = 404
-            ctx["view"] = view
+        except DomainError as exc:
+            ctx["error"], status = exc.message, exc.status
     return render(request, "cases/progress.html", ctx, status=status)

@@ -259,3 +259,16 @@ def test_case_detail_history(pinned, accepted_case, officer, login_client_for):
     assert "办件记录" in html
     assert "受理" in html
     assert date(2026, 10, 14).isoformat() in html
+
+
+def test_progress_page_many_failures_from_one_address_still_answer_the_right_pair(
+    pinned, accepted_case, client
+):
+    case = accepted_case("HZ02")
+    for i in range(31):
+        client.post("/progress/", {"number": f"TG-20260929-08{i:02d}", "phone_last4": "1234"})
+    flooded = client.post("/progress/", {"number": "TG-20260929-0899", "phone_last4": "1234"})
+    assert flooded.status_code == 429
+    ok = client.post("/progress/", {"number": case.number, "phone_last4": "5678"})
+    assert ok.status_code == 200
+    assert "没有找到" not in ok.content.decode()
