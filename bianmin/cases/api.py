@@ -1,10 +1,11 @@
 """The cases API: contracts.md's `POST /cases` and public progress, plus what the pages need."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Router
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
 from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import staff_auth
@@ -15,6 +16,7 @@ from bianmin.cases.models import Case
 from bianmin.cases.schemas import (
     AcceptIn,
     ArrivalBatchIn,
+    ArrivalListOut,
     ArrivalRowOut,
     CaseCreatedOut,
     CaseIn,
@@ -30,6 +32,9 @@ from bianmin.cases.schemas import (
 from bianmin.cases.throttle import progress_lookup
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.notifications.selectors import batch_get, batch_report
+
+MAX_LIST_BYTES = 5 * 1024 * 1024
 
 router = Router(tags=["办件"])
 
@@ -171,7 +176,47 @@ def case_arrival_batch(request: HttpRequest, payload: ArrivalBatchIn) -> list[An
     actor = _actor(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
     if len(payload.values) > 5000:
         raise DomainError("一次最多登记5000条", code=CaseError.TOO_MANY)
-    return services.case_arrival_batch(actor=actor, values=payload.values).rows
+    return services.case_arrival_batch(
+        actor=actor, values=payload.values, notify=payload.notify
+    ).rows
+
+
+@router.post(
+    "/sms/batches",
+    response=ArrivalListOut,
+    auth=staff_auth,
+    summary="导入到证清单（预览，不登记、不发送）",
+)
+def arrival_list_preview(
+    request: HttpRequest,
+    kind: Form[Literal["arrival_list", "plates"]] = "arrival_list",  # type: ignore[assignment]
+    lines: Form[str] = "",
+    file: UploadedFile | None = File(None),  # noqa: B008 - ninja's parameter marker
+) -> Any:
+    actor = _actor(request, Perm.SMS_SEND)
+    content, filename = b"", ""
+    if file is not None:
+        if file.size and file.size > MAX_LIST_BYTES:
+            raise DomainError(
+                "文件超过5MB，请拆分后分批导入。", code=CaseError.ARRIVAL_LIST_INVALID
+            )
+        content, filename = file.read(), file.name or "upload"
+    batch_id = services.arrival_list_preview(
+        actor=actor, kind=str(kind), filename=filename, content=content, text=lines
+    )
+    return batch_report(batch=batch_get(user=actor, batch_id=batch_id))
+
+
+@router.post(
+    "/sms/batches/{batch_id}/send",
+    response=ArrivalListOut,
+    auth=staff_auth,
+    summary="一键登记到证并发送批次中的全部领取通知",
+)
+def arrival_list_send(request: HttpRequest, batch_id: int) -> Any:
+    actor = _actor(request, Perm.SMS_SEND)
+    services.arrival_list_send(actor=actor, batch_id=batch_id)
+    return batch_report(batch=batch_get(user=actor, batch_id=batch_id))
 
 
 @router.get("/cases/{number}", response=CaseOut, auth=staff_auth, summary="办件详情")
@@ -254,11 +299,18 @@ def case_release(request: HttpRequest, number: str) -> dict[str, Any]:
     return _case_out(request, case)
 
 
-@router.post("/cases/{number}/arrival", response=CaseOut, auth=staff_auth, summary="到证登记")
-def case_arrival(request: HttpRequest, number: str) -> dict[str, Any]:
+@router.post(
+    "/cases/{number}/arrival",
+    response=CaseOut,
+    auth=staff_auth,
+    summary="到证登记（notify=true 时同时发送领取通知短信）",
+)
+def case_arrival(request: HttpRequest, number: str, notify: bool = False) -> dict[str, Any]:
     actor = _actor(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
+    if notify:
+        _actor(request, Perm.SMS_SEND)
     case = services.case_register_arrival(
-        actor=actor, case=selectors.case_get(user=actor, number=number)
+        actor=actor, case=selectors.case_get(user=actor, number=number), notify=notify
     )
     return _case_out(request, case)
 

@@ -50,3 +50,4 @@ class CaseError(StrEnum):
     NO_HANDOVER = "no_handover"
     ARRIVAL_LIST_INVALID = "import_invalid"
     BATCH_CHANGED = "batch_row_changed"
+    NO_MOBILE = "no_mobile"

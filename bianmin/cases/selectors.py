@@ -259,12 +259,16 @@ def case_backlog_trend(
 
 
 def case_find_for_arrival(
-    *, center_id: int, case_number: str = "", id_number: str = ""
+    *, center_id: int, case_number: str = "", id_number: str = "", include_arrived: bool = False
 ) -> Case | None:
     """The case waiting for its certificate to arrive, by case number or applicant's ID number
-    (the SMS batch import calls this; the earliest deadline first when one person has several)."""
+    (the earliest deadline first when one person has several). With `include_arrived`, also a
+    case that arrived and waits for pickup (so its pickup notice can still be sent)."""
+    waiting = Q(next_stage=Stage.ARRIVAL)
+    if include_arrived:
+        waiting |= Q(next_stage=Stage.PICKUP, arrived_at__isnull=False)
     qs = Case.objects.filter(
-        center_id=center_id, status=CaseStatus.ACCEPTED, next_stage=Stage.ARRIVAL
+        waiting, center_id=center_id, status=CaseStatus.ACCEPTED
     ).select_related("item", "applicant")
     if case_number.strip():
         qs = qs.filter(number=case_number.strip().upper())

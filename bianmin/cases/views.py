@@ -3,15 +3,15 @@ backlog board, the overdue panel, and the citizens' progress page."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.accounts.selectors import staff_list
@@ -33,7 +33,10 @@ from bianmin.core.errors import DomainError
 from bianmin.core.htmx import template_for
 from bianmin.core.permissions import Perm, Role, has_perm
 from bianmin.hall.selectors import ticket_summary
+from bianmin.notifications.enums import BatchKind
 from bianmin.people.idnumber import check_id_number
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 GROUPS = {"low_income": "特困群体（低保、五保等）", "student": "中小学生"}
 
@@ -473,46 +476,77 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def arrival(request: HttpRequest) -> HttpResponse:
-    """到证登记: one by one, or a CSV/Excel file of case numbers or ID numbers."""
+    """到证登记 + 领取通知, one step: scan or type numbers (or upload a file) and the arrivals are
+    registered with their pickup SMS queued at once; or import a list to preview first."""
     _need(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
-    ctx: dict[str, Any] = {"batch": None, "error": ""}
+    user = request.user
+    ctx: dict[str, Any] = {
+        "batch": None,
+        "error": "",
+        "may_notify": has_perm(user, Perm.SMS_SEND),
+        "kinds": BatchKind.choices,
+    }
     if request.method == "POST":
-        values: list[str] = []
+        notify = ctx["may_notify"] and request.POST.get("notify") == "on"
+        values = [v for v in request.POST.get("values", "").split() if v]
         upload = request.FILES.get("file")
-        if upload is not None:
-            try:
-                values = _read_values(upload.name or "", upload.read())
-            except DomainError as exc:
-                ctx["error"] = exc.message
-        values += [v for v in request.POST.get("values", "").split() if v]
-        if values and not ctx["error"]:
-            ctx["batch"] = services.case_arrival_batch(actor=request.user, values=values[:5000])
-        elif not ctx["error"]:
-            ctx["error"] = "请输入受理编号或身份证号码，或选择文件"
+        try:
+            if upload is not None:
+                rows = services.arrival_list_read(
+                    filename=upload.name or "", content=_upload_bytes(upload)
+                )
+                values += [cells[0] for _n, cells in rows if cells]
+            if not values:
+                raise DomainError(_("请输入受理编号或身份证号码，或选择文件"))
+            ctx["batch"] = services.case_arrival_batch(
+                actor=user, values=values[:5000], notify=notify
+            )
+        except DomainError as exc:
+            ctx["error"] = exc.message
     return render(request, template_for(request, "cases/arrival.html", "result"), ctx)
 
 
-def _read_values(filename: str, content: bytes) -> list[str]:
-    """The first column of a CSV or .xlsx file (a header row is skipped by the lookup itself)."""
-    if len(content) > 5 * 1024 * 1024:
-        raise DomainError("文件不能超过5MB")
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+def _upload_bytes(upload: Any) -> bytes:
+    if upload.size and upload.size > MAX_UPLOAD_BYTES:
+        raise DomainError(_("文件超过5MB，请拆分后分批导入。"))
+    return bytes(upload.read())
 
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:  # any unreadable workbook is the user's input
-            raise DomainError("无法读取 Excel 文件，请另存为 .xlsx 或 CSV 后重试") from exc
-        return [
-            str(row[0]).strip()
-            for row in sheet.iter_rows(values_only=True)
-            if row and row[0] is not None
-        ]
+
+@login_required
+@require_POST
+def arrival_list(request: HttpRequest) -> HttpResponse:
+    """Import an arrival list for preview (到证通知); the one click then registers and notifies."""
+    _need(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
+    _need(request, Perm.SMS_SEND)
+    upload = request.FILES.get("file")
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("gb18030", errors="replace")
-    return [row[0].strip() for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
+        batch_id = services.arrival_list_preview(
+            actor=request.user,
+            kind=request.POST.get("kind", BatchKind.ARRIVAL_LIST),
+            filename=(upload.name or "") if upload else "",
+            content=_upload_bytes(upload) if upload else b"",
+            text=request.POST.get("lines", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("notifications:batch_list")
+    return redirect("notifications:batch_detail", pk=batch_id)
+
+
+@login_required
+@require_POST
+def arrival_batch_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one click of a previewed list: register every arrival and queue every notice."""
+    _need(request, Perm.SMS_SEND)
+    try:
+        sent = services.arrival_list_send(actor=request.user, batch_id=pk)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已登记到证并生成 %(n)d 条领取通知，正在发送。") % {"n": sent})
+    return redirect("notifications:batch_detail", pk=pk)
 
 
 # --- monitoring -----------------------------------------------------------------------------------------

@@ -18,8 +18,6 @@ Delivery protocol (closing GOV.UK Notify's at-least-once gap, see the README sec
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 import time
@@ -969,215 +967,65 @@ def message_retry(*, actor: Any, message_id: int) -> Message:
 
 
 # ============================================================================================
-# batches: import an arrival list → preview → one click sends every pickup notice
+# batches: a previewed list of notices, sent with one click. What the rows are (an arrival
+# list, …) is the caller's business: cases builds the rows and prepares each one at send time.
 
-MAX_IMPORT_ROWS = 10_000
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-ID_NUMBER_LIKE = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
 BATCH_TEMPLATES = {BatchKind.ARRIVAL_LIST: "pickup_ready", BatchKind.PLATES: "plate_ready"}
-HEADER_WORDS = ("身份证", "证件", "办件", "受理", "编号", "号码", "号牌", "车牌", "序号")
 
 
-def _need_batch_perms(actor: Any) -> None:
+def _need_sms_send(actor: Any) -> None:
     if not has_perm(actor, Perm.SMS_SEND):
         raise PermissionDenied(_("您没有发送短信的权限。"))
-    if not (has_perm(actor, Perm.CASE_PROCESS) or has_perm(actor, Perm.CASE_ACCEPT)):
-        raise PermissionDenied(_("登记到证需要办件处理权限，请由窗口或审核民警操作。"))
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SmsError(
-        _("文件编码无法识别，请另存为 UTF-8 编码的 CSV 或 Excel 文件。"),
-        code=SmsErrorCode.IMPORT_INVALID,
-    )
-
-
-def parse_arrival_file(*, filename: str, content: bytes) -> list[tuple[int, list[str]]]:
-    """Rows of an arrival list as (row number in the file, cells); the header row is skipped.
-
-    Accepts .xlsx (first sheet) and .csv/.txt (UTF-8 or GBK). Raises SmsError for a file that
-    cannot be read at all; row-level problems are reported per row later."""
-    if not content:
-        raise SmsError(_("上传的文件是空的。"), code=SmsErrorCode.IMPORT_INVALID)
-    if len(content) > MAX_IMPORT_BYTES:
-        raise SmsError(_("文件超过5MB，请拆分后分批导入。"), code=SmsErrorCode.IMPORT_INVALID)
-    name = (filename or "").lower()
-    rows: list[tuple[int, list[str]]] = []
-    if name.endswith(".xlsx") or content[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            sheet = book.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = ["" if v is None else str(v).strip() for v in values]
-                rows.append((number, cells))
-                if len(rows) > MAX_IMPORT_ROWS + 1:
-                    break
-            book.close()
-        except Exception as exc:
-            raise SmsError(
-                _("Excel 文件无法读取，请确认是 .xlsx 格式且未加密。"),
-                code=SmsErrorCode.IMPORT_INVALID,
-            ) from exc
-    elif name.endswith((".csv", ".txt")) or not name:
-        if b"\x00" in content[:1024]:
-            raise SmsError(
-                _("文件不是文本格式的 CSV，请上传 .xlsx 或 .csv 文件。"),
-                code=SmsErrorCode.IMPORT_INVALID,
-            )
-        text = _decode(content)
-        try:
-            reader = csv.reader(io.StringIO(text))
-            for number, values in enumerate(reader, start=1):
-                rows.append((number, [v.strip() for v in values]))
-                if len(rows) > MAX_IMPORT_ROWS + 1:
-                    break
-        except csv.Error as exc:
-            raise SmsError(
-                _("CSV 文件格式错误：%(e)s") % {"e": exc}, code=SmsErrorCode.IMPORT_INVALID
-            ) from exc
-    else:
-        raise SmsError(_("只支持 Excel（.xlsx）或 CSV 文件。"), code=SmsErrorCode.IMPORT_INVALID)
-    rows = [(n, cells) for n, cells in rows if any(cells)]
-    if rows and any(word in "".join(rows[0][1]) for word in HEADER_WORDS):
-        rows = rows[1:]
-    if not rows:
-        raise SmsError(
-            _("文件中没有数据行。第一列应为办件编号或身份证号码。"),
-            code=SmsErrorCode.IMPORT_INVALID,
-        )
-    if len(rows) > MAX_IMPORT_ROWS:
-        raise SmsError(
-            _("一次最多导入 %(n)d 行，请拆分文件。") % {"n": MAX_IMPORT_ROWS},
-            code=SmsErrorCode.IMPORT_INVALID,
-        )
-    return rows
-
-
-def _cases_api() -> tuple[Any, Any] | None:
-    """The cases context's arrival selector and service, when that context provides them."""
-    try:
-        from bianmin.cases.selectors import case_find_for_arrival
-        from bianmin.cases.services import case_register_arrival
-    except ImportError:
-        return None
-    return case_find_for_arrival, case_register_arrival
-
-
-def _mask_value(value: str) -> str:
-    if ID_NUMBER_LIKE.match(value):
-        from bianmin.people.idnumber import mask_id_number
-
-        return mask_id_number(value)
-    return value[:40]
-
-
-def batch_import(
-    *, actor: Any, kind: str, filename: str = "", content: bytes = b"", text: str = ""
-) -> Batch:
-    """Read an arrival list (file, or pasted lines), match every row to a case waiting for its
-    certificate, and keep the result as a draft batch for preview. Nothing is sent here."""
-    _need_batch_perms(actor)
+def batch_template_code(kind: str) -> str:
+    """The approved template a batch of this kind sends, or SmsError."""
     if kind not in BATCH_TEMPLATES:
         raise SmsError(_("未知的批量类型。"), code=SmsErrorCode.IMPORT_INVALID)
-    cases_api = _cases_api()
-    if cases_api is None:
-        raise DomainError(
-            _("办件模块尚未提供到证登记功能，暂不能批量通知。"), code="cases_unavailable"
-        )
-    find_case, _register = cases_api
-    if content or filename:
-        rows = parse_arrival_file(filename=filename, content=content)
-    else:
-        lines = [line.strip() for line in (text or "").splitlines()]
-        rows = [
-            (i, [c.strip() for c in re.split(r"[,，\t ]+", line)])
-            for i, line in enumerate(lines, start=1)
-            if line
-        ]
-        if not rows:
-            raise SmsError(
-                _("请上传文件或逐行填写办件编号/身份证号码。"), code=SmsErrorCode.IMPORT_INVALID
-            )
-        if len(rows) > MAX_IMPORT_ROWS:
-            raise SmsError(
-                _("一次最多导入 %(n)d 行。") % {"n": MAX_IMPORT_ROWS},
-                code=SmsErrorCode.IMPORT_INVALID,
-            )
     template_code = BATCH_TEMPLATES[BatchKind(kind)]
     if template_get_approved(template_code) is None:
         raise SmsError(
             _("通知模板未审核，请先在“短信模板”中审核。"), code=SmsErrorCode.TEMPLATE_NOT_APPROVED
         )
-    from bianmin.people.idnumber import check_id_number
+    return template_code
 
-    batch_rows: list[BatchRow] = []
-    seen_values: dict[str, int] = {}
-    seen_cases: dict[int, int] = {}
-    for row_number, cells in rows:
-        value = (cells[0] if cells else "").strip().upper().replace(" ", "")
-        plate = cells[1].strip().upper() if len(cells) > 1 else ""
-        row = BatchRow(row_number=row_number, value_masked=_mask_value(value))
-        batch_rows.append(row)
-        if not value:
-            row.status, row.reason = BatchRowStatus.UNMATCHED, _("第一列为空。")
-            continue
-        if value in seen_values:
-            row.status = BatchRowStatus.DUPLICATE
-            row.reason = _("与第 %(n)d 行重复。") % {"n": seen_values[value]}
-            continue
-        seen_values[value] = row_number
-        is_id = bool(ID_NUMBER_LIKE.match(value))
-        if is_id:
-            check = check_id_number(value)
-            if not check.valid:
-                row.status = BatchRowStatus.UNMATCHED
-                row.reason = _("身份证号码有误：%(e)s") % {"e": check.error or ""}
-                continue
-            value = check.normalized
-        elif not re.fullmatch(r"[A-Z0-9\-]{4,24}", value):
-            row.status = BatchRowStatus.UNMATCHED
-            row.reason = _("既不是办件编号也不是身份证号码。")
-            continue
-        case = find_case(
-            center_id=actor.center_id,
-            case_number="" if is_id else value,
-            id_number=value if is_id else "",
+
+def case_notice_sent(*, case_id: int, template_code: str) -> bool:
+    """Whether this case's notice of this type exists already (it is never sent twice)."""
+    return Message.objects.filter(dedupe_key=case_notice_key(case_id, template_code)).exists()
+
+
+@dataclass(frozen=True)
+class BatchRowDraft:
+    """One previewed row, as the caller matched it (status is a BatchRowStatus value)."""
+
+    row_number: int
+    value_masked: str
+    status: str
+    reason: str = ""
+    case_id: int | None = None
+    case_number: str = ""
+    item_name: str = ""
+    phone_masked: str = ""
+
+
+def batch_draft_create(*, actor: Any, kind: str, filename: str, rows: list[BatchRowDraft]) -> Batch:
+    """Keep a previewed list as a draft batch. Nothing is sent here."""
+    _need_sms_send(actor)
+    template_code = batch_template_code(kind)
+    batch_rows = [
+        BatchRow(
+            row_number=r.row_number,
+            value_masked=r.value_masked[:40],
+            status=r.status,
+            reason=r.reason[:200],
+            case_id=r.case_id,
+            case_number=r.case_number,
+            item_name=r.item_name[:60],
+            phone_masked=r.phone_masked,
         )
-        if case is None:
-            row.status = BatchRowStatus.UNMATCHED
-            row.reason = _("未找到待到证的办件（编号有误、未受理、已登记到证或不属于本中心）。")
-            continue
-        if case.pk in seen_cases:
-            row.status = BatchRowStatus.DUPLICATE
-            row.reason = _("与第 %(n)d 行是同一办件。") % {"n": seen_cases[case.pk]}
-            continue
-        seen_cases[case.pk] = row_number
-        row.case_id, row.case_number = case.pk, case.number
-        row.item_name = case.item.name[:60]
-        phone = getattr(case.applicant, "phone", None) or ""
-        if not PHONE_RE.match(phone):
-            row.status = BatchRowStatus.UNMATCHED
-            row.reason = _("申请人未登记有效手机号，请电话通知。")
-            continue
-        row.phone_masked = mask_phone(phone)
-        if kind == BatchKind.PLATES and not plate:
-            row.status = BatchRowStatus.UNMATCHED
-            row.reason = _("缺少号牌号码（第二列）。")
-            continue
-        if Message.objects.filter(dedupe_key=case_notice_key(case.pk, template_code)).exists():
-            row.status = BatchRowStatus.DUPLICATE
-            row.reason = _("该办件已发送过通知，不会重复发送。")
-            continue
-        row.status = BatchRowStatus.MATCHED
-        if plate:
-            row.reason = plate[:20]  # kept for the send step (the plate is not personal data)
+        for r in rows
+    ]
     with transaction.atomic():
         batch = Batch.objects.create(
             center_id=actor.center_id,
@@ -1270,90 +1118,87 @@ def _schedule_many(items: list[tuple[int, datetime]]) -> None:
         _schedule(pk, at)
 
 
-def batch_send(*, actor: Any, batch_id: int) -> Batch:
-    """The one click: register the arrival of every matched case and create every pickup
-    notice in ONE transaction, then send them all after commit. A row whose case changed since
-    the preview is reported, never sent by mistake."""
-    _need_batch_perms(actor)
-    cases_api = _cases_api()
-    if cases_api is None:
-        raise DomainError(
-            _("办件模块尚未提供到证登记功能，暂不能批量通知。"), code="cases_unavailable"
+@dataclass(frozen=True)
+class PreparedNotice:
+    """What the caller's `prepare` returns for one row at send time."""
+
+    phone: str
+    params: dict[str, str]
+
+
+@transaction.atomic
+def batch_dispatch(
+    *, actor: Any, batch_id: int, prepare: Callable[[BatchRow], PreparedNotice]
+) -> Batch:
+    """The one click: in ONE transaction, `prepare` every matched row (the caller's own work,
+    e.g. registering an arrival; a DomainError rejects that row with its message) and create
+    every notice; they are sent after commit."""
+    _need_sms_send(actor)
+    batch = Batch.objects.select_for_update().filter(pk=batch_id, center_id=actor.center_id).first()
+    if batch is None:
+        raise NotFound(_("批次不存在。"))
+    if batch.status != BatchStatus.DRAFT:
+        raise Conflict(_("该批次已发送，不能重复发送。"), code="batch_already_sent")
+    template = template_get_approved(batch.template_code)
+    if template is None:
+        raise SmsError(
+            _("通知模板未审核，请先在“短信模板”中审核。"),
+            code=SmsErrorCode.TEMPLATE_NOT_APPROVED,
         )
-    find_case, register_arrival = cases_api
-    with transaction.atomic():
-        batch = (
-            Batch.objects.select_for_update().filter(pk=batch_id, center_id=actor.center_id).first()
-        )
-        if batch is None:
-            raise NotFound(_("批次不存在。"))
-        if batch.status != BatchStatus.DRAFT:
-            raise Conflict(_("该批次已发送，不能重复发送。"), code="batch_already_sent")
-        template = template_get_approved(batch.template_code)
-        if template is None:
-            raise SmsError(
-                _("通知模板未审核，请先在“短信模板”中审核。"),
-                code=SmsErrorCode.TEMPLATE_NOT_APPROVED,
+    recipients: list[Recipient] = []
+    rows = list(batch.rows.filter(status=BatchRowStatus.MATCHED).order_by("row_number"))
+    by_key: dict[str, BatchRow] = {}
+    for row in rows:
+        try:
+            with transaction.atomic():
+                notice = prepare(row)
+        except DomainError as exc:
+            row.status, row.reason = BatchRowStatus.UNMATCHED, exc.message[:200]
+            row.save(update_fields=["status", "reason"])
+            continue
+        params = dict(notice.params)
+        if batch.kind == BatchKind.PLATES:
+            params = {"plate": row.reason}
+        key = case_notice_key(row.case_id or 0, batch.template_code)
+        recipients.append(
+            Recipient(
+                phone=notice.phone,
+                params=params,
+                dedupe_key=key,
+                case_id=row.case_id,
+                row_number=row.row_number,
             )
-        recipients: list[Recipient] = []
-        rows = list(batch.rows.filter(status=BatchRowStatus.MATCHED).order_by("row_number"))
-        by_key: dict[str, BatchRow] = {}
-        for row in rows:
-            try:
-                with transaction.atomic():
-                    case = find_case(center_id=batch.center_id, case_number=row.case_number)
-                    if case is None or case.pk != row.case_id:
-                        raise DomainError(_("预览后办件状态已变化（可能已登记到证），本行未发送。"))
-                    register_arrival(actor=actor, case=case)
-                    phone = getattr(case.applicant, "phone", None) or ""
-                    item = case.item.name
-            except DomainError as exc:
-                row.status, row.reason = BatchRowStatus.UNMATCHED, exc.message[:200]
-                row.save(update_fields=["status", "reason"])
-                continue
-            params = {"item": item, "case_number": row.case_number}
-            if batch.kind == BatchKind.PLATES:
-                params = {"plate": row.reason}
-            key = case_notice_key(row.case_id or 0, batch.template_code)
-            recipients.append(
-                Recipient(
-                    phone=phone,
-                    params=params,
-                    dedupe_key=key,
-                    case_id=row.case_id,
-                    row_number=row.row_number,
-                )
+        )
+        by_key[key] = row
+    created = messages_bulk_create(
+        batch=batch, template=template, recipients=recipients, actor=actor
+    )
+    for message in created:
+        row = by_key[message.dedupe_key]
+        row.message = message
+    BatchRow.objects.bulk_update(list(by_key.values()), ["message"], batch_size=500)
+    created_keys = {m.dedupe_key for m in created}
+    for key, row in by_key.items():
+        if key not in created_keys:
+            row.status, row.reason = (
+                BatchRowStatus.DUPLICATE,
+                _("该办件已发送过通知，不会重复发送。"),
             )
-            by_key[key] = row
-        created = messages_bulk_create(
-            batch=batch, template=template, recipients=recipients, actor=actor
-        )
-        for message in created:
-            row = by_key[message.dedupe_key]
-            row.message = message
-        BatchRow.objects.bulk_update(list(by_key.values()), ["message"], batch_size=500)
-        created_keys = {m.dedupe_key for m in created}
-        for key, row in by_key.items():
-            if key not in created_keys:
-                row.status, row.reason = (
-                    BatchRowStatus.DUPLICATE,
-                    _("该办件已发送过通知，不会重复发送。"),
-                )
-                row.save(update_fields=["status", "reason"])
-        batch.status = BatchStatus.SENDING if created else BatchStatus.DONE
-        batch.confirmed_by, batch.confirmed_at = actor, clock.now()
-        batch.messages_total = len(created)
-        batch.rows_matched = batch.rows.filter(status=BatchRowStatus.MATCHED).count()
-        batch.rows_unmatched = batch.rows_total - batch.rows_matched
-        if not created:
-            batch.finished_at = clock.now()
-        batch.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.SMS_BATCH_SENT,
-            target=batch,
-            after={"messages": len(created), "template": batch.template_code},
-        )
+            row.save(update_fields=["status", "reason"])
+    batch.status = BatchStatus.SENDING if created else BatchStatus.DONE
+    batch.confirmed_by, batch.confirmed_at = actor, clock.now()
+    batch.messages_total = len(created)
+    batch.rows_matched = batch.rows.filter(status=BatchRowStatus.MATCHED).count()
+    batch.rows_unmatched = batch.rows_total - batch.rows_matched
+    if not created:
+        batch.finished_at = clock.now()
+    batch.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.SMS_BATCH_SENT,
+        target=batch,
+        after={"messages": len(created), "template": batch.template_code},
+    )
     return batch
 
 

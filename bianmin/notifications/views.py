@@ -199,23 +199,6 @@ def template_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_list(request: HttpRequest) -> HttpResponse:
     user = _need(request, Perm.SMS_SEND)
     error = ""
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        kind = request.POST.get("kind", BatchKind.ARRIVAL_LIST)
-        try:
-            if upload is not None and upload.size and upload.size > services.MAX_IMPORT_BYTES:
-                raise DomainError("文件超过5MB，请拆分后分批导入。")
-            batch = services.batch_import(
-                actor=user,
-                kind=kind,
-                filename=(upload.name or "") if upload else "",
-                content=upload.read() if upload else b"",
-                text=request.POST.get("lines", ""),
-            )
-        except DomainError as exc:
-            error = exc.message
-        else:
-            return redirect("notifications:batch_detail", pk=batch.pk)
     return render(
         request,
         "notifications/batch_list.html",
@@ -255,19 +238,6 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, template_for(request, "notifications/batch_detail.html", "progress"), context
     )
-
-
-@login_required
-@require_POST
-def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _need(request, Perm.SMS_SEND)
-    try:
-        batch = services.batch_send(actor=user, batch_id=pk)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已生成 {batch.messages_total} 条领取通知，正在发送。")
-    return redirect("notifications:batch_detail", pk=pk)
 
 
 @login_required

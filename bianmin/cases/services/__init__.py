@@ -13,6 +13,9 @@ from bianmin.cases.services.acceptance import (
 from bianmin.cases.services.arrival import (
     ArrivalBatch,
     ArrivalRow,
+    arrival_list_preview,
+    arrival_list_read,
+    arrival_list_send,
     case_arrival_batch,
     case_register_arrival,
 )
@@ -61,6 +64,9 @@ __all__ = [
     "ArrivalRow",
     "SubmitResult",
     "SweepResult",
+    "arrival_list_preview",
+    "arrival_list_read",
+    "arrival_list_send",
     "case_accept",
     "case_advance",
     "case_arrival_batch",

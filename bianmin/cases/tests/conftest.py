@@ -124,3 +124,74 @@ def pdf_text(content: bytes, tmp_path: Any) -> str:
         text=True,
     )
     return out.stdout
+
+
+# --- arrival lists and pickup notices (moved here with arrival from notifications) --------------
+
+
+@pytest.fixture
+def templates(db: Any) -> None:
+    from bianmin.notifications.services import notifications_load_reference
+
+    notifications_load_reference()
+
+
+@pytest.fixture
+def outbox() -> Any:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from bianmin.notifications import gateways
+
+    path = Path(settings.SMS_OUTBOX)
+    path.unlink(missing_ok=True)
+    gateways.gateways_reset()
+    yield path
+    path.unlink(missing_ok=True)
+    gateways.gateways_reset()
+
+
+def outbox_lines(path: Any) -> list[dict[str, Any]]:
+    import json
+
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def waiting_cases(setup: Any, officer: Any, back_office: Any) -> Callable[..., list[Any]]:
+    """n accepted cases whose certificate is in production (next step: arrival)."""
+
+    def make(n: int) -> list[Any]:
+        made = []
+        for i in range(n):
+            id_number = make_id_number(
+                "610522", date(1980 + i % 30, 1 + i % 12, 1 + i % 28), 100 + i
+            )
+            who = applicant(
+                name="王建国",
+                id_number=id_number,
+                gender="male" if (100 + i) % 2 else "female",
+                phone=f"139{i:08d}",
+            )
+            case = services.case_create(actor=officer, item_code="HZ02", applicant=who)
+            services.case_confirmation_record(
+                actor=officer,
+                case_number=case.number,
+                stage=ConfirmationStage.WINDOW,
+                name=who.name,
+                gender=who.gender,
+                id_type=who.id_type,
+                id_number=who.id_number,
+            )
+            services.case_pre_review(actor=officer, case=case, results=all_provided(case))
+            case = services.case_accept(actor=officer, case=case)
+            for stage in ("review", "approve", "production"):
+                case = services.case_advance(actor=back_office, case=case, to_stage=stage)
+            case.id_number_plain = id_number  # for building import files in tests
+            made.append(case)
+        return made
+
+    return make

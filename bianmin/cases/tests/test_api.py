@@ -327,7 +327,13 @@ def test_queue_and_pickup_through_api(accepted_number, officer, make_staff, api_
         content_type="application/json",
     ).json()
     assert arrivals == [
-        {"value": accepted_number, "number": accepted_number, "ok": True, "message": "已登记到证"}
+        {
+            "value": accepted_number,
+            "number": accepted_number,
+            "ok": True,
+            "message": "已登记到证（未发送短信）",
+            "notified": False,
+        }
     ]
     proxy_id = make_id_number("610522", date(1992, 2, 2), 222)
     response = api_client_for(officer).post(

@@ -572,8 +572,8 @@ def test_arrival_batch_by_number_and_id_number(pinned, accepted_case, back_offic
         actor=back_office, values=[ADULT_ID, case.number, "TG-20260101-9999", ""]
     )
     assert [(r.value, r.ok, r.message) for r in batch.rows] == [
-        (ADULT_ID, True, "已登记到证"),
-        (case.number, False, "没有找到待到证的办件"),
+        (ADULT_ID, True, "已登记到证（未发送短信）"),
+        (case.number, False, "已于此前登记到证；如未通知，可在“到证通知”中补发"),
         ("TG-20260101-9999", False, "没有找到待到证的办件"),
     ]
 

@@ -272,3 +272,71 @@ def test_progress_page_many_failures_from_one_address_still_answer_the_right_pai
     ok = client.post("/progress/", {"number": case.number, "phone_last4": "5678"})
     assert ok.status_code == 200
     assert "没有找到" not in ok.content.decode()
+
+
+# --- the one arrival flow: 到证登记 and 到证通知 are one step ----------------------------------
+
+
+@pytest.mark.usefixtures("templates")
+def test_arrival_screen_registers_and_queues_the_pickup_sms(
+    pinned, waiting_cases, back_office, login_client_for
+):
+    from bianmin.notifications.models import Message
+
+    (a,) = waiting_cases(1)
+    client = login_client_for(back_office)
+    html = client.post("/cases/arrival/", {"values": a.number, "notify": "on"}).content.decode()
+    assert "已登记到证，领取通知已排队发送" in html
+    assert Message.objects.filter(case_id=a.pk, template_code="pickup_ready").count() == 1
+
+
+@pytest.mark.usefixtures("templates")
+def test_arrival_list_screens_flow(pinned, waiting_cases, back_office, login_client_for, outbox):
+    from bianmin.notifications.models import Batch, Message
+
+    cases = waiting_cases(3)
+    client = login_client_for(back_office)
+    lines = "\n".join([c.number for c in cases] + ["TG-NOPE-0001"])
+    response = client.post("/cases/arrival/list/", {"kind": "arrival_list", "lines": lines})
+    batch = Batch.objects.get()
+    assert response.status_code == 302
+    preview = client.get(f"/sms/batches/{batch.pk}/").content.decode()
+    assert "一键发送 3 条领取通知" in preview
+    assert "未找到待到证的办件" in preview
+    assert client.post(f"/sms/batches/{batch.pk}/send/").status_code == 302
+    progress = client.get(f"/sms/batches/{batch.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert 'id="batch-progress"' in progress.content.decode()
+    assert Message.objects.filter(batch=batch).count() == 3
+
+
+@pytest.mark.usefixtures("templates")
+def test_bad_arrival_upload_is_a_clear_message_not_a_500(setup, back_office, login_client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login_client_for(back_office)
+    response = client.post(
+        "/cases/arrival/list/",
+        {"kind": "arrival_list", "file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04garbage")},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Excel 文件无法读取" in response.content.decode()
+    api = client.post(
+        "/api/v1/sms/batches",
+        {"kind": "arrival_list", "file": SimpleUploadedFile("x.doc", b"hello")},
+    )
+    assert (api.status_code, api.json()["code"]) == (400, "import_invalid")
+
+
+@pytest.mark.usefixtures("templates")
+def test_api_arrival_list_reads_its_file(pinned, waiting_cases, back_office, login_client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    (a,) = waiting_cases(1)
+    client = login_client_for(back_office)
+    api = client.post(
+        "/api/v1/sms/batches",
+        {"kind": "arrival_list", "file": SimpleUploadedFile("l.csv", f"{a.number}\n".encode())},
+    )
+    assert api.status_code == 200, api.json()
+    assert (api.json()["rows_matched"], api.json()["filename"]) == (1, "l.csv")
