@@ -31,9 +31,14 @@ from bianmin.core.workdays import add_workdays
 # --- demo history ----------------------------------------------------------------------------------------
 
 
+STUCK_SHARE = 0.015  # of the cases past their deadline: ~5 overdue cases on day one
+
+
 def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count: int = 400) -> int:
-    """A few hundred cases over the last `days` days across all stages: some overdue, some
-    picked up, some waiting for supplements. Bulk inserts; draws only from `rng`."""
+    """A few hundred cases over the last `days` days (before today) across all stages,
+    consistent with today: a case whose deadline has passed was finished in time, except a
+    realistic handful (`STUCK_SHARE`) still overdue; every step happened before its deadline
+    and before now. Bulk inserts; draws only from `rng`."""
     from bianmin.accounts.selectors import staff_list
     from bianmin.catalogue.selectors import item_list
     from bianmin.people.selectors import person_list
@@ -53,9 +58,9 @@ def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count
         CaseNumberCounter.objects.filter(center=center).values_list("day", "last")
     )
     cases: list[Case] = []
-    plans: list[tuple[Case, list[str], Any, int]] = []
+    plans: list[tuple[Case, list[str], Any, dict[str, datetime]]] = []
     for _i in range(count):
-        day = today - timedelta(days=rng.randint(0, days))
+        day = today - timedelta(days=rng.randint(1, days))
         item = rng.choice(items)
         person = rng.choice(people)
         officer = rng.choice(officers)
@@ -82,7 +87,7 @@ def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count
         )
         if rng.random() < 0.08:
             case.status = CaseStatus.AWAITING_SUPPLEMENT
-            plans.append((case, [], at, 0))
+            plans.append((case, [], at, {}))
             cases.append(case)
             continue
         try:
@@ -93,20 +98,26 @@ def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count
         except DomainError:
             continue
         case.status, case.accepted_at, case.accepted_by = CaseStatus.ACCEPTED, at, officer
-        # how far along: older cases are further, a few get stuck (overdue)
-        age = (today - day).days
-        reach = (
-            len(stages) - 1 if age > 12 and rng.random() < 0.8 else rng.randint(0, len(stages) - 1)
-        )
-        if rng.random() < 0.12:
-            reach = min(reach, max(0, len(stages) - 3))
+        # how far along: a case past its deadline was finished in time, but for a handful
+        # stuck somewhere (the overdue list of day one); younger cases anywhere on their way
+        past_deadline = case.deadline < today
+        if past_deadline:
+            stuck = rng.random() < STUCK_SHARE
+            reach = rng.randint(1, max(1, len(stages) - 2)) if stuck else len(stages) - 1
+        else:
+            reach = rng.randint(0, len(stages) - 1)
         path = stages[: reach + 1]
         case.stage = path[-1]
         case.next_stage = pipeline.next_stage(tuple(stages), path[-1]) or ""
-        step_at = at
-        for stage in path[1:]:
-            step_at = step_at + timedelta(hours=rng.randint(2, 40))
-            step_at = min(step_at, timezone.now())
+        now = timezone.now()
+        deadline_end = datetime.combine(case.deadline, time(17, 0), tzinfo=tz)
+        limit = min(deadline_end, now) if case.deadline >= day else now
+        span = max(limit - at, timedelta(minutes=len(path)))
+        fractions = sorted(rng.uniform(0.05, 0.95) for _step in path[1:])
+        moments: dict[str, datetime] = {}
+        for stage, share in zip(path[1:], fractions, strict=True):
+            step_at = min(at + span * share, now)
+            moments[stage] = step_at
             if stage == Stage.ARRIVAL:
                 case.arrived_at = step_at
             elif stage == Stage.PICKUP:
@@ -118,13 +129,13 @@ def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count
             case.overdue_at = timezone.now()
         if case.status == CaseStatus.ACCEPTED and case.warn_on and case.warn_on <= today:
             case.warned_at = timezone.now()
-        plans.append((case, path, at, 0))
+        plans.append((case, path, at, moments))
         cases.append(case)
     Case.objects.bulk_create(cases, batch_size=500)
     for day, last in counters.items():
         CaseNumberCounter.objects.update_or_create(center=center, day=day, defaults={"last": last})
     events: list[CaseEvent] = []
-    for case, path, at, _n in plans:
+    for case, path, at, moments in plans:
         events.append(
             CaseEvent(case=case, type=CaseEventType.CREATED, actor=case.created_by, created_at=at)
         )
@@ -140,11 +151,6 @@ def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count
             )
         )
         for previous, stage in itertools.pairwise(path):
-            moments: dict[str, datetime | None] = {
-                Stage.ARRIVAL: case.arrived_at,
-                Stage.PICKUP: case.picked_up_at,
-                Stage.CLOSED: case.closed_at,
-            }
             when = moments.get(stage) or at
             events.append(
                 CaseEvent(
