@@ -354,7 +354,7 @@ def case_receipt(request: HttpRequest, number: str) -> HttpResponse:
     if case.accepted_at is None:
         raise NotFound("该办件尚未受理，没有受理回执", code=CaseError.NO_RECEIPT)
     services.case_document_viewed(actor=actor, case=case, document="receipt")
-    return _pdf(receipt_pdf(case), f"receipt-{case.number}.pdf")
+    return _pdf(receipt_pdf(case, request), f"receipt-{case.number}.pdf")
 
 
 @router.get(
@@ -368,4 +368,4 @@ def case_notice(request: HttpRequest, number: str, seq: int) -> HttpResponse:
     case = selectors.case_get(user=actor, number=number)
     notice = selectors.case_notice_get(case=case, seq=seq)
     services.case_document_viewed(actor=actor, case=case, document=f"notice{seq}")
-    return _pdf(notice_pdf(notice), f"notice-{case.number}-{seq}.pdf")
+    return _pdf(notice_pdf(notice, request), f"notice-{case.number}-{seq}.pdf")

@@ -236,8 +236,18 @@ def warning_workdays(promised: int, share: float) -> int:
     return max(0, min(promised, math.floor(promised * share)))
 
 
-def deadline_state(*, today: date, deadline: date | None, warn_on: date | None) -> str:
-    """ "overdue" after the deadline day, "warning" from warn_on, otherwise "ok"."""
+def promised_label(workdays: int) -> str:
+    """承诺时限 as people read it: "当场办结" for an on-the-spot item, else "N 个工作日"."""
+    return _("当场办结") if workdays <= 0 else _("%(n)d 个工作日") % {"n": workdays}
+
+
+def deadline_state(
+    *, today: date, deadline: date | None, warn_on: date | None, status: str = CaseStatus.ACCEPTED
+) -> str:
+    """ "overdue" after the deadline day, "warning" from warn_on, otherwise "ok"; "final" for a
+    closed or terminated case (its deadline no longer runs: no 临期 or 超期 badge)."""
+    if status in (CaseStatus.CLOSED, CaseStatus.TERMINATED):
+        return "final"
     if deadline is None:
         return "ok"
     if today > deadline:

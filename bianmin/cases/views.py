@@ -113,7 +113,10 @@ def _panel_context(
                 status=case.status, next_stage_=case.next_stage
             ),
             "deadline_state": pipeline.deadline_state(
-                today=clock.today(), deadline=case.deadline, warn_on=case.warn_on
+                today=clock.today(),
+                deadline=case.deadline,
+                warn_on=case.warn_on,
+                status=case.status,
             ),
             "may_close": case.status == CaseStatus.ACCEPTED
             and case.next_stage == "closed"

@@ -49,7 +49,9 @@ def test_demo_history_is_consistent_with_today(pinned, setup, residents):
     assert 1 <= selectors.case_overdue_count(center_id=setup.pk) <= 10
     # nothing happened today or later: the history ends yesterday
     today_start = datetime.combine(date(2026, 9, 29), time(0), tzinfo=SHANGHAI)
-    assert not Case.objects.filter(created_at__gte=today_start, number__contains="20260929").exists()
+    assert not Case.objects.filter(
+        created_at__gte=today_start, number__contains="20260929"
+    ).exists()
     assert not CaseEvent.objects.filter(created_at__gt=timezone.now()).exists()
     # every closed case closed by the end of its deadline day
     for deadline, closed_at in Case.objects.filter(status="closed").values_list(
