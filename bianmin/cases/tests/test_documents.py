@@ -50,7 +50,10 @@ def test_closed_case_shows_no_deadline_badge(pinned, accepted_case, officer, log
     )
     case = services.case_advance(actor=officer, case=case, to_stage="closed")
     assert case.status == "closed"
-    html = login_client_for(officer).get(f"/cases/{case.number}/").content.decode()
+    panel = login_client_for(officer).get("/cases/window/panel/", {"case": case.number})
+    html = panel.content.decode()
+    assert case.number in html
+    assert 'data-testid="deadline-state"' not in html
     assert "临期" not in html
 
 
