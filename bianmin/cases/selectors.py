@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from bianmin.audit.enums import AuditAction
+from bianmin.audit.services import audit_record
 from bianmin.cases import pipeline
 from bianmin.cases.enums import CaseStatus, InquiryStatus
 from bianmin.cases.errors import CaseError
@@ -294,6 +296,7 @@ class CaseFeeFacts:
 
 
 def case_fee_facts(*, case_number: str, user: Any) -> CaseFeeFacts | None:
+    """What fees needs to charge a case of the user's center, or None; the read is audited."""
     case = (
         _scoped(user)
         .select_related("item", "applicant")
@@ -303,6 +306,15 @@ def case_fee_facts(*, case_number: str, user: Any) -> CaseFeeFacts | None:
     if case is None:
         return None
     person = case.applicant
+    # the plain ID number leaves the encrypted registry for the fee rules (age, payer check):
+    # every such read is recorded, like any other read of personal data
+    audit_record(
+        actor=user,
+        action=AuditAction.CASE_VIEWED,
+        target=case,
+        center_id=case.center_id,
+        after={"number": case.number, "read": "fee_facts", "fields": ["id_number"]},
+    )
     groups = list(case.groups)
     if case.facts.get("student") and "student" not in groups:
         groups.append("student")

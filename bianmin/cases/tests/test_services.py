@@ -746,6 +746,15 @@ def test_fee_facts(pinned, new_case, officer, make_staff, other_center):
     assert selectors.case_fee_facts(case_number=case.number, user=stranger) is None
 
 
+def test_fee_facts_read_of_the_id_number_is_audited(pinned, new_case, officer, leader):
+    case = new_case("HZ02")
+    before = audit_entry_search(user=leader, action="case_viewed").count()
+    selectors.case_fee_facts(case_number=case.number, user=officer)
+    entries = list(audit_entry_search(user=leader, action="case_viewed"))
+    assert len(entries) == before + 1
+    assert (entries[0].actor_id, entries[0].after["read"]) == (officer.pk, "fee_facts")
+
+
 def test_sms_failure_never_undoes_the_notice(
     pinned, new_case, officer, django_capture_on_commit_callbacks
 ):
