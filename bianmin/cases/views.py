@@ -122,6 +122,7 @@ def _panel_context(
             and case.next_stage == "closed"
             and pipeline.role_may(getattr(user, "role", None), "closed"),
             "may_arrival": case.status == CaseStatus.ACCEPTED and case.next_stage == "arrival",
+            "may_notify": has_perm(user, Perm.SMS_SEND),
             "may_pickup": case.status == CaseStatus.ACCEPTED and case.next_stage == "pickup",
             "states": [
                 (MaterialState.PROVIDED, "已提供"),
@@ -258,9 +259,14 @@ def _act_supplement(request: HttpRequest, case: Case | None) -> Case | None:
     return services.case_supplement_gaps(actor=request.user, case=case)
 
 
+def _notify(request: HttpRequest) -> bool:
+    """The pickup SMS goes with the arrival when the box is ticked (and the user may send)."""
+    return request.POST.get("notify") == "on" and has_perm(request.user, Perm.SMS_SEND)
+
+
 def _act_arrival(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
-    return services.case_register_arrival(actor=request.user, case=case)
+    return services.case_register_arrival(actor=request.user, case=case, notify=_notify(request))
 
 
 def _act_pickup(request: HttpRequest, case: Case | None) -> Case | None:
@@ -406,6 +412,7 @@ def _queue_context(
         "may_act": pipeline.role_may(role, stage),
         "may_send_back": pipeline.STEPS[stage].may_send_back,
         "route": pipeline.STEPS[stage].route,
+        "may_notify": has_perm(request.user, Perm.SMS_SEND),
         "today": today,
     }
 
@@ -439,8 +446,9 @@ def queue_action(request: HttpRequest) -> HttpResponse:
             )
             message = f"{case.number} 已完成“{pipeline.stage_label(stage)}”"
         elif action == "arrival":
-            services.case_register_arrival(actor=request.user, case=case)
-            message = f"{case.number} 已登记到证"
+            notify = _notify(request)
+            services.case_register_arrival(actor=request.user, case=case, notify=notify)
+            message = f"{case.number} 已登记到证" + ("，领取通知已排队发送" if notify else "")
         elif action == "send_back":
             services.case_send_back(
                 actor=request.user, case=case, reason=request.POST.get("reason", "")

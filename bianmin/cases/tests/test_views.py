@@ -340,3 +340,18 @@ def test_api_arrival_list_reads_its_file(pinned, waiting_cases, back_office, log
     )
     assert api.status_code == 200, api.json()
     assert (api.json()["rows_matched"], api.json()["filename"]) == (1, "l.csv")
+
+
+@pytest.mark.usefixtures("templates")
+def test_queue_arrival_offers_the_pickup_sms(pinned, waiting_cases, back_office, login_client_for):
+    from bianmin.notifications.models import Message
+
+    (a,) = waiting_cases(1)
+    client = login_client_for(back_office)
+    client.post("/cases/queue/action/", {"case": a.number, "stage": "arrival", "action": "claim"})
+    html = client.post(
+        "/cases/queue/action/",
+        {"case": a.number, "stage": "arrival", "action": "arrival", "notify": "on"},
+    ).content.decode()
+    assert "领取通知已排队发送" in html
+    assert Message.objects.filter(case_id=a.pk, template_code="pickup_ready").count() == 1
