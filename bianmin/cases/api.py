@@ -204,7 +204,7 @@ def arrival_list_preview(
     batch_id = services.arrival_list_preview(
         actor=actor, kind=str(kind), filename=filename, content=content, text=lines
     )
-    return batch_report(batch=batch_get(user=actor, batch_id=batch_id))
+    return _batch_out(actor, batch_id)
 
 
 @router.post(
@@ -216,7 +216,14 @@ def arrival_list_preview(
 def arrival_list_send(request: HttpRequest, batch_id: int) -> Any:
     actor = _actor(request, Perm.SMS_SEND)
     services.arrival_list_send(actor=actor, batch_id=batch_id)
-    return batch_report(batch=batch_get(user=actor, batch_id=batch_id))
+    return _batch_out(actor, batch_id)
+
+
+def _batch_out(actor: Any, batch_id: int) -> dict[str, Any]:
+    batch = batch_get(user=actor, batch_id=batch_id)
+    if batch is None:
+        raise NotFound("批次不存在。")
+    return batch_report(batch=batch)
 
 
 @router.get("/cases/{number}", response=CaseOut, auth=staff_auth, summary="办件详情")

@@ -4,7 +4,7 @@ backlog board, the overdue panel, and the citizens' progress page."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +29,7 @@ from bianmin.cases.models import Case
 from bianmin.cases.throttle import progress_lookup
 from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import template_for
 from bianmin.core.permissions import Perm, Role, has_perm
@@ -39,6 +40,11 @@ from bianmin.people.idnumber import check_id_number
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 GROUPS = {"low_income": "特困群体（低保、五保等）", "student": "中小学生"}
+
+
+def _staff(request: HttpRequest) -> StaffActor:
+    """The signed-in staff member (every view here is behind login_required)."""
+    return cast(StaffActor, request.user)
 
 
 def _need(request: HttpRequest, *perms: Perm) -> None:
@@ -57,7 +63,7 @@ def _panel_context(
     error: str = "",
     message: str = "",
 ) -> dict[str, Any]:
-    user = request.user
+    user = _staff(request)
     ticket = ticket_summary(ticket_id=ticket_id) if ticket_id else None
     if ticket is not None and ticket.center_id != user.center_id:
         # another center's ticket is unknown here (no number, no item leaks across centers)
@@ -184,7 +190,7 @@ def _act_start(request: HttpRequest, case: Case | None) -> Case | None:
         if variant_item != item_code:
             fee_variant = ""
     return services.case_create(
-        actor=request.user,
+        actor=_staff(request),
         item_code=item_code,
         applicant=services.ApplicantInput(
             name=post.get("name", ""),
@@ -207,7 +213,7 @@ def _act_confirm(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     post = request.POST
     services.case_confirmation_record(
-        actor=request.user,
+        actor=_staff(request),
         case_number=case.number,
         stage=ConfirmationStage.WINDOW,
         name=post.get("name", ""),
@@ -225,19 +231,19 @@ def _act_review(request: HttpRequest, case: Case | None) -> Case | None:
         state = request.POST.get(f"m_{material.code}")
         if state:
             results[material.code] = (state, request.POST.get(f"r_{material.code}", ""))
-    return services.case_pre_review(actor=request.user, case=case, results=results)
+    return services.case_pre_review(actor=_staff(request), case=case, results=results)
 
 
 def _act_notice(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
-    services.case_issue_missing_notice(actor=request.user, case=case)
+    services.case_issue_missing_notice(actor=_staff(request), case=case)
     return case
 
 
 def _act_accept(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     return services.case_accept(
-        actor=request.user,
+        actor=_staff(request),
         case=case,
         with_gaps=request.POST.get("with_gaps") == "1",
         commitment=request.POST.get("commitment", ""),
@@ -247,7 +253,7 @@ def _act_accept(request: HttpRequest, case: Case | None) -> Case | None:
 def _act_facts(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     return services.case_facts_change(
-        actor=request.user,
+        actor=_staff(request),
         case=case,
         declared=_declared(request.POST),
         note=request.POST.get("note", ""),
@@ -256,7 +262,7 @@ def _act_facts(request: HttpRequest, case: Case | None) -> Case | None:
 
 def _act_supplement(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
-    return services.case_supplement_gaps(actor=request.user, case=case)
+    return services.case_supplement_gaps(actor=_staff(request), case=case)
 
 
 def _notify(request: HttpRequest) -> bool:
@@ -266,14 +272,14 @@ def _notify(request: HttpRequest) -> bool:
 
 def _act_arrival(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
-    return services.case_register_arrival(actor=request.user, case=case, notify=_notify(request))
+    return services.case_register_arrival(actor=_staff(request), case=case, notify=_notify(request))
 
 
 def _act_pickup(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     post = request.POST
     return services.case_pickup(
-        actor=request.user,
+        actor=_staff(request),
         case=case,
         method=post.get("method", ""),
         proxy_name=post.get("proxy_name", ""),
@@ -286,7 +292,7 @@ def _act_pickup(request: HttpRequest, case: Case | None) -> Case | None:
 def _act_close(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     return services.case_advance(
-        actor=request.user, case=case, to_stage="closed", note=request.POST.get("note", "")
+        actor=_staff(request), case=case, to_stage="closed", note=request.POST.get("note", "")
     )
 
 
@@ -338,14 +344,14 @@ def inquiry_action(request: HttpRequest, action: str) -> HttpResponse:
         )
         if inquiry is None:
             inquiry = services.inquiry_open(
-                actor=request.user,
+                actor=_staff(request),
                 ticket_id=ticket_id,
                 item_code=post.get("item_code", ""),
                 topic=post.get("topic", ""),
             )
         if action == "answer":
             services.inquiry_answer(
-                actor=request.user, inquiry=inquiry, answer=post.get("answer", "")
+                actor=_staff(request), inquiry=inquiry, answer=post.get("answer", "")
             )
             message = "咨询已答复并记录"
         elif action == "handover":
@@ -353,11 +359,14 @@ def inquiry_action(request: HttpRequest, action: str) -> HttpResponse:
             if colleague is None:
                 raise DomainError("请选择接手民警")
             services.inquiry_hand_over(
-                actor=request.user, inquiry=inquiry, to_officer=colleague, note=post.get("note", "")
+                actor=_staff(request),
+                inquiry=inquiry,
+                to_officer=cast(StaffActor, colleague),
+                note=post.get("note", ""),
             )
             message = f"已移交{colleague}，待其确认接手；确认前仍由您负责"
         elif action == "receive":
-            services.inquiry_receive(actor=request.user, inquiry=inquiry)
+            services.inquiry_receive(actor=_staff(request), inquiry=inquiry)
             message = "已确认接手该咨询"
         else:
             raise HttpForbidden
@@ -435,23 +444,23 @@ def queue_action(request: HttpRequest) -> HttpResponse:
     try:
         case = selectors.case_get(user=request.user, number=request.POST.get("case", ""))
         if action == "claim":
-            services.case_claim(actor=request.user, case=case)
+            services.case_claim(actor=_staff(request), case=case)
             message = f"已认领 {case.number}"
         elif action == "release":
-            services.case_release(actor=request.user, case=case)
+            services.case_release(actor=_staff(request), case=case)
             message = f"已释放 {case.number}"
         elif action == "advance":
             services.case_advance(
-                actor=request.user, case=case, to_stage=stage, note=request.POST.get("note", "")
+                actor=_staff(request), case=case, to_stage=stage, note=request.POST.get("note", "")
             )
             message = f"{case.number} 已完成“{pipeline.stage_label(stage)}”"
         elif action == "arrival":
             notify = _notify(request)
-            services.case_register_arrival(actor=request.user, case=case, notify=notify)
+            services.case_register_arrival(actor=_staff(request), case=case, notify=notify)
             message = f"{case.number} 已登记到证" + ("，领取通知已排队发送" if notify else "")
         elif action == "send_back":
             services.case_send_back(
-                actor=request.user, case=case, reason=request.POST.get("reason", "")
+                actor=_staff(request), case=case, reason=request.POST.get("reason", "")
             )
             message = f"{case.number} 已退回"
         else:
@@ -510,7 +519,7 @@ def arrival(request: HttpRequest) -> HttpResponse:
             if not values:
                 raise DomainError(_("请输入受理编号或身份证号码，或选择文件"))
             ctx["batch"] = services.case_arrival_batch(
-                actor=user, values=values[:5000], notify=notify
+                actor=_staff(request), values=values[:5000], notify=notify
             )
         except DomainError as exc:
             ctx["error"] = exc.message
@@ -532,7 +541,7 @@ def arrival_list(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     try:
         batch_id = services.arrival_list_preview(
-            actor=request.user,
+            actor=_staff(request),
             kind=request.POST.get("kind", BatchKind.ARRIVAL_LIST),
             filename=(upload.name or "") if upload else "",
             content=_upload_bytes(upload) if upload else b"",
@@ -550,7 +559,7 @@ def arrival_batch_send(request: HttpRequest, pk: int) -> HttpResponse:
     """The one click of a previewed list: register every arrival and queue every notice."""
     _need(request, Perm.SMS_SEND)
     try:
-        sent = services.arrival_list_send(actor=request.user, batch_id=pk)
+        sent = services.arrival_list_send(actor=_staff(request), batch_id=pk)
     except DomainError as exc:
         if exc.status == 404:
             raise Http404 from exc

@@ -50,12 +50,15 @@ from bianmin.cases.services.review import (
 from bianmin.catalogue.enums import Stage
 from bianmin.catalogue.selectors import item_get
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import Conflict, DomainError, PermissionDenied
 from bianmin.core.permissions import Perm
 
 
 @transaction.atomic
-def case_accept(*, actor: Any, case: Case, with_gaps: bool = False, commitment: str = "") -> Case:
+def case_accept(
+    *, actor: StaffActor, case: Case, with_gaps: bool = False, commitment: str = ""
+) -> Case:
     """受理: materials complete (or only secondary ones owed, 容缺), the applicant confirmed at the
     window; the deadline is the item's promised working days after today."""
     _need(actor, Perm.CASE_ACCEPT)
@@ -140,7 +143,7 @@ def case_accept(*, actor: Any, case: Case, with_gaps: bool = False, commitment: 
     case.status = CaseStatus.ACCEPTED
     case.stage = Stage.ACCEPT
     case.next_stage = pipeline.next_stage(stages, Stage.ACCEPT) or ""
-    case.accepted_at, case.accepted_by = now, actor
+    case.accepted_at, case.accepted_by_id = now, actor.pk
     case.deadline, case.warn_on = deadline, warn_on
     if with_gaps:
         case.accepted_with_gaps = True
@@ -173,7 +176,7 @@ def case_accept(*, actor: Any, case: Case, with_gaps: bool = False, commitment: 
 
 
 @transaction.atomic
-def case_supplement_gaps(*, actor: Any, case: Case) -> Case:
+def case_supplement_gaps(*, actor: StaffActor, case: Case) -> Case:
     """容缺: the owed secondary materials were handed in; the pipeline may continue."""
     _need(actor, Perm.CASE_ACCEPT)
     _same_center(actor, case)
@@ -208,7 +211,7 @@ class SubmitResult:
 @transaction.atomic
 def case_submit(
     *,
-    actor: Any,
+    actor: StaffActor,
     item_code: str,
     applicant: ApplicantInput,
     materials: Mapping[str, str],

@@ -37,12 +37,12 @@ def case_setting_for(center_id: int) -> CaseSetting:
     return setting
 
 
-def _need(actor: Any, *perms: Perm) -> None:
+def _need(actor: StaffActor, *perms: Perm) -> None:
     if not any(has_perm(actor, p) for p in perms):
         raise PermissionDenied(_("您没有执行此操作的权限"))
 
 
-def _same_center(actor: Any, case: Case) -> None:
+def _same_center(actor: StaffActor, case: Case) -> None:
     if actor.center_id is not None and actor.center_id != case.center_id:
         raise NotFound(_("没有找到该办件"), code=CaseError.CASE_NOT_FOUND)
 
@@ -55,7 +55,7 @@ def _locked(case: Case) -> Case:
 def _event(
     case: Case,
     type_: CaseEventType,
-    actor: Any,
+    actor: StaffActor | None,
     *,
     from_stage: str = "",
     to_stage: str = "",
@@ -65,7 +65,7 @@ def _event(
     return CaseEvent.objects.create(
         case=case,
         type=type_,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor_id=getattr(actor, "pk", None),
         from_stage=from_stage,
         to_stage=to_stage,
         reason=reason[:300],
@@ -74,7 +74,7 @@ def _event(
     )
 
 
-def _audit(actor: Any, action: AuditAction, case: Case, **after: Any) -> None:
+def _audit(actor: StaffActor | None, action: AuditAction, case: Case, **after: Any) -> None:
     audit_record(
         actor=actor,
         action=action,

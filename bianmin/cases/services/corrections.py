@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -28,6 +26,7 @@ from bianmin.cases.services.base import (
     _same_center,
 )
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm
 
@@ -38,7 +37,7 @@ CORRECTABLE_FIELDS = {"remark": "备注", "fee_variant": "收费类型", "applic
 
 
 @transaction.atomic
-def case_set_flags(*, actor: Any, case: Case, **flags: bool) -> Case:
+def case_set_flags(*, actor: StaffActor, case: Case, **flags: bool) -> Case:
     """加急 / 节假日预约 / 24小时值守 markers, on open cases."""
     _need(actor, Perm.CASE_ACCEPT, Perm.CASE_MONITOR)
     _same_center(actor, case)
@@ -58,7 +57,9 @@ def case_set_flags(*, actor: Any, case: Case, **flags: bool) -> Case:
 
 
 @transaction.atomic
-def case_correct(*, actor: Any, case: Case, field_name: str, value: str, reason: str) -> Case:
+def case_correct(
+    *, actor: StaffActor, case: Case, field_name: str, value: str, reason: str
+) -> Case:
     """The only edit after closing: a recorded correction with the old and the new value."""
     _need(actor, Perm.CASE_MONITOR)
     _same_center(actor, case)
@@ -89,7 +90,7 @@ def case_correct(*, actor: Any, case: Case, field_name: str, value: str, reason:
     return case
 
 
-def _terminate(case: Case, actor: Any, reason: str) -> None:
+def _terminate(case: Case, actor: StaffActor | None, reason: str) -> None:
     case.status = CaseStatus.TERMINATED
     case.terminated_at = clock.now()
     case.termination_reason = reason[:300]
@@ -106,7 +107,7 @@ def _terminate(case: Case, actor: Any, reason: str) -> None:
 
 
 @transaction.atomic
-def case_terminate(*, actor: Any, case: Case, reason: str) -> Case:
+def case_terminate(*, actor: StaffActor, case: Case, reason: str) -> Case:
     """A shift leader ends a case (withdrawn by the applicant, …), with the reason."""
     _need(actor, Perm.CASE_MONITOR)
     _same_center(actor, case)
@@ -119,7 +120,7 @@ def case_terminate(*, actor: Any, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_document_viewed(*, actor: Any, case: Case, document: str) -> None:
+def case_document_viewed(*, actor: StaffActor, case: Case, document: str) -> None:
     """Receipts and notices are personal documents: every print or download is recorded."""
     _need(actor, Perm.CASE_ACCEPT, Perm.CASE_PROCESS, Perm.CASE_MONITOR)
     _same_center(actor, case)

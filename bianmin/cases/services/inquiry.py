@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -22,6 +20,7 @@ from bianmin.cases.services.base import (
 )
 from bianmin.catalogue.selectors import item_get
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.hall.selectors import ticket_summary
@@ -31,7 +30,7 @@ from bianmin.hall.selectors import ticket_summary
 
 @transaction.atomic
 def inquiry_open(
-    *, actor: Any, ticket_id: str = "", item_code: str = "", topic: str = ""
+    *, actor: StaffActor, ticket_id: str = "", item_code: str = "", topic: str = ""
 ) -> Inquiry:
     """The officer who first takes a question becomes its first responder."""
     _need(actor, Perm.CASE_ACCEPT)
@@ -58,8 +57,8 @@ def inquiry_open(
         ticket_number=ticket_number,
         item=item,
         topic=topic.strip()[:300],
-        first_responder=actor,
-        responsible=actor,
+        first_responder_id=actor.pk,
+        responsible_id=actor.pk,
     )
     audit_record(
         actor=actor,
@@ -76,7 +75,7 @@ def _inquiry_open_only(inquiry: Inquiry) -> None:
 
 
 @transaction.atomic
-def inquiry_answer(*, actor: Any, inquiry: Inquiry, answer: str) -> Inquiry:
+def inquiry_answer(*, actor: StaffActor, inquiry: Inquiry, answer: str) -> Inquiry:
     _need(actor, Perm.CASE_ACCEPT)
     inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
     _inquiry_open_only(inquiry)
@@ -99,7 +98,7 @@ def inquiry_answer(*, actor: Any, inquiry: Inquiry, answer: str) -> Inquiry:
 
 @transaction.atomic
 def inquiry_hand_over(
-    *, actor: Any, inquiry: Inquiry, to_officer: Any, note: str
+    *, actor: StaffActor, inquiry: Inquiry, to_officer: StaffActor, note: str
 ) -> InquiryHandover:
     """Start a handover; the first responder stays responsible until the next officer signs."""
     _need(actor, Perm.CASE_ACCEPT)
@@ -116,7 +115,10 @@ def inquiry_hand_over(
     if inquiry.handovers.filter(received_at__isnull=True).exists():
         raise Conflict(_("已有一次移交等待接手确认"), code=CaseError.HANDOVER_PENDING)
     handover = InquiryHandover.objects.create(
-        inquiry=inquiry, from_officer=actor, to_officer=to_officer, note=note.strip()[:300]
+        inquiry=inquiry,
+        from_officer_id=actor.pk,
+        to_officer_id=to_officer.pk,
+        note=note.strip()[:300],
     )
     inquiry.status = InquiryStatus.HANDOVER_PENDING
     inquiry.save(update_fields=["status", "updated_at"])
@@ -130,7 +132,7 @@ def inquiry_hand_over(
 
 
 @transaction.atomic
-def inquiry_receive(*, actor: Any, inquiry: Inquiry) -> Inquiry:
+def inquiry_receive(*, actor: StaffActor, inquiry: Inquiry) -> Inquiry:
     """The next officer records receipt: responsibility moves to them now."""
     inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
     handover = inquiry.handovers.filter(received_at__isnull=True).first()
@@ -140,7 +142,7 @@ def inquiry_receive(*, actor: Any, inquiry: Inquiry) -> Inquiry:
         raise PermissionDenied(_("只有被指定的接手人可以确认接手"))
     handover.received_at = clock.now()
     handover.save(update_fields=["received_at", "updated_at"])
-    inquiry.responsible = actor
+    inquiry.responsible_id = actor.pk
     inquiry.status = InquiryStatus.OPEN
     inquiry.save(update_fields=["responsible", "status", "updated_at"])
     audit_record(

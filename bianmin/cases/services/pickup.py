@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -27,6 +25,7 @@ from bianmin.cases.services.base import (
 from bianmin.cases.services.pipeline import _complete_step
 from bianmin.catalogue.enums import Stage
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm
 from bianmin.identity.selectors import face_check_confirmed
@@ -41,7 +40,7 @@ def _face_confirmed(check_id: str, id_number: str) -> bool:
 @transaction.atomic
 def case_pickup(
     *,
-    actor: Any,
+    actor: StaffActor,
     case: Case,
     method: str,
     proxy_name: str = "",

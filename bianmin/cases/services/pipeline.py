@@ -31,6 +31,7 @@ from bianmin.cases.services.base import (
 from bianmin.cases.services.corrections import _terminate
 from bianmin.catalogue.enums import Stage
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import PermissionDenied
 from bianmin.core.permissions import Perm
 
@@ -40,14 +41,14 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def case_claim(*, actor: Any, case: Case) -> Case:
+def case_claim(*, actor: StaffActor, case: Case) -> Case:
     _need(actor, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
     _same_center(actor, case)
     case = _locked(case)
     _guard(case, actor, pipeline.CaseAction.CLAIM)
     if case.locked_by_id == actor.pk:
         return case
-    case.locked_by, case.locked_at = actor, clock.now()
+    case.locked_by_id, case.locked_at = actor.pk, clock.now()
     case.save(update_fields=["locked_by", "locked_at", "updated_at"])
     _event(case, CaseEventType.CLAIMED, actor)
     _audit(actor, AuditAction.CASE_CLAIMED, case)
@@ -55,7 +56,7 @@ def case_claim(*, actor: Any, case: Case) -> Case:
 
 
 @transaction.atomic
-def case_release(*, actor: Any, case: Case) -> Case:
+def case_release(*, actor: StaffActor, case: Case) -> Case:
     """The holder releases; only the shift leader may release someone else's lock (the
     director and the inspector supervise, they do not take cases out of an officer's hands)."""
     _same_center(actor, case)
@@ -74,7 +75,7 @@ def case_release(*, actor: Any, case: Case) -> Case:
 
 def _complete_step(
     case: Case,
-    actor: Any,
+    actor: StaffActor | None,
     target: str,
     route: str,
     *,
@@ -106,7 +107,7 @@ def _complete_step(
 
 
 @transaction.atomic
-def case_advance(*, actor: Any, case: Case, to_stage: str, note: str = "") -> Case:
+def case_advance(*, actor: StaffActor, case: Case, to_stage: str, note: str = "") -> Case:
     """Complete the pending step (review, approve, production, closed). No skipping."""
     _need(actor, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
     _same_center(actor, case)
@@ -117,7 +118,7 @@ def case_advance(*, actor: Any, case: Case, to_stage: str, note: str = "") -> Ca
 
 
 @transaction.atomic
-def case_send_back(*, actor: Any, case: Case, reason: str) -> Case:
+def case_send_back(*, actor: StaffActor, case: Case, reason: str) -> Case:
     """Send a case back one step with a reason (e.g. the approver returns it to review)."""
     _need(actor, Perm.CASE_PROCESS)
     _same_center(actor, case)

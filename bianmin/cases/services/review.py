@@ -54,6 +54,7 @@ from bianmin.cases.services.base import (
 from bianmin.cases.services.inquiry import inquiry_open
 from bianmin.catalogue.selectors import item_get
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.masking import mask_name
 from bianmin.core.permissions import Perm
@@ -109,7 +110,7 @@ def _clean_declared(declared: Mapping[str, Any] | None) -> dict[str, bool]:
 @transaction.atomic
 def case_create(
     *,
-    actor: Any,
+    actor: StaffActor,
     item_code: str,
     applicant: ApplicantInput,
     declared: Mapping[str, Any] | None = None,
@@ -188,7 +189,7 @@ def case_create(
         is_urgent=is_urgent,
         is_holiday_appointment=is_holiday_appointment,
         is_standby_24h=is_standby_24h,
-        created_by=actor,
+        created_by_id=actor.pk,
     )
     _sync_materials(case, _material_specs(item))
     _confirm(
@@ -206,7 +207,7 @@ def case_create(
 
 
 def _confirm(
-    case: Case, actor: Any, stage: str, name: str, gender: str, id_type: str, id_number: str
+    case: Case, actor: StaffActor, stage: str, name: str, gender: str, id_type: str, id_number: str
 ) -> CaseConfirmation:
     return CaseConfirmation.objects.create(
         case=case,
@@ -215,7 +216,7 @@ def _confirm(
         gender=gender,
         id_type=id_type,
         id_number_masked=mask_id_number(id_number),
-        confirmed_by=actor if getattr(actor, "pk", None) else None,
+        confirmed_by_id=getattr(actor, "pk", None),
         confirmed_at=clock.now(),
     )
 
@@ -226,7 +227,7 @@ FIELD_LABELS = {"name": "姓名", "gender": "性别", "id_type": "证件类型",
 @transaction.atomic
 def case_confirmation_record(
     *,
-    actor: Any,
+    actor: StaffActor,
     case_number: str,
     stage: str,
     name: str,
@@ -286,7 +287,9 @@ def case_confirmation_record(
 
 
 @transaction.atomic
-def case_facts_change(*, actor: Any, case: Case, declared: Mapping[str, Any], note: str) -> Case:
+def case_facts_change(
+    *, actor: StaffActor, case: Case, declared: Mapping[str, Any], note: str
+) -> Case:
     """The applicant's situation changed (e.g. now applies through a guardian): recorded, and the
     checklist follows. Only such a recorded change lets a later notice list new materials."""
     _need(actor, Perm.CASE_ACCEPT)
@@ -324,7 +327,7 @@ def case_facts_change(*, actor: Any, case: Case, declared: Mapping[str, Any], no
 
 @transaction.atomic
 def case_pre_review(
-    *, actor: Any, case: Case, results: Mapping[str, tuple[str, str] | str]
+    *, actor: StaffActor, case: Case, results: Mapping[str, tuple[str, str] | str]
 ) -> Case:
     """Record each material as provided / missing / defective (with a reason). Codes that are not
     this item's materials are refused whole; required materials not mentioned count as missing."""
@@ -382,7 +385,7 @@ def _facts_changed_since(case: Case, since: datetime) -> bool:
 
 
 @transaction.atomic
-def case_issue_missing_notice(*, actor: Any, case: Case) -> MissingNotice:
+def case_issue_missing_notice(*, actor: StaffActor, case: Case) -> MissingNotice:
     """一次性告知单: list everything missing or defective at once. A later notice may only list what
     the first one listed, unless the applicant's facts changed since (and that was recorded)."""
     _need(actor, Perm.CASE_ACCEPT)
@@ -439,7 +442,7 @@ def case_issue_missing_notice(*, actor: Any, case: Case) -> MissingNotice:
         entries=entries,
         facts=dict(case.facts),
         facts_changed=facts_changed,
-        issued_by=actor,
+        issued_by_id=actor.pk,
     )
     case.status = CaseStatus.AWAITING_SUPPLEMENT
     case.save(update_fields=["status", "updated_at"])

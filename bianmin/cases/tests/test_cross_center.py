@@ -1,7 +1,7 @@
 """Cross-center matrix: every cases write endpoint and form, called by a center-B actor on
 center-A objects, is refused as "not found" and changes nothing.
 
-API operations (cases/api.py): case_submit (POST /cases with A's ticket), case_arrival_batch
+API operations (cases/api.py): case_create (POST /cases with A's ticket), case_arrival_batch
 (POST /cases/arrivals), arrival_list_preview (POST /sms/batches), arrival_list_send
 (POST /sms/batches/{id}/send), case_accept, case_confirm, case_transition, case_send_back,
 case_claim, case_release, case_arrival, case_pickup (POST /cases/{number}/…).
@@ -98,7 +98,7 @@ def test_api_case_writes_across_centers(
     assert _snapshot() == before
 
 
-def test_api_submit_with_another_centers_ticket(a_objects, b_staff, api_client_for):
+def test_api_create_with_another_centers_ticket(a_objects, b_staff, api_client_for):
     client = api_client_for(b_staff[Role.OFFICER])
     before = _snapshot()
     response = client.post(
@@ -165,9 +165,7 @@ def test_window_forms_across_centers(a_objects, b_staff, login_client_for, actio
     assert _snapshot() == before
 
 
-def test_window_panel_and_inquiry_with_another_centers_ticket(
-    a_objects, b_staff, login_client_for
-):
+def test_window_panel_and_inquiry_with_another_centers_ticket(a_objects, b_staff, login_client_for):
     client = login_client_for(b_staff[Role.OFFICER])
     ticket = a_objects["ticket"]
     panel = client.get("/cases/window/panel/", {"ticket": ticket.pk}).content.decode()
