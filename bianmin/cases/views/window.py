@@ -1,17 +1,15 @@
-"""Thin HTML layer: the window panel (one page, htmx), the back-office queue, arrival, the
-backlog board, the overdue panel, and the citizens' progress page."""
+"""The window panel (one page, htmx): register, confirm, pre-review, notice, accept, arrival,
+pickup, and inquiries (首问负责)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, cast
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from bianmin.accounts.selectors import staff_list
@@ -26,31 +24,14 @@ from bianmin.cases.enums import (
     PickupMethod,
 )
 from bianmin.cases.models import Case
-from bianmin.cases.throttle import progress_lookup
+from bianmin.cases.views.base import GROUPS, _need, _notify, _staff
 from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError
-from bianmin.core.htmx import template_for
 from bianmin.core.permissions import Perm, Role, has_perm
 from bianmin.hall.selectors import ticket_summary
-from bianmin.notifications.enums import BatchKind
 from bianmin.people.idnumber import check_id_number
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-GROUPS = {"low_income": "特困群体（低保、五保等）", "student": "中小学生"}
-
-
-def _staff(request: HttpRequest) -> StaffActor:
-    """The signed-in staff member (every view here is behind login_required)."""
-    return cast(StaffActor, request.user)
-
-
-def _need(request: HttpRequest, *perms: Perm) -> None:
-    if not any(has_perm(request.user, p) for p in perms):
-        raise HttpForbidden
-
 
 # --- the window panel ------------------------------------------------------------------------------
 
@@ -265,11 +246,6 @@ def _act_supplement(request: HttpRequest, case: Case | None) -> Case | None:
     return services.case_supplement_gaps(actor=_staff(request), case=case)
 
 
-def _notify(request: HttpRequest) -> bool:
-    """The pickup SMS goes with the arrival when the box is ticked (and the user may send)."""
-    return request.POST.get("notify") == "on" and has_perm(request.user, Perm.SMS_SEND)
-
-
 def _act_arrival(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     return services.case_register_arrival(actor=_staff(request), case=case, notify=_notify(request))
@@ -386,249 +362,3 @@ def id_check(request: HttpRequest) -> HttpResponse:
         "cases/window_panel.html#id_check",
         {"check": check, "typed": bool(request.POST.get("id_number"))},
     )
-
-
-# --- back office ------------------------------------------------------------------------------------
-
-
-def _queue_context(
-    request: HttpRequest, stage: str, *, error: str = "", message: str = ""
-) -> dict[str, Any]:
-    if stage not in selectors.QUEUE_STAGES:
-        stage = selectors.QUEUE_STAGES[0]
-    today = clock.today()
-    rows = []
-    for case in selectors.case_queue(user=request.user, next_stage=stage)[:200]:
-        rows.append(
-            {
-                "case": case,
-                "state": pipeline.deadline_state(
-                    today=today, deadline=case.deadline, warn_on=case.warn_on
-                ),
-            }
-        )
-    counts = selectors.case_queue_counts(user=request.user)
-    role = getattr(request.user, "role", None)
-    return {
-        "stage": stage,
-        "rows": rows,
-        "error": error,
-        "message": message,
-        "tabs": [
-            (s, pipeline.STEPS[s].queue_label, counts.get(s, 0)) for s in selectors.QUEUE_STAGES
-        ],
-        "rule": pipeline.STEPS[stage],
-        "may_act": pipeline.role_may(role, stage),
-        "may_send_back": pipeline.STEPS[stage].may_send_back,
-        "route": pipeline.STEPS[stage].route,
-        "may_notify": has_perm(request.user, Perm.SMS_SEND),
-        "today": today,
-    }
-
-
-@login_required
-def queue(request: HttpRequest) -> HttpResponse:
-    """后台办件: one queue per pending step, urgent first then by deadline."""
-    _need(request, Perm.CASE_PROCESS)
-    ctx = _queue_context(request, request.GET.get("stage", "review"))
-    return render(request, template_for(request, "cases/queue.html", "queue"), ctx)
-
-
-@login_required
-@require_POST
-def queue_action(request: HttpRequest) -> HttpResponse:
-    _need(request, Perm.CASE_PROCESS)
-    stage = request.POST.get("stage", "review")
-    action = request.POST.get("action", "")
-    error = message = ""
-    try:
-        case = selectors.case_get(user=request.user, number=request.POST.get("case", ""))
-        if action == "claim":
-            services.case_claim(actor=_staff(request), case=case)
-            message = f"已认领 {case.number}"
-        elif action == "release":
-            services.case_release(actor=_staff(request), case=case)
-            message = f"已释放 {case.number}"
-        elif action == "advance":
-            services.case_advance(
-                actor=_staff(request), case=case, to_stage=stage, note=request.POST.get("note", "")
-            )
-            message = f"{case.number} 已完成“{pipeline.stage_label(stage)}”"
-        elif action == "arrival":
-            notify = _notify(request)
-            services.case_register_arrival(actor=_staff(request), case=case, notify=notify)
-            message = f"{case.number} 已登记到证" + ("，领取通知已排队发送" if notify else "")
-        elif action == "send_back":
-            services.case_send_back(
-                actor=_staff(request), case=case, reason=request.POST.get("reason", "")
-            )
-            message = f"{case.number} 已退回"
-        else:
-            raise HttpForbidden
-    except DomainError as exc:
-        error = exc.message
-    return render(
-        request,
-        "cases/queue.html#queue",
-        _queue_context(request, stage, error=error, message=message),
-    )
-
-
-@login_required
-def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    _need(request, Perm.CASE_ACCEPT, Perm.CASE_PROCESS, Perm.CASE_MONITOR)
-    case = selectors.case_get(user=request.user, number=number)
-    return render(
-        request,
-        "cases/detail.html",
-        {
-            "case": case,
-            "events": selectors.case_events(case=case),
-            "materials": case.materials.all(),
-            "notices": case.notices.order_by("seq"),
-            "status_label": pipeline.progress_label(
-                status=case.status, next_stage_=case.next_stage
-            ),
-            "confirmations": case.confirmations.all(),
-        },
-    )
-
-
-@login_required
-def arrival(request: HttpRequest) -> HttpResponse:
-    """到证登记 + 领取通知, one step: scan or type numbers (or upload a file) and the arrivals are
-    registered with their pickup SMS queued at once; or import a list to preview first."""
-    _need(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
-    user = request.user
-    ctx: dict[str, Any] = {
-        "batch": None,
-        "error": "",
-        "may_notify": has_perm(user, Perm.SMS_SEND),
-        "kinds": BatchKind.choices,
-    }
-    if request.method == "POST":
-        notify = ctx["may_notify"] and request.POST.get("notify") == "on"
-        values = [v for v in request.POST.get("values", "").split() if v]
-        upload = request.FILES.get("file")
-        try:
-            if upload is not None:
-                rows = services.arrival_list_read(
-                    filename=upload.name or "", content=_upload_bytes(upload)
-                )
-                values += [cells[0] for _n, cells in rows if cells]
-            if not values:
-                raise DomainError(_("请输入受理编号或身份证号码，或选择文件"))
-            ctx["batch"] = services.case_arrival_batch(
-                actor=_staff(request), values=values[:5000], notify=notify
-            )
-        except DomainError as exc:
-            ctx["error"] = exc.message
-    return render(request, template_for(request, "cases/arrival.html", "result"), ctx)
-
-
-def _upload_bytes(upload: Any) -> bytes:
-    if upload.size and upload.size > MAX_UPLOAD_BYTES:
-        raise DomainError(_("文件超过5MB，请拆分后分批导入。"))
-    return bytes(upload.read())
-
-
-@login_required
-@require_POST
-def arrival_list(request: HttpRequest) -> HttpResponse:
-    """Import an arrival list for preview (到证通知); the one click then registers and notifies."""
-    _need(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
-    _need(request, Perm.SMS_SEND)
-    upload = request.FILES.get("file")
-    try:
-        batch_id = services.arrival_list_preview(
-            actor=_staff(request),
-            kind=request.POST.get("kind", BatchKind.ARRIVAL_LIST),
-            filename=(upload.name or "") if upload else "",
-            content=_upload_bytes(upload) if upload else b"",
-            text=request.POST.get("lines", ""),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("notifications:batch_list")
-    return redirect("notifications:batch_detail", pk=batch_id)
-
-
-@login_required
-@require_POST
-def arrival_batch_send(request: HttpRequest, pk: int) -> HttpResponse:
-    """The one click of a previewed list: register every arrival and queue every notice."""
-    _need(request, Perm.SMS_SEND)
-    try:
-        sent = services.arrival_list_send(actor=_staff(request), batch_id=pk)
-    except DomainError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已登记到证并生成 %(n)d 条领取通知，正在发送。") % {"n": sent})
-    return redirect("notifications:batch_detail", pk=pk)
-
-
-# --- monitoring -----------------------------------------------------------------------------------------
-
-
-@login_required
-def backlog(request: HttpRequest) -> HttpResponse:
-    """积压看板: open cases by pending step and age, and the daily trend (ECharts)."""
-    _need(request, Perm.CASE_MONITOR, Perm.CASE_PROCESS)
-    center_id = request.user.center_id  # type: ignore[union-attr]
-    if center_id is None:
-        raise HttpForbidden
-    board = selectors.case_backlog(center_id=center_id)
-    trend = selectors.case_backlog_trend(center_id=center_id, days=30)
-    return render(
-        request,
-        "cases/backlog.html",
-        {
-            "board": board,
-            "trend": {
-                "days": [p.day.strftime("%m-%d") for p in trend],
-                "backlog": [p.backlog for p in trend],
-                "accepted": [p.accepted for p in trend],
-                "concluded": [p.concluded for p in trend],
-            },
-            "overdue": selectors.case_overdue_list(center_id=center_id, limit=50),
-            "flagged": selectors.case_flagged_list(center_id=center_id),
-        },
-    )
-
-
-def overdue_context(user: Any) -> dict[str, Any]:
-    center_id = getattr(user, "center_id", None)
-    return {
-        "overdue": selectors.case_overdue_list(center_id=center_id, limit=10),
-        "overdue_count": selectors.case_overdue_count(center_id=center_id) if center_id else 0,
-        "warnings": selectors.case_warning_list(center_id=center_id, limit=10),
-        "today": clock.today(),
-    }
-
-
-@login_required
-def overdue_panel(request: HttpRequest) -> HttpResponse:
-    """超期预警 fragment for the shift leader's home and the hall board (htmx)."""
-    _need(request, Perm.CASE_MONITOR, Perm.HALL_MONITOR)
-    return render(request, "cases/panels/overdue.html", {"panel": overdue_context(request.user)})
-
-
-# --- public progress --------------------------------------------------------------------------------------
-
-
-def progress(request: HttpRequest) -> HttpResponse:
-    """办理进度查询 for citizens (phone-friendly): case number + last four digits of the phone."""
-    ctx: dict[str, Any] = {"number": request.GET.get("number", "")[:24], "view": None, "error": ""}
-    status = 200
-    if request.method == "POST":
-        number = request.POST.get("number", "")[:24]
-        ctx["number"] = number
-        try:
-            ctx["view"] = progress_lookup(
-                request=request, number=number, phone_last4=request.POST.get("phone_last4", "")
-            )
-        except DomainError as exc:
-            ctx["error"], status = exc.message, exc.status
-    return render(request, "cases/progress.html", ctx, status=status)
