@@ -33,6 +33,7 @@ def backlog(request: HttpRequest) -> HttpResponse:
         "cases/backlog.html",
         {
             "board": board,
+            "today": clock.today(),
             "trend": {
                 "days": [p.day.strftime("%m-%d") for p in trend],
                 "backlog": [p.backlog for p in trend],
