@@ -33,10 +33,7 @@ from bianmin.cases.services.base import (
     _audit,
     _deadline,
     _event,
-    _guard,
-    _locked,
-    _need,
-    _same_center,
+    _take,
     case_setting_for,
 )
 from bianmin.cases.services.review import (
@@ -61,10 +58,7 @@ def case_accept(
 ) -> Case:
     """受理: materials complete (or only secondary ones owed, 容缺), the applicant confirmed at the
     window; the deadline is the item's promised working days after today."""
-    _need(actor, Perm.CASE_ACCEPT)
-    _same_center(actor, case)
-    case = _locked(case)
-    _guard(case, actor, pipeline.CaseAction.ACCEPT)
+    case = _take(actor, case, pipeline.CaseAction.ACCEPT, Perm.CASE_ACCEPT)
     item = case.item
     if not staff_may_serve(staff=actor, item_id=item.pk):
         raise PermissionDenied(_("您未获得办理“%(item)s”的授权") % {"item": item.name})
@@ -178,10 +172,7 @@ def case_accept(
 @transaction.atomic
 def case_supplement_gaps(*, actor: StaffActor, case: Case) -> Case:
     """容缺: the owed secondary materials were handed in; the pipeline may continue."""
-    _need(actor, Perm.CASE_ACCEPT)
-    _same_center(actor, case)
-    case = _locked(case)
-    _guard(case, actor, pipeline.CaseAction.SUPPLEMENT_GAPS)
+    case = _take(actor, case, pipeline.CaseAction.SUPPLEMENT_GAPS, Perm.CASE_ACCEPT)
     if not case.gaps_open:
         raise DomainError(_("该办件没有待补正的容缺材料"), code=CaseError.NO_GAPS)
     now = clock.now()

@@ -19,12 +19,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bianmin.audit.enums import AuditAction
-from bianmin.audit.services import audit_record
 from bianmin.cases import pipeline
 from bianmin.cases.enums import CaseEventType
 from bianmin.cases.errors import CaseError
 from bianmin.cases.models import Case
-from bianmin.cases.services.base import _guard, _locked, _need, _same_center
+from bianmin.cases.services.base import _audit, _guard, _locked, _need, _same_center
 from bianmin.cases.services.pipeline import _complete_step
 from bianmin.catalogue.enums import Stage
 from bianmin.core import clock
@@ -74,13 +73,7 @@ def _arrive(case: Case, actor: StaffActor) -> Case:
     _guard(case, actor, pipeline.CaseAction.ARRIVAL)
     case.arrived_at = clock.now()
     _complete_step(case, actor, Stage.ARRIVAL, "arrival", event=CaseEventType.ARRIVED)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CASE_ARRIVED,
-        target=case,
-        center_id=case.center_id,
-        after={"number": case.number},
-    )
+    _audit(actor, AuditAction.CASE_ARRIVED, case)
     return case
 
 

@@ -139,3 +139,13 @@ def case_number_next(*, center: Any, day: date) -> str:
 
 def phone_digest(number: str, phone_last4: str) -> str:
     return blind_index(f"{number}:{phone_last4}", purpose="case_progress_phone")
+
+
+def _take(actor: StaffActor, case: Case, action: pipeline.CaseAction, *perms: Perm) -> Case:
+    """The prologue of every case write: the actor's permission and center, the row locked,
+    and the pipeline's status guard for `action`. Returns the locked case."""
+    _need(actor, *perms)
+    _same_center(actor, case)
+    case = _locked(case)
+    _guard(case, actor, action)
+    return case

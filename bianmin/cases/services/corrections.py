@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bianmin.audit.enums import AuditAction
-from bianmin.audit.services import audit_record
 from bianmin.cases import pipeline
 from bianmin.cases.enums import (
     CaseEventType,
@@ -20,10 +19,10 @@ from bianmin.cases.models import (
 from bianmin.cases.services.base import (
     _audit,
     _event,
-    _guard,
     _locked,
     _need,
     _same_center,
+    _take,
 )
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor
@@ -39,10 +38,7 @@ CORRECTABLE_FIELDS = {"remark": "备注", "fee_variant": "收费类型", "applic
 @transaction.atomic
 def case_set_flags(*, actor: StaffActor, case: Case, **flags: bool) -> Case:
     """加急 / 节假日预约 / 24小时值守 markers, on open cases."""
-    _need(actor, Perm.CASE_ACCEPT, Perm.CASE_MONITOR)
-    _same_center(actor, case)
-    case = _locked(case)
-    _guard(case, actor, pipeline.CaseAction.FLAGS)
+    case = _take(actor, case, pipeline.CaseAction.FLAGS, Perm.CASE_ACCEPT, Perm.CASE_MONITOR)
     changed = {
         k: bool(v) for k, v in flags.items() if k in FLAG_FIELDS and getattr(case, k) != bool(v)
     }
@@ -97,22 +93,13 @@ def _terminate(case: Case, actor: StaffActor | None, reason: str) -> None:
     case.locked_by, case.locked_at = None, None
     case.save()
     _event(case, CaseEventType.TERMINATED, actor, from_stage=case.stage, reason=reason)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CASE_TERMINATED,
-        target=case,
-        center_id=case.center_id,
-        after={"number": case.number, "reason": reason},
-    )
+    _audit(actor, AuditAction.CASE_TERMINATED, case, reason=reason)
 
 
 @transaction.atomic
 def case_terminate(*, actor: StaffActor, case: Case, reason: str) -> Case:
     """A shift leader ends a case (withdrawn by the applicant, …), with the reason."""
-    _need(actor, Perm.CASE_MONITOR)
-    _same_center(actor, case)
-    case = _locked(case)
-    _guard(case, actor, pipeline.CaseAction.TERMINATE)
+    case = _take(actor, case, pipeline.CaseAction.TERMINATE, Perm.CASE_MONITOR)
     if not reason.strip():
         raise DomainError(_("终止办件必须填写原因"), code=CaseError.REASON_REQUIRED)
     _terminate(case, actor, reason.strip())

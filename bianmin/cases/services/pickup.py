@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bianmin.audit.enums import AuditAction
-from bianmin.audit.services import audit_record
 from bianmin.cases import pipeline
 from bianmin.cases.enums import (
     CaseEventType,
@@ -17,10 +16,8 @@ from bianmin.cases.models import (
     Case,
 )
 from bianmin.cases.services.base import (
-    _guard,
-    _locked,
-    _need,
-    _same_center,
+    _audit,
+    _take,
 )
 from bianmin.cases.services.pipeline import _complete_step
 from bianmin.catalogue.enums import Stage
@@ -51,10 +48,7 @@ def case_pickup(
     """领证: the collector's identity checked (ID card, or a confirmed face check); a proxy needs
     their own ID and the applicant's authorization, recorded. Closes the case when pickup is the
     last step before closing."""
-    _need(actor, Perm.CASE_ACCEPT)
-    _same_center(actor, case)
-    case = _locked(case)
-    _guard(case, actor, pipeline.CaseAction.PICKUP)
+    case = _take(actor, case, pipeline.CaseAction.PICKUP, Perm.CASE_ACCEPT)
     if method not in PickupMethod.values:
         raise DomainError(_("请选择身份核验方式"), code=CaseError.IDENTITY_CHECK)
     by_proxy = bool(proxy_name.strip() or proxy_id_number.strip())
@@ -90,13 +84,7 @@ def case_pickup(
     case.pickup_method = method
     case.picked_up_at = clock.now()
     _complete_step(case, actor, Stage.PICKUP, "pickup", event=CaseEventType.PICKED_UP)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CASE_PICKED_UP,
-        target=case,
-        center_id=case.center_id,
-        after={"number": case.number, "method": method, "proxy": by_proxy},
-    )
+    _audit(actor, AuditAction.CASE_PICKED_UP, case, method=method, proxy=by_proxy)
     if case.next_stage == Stage.CLOSED:
         _complete_step(case, actor, Stage.CLOSED, "advance")
     return case

@@ -23,10 +23,9 @@ from bianmin.cases.models import (
 from bianmin.cases.services.base import (
     _audit,
     _event,
-    _guard,
     _locked,
-    _need,
     _same_center,
+    _take,
 )
 from bianmin.cases.services.corrections import _terminate
 from bianmin.catalogue.enums import Stage
@@ -42,10 +41,7 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def case_claim(*, actor: StaffActor, case: Case) -> Case:
-    _need(actor, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
-    _same_center(actor, case)
-    case = _locked(case)
-    _guard(case, actor, pipeline.CaseAction.CLAIM)
+    case = _take(actor, case, pipeline.CaseAction.CLAIM, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
     if case.locked_by_id == actor.pk:
         return case
     case.locked_by_id, case.locked_at = actor.pk, clock.now()
@@ -109,10 +105,7 @@ def _complete_step(
 @transaction.atomic
 def case_advance(*, actor: StaffActor, case: Case, to_stage: str, note: str = "") -> Case:
     """Complete the pending step (review, approve, production, closed). No skipping."""
-    _need(actor, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
-    _same_center(actor, case)
-    case = _locked(case)
-    _guard(case, actor, pipeline.CaseAction.ADVANCE)
+    case = _take(actor, case, pipeline.CaseAction.ADVANCE, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
     _complete_step(case, actor, to_stage, "advance", reason=note)
     return case
 
@@ -120,10 +113,7 @@ def case_advance(*, actor: StaffActor, case: Case, to_stage: str, note: str = ""
 @transaction.atomic
 def case_send_back(*, actor: StaffActor, case: Case, reason: str) -> Case:
     """Send a case back one step with a reason (e.g. the approver returns it to review)."""
-    _need(actor, Perm.CASE_PROCESS)
-    _same_center(actor, case)
-    case = _locked(case)
-    _guard(case, actor, pipeline.CaseAction.SEND_BACK)
+    case = _take(actor, case, pipeline.CaseAction.SEND_BACK, Perm.CASE_PROCESS)
     back_to = pipeline.check_send_back(
         stages=case.stage_tuple,
         status=case.status,

@@ -44,9 +44,9 @@ from bianmin.cases.services.base import (
     _event,
     _guard,
     _is_workday,
-    _locked,
     _need,
     _same_center,
+    _take,
     case_number_next,
     case_setting_for,
     phone_digest,
@@ -292,10 +292,7 @@ def case_facts_change(
 ) -> Case:
     """The applicant's situation changed (e.g. now applies through a guardian): recorded, and the
     checklist follows. Only such a recorded change lets a later notice list new materials."""
-    _need(actor, Perm.CASE_ACCEPT)
-    _same_center(actor, case)
-    case = _locked(case)
-    _guard(case, actor, pipeline.CaseAction.FACTS_CHANGE)
+    case = _take(actor, case, pipeline.CaseAction.FACTS_CHANGE, Perm.CASE_ACCEPT)
     if not note.strip():
         raise DomainError(_("请说明申请人情况发生了什么变化"), code=CaseError.REASON_REQUIRED)
     before = dict(case.facts)
@@ -331,10 +328,7 @@ def case_pre_review(
 ) -> Case:
     """Record each material as provided / missing / defective (with a reason). Codes that are not
     this item's materials are refused whole; required materials not mentioned count as missing."""
-    _need(actor, Perm.CASE_ACCEPT)
-    _same_center(actor, case)
-    case = _locked(case)
-    _guard(case, actor, pipeline.CaseAction.PRE_REVIEW)
+    case = _take(actor, case, pipeline.CaseAction.PRE_REVIEW, Perm.CASE_ACCEPT)
     rows = {m.code: m for m in case.materials.all()}
     unknown = sorted(set(results) - set(rows))
     if unknown:
@@ -388,10 +382,7 @@ def _facts_changed_since(case: Case, since: datetime) -> bool:
 def case_issue_missing_notice(*, actor: StaffActor, case: Case) -> MissingNotice:
     """一次性告知单: list everything missing or defective at once. A later notice may only list what
     the first one listed, unless the applicant's facts changed since (and that was recorded)."""
-    _need(actor, Perm.CASE_ACCEPT)
-    _same_center(actor, case)
-    case = _locked(case)
-    _guard(case, actor, pipeline.CaseAction.NOTICE)
+    case = _take(actor, case, pipeline.CaseAction.NOTICE, Perm.CASE_ACCEPT)
     materials = list(case.materials.all())
     if any(m.is_required and m.state == MaterialState.NOT_CHECKED for m in materials):
         raise DomainError(_("请先完成材料预审"), code=CaseError.NOT_PRE_REVIEWED)

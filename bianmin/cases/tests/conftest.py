@@ -161,7 +161,7 @@ def outbox_lines(path: Any) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def waiting_cases(setup: Any, officer: Any, back_office: Any) -> Callable[..., list[Any]]:
+def waiting_cases(accepted_case: Any, back_office: Any) -> Callable[..., list[Any]]:
     """n accepted cases whose certificate is in production (next step: arrival)."""
 
     def make(n: int) -> list[Any]:
@@ -170,24 +170,9 @@ def waiting_cases(setup: Any, officer: Any, back_office: Any) -> Callable[..., l
             id_number = make_id_number(
                 "610522", date(1980 + i % 30, 1 + i % 12, 1 + i % 28), 100 + i
             )
-            who = applicant(
-                name="王建国",
-                id_number=id_number,
-                gender="male" if (100 + i) % 2 else "female",
-                phone=f"139{i:08d}",
-            )
-            case = services.case_create(actor=officer, item_code="HZ02", applicant=who)
-            services.case_confirmation_record(
-                actor=officer,
-                case_number=case.number,
-                stage=ConfirmationStage.WINDOW,
-                name=who.name,
-                gender=who.gender,
-                id_type=who.id_type,
-                id_number=who.id_number,
-            )
-            services.case_pre_review(actor=officer, case=case, results=all_provided(case))
-            case = services.case_accept(actor=officer, case=case)
+            gender = "male" if (100 + i) % 2 else "female"
+            who = applicant("王建国", id_number, gender, f"139{i:08d}")
+            case = accepted_case("HZ02", who=who)
             for stage in ("review", "approve", "production"):
                 case = services.case_advance(actor=back_office, case=case, to_stage=stage)
             case.id_number_plain = id_number  # for building import files in tests
