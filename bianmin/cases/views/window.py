@@ -89,6 +89,7 @@ def _panel_context(
     ctx.update(
         {
             "materials": materials,
+            "not_needed": [m.name for m in materials if not m.is_required],
             "lacking": lacking,
             "reviewed": reviewed,
             "is_pre": case.status in (CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT),
