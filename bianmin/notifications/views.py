@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -198,6 +198,10 @@ def template_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     user = _need(request, Perm.SMS_SEND)
+    if request.method == "POST":
+        # importing an arrival list is the cases context's (it owns arrival): 307 keeps the
+        # method and the upload, so an old form or script posting here still works
+        return HttpResponseRedirect(reverse("cases:arrival_list"), status=307)
     error = ""
     return render(
         request,

@@ -355,3 +355,16 @@ def test_queue_arrival_offers_the_pickup_sms(pinned, waiting_cases, back_office,
     ).content.decode()
     assert "领取通知已排队发送" in html
     assert Message.objects.filter(case_id=a.pk, template_code="pickup_ready").count() == 1
+
+
+@pytest.mark.usefixtures("templates")
+def test_old_batch_import_address_still_imports(
+    pinned, waiting_cases, back_office, login_client_for
+):
+    (a,) = waiting_cases(1)
+    client = login_client_for(back_office)
+    response = client.post(
+        "/sms/batches/", {"kind": "arrival_list", "lines": a.number}, follow=True
+    )
+    assert response.redirect_chain[0] == ("/cases/arrival/list/", 307)
+    assert "一键发送 1 条领取通知" in response.content.decode()
