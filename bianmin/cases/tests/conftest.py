@@ -165,17 +165,15 @@ def waiting_cases(accepted_case: Any, back_office: Any) -> Callable[..., list[An
     """n accepted cases whose certificate is in production (next step: arrival)."""
 
     def make(n: int) -> list[Any]:
+        from bianmin.cases.tests.factories import ApplicantFactory
+
         made = []
-        for i in range(n):
-            id_number = make_id_number(
-                "610522", date(1980 + i % 30, 1 + i % 12, 1 + i % 28), 100 + i
-            )
-            gender = "male" if (100 + i) % 2 else "female"
-            who = applicant("王建国", id_number, gender, f"139{i:08d}")
+        for _i in range(n):
+            who = ApplicantFactory()
             case = accepted_case("HZ02", who=who)
             for stage in ("review", "approve", "production"):
                 case = services.case_advance(actor=back_office, case=case, to_stage=stage)
-            case.id_number_plain = id_number  # for building import files in tests
+            case.id_number_plain = who.id_number  # for building import files in tests
             made.append(case)
         return made
 
