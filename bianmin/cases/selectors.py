@@ -391,6 +391,8 @@ class ProgressView:
     status_label: str
     deadline: date | None
     applicant_name_masked: str
+    center_name: str = ""
+    center_phone: str = ""  # "请致电服务中心" needs the number (not part of the API answer)
 
 
 def case_progress(*, number: str, phone_last4: str) -> ProgressView | None:
@@ -400,8 +402,10 @@ def case_progress(*, number: str, phone_last4: str) -> ProgressView | None:
     last4 = (phone_last4 or "").strip()[:4]
     row = (
         Case.objects.filter(number=number)
-        .select_related("item")
+        .select_related("item", "center")
         .only(
+            "center__name",
+            "center__phone",
             "number",
             "status",
             "next_stage",
@@ -426,6 +430,8 @@ def case_progress(*, number: str, phone_last4: str) -> ProgressView | None:
         status_label=pipeline.progress_label(status=row.status, next_stage_=row.next_stage),
         deadline=row.deadline,
         applicant_name_masked=row.applicant_name_masked,
+        center_name=row.center.name,
+        center_phone=row.center.phone or "",
     )
 
 

@@ -368,3 +368,12 @@ def test_old_batch_import_address_still_imports(
     )
     assert response.redirect_chain[0] == ("/cases/arrival/list/", 307)
     assert "一键发送 1 条领取通知" in response.content.decode()
+
+
+def test_progress_page_gives_the_centers_phone(pinned, accepted_case, client, setup):
+    type(setup).objects.filter(pk=setup.pk).update(phone="0913-7651234")
+    case = accepted_case()
+    html = client.post(
+        "/progress/", {"number": case.number, "phone_last4": "5678"}
+    ).content.decode()
+    assert "0913-7651234" in html
