@@ -721,6 +721,8 @@ def test_progress_needs_the_right_phone_digits(pinned, accepted_case):
         status_label="审核中",
         deadline=date(2026, 10, 14),
         applicant_name_masked="王*国",
+        center_name=case.center.name,
+        center_phone=case.center.phone,
     )
     assert selectors.case_progress(number=case.number, phone_last4="5679") is None
     assert selectors.case_progress(number="TG-20260929-0999", phone_last4="5678") is None
