@@ -47,6 +47,8 @@ class AuditAction(models.TextChoices):
     CASE_ARRIVED = "case_arrived", _("到证登记")
     CASE_PICKED_UP = "case_picked_up", _("领证")
     CASE_TERMINATED = "case_terminated", _("终止办件")
+    CASE_CLAIMED = "case_claimed", _("认领办件")
+    CASE_RELEASED = "case_released", _("释放办件")
     INQUIRY_OPENED = "inquiry_opened", _("登记咨询")
     INQUIRY_HANDED_OVER = "inquiry_handed_over", _("移交咨询")
     INQUIRY_ANSWERED = "inquiry_answered", _("答复咨询")

@@ -1,19 +1,22 @@
 """The cases API: contracts.md's `POST /cases` and public progress, plus what the pages need."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Router
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
 from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import staff_auth
 from bianmin.cases import pipeline, selectors, services
 from bianmin.cases.documents import notice_pdf, receipt_pdf
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import Case
 from bianmin.cases.schemas import (
     AcceptIn,
     ArrivalBatchIn,
+    ArrivalListOut,
     ArrivalRowOut,
     CaseCreatedOut,
     CaseIn,
@@ -26,9 +29,12 @@ from bianmin.cases.schemas import (
     SendBackIn,
     TransitionIn,
 )
-from bianmin.cases.throttle import client_key, progress_blocked, progress_failed
+from bianmin.cases.throttle import progress_lookup
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.notifications.selectors import batch_get, batch_report
+
+MAX_LIST_BYTES = 5 * 1024 * 1024
 
 router = Router(tags=["办件"])
 
@@ -92,18 +98,11 @@ def case_create(request: HttpRequest, payload: CaseIn) -> dict[str, Any]:
     response={200: ProgressOut, 404: ErrorOut, 429: ErrorOut},
     summary="办理进度查询（公开）",
     description="受理编号加申请时登记的手机号后四位。编号不存在与手机号不符返回相同的 404；"
-    "连续查询失败过多返回 429。",
+    "同一客户端对同一编号连续查询失败过多返回 429（逐次加长等待）；其他编号不受影响。",
     throttle=[AnonRateThrottle("30/m")],
 )
 def case_progress(request: HttpRequest, number: str, phone_last4: str = "") -> Any:
-    client = client_key(request)
-    if progress_blocked(client):
-        raise DomainError("查询失败次数过多，请10分钟后再试", code="throttled", status=429)
-    view = selectors.case_progress(number=number, phone_last4=phone_last4)
-    if view is None:
-        progress_failed(client)
-        raise NotFound(NOT_FOUND_MESSAGE)
-    return view
+    return progress_lookup(request=request, number=number, phone_last4=phone_last4)
 
 
 def _case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -152,7 +151,7 @@ def case_queue(
 ) -> list[dict[str, Any]]:
     actor = _actor(request, Perm.CASE_PROCESS)
     if stage not in selectors.QUEUE_STAGES:
-        raise DomainError("环节不正确", code="invalid_stage")
+        raise DomainError("环节不正确", code=CaseError.INVALID_STAGE)
     return [
         {
             "number": c.number,
@@ -176,8 +175,55 @@ def case_queue(
 def case_arrival_batch(request: HttpRequest, payload: ArrivalBatchIn) -> list[Any]:
     actor = _actor(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
     if len(payload.values) > 5000:
-        raise DomainError("一次最多登记5000条", code="too_many")
-    return services.case_arrival_batch(actor=actor, values=payload.values).rows
+        raise DomainError("一次最多登记5000条", code=CaseError.TOO_MANY)
+    return services.case_arrival_batch(
+        actor=actor, values=payload.values, notify=payload.notify
+    ).rows
+
+
+@router.post(
+    "/sms/batches",
+    response=ArrivalListOut,
+    auth=staff_auth,
+    summary="导入到证清单（预览，不登记、不发送）",
+)
+def arrival_list_preview(
+    request: HttpRequest,
+    kind: Form[Literal["arrival_list", "plates"]] = "arrival_list",  # type: ignore[assignment]
+    lines: Form[str] = "",
+    file: UploadedFile | None = File(None),  # noqa: B008 - ninja's parameter marker
+) -> Any:
+    actor = _actor(request, Perm.SMS_SEND)
+    content, filename = b"", ""
+    if file is not None:
+        if file.size and file.size > MAX_LIST_BYTES:
+            raise DomainError(
+                "文件超过5MB，请拆分后分批导入。", code=CaseError.ARRIVAL_LIST_INVALID
+            )
+        content, filename = file.read(), file.name or "upload"
+    batch_id = services.arrival_list_preview(
+        actor=actor, kind=str(kind), filename=filename, content=content, text=lines
+    )
+    return _batch_out(actor, batch_id)
+
+
+@router.post(
+    "/sms/batches/{batch_id}/send",
+    response=ArrivalListOut,
+    auth=staff_auth,
+    summary="一键登记到证并发送批次中的全部领取通知",
+)
+def arrival_list_send(request: HttpRequest, batch_id: int) -> Any:
+    actor = _actor(request, Perm.SMS_SEND)
+    services.arrival_list_send(actor=actor, batch_id=batch_id)
+    return _batch_out(actor, batch_id)
+
+
+def _batch_out(actor: Any, batch_id: int) -> dict[str, Any]:
+    batch = batch_get(user=actor, batch_id=batch_id)
+    if batch is None:
+        raise NotFound("批次不存在。")
+    return batch_report(batch=batch)
 
 
 @router.get("/cases/{number}", response=CaseOut, auth=staff_auth, summary="办件详情")
@@ -260,11 +306,18 @@ def case_release(request: HttpRequest, number: str) -> dict[str, Any]:
     return _case_out(request, case)
 
 
-@router.post("/cases/{number}/arrival", response=CaseOut, auth=staff_auth, summary="到证登记")
-def case_arrival(request: HttpRequest, number: str) -> dict[str, Any]:
+@router.post(
+    "/cases/{number}/arrival",
+    response=CaseOut,
+    auth=staff_auth,
+    summary="到证登记（notify=true 时同时发送领取通知短信）",
+)
+def case_arrival(request: HttpRequest, number: str, notify: bool = False) -> dict[str, Any]:
     actor = _actor(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
+    if notify:
+        _actor(request, Perm.SMS_SEND)
     case = services.case_register_arrival(
-        actor=actor, case=selectors.case_get(user=actor, number=number)
+        actor=actor, case=selectors.case_get(user=actor, number=number), notify=notify
     )
     return _case_out(request, case)
 
@@ -306,9 +359,9 @@ def case_receipt(request: HttpRequest, number: str) -> HttpResponse:
     actor = _actor(request, *STAFF_READ)
     case = selectors.case_get(user=actor, number=number)
     if case.accepted_at is None:
-        raise NotFound("该办件尚未受理，没有受理回执", code="no_receipt")
+        raise NotFound("该办件尚未受理，没有受理回执", code=CaseError.NO_RECEIPT)
     services.case_document_viewed(actor=actor, case=case, document="receipt")
-    return _pdf(receipt_pdf(case), f"receipt-{case.number}.pdf")
+    return _pdf(receipt_pdf(case, request), f"receipt-{case.number}.pdf")
 
 
 @router.get(
@@ -322,4 +375,4 @@ def case_notice(request: HttpRequest, number: str, seq: int) -> HttpResponse:
     case = selectors.case_get(user=actor, number=number)
     notice = selectors.case_notice_get(case=case, seq=seq)
     services.case_document_viewed(actor=actor, case=case, document=f"notice{seq}")
-    return _pdf(notice_pdf(notice), f"notice-{case.number}-{seq}.pdf")
+    return _pdf(notice_pdf(notice, request), f"notice-{case.number}-{seq}.pdf")

@@ -32,18 +32,14 @@ class CasesConfig(AppConfig):
     verbose_name = _("办件")
 
     def ready(self) -> None:
-        from bianmin.cases import selectors, services
+        from bianmin.cases import selectors
         from bianmin.core.navigation import Panel, Screen, register_panel, register_screen
         from bianmin.core.permissions import Perm, Role
         from bianmin.identity.services import case_lookup_register
         from bianmin.notifications.services import case_links_register
 
         # Lower contexts never import cases: cases hands them the case facts they need.
-        case_links_register(
-            pickup_durations=selectors.case_pickup_durations,
-            find_for_arrival=selectors.case_find_for_arrival,
-            register_arrival=services.case_register_arrival,
-        )
+        case_links_register(pickup_durations=selectors.case_pickup_durations)
         case_lookup_register(_case_ref)
 
         register_screen(Screen(_("窗口受理"), "cases:window", Perm.CASE_ACCEPT, order=20))

@@ -3,20 +3,38 @@ acceptance receipt (受理回执). Built from recorded data, so a reprint is ide
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlencode
 
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from bianmin.accounts.selectors import center_hours
 from bianmin.cases.checklist import facts_summary
 from bianmin.cases.enums import MaterialState
 from bianmin.cases.models import Case, MissingNotice
+from bianmin.cases.pipeline import promised_label
 from bianmin.core.pdf import Document
 from bianmin.core.public_urls import public_url
 
 
-def progress_url(case: Case) -> str:
-    return public_url(f"{reverse('cases:progress')}?{urlencode({'number': case.number})}")
+def progress_url(case: Case, request: HttpRequest | None = None) -> str:
+    """The public progress page of the case (QR codes): the configured public address, else the
+    address the request came to (core.public_urls)."""
+    path = f"{reverse('cases:progress')}?{urlencode({'number': case.number})}"
+    return public_url(path, request)
+
+
+def _hours_text(center_id: int, day: date) -> str:
+    """Service hours as printed on a notice, from the center's hours (with the lunch break)."""
+    hours = center_hours(center_id=center_id, day=day)
+    if hours is None:
+        return "请致电咨询"
+    text = f"{hours.opens_at:%H:%M}–{hours.closes_at:%H:%M}"
+    if hours.lunch_from and hours.lunch_to:
+        text += f"（{hours.lunch_from:%H:%M}–{hours.lunch_to:%H:%M} 午休）"
+    return text
 
 
 def _officer(staff: object) -> str:
@@ -31,7 +49,7 @@ def _date(value: object) -> str:
     return value.strftime("%Y年%m月%d日") if value is not None else "—"  # type: ignore[attr-defined]
 
 
-def notice_pdf(notice: MissingNotice) -> bytes:
+def notice_pdf(notice: MissingNotice, request: HttpRequest | None = None) -> bytes:
     case = notice.case
     center = case.center
     doc = Document(title=f"一次性告知单 {case.number}", page="a4")
@@ -78,7 +96,7 @@ def notice_pdf(notice: MissingNotice) -> bytes:
     doc.paragraph(
         f"请携带上述材料原件到{center.name}（{center.address or '本中心'}）任一综合窗口办理，"
         f"出示本告知单或报受理编号 {case.number} 即可，无需重新排队取号预审。"
-        f"工作时间：工作日 {center.opens_at:%H:%M}–{center.closes_at:%H:%M}。",
+        f"工作时间：工作日 {_hours_text(center.pk, timezone.localtime(notice.created_at).date())}。",
         indent=True,
     )
     doc.field_rows(
@@ -88,12 +106,12 @@ def notice_pdf(notice: MissingNotice) -> bytes:
             ("办理进度查询", "扫描下方二维码，输入手机号后四位"),
         ]
     )
-    doc.qr(progress_url(case), size_mm=28, caption="扫码查询办理进度")
+    doc.qr(progress_url(case, request), size_mm=28, caption="扫码查询办理进度")
     doc.signature_line("申请人签收")
     return doc.output()
 
 
-def receipt_pdf(case: Case) -> bytes:
+def receipt_pdf(case: Case, request: HttpRequest | None = None) -> bytes:
     center = case.center
     doc = Document(title=f"受理回执 {case.number}", page="a4")
     doc.heading(center.name)
@@ -104,7 +122,7 @@ def receipt_pdf(case: Case) -> bytes:
         ("申请人", case.applicant_name_masked),
         ("申请事项", f"{case.item.code} {case.item.name}"),
         ("受理时间", accepted.strftime("%Y年%m月%d日 %H:%M") if accepted else "—"),
-        ("承诺时限", f"{case.promised_workdays} 个工作日"),
+        ("承诺时限", promised_label(case.promised_workdays)),
         ("办结期限", _date(case.deadline)),
         ("受理民警", _officer(case.accepted_by)),
         ("咨询电话", center.phone or "—"),
@@ -127,6 +145,10 @@ def receipt_pdf(case: Case) -> bytes:
         "本人身份证件和委托书。办结期限按国家法定工作日计算，节假日顺延。",
         indent=True,
     )
-    doc.qr(progress_url(case), size_mm=32, caption=f"扫码查询办理进度（受理编号 {case.number}）")
+    doc.qr(
+        progress_url(case, request),
+        size_mm=32,
+        caption=f"扫码查询办理进度（受理编号 {case.number}）",
+    )
     doc.signature_line("申请人签收")
     return doc.output()

@@ -1,4 +1,4 @@
-"""Case vocabulary: statuses, events, material states, error codes (English values, Chinese labels)."""
+"""Case vocabulary: statuses, events, material states, (English values, Chinese labels); error codes are in errors.py."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -71,26 +71,3 @@ class CaseEventType(models.TextChoices):
     OVERDUE = "overdue", _("超期")
     TERMINATED = "terminated", _("终止")
     CORRECTED = "corrected", _("更正")
-
-
-class CaseErrorCode(models.TextChoices):
-    UNKNOWN_MATERIAL = "unknown_material", _("材料不属于该事项")
-    ALREADY_ACCEPTED = "already_accepted", _("重复受理")
-    DUPLICATE_OPEN_CASE = "duplicate_open_case", _("已有同一事项的在办件")
-    MATERIALS_INCOMPLETE = "materials_incomplete", _("材料不齐")
-    NOT_PRE_REVIEWED = "not_pre_reviewed", _("尚未预审")
-    CONFIRMATION_MISSING = "confirmation_missing", _("申请人未确认信息")
-    CONFIRMATION_MISMATCH = "confirmation_mismatch", _("确认信息不一致")
-    ONE_TIME_NOTICE = "one_time_notice", _("违反一次性告知原则")
-    NOTHING_MISSING = "nothing_missing", _("没有缺少的材料")
-    GAPS_NOT_ALLOWED = "gaps_not_allowed", _("不能容缺受理")
-    CASE_FINAL = "case_final", _("办件已办结或终止")
-    CASE_LOCKED = "case_locked", _("办件已被他人认领")
-    NOT_NEXT_STAGE = "not_next_stage", _("不能跳过环节")
-    WRONG_ROUTE = "wrong_route", _("须通过专门功能办理")
-    ROLE_NOT_ALLOWED = "role_not_allowed", _("角色不能办理此环节")
-    GAPS_OUTSTANDING = "gaps_outstanding", _("容缺材料未补齐")
-    REASON_REQUIRED = "reason_required", _("须填写原因")
-    CANNOT_SEND_BACK = "cannot_send_back", _("不能退回")
-    IDENTITY_CHECK = "identity_check", _("身份核验未通过")
-    INVALID_STAGES = "invalid_stages", _("事项环节配置有误")

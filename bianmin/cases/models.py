@@ -395,3 +395,16 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.type}"
+
+    @property
+    def from_stage_label(self) -> str:
+        return _stage_label(self.from_stage)
+
+    @property
+    def to_stage_label(self) -> str:
+        return _stage_label(self.to_stage)
+
+
+def _stage_label(stage: str) -> str:
+    """The Chinese name of a stage for the case history (审核, 制证…); blank stays blank."""
+    return str(Stage(stage).label) if stage in Stage.values else stage

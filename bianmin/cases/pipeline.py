@@ -14,12 +14,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django_stubs_ext import StrOrPromise
 
-from bianmin.cases.enums import CaseErrorCode, CaseStatus
+from bianmin.cases.enums import CaseStatus
+from bianmin.cases.errors import CaseError
 from bianmin.catalogue.enums import Stage
-from bianmin.core.errors import DomainError
+from bianmin.core.errors import Conflict, DomainError
 from bianmin.core.permissions import ROLE_PERMISSIONS, Perm, Role
 
 CANONICAL_ORDER: tuple[str, ...] = tuple(Stage.values)
@@ -113,7 +117,7 @@ def validate_stages(stages: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     if not ok:
         raise TransitionError(
             _("事项的流转环节配置有误：%(stages)s") % {"stages": " → ".join(stages) or "（空）"},
-            code=CaseErrorCode.INVALID_STAGES,
+            code=CaseError.INVALID_STAGES,
         )
     return stages
 
@@ -158,12 +162,12 @@ def check_step(
         raise TransitionError(
             _("办件已%(status)s，不能再流转；如需修改请使用更正功能。")
             % {"status": CaseStatus(status).label},
-            code=CaseErrorCode.CASE_FINAL,
+            code=CaseError.CASE_FINAL,
         )
     if target not in stages:
         raise TransitionError(
             _("该事项没有“%(stage)s”环节。") % {"stage": stage_label(target)},
-            code=CaseErrorCode.NOT_NEXT_STAGE,
+            code=CaseError.NOT_NEXT_STAGE,
         )
     expected = next_stage(stages, current) if current else stages[0]
     if target != expected:
@@ -174,25 +178,25 @@ def check_step(
                 "target": stage_label(target),
                 "expected": stage_label(expected) if expected else _("无"),
             },
-            code=CaseErrorCode.NOT_NEXT_STAGE,
+            code=CaseError.NOT_NEXT_STAGE,
         )
     rule = STEPS[target]
     if route != rule.route:
         raise TransitionError(
             ROUTE_HINT.get(rule.route, _("该环节须通过专门功能办理。")),
-            code=CaseErrorCode.WRONG_ROUTE,
+            code=CaseError.WRONG_ROUTE,
         )
     if not role_may(role, target):
         raise TransitionError(
             _("您的角色不能办理“%(stage)s”环节。") % {"stage": stage_label(target)},
-            code=CaseErrorCode.ROLE_NOT_ALLOWED,
+            code=CaseError.ROLE_NOT_ALLOWED,
             status=403,
         )
     if rule.needs_gaps_closed and gaps_open:
         raise TransitionError(
             _("容缺受理的材料尚未补齐，补齐前不能进入“%(stage)s”环节。")
             % {"stage": stage_label(target)},
-            code=CaseErrorCode.GAPS_OUTSTANDING,
+            code=CaseError.GAPS_OUTSTANDING,
         )
     return rule
 
@@ -202,21 +206,21 @@ def check_send_back(
 ) -> str:
     """The stage a case goes back to, or TransitionError. Only one step, always with a reason."""
     if status != CaseStatus.ACCEPTED:
-        raise TransitionError(_("只有办理中的办件可以退回。"), code=CaseErrorCode.CANNOT_SEND_BACK)
+        raise TransitionError(_("只有办理中的办件可以退回。"), code=CaseError.CANNOT_SEND_BACK)
     if not reason.strip():
-        raise TransitionError(_("退回必须填写原因。"), code=CaseErrorCode.REASON_REQUIRED)
+        raise TransitionError(_("退回必须填写原因。"), code=CaseError.REASON_REQUIRED)
     pending = next_stage(stages, current)
     back_to = previous_stage(stages, current)
     if pending is None or back_to is None or not STEPS[pending].may_send_back:
         raise TransitionError(
             _("“%(stage)s”环节的办件不能退回。")
             % {"stage": STEPS[pending].queue_label if pending else stage_label(current)},
-            code=CaseErrorCode.CANNOT_SEND_BACK,
+            code=CaseError.CANNOT_SEND_BACK,
         )
     if not role_may(role, pending):
         raise TransitionError(
             _("您的角色不能办理“%(stage)s”环节，也不能退回。") % {"stage": stage_label(pending)},
-            code=CaseErrorCode.ROLE_NOT_ALLOWED,
+            code=CaseError.ROLE_NOT_ALLOWED,
             status=403,
         )
     return back_to
@@ -232,8 +236,18 @@ def warning_workdays(promised: int, share: float) -> int:
     return max(0, min(promised, math.floor(promised * share)))
 
 
-def deadline_state(*, today: date, deadline: date | None, warn_on: date | None) -> str:
-    """ "overdue" after the deadline day, "warning" from warn_on, otherwise "ok"."""
+def promised_label(workdays: int) -> str:
+    """承诺时限 as people read it: "当场办结" for an on-the-spot item, else "N 个工作日"."""
+    return _("当场办结") if workdays <= 0 else _("%(n)d 个工作日") % {"n": workdays}
+
+
+def deadline_state(
+    *, today: date, deadline: date | None, warn_on: date | None, status: str = CaseStatus.ACCEPTED
+) -> str:
+    """ "overdue" after the deadline day, "warning" from warn_on, otherwise "ok"; "final" for a
+    closed or terminated case (its deadline no longer runs: no 临期 or 超期 badge)."""
+    if status in (CaseStatus.CLOSED, CaseStatus.TERMINATED):
+        return "final"
     if deadline is None:
         return "ok"
     if today > deadline:
@@ -263,3 +277,138 @@ def progress_label(*, status: str, next_stage_: str | None) -> str:
     if status == CaseStatus.ACCEPTED and next_stage_:
         return STEPS[next_stage_].progress_label
     return str(CaseStatus(status).label)
+
+
+# --- status guards: which case status allows which action (one chain for every service) ---------
+
+
+class CaseAction(StrEnum):
+    CONFIRM = "confirm"
+    FACTS_CHANGE = "facts_change"
+    PRE_REVIEW = "pre_review"
+    NOTICE = "notice"
+    ACCEPT = "accept"
+    SUPPLEMENT_GAPS = "supplement_gaps"
+    CLAIM = "claim"
+    RELEASE = "release"
+    ADVANCE = "advance"
+    SEND_BACK = "send_back"
+    ARRIVAL = "arrival"
+    PICKUP = "pickup"
+    FLAGS = "flags"
+    CORRECT = "correct"
+    TERMINATE = "terminate"
+
+
+class StatusError(Conflict):
+    """The case's status does not allow the action (409, like every other state conflict)."""
+
+
+BEFORE_ACCEPTANCE = frozenset({CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT})
+FINAL = frozenset({CaseStatus.CLOSED, CaseStatus.TERMINATED})
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """Which statuses an action needs, what a refusal says, and whether the lock must be free."""
+
+    statuses: frozenset[str] | None  # None: any status that is not final
+    refusal: StrOrPromise = ""
+    code: CaseError = CaseError.NOT_ACCEPTED
+    needs_lock: bool = False  # the actor must hold the case's lock, or nobody does
+    on_final_cases: bool = False  # corrections and lock release also apply to closed cases
+
+
+STATUS_RULES: dict[CaseAction, StatusRule] = {
+    CaseAction.CONFIRM: StatusRule(None),
+    CaseAction.FACTS_CHANGE: StatusRule(
+        BEFORE_ACCEPTANCE, _lazy("办件已受理，申请人情况不能再修改"), CaseError.ALREADY_ACCEPTED
+    ),
+    CaseAction.PRE_REVIEW: StatusRule(
+        BEFORE_ACCEPTANCE, _lazy("办件已受理，材料预审已结束"), CaseError.ALREADY_ACCEPTED
+    ),
+    CaseAction.NOTICE: StatusRule(
+        BEFORE_ACCEPTANCE, _lazy("办件已受理，不能再出具一次性告知单"), CaseError.ALREADY_ACCEPTED
+    ),
+    CaseAction.ACCEPT: StatusRule(BEFORE_ACCEPTANCE, code=CaseError.ALREADY_ACCEPTED),
+    CaseAction.SUPPLEMENT_GAPS: StatusRule(None),
+    CaseAction.CLAIM: StatusRule(
+        frozenset({CaseStatus.ACCEPTED}), _lazy("只有已受理的办件可以认领"), needs_lock=True
+    ),
+    CaseAction.RELEASE: StatusRule(None, on_final_cases=True),
+    CaseAction.ADVANCE: StatusRule(
+        frozenset({CaseStatus.ACCEPTED}), _lazy("办件尚未受理，不能流转"), needs_lock=True
+    ),
+    CaseAction.SEND_BACK: StatusRule(None, needs_lock=True),
+    CaseAction.ARRIVAL: StatusRule(
+        frozenset({CaseStatus.ACCEPTED}), _lazy("办件尚未受理，不能登记到证"), needs_lock=True
+    ),
+    CaseAction.PICKUP: StatusRule(
+        frozenset({CaseStatus.ACCEPTED}), code=CaseError.NOT_NEXT_STAGE, needs_lock=True
+    ),
+    CaseAction.FLAGS: StatusRule(None),
+    CaseAction.CORRECT: StatusRule(None, on_final_cases=True),
+    CaseAction.TERMINATE: StatusRule(None),
+}
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What the guards need to know about a case, as plain values."""
+
+    number: str
+    status: str
+    next_stage: str = ""
+    locked_by_id: int | None = None
+    locked_by_label: str = ""
+    accepted_at_label: str = ""  # "2026-09-29 10:00" once accepted
+    arrived_at_label: str = ""  # set once the arrival was registered
+
+
+def check_status(*, action: CaseAction, state: CaseState, actor_id: int | None) -> None:
+    """Raise a DomainError unless `action` is allowed on a case in `state` by this actor.
+
+    The order is the one a person reads the refusals in: already done, finished, wrong status,
+    someone else holds the case."""
+    rule = STATUS_RULES[action]
+    if action == CaseAction.ACCEPT and state.status in (CaseStatus.ACCEPTED, CaseStatus.CLOSED):
+        raise StatusError(
+            _("办件 %(number)s 已于 %(when)s 受理，不能重复受理。")
+            % {"number": state.number, "when": state.accepted_at_label},
+            code=CaseError.ALREADY_ACCEPTED,
+        )
+    if state.status in FINAL and not rule.on_final_cases:
+        raise StatusError(
+            _("办件 %(number)s 已%(status)s，不能修改；如需修改请使用更正功能。")
+            % {"number": state.number, "status": CaseStatus(state.status).label},
+            code=CaseError.CASE_FINAL,
+        )
+    if action == CaseAction.ARRIVAL and state.arrived_at_label:
+        raise StatusError(
+            _("办件 %(n)s 已于 %(t)s 登记到证") % {"n": state.number, "t": state.arrived_at_label},
+            code=CaseError.ALREADY_ARRIVED,
+        )
+    if action == CaseAction.PICKUP and (
+        state.status != CaseStatus.ACCEPTED or state.next_stage != Stage.PICKUP
+    ):
+        raise StatusError(
+            _("办件 %(n)s 当前不在待领取环节（%(s)s）")
+            % {
+                "n": state.number,
+                "s": progress_label(status=state.status, next_stage_=state.next_stage),
+            },
+            code=CaseError.NOT_NEXT_STAGE,
+        )
+    if rule.statuses is not None and state.status not in rule.statuses:
+        raise StatusError(str(rule.refusal), code=rule.code)
+    if rule.needs_lock and state.locked_by_id not in (None, actor_id):
+        raise StatusError(
+            _("办件已被%(name)s认领办理，请其释放后再操作。") % {"name": state.locked_by_label},
+            code=CaseError.CASE_LOCKED,
+        )
+
+
+def may_release(*, role: str | None, actor_id: int | None, holder_id: int | None) -> bool:
+    """A lock is released by its holder or by the shift leader (值班长) on duty; the director
+    and the inspector supervise but do not take cases out of an officer's hands."""
+    return holder_id is None or holder_id == actor_id or role == Role.SHIFT_LEADER

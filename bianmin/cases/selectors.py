@@ -10,8 +10,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from bianmin.audit.enums import AuditAction
+from bianmin.audit.services import audit_record
 from bianmin.cases import pipeline
 from bianmin.cases.enums import CaseStatus, InquiryStatus
+from bianmin.cases.errors import CaseError
 from bianmin.cases.models import Case, CaseEvent, Inquiry, MissingNotice
 from bianmin.cases.services import phone_digest
 from bianmin.catalogue.enums import Stage
@@ -44,7 +47,7 @@ def case_get(*, user: Any, number: str) -> Case:
         .first()
     )
     if case is None:
-        raise NotFound(f"没有找到受理编号为 {number[:30]} 的办件", code="case_not_found")
+        raise NotFound(f"没有找到受理编号为 {number[:30]} 的办件", code=CaseError.CASE_NOT_FOUND)
     return case
 
 
@@ -55,7 +58,7 @@ def case_events(*, case: Case) -> QuerySet[CaseEvent]:
 def case_notice_get(*, case: Case, seq: int) -> MissingNotice:
     notice = case.notices.select_related("issued_by").filter(seq=seq).first()
     if notice is None:
-        raise NotFound("没有找到该一次性告知单", code="notice_not_found")
+        raise NotFound("没有找到该一次性告知单", code=CaseError.NOTICE_NOT_FOUND)
     return notice
 
 
@@ -258,12 +261,16 @@ def case_backlog_trend(
 
 
 def case_find_for_arrival(
-    *, center_id: int, case_number: str = "", id_number: str = ""
+    *, center_id: int, case_number: str = "", id_number: str = "", include_arrived: bool = False
 ) -> Case | None:
     """The case waiting for its certificate to arrive, by case number or applicant's ID number
-    (the SMS batch import calls this; the earliest deadline first when one person has several)."""
+    (the earliest deadline first when one person has several). With `include_arrived`, also a
+    case that arrived and waits for pickup (so its pickup notice can still be sent)."""
+    waiting = Q(next_stage=Stage.ARRIVAL)
+    if include_arrived:
+        waiting |= Q(next_stage=Stage.PICKUP, arrived_at__isnull=False)
     qs = Case.objects.filter(
-        center_id=center_id, status=CaseStatus.ACCEPTED, next_stage=Stage.ARRIVAL
+        waiting, center_id=center_id, status=CaseStatus.ACCEPTED
     ).select_related("item", "applicant")
     if case_number.strip():
         qs = qs.filter(number=case_number.strip().upper())
@@ -289,6 +296,7 @@ class CaseFeeFacts:
 
 
 def case_fee_facts(*, case_number: str, user: Any) -> CaseFeeFacts | None:
+    """What fees needs to charge a case of the user's center, or None; the read is audited."""
     case = (
         _scoped(user)
         .select_related("item", "applicant")
@@ -298,6 +306,15 @@ def case_fee_facts(*, case_number: str, user: Any) -> CaseFeeFacts | None:
     if case is None:
         return None
     person = case.applicant
+    # the plain ID number leaves the encrypted registry for the fee rules (age, payer check):
+    # every such read is recorded, like any other read of personal data
+    audit_record(
+        actor=user,
+        action=AuditAction.CASE_VIEWED,
+        target=case,
+        center_id=case.center_id,
+        after={"number": case.number, "read": "fee_facts", "fields": ["id_number"]},
+    )
     groups = list(case.groups)
     if case.facts.get("student") and "student" not in groups:
         groups.append("student")
@@ -374,6 +391,8 @@ class ProgressView:
     status_label: str
     deadline: date | None
     applicant_name_masked: str
+    center_name: str = ""
+    center_phone: str = ""  # "请致电服务中心" needs the number (not part of the API answer)
 
 
 def case_progress(*, number: str, phone_last4: str) -> ProgressView | None:
@@ -383,8 +402,10 @@ def case_progress(*, number: str, phone_last4: str) -> ProgressView | None:
     last4 = (phone_last4 or "").strip()[:4]
     row = (
         Case.objects.filter(number=number)
-        .select_related("item")
+        .select_related("item", "center")
         .only(
+            "center__name",
+            "center__phone",
             "number",
             "status",
             "next_stage",
@@ -409,6 +430,8 @@ def case_progress(*, number: str, phone_last4: str) -> ProgressView | None:
         status_label=pipeline.progress_label(status=row.status, next_stage_=row.next_stage),
         deadline=row.deadline,
         applicant_name_masked=row.applicant_name_masked,
+        center_name=row.center.name,
+        center_phone=row.center.phone or "",
     )
 
 

@@ -14,6 +14,9 @@ urlpatterns = [
     path("cases/queue/", views.queue, name="queue"),
     path("cases/queue/action/", views.queue_action, name="queue_action"),
     path("cases/arrival/", views.arrival, name="arrival"),
+    path("cases/arrival/list/", views.arrival_list, name="arrival_list"),
+    # the one click of 到证通知 (the batch screens are notifications'; cases owns arrival)
+    path("sms/batches/<int:pk>/send/", views.arrival_batch_send, name="arrival_batch_send"),
     path("cases/backlog/", views.backlog, name="backlog"),
     path("cases/overdue/panel/", views.overdue_panel, name="overdue_panel"),
     path("cases/<str:number>/", views.case_detail, name="detail"),

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from bianmin.accounts.models import Center
 from bianmin.accounts.services import center_week_set_standard, staff_create
-from bianmin.cases.services import cases_demo_history
+from bianmin.cases.demo import cases_demo_history
 from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor

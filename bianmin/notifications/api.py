@@ -8,12 +8,11 @@ from typing import Any, Literal
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
-from ninja.files import UploadedFile
+from ninja import Router, Schema
 from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import require, staff_auth
-from bianmin.core.errors import DomainError, NotFound
+from bianmin.core.errors import NotFound
 from bianmin.core.permissions import Perm
 from bianmin.notifications import gateways, selectors, services
 from bianmin.notifications.clients import GATEWAYS, ReceiptParseError
@@ -134,71 +133,11 @@ class BatchOut(Schema):
 
 
 def _batch_out(batch: Any) -> dict[str, Any]:
-    progress = selectors.batch_progress(batch=batch)
-    rows = []
-    for row in selectors.batch_rows(batch=batch):
-        reason = row.reason
-        if row.status == "matched" and batch.kind == "plates":
-            reason = ""  # the plate kept in `reason` is not a reason
-        rows.append(
-            {
-                "row_number": row.row_number,
-                "value_masked": row.value_masked,
-                "case_number": row.case_number,
-                "item_name": row.item_name,
-                "phone_masked": row.phone_masked,
-                "status": row.status,
-                "reason": reason,
-                "message_id": row.message_id,
-            }
-        )
-    return {
-        "id": batch.pk,
-        "kind": batch.kind,
-        "status": batch.status,
-        "filename": batch.filename,
-        "rows_total": batch.rows_total,
-        "rows_matched": batch.rows_matched,
-        "rows_unmatched": batch.rows_unmatched,
-        "messages_total": batch.messages_total,
-        "progress": {
-            "total": progress.total,
-            "queued": progress.queued,
-            "sending": progress.sending,
-            "sent": progress.sent,
-            "delivered": progress.delivered,
-            "failed": progress.failed,
-            "percent": progress.percent,
-        },
-        "rows": rows,
-    }
+    return selectors.batch_report(batch=batch)
 
 
-@router.post(
-    "/sms/batches", response=BatchOut, auth=staff_auth, summary="导入到证清单（预览，不发送）"
-)
-def batch_import(
-    request: HttpRequest,
-    kind: Form[Literal["arrival_list", "plates"]] = "arrival_list",  # type: ignore[assignment]
-    lines: Form[str] = "",
-    # ``File[UploadedFile | None]``, not ``File[UploadedFile] | None``: the union outside the
-    # marker made ninja drop the upload from the body (it was always None).
-    file: File[UploadedFile | None] = None,  # type: ignore[assignment]
-) -> Any:
-    actor = require(request, Perm.SMS_SEND)
-    content = b""
-    filename = ""
-    if file is not None:
-        if file.size and file.size > services.MAX_IMPORT_BYTES:
-            raise DomainError(
-                _("文件超过5MB，请拆分后分批导入。"), code=NotificationError.IMPORT_INVALID
-            )
-        content = file.read()
-        filename = file.name or ""
-    batch = services.batch_import(
-        actor=actor, kind=str(kind), filename=filename, content=content, text=lines
-    )
-    return _batch_out(batch)
+# POST /sms/batches (import an arrival list) and /sms/batches/{id}/send are the cases API's
+# (cases owns arrival; notifications only sends).
 
 
 @router.get("/sms/batches/{batch_id}", response=BatchOut, auth=staff_auth, summary="批次详情与进度")
@@ -208,17 +147,6 @@ def batch_detail(request: HttpRequest, batch_id: int) -> Any:
     if batch is None:
         raise NotFound("批次不存在。")
     return _batch_out(batch)
-
-
-@router.post(
-    "/sms/batches/{batch_id}/send",
-    response=BatchOut,
-    auth=staff_auth,
-    summary="一键发送批次中的全部通知",
-)
-def batch_send(request: HttpRequest, batch_id: int) -> Any:
-    actor = require(request, Perm.SMS_SEND)
-    return _batch_out(services.batch_send(actor=actor, batch_id=batch_id))
 
 
 class StatsOut(Schema):

@@ -11,12 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
-
-from django.utils.translation import gettext as _
-
-from bianmin.core.errors import DomainError
-from bianmin.notifications.errors import NotificationError
+from typing import Protocol
 
 
 class PickedUpCase(Protocol):
@@ -34,19 +29,11 @@ class PickedUpCase(Protocol):
 
 #: ``(*, center_id: int, since: date) -> rows``: cases picked up since ``since``.
 PickupDurations = Callable[..., Iterable[PickedUpCase]]
-#: ``(*, center_id: int, case_number: str = "", id_number: str = "") -> case | None``: the
-#: case waiting for its certificate; the result has ``pk``, ``number``, ``item.name`` and
-#: ``applicant.phone``.
-FindForArrival = Callable[..., Any]
-#: ``(*, actor, case) -> case``: register the arrival (raises DomainError when refused).
-RegisterArrival = Callable[..., Any]
 
 
 @dataclass
 class _Links:
     pickup_durations: PickupDurations | None = None
-    find_for_arrival: FindForArrival | None = None
-    register_arrival: RegisterArrival | None = None
 
 
 _links = _Links()
@@ -55,16 +42,10 @@ _links = _Links()
 def case_links_register(
     *,
     pickup_durations: PickupDurations | None = None,
-    find_for_arrival: FindForArrival | None = None,
-    register_arrival: RegisterArrival | None = None,
 ) -> None:
     """Called once by the cases context's ``apps.ready()`` (again in tests to substitute)."""
     if pickup_durations is not None:
         _links.pickup_durations = pickup_durations
-    if find_for_arrival is not None:
-        _links.find_for_arrival = find_for_arrival
-    if register_arrival is not None:
-        _links.register_arrival = register_arrival
 
 
 def picked_up_cases(*, center_id: int, since: date) -> list[PickedUpCase] | None:
@@ -72,13 +53,3 @@ def picked_up_cases(*, center_id: int, since: date) -> list[PickedUpCase] | None
     if _links.pickup_durations is None:
         return None
     return list(_links.pickup_durations(center_id=center_id, since=since))
-
-
-def arrival_links() -> tuple[FindForArrival, RegisterArrival]:
-    """The arrival look-up and registration, or a clear error when cases provides none."""
-    if _links.find_for_arrival is None or _links.register_arrival is None:
-        raise DomainError(
-            _("办件模块尚未提供到证登记功能，暂不能批量通知。"),
-            code=NotificationError.CASES_UNAVAILABLE,
-        )
-    return _links.find_for_arrival, _links.register_arrival

@@ -339,3 +339,45 @@ def message_daily_counts(*, center_id: int, days: int = 30) -> list[tuple[date, 
     return [
         (since + timedelta(days=i), rows.get(since + timedelta(days=i), 0)) for i in range(days)
     ]
+
+
+def batch_report(*, batch: Batch) -> dict[str, Any]:
+    """A batch with its rows and progress, as the API shows it (notifications' and cases')."""
+    progress = batch_progress(batch=batch)
+    rows = []
+    for row in batch_rows(batch=batch):
+        reason = row.reason
+        if row.status == "matched" and batch.kind == "plates":
+            reason = ""  # the plate kept in `reason` is not a reason
+        rows.append(
+            {
+                "row_number": row.row_number,
+                "value_masked": row.value_masked,
+                "case_number": row.case_number,
+                "item_name": row.item_name,
+                "phone_masked": row.phone_masked,
+                "status": row.status,
+                "reason": reason,
+                "message_id": row.message_id,
+            }
+        )
+    return {
+        "id": batch.pk,
+        "kind": batch.kind,
+        "status": batch.status,
+        "filename": batch.filename,
+        "rows_total": batch.rows_total,
+        "rows_matched": batch.rows_matched,
+        "rows_unmatched": batch.rows_unmatched,
+        "messages_total": batch.messages_total,
+        "progress": {
+            "total": progress.total,
+            "queued": progress.queued,
+            "sending": progress.sending,
+            "sent": progress.sent,
+            "delivered": progress.delivered,
+            "failed": progress.failed,
+            "percent": progress.percent,
+        },
+        "rows": rows,
+    }

@@ -14,7 +14,7 @@ urlpatterns = [
     path("sms/batches/", views.batch_list, name="batch_list"),
     path("sms/batches/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("sms/batches/<int:pk>/progress/", views.batch_progress, name="batch_progress"),
-    path("sms/batches/<int:pk>/send/", views.batch_send, name="batch_send"),
+    # sms/batches/<pk>/send/ is served by cases (cases:arrival_batch_send): cases owns arrival
     path("sms/batches/<int:pk>/cancel/", views.batch_cancel, name="batch_cancel"),
     path("sms/messages/", views.message_list, name="message_list"),
     path("sms/messages/<int:pk>/retry/", views.message_retry, name="message_retry"),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -200,24 +200,11 @@ def template_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     user = _need(request, Perm.SMS_SEND)
-    error = ""
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        kind = request.POST.get("kind", BatchKind.ARRIVAL_LIST)
-        try:
-            if upload is not None and upload.size and upload.size > services.MAX_IMPORT_BYTES:
-                raise DomainError("文件超过5MB，请拆分后分批导入。")
-            batch = services.batch_import(
-                actor=user,
-                kind=kind,
-                filename=(upload.name or "") if upload else "",
-                content=upload.read() if upload else b"",
-                text=request.POST.get("lines", ""),
-            )
-        except DomainError as exc:
-            error = exc.message
-        else:
-            return redirect("notifications:batch_detail", pk=batch.pk)
+        # importing an arrival list is the cases context's (it owns arrival): 307 keeps the
+        # method and the upload, so an old form or script posting here still works
+        return HttpResponseRedirect(reverse("cases:arrival_list"), status=307)
+    error = ""
     return render(
         request,
         "notifications/batch_list.html",
@@ -257,21 +244,6 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, template_for(request, "notifications/batch_detail.html", "progress"), context
     )
-
-
-@login_required
-@require_POST
-def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _need(request, Perm.SMS_SEND)
-    try:
-        batch = services.batch_send(actor=user, batch_id=pk)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("已生成 %(n)d 条领取通知，正在发送。") % {"n": batch.messages_total}
-        )
-    return redirect("notifications:batch_detail", pk=pk)
 
 
 @login_required

@@ -124,3 +124,57 @@ def pdf_text(content: bytes, tmp_path: Any) -> str:
         text=True,
     )
     return out.stdout
+
+
+# --- arrival lists and pickup notices (moved here with arrival from notifications) --------------
+
+
+@pytest.fixture
+def templates(db: Any) -> None:
+    from bianmin.notifications.services import notifications_load_reference
+
+    notifications_load_reference()
+
+
+@pytest.fixture
+def outbox() -> Any:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from bianmin.notifications import gateways
+
+    path = Path(settings.SMS_OUTBOX)
+    path.unlink(missing_ok=True)
+    gateways.gateways_reset()
+    yield path
+    path.unlink(missing_ok=True)
+    gateways.gateways_reset()
+
+
+def outbox_lines(path: Any) -> list[dict[str, Any]]:
+    import json
+
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def waiting_cases(accepted_case: Any, back_office: Any) -> Callable[..., list[Any]]:
+    """n accepted cases whose certificate is in production (next step: arrival)."""
+
+    def make(n: int) -> list[Any]:
+        from bianmin.cases.tests.factories import ApplicantFactory
+
+        made = []
+        for _i in range(n):
+            who = ApplicantFactory()
+            case = accepted_case("HZ02", who=who)
+            for stage in ("review", "approve", "production"):
+                case = services.case_advance(actor=back_office, case=case, to_stage=stage)
+            case.id_number_plain = who.id_number  # for building import files in tests
+            made.append(case)
+        return made
+
+    return make

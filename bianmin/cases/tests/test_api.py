@@ -182,15 +182,39 @@ def test_wrong_pair_answers_exactly_like_an_unknown_number(accepted_number, clie
     }
 
 
-def test_repeated_failures_are_throttled(accepted_number, client):
-    for _ in range(10):
-        assert (
-            client.get(f"{URL}/{accepted_number}/progress", {"phone_last4": "0000"}).status_code
-            == 404
-        )
-    response = client.get(f"{URL}/{accepted_number}/progress", {"phone_last4": "5678"})
-    assert response.status_code == 429
-    assert response.json() == {"code": "throttled", "message": "查询失败次数过多，请10分钟后再试"}
+def _progress(client, number, last4, **extra):
+    return client.get(f"{URL}/{number}/progress", {"phone_last4": last4}, **extra)
+
+
+def test_guessing_one_case_is_blocked_with_growing_waits(accepted_number, client, pinned):
+    for _ in range(5):
+        assert _progress(client, accepted_number, "0000").status_code == 404
+    assert _progress(client, accepted_number, "0001").status_code == 404  # 6th: blocked 1 min
+    blocked = _progress(client, accepted_number, "5678")  # even the right digits wait
+    assert blocked.status_code == 429
+    assert blocked.json() == {
+        "code": "throttled",
+        "message": "该受理编号查询失败次数过多，请1分钟后再试",
+    }
+    pinned.shift(61)
+    assert _progress(client, accepted_number, "0002").status_code == 404  # 7th: blocked 2 min
+    pinned.shift(61)
+    assert _progress(client, accepted_number, "5678").status_code == 429
+    pinned.shift(61)
+    assert _progress(client, accepted_number, "5678").status_code == 200
+
+
+def test_failures_on_other_numbers_never_block_the_right_answer(accepted_number, client):
+    for i in range(12):
+        assert _progress(client, f"TG-20260929-09{i:02d}", "1234").status_code == 404
+    assert _progress(client, accepted_number, "5678").status_code == 200
+
+
+def test_the_block_is_per_client_address(accepted_number, client):
+    for _ in range(6):
+        _progress(client, accepted_number, "0000", REMOTE_ADDR="10.0.0.9")
+    assert _progress(client, accepted_number, "0000", REMOTE_ADDR="10.0.0.9").status_code == 429
+    assert _progress(client, accepted_number, "5678", REMOTE_ADDR="10.0.0.10").status_code == 200
 
 
 # --- PDFs ----------------------------------------------------------------------------------------
@@ -303,7 +327,13 @@ def test_queue_and_pickup_through_api(accepted_number, officer, make_staff, api_
         content_type="application/json",
     ).json()
     assert arrivals == [
-        {"value": accepted_number, "number": accepted_number, "ok": True, "message": "已登记到证"}
+        {
+            "value": accepted_number,
+            "number": accepted_number,
+            "ok": True,
+            "message": "已登记到证（未发送短信）",
+            "notified": False,
+        }
     ]
     proxy_id = make_id_number("610522", date(1992, 2, 2), 222)
     response = api_client_for(officer).post(

@@ -1,36 +1,20 @@
 """The whole officer flow in chromium: register, confirm, pre-review, one-time notice (PDF),
-accept (receipt PDF), back-office queue, backlog board, public progress with the phone digits."""
+accept (receipt PDF), back-office queue, backlog board, public progress with the phone digits;
+and the one-click arrival list with its progress (the root conftest's shared browser)."""
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 
 from bianmin.cases.models import Case
-from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE, pdf_text
+from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE, outbox_lines, pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch, playwright_driver):
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
-    # still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    browser = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-    yield browser
-    browser.close()
 
 
 def session_cookie(user, url):
@@ -125,3 +109,39 @@ def test_officer_flow_from_registration_to_progress(
     assert "审批中" in result.inner_text()
     assert "王*国" in result.inner_text()
     assert Case.objects.get(number=number).stage == "review"
+
+
+# A weekday mid-morning: outside the 21:00–08:00 quiet hours, whatever the hour the suite runs.
+DAYTIME = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def daytime():
+    """Server-side clock pinned to a daytime hour and ticking, so the live server and the task
+    worker thread see the same moment the browser's requests arrive in."""
+    with time_machine.travel(DAYTIME, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.mark.usefixtures("templates")
+def test_one_click_batch_shows_progress_and_report(
+    daytime, live_server, browser, waiting_cases, back_office, outbox
+):
+    from bianmin.notifications.models import Message
+
+    cases = waiting_cases(12)
+    context = browser.new_context(locale="zh-CN")
+    context.add_cookies([session_cookie(back_office, live_server.url)])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/sms/batches/")
+    page.fill("textarea[name=lines]", "\n".join([c.number for c in cases] + ["TG-00000000-0000"]))
+    page.click("text=导入并预览")
+    page.wait_for_selector("#send-batch")
+    assert page.inner_text("#send-batch") == "一键发送 12 条领取通知"
+    assert "未找到待到证的办件" in page.content()
+    page.click("#send-batch")
+    page.wait_for_selector("#batch-progress .badge.ok")
+    assert "12 / 12（100%）" in page.inner_text("[data-testid=batch-counts]")
+    assert Message.objects.filter(status="delivered").count() == 12
+    assert len(outbox_lines(outbox)) == 12
+    context.close()

@@ -12,8 +12,16 @@ from bianmin.cases.checklist import (
     later_notice_allowed_codes,
     required_codes,
 )
-from bianmin.cases.enums import CaseErrorCode, CaseStatus
-from bianmin.cases.pipeline import TransitionError
+from bianmin.cases.enums import CaseStatus
+from bianmin.cases.errors import CaseError
+from bianmin.cases.pipeline import (
+    CaseAction,
+    CaseState,
+    StatusError,
+    TransitionError,
+    check_status,
+    may_release,
+)
 from bianmin.core.permissions import Role
 
 FULL = ("accept", "review", "approve", "production", "arrival", "pickup", "closed")
@@ -73,7 +81,7 @@ def test_valid_stage_lists_pass(stages):
 def test_invalid_stage_lists_are_refused(stages):
     with pytest.raises(TransitionError) as exc:
         pipeline.validate_stages(stages)
-    assert exc.value.code == CaseErrorCode.INVALID_STAGES
+    assert exc.value.code == CaseError.INVALID_STAGES
 
 
 def test_next_and_previous_stage():
@@ -102,7 +110,7 @@ def test_the_next_step_is_allowed():
 def test_no_skipping_and_no_going_back_by_advance(current, target):
     with pytest.raises(TransitionError) as exc:
         step(current, target, role=Role.SHIFT_LEADER)
-    assert exc.value.code == CaseErrorCode.NOT_NEXT_STAGE
+    assert exc.value.code == CaseError.NOT_NEXT_STAGE
     assert "不能从" in exc.value.message
 
 
@@ -116,7 +124,7 @@ def test_a_stage_the_item_does_not_have_is_refused():
 def test_final_cases_never_move(status):
     with pytest.raises(TransitionError) as exc:
         step("accept", "review", status=status)
-    assert exc.value.code == CaseErrorCode.CASE_FINAL
+    assert exc.value.code == CaseError.CASE_FINAL
 
 
 @pytest.mark.parametrize(
@@ -129,7 +137,7 @@ def test_final_cases_never_move(status):
 def test_arrival_and_pickup_only_through_their_services(current, target, route):
     with pytest.raises(TransitionError) as exc:
         step(current, target, route=route, role=Role.SHIFT_LEADER)
-    assert exc.value.code == CaseErrorCode.WRONG_ROUTE
+    assert exc.value.code == CaseError.WRONG_ROUTE
 
 
 def test_acceptance_is_the_first_step_only_through_accept():
@@ -178,7 +186,7 @@ def test_open_gaps_block_the_result_but_not_the_review(current, target, blocked)
     if blocked:
         with pytest.raises(TransitionError) as exc:
             step(current, target, gaps_open=True)
-        assert exc.value.code == CaseErrorCode.GAPS_OUTSTANDING
+        assert exc.value.code == CaseError.GAPS_OUTSTANDING
     else:
         assert step(current, target, gaps_open=True).stage == target
 
@@ -197,10 +205,10 @@ def test_send_back_one_step_with_a_reason():
 @pytest.mark.parametrize(
     ("current", "reason", "code"),
     [
-        ("review", "  ", CaseErrorCode.REASON_REQUIRED),
-        ("accept", "x", CaseErrorCode.CANNOT_SEND_BACK),  # waiting for review: nothing before it
-        ("production", "x", CaseErrorCode.CANNOT_SEND_BACK),  # waiting for arrival: physical
-        ("arrival", "x", CaseErrorCode.CANNOT_SEND_BACK),
+        ("review", "  ", CaseError.REASON_REQUIRED),
+        ("accept", "x", CaseError.CANNOT_SEND_BACK),  # waiting for review: nothing before it
+        ("production", "x", CaseError.CANNOT_SEND_BACK),  # waiting for arrival: physical
+        ("arrival", "x", CaseError.CANNOT_SEND_BACK),
     ],
 )
 def test_send_back_refusals(current, reason, code):
@@ -337,3 +345,62 @@ def test_one_time_rule_allows_only_first_notice_items_unless_facts_changed():
         specs=SPECS, first_codes=["photo"], first_facts=first, current_facts=now, facts_changed=True
     )
     assert widened == {"photo", "guardian_id"}
+
+
+# --- status guards ------------------------------------------------------------------------------
+
+
+def _state(status: str, **kw: object) -> CaseState:
+    return CaseState(number="TG-20260929-0001", status=status, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "code"),
+    [
+        (CaseAction.PRE_REVIEW, "accepted", "already_accepted"),
+        (CaseAction.NOTICE, "accepted", "already_accepted"),
+        (CaseAction.FACTS_CHANGE, "accepted", "already_accepted"),
+        (CaseAction.ACCEPT, "closed", "already_accepted"),
+        (CaseAction.ACCEPT, "terminated", "case_final"),
+        (CaseAction.CLAIM, "pre_review", "not_accepted"),
+        (CaseAction.ADVANCE, "awaiting_supplement", "not_accepted"),
+        (CaseAction.ARRIVAL, "pre_review", "not_accepted"),
+        (CaseAction.PICKUP, "accepted", "not_next_stage"),
+        (CaseAction.FLAGS, "closed", "case_final"),
+        (CaseAction.TERMINATE, "terminated", "case_final"),
+        (CaseAction.CLAIM, "closed", "case_final"),
+    ],
+)
+def test_status_guard_refuses(action, status, code):
+    with pytest.raises(StatusError) as exc:
+        check_status(action=action, state=_state(status), actor_id=1)
+    assert (exc.value.code, exc.value.status) == (code, 409)
+
+
+def test_status_guard_allows_and_checks_the_lock():
+    check_status(action=CaseAction.CORRECT, state=_state("closed"), actor_id=1)
+    check_status(action=CaseAction.PRE_REVIEW, state=_state("awaiting_supplement"), actor_id=1)
+    held = _state("accepted", locked_by_id=7, locked_by_label="审核民警一")
+    check_status(action=CaseAction.ADVANCE, state=held, actor_id=7)
+    with pytest.raises(StatusError) as exc:
+        check_status(action=CaseAction.ADVANCE, state=held, actor_id=8)
+    assert exc.value.message == "办件已被审核民警一认领办理，请其释放后再操作。"
+
+
+def test_arrival_registered_once():
+    with pytest.raises(StatusError) as exc:
+        check_status(
+            action=CaseAction.ARRIVAL,
+            state=_state("accepted", arrived_at_label="2026-09-29 10:00"),
+            actor_id=1,
+        )
+    assert exc.value.code == "already_arrived"
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("shift_leader", True), ("director", False), ("inspector", False), ("back_office", False)],
+)
+def test_only_holder_or_shift_leader_releases(role, allowed):
+    assert may_release(role=role, actor_id=1, holder_id=2) is allowed
+    assert may_release(role=role, actor_id=2, holder_id=2) is True

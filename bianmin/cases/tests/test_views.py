@@ -107,18 +107,21 @@ def test_id_check_partial(setup, officer, login_client_for):
     assert "号码有误" in html
 
 
-def test_inquiry_only_is_kept(setup, officer, login_client_for, monkeypatch):
-    monkeypatch.setattr(services, "_optional", lambda module, name: None)
+def test_inquiry_only_is_kept(pinned, setup, officer, login_client_for):
+    from bianmin.hall.enums import IssueChannel
+    from bianmin.hall.services import ticket_issue
+
+    ticket = ticket_issue(actor=None, center=setup, item_codes=["HZ02"], channel=IssueChannel.KIOSK)
     client = login_client_for(officer)
     html = client.post(
         "/cases/window/inquiry/answer/",
-        {"ticket_id": "t-1", "topic": "护照办理", "answer": "需本人到场"},
+        {"ticket_id": ticket.pk, "topic": "护照办理", "answer": "需本人到场"},
         **HX,
     )
     assert "咨询已答复并记录" in html.content.decode()
     inquiry = Inquiry.objects.get()
     assert (inquiry.ticket_id, inquiry.status, inquiry.first_responder) == (
-        "t-1",
+        ticket.pk,
         "answered",
         officer,
     )
@@ -256,3 +259,121 @@ def test_case_detail_history(pinned, accepted_case, officer, login_client_for):
     assert "办件记录" in html
     assert "受理" in html
     assert date(2026, 10, 14).isoformat() in html
+
+
+def test_progress_page_many_failures_from_one_address_still_answer_the_right_pair(
+    pinned, accepted_case, client
+):
+    case = accepted_case("HZ02")
+    for i in range(31):
+        client.post("/progress/", {"number": f"TG-20260929-08{i:02d}", "phone_last4": "1234"})
+    flooded = client.post("/progress/", {"number": "TG-20260929-0899", "phone_last4": "1234"})
+    assert flooded.status_code == 429
+    ok = client.post("/progress/", {"number": case.number, "phone_last4": "5678"})
+    assert ok.status_code == 200
+    assert "没有找到" not in ok.content.decode()
+
+
+# --- the one arrival flow: 到证登记 and 到证通知 are one step ----------------------------------
+
+
+@pytest.mark.usefixtures("templates")
+def test_arrival_screen_registers_and_queues_the_pickup_sms(
+    pinned, waiting_cases, back_office, login_client_for
+):
+    from bianmin.notifications.models import Message
+
+    (a,) = waiting_cases(1)
+    client = login_client_for(back_office)
+    html = client.post("/cases/arrival/", {"values": a.number, "notify": "on"}).content.decode()
+    assert "已登记到证，领取通知已排队发送" in html
+    assert Message.objects.filter(case_id=a.pk, template_code="pickup_ready").count() == 1
+
+
+@pytest.mark.usefixtures("templates")
+def test_arrival_list_screens_flow(pinned, waiting_cases, back_office, login_client_for, outbox):
+    from bianmin.notifications.models import Batch, Message
+
+    cases = waiting_cases(3)
+    client = login_client_for(back_office)
+    lines = "\n".join([c.number for c in cases] + ["TG-NOPE-0001"])
+    response = client.post("/cases/arrival/list/", {"kind": "arrival_list", "lines": lines})
+    batch = Batch.objects.get()
+    assert response.status_code == 302
+    preview = client.get(f"/sms/batches/{batch.pk}/").content.decode()
+    assert "一键发送 3 条领取通知" in preview
+    assert "未找到待到证的办件" in preview
+    assert client.post(f"/sms/batches/{batch.pk}/send/").status_code == 302
+    progress = client.get(f"/sms/batches/{batch.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert 'id="batch-progress"' in progress.content.decode()
+    assert Message.objects.filter(batch=batch).count() == 3
+
+
+@pytest.mark.usefixtures("templates")
+def test_bad_arrival_upload_is_a_clear_message_not_a_500(setup, back_office, login_client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login_client_for(back_office)
+    response = client.post(
+        "/cases/arrival/list/",
+        {"kind": "arrival_list", "file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04garbage")},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Excel 文件无法读取" in response.content.decode()
+    api = client.post(
+        "/api/v1/sms/batches",
+        {"kind": "arrival_list", "file": SimpleUploadedFile("x.doc", b"hello")},
+    )
+    assert (api.status_code, api.json()["code"]) == (400, "import_invalid")
+
+
+@pytest.mark.usefixtures("templates")
+def test_api_arrival_list_reads_its_file(pinned, waiting_cases, back_office, login_client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    (a,) = waiting_cases(1)
+    client = login_client_for(back_office)
+    api = client.post(
+        "/api/v1/sms/batches",
+        {"kind": "arrival_list", "file": SimpleUploadedFile("l.csv", f"{a.number}\n".encode())},
+    )
+    assert api.status_code == 200, api.json()
+    assert (api.json()["rows_matched"], api.json()["filename"]) == (1, "l.csv")
+
+
+@pytest.mark.usefixtures("templates")
+def test_queue_arrival_offers_the_pickup_sms(pinned, waiting_cases, back_office, login_client_for):
+    from bianmin.notifications.models import Message
+
+    (a,) = waiting_cases(1)
+    client = login_client_for(back_office)
+    client.post("/cases/queue/action/", {"case": a.number, "stage": "arrival", "action": "claim"})
+    html = client.post(
+        "/cases/queue/action/",
+        {"case": a.number, "stage": "arrival", "action": "arrival", "notify": "on"},
+    ).content.decode()
+    assert "领取通知已排队发送" in html
+    assert Message.objects.filter(case_id=a.pk, template_code="pickup_ready").count() == 1
+
+
+@pytest.mark.usefixtures("templates")
+def test_old_batch_import_address_still_imports(
+    pinned, waiting_cases, back_office, login_client_for
+):
+    (a,) = waiting_cases(1)
+    client = login_client_for(back_office)
+    response = client.post(
+        "/sms/batches/", {"kind": "arrival_list", "lines": a.number}, follow=True
+    )
+    assert response.redirect_chain[0] == ("/cases/arrival/list/", 307)
+    assert "一键发送 1 条领取通知" in response.content.decode()
+
+
+def test_progress_page_gives_the_centers_phone(pinned, accepted_case, client, setup):
+    type(setup).objects.filter(pk=setup.pk).update(phone="0913-7651234")
+    case = accepted_case()
+    html = client.post(
+        "/progress/", {"number": case.number, "phone_last4": "5678"}
+    ).content.decode()
+    assert "0913-7651234" in html

@@ -1,8 +1,8 @@
 """Writes of the SMS platform, one module per sub-domain, re-exported here as the public API.
 
 ``common`` (signature, phone, quiet hours, scheduling), ``templates``, ``sending`` (enqueue),
-``delivery`` (workers), ``recovery`` (watchdog, receipts, retry), ``batches``, ``arrival``
-(到证清单, moving to cases), ``reminders``.
+``delivery`` (workers), ``recovery`` (watchdog, receipts, retry), ``batches``, ``dispatch``
+(a list the caller prepared, sent in one click: cases' arrival lists), ``reminders``.
 
 Delivery protocol (closing GOV.UK Notify's at-least-once gap, see the README section):
 
@@ -21,13 +21,6 @@ Delivery protocol (closing GOV.UK Notify's at-least-once gap, see the README sec
 """
 
 from bianmin.notifications.case_links import case_links_register
-from bianmin.notifications.services.arrival import (
-    MAX_IMPORT_BYTES,
-    MAX_IMPORT_ROWS,
-    batch_import,
-    batch_send,
-    parse_arrival_file,
-)
 from bianmin.notifications.services.batches import Recipient, batch_cancel, messages_bulk_create
 from bianmin.notifications.services.common import (
     SmsError,
@@ -39,6 +32,15 @@ from bianmin.notifications.services.common import (
     quiet_resume,
 )
 from bianmin.notifications.services.delivery import message_deliver
+from bianmin.notifications.services.dispatch import (
+    BATCH_TEMPLATES,
+    BatchRowDraft,
+    PreparedNotice,
+    batch_dispatch,
+    batch_draft_create,
+    batch_template_code,
+    case_notice_sent,
+)
 from bianmin.notifications.services.recovery import (
     batches_finish,
     message_retry,
@@ -60,17 +62,20 @@ from bianmin.notifications.services.templates import (
 )
 
 __all__ = [
-    "MAX_IMPORT_BYTES",
-    "MAX_IMPORT_ROWS",
+    "BATCH_TEMPLATES",
+    "BatchRowDraft",
+    "PreparedNotice",
     "Recipient",
     "SmsError",
     "appointment_reminder_enqueue",
     "batch_cancel",
-    "batch_import",
-    "batch_send",
+    "batch_dispatch",
+    "batch_draft_create",
+    "batch_template_code",
     "batches_finish",
     "case_links_register",
     "case_notice_key",
+    "case_notice_sent",
     "center_signature_or_default",
     "clean_phone",
     "local_now",
@@ -79,7 +84,6 @@ __all__ = [
     "messages_bulk_create",
     "messages_watchdog",
     "notifications_load_reference",
-    "parse_arrival_file",
     "phone_index",
     "pickup_reminders_send",
     "quiet_hours",

@@ -1,5 +1,5 @@
-"""In chromium: the live character count while the director types, and the one-click batch
-with its progress bar and report."""
+"""In chromium: the live character count while the director types. (The one-click arrival
+batch moved to cases/tests/test_browser.py with arrival.)"""
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -10,9 +10,6 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
-
-from bianmin.notifications.models import Message
-from bianmin.notifications.tests.conftest import outbox_lines
 
 pytestmark = [
     pytest.mark.browser,
@@ -65,27 +62,3 @@ def test_live_count_updates_while_typing(
     assert "超长" in page.inner_text("#sms-count")
     page.click("text=保存为草稿")
     assert "模板超长" in page.inner_text("[role=alert]")
-
-
-def test_one_click_batch_shows_progress_and_report(
-    daytime: Any,
-    live_server: Any,
-    browser: Any,
-    waiting_cases: Callable[..., list[Any]],
-    back_office: Any,
-    login_client_for: Callable[[Any], Client],
-    outbox: Any,
-) -> None:
-    cases = waiting_cases(12)
-    page = _page_for(browser, login_client_for(back_office), live_server.url)
-    page.goto(f"{live_server.url}/sms/batches/")
-    page.fill("textarea[name=lines]", "\n".join([c.number for c in cases] + ["TG-00000000-0000"]))
-    page.click("text=导入并预览")
-    page.wait_for_selector("#send-batch")
-    assert page.inner_text("#send-batch") == "一键发送 12 条领取通知"
-    assert "未找到待到证的办件" in page.content()
-    page.click("#send-batch")
-    page.wait_for_selector("#batch-progress .badge.ok")
-    assert "12 / 12（100%）" in page.inner_text("[data-testid=batch-counts]")
-    assert Message.objects.filter(status="delivered").count() == 12
-    assert len(outbox_lines(outbox)) == 12

@@ -24,11 +24,11 @@ def test_reminder_after_five_working_days_once_and_not_after_pickup(
 
     # given two cases notified on Thursday 2026-03-12
     a, b = waiting_cases(2)
-    batch = services.batch_import(
+    batch_id = cases_services.arrival_list_preview(  # arrival is cases'
         actor=back_office, kind="arrival_list", text=f"{a.number}\n{b.number}"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.batch_send(actor=back_office, batch_id=batch.pk)
+        cases_services.arrival_list_send(actor=back_office, batch_id=batch_id)
     # and b is collected the next day
     pinned.move_to(at(2026, 3, 13, 9))
     cases_services.case_pickup(actor=officer, case=b, method="id_card")

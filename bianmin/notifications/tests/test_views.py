@@ -13,7 +13,7 @@ from bianmin.notifications import gateways, services
 from bianmin.notifications.clients import receipt_token
 from bianmin.notifications.demo import notifications_demo_history
 from bianmin.notifications.enums import MessageStatus
-from bianmin.notifications.models import Batch, Message, SmsTemplate
+from bianmin.notifications.models import Message, SmsTemplate
 from bianmin.notifications.services import common
 from bianmin.notifications.tests.conftest import at
 from bianmin.notifications.tests.factories import MessageFactory
@@ -178,56 +178,6 @@ def test_dashboard_shows_the_headline_and_panel(
     assert f"已累计发送 {total} 条" in client.get("/").content.decode()
     stats = client.get("/api/v1/sms/stats")
     assert stats.status_code == 401 or stats.json()["total_sent"] == total
-
-
-def test_batch_screens_flow(
-    waiting_cases: Callable[..., list[Any]],
-    back_office: Any,
-    login_client_for: Callable[[Any], Client],
-    outbox: Any,
-    pinned: Any,
-) -> None:
-    cases = waiting_cases(3)
-    client = login_client_for(back_office)
-    lines = "\n".join([c.number for c in cases] + ["TG-NOPE-0001"])
-    response = client.post("/sms/batches/", {"kind": "arrival_list", "lines": lines})
-    batch = Batch.objects.get()
-    assert response.status_code == 302
-    preview = client.get(f"/sms/batches/{batch.pk}/").content.decode()
-    assert "一键发送 3 条领取通知" in preview
-    assert "未找到待到证的办件" in preview
-    with_captured = client.post(f"/sms/batches/{batch.pk}/send/")
-    assert with_captured.status_code == 302
-    progress = client.get(f"/sms/batches/{batch.pk}/progress/", HTTP_HX_REQUEST="true")
-    html = progress.content.decode()
-    assert 'id="batch-progress"' in html
-    assert "<html" not in html
-    assert Message.objects.filter(batch=batch).count() == 3
-
-
-def test_bad_upload_is_a_clear_message_not_a_500(
-    back_office: Any, login_client_for: Callable[[Any], Client], center: Any
-) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    client = login_client_for(back_office)
-    response = client.post(
-        "/sms/batches/",
-        {
-            "kind": "arrival_list",
-            "file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04garbage"),
-        },
-    )
-    assert response.status_code == 200
-    assert "Excel 文件无法读取" in response.content.decode()
-    api = client.post(
-        "/api/v1/sms/batches",
-        {
-            "kind": "arrival_list",
-            "file": SimpleUploadedFile("x.doc", b"hello"),
-        },
-    )
-    assert (api.status_code, api.json()["code"]) == (400, "import_invalid")
 
 
 @pytest.mark.parametrize("batch_id", ["18446744073709551617", "9223372036854775808", "-1"])

@@ -1,4 +1,5 @@
-"""Arrival list → preview → one click → every pickup notice exactly once, with a report."""
+"""Arrival list → preview → one click registers every arrival and sends every pickup notice
+exactly once, with a report (moved from notifications: cases owns arrival)."""
 
 import io
 from collections.abc import Callable
@@ -9,13 +10,23 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from bianmin.cases import services
+from bianmin.cases.tests.conftest import outbox_lines
 from bianmin.core.errors import Conflict, DomainError, PermissionDenied
-from bianmin.notifications import services
 from bianmin.notifications.enums import BatchRowStatus, BatchStatus, MessageStatus
 from bianmin.notifications.models import Batch, BatchRow, Message
-from bianmin.notifications.tests.conftest import outbox_lines
+from bianmin.notifications.services import batches_finish
 
 pytestmark = pytest.mark.usefixtures("pinned", "templates")
+
+
+def _preview(**kwargs: Any) -> Batch:
+    return Batch.objects.get(pk=services.arrival_list_preview(**kwargs))
+
+
+def _send(actor: Any, batch_id: int) -> Batch:
+    services.arrival_list_send(actor=actor, batch_id=batch_id)
+    return Batch.objects.get(pk=batch_id)
 
 
 def _csv(rows: list[str]) -> bytes:
@@ -50,7 +61,7 @@ def test_import_matches_rows_and_lists_every_unmatched_row_with_its_reason(
             c.number.lower(),
         ]
     )
-    batch = services.batch_import(
+    batch = _preview(
         actor=back_office, kind="arrival_list", filename="到证清单.csv", content=content
     )
     # then
@@ -64,10 +75,10 @@ def test_import_matches_rows_and_lists_every_unmatched_row_with_its_reason(
         (7, BatchRowStatus.UNMATCHED),
         (8, BatchRowStatus.MATCHED),
     ]
-    assert rows[4].reason == "未找到待到证的办件（编号有误、未受理、已登记到证或不属于本中心）。"
+    assert rows[4].reason == "未找到待到证的办件（编号有误、未受理、已领取或不属于本中心）。"
     assert rows[5].reason.startswith("身份证号码有误")
     assert rows[6].reason == "与第 2 行重复。"
-    assert rows[7].reason == "既不是办件编号也不是身份证号码。"
+    assert rows[7].reason == "既不是受理编号也不是身份证号码。"
     assert rows[3].value_masked != b.id_number_plain  # ID numbers are never stored in full
     assert rows[3].value_masked.startswith("6105")
     assert (batch.rows_total, batch.rows_matched, batch.rows_unmatched) == (7, 3, 4)
@@ -83,7 +94,7 @@ def test_one_click_sends_every_notice_once_with_row_numbers(
 ) -> None:
     # given an imported list of 5 cases
     cases = waiting_cases(5)
-    batch = services.batch_import(
+    batch = _preview(
         actor=back_office,
         kind="arrival_list",
         filename="a.xlsx",
@@ -91,7 +102,7 @@ def test_one_click_sends_every_notice_once_with_row_numbers(
     )
     # when the officer clicks once
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.batch_send(actor=back_office, batch_id=batch.pk)
+        batch = _send(back_office, batch.pk)
     # then every case is registered as arrived and got exactly one notice
     messages = list(Message.objects.filter(batch=batch).order_by("row_number"))
     assert [m.row_number for m in messages] == [2, 3, 4, 5, 6]
@@ -104,17 +115,15 @@ def test_one_click_sends_every_notice_once_with_row_numbers(
         f"【潼关县公安局】您申请的居民身份证（办件号{cases[0].number}）已制作完成，"
         "请于工作日携带回执到便民服务中心领取。"
     )
-    from bianmin.cases.selectors import case_find_for_arrival
-
-    assert [case_find_for_arrival(center_id=c.center_id, case_number=c.number) for c in cases] == [
-        None
-    ] * 5  # registered as arrived: no longer waiting
-    services.batches_finish()
+    for case in cases:
+        case.refresh_from_db()
+    assert [(c.next_stage, c.arrived_at is not None) for c in cases] == [("pickup", True)] * 5
+    batches_finish()
     assert Batch.objects.get(pk=batch.pk).status == BatchStatus.DONE
     # and a second click is refused; a second import finds nothing left to notify
     with pytest.raises(Conflict):
-        services.batch_send(actor=back_office, batch_id=batch.pk)
-    again = services.batch_import(
+        services.arrival_list_send(actor=back_office, batch_id=batch.pk)
+    again = _preview(
         actor=back_office,
         kind="arrival_list",
         filename="a.xlsx",
@@ -124,28 +133,82 @@ def test_one_click_sends_every_notice_once_with_row_numbers(
     assert len(outbox_lines(outbox)) == 5
 
 
-def test_case_changed_after_preview_is_reported_not_sent(
+def test_arrival_registered_on_the_other_screen_is_still_notified(
     waiting_cases: Callable[..., list[Any]],
     back_office: Any,
     outbox: Path,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from bianmin.cases import services as cases_services
-
+    # the review's defect: 到证登记 first, then 到证通知 refused the case and no SMS ever went
     a, b = waiting_cases(2)
-    batch = services.batch_import(
+    services.case_register_arrival(actor=back_office, case=a)  # registered without a notice
+    batch = _preview(
         actor=back_office, kind="arrival_list", filename="x.csv", content=_csv([a.number, b.number])
     )
-    cases_services.case_register_arrival(actor=back_office, case=a)  # registered elsewhere
+    assert batch.rows_matched == 2
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.batch_send(actor=back_office, batch_id=batch.pk)
+        batch = _send(back_office, batch.pk)
+    assert batch.messages_total == 2
+    assert sorted(line["params"]["case_number"] for line in outbox_lines(outbox)) == sorted(
+        [a.number, b.number]
+    )
+
+
+def test_case_picked_up_after_preview_is_reported_not_sent(
+    waiting_cases: Callable[..., list[Any]],
+    back_office: Any,
+    officer: Any,
+    outbox: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    a, b = waiting_cases(2)
+    batch = _preview(
+        actor=back_office, kind="arrival_list", filename="x.csv", content=_csv([a.number, b.number])
+    )
+    a = services.case_register_arrival(actor=back_office, case=a)
+    services.case_pickup(actor=officer, case=a, method="id_card")  # collected meanwhile
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = _send(back_office, batch.pk)
     assert batch.messages_total == 1
     row = BatchRow.objects.get(batch=batch, row_number=2)
     assert (row.status, row.reason) == (
         BatchRowStatus.UNMATCHED,
-        "预览后办件状态已变化（可能已登记到证），本行未发送。",
+        "预览后办件状态已变化（可能已领取或已撤销），本行未发送。",
     )
     assert [line["params"]["case_number"] for line in outbox_lines(outbox)] == [b.number]
+
+
+def test_single_arrival_with_notice_queues_the_sms_in_the_same_step(
+    waiting_cases: Callable[..., list[Any]],
+    back_office: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    (a,) = waiting_cases(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.case_arrival_batch(actor=back_office, values=[a.number], notify=True)
+    assert [(r.ok, r.notified) for r in result.rows] == [(True, True)]
+    message = Message.objects.get()
+    assert (message.case_id, message.template_code) == (a.pk, "pickup_ready")
+    # and the list cannot send it twice
+    batch = _preview(actor=back_office, kind="arrival_list", text=a.number)
+    assert (batch.rows_matched, BatchRow.objects.get(batch=batch).status) == (
+        0,
+        BatchRowStatus.DUPLICATE,
+    )
+
+
+def test_an_xlsx_bomb_is_refused_before_it_is_opened(back_office: Any, center: Any) -> None:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", "A" * (30 * 1024 * 1024))
+    with pytest.raises(DomainError) as excinfo:
+        _preview(
+            actor=back_office, kind="arrival_list", filename="b.xlsx", content=buffer.getvalue()
+        )
+    assert excinfo.value.message.startswith("Excel 文件内容过大")
+    assert Batch.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -154,7 +217,7 @@ def test_case_changed_after_preview_is_reported_not_sent(
         ("a.csv", b"", "上传的文件是空的。"),
         ("a.xlsx", b"PK\x03\x04broken", "Excel 文件无法读取，请确认是 .xlsx 格式且未加密。"),
         ("a.pdf", b"%PDF-1.4", "只支持 Excel（.xlsx）或 CSV 文件。"),
-        ("a.csv", "受理编号\n".encode(), "文件中没有数据行。第一列应为办件编号或身份证号码。"),
+        ("a.csv", "受理编号\n".encode(), "文件中没有数据行。第一列应为受理编号或身份证号码。"),
         ("a.csv", b"\x00\x01\x02binary", "文件不是文本格式的 CSV，请上传 .xlsx 或 .csv 文件。"),
     ],
 )
@@ -162,9 +225,7 @@ def test_malformed_files_are_rejected_with_a_clear_message(
     back_office: Any, center: Any, filename: str, content: bytes, message: str
 ) -> None:
     with pytest.raises(DomainError) as excinfo:
-        services.batch_import(
-            actor=back_office, kind="arrival_list", filename=filename, content=content
-        )
+        _preview(actor=back_office, kind="arrival_list", filename=filename, content=content)
     assert excinfo.value.message == message
     assert Batch.objects.count() == 0
 
@@ -174,11 +235,9 @@ def test_gbk_csv_and_pasted_lines_are_read(
 ) -> None:
     a, b = waiting_cases(2)
     gbk = f"受理编号\n{a.number}\n".encode("gb18030")
-    batch = services.batch_import(
-        actor=back_office, kind="arrival_list", filename="g.csv", content=gbk
-    )
+    batch = _preview(actor=back_office, kind="arrival_list", filename="g.csv", content=gbk)
     assert batch.rows_matched == 1
-    pasted = services.batch_import(actor=back_office, kind="arrival_list", text=f"{b.number}\n\n")
+    pasted = _preview(actor=back_office, kind="arrival_list", text=f"{b.number}\n\n")
     assert pasted.rows_matched == 1
 
 
@@ -186,9 +245,8 @@ def test_applicant_without_valid_phone_is_listed(
     waiting_cases: Callable[..., list[Any]], back_office: Any
 ) -> None:
     (a,) = waiting_cases(1)
-    person_model = type(a.applicant)  # reached through the case, not imported
-    person_model.objects.filter(pk=a.applicant_id).update(phone=None)
-    batch = services.batch_import(actor=back_office, kind="arrival_list", text=a.number)
+    type(a.applicant).objects.filter(pk=a.applicant_id).update(phone=None)
+    batch = _preview(actor=back_office, kind="arrival_list", text=a.number)
     row = BatchRow.objects.get(batch=batch)
     assert (row.status, row.reason) == (
         BatchRowStatus.UNMATCHED,
@@ -203,7 +261,7 @@ def test_batch_needs_sms_and_case_permissions(
     from bianmin.core.permissions import Role
 
     with pytest.raises(PermissionDenied):
-        services.batch_import(actor=staff_by_role[Role(role)], kind="arrival_list", text="X")
+        _preview(actor=staff_by_role[Role(role)], kind="arrival_list", text="X")
     assert Batch.objects.count() == 0
 
 

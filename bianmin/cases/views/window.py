@@ -1,10 +1,10 @@
-"""Thin HTML layer: the window panel (one page, htmx), the back-office queue, arrival, the
-backlog board, the overdue panel, and the citizens' progress page."""
+"""The window panel (one page, htmx): register, confirm, pre-review, notice, accept, arrival,
+pickup, and inquiries (首问负责)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
@@ -24,22 +24,14 @@ from bianmin.cases.enums import (
     PickupMethod,
 )
 from bianmin.cases.models import Case
-from bianmin.cases.throttle import client_key, progress_blocked, progress_failed
+from bianmin.cases.views.base import GROUPS, _need, _notify, _staff
 from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import DomainError
-from bianmin.core.htmx import template_for
 from bianmin.core.permissions import Perm, Role, has_perm
-from bianmin.core.spreadsheets import Limits, first_column
+from bianmin.hall.selectors import ticket_summary
 from bianmin.people.idnumber import check_id_number
-
-GROUPS = {"low_income": "特困群体（低保、五保等）", "student": "中小学生"}
-
-
-def _need(request: HttpRequest, *perms: Perm) -> None:
-    if not any(has_perm(request.user, p) for p in perms):
-        raise HttpForbidden
-
 
 # --- the window panel ------------------------------------------------------------------------------
 
@@ -52,8 +44,13 @@ def _panel_context(
     error: str = "",
     message: str = "",
 ) -> dict[str, Any]:
-    user = request.user
-    ticket = services.hall_ticket_summary(ticket_id) if ticket_id else None
+    user = _staff(request)
+    ticket = (
+        ticket_summary(ticket_id=ticket_id, center_id=home_center_id(user)) if ticket_id else None
+    )
+    if ticket is not None and ticket.center_id != user.center_id:
+        # another center's ticket is unknown here (no number, no item leaks across centers)
+        ticket, ticket_id = None, ""
     inquiry = selectors.inquiry_for_ticket(user=user, ticket_id=ticket_id) if ticket_id else None
     if case is None and inquiry is not None:
         case = selectors.case_for_inquiry(inquiry=inquiry)
@@ -94,6 +91,7 @@ def _panel_context(
     ctx.update(
         {
             "materials": materials,
+            "not_needed": [m.name for m in materials if not m.is_required],
             "lacking": lacking,
             "reviewed": reviewed,
             "is_pre": case.status in (CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT),
@@ -105,12 +103,16 @@ def _panel_context(
                 status=case.status, next_stage_=case.next_stage
             ),
             "deadline_state": pipeline.deadline_state(
-                today=clock.today(), deadline=case.deadline, warn_on=case.warn_on
+                today=clock.today(),
+                deadline=case.deadline,
+                warn_on=case.warn_on,
+                status=case.status,
             ),
             "may_close": case.status == CaseStatus.ACCEPTED
             and case.next_stage == "closed"
             and pipeline.role_may(getattr(user, "role", None), "closed"),
             "may_arrival": case.status == CaseStatus.ACCEPTED and case.next_stage == "arrival",
+            "may_notify": has_perm(user, Perm.SMS_SEND),
             "may_pickup": case.status == CaseStatus.ACCEPTED and case.next_stage == "pickup",
             "states": [
                 (MaterialState.PROVIDED, "已提供"),
@@ -172,7 +174,7 @@ def _act_start(request: HttpRequest, case: Case | None) -> Case | None:
         if variant_item != item_code:
             fee_variant = ""
     return services.case_create(
-        actor=request.user,
+        actor=_staff(request),
         item_code=item_code,
         applicant=services.ApplicantInput(
             name=post.get("name", ""),
@@ -195,7 +197,7 @@ def _act_confirm(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     post = request.POST
     services.case_confirmation_record(
-        actor=request.user,
+        actor=_staff(request),
         case_number=case.number,
         stage=ConfirmationStage.WINDOW,
         name=post.get("name", ""),
@@ -213,19 +215,19 @@ def _act_review(request: HttpRequest, case: Case | None) -> Case | None:
         state = request.POST.get(f"m_{material.code}")
         if state:
             results[material.code] = (state, request.POST.get(f"r_{material.code}", ""))
-    return services.case_pre_review(actor=request.user, case=case, results=results)
+    return services.case_pre_review(actor=_staff(request), case=case, results=results)
 
 
 def _act_notice(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
-    services.case_issue_missing_notice(actor=request.user, case=case)
+    services.case_issue_missing_notice(actor=_staff(request), case=case)
     return case
 
 
 def _act_accept(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     return services.case_accept(
-        actor=request.user,
+        actor=_staff(request),
         case=case,
         with_gaps=request.POST.get("with_gaps") == "1",
         commitment=request.POST.get("commitment", ""),
@@ -235,7 +237,7 @@ def _act_accept(request: HttpRequest, case: Case | None) -> Case | None:
 def _act_facts(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     return services.case_facts_change(
-        actor=request.user,
+        actor=_staff(request),
         case=case,
         declared=_declared(request.POST),
         note=request.POST.get("note", ""),
@@ -244,19 +246,19 @@ def _act_facts(request: HttpRequest, case: Case | None) -> Case | None:
 
 def _act_supplement(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
-    return services.case_supplement_gaps(actor=request.user, case=case)
+    return services.case_supplement_gaps(actor=_staff(request), case=case)
 
 
 def _act_arrival(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
-    return services.case_register_arrival(actor=request.user, case=case)
+    return services.case_register_arrival(actor=_staff(request), case=case, notify=_notify(request))
 
 
 def _act_pickup(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     post = request.POST
     return services.case_pickup(
-        actor=request.user,
+        actor=_staff(request),
         case=case,
         method=post.get("method", ""),
         proxy_name=post.get("proxy_name", ""),
@@ -269,7 +271,7 @@ def _act_pickup(request: HttpRequest, case: Case | None) -> Case | None:
 def _act_close(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
     return services.case_advance(
-        actor=request.user, case=case, to_stage="closed", note=request.POST.get("note", "")
+        actor=_staff(request), case=case, to_stage="closed", note=request.POST.get("note", "")
     )
 
 
@@ -321,14 +323,14 @@ def inquiry_action(request: HttpRequest, action: str) -> HttpResponse:
         )
         if inquiry is None:
             inquiry = services.inquiry_open(
-                actor=request.user,
+                actor=_staff(request),
                 ticket_id=ticket_id,
                 item_code=post.get("item_code", ""),
                 topic=post.get("topic", ""),
             )
         if action == "answer":
             services.inquiry_answer(
-                actor=request.user, inquiry=inquiry, answer=post.get("answer", "")
+                actor=_staff(request), inquiry=inquiry, answer=post.get("answer", "")
             )
             message = "咨询已答复并记录"
         elif action == "handover":
@@ -336,11 +338,14 @@ def inquiry_action(request: HttpRequest, action: str) -> HttpResponse:
             if colleague is None:
                 raise DomainError("请选择接手民警")
             services.inquiry_hand_over(
-                actor=request.user, inquiry=inquiry, to_officer=colleague, note=post.get("note", "")
+                actor=_staff(request),
+                inquiry=inquiry,
+                to_officer=cast(StaffActor, colleague),
+                note=post.get("note", ""),
             )
             message = f"已移交{colleague}，待其确认接手；确认前仍由您负责"
         elif action == "receive":
-            services.inquiry_receive(actor=request.user, inquiry=inquiry)
+            services.inquiry_receive(actor=_staff(request), inquiry=inquiry)
             message = "已确认接手该咨询"
         else:
             raise HttpForbidden
@@ -360,206 +365,3 @@ def id_check(request: HttpRequest) -> HttpResponse:
         "cases/window_panel.html#id_check",
         {"check": check, "typed": bool(request.POST.get("id_number"))},
     )
-
-
-# --- back office ------------------------------------------------------------------------------------
-
-
-def _queue_context(
-    request: HttpRequest, stage: str, *, error: str = "", message: str = ""
-) -> dict[str, Any]:
-    if stage not in selectors.QUEUE_STAGES:
-        stage = selectors.QUEUE_STAGES[0]
-    today = clock.today()
-    rows = []
-    for case in selectors.case_queue(user=request.user, next_stage=stage)[:200]:
-        rows.append(
-            {
-                "case": case,
-                "state": pipeline.deadline_state(
-                    today=today, deadline=case.deadline, warn_on=case.warn_on
-                ),
-            }
-        )
-    counts = selectors.case_queue_counts(user=request.user)
-    role = getattr(request.user, "role", None)
-    return {
-        "stage": stage,
-        "rows": rows,
-        "error": error,
-        "message": message,
-        "tabs": [
-            (s, pipeline.STEPS[s].queue_label, counts.get(s, 0)) for s in selectors.QUEUE_STAGES
-        ],
-        "rule": pipeline.STEPS[stage],
-        "may_act": pipeline.role_may(role, stage),
-        "may_send_back": pipeline.STEPS[stage].may_send_back,
-        "route": pipeline.STEPS[stage].route,
-        "today": today,
-    }
-
-
-@login_required
-def queue(request: HttpRequest) -> HttpResponse:
-    """后台办件: one queue per pending step, urgent first then by deadline."""
-    _need(request, Perm.CASE_PROCESS)
-    ctx = _queue_context(request, request.GET.get("stage", "review"))
-    return render(request, template_for(request, "cases/queue.html", "queue"), ctx)
-
-
-@login_required
-@require_POST
-def queue_action(request: HttpRequest) -> HttpResponse:
-    _need(request, Perm.CASE_PROCESS)
-    stage = request.POST.get("stage", "review")
-    action = request.POST.get("action", "")
-    error = message = ""
-    try:
-        case = selectors.case_get(user=request.user, number=request.POST.get("case", ""))
-        if action == "claim":
-            services.case_claim(actor=request.user, case=case)
-            message = f"已认领 {case.number}"
-        elif action == "release":
-            services.case_release(actor=request.user, case=case)
-            message = f"已释放 {case.number}"
-        elif action == "advance":
-            services.case_advance(
-                actor=request.user, case=case, to_stage=stage, note=request.POST.get("note", "")
-            )
-            message = f"{case.number} 已完成“{pipeline.stage_label(stage)}”"
-        elif action == "arrival":
-            services.case_register_arrival(actor=request.user, case=case)
-            message = f"{case.number} 已登记到证"
-        elif action == "send_back":
-            services.case_send_back(
-                actor=request.user, case=case, reason=request.POST.get("reason", "")
-            )
-            message = f"{case.number} 已退回"
-        else:
-            raise HttpForbidden
-    except DomainError as exc:
-        error = exc.message
-    return render(
-        request,
-        "cases/queue.html#queue",
-        _queue_context(request, stage, error=error, message=message),
-    )
-
-
-@login_required
-def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    _need(request, Perm.CASE_ACCEPT, Perm.CASE_PROCESS, Perm.CASE_MONITOR)
-    case = selectors.case_get(user=request.user, number=number)
-    return render(
-        request,
-        "cases/detail.html",
-        {
-            "case": case,
-            "events": selectors.case_events(case=case),
-            "materials": case.materials.all(),
-            "notices": case.notices.order_by("seq"),
-            "status_label": pipeline.progress_label(
-                status=case.status, next_stage_=case.next_stage
-            ),
-            "confirmations": case.confirmations.all(),
-        },
-    )
-
-
-@login_required
-def arrival(request: HttpRequest) -> HttpResponse:
-    """到证登记: one by one, or a CSV/Excel file of case numbers or ID numbers."""
-    _need(request, Perm.CASE_PROCESS, Perm.CASE_ACCEPT)
-    ctx: dict[str, Any] = {"batch": None, "error": ""}
-    if request.method == "POST":
-        values: list[str] = []
-        upload = request.FILES.get("file")
-        if upload is not None:
-            try:
-                values = _read_values(upload.name or "", upload.read())
-            except DomainError as exc:
-                ctx["error"] = exc.message
-        values += [v for v in request.POST.get("values", "").split() if v]
-        if values and not ctx["error"]:
-            ctx["batch"] = services.case_arrival_batch(actor=request.user, values=values[:5000])
-        elif not ctx["error"]:
-            ctx["error"] = "请输入受理编号或身份证号码，或选择文件"
-    return render(request, template_for(request, "cases/arrival.html", "result"), ctx)
-
-
-def _read_values(filename: str, content: bytes) -> list[str]:
-    """The first column of a CSV or .xlsx file (a header row is skipped by the lookup itself)."""
-    rows = first_column(content, filename=filename, limits=Limits(max_rows=5000))
-    return [cells[0] for _number, cells in rows if cells and cells[0]]
-
-
-# --- monitoring -----------------------------------------------------------------------------------------
-
-
-@login_required
-def backlog(request: HttpRequest) -> HttpResponse:
-    """积压看板: open cases by pending step and age, and the daily trend (ECharts)."""
-    _need(request, Perm.CASE_MONITOR, Perm.CASE_PROCESS)
-    center_id = request.user.center_id  # type: ignore[union-attr]
-    if center_id is None:
-        raise HttpForbidden
-    board = selectors.case_backlog(center_id=center_id)
-    trend = selectors.case_backlog_trend(center_id=center_id, days=30)
-    return render(
-        request,
-        "cases/backlog.html",
-        {
-            "board": board,
-            "trend": {
-                "days": [p.day.strftime("%m-%d") for p in trend],
-                "backlog": [p.backlog for p in trend],
-                "accepted": [p.accepted for p in trend],
-                "concluded": [p.concluded for p in trend],
-            },
-            "overdue": selectors.case_overdue_list(center_id=center_id, limit=50),
-            "flagged": selectors.case_flagged_list(center_id=center_id),
-        },
-    )
-
-
-def overdue_context(user: Any) -> dict[str, Any]:
-    center_id = getattr(user, "center_id", None)
-    return {
-        "overdue": selectors.case_overdue_list(center_id=center_id, limit=10),
-        "overdue_count": selectors.case_overdue_count(center_id=center_id) if center_id else 0,
-        "warnings": selectors.case_warning_list(center_id=center_id, limit=10),
-        "today": clock.today(),
-    }
-
-
-@login_required
-def overdue_panel(request: HttpRequest) -> HttpResponse:
-    """超期预警 fragment for the shift leader's home and the hall board (htmx)."""
-    _need(request, Perm.CASE_MONITOR, Perm.HALL_MONITOR)
-    return render(request, "cases/panels/overdue.html", {"panel": overdue_context(request.user)})
-
-
-# --- public progress --------------------------------------------------------------------------------------
-
-
-def progress(request: HttpRequest) -> HttpResponse:
-    """办理进度查询 for citizens (phone-friendly): case number + last four digits of the phone."""
-    ctx: dict[str, Any] = {"number": request.GET.get("number", "")[:24], "view": None, "error": ""}
-    status = 200
-    if request.method == "POST":
-        number = request.POST.get("number", "")[:24]
-        ctx["number"] = number
-        client = client_key(request)
-        if progress_blocked(client):
-            ctx["error"] = "查询失败次数过多，请10分钟后再试"
-            status = 429
-        else:
-            view = selectors.case_progress(
-                number=number, phone_last4=request.POST.get("phone_last4", "")
-            )
-            if view is None:
-                progress_failed(client)
-                ctx["error"] = "没有找到该办件，请核对受理编号和手机号后四位"
-                status = 404
-            ctx["view"] = view
-    return render(request, "cases/progress.html", ctx, status=status)

@@ -1,0 +1,30 @@
+"""Thin HTML layer of the cases context, one module per screen group; urls.py uses these names."""
+
+from bianmin.cases.views.arrival import arrival, arrival_batch_send, arrival_list
+from bianmin.cases.views.backoffice import case_detail, queue, queue_action
+from bianmin.cases.views.monitoring import backlog, overdue_context, overdue_panel, progress
+from bianmin.cases.views.window import (
+    id_check,
+    inquiry_action,
+    window_action,
+    window_page,
+    window_panel,
+)
+
+__all__ = [
+    "arrival",
+    "arrival_batch_send",
+    "arrival_list",
+    "backlog",
+    "case_detail",
+    "id_check",
+    "inquiry_action",
+    "overdue_context",
+    "overdue_panel",
+    "progress",
+    "queue",
+    "queue_action",
+    "window_action",
+    "window_page",
+    "window_panel",
+]
