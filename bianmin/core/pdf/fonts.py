@@ -78,7 +78,7 @@ def _cache_dir() -> Path:
     configured = _setting("BIANMIN_PDF_FONT_CACHE_DIR", None)
     candidates = [Path(configured)] if configured else []
     candidates += [
-        Path(__file__).resolve().parents[2] / "var" / "fonts",
+        Path(__file__).resolve().parents[3] / "var" / "fonts",
         Path(tempfile.gettempdir()) / "bianmin-fonts",
     ]
     for candidate in candidates:
