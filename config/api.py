@@ -16,6 +16,7 @@ from bianmin.core.errors import DomainError
 from bianmin.fees.api import router as fees_router
 from bianmin.hall.api import router as hall_router
 from bianmin.identity.api import router as identity_router
+from bianmin.lost_found.api import router as lost_found_router
 from bianmin.notifications.api import router as notifications_router
 from bianmin.people.api import router as people_router
 
@@ -45,6 +46,7 @@ api.add_router("", cases_router)
 api.add_router("", fees_router)
 api.add_router("", notifications_router)
 api.add_router("", identity_router)
+api.add_router("", lost_found_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("bianmin.fees.urls")),
     path("", include("bianmin.notifications.urls")),
     path("", include("bianmin.identity.urls")),
+    path("", include("bianmin.lost_found.urls")),
     path("", include("bianmin.accounts.urls")),
 ]
 

@@ -53,10 +53,18 @@ class Perm(StrEnum):
     # supervision
     AUDIT_VIEW = "audit_view"
     REPORT_VIEW = "report_view"
+    # lost and found
+    FOUND_ITEM_REGISTER = "found_item_register"
+    FOUND_ITEM_MANAGE = "found_item_manage"
+    FOUND_ITEM_DISPOSE = "found_item_dispose"  # approve a disposal (shift leader)
+    LOST_FOUND_CONFIGURE = "lost_found_configure"
+    LOST_FOUND_STATS = "lost_found_stats"
     # administration
     STAFF_MANAGE = "staff_manage"
     AUTHORIZATION_GRANT = "authorization_grant"
 
+
+_LOST_FOUND_DESK = {Perm.FOUND_ITEM_REGISTER, Perm.FOUND_ITEM_MANAGE}
 
 _WINDOW = {
     Perm.TICKET_ISSUE,
@@ -71,11 +79,14 @@ _WINDOW = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.GUIDE: frozenset({Perm.TICKET_ISSUE}),
-    Role.OFFICER: frozenset(_WINDOW | {Perm.CASE_PROCESS}),
+    Role.OFFICER: frozenset(_WINDOW | _LOST_FOUND_DESK | {Perm.CASE_PROCESS}),
     Role.BACK_OFFICE: frozenset({Perm.CASE_PROCESS, Perm.PERSON_VIEW, Perm.SMS_SEND}),
     Role.SHIFT_LEADER: frozenset(
         _WINDOW
+        | _LOST_FOUND_DESK
         | {
+            Perm.FOUND_ITEM_DISPOSE,
+            Perm.LOST_FOUND_STATS,
             Perm.CASE_PROCESS,
             Perm.CASE_MONITOR,
             Perm.HALL_MONITOR,
@@ -100,10 +111,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.AUTHORIZATION_GRANT,
             Perm.PERSON_IMPORT,
             Perm.PERSON_EDIT,
+            Perm.LOST_FOUND_CONFIGURE,
+            Perm.LOST_FOUND_STATS,
         }
     ),
-    Role.INSPECTOR: frozenset({Perm.AUDIT_VIEW, Perm.REPORT_VIEW, Perm.CASE_MONITOR}),
-    Role.SANITATION: frozenset(),
+    Role.INSPECTOR: frozenset(
+        {Perm.AUDIT_VIEW, Perm.REPORT_VIEW, Perm.CASE_MONITOR, Perm.LOST_FOUND_STATS}
+    ),
+    Role.SANITATION: frozenset({Perm.FOUND_ITEM_REGISTER}),
     Role.ADMINISTRATOR: frozenset(
         {
             Perm.STAFF_MANAGE,

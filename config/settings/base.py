@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "bianmin.fees",
     "bianmin.notifications",
     "bianmin.identity",
+    "bianmin.lost_found",
     "bianmin.demo",
 ]
 
