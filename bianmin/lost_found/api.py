@@ -30,6 +30,7 @@ from bianmin.lost_found.schemas import (
     LostReportIn,
     NumberOut,
     PublicItemOut,
+    ProxyIn,
     PublishedOut,
 )
 from bianmin.lost_found.throttle import throttle
@@ -114,7 +115,8 @@ def found_item_create(
             control_description=control_description,
             finder_name=finder_name,
             finder_team=finder_team,
-            photos=read_photos(photos),
+            # The parsed parameter documents the field; the request holds every file sent.
+            photos=read_photos(request.FILES.getlist("photos") or photos),
         ),
     )
     return {
@@ -198,6 +200,14 @@ def claim_deadline(request: HttpRequest, published_on: str = "") -> dict[str, dt
     return {"claim_deadline": services.claim_deadline_for(day)}
 
 
+def _proxy_text(proxy: ProxyIn | None) -> str:
+    """The recorded authorization, naming the proxy when given; empty when none was given."""
+    if proxy is None or not proxy.authorization.strip():
+        return ""
+    name = proxy.name.strip()
+    return f"{name}：{proxy.authorization.strip()}" if name else proxy.authorization.strip()
+
+
 @router.post(
     "/found-items/{number}/claims",
     response={
@@ -223,10 +233,7 @@ def found_item_claim(request: HttpRequest, number: str, payload: ClaimIn) -> dic
             control_answers=payload.control_answers,
             face_check_id=(payload.face_check_id or "").strip(),
             is_proxy=proxy is not None,
-            proxy_authorization=(
-                f"{proxy.name}：{proxy.authorization}" if proxy and proxy.name else ""
-            )
-            or (proxy.authorization if proxy else ""),
+            proxy_authorization=_proxy_text(proxy),
         ),
     )
     url = reverse("api-1:found_item_handover", kwargs={"number": claim.item.number})

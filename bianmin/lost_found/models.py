@@ -94,6 +94,7 @@ class FoundItem(TimeStampedModel):
     number = models.CharField(_("登记编号"), max_length=24)
     category = models.CharField(_("类别"), max_length=20, choices=FoundCategory.choices)
     description = models.CharField(_("物品描述"), max_length=500)
+    public_description = models.CharField(_("公开描述"), max_length=500, blank=True)
     control_description = models.CharField(
         _("核对特征（仅民警可见）"), max_length=500, blank=True
     )

@@ -12,6 +12,7 @@ import threading
 from functools import lru_cache
 
 import jieba
+import jieba.posseg
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -46,3 +47,31 @@ def tokens(text: str) -> tuple[str, ...]:
             continue
         seen.setdefault(word[:MAX_TOKEN], None)
     return tuple(seen)
+
+
+# Common family names: a word jieba tags as a person name (nr) is masked only when it starts
+# with one of these, so that things such as 双肩包 are not taken for a name.
+SURNAMES = frozenset(
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡"
+    "贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段"
+    "雷钱汤尹黎易常武乔贺赖龚文欧司上诸"
+)
+
+
+def mask_person_names(text: str) -> str:
+    """Replace what looks like a person's name with ＊＊ (public text must not name anyone)."""
+    if not _ready:
+        _initialise()
+    out: list[str] = []
+    masking = False
+    for pair in jieba.posseg.cut(text or ""):
+        word, flag = pair.word, pair.flag
+        is_name = flag.startswith("nr") and (word[0] in SURNAMES or masking)
+        if is_name:
+            if not masking:
+                out.append("＊＊")
+            masking = True
+            continue
+        masking = False
+        out.append(word)
+    return "".join(out)

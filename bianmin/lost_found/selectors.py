@@ -153,7 +153,7 @@ def public_row(item: FoundItem) -> dict[str, Any]:
         "category": item.category,
         "description": pipeline.public_description(
             category=item.category,
-            description=item.description,
+            description=item.public_description,
             owner_notified=item.owner_notified_at is not None,
         ),
         "found_on": item.found_on,

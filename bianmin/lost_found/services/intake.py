@@ -23,7 +23,7 @@ from bianmin.lost_found import pipeline, wording
 from bianmin.lost_found.enums import DocumentType, FoundCategory, FoundItemStatus
 from bianmin.lost_found.errors import LostFoundError
 from bianmin.lost_found.models import CollectionPoint, FoundItem, FoundItemPhoto, FoundItemToken
-from bianmin.lost_found.segment import tokens
+from bianmin.lost_found.segment import mask_person_names, tokens
 from bianmin.lost_found.services.common import (
     claim_deadline_for,
     create_numbered,
@@ -155,10 +155,15 @@ def public_text(item: FoundItem) -> str:
     """What the public may search: a document is only its type, never its number or holder."""
     if item.is_document:
         return f"{item.get_document_type_display()} 证件 {item.place}"
-    description = pipeline.public_description(
-        category=item.category, description=item.description, owner_notified=False
+    return f"{item.public_description} {item.place} {item.get_category_display()}"
+
+
+def public_description_of(*, category: str, description: str) -> str:
+    """Stored once at intake: amounts, long numbers and person names masked."""
+    text = pipeline.public_description(
+        category=category, description=description, owner_notified=False
     )
-    return f"{description} {item.place} {item.get_category_display()}"
+    return mask_person_names(text)[:500]
 
 
 def index_item(item: FoundItem) -> None:
@@ -224,6 +229,9 @@ def found_item_register(*, actor: StaffActor, data: FoundItemInput) -> FoundItem
             center_id=actor.center_id,
             category=data.category,
             description=data.description,
+            public_description=public_description_of(
+                category=data.category, description=data.description
+            ),
             control_description=data.control_description,
             found_at=found_at,
             found_on=clock.local(found_at).date(),

@@ -38,6 +38,7 @@ class FoundItemFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: f"SW-20261130-{n + 1:04d}")
     category = FoundCategory.WALLET
     description = "黑色皮质钱包，内有银行卡"
+    public_description = factory.LazyAttribute(lambda o: o.description)
     place = "人民路公交站"
     found_at = factory.LazyFunction(lambda: clock.now() - timedelta(days=1))
     found_on = factory.LazyAttribute(lambda o: clock.local(o.found_at).date())
