@@ -34,6 +34,7 @@ class FoundItemFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = FoundItem
+        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"SW-20261130-{n + 1:04d}")
     category = FoundCategory.WALLET
