@@ -20,6 +20,7 @@ from bianmin.core import clock
 from bianmin.core.permissions import Role
 from bianmin.fees.services import fees_demo_history, fees_load_reference
 from bianmin.hall.services import hall_demo_history
+from bianmin.lost_found.demo import lost_found_demo_history
 from bianmin.notifications.services import (
     notifications_demo_history,
     notifications_load_reference,
@@ -163,6 +164,7 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
     cases_demo_history(center=center, rng=rng, days=history_days)
     notifications_demo_history(center=center, rng=rng, days=history_days)
     fees_demo_history(center=center, rng=rng, days=history_days)
+    lost_found_demo_history(center=center, rng=rng)
     return DemoSummary(
         center=center,
         accounts=[a[0] for a in ACCOUNTS],
