@@ -4,12 +4,13 @@ claim deadline rule and claims. Thin: parse, authorise, call one service or sele
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
@@ -29,8 +30,8 @@ from bianmin.lost_found.schemas import (
     HandoverOut,
     LostReportIn,
     NumberOut,
-    PublicItemOut,
     ProxyIn,
+    PublicItemOut,
     PublishedOut,
 )
 from bianmin.lost_found.throttle import throttle
@@ -72,7 +73,7 @@ def parse_day(value: str, *, field: str) -> dt.date:
     return day
 
 
-def read_photos(photos: list[UploadedFile] | None) -> list[services.PhotoUpload]:
+def read_photos(photos: Sequence[Any] | None) -> list[services.PhotoUpload]:
     """Read at most 10 MB + 1 byte of each file: enough to refuse an oversized one."""
     return [
         services.PhotoUpload(name=photo.name or "", content=photo.read(MAX_READ))

@@ -14,9 +14,5 @@ class LostFoundConfig(AppConfig):
         register_screen(
             Screen(_("拾物登记"), "lost_found:intake", Perm.FOUND_ITEM_REGISTER, order=60)
         )
-        register_screen(
-            Screen(_("失物招领"), "lost_found:items", Perm.FOUND_ITEM_MANAGE, order=61)
-        )
-        register_screen(
-            Screen(_("招领统计"), "lost_found:stats", Perm.LOST_FOUND_STATS, order=62)
-        )
+        register_screen(Screen(_("失物招领"), "lost_found:items", Perm.FOUND_ITEM_MANAGE, order=61))
+        register_screen(Screen(_("招领统计"), "lost_found:stats", Perm.LOST_FOUND_STATS, order=62))

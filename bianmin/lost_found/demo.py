@@ -60,9 +60,25 @@ PLACES = [
     "县政务中心停车场",
 ]
 DESCRIPTIONS: dict[str, list[str]] = {
-    FoundCategory.WALLET: ["黑色皮质钱包，内有银行卡", "红色长款钱包", "棕色短款钱包，内有公交卡", "蓝色帆布零钱包"],
-    FoundCategory.ELECTRONICS: ["黑色华为手机", "白色苹果手机，碎屏", "蓝牙耳机一副", "银色笔记本电脑", "儿童电话手表"],
-    FoundCategory.KEYS: ["钥匙一串，挂蓝色小熊", "电动车钥匙", "门禁卡和三把钥匙", "汽车钥匙，大众车标"],
+    FoundCategory.WALLET: [
+        "黑色皮质钱包，内有银行卡",
+        "红色长款钱包",
+        "棕色短款钱包，内有公交卡",
+        "蓝色帆布零钱包",
+    ],
+    FoundCategory.ELECTRONICS: [
+        "黑色华为手机",
+        "白色苹果手机，碎屏",
+        "蓝牙耳机一副",
+        "银色笔记本电脑",
+        "儿童电话手表",
+    ],
+    FoundCategory.KEYS: [
+        "钥匙一串，挂蓝色小熊",
+        "电动车钥匙",
+        "门禁卡和三把钥匙",
+        "汽车钥匙，大众车标",
+    ],
     FoundCategory.BAG: ["红色双肩包，内有课本", "黑色手提包", "灰色电脑包", "编织袋，内有衣物"],
     FoundCategory.CLOTHING: ["蓝色羽绒服", "儿童红色外套", "黑色棉帽", "灰色围巾"],
     FoundCategory.OTHER: ["雨伞一把", "保温杯", "老花镜", "一袋水果", "儿童滑板车"],
@@ -145,11 +161,18 @@ def lost_found_demo_history(*, center: Any, rng: random.Random, items: int = 300
         )
         if category == FoundCategory.DOCUMENT:
             item.document_type = rng.choice(
-                [DocumentType.ID_CARD] * 4 + [DocumentType.DRIVING_LICENCE, DocumentType.SOCIAL_SECURITY_CARD]
+                [DocumentType.ID_CARD] * 4
+                + [DocumentType.DRIVING_LICENCE, DocumentType.SOCIAL_SECURITY_CARD]
             )
             item.description = str(item.get_document_type_display())
             owner = rng.choice(residents) if residents and rng.random() < 0.7 else None
-            number = owner.id_number if owner else make_id_number("610522", dt.date(1980, 1, 1) + dt.timedelta(days=index), index % 1000)
+            number = (
+                owner.id_number
+                if owner
+                else make_id_number(
+                    "610522", dt.date(1980, 1, 1) + dt.timedelta(days=index), index % 1000
+                )
+            )
             item.document_number_index = id_number_index(number)
             item.document_number_masked = mask_id_number(number)
             if owner:
@@ -160,8 +183,20 @@ def lost_found_demo_history(*, center: Any, rng: random.Random, items: int = 300
             item.is_perishable = "水果" in item.description
             if category == FoundCategory.WALLET and rng.random() < 0.5:
                 item.cash_amount = rng.choice([20, 50, 100, 230, 500])
-        item.public_description = public_description_of(category=category, description=item.description)
-        _lifecycle(item, age=age, rng=rng, now=now, today=today, officer=officer, leader=rng.choice(leaders), point=rng.choice(points), worker=worker)
+        item.public_description = public_description_of(
+            category=category, description=item.description
+        )
+        _lifecycle(
+            item,
+            age=age,
+            rng=rng,
+            now=now,
+            today=today,
+            officer=officer,
+            leader=rng.choice(leaders),
+            point=rng.choice(points),
+            worker=worker,
+        )
         created += 1
     reports = _demo_reports(center, rng, today=today)
     return {"items": created, "reports": reports}
@@ -194,7 +229,14 @@ def _lifecycle(
     _event(item, FoundItemStatus.STORED, received, officer, FoundItemStatus.REGISTERED)
     owner_comes = item.owner_notified_at is not None and rng.random() < 0.8
     if item.is_perishable and age > 3:
-        _dispose(item, DisposalMethod.DESTROY, received + dt.timedelta(days=3), officer, leader, "已拍照留存，变质销毁")
+        _dispose(
+            item,
+            DisposalMethod.DESTROY,
+            received + dt.timedelta(days=3),
+            officer,
+            leader,
+            "已拍照留存，变质销毁",
+        )
         return
     if age >= 2:
         published = clock.local(received).date() + dt.timedelta(days=1)
@@ -202,7 +244,13 @@ def _lifecycle(
             item.published_on = published
             item.claim_deadline = claim_deadline_for(published)
             item.status = FoundItemStatus.PUBLISHED
-            _event(item, FoundItemStatus.PUBLISHED, received + dt.timedelta(days=1), officer, FoundItemStatus.STORED)
+            _event(
+                item,
+                FoundItemStatus.PUBLISHED,
+                received + dt.timedelta(days=1),
+                officer,
+                FoundItemStatus.STORED,
+            )
     if (owner_comes or rng.random() < 0.3) and age >= 2:
         handed = min(received + dt.timedelta(days=rng.randint(1, min(age, 60))), now)
         item.save()
@@ -237,16 +285,24 @@ def _lifecycle(
             item.status = FoundItemStatus.DISPOSAL_REQUESTED
             item.save()
             Disposal.objects.create(
-                center=item.center, item=item, method=method, note="认领期限届满无人认领", requested_by=officer
+                center=item.center,
+                item=item,
+                method=method,
+                note="认领期限届满无人认领",
+                requested_by=officer,
             )
-            _event(item, FoundItemStatus.DISPOSAL_REQUESTED, now, officer, FoundItemStatus.PUBLISHED)
+            _event(
+                item, FoundItemStatus.DISPOSAL_REQUESTED, now, officer, FoundItemStatus.PUBLISHED
+            )
             index_item(item)
             return
     item.save()
     index_item(item)
 
 
-def _dispose(item: FoundItem, method: str, at: dt.datetime, officer: Any, leader: Any, note: str) -> None:
+def _dispose(
+    item: FoundItem, method: str, at: dt.datetime, officer: Any, leader: Any, note: str
+) -> None:
     before = item.status
     item.status, item.closed_at = FoundItemStatus.DISPOSED, at
     item.save()
@@ -298,4 +354,3 @@ def _demo_reports(center: Any, rng: random.Random, *, today: dt.date) -> int:
             report.save(update_fields=["status"])
         count += 1
     return count
-

@@ -27,7 +27,10 @@ def handover_pdf(*, item: FoundItem, claim: Claim) -> bytes:
     rows = [
         (_("登记编号"), item.number),
         (_("物品类别"), item.get_category_display()),
-        (_("物品描述"), item.description if not item.is_document else item.get_document_type_display()),
+        (
+            _("物品描述"),
+            item.description if not item.is_document else item.get_document_type_display(),
+        ),
         (_("拾得时间"), f"{clock.local(item.found_at):%Y年%m月%d日 %H:%M}"),
         (_("拾得地点"), item.place),
         (_("招领公告日期"), f"{item.published_on:%Y年%m月%d日}" if item.published_on else "—"),

@@ -95,15 +95,11 @@ class FoundItem(TimeStampedModel):
     category = models.CharField(_("类别"), max_length=20, choices=FoundCategory.choices)
     description = models.CharField(_("物品描述"), max_length=500)
     public_description = models.CharField(_("公开描述"), max_length=500, blank=True)
-    control_description = models.CharField(
-        _("核对特征（仅民警可见）"), max_length=500, blank=True
-    )
+    control_description = models.CharField(_("核对特征（仅民警可见）"), max_length=500, blank=True)
     found_at = models.DateTimeField(_("拾得时间"))
     found_on = models.DateField(_("拾得日期"), db_index=True)
     place = models.CharField(_("拾得地点"), max_length=200)
-    latitude = models.DecimalField(
-        _("纬度"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(
         _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -219,12 +215,12 @@ class FoundItemToken(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["token", "is_public", "center_id"], name="found_token_lookup"),
-            models.Index(fields=["item"], name="found_token_item"),
+            # public search: one word's newest items first (the walk stops at the page size)
+            models.Index(fields=["token", "is_public", "found_on"], name="found_token_lookup"),
+            # matching: the items of one category found in a window of days
+            models.Index(fields=["center_id", "category", "found_on"], name="found_token_window"),
         ]
-        constraints = [
-            models.UniqueConstraint(fields=["item", "token"], name="found_token_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["item", "token"], name="found_token_unique")]
 
     def __str__(self) -> str:
         return self.token

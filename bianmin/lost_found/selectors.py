@@ -171,23 +171,11 @@ def public_search(
     limit: int = PUBLIC_LIMIT,
 ) -> list[FoundItem]:
     """Published items by words (jieba index), category and found date, best match first."""
-    words = tokens(q)[:8] if q else ()
+    words = tokens(q)[:6] if q else ()
     if words:
-        qs = FoundItemToken.objects.filter(is_public=True, token__in=words)
-        if category:
-            qs = qs.filter(category=category)
-        if date_from:
-            qs = qs.filter(found_on__gte=date_from)
-        if date_to:
-            qs = qs.filter(found_on__lte=date_to)
-        wanted = max(1, math.ceil(len(words) * 0.6))
-        ranked = list(
-            qs.values("item_id", "found_on")
-            .annotate(hits=Count("token"))
-            .filter(hits__gte=wanted)
-            .order_by("-hits", "-found_on", "-item_id")
-            .values_list("item_id", flat=True)[:limit]
-        )
+        ranked = _items_with_all_words(words, category, date_from, date_to, limit)
+        if not ranked and len(words) > 2:
+            ranked = _items_with_most_words(words, category, date_from, date_to, limit)
         by_pk = FoundItem.objects.in_bulk(ranked)
         return [by_pk[pk] for pk in ranked if pk in by_pk]
     items = FoundItem.objects.filter(status__in=pipeline.PUBLIC_STATUSES)
@@ -198,6 +186,55 @@ def public_search(
     if date_to:
         items = items.filter(found_on__lte=date_to)
     return list(items.order_by("-found_on", "-pk")[:limit])
+
+
+def _word_rows(
+    category: str, date_from: dt.date | None, date_to: dt.date | None
+) -> QuerySet[FoundItemToken]:
+    qs = FoundItemToken.objects.filter(is_public=True)
+    if category:
+        qs = qs.filter(category=category)
+    if date_from:
+        qs = qs.filter(found_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(found_on__lte=date_to)
+    return qs
+
+
+def _items_with_all_words(
+    words: tuple[str, ...],
+    category: str,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    limit: int,
+) -> list[int]:
+    """Newest items holding every word: walk the longest (rarest) word's index rows newest
+    first and probe the (item, word) index for the others, stopping at `limit`."""
+    first, *others = sorted(words, key=len, reverse=True)
+    qs = _word_rows(category, date_from, date_to).filter(token=first)
+    for word in others:
+        qs = qs.filter(item__tokens__token=word)
+    return list(qs.order_by("-found_on", "-item_id").values_list("item_id", flat=True)[:limit])
+
+
+def _items_with_most_words(
+    words: tuple[str, ...],
+    category: str,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    limit: int,
+) -> list[int]:
+    """Fallback for long queries: items holding at least 60 % of the words, best first."""
+    wanted = max(1, math.ceil(len(words) * 0.6))
+    return list(
+        _word_rows(category, date_from, date_to)
+        .filter(token__in=words)
+        .values("item_id", "found_on")
+        .annotate(hits=Count("token"))
+        .filter(hits__gte=wanted)
+        .order_by("-hits", "-found_on", "-item_id")
+        .values_list("item_id", flat=True)[:limit]
+    )
 
 
 def public_item_get(*, number: str) -> FoundItem:
@@ -216,7 +253,7 @@ def public_photo_ids(*, item: FoundItem) -> list[int]:
 def lost_report_follow(*, number: str, phone_last4: str) -> LostReport | None:
     """A reporter follows their own report: number plus the phone's last four digits."""
     report = LostReport.objects.filter(number=(number or "").strip()).first()
-    if report is None or len(phone_last4) != 4 or not report.phone.endswith(phone_last4):
+    if report is None or len(phone_last4) != 4 or not (report.phone or "").endswith(phone_last4):
         return None
     return report
 

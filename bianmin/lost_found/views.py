@@ -3,6 +3,7 @@ claims, disposal, expiry, statistics, settings) and the citizens' public pages."
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -15,10 +16,10 @@ from django.views.decorators.http import require_POST
 
 from bianmin.accounts.selectors import center_default
 from bianmin.core import clock
-from bianmin.core.public_urls import public_url
-from bianmin.core.qr import qr_svg
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.core.public_urls import public_url
+from bianmin.core.qr import qr_svg
 from bianmin.lost_found import selectors, services
 from bianmin.lost_found.api import parse_day, parse_found_at, read_photos
 from bianmin.lost_found.documents import handover_pdf, label_pdf
@@ -254,14 +255,13 @@ def matches(request: HttpRequest) -> HttpResponse:
 @require_POST
 def match_action(request: HttpRequest) -> HttpResponse:
     actor = _need(request, Perm.FOUND_ITEM_MANAGE)
-    try:
+    # Already decided or gone: the list below shows the current state either way.
+    with contextlib.suppress(DomainError, ValueError):
         services.match_decide(
             actor=actor,
             match_id=int(request.POST.get("match_id") or 0),
             confirm=request.POST.get("decision") == "confirm",
         )
-    except (DomainError, ValueError):
-        pass  # already decided or gone: the list below shows the current state
     return redirect("lost_found:matches")
 
 
@@ -458,5 +458,3 @@ def public_poster(request: HttpRequest) -> HttpResponse:
     """The QR poster for the hall and the 公众号 menu: links to the public search page."""
     url = public_url(reverse("lost_found:public_search"), request)
     return render(request, "lost_found/public_poster.html", {"url": url, "qr": qr_svg(url)})
-
-

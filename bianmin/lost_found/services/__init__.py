@@ -15,6 +15,7 @@ from bianmin.lost_found.services.intake import (
 )
 from bianmin.lost_found.services.matching import (
     lost_report_create,
+    lost_reports_expire,
     match_decide,
     match_item_against_reports,
     match_report_against_items,
@@ -38,6 +39,7 @@ __all__ = [
     "found_item_receive",
     "found_item_register",
     "lost_report_create",
+    "lost_reports_expire",
     "match_decide",
     "match_item_against_reports",
     "match_report_against_items",

@@ -115,7 +115,7 @@ def claim_handover(*, actor: StaffActor, number: str, data: ClaimInput) -> Claim
                     control_answers=answers[:500],
                     is_proxy=is_proxy,
                     proxy_authorization=data.proxy_authorization.strip()[:300],
-                    officer=actor,
+                    officer_id=actor.pk,
                     handed_over_at=clock.now(),
                     keeping_cost_paid=data.keeping_cost_paid,
                 )

@@ -19,9 +19,7 @@ from bianmin.lost_found.selectors import rule_for
 from bianmin.lost_found.services.common import item_for_update, need, transition
 
 
-def disposal_request(
-    *, actor: StaffActor, number: str, method: str, note: str
-) -> Disposal:
+def disposal_request(*, actor: StaffActor, number: str, method: str, note: str) -> Disposal:
     """Ask for disposal of an item that is due (retention over or claim deadline passed)."""
     need(actor, Perm.FOUND_ITEM_MANAGE)
     if method not in DisposalMethod.values:
@@ -50,7 +48,7 @@ def disposal_request(
             item=item,
             method=method,
             note=note[:300],
-            requested_by=actor,
+            requested_by_id=actor.pk,
         )
         audit_record(
             actor=actor,
@@ -80,7 +78,9 @@ def disposal_decide(
             )
         if disposal.requested_by_id == actor.pk:
             raise DomainError(
-                _("申请人不能审批自己的处置申请。"), code=LostFoundError.PERMISSION_DENIED, status=403
+                _("申请人不能审批自己的处置申请。"),
+                code=LostFoundError.PERMISSION_DENIED,
+                status=403,
             )
         item = item_for_update(actor=actor, number=disposal.item.number)
         disposal.status = DisposalStatus.APPROVED if approve else DisposalStatus.REJECTED

@@ -123,9 +123,7 @@ def clean_input(data: FoundItemInput) -> FoundItemInput:
         if document_type == DocumentType.ID_CARD and document_number:
             check = check_id_number(document_number, today=clock.today())
             if not check.valid:
-                raise _err(
-                    _("身份证号码有误，请核对后重新输入。"), LostFoundError.INVALID_DOCUMENT
-                )
+                raise _err(_("身份证号码有误，请核对后重新输入。"), LostFoundError.INVALID_DOCUMENT)
         elif document_number and not 5 <= len(document_number) <= 24:
             raise _err(_("证件号码长度不正确。"), LostFoundError.INVALID_DOCUMENT)
     else:
@@ -221,7 +219,7 @@ def found_item_register(*, actor: StaffActor, data: FoundItemInput) -> FoundItem
     data = clean_input(data)
     photos = clean_photos(data.photos)
     found_at = data.found_at
-    assert found_at is not None  # noqa: S101 - checked by clean_input
+    assert found_at is not None
     with transaction.atomic():
         item = create_numbered(
             FoundItem,

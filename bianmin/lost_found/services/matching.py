@@ -57,7 +57,9 @@ def lost_report_create(
     """A citizen reports a lost item (public, throttled by the caller). The answer is only the
     report number, whatever is or is not in storage."""
     if category not in FoundCategory.values:
-        raise DomainError(_("物品类别不正确，请从列表中选择。"), code=LostFoundError.INVALID_CATEGORY)
+        raise DomainError(
+            _("物品类别不正确，请从列表中选择。"), code=LostFoundError.INVALID_CATEGORY
+        )
     description = (description or "").strip()
     if not description:
         raise DomainError(_("请填写物品描述。"), code=LostFoundError.DESCRIPTION_EMPTY)
@@ -223,10 +225,18 @@ def _notify_reporter(match: Match, *, actor: Any) -> None:
         sms_enqueue(
             center_id=report.center_id,
             template_code=wording.LOST_MATCH_CONFIRMED,
-            phone=report.phone,
+            phone=report.phone or "",
             params={"case_number": report.number, "center": match.found_item.center.name},
             dedupe_key=f"lost_match:{match.pk}:{wording.LOST_MATCH_CONFIRMED}",
             actor=actor,
         )
     except DomainError as exc:
         logger.warning("match sms not queued for match %s: %s", match.pk, exc.code)
+
+
+def lost_reports_expire() -> int:
+    """Close open reports older than the one-year claim period (idempotent; the nightly task)."""
+    cutoff = clock.today() - dt.timedelta(days=366)
+    return LostReport.objects.filter(
+        status__in=[LostReportStatus.OPEN, LostReportStatus.MATCHED], lost_on__lt=cutoff
+    ).update(status=LostReportStatus.CLOSED)

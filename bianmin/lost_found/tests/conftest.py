@@ -42,7 +42,7 @@ def sms_templates(db: Any) -> None:
 
 @pytest.fixture
 def point(center: Any) -> Any:
-    return CollectionPointFactory(center=center)
+    return CollectionPointFactory.create(center=center)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def jpeg_bytes(size: tuple[int, int] = (32, 24)) -> bytes:
     return buffer.getvalue()
 
 
-class CollectionPointFactory(factory.django.DjangoModelFactory):
+class CollectionPointFactory(factory.django.DjangoModelFactory[CollectionPoint]):
     class Meta:
         model = CollectionPoint
 
@@ -29,7 +29,7 @@ class CollectionPointFactory(factory.django.DjangoModelFactory):
     address = "潼关县城关街道"
 
 
-class FoundItemFactory(factory.django.DjangoModelFactory):
+class FoundItemFactory(factory.django.DjangoModelFactory[FoundItem]):
     """An item as the services would leave it (search words included, via index_item)."""
 
     class Meta:
@@ -47,6 +47,6 @@ class FoundItemFactory(factory.django.DjangoModelFactory):
     received_at = factory.LazyFunction(clock.now)
 
     @factory.post_generation
-    def indexed(obj: FoundItem, create: bool, extracted: object, **kwargs: object) -> None:
+    def indexed(self: FoundItem, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            index_item(obj)
+            index_item(self)

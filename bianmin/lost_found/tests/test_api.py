@@ -80,7 +80,10 @@ def test_intake_of_an_id_card_notifies_the_owner(api_client_for, sanitation, own
         ({"found_at": "2030-01-01T10:00"}, "found_in_future"),
         ({"found_at": "yesterday"}, "invalid_date"),
         ({"photos": [photo("x.jpg", b"GIF89a-not-really")]}, "photo_not_image"),
-        ({"photos": [photo("big.jpg", b"\xff\xd8" + b"0" * (10 * 1024 * 1024 + 10))]}, "photo_too_large"),
+        (
+            {"photos": [photo("big.jpg", b"\xff\xd8" + b"0" * (10 * 1024 * 1024 + 10))]},
+            "photo_too_large",
+        ),
         ({"photos": [photo() for _ in range(7)]}, "too_many_photos"),
     ],
 )
@@ -174,11 +177,19 @@ def test_public_search_shape_and_no_leaks(api_client_for, sanitation, officer, p
         assert "6222020200112233" not in text
     rows = responses[0].json()
     assert sorted(r["number"] for r in rows) == sorted(numbers)
-    assert set(rows[0]) == {"number", "category", "description", "found_on", "place", "claim_deadline"}
+    assert set(rows[0]) == {
+        "number",
+        "category",
+        "description",
+        "found_on",
+        "place",
+        "claim_deadline",
+    }
     document = next(r for r in rows if r["category"] == "document")
     assert document["description"] == "证件一件（已通知失主）"
     assert [r["number"] for r in responses[1].json()] == [numbers[0]]
-    assert responses[3].json() == [] and responses[4].json() == []
+    assert responses[3].json() == []
+    assert responses[4].json() == []
 
 
 def test_public_search_finds_by_words_category_and_dates(
@@ -190,10 +201,17 @@ def test_public_search_finds_by_words_category_and_dates(
     for row in (a, b):
         publish(api_client_for(officer), row["number"])
     search = Client().get
-    assert [r["number"] for r in search(f"{API}/found-items/search", {"q": "蓝色 钥匙"}).json()] == [a["number"]]
-    assert [r["number"] for r in search(f"{API}/found-items/search", {"category": "bag"}).json()] == [b["number"]]
+    assert [
+        r["number"] for r in search(f"{API}/found-items/search", {"q": "蓝色 钥匙"}).json()
+    ] == [a["number"]]
+    assert [
+        r["number"] for r in search(f"{API}/found-items/search", {"category": "bag"}).json()
+    ] == [b["number"]]
     assert search(f"{API}/found-items/search", {"from": "2026-12-01"}).json() == []
-    assert len(search(f"{API}/found-items/search", {"from": "2026-11-30", "to": "2026-11-30"}).json()) == 2
+    assert (
+        len(search(f"{API}/found-items/search", {"from": "2026-11-30", "to": "2026-11-30"}).json())
+        == 2
+    )
     assert search(f"{API}/found-items/search", {"from": "30/11/2026"}).status_code == 400
 
 

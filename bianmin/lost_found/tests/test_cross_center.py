@@ -44,8 +44,10 @@ pytestmark = pytest.mark.usefixtures("pinned", "sms_templates")
 @pytest.fixture
 def a_world(center, make_staff):
     officer_a = make_staff(Role.OFFICER, username="officer_a")
-    item = FoundItemFactory(center=center, registered_by=officer_a, status=FoundItemStatus.STORED)
-    published = FoundItemFactory(
+    item = FoundItemFactory.create(
+        center=center, registered_by=officer_a, status=FoundItemStatus.STORED
+    )
+    published = FoundItemFactory.create(
         center=center,
         registered_by=officer_a,
         status=FoundItemStatus.PUBLISHED,
@@ -67,10 +69,20 @@ def a_world(center, make_staff):
     )
     match = Match.objects.create(center=center, found_item=item, lost_report=report, score=0.9)
     disposal = Disposal.objects.create(
-        center=center, item=published, method=DisposalMethod.TREASURY, note="期满", requested_by=officer_a
+        center=center,
+        item=published,
+        method=DisposalMethod.TREASURY,
+        note="期满",
+        requested_by=officer_a,
     )
     FoundItem.objects.filter(pk=published.pk).update(status=FoundItemStatus.DISPOSAL_REQUESTED)
-    return {"item": item, "published": published, "photo": photo, "match": match, "disposal": disposal}
+    return {
+        "item": item,
+        "published": published,
+        "photo": photo,
+        "match": match,
+        "disposal": disposal,
+    }
 
 
 @pytest.fixture
@@ -85,7 +97,11 @@ def b_staff(other_center, make_staff):
 
 def snapshot():
     return (
-        list(FoundItem.objects.order_by("pk").values_list("pk", "status", "collection_point_id", "published_on")),
+        list(
+            FoundItem.objects.order_by("pk").values_list(
+                "pk", "status", "collection_point_id", "published_on"
+            )
+        ),
         Claim.objects.count(),
         list(Match.objects.values_list("pk", "status")),
         list(Disposal.objects.values_list("pk", "status")),
@@ -140,10 +156,12 @@ def test_center_b_item_forms_on_center_a_items_are_not_found(
     a_world, b_staff, login_client_for, action
 ):
     client = login_client_for(b_staff["officer"])
-    point_b = CollectionPointFactory(center=b_staff["officer"].center)
+    point_b = CollectionPointFactory.create(center=b_staff["officer"].center)
     before = snapshot()
     response = client.post(
-        reverse("lost_found:item_action", kwargs={"number": a_world["item"].number, "action": action}),
+        reverse(
+            "lost_found:item_action", kwargs={"number": a_world["item"].number, "action": action}
+        ),
         {
             "collection_point": point_b.pk,
             "id_number": OWNER_ID,
@@ -158,7 +176,9 @@ def test_center_b_item_forms_on_center_a_items_are_not_found(
 
 
 @pytest.mark.parametrize("name", ["item_detail", "item_label", "item_handover", "intake_done"])
-def test_center_b_item_pages_on_center_a_items_are_not_found(a_world, b_staff, login_client_for, name):
+def test_center_b_item_pages_on_center_a_items_are_not_found(
+    a_world, b_staff, login_client_for, name
+):
     client = login_client_for(b_staff["officer"])
     response = client.get(reverse(f"lost_found:{name}", kwargs={"number": a_world["item"].number}))
     assert response.status_code == 404
@@ -166,7 +186,9 @@ def test_center_b_item_pages_on_center_a_items_are_not_found(a_world, b_staff, l
 
 def test_center_b_cannot_see_center_a_photos(a_world, b_staff, login_client_for):
     client = login_client_for(b_staff["officer"])
-    response = client.get(reverse("lost_found:item_photo", kwargs={"photo_id": a_world["photo"].pk}))
+    response = client.get(
+        reverse("lost_found:item_photo", kwargs={"photo_id": a_world["photo"].pk})
+    )
     assert response.status_code == 404
 
 
@@ -188,7 +210,9 @@ def test_center_b_leader_cannot_approve_center_a_disposals(a_world, b_staff, log
     assert snapshot() == before
 
 
-def test_center_b_director_changes_only_center_b_rules(a_world, b_staff, login_client_for, other_center):
+def test_center_b_director_changes_only_center_b_rules(
+    a_world, b_staff, login_client_for, other_center
+):
     before = snapshot()
     login_client_for(b_staff["director"]).post(
         reverse("lost_found:settings"),

@@ -55,7 +55,10 @@ def test_demo_has_every_state_and_fits_today(demo_center, officer, pinned):
     ).exists()
     stats = selectors.statistics(user=officer)
     assert stats["past_deadline"] > 0
-    assert Claim.objects.count() == FoundItem.objects.filter(status=FoundItemStatus.RETURNED).count()
+    assert (
+        Claim.objects.count() == FoundItem.objects.filter(status=FoundItemStatus.RETURNED).count()
+    )
     assert LostReport.objects.count() == 40
     for item in FoundItem.objects.exclude(published_on=None):
-        assert item.claim_deadline is not None and item.claim_deadline > item.published_on
+        assert item.claim_deadline is not None
+        assert item.claim_deadline > item.published_on

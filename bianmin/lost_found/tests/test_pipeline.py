@@ -94,7 +94,9 @@ def test_public_description_hides_documents_money_and_long_numbers():
         == "证件一件（已通知失主）"
     )
     text = pipeline.public_description(
-        category="wallet", description="红色钱包，内有现金350元，卡号6222020200112233", owner_notified=False
+        category="wallet",
+        description="红色钱包，内有现金350元，卡号6222020200112233",
+        owner_notified=False,
     )
     assert "350" not in text
     assert "6222020200112233" not in text

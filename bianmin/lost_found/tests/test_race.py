@@ -18,7 +18,7 @@ from bianmin.lost_found.tests.factories import FoundItemFactory
 
 def run_together(targets):
     barrier = threading.Barrier(len(targets))
-    results = [None] * len(targets)
+    results: list[object] = [None] * len(targets)
 
     def worker(i):
         try:
@@ -40,7 +40,7 @@ def run_together(targets):
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_claiming_one_item_hand_it_over_once(center, make_staff, pinned):
     first, second = make_staff(Role.OFFICER), make_staff(Role.OFFICER)
-    item = FoundItemFactory(
+    item = FoundItemFactory.create(
         center=center, registered_by=first, status=FoundItemStatus.PUBLISHED
     )
 

@@ -54,7 +54,9 @@ def test_sanitation_worker_registers_a_find_with_photos(sanitation):
     assert item.status == FoundItemStatus.REGISTERED
     assert item.found_on.isoformat() == "2026-11-30"
     assert FoundItemPhoto.objects.filter(item=item).count() == 2
-    assert AuditEntry.objects.filter(action="found_item_registered", target_id=str(item.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="found_item_registered", target_id=str(item.pk)
+    ).exists()
 
 
 def test_numbers_count_up_per_center_and_day(sanitation):
@@ -218,9 +220,7 @@ def test_a_sanitation_worker_cannot_receive_or_publish(sanitation, point):
 # --- matching --------------------------------------------------------------------------------
 
 
-def test_a_lost_report_is_matched_and_the_reporter_told_once_confirmed(
-    officer, sanitation, center
-):
+def test_a_lost_report_is_matched_and_the_reporter_told_once_confirmed(officer, sanitation, center):
     item = register(sanitation, description="黑色钱包，内有银行卡和公交卡")
     report = services.lost_report_create(
         center_id=center.pk,
@@ -252,7 +252,9 @@ def test_a_new_find_is_matched_against_open_reports(sanitation, center):
         place="东风街",
         phone="13800001111",
     )
-    item = register(sanitation, category="keys", description="钥匙三把 蓝色小熊挂件", place="东风街")
+    item = register(
+        sanitation, category="keys", description="钥匙三把 蓝色小熊挂件", place="东风街"
+    )
     assert Match.objects.filter(lost_report=report, found_item=item).count() == 1
     assert Match.objects.get().status == MatchStatus.CANDIDATE
 
@@ -307,7 +309,10 @@ def test_a_claim_hands_over_once_and_a_second_is_refused(officer, sanitation, po
     [
         ({"control_answers": ""}, LostFoundError.CONTROL_ANSWERS_MISSING),
         ({"is_proxy": True}, LostFoundError.PROXY_AUTHORIZATION_MISSING),
-        ({"face_check_id": "00000000-0000-0000-0000-000000000000"}, LostFoundError.IDENTITY_NOT_PROVEN),
+        (
+            {"face_check_id": "00000000-0000-0000-0000-000000000000"},
+            LostFoundError.IDENTITY_NOT_PROVEN,
+        ),
         ({"id_number": "610522199001011234"}, LostFoundError.IDENTITY_NOT_PROVEN),
     ],
 )
@@ -315,7 +320,9 @@ def test_claims_without_proof_are_refused_and_audited(officer, sanitation, point
     item = published(officer, sanitation, point)
     fields = {"id_number": OWNER_ID, "control_answers": "银行卡两张"} | claim
     with pytest.raises(DomainError) as error:
-        services.claim_handover(actor=officer, number=item.number, data=services.ClaimInput(**fields))
+        services.claim_handover(
+            actor=officer, number=item.number, data=services.ClaimInput(**fields)
+        )
     assert error.value.code == code
     assert Claim.objects.count() == 0
     item.refresh_from_db()
@@ -385,7 +392,9 @@ def test_disposal_needs_the_due_date_and_the_shift_leader(
     assert FoundItem.objects.filter(pk=item.pk).exists()  # nothing is deleted
 
 
-def test_a_perishable_item_is_due_after_its_short_retention(officer, leader, sanitation, point, pinned):
+def test_a_perishable_item_is_due_after_its_short_retention(
+    officer, leader, sanitation, point, pinned
+):
     item = register(sanitation, category="other", description="一袋水果", is_perishable=True)
     services.found_item_receive(actor=officer, number=item.number, collection_point_id=point.pk)
     pinned.move_to(clock.now() + timedelta(days=4))
@@ -407,3 +416,21 @@ def test_cash_amount_is_kept_for_staff_only(officer, sanitation, point):
     row = selectors.public_row(item)
     assert "300" not in str(row)
     assert item.cash_amount == Decimal("300")
+
+
+def test_old_lost_reports_are_closed_by_the_nightly_task(center, pinned):
+    from bianmin.lost_found.tasks import lost_found_reports_expire
+
+    report = services.lost_report_create(
+        center_id=center.pk,
+        category="bag",
+        description="书包",
+        lost_on=clock.today() - timedelta(days=300),
+        place="学校",
+        phone="13800001111",
+    )
+    assert lost_found_reports_expire.call_local() == 0
+    pinned.move_to(clock.now() + timedelta(days=70))
+    assert lost_found_reports_expire.call_local() == 1
+    report.refresh_from_db()
+    assert report.status == LostReportStatus.CLOSED

@@ -13,7 +13,7 @@ from bianmin.core import clock
 from bianmin.core.permissions import Role
 from bianmin.lost_found import services
 from bianmin.lost_found.enums import FoundItemStatus
-from bianmin.lost_found.models import FoundItem, LostReport
+from bianmin.lost_found.models import LostReport
 from bianmin.lost_found.tests.conftest import OWNER_ID, OWNER_NAME, OWNER_PHONE
 from bianmin.lost_found.tests.factories import FoundItemFactory
 
@@ -52,7 +52,7 @@ def test_staff_pages_authorization_matrix(staff_by_role, login_client_for, name,
 def test_roles_without_the_desk_cannot_publish_and_nothing_changes(
     staff_by_role, login_client_for, center, role
 ):
-    item = FoundItemFactory(center=center, registered_by=staff_by_role[Role.OFFICER])
+    item = FoundItemFactory.create(center=center, registered_by=staff_by_role[Role.OFFICER])
     response = login_client_for(staff_by_role[role]).post(
         reverse("lost_found:item_action", kwargs={"number": item.number, "action": "publish"})
     )
@@ -67,17 +67,21 @@ def test_anonymous_staff_pages_redirect_to_login():
 
 
 def test_item_page_shows_the_deadline_and_the_steps(officer, login_client_for, center, point):
-    item = FoundItemFactory(center=center, registered_by=officer)
+    item = FoundItemFactory.create(center=center, registered_by=officer)
     client = login_client_for(officer)
     page = client.get(reverse("lost_found:item_detail", kwargs={"number": item.number}))
     assert "发布招领公告后起算一年" in page.content.decode()
-    client.post(reverse("lost_found:item_action", kwargs={"number": item.number, "action": "publish"}))
+    client.post(
+        reverse("lost_found:item_action", kwargs={"number": item.number, "action": "publish"})
+    )
     page = client.get(reverse("lost_found:items")).content.decode()
     assert "认领期限至 2027年11月30日" in page
 
 
-def test_item_page_claim_with_missing_answers_shows_a_chinese_error(officer, login_client_for, center):
-    item = FoundItemFactory(center=center, registered_by=officer)
+def test_item_page_claim_with_missing_answers_shows_a_chinese_error(
+    officer, login_client_for, center
+):
+    item = FoundItemFactory.create(center=center, registered_by=officer)
     response = login_client_for(officer).post(
         reverse("lost_found:item_action", kwargs={"number": item.number, "action": "claim"}),
         {"id_number": OWNER_ID, "control_answers": ""},
@@ -87,7 +91,7 @@ def test_item_page_claim_with_missing_answers_shows_a_chinese_error(officer, log
 
 
 def test_claim_then_handover_pdf_and_label_pdf(officer, login_client_for, center, point):
-    item = FoundItemFactory(center=center, registered_by=officer, collection_point=point)
+    item = FoundItemFactory.create(center=center, registered_by=officer, collection_point=point)
     client = login_client_for(officer)
     client.post(
         reverse("lost_found:item_action", kwargs={"number": item.number, "action": "claim"}),
@@ -96,12 +100,13 @@ def test_claim_then_handover_pdf_and_label_pdf(officer, login_client_for, center
     pdf = client.get(reverse("lost_found:item_handover", kwargs={"number": item.number}))
     label = client.get(reverse("lost_found:item_label", kwargs={"number": item.number}))
     assert pdf.status_code == label.status_code == 200
-    assert pdf.content.startswith(b"%PDF") and label.content.startswith(b"%PDF")
+    assert pdf.content.startswith(b"%PDF")
+    assert label.content.startswith(b"%PDF")
 
 
 def test_expiry_and_stats_pages(officer, make_staff, login_client_for, center, pinned):
     leader = make_staff(Role.SHIFT_LEADER, username="leader_s")
-    FoundItemFactory(
+    FoundItemFactory.create(
         center=center,
         registered_by=officer,
         status=FoundItemStatus.PUBLISHED,
@@ -151,7 +156,13 @@ def test_public_pages_leak_no_id_number_name_or_phone(sanitation, officer, owner
         client.get(reverse("lost_found:public_item", kwargs={"number": wallet.number})),
         client.post(
             reverse("lost_found:public_report"),
-            {"category": "document", "description": "身份证", "lost_on": "2026-11-29", "place": "人民路", "phone": OWNER_PHONE},
+            {
+                "category": "document",
+                "description": "身份证",
+                "lost_on": "2026-11-29",
+                "place": "人民路",
+                "phone": OWNER_PHONE,
+            },
         ),
     ]
     for page in pages:
@@ -166,9 +177,17 @@ def test_public_pages_leak_no_id_number_name_or_phone(sanitation, officer, owner
 
 def test_the_public_report_answer_does_not_depend_on_what_is_stored(sanitation, center):
     client = Client()
-    report = {"category": "bag", "description": "红色双肩包", "lost_on": "2026-11-29", "place": "人民路", "phone": "13800001111"}
+    report = {
+        "category": "bag",
+        "description": "红色双肩包",
+        "lost_on": "2026-11-29",
+        "place": "人民路",
+        "phone": "13800001111",
+    }
     before = client.post(reverse("lost_found:public_report"), report).content.decode()
-    FoundItemFactory(center=center, registered_by=sanitation, category="bag", description="红色双肩包")
+    FoundItemFactory.create(
+        center=center, registered_by=sanitation, category="bag", description="红色双肩包"
+    )
     after = client.post(reverse("lost_found:public_report"), report).content.decode()
     strip = re.compile(r'XW-\d{8}-\d{4}|value="[^"]+"|nonce="[^"]+"|"X-CSRFToken": "[^"]+"')
     assert strip.sub("", before) == strip.sub("", after)
@@ -177,12 +196,23 @@ def test_the_public_report_answer_does_not_depend_on_what_is_stored(sanitation, 
 
 def test_public_follow_needs_the_phone_digits(center):
     report = services.lost_report_create(
-        center_id=center.pk, category="keys", description="钥匙", lost_on=clock.today(), place="东风街", phone="13800001111"
+        center_id=center.pk,
+        category="keys",
+        description="钥匙",
+        lost_on=clock.today(),
+        place="东风街",
+        phone="13800001111",
     )
     client = Client()
-    wrong = client.post(reverse("lost_found:public_follow"), {"number": report.number, "phone_last4": "0000"})
-    unknown = client.post(reverse("lost_found:public_follow"), {"number": "XW-20000101-0001", "phone_last4": "1111"})
-    right = client.post(reverse("lost_found:public_follow"), {"number": report.number, "phone_last4": "1111"})
+    wrong = client.post(
+        reverse("lost_found:public_follow"), {"number": report.number, "phone_last4": "0000"}
+    )
+    unknown = client.post(
+        reverse("lost_found:public_follow"), {"number": "XW-20000101-0001", "phone_last4": "1111"}
+    )
+    right = client.post(
+        reverse("lost_found:public_follow"), {"number": report.number, "phone_last4": "1111"}
+    )
     assert wrong.status_code == unknown.status_code == 404
     assert right.status_code == 200
     assert "寻找中" in right.content.decode()
@@ -190,7 +220,13 @@ def test_public_follow_needs_the_phone_digits(center):
 
 def test_public_report_page_is_throttled(center):
     client = Client()
-    data = {"category": "bag", "description": "包", "lost_on": "2026-11-29", "place": "路口", "phone": "13800001111"}
+    data = {
+        "category": "bag",
+        "description": "包",
+        "lost_on": "2026-11-29",
+        "place": "路口",
+        "phone": "13800001111",
+    }
     codes = [client.post(reverse("lost_found:public_report"), data).status_code for _ in range(6)]
     assert codes == [200] * 5 + [429]
 
@@ -199,15 +235,24 @@ def test_public_photo_only_for_allowed_published_categories(officer, center, san
     from bianmin.lost_found.models import FoundItemPhoto
     from bianmin.lost_found.tests.factories import jpeg_bytes
 
-    bag = FoundItemFactory(center=center, registered_by=officer, category="bag", status=FoundItemStatus.PUBLISHED)
-    wallet = FoundItemFactory(center=center, registered_by=officer, category="wallet", status=FoundItemStatus.PUBLISHED)
-    stored_bag = FoundItemFactory(center=center, registered_by=officer, category="bag")
+    bag = FoundItemFactory.create(
+        center=center, registered_by=officer, category="bag", status=FoundItemStatus.PUBLISHED
+    )
+    wallet = FoundItemFactory.create(
+        center=center, registered_by=officer, category="wallet", status=FoundItemStatus.PUBLISHED
+    )
+    stored_bag = FoundItemFactory.create(center=center, registered_by=officer, category="bag")
     photos = [
-        FoundItemPhoto.objects.create(item=i, content_type="image/jpeg", content=jpeg_bytes(), size=1)
+        FoundItemPhoto.objects.create(
+            item=i, content_type="image/jpeg", content=jpeg_bytes(), size=1
+        )
         for i in (bag, wallet, stored_bag)
     ]
     client = Client()
-    codes = [client.get(reverse("lost_found:public_photo", kwargs={"photo_id": p.pk})).status_code for p in photos]
+    codes = [
+        client.get(reverse("lost_found:public_photo", kwargs={"photo_id": p.pk})).status_code
+        for p in photos
+    ]
     assert codes == [200, 404, 404]
 
 
