@@ -11,11 +11,10 @@ from bianmin.core import clock
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError, NotFound
 from bianmin.core.permissions import Perm
-from bianmin.lost_found import pipeline
 from bianmin.lost_found.enums import DisposalMethod, DisposalStatus, FoundItemStatus
 from bianmin.lost_found.errors import LostFoundError
 from bianmin.lost_found.models import Disposal, FoundItemToken
-from bianmin.lost_found.selectors import rule_for
+from bianmin.lost_found.selectors import item_dates
 from bianmin.lost_found.services.common import item_for_update, need, transition
 
 
@@ -29,13 +28,7 @@ def disposal_request(*, actor: StaffActor, number: str, method: str, note: str) 
         raise DomainError(_("请填写处置说明。"), code=LostFoundError.DESCRIPTION_EMPTY)
     with transaction.atomic():
         item = item_for_update(actor=actor, number=number)
-        due = pipeline.due_for_disposal_on(
-            category=item.category,
-            is_perishable=item.is_perishable,
-            received_on=clock.local(item.received_at).date() if item.received_at else None,
-            claim_deadline=item.claim_deadline,
-            rule=rule_for(center_id=item.center_id, category=item.category),
-        )
+        due = item_dates(item).due_on
         if due is None or due >= clock.today():
             raise DomainError(
                 _("该物品尚未到处置期限（%(due)s），不能申请处置。")

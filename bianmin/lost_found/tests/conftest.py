@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.apps import apps as django_apps
+from django.core.cache import cache
 
 from bianmin.core.permissions import Role
 from bianmin.lost_found.tests.factories import CollectionPointFactory
@@ -31,6 +32,14 @@ def pinned() -> Iterator[Any]:
     """Monday 2026-11-30, 10:00 in China: a working day, outside SMS quiet hours."""
     with time_machine.travel(at(2026, 11, 30), tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> Iterator[None]:
+    """The public throttles count in the cache: every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

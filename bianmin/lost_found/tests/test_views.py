@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -21,13 +20,6 @@ pytestmark = pytest.mark.usefixtures("pinned", "sms_templates")
 
 ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 PHONE = re.compile(r"1[3-9]\d{9}")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 STAFF_PAGES = {
