@@ -215,8 +215,11 @@ class FoundItemToken(models.Model):
 
     class Meta:
         indexes = [
-            # public search: one word's newest items first (the walk stops at the page size)
-            models.Index(fields=["token", "is_public", "found_on"], name="found_token_lookup"),
+            # public search: one word's newest items first, covering (the walk stops at a page)
+            models.Index(
+                fields=["token", "is_public", "found_on", "item", "category"],
+                name="found_token_lookup",
+            ),
             # matching: the items of one category found in a window of days
             models.Index(fields=["center_id", "category", "found_on"], name="found_token_window"),
         ]
