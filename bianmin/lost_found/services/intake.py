@@ -128,8 +128,8 @@ def clean_input(data: FoundItemInput) -> FoundItemInput:
             raise _err(_("证件号码长度不正确。"), LostFoundError.INVALID_DOCUMENT)
     else:
         document_type, document_number = "", ""
-    for value in (data.latitude, data.longitude):
-        if value is not None and not Decimal(-180) <= value <= Decimal(180):
+    for value, limit in ((data.latitude, 90), (data.longitude, 180)):
+        if value is not None and not Decimal(-limit) <= value <= Decimal(limit):
             raise _err(_("地图位置不正确。"), LostFoundError.INVALID_POINT)
     return FoundItemInput(
         category=data.category,

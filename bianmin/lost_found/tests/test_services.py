@@ -434,3 +434,11 @@ def test_old_lost_reports_are_closed_by_the_nightly_task(center, pinned):
     assert lost_found_reports_expire.call_local() == 1
     report.refresh_from_db()
     assert report.status == LostReportStatus.CLOSED
+
+
+def test_a_map_point_is_kept_and_a_wrong_one_refused(sanitation):
+    item = register(sanitation, latitude=Decimal("34.544"), longitude=Decimal("110.246"))
+    assert (item.latitude, item.longitude) == (Decimal("34.544"), Decimal("110.246"))
+    with pytest.raises(DomainError) as error:
+        register(sanitation, latitude=Decimal("134.5"), longitude=Decimal("110.2"))
+    assert error.value.code == LostFoundError.INVALID_POINT

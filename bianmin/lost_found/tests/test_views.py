@@ -252,3 +252,8 @@ def test_poster_has_a_qr_code_to_the_search_page():
     page = Client().get(reverse("lost_found:public_poster")).content.decode()
     assert "<svg" in page
     assert "/lost/" in page
+
+
+def test_the_sanitation_worker_home_offers_the_intake(sanitation, login_client_for):
+    home = login_client_for(sanitation).get(reverse("accounts:home"), follow=True)
+    assert reverse("lost_found:intake") in home.content.decode()
