@@ -21,7 +21,6 @@ from bianmin.core.permissions import Perm, has_perm
 from bianmin.core.public_urls import public_url
 from bianmin.core.qr import qr_svg
 from bianmin.lost_found import selectors, services
-from bianmin.lost_found.api import parse_day, parse_found_at, read_photos
 from bianmin.lost_found.documents import handover_pdf, label_pdf
 from bianmin.lost_found.enums import (
     DisposalMethod,
@@ -30,6 +29,7 @@ from bianmin.lost_found.enums import (
     FoundItemStatus,
     LostReportStatus,
 )
+from bianmin.lost_found.forms import parse_day, parse_found_at, read_photos
 from bianmin.lost_found.throttle import throttle
 
 
