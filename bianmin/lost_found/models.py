@@ -206,7 +206,10 @@ class FoundItemToken(models.Model):
     Filter columns are copied here so that a public search is one indexed range per word.
     """
 
-    item = models.ForeignKey(FoundItem, on_delete=models.CASCADE, related_name="tokens")
+    # The unique (item, token) index serves the foreign key and the search's probes.
+    item = models.ForeignKey(
+        FoundItem, on_delete=models.CASCADE, related_name="tokens", db_index=False
+    )
     center_id = models.PositiveBigIntegerField()
     token = models.CharField(max_length=32)
     category = models.CharField(max_length=20)
