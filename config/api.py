@@ -28,6 +28,7 @@ from bianmin.family_desk.api import router as family_desk_router
 from bianmin.fees.api import router as fees_router
 from bianmin.hall.api import router as hall_router
 from bianmin.identity.api import router as identity_router
+from bianmin.lost_found.api import router as lost_found_router
 from bianmin.notifications.api import router as notifications_router
 from bianmin.people.api import router as people_router
 
@@ -76,6 +77,7 @@ api.add_router("", fees_router)
 api.add_router("", notifications_router)
 api.add_router("", identity_router)
 api.add_router("", family_desk_router)
+api.add_router("", lost_found_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:

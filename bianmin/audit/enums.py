@@ -87,3 +87,13 @@ class AuditAction(models.TextChoices):
     DESK_REQUEST_TRANSITIONED = "desk_request_transitioned", _("服务台诉求流转")
     DESK_REQUEST_MESSAGE = "desk_request_message", _("服务台诉求答复或备注")
     DESK_CUSTODY_RECORDED = "desk_custody_recorded", _("代办材料交接")
+    # lost and found
+    FOUND_ITEM_REGISTERED = "found_item_registered", _("登记拾得物")
+    FOUND_ITEM_TRANSITIONED = "found_item_transitioned", _("拾得物流转")
+    FOUND_ITEM_VIEWED = "found_item_viewed", _("查看拾得物")
+    LOST_REPORT_CREATED = "lost_report_created", _("寻物登记")
+    LOST_MATCH_DECIDED = "lost_match_decided", _("核实匹配")
+    FOUND_ITEM_CLAIMED = "found_item_claimed", _("拾得物认领交付")
+    FOUND_ITEM_CLAIM_REFUSED = "found_item_claim_refused", _("拒绝认领")
+    FOUND_ITEM_DISPOSAL = "found_item_disposal", _("拾得物处置")
+    LOST_FOUND_SETTINGS_UPDATED = "lost_found_settings_updated", _("修改失物招领规则")

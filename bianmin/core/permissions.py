@@ -54,6 +54,12 @@ class Perm(StrEnum):
     # supervision
     AUDIT_VIEW = "audit_view"
     REPORT_VIEW = "report_view"
+    # lost and found
+    FOUND_ITEM_REGISTER = "found_item_register"
+    FOUND_ITEM_MANAGE = "found_item_manage"
+    FOUND_ITEM_DISPOSE = "found_item_dispose"  # approve a disposal (shift leader)
+    LOST_FOUND_CONFIGURE = "lost_found_configure"
+    LOST_FOUND_STATS = "lost_found_stats"
     # administration
     STAFF_MANAGE = "staff_manage"
     AUTHORIZATION_GRANT = "authorization_grant"
@@ -64,6 +70,8 @@ class Perm(StrEnum):
     DESK_FIGURES = "desk_figures"  # counts and the weekly summary, never contents
     DESK_CONFIGURE = "desk_configure"  # open the guide to the public
 
+
+_LOST_FOUND_DESK = {Perm.FOUND_ITEM_REGISTER, Perm.FOUND_ITEM_MANAGE}
 
 _WINDOW = {
     Perm.TICKET_ISSUE,
@@ -78,14 +86,17 @@ _WINDOW = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.GUIDE: frozenset({Perm.TICKET_ISSUE, Perm.DESK_ASK}),
-    Role.OFFICER: frozenset(_WINDOW | {Perm.CASE_PROCESS, Perm.DESK_ASK}),
+    Role.OFFICER: frozenset(_WINDOW | _LOST_FOUND_DESK | {Perm.CASE_PROCESS, Perm.DESK_ASK}),
     Role.BACK_OFFICE: frozenset(
         {Perm.CASE_PROCESS, Perm.PERSON_VIEW, Perm.SMS_SEND, Perm.DESK_ASK}
     ),
     Role.SHIFT_LEADER: frozenset(
         _WINDOW
+        | _LOST_FOUND_DESK
         | {
             Perm.DESK_ASK,
+            Perm.FOUND_ITEM_DISPOSE,
+            Perm.LOST_FOUND_STATS,
             Perm.CASE_PROCESS,
             Perm.CASE_MONITOR,
             Perm.HALL_MONITOR,
@@ -113,12 +124,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.DESK_ASK,
             Perm.DESK_FIGURES,
             Perm.DESK_CONFIGURE,
+            Perm.LOST_FOUND_CONFIGURE,
+            Perm.LOST_FOUND_STATS,
         }
     ),
     Role.INSPECTOR: frozenset(
-        {Perm.AUDIT_VIEW, Perm.REPORT_VIEW, Perm.CASE_MONITOR, Perm.DESK_ASK}
+        {
+            Perm.AUDIT_VIEW,
+            Perm.REPORT_VIEW,
+            Perm.CASE_MONITOR,
+            Perm.DESK_ASK,
+            Perm.LOST_FOUND_STATS,
+        }
     ),
-    Role.SANITATION: frozenset(),
+    Role.SANITATION: frozenset({Perm.FOUND_ITEM_REGISTER}),
     Role.ADMINISTRATOR: frozenset(
         {
             Perm.STAFF_MANAGE,

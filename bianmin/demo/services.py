@@ -22,6 +22,7 @@ from bianmin.family_desk.demo import desk_demo_load
 from bianmin.fees.demo import fees_demo_history
 from bianmin.fees.services import fees_load_reference
 from bianmin.hall.demo import hall_demo_history, hall_demo_windows
+from bianmin.lost_found.demo import lost_found_demo_history
 from bianmin.notifications.demo import notifications_demo_history
 from bianmin.notifications.services import notifications_load_reference
 from bianmin.people.demo import demo_people
@@ -119,6 +120,7 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
     notifications_demo_history(center=center, rng=rng, days=history_days)
     fees_demo_history(center=center, rng=rng, days=history_days)
     desk_demo_load(center=center, password_hash=password_hash, rng=rng)
+    lost_found_demo_history(center=center, rng=rng)
     return DemoSummary(
         center=center,
         accounts=[*(a[0] for a in ACCOUNTS), PROVINCE_ACCOUNT],

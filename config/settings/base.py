@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "bianmin.notifications",
     "bianmin.identity",
     "bianmin.family_desk",
+    "bianmin.lost_found",
     "bianmin.demo",
 ]
 
