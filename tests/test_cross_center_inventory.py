@@ -24,6 +24,15 @@ EXEMPT = {
     "accounts:login": "signs in; no center object",
     "accounts:totp": "the second factor of one's own session",
     "accounts:logout": "ends one's own session",
+    "cases:progress": "a citizen's progress look-up: reads one case by number + phone digits",
+    "lost_found:public_report": "a citizen's lost report: no staff actor, no center's object",
+    "lost_found:public_follow": "a citizen follows their own report by number + phone digits",
+    "family_desk:phone_sign_out": "ends one's own family-member session",
+    "notifications:template_preview": "renders a text, writes nothing",
+    "bianmin_notifications_api_template_preview": "renders a text, writes nothing",
+    "bianmin_people_api_id_number_check": "checks an ID number's form, writes nothing",
+    "bianmin_notifications_api_receipt_callback": "the SMS provider's signed delivery receipts",
+    "bianmin_lost_found_api_lost_report_create": "a citizen's lost report (public, throttled)",
 }
 
 
@@ -105,7 +114,7 @@ def api_write_operations() -> dict[str, str]:
 
 
 def covered_text() -> str:
-    files = sorted(ROOT.glob("bianmin/*/tests/test_cross_center.py"))
+    files = sorted(ROOT.glob("bianmin/*/tests/test_cross_center*.py"))
     return "\n".join(path.read_text(encoding="utf-8") for path in files)
 
 
