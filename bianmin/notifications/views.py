@@ -85,7 +85,10 @@ def home_panel(user: Any) -> dict[str, Any]:
 def _template_rights(user: Any) -> dict[str, Any]:
     """A center's director reads the province-wide templates and is told why he cannot save."""
     may_edit = services.may_edit_templates(user)
-    return {"may_edit": may_edit, "read_only_reason": "" if may_edit else services.PROVINCE_ONLY_MESSAGE}
+    return {
+        "may_edit": may_edit,
+        "read_only_reason": "" if may_edit else services.PROVINCE_ONLY_MESSAGE,
+    }
 
 
 @login_required

@@ -20,8 +20,8 @@ from bianmin.core import clock
 from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import DomainError
 from bianmin.core.pdf import Document
-from bianmin.core.spreadsheets import Limits, SpreadsheetError, read_sheets
 from bianmin.core.permissions import Perm
+from bianmin.core.spreadsheets import Limits, SpreadsheetError, read_sheets
 from bianmin.family_desk.enums import LifeEvent
 from bianmin.family_desk.errors import DeskError
 from bianmin.family_desk.models import Procedure, Unit

@@ -100,7 +100,9 @@ def test_a_file_that_is_not_excel_is_refused(daytime, desk):
 
 
 def test_the_guide_goes_through_the_shared_reader_and_its_caps(daytime, desk):
-    too_long = _book({"办事指南": [HEAD, _row(单位="县税务局", 事项名称="个税汇算", 政策依据="法" * 5001)]})
+    too_long = _book(
+        {"办事指南": [HEAD, _row(单位="县税务局", 事项名称="个税汇算", 政策依据="法" * 5001)]}
+    )
     with pytest.raises(GuideImportError) as caught:
         guide_import(actor=desk, filename="guide.xlsx", content=too_long)
     assert caught.value.code == "import_invalid"
