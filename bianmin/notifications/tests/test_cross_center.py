@@ -3,8 +3,9 @@ center-B user against center-A objects: refused as if the object did not exist, 
 changes.
 
 Covered, by URL name / API operation:
-- API ``message_retry`` (POST /api/v1/sms/messages/{id}/retry), form ``notifications:message_retry``
-- API ``batch_send`` (POST /api/v1/sms/batches/{id}/send), form ``notifications:batch_send``
+- API ``message_retry`` (POST /api/v1/sms/messages/{message_id}/retry), form
+  ``notifications:message_retry``
+- API ``batch_send`` (POST /api/v1/sms/batches/{batch_id}/send), form ``notifications:batch_send``
 - form ``notifications:batch_cancel``
 - API ``batch_import`` (POST /api/v1/sms/batches), form ``notifications:batch_list`` (POST):
   center A's case numbers never match for center B
@@ -16,7 +17,12 @@ province-wide set: the provider approves them per SMS account, not per center, a
 citizens receive the same wording. So writing them is a province-scope action
 (``core.actors.is_province_scope``): a center's director (of A or of B) reads them and is told
 why saving is refused (``province_only``); only the province account edits and approves them
-(see docs/readme/followups.md).
+(see docs/readme/followups.md). The live count (``notifications:template_preview``,
+POST /api/v1/sms/templates/preview) only computes a preview and writes nothing, for any center.
+
+The provider's delivery receipts (POST /api/v1/sms/receipts/{gateway}) carry no staff actor:
+they are signed with the gateway's secret and match a message by the provider's own message id,
+so no center's user can aim them at another center's messages (tested in test_views.py).
 """
 
 from __future__ import annotations
@@ -247,3 +253,20 @@ def test_the_province_wide_flag_makes_only_an_administrator_province_scope(
     assert is_province_scope(admin)
     with pytest.raises(PermissionDenied):
         services.template_save(actor=director_b, code="pickup_ready", name="x", body="您好")
+
+
+def test_the_live_count_of_a_center_b_director_writes_nothing(
+    center, director_b, api_client_for, login_client_for
+) -> None:
+    before = _pickup_versions()
+
+    page = login_client_for(director_b).post(
+        reverse("notifications:template_preview"), {"body": "您好", "max_segments": "1"}
+    )
+    api = api_client_for(director_b).post(
+        "/api/v1/sms/templates/preview", {"body": "您好"}, content_type="application/json"
+    )
+
+    assert (page.status_code, api.status_code) == (200, 200)
+    assert api.json()["ok"] is True
+    assert _pickup_versions() == before
