@@ -29,6 +29,20 @@ def actor_of(request: Any) -> StaffActor:
     return cast(StaffActor, request.user)
 
 
+def is_province_scope(actor: object) -> bool:
+    """A province-scope account (ADR 0006, 0007): active, signed in, and bound to no center, or an
+    administrator that accounts flags ``province_wide``. What such an account may do is still its
+    role's permissions: each context pairs this with ``has_perm`` (and, where it matters, a role).
+    """
+    if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
+        return False
+    if not getattr(actor, "role", None):
+        return False
+    return getattr(actor, "center_id", None) is None or bool(
+        getattr(actor, "is_province_wide", False)
+    )
+
+
 def home_center_id(actor: StaffActor) -> int:
     """The center a center-scoped action runs in. A province-scope account has none, and is
     refused work that belongs to one center (it acts through province screens instead)."""

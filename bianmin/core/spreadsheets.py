@@ -75,18 +75,20 @@ def _check_zip(content: bytes, limits: Limits) -> None:
         )
 
 
-def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[tuple[Any, ...]]:
+def _open_xlsx(content: bytes, limits: Limits) -> Any:
     from openpyxl import load_workbook
 
     _check_zip(content, limits)
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise _refuse(
             _("文件无法读取，请确认是有效的 Excel（.xlsx）文件"), SpreadsheetError.UNREADABLE
         ) from exc
+
+
+def _sheet_values(sheet: Any, limits: Limits) -> Iterator[tuple[Any, ...]]:
     try:
-        sheet = book.worksheets[0]
         yield from sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1)
     except DomainError:
         raise
@@ -94,6 +96,12 @@ def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[tuple[Any, ...]]:
         raise _refuse(
             _("文件无法读取，请确认是有效的 Excel（.xlsx）文件"), SpreadsheetError.UNREADABLE
         ) from exc
+
+
+def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[tuple[Any, ...]]:
+    book = _open_xlsx(content, limits)
+    try:
+        yield from _sheet_values(book.worksheets[0], limits)
     finally:
         book.close()
 
@@ -122,14 +130,7 @@ def _csv_rows(content: bytes, limits: Limits) -> Iterator[tuple[Any, ...]]:
         ) from exc
 
 
-def read_rows(
-    content: bytes, *, filename: str, limits: Limits = Limits(), allow_csv: bool = False
-) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """(row number in the file, cell values) for every row of the first sheet, streamed.
-
-    Values are as stored (None, str, int, float, date); CSV cells are strings. Raises
-    DomainError for a file that is too big, unreadable, too wide or has an over-long cell.
-    """
+def _check_size(content: bytes, limits: Limits) -> None:
     if not content:
         raise _refuse(_("文件是空的"), SpreadsheetError.EMPTY)
     if len(content) > limits.max_bytes:
@@ -138,14 +139,11 @@ def read_rows(
             % {"mb": limits.max_bytes // (1024 * 1024)},
             SpreadsheetError.FILE_TOO_LARGE,
         )
-    if is_xlsx(filename, content):
-        rows = _xlsx_rows(content, limits)
-    elif allow_csv and (not filename or filename.lower().endswith((".csv", ".txt"))):
-        rows = _csv_rows(content, limits)
-    elif allow_csv:
-        raise _refuse(_("只支持 Excel（.xlsx）或 CSV 文件"), SpreadsheetError.NOT_SPREADSHEET)
-    else:
-        raise _refuse(_("请上传 Excel 文件（.xlsx）"), SpreadsheetError.NOT_SPREADSHEET)
+
+
+def _checked(
+    rows: Iterator[tuple[Any, ...]], limits: Limits
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
     for number, values in enumerate(rows, start=1):
         if len(values) > limits.max_columns and any(
             v not in (None, "") for v in values[limits.max_columns :]
@@ -163,6 +161,43 @@ def read_rows(
                     SpreadsheetError.CELL_TOO_LONG,
                 )
         yield number, tuple(values[: limits.max_columns])
+
+
+def read_rows(
+    content: bytes, *, filename: str, limits: Limits = Limits(), allow_csv: bool = False
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(row number in the file, cell values) for every row of the first sheet, streamed.
+
+    Values are as stored (None, str, int, float, date); CSV cells are strings. Raises
+    DomainError for a file that is too big, unreadable, too wide or has an over-long cell.
+    """
+    _check_size(content, limits)
+    if is_xlsx(filename, content):
+        rows = _xlsx_rows(content, limits)
+    elif allow_csv and (not filename or filename.lower().endswith((".csv", ".txt"))):
+        rows = _csv_rows(content, limits)
+    elif allow_csv:
+        raise _refuse(_("只支持 Excel（.xlsx）或 CSV 文件"), SpreadsheetError.NOT_SPREADSHEET)
+    else:
+        raise _refuse(_("请上传 Excel 文件（.xlsx）"), SpreadsheetError.NOT_SPREADSHEET)
+    yield from _checked(rows, limits)
+
+
+def read_sheets(
+    content: bytes, *, filename: str, limits: Limits = Limits()
+) -> Iterator[tuple[str, Iterator[tuple[int, tuple[Any, ...]]]]]:
+    """(sheet title, its rows as `read_rows` yields them) for every sheet of an .xlsx, streamed,
+    with the same limits per sheet; for workbooks where each sheet is a part (one unit per
+    sheet). Read each sheet's rows before moving to the next."""
+    _check_size(content, limits)
+    if not is_xlsx(filename, content):
+        raise _refuse(_("请上传 Excel 文件（.xlsx）"), SpreadsheetError.NOT_SPREADSHEET)
+    book = _open_xlsx(content, limits)
+    try:
+        for sheet in book.worksheets:
+            yield str(sheet.title), _checked(_sheet_values(sheet, limits), limits)
+    finally:
+        book.close()
 
 
 def is_blank(values: tuple[Any, ...]) -> bool:

@@ -14,6 +14,7 @@ class NotificationError(StrEnum):
     TEMPLATE_INVALID = "template_invalid"
     TEMPLATE_CODE = "template_code"
     TEMPLATE_NOT_DRAFT = "template_not_draft"
+    PROVINCE_ONLY = "province_only"
     PARAMS_INVALID = "params_invalid"
     SIGNATURE_INVALID = "signature_invalid"
     CENTER_NOT_FOUND = "center_not_found"

@@ -82,6 +82,15 @@ def home_panel(user: Any) -> dict[str, Any]:
 # -- templates ----------------------------------------------------------------------------------
 
 
+def _template_rights(user: Any) -> dict[str, Any]:
+    """A center's director reads the province-wide templates and is told why he cannot save."""
+    may_edit = services.may_edit_templates(user)
+    return {
+        "may_edit": may_edit,
+        "read_only_reason": "" if may_edit else services.PROVINCE_ONLY_MESSAGE,
+    }
+
+
 @login_required
 def template_list(request: HttpRequest) -> HttpResponse:
     _need(request, Perm.SMS_TEMPLATE_EDIT)
@@ -90,6 +99,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
         "notifications/template_list.html",
         {
             "templates": selectors.template_list(),
+            **_template_rights(request.user),
         },
     )
 
@@ -147,6 +157,7 @@ def template_edit(request: HttpRequest, code: str = "") -> HttpResponse:
             "variables": VARIABLES,
             "is_new": not code,
             "draft": next((v for v in versions if v.status == TemplateStatus.DRAFT), None),
+            **_template_rights(user),
         },
     )
 

@@ -15,6 +15,7 @@ from bianmin.core.spreadsheets import (
     SpreadsheetError,
     first_column,
     read_rows,
+    read_sheets,
     read_table,
 )
 
@@ -164,3 +165,35 @@ def test_the_people_import_refuses_the_bomb_with_a_chinese_message(bomb: bytes, 
 
     assert job.status == ImportStatus.REJECTED
     assert "解压后超过" in job.errors[0]["message"]
+
+
+def test_read_sheets_streams_every_sheet_with_the_same_limits() -> None:
+    book = Workbook()
+    book.active.title = "县民政局"
+    book.active.append(["事项名称"])
+    book.active.append(["结婚登记"])
+    second = book.create_sheet("县税务局")
+    second.append(["事项名称"])
+    second.append([None])
+    second.append(["个税汇算" * 10])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    content = buffer.getvalue()
+
+    sheets = [
+        (title, [(number, values[:1]) for number, values in rows])
+        for title, rows in read_sheets(content, filename="g.xlsx")
+    ]
+
+    assert sheets == [
+        ("县民政局", [(1, ("事项名称",)), (2, ("结婚登记",))]),
+        ("县税务局", [(1, ("事项名称",)), (2, (None,)), (3, ("个税汇算" * 10,))]),
+    ]
+    short = Limits(max_cell_chars=20)
+    with pytest.raises(DomainError) as too_long:
+        [list(rows) for _title, rows in read_sheets(content, filename="g.xlsx", limits=short)]
+    assert too_long.value.code == SpreadsheetError.CELL_TOO_LONG
+    assert "第3行第1列内容过长" in too_long.value.message
+    with pytest.raises(DomainError) as not_xlsx:
+        list(read_sheets(b"name\nx\n", filename="g.csv"))
+    assert not_xlsx.value.code == SpreadsheetError.NOT_SPREADSHEET

@@ -1,11 +1,10 @@
 """The guide in and out: Excel template and import (all-or-nothing), Excel export, PDF booklet.
 
-The import reads rows with openpyxl's read-only streaming reader behind ``_read_rows``; when the
-shared ``bianmin.core.spreadsheets`` reader lands, ``_read_rows`` becomes a call to it.
+The import reads every sheet through the shared streaming reader (``bianmin.core.spreadsheets``:
+size, unpacked size, columns and cell length capped before anything is parsed).
 """
 
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,8 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
@@ -23,6 +21,7 @@ from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import DomainError
 from bianmin.core.pdf import Document
 from bianmin.core.permissions import Perm
+from bianmin.core.spreadsheets import Limits, SpreadsheetError, read_sheets
 from bianmin.family_desk.enums import LifeEvent
 from bianmin.family_desk.errors import DeskError
 from bianmin.family_desk.models import Procedure, Unit
@@ -88,33 +87,35 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_rows(content: bytes) -> Iterator[tuple[str, int, dict[str, str]]]:
+# A legal basis or a material list may run long; the rest of the limits are the shared ones.
+LIMITS = Limits(max_bytes=MAX_BYTES, max_cell_chars=5_000)
+NOT_EXCEL = {SpreadsheetError.UNREADABLE, SpreadsheetError.NOT_SPREADSHEET}
+
+
+def _read_rows(content: bytes, filename: str) -> Iterator[tuple[str, int, dict[str, str]]]:
     """(sheet title, row number, {header: text}) for every non-empty data row of every sheet."""
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise GuideImportError([_("文件不是有效的 Excel（.xlsx）文件")]) from exc
-    try:
-        for sheet in book.worksheets:
-            rows = sheet.iter_rows(values_only=True)
-            header = [_cell_text(v) for v in next(rows, ())]
-            for number, values in enumerate(rows, start=2):
+        for title, rows in read_sheets(content, filename=filename, limits=LIMITS):
+            header = next(rows, None)
+            names = [_cell_text(v) for v in header[1]] if header else []
+            for number, values in rows:
                 texts = [_cell_text(v) for v in values]
-                if not any(texts):
-                    continue
-                yield sheet.title, number, dict(zip(header, texts, strict=False))
-    finally:
-        book.close()
+                if any(texts):
+                    yield title, number, dict(zip(names, texts, strict=False))
+    except DomainError as exc:
+        if exc.code in NOT_EXCEL:
+            raise GuideImportError([_("文件不是有效的 Excel（.xlsx）文件")]) from exc
+        raise GuideImportError([exc.message]) from exc
 
 
-def _parse(content: bytes) -> list[Row]:
+def _parse(content: bytes, filename: str) -> list[Row]:
     errors: list[str] = []
     parsed: list[Row] = []
     seen: dict[tuple[str, str], str] = {}
     if len(content) > MAX_BYTES:
         raise GuideImportError([_("文件超过5MB")])
     count = 0
-    for title, number, cells in _read_rows(content):
+    for title, number, cells in _read_rows(content, filename):
         if title == INSTRUCTIONS_SHEET:
             continue
         count += 1
@@ -204,7 +205,7 @@ class ImportResult:
 def guide_import(*, actor: StaffActor, filename: str, content: bytes) -> ImportResult:
     """Load an Excel guide: every row is checked first; one bad row and nothing is written."""
     require_perm(actor, Perm.DESK_GUIDE_EDIT, _("只有服务台可以导入办事指南。"))
-    rows = _parse(content)
+    rows = _parse(content, filename)
     created = updated = 0
     reason = _("Excel 导入：%(f)s") % {"f": (filename or "")[:60]}
     with transaction.atomic():

@@ -99,6 +99,19 @@ def test_a_file_that_is_not_excel_is_refused(daytime, desk):
         guide_import(actor=desk, filename="guide.xlsx", content=b"%PDF-1.4 not a workbook")
 
 
+def test_the_guide_goes_through_the_shared_reader_and_its_caps(daytime, desk):
+    too_long = _book(
+        {"办事指南": [HEAD, _row(单位="县税务局", 事项名称="个税汇算", 政策依据="法" * 5001)]}
+    )
+    with pytest.raises(GuideImportError) as caught:
+        guide_import(actor=desk, filename="guide.xlsx", content=too_long)
+    assert caught.value.code == "import_invalid"
+    assert "第2行第14列内容过长（超过 5000 字）" in caught.value.message
+    assert not Procedure.objects.exists()
+    with pytest.raises(GuideImportError, match="文件是空的"):
+        guide_import(actor=desk, filename="guide.xlsx", content=b"")
+
+
 def test_only_the_desk_imports(daytime, officer):
     with pytest.raises(DomainError) as caught:
         guide_import(actor=officer, filename="x.xlsx", content=guide_template_xlsx())

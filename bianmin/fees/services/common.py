@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from bianmin.core.actors import StaffActor
+from bianmin.core.actors import StaffActor, is_province_scope
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.permissions import Perm, Role, has_perm
 from bianmin.fees.errors import FeeError
@@ -50,16 +50,9 @@ def need(actor: StaffActor, perm: Perm, message: str) -> None:
 
 
 def is_province_actor(actor: object) -> bool:
-    """A province-scope administrator: an active administrator account bound to no center.
-
-    Only such an account may write province-wide waiver policies (see docs/readme/fees.md).
-    """
-    return (
-        getattr(actor, "role", None) == Role.ADMINISTRATOR
-        and getattr(actor, "is_authenticated", False)
-        and getattr(actor, "is_active", False)
-        and not getattr(actor, "center_id", None)
-    )
+    """A province-scope administrator (`is_province_scope`, core): the only account that writes
+    province-wide waiver policies (see docs/readme/fees.md)."""
+    return is_province_scope(actor) and getattr(actor, "role", None) == Role.ADMINISTRATOR
 
 
 def may_edit_policies(actor: object) -> bool:

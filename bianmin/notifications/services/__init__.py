@@ -53,6 +53,8 @@ from bianmin.notifications.services.reminders import (
 )
 from bianmin.notifications.services.sending import case_notice_key, sms_enqueue
 from bianmin.notifications.services.templates import (
+    PROVINCE_ONLY_MESSAGE,
+    may_edit_templates,
     notifications_load_reference,
     template_approve,
     template_check,
@@ -63,6 +65,7 @@ from bianmin.notifications.services.templates import (
 
 __all__ = [
     "BATCH_TEMPLATES",
+    "PROVINCE_ONLY_MESSAGE",
     "BatchRowDraft",
     "PreparedNotice",
     "Recipient",
@@ -79,6 +82,7 @@ __all__ = [
     "center_signature_or_default",
     "clean_phone",
     "local_now",
+    "may_edit_templates",
     "message_deliver",
     "message_retry",
     "messages_bulk_create",

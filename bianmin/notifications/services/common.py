@@ -124,9 +124,12 @@ def attempt_log(
 
 
 def center_signature_or_default(center_id: int | None) -> str:
-    """The center's signature for previews; the longest allowed one when none is set."""
+    """The center's signature for previews; for a province account (no center) the longest
+    signature in use, since its templates go out under every center's; the longest allowed one
+    when none is set."""
     if center_id:
         signature = center_sms_signature(center_id=center_id)
         if signature:
             return str(signature)
-    return wording.WORST_CASE_SIGNATURE
+        return wording.WORST_CASE_SIGNATURE
+    return max(signatures_for_check(), key=len)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
-from bianmin.core.actors import StaffActor
+from bianmin.core.actors import StaffActor, is_province_scope
 from bianmin.core.errors import Conflict, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.notifications import pipeline, wording
@@ -27,6 +27,25 @@ logger = logging.getLogger("bianmin.notifications.services")
 
 def template_get_approved(code: str) -> SmsTemplate | None:
     return SmsTemplate.objects.filter(code=code, status=TemplateStatus.APPROVED).first()
+
+
+PROVINCE_ONLY_MESSAGE = _(
+    "短信模板全省统一，各中心的群众收到的都是同一套文字，只有省级账号可以修改和审核；"
+    "如需调整，请联系省级管理员。"
+)
+
+
+def may_edit_templates(actor: object) -> bool:
+    """The one set of templates serves every center: only a province-scope account holding the
+    template permission writes or approves it; a center's director reads it."""
+    return has_perm(actor, Perm.SMS_TEMPLATE_EDIT) and is_province_scope(actor)
+
+
+def _require_template_editor(actor: StaffActor, refused: str) -> None:
+    if not has_perm(actor, Perm.SMS_TEMPLATE_EDIT):
+        raise PermissionDenied(refused)
+    if not is_province_scope(actor):
+        raise PermissionDenied(PROVINCE_ONLY_MESSAGE, code=NotificationError.PROVINCE_ONLY)
 
 
 def template_check(*, body: str, max_segments: int) -> list[str]:
@@ -72,8 +91,7 @@ def template_save(
 ) -> SmsTemplate:
     """Save a draft version: updates the newest version while it is a draft, otherwise creates
     the next version (approved versions are never changed)."""
-    if not has_perm(actor, Perm.SMS_TEMPLATE_EDIT):
-        raise PermissionDenied(_("您没有编辑短信模板的权限。"))
+    _require_template_editor(actor, _("您没有编辑短信模板的权限。"))
     code = (code or "").strip()
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", code):
         raise SmsError(
@@ -124,8 +142,7 @@ def template_save(
 
 def template_approve(*, actor: StaffActor, template_id: int) -> SmsTemplate:
     """Approve a draft; the previously approved version of the code is retired."""
-    if not has_perm(actor, Perm.SMS_TEMPLATE_EDIT):
-        raise PermissionDenied(_("您没有审核短信模板的权限。"))
+    _require_template_editor(actor, _("您没有审核短信模板的权限。"))
     with transaction.atomic():
         template = SmsTemplate.objects.select_for_update().filter(pk=template_id).first()
         if template is None:

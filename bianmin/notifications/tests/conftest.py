@@ -52,6 +52,16 @@ def outbox_lines(path: Path) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
+def province_director(make_staff: Callable[..., Any]) -> Any:
+    """The province-scope account (a director bound to no center, like the demo's province01):
+    the only one that edits and approves the province-wide SMS templates."""
+    staff = make_staff(Role.DIRECTOR, username="province01")
+    staff.center = None
+    staff.save(update_fields=["center"])
+    return staff
+
+
+@pytest.fixture
 def back_office(make_staff: Callable[..., Any]) -> Any:
     return make_staff(Role.BACK_OFFICE, username="backoffice01")
 

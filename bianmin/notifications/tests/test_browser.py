@@ -45,11 +45,15 @@ def _page_for(browser: Any, client: Client, url: str) -> Any:
 
 
 def test_live_count_updates_while_typing(
-    live_server: Any, browser: Any, director: Any, login_client_for: Callable[[Any], Client]
+    live_server: Any,
+    browser: Any,
+    center: Any,
+    province_director: Any,
+    login_client_for: Callable[[Any], Client],
 ) -> None:
     from playwright.sync_api import expect
 
-    page = _page_for(browser, login_client_for(director), live_server.url)
+    page = _page_for(browser, login_client_for(province_director), live_server.url)
     page.goto(f"{live_server.url}/sms/templates/new/")
     page.fill("input[name=code]", "test_notice")
     page.fill("input[name=name]", "测试")

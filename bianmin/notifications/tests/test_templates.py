@@ -24,24 +24,28 @@ def test_reference_templates_are_seeded_once_and_fit_one_message(center: Any) ->
 
 
 def test_editing_an_approved_template_makes_a_draft_that_approval_activates(
-    center: Any, director: Any
+    center: Any, province_director: Any
 ) -> None:
     body = "您的${item}已可领取（办件号${case_number}），请于工作日到便民服务中心领取。"
-    draft = services.template_save(actor=director, code="pickup_ready", name="领证通知", body=body)
+    draft = services.template_save(
+        actor=province_director, code="pickup_ready", name="领证通知", body=body
+    )
     assert (draft.version, draft.status) == (2, TemplateStatus.DRAFT)
     assert services.template_get_approved("pickup_ready").version == 1  # type: ignore[union-attr]
-    services.template_approve(actor=director, template_id=draft.pk)
+    services.template_approve(actor=province_director, template_id=draft.pk)
     versions = dict(
         SmsTemplate.objects.filter(code="pickup_ready").values_list("version", "status")
     )
     assert versions == {1: TemplateStatus.RETIRED, 2: TemplateStatus.APPROVED}
-    assert audit_entry_search(user=director, action="sms_template_approved").count() == 1
+    assert audit_entry_search(user=province_director, action="sms_template_approved").count() == 1
 
 
-def test_over_limit_template_is_rejected_with_its_count(center: Any, director: Any) -> None:
+def test_over_limit_template_is_rejected_with_its_count(
+    center: Any, province_director: Any
+) -> None:
     body = "您申请的${item}（办件号${case_number}）已经制作完成，" + "请" * 30
     with pytest.raises(DomainError) as excinfo:
-        services.template_save(actor=director, code="long_one", name="太长", body=body)
+        services.template_save(actor=province_director, code="long_one", name="太长", body=body)
     assert excinfo.value.code == "template_too_long"
     assert excinfo.value.message.startswith(
         "模板超长：加上签名【潼关县公安局】并按变量最大长度计算共 "
@@ -51,7 +55,7 @@ def test_over_limit_template_is_rejected_with_its_count(center: Any, director: A
     # two segments allowed: accepted
     assert (
         services.template_save(
-            actor=director, code="long_one", name="两条", body=body, max_segments=2
+            actor=province_director, code="long_one", name="两条", body=body, max_segments=2
         ).status
         == TemplateStatus.DRAFT
     )
@@ -66,9 +70,11 @@ def test_over_limit_template_is_rejected_with_its_count(center: Any, director: A
         ("", "模板内容不能为空。"),
     ],
 )
-def test_invalid_bodies_are_rejected(center: Any, director: Any, body: str, message: str) -> None:
+def test_invalid_bodies_are_rejected(
+    center: Any, province_director: Any, body: str, message: str
+) -> None:
     with pytest.raises(DomainError) as excinfo:
-        services.template_save(actor=director, code="bad_one", name="x", body=body)
+        services.template_save(actor=province_director, code="bad_one", name="x", body=body)
     assert excinfo.value.message.startswith(message)
 
 
