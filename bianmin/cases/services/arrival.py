@@ -28,7 +28,7 @@ from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_phone
 from bianmin.core.permissions import Perm
-from bianmin.core.spreadsheets import Limits, first_column
+from bianmin.core.spreadsheets import Limits, SpreadsheetError, first_column, is_xlsx
 from bianmin.core.validators import is_mobile
 from bianmin.notifications.enums import BatchKind, BatchRowStatus
 from bianmin.notifications.services import (
@@ -113,6 +113,19 @@ def _arrival_candidate(*, center_id: int, value: str) -> Case | None:
 # --- reading a list ---------------------------------------------------------------------------
 
 
+def _reader_message(exc: DomainError, *, filename: str, content: bytes) -> str:
+    if exc.code == SpreadsheetError.UNREADABLE and is_xlsx(filename, content):
+        return _("Excel 文件无法读取，请确认是 .xlsx 格式且未加密。")
+    if len(content) > MAX_FILE_BYTES:
+        return _("文件超过5MB，请拆分后分批导入。")
+    return {
+        SpreadsheetError.EMPTY: _("上传的文件是空的。"),
+        SpreadsheetError.NOT_SPREADSHEET: _("只支持 Excel（.xlsx）或 CSV 文件。"),
+        SpreadsheetError.TOO_MANY_ROWS: _("一次最多导入 %(n)d 行，请拆分文件。")
+        % {"n": MAX_LIST_ROWS},
+    }.get(exc.code, exc.message)  # type: ignore[call-overload]
+
+
 def arrival_list_read(
     *, filename: str = "", content: bytes = b"", text: str = ""
 ) -> list[tuple[int, list[str]]]:
@@ -130,8 +143,8 @@ def arrival_list_read(
                 (n, cells[:2])
                 for n, cells in first_column(content, filename=filename, limits=limits)
             ]
-        except DomainError as exc:  # the shared reader's Chinese message, under this context's code
-            raise _list_error(exc.message) from exc
+        except DomainError as exc:  # the shared reader's refusal, in this screen's words
+            raise _list_error(_reader_message(exc, filename=filename, content=content)) from exc
     else:
         rows = [
             (i, [c.strip() for c in re.split(r"[,，\t ]+", line.strip())])

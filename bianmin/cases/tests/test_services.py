@@ -798,10 +798,21 @@ def test_a_called_ticket_opens_the_inquiry_and_links_the_case(pinned, setup, off
     assert exc.value.message == "没有找到这张号票"
 
 
-def test_appointment_served_on_a_holiday_is_marked(setup, officer):
+def test_appointment_served_on_a_holiday_is_marked(setup, officer, director):
+    from datetime import date, time
+
+    from bianmin.accounts.services import HoursInput, center_day_hours_set
     from bianmin.hall.enums import IssueChannel
     from bianmin.hall.services import ticket_issue
 
+    # 节假日预约: the director opens the holiday for booked visits
+    center_day_hours_set(
+        actor=director,
+        center=setup,
+        day=date(2026, 10, 3),
+        hours=HoursInput(is_open=True, opens_at=time(8, 30), closes_at=time(17, 30)),
+        note="节假日预约",
+    )
     with time_machine.travel(at(2026, 10, 3), tick=False):  # National Day holiday
         ticket = ticket_issue(
             actor=None,
@@ -809,6 +820,7 @@ def test_appointment_served_on_a_holiday_is_marked(setup, officer):
             item_codes=["HZ02"],
             channel=IssueChannel.KIOSK,
             priority="appointment",
+            priority_verified=True,  # checked in with a real booking
         )
         case = services.case_create(
             actor=officer,

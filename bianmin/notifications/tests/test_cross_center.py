@@ -91,7 +91,7 @@ def test_send_and_cancel_of_a_center_a_batch_change_nothing(
 ) -> None:
     api = api_client_for(back_office_b).post(f"/api/v1/sms/batches/{draft_batch_a.pk}/send")
     client = login_client_for(back_office_b)
-    client.post(reverse("notifications:batch_send", args=[draft_batch_a.pk]))
+    client.post(reverse("cases:arrival_batch_send", args=[draft_batch_a.pk]))
     client.post(reverse("notifications:batch_cancel", args=[draft_batch_a.pk]))
 
     assert api.status_code == 404
