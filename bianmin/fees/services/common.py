@@ -50,9 +50,12 @@ def need(actor: StaffActor, perm: Perm, message: str) -> None:
 
 
 def is_province_actor(actor: object) -> bool:
-    """A province-scope administrator (`is_province_scope`, core): the only account that writes
-    province-wide waiver policies (see docs/readme/fees.md)."""
-    return is_province_scope(actor) and getattr(actor, "role", None) == Role.ADMINISTRATOR
+    """A province-scope account (`is_province_scope`, core) that may edit fee policies — the
+    province's director (`province01` in the demo) or a province administrator: the only
+    accounts that write province-wide waiver policies (README, 收费减免)."""
+    return is_province_scope(actor) and (
+        has_perm(actor, Perm.FEE_POLICY_EDIT) or getattr(actor, "role", None) == Role.ADMINISTRATOR
+    )
 
 
 def may_edit_policies(actor: object) -> bool:

@@ -17,7 +17,7 @@ province-wide set: the provider approves them per SMS account, not per center, a
 citizens receive the same wording. So writing them is a province-scope action
 (``core.actors.is_province_scope``): a center's director (of A or of B) reads them and is told
 why saving is refused (``province_only``); only the province account edits and approves them
-(see docs/readme/followups.md). The live count (``notifications:template_preview``,
+(README, Security: province-wide reference data). The live count (``notifications:template_preview``,
 POST /api/v1/sms/templates/preview) only computes a preview and writes nothing, for any center.
 
 The provider's delivery receipts (POST /api/v1/sms/receipts/{gateway}) carry no staff actor:
