@@ -316,3 +316,20 @@ def test_a_province_administrator_writes_province_wide_policies(
     )
     center_admin = make_staff(Role.ADMINISTRATOR)
     assert login_client_for(center_admin).get(reverse("fees:policy_new")).status_code == 403
+
+
+def test_the_province_director_writes_province_wide_policies(
+    a, make_staff, login_client_for, center, other_center
+):
+    province_director = make_staff(Role.DIRECTOR, username="province-director")
+    province_director.center = None
+    province_director.save(update_fields=["center"])
+
+    response = login_client_for(province_director).post(
+        reverse("fees:policy_new"), POLICY_FORM | {"code": "PROV-JG02"}
+    )
+
+    assert response.status_code == 302
+    policy = WaiverPolicy.objects.get(code="PROV-JG02")
+    assert (policy.scope, policy.center_id) == ("province", None)
+    assert (a_quote(center), a_quote(other_center)) == (0, 0)
