@@ -30,6 +30,7 @@ from bianmin.cases.schemas import (
     TransitionIn,
 )
 from bianmin.cases.throttle import progress_lookup
+from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.notifications.selectors import batch_get, batch_report
@@ -219,7 +220,7 @@ def arrival_list_send(request: HttpRequest, batch_id: int) -> Any:
     return _batch_out(actor, batch_id)
 
 
-def _batch_out(actor: Any, batch_id: int) -> dict[str, Any]:
+def _batch_out(actor: StaffActor, batch_id: int) -> dict[str, Any]:
     batch = batch_get(user=actor, batch_id=batch_id)
     if batch is None:
         raise NotFound("批次不存在。")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bianmin.accounts.selectors import center_get
 from bianmin.core import clock
+from bianmin.core.actors import actor_of, home_center_id
 from bianmin.core.client_ip import client_ip
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm, has_perm
@@ -136,8 +137,8 @@ def procedure(request: HttpRequest, pk: int) -> HttpResponse:
 
 @_needs(Perm.DESK_GUIDE_EDIT)
 def procedure_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor: Any = request.user
-    found = selectors.procedure_get(center_id=actor.center_id, procedure_id=pk)
+    actor = actor_of(request)
+    found = selectors.procedure_get(center_id=home_center_id(actor), procedure_id=pk)
     if found is None:
         raise Http404
     fields = [f for f in ProcedureForm.base_fields if f != "reason"]
@@ -174,7 +175,7 @@ def procedure_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @_needs(Perm.DESK_GUIDE_EDIT)
 def guide_manage(request: HttpRequest) -> HttpResponse:
     """Import, export, synonyms and the procedures nobody checked for 12 months."""
-    actor: Any = request.user
+    actor = actor_of(request)
     errors: list[str] = []
     if request.method == "POST" and request.POST.get("section") == "import":
         upload = request.FILES.get("file")
@@ -202,7 +203,7 @@ def guide_manage(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("同义词已保存。"))
             return redirect("family_desk:guide_manage")
-    groups = selectors.synonym_groups(center_id=actor.center_id)
+    groups = selectors.synonym_groups(center_id=home_center_id(actor))
     return render(
         request,
         "family_desk/guide_manage.html",
@@ -211,7 +212,7 @@ def guide_manage(request: HttpRequest) -> HttpResponse:
             "synonyms": request.POST.get("synonyms")
             if errors
             else "\n".join("=".join(g) for g in groups),
-            "stale": selectors.procedures_stale(center_id=actor.center_id)[:100],
+            "stale": selectors.procedures_stale(center_id=home_center_id(actor))[:100],
         },
     )
 
@@ -233,14 +234,14 @@ def guide_template(request: HttpRequest) -> HttpResponse:
 
 @_needs(Perm.DESK_ASK)
 def guide_export(request: HttpRequest) -> HttpResponse:
-    actor: Any = request.user
-    return _file(services.guide_export_xlsx(center_id=actor.center_id), "guide.xlsx", XLSX)
+    actor = actor_of(request)
+    return _file(services.guide_export_xlsx(center_id=home_center_id(actor)), "guide.xlsx", XLSX)
 
 
 @_needs(Perm.DESK_ASK)
 def guide_booklet(request: HttpRequest) -> HttpResponse:
-    actor: Any = request.user
-    pdf = services.guide_booklet_pdf(center_id=actor.center_id, center_name=actor.center.name)
+    actor = actor_of(request)
+    pdf = services.guide_booklet_pdf(center_id=home_center_id(actor), center_name=actor.center.name)
     return _file(pdf, "guide.pdf", "application/pdf", inline=True)
 
 
@@ -249,7 +250,7 @@ def guide_booklet(request: HttpRequest) -> HttpResponse:
 
 @_needs(Perm.DESK_HANDLE)
 def board(request: HttpRequest) -> HttpResponse:
-    actor: Any = request.user
+    actor = actor_of(request)
     status = str(request.GET.get("status") or "")
     rows = selectors.request_list_for_desk(
         actor=actor,
@@ -266,13 +267,13 @@ def board(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": RequestStatus.choices,
             "overdue": selectors.request_list_for_desk(actor=actor, overdue_only=True).count(),
-            "stale_count": selectors.procedures_stale(center_id=actor.center_id).count(),
+            "stale_count": selectors.procedures_stale(center_id=home_center_id(actor)).count(),
         },
     )
 
 
 def _staff_action(request: HttpRequest, number: str) -> None:
-    actor: Any = request.user
+    actor = actor_of(request)
     action = request.POST.get("action", "")
     body = request.POST.get("body", "")
     if action == "take":
@@ -310,7 +311,7 @@ def _staff_action(request: HttpRequest, number: str) -> None:
 
 @_needs(Perm.DESK_ASK)
 def request_detail(request: HttpRequest, number: str) -> HttpResponse:
-    actor: Any = request.user
+    actor = actor_of(request)
     asker = Asker.of_staff(actor)
     if request.method == "POST":
         try:
@@ -374,7 +375,7 @@ def phone_attachment(request: HttpRequest, center_code: str, number: str, pk: in
 
 @_needs(Perm.DESK_ASK)
 def custody_print(request: HttpRequest, number: str) -> HttpResponse:
-    actor: Any = request.user
+    actor = actor_of(request)
     found, parties = services.request_open(asker=Asker.of_staff(actor), number=number)
     if not parties & {Party.DESK, Party.HANDLER}:
         raise Http404
@@ -385,7 +386,7 @@ def custody_print(request: HttpRequest, number: str) -> HttpResponse:
 @_needs(Perm.DESK_ASK)
 def mine(request: HttpRequest) -> HttpResponse:
     """An officer's own page: ask the desk, follow one's requests, register family members."""
-    actor: Any = request.user
+    actor = actor_of(request)
     ask = AskForm(prefix="ask")
     family = FamilyForm(prefix="family")
     section = request.POST.get("section")
@@ -411,7 +412,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         return redirect("family_desk:mine")
     if request.method == "GET" and request.GET.get("procedure", "").isdigit():
         found = selectors.procedure_get(
-            center_id=actor.center_id, procedure_id=int(request.GET["procedure"][:9])
+            center_id=home_center_id(actor), procedure_id=int(request.GET["procedure"][:9])
         )
         if found is not None:
             ask.initial.update(procedure_id=found.pk, procedure_text=found.name)
@@ -431,8 +432,8 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @_needs(Perm.DESK_FIGURES)
 def figures(request: HttpRequest) -> HttpResponse:
-    actor: Any = request.user
-    data = selectors.desk_figures(center_id=actor.center_id)
+    actor = actor_of(request)
+    data = selectors.desk_figures(center_id=home_center_id(actor))
     return render(
         request,
         "family_desk/figures.html",
@@ -443,9 +444,9 @@ def figures(request: HttpRequest) -> HttpResponse:
                 "series": [{"name": k, "data": v} for k, v in data.by_month_type.items()],
                 "units": [{"name": n, "value": c} for n, c in data.by_unit],
             },
-            "summary": selectors.weekly_summary(center_id=actor.center_id),
+            "summary": selectors.weekly_summary(center_id=home_center_id(actor)),
             "can_configure": has_perm(actor, Perm.DESK_CONFIGURE),
-            "is_public": selectors.guide_is_public(center_id=actor.center_id),
+            "is_public": selectors.guide_is_public(center_id=home_center_id(actor)),
         },
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
+from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.core.workdays import CalendarUnknown, WorkdayCalendar
@@ -19,7 +20,7 @@ from bianmin.lost_found.errors import LostFoundError
 from bianmin.lost_found.models import FoundItem, FoundItemEvent
 
 
-def need(actor: Any, perm: Perm, message: str | None = None) -> None:
+def need(actor: StaffActor, perm: Perm, message: str | None = None) -> None:
     if not has_perm(actor, perm):
         raise PermissionDenied(
             message or _("您没有执行此操作的权限。"), code=LostFoundError.PERMISSION_DENIED
@@ -64,11 +65,11 @@ def create_numbered(model: type[models.Model], *, prefix: str, **fields: Any) ->
     raise DomainError(_("登记繁忙，请稍后重试。"), code=LostFoundError.INVALID_TRANSITION)
 
 
-def item_for_update(*, actor: Any, number: str) -> FoundItem:
+def item_for_update(*, actor: StaffActor, number: str) -> FoundItem:
     """The actor's center's item, locked; another center's item is simply not found."""
     item = (
         FoundItem.objects.select_for_update()
-        .filter(center_id=actor.center_id, number=(number or "").strip())
+        .filter(center_id=home_center_id(actor), number=(number or "").strip())
         .first()
     )
     if item is None:
@@ -76,7 +77,7 @@ def item_for_update(*, actor: Any, number: str) -> FoundItem:
     return item
 
 
-def transition(item: FoundItem, *, to: str, actor: Any, note: str = "") -> None:
+def transition(item: FoundItem, *, to: str, actor: StaffActor, note: str = "") -> None:
     """Apply one transition of the pipeline, with its history row and audit entry."""
     if not pipeline.can_transition(item.status, to):
         raise DomainError(
@@ -94,7 +95,7 @@ def transition(item: FoundItem, *, to: str, actor: Any, note: str = "") -> None:
         item=item,
         from_status=before,
         to_status=to,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor_id=getattr(actor, "pk", None),
         note=note[:200],
         at=clock.now(),
     )

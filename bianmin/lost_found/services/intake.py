@@ -7,7 +7,6 @@ import io
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -181,7 +180,7 @@ def index_item(item: FoundItem) -> None:
     )
 
 
-def _notify_document_owner(item: FoundItem, *, actor: Any, document_number: str) -> None:
+def _notify_document_owner(item: FoundItem, *, actor: StaffActor, document_number: str) -> None:
     """Found ID document: look the owner up by blind index and send one SMS (dedupe per item)."""
     if not document_number:
         return

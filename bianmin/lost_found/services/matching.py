@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -219,7 +218,7 @@ def match_decide(*, actor: StaffActor, match_id: int, confirm: bool) -> Match:
     return match
 
 
-def _notify_reporter(match: Match, *, actor: Any) -> None:
+def _notify_reporter(match: Match, *, actor: StaffActor) -> None:
     report = match.lost_report
     try:
         sms_enqueue(
