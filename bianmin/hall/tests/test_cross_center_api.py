@@ -13,7 +13,7 @@ from bianmin.audit.models import AuditEntry
 from bianmin.core.permissions import Role
 from bianmin.hall.enums import TicketStatus
 from bianmin.hall.models import Ticket, TicketEvent, WindowSession
-from bianmin.hall.services import ticket_call_next, ticket_park, window_sign_in
+from bianmin.hall.services import window_sign_in
 from bianmin.hall.tests.factories import WindowFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,30 +22,21 @@ API = "/api/v1"
 
 
 @pytest.fixture
-def world(hall, other_center, make_staff, issue, clock) -> dict[str, Any]:
-    """Center A (TG, windows W01–W12): a parked ticket, a called one at W01 and a waiting one
-    with a priority claim. Center B (HY) has only W01, with a B officer signed in there."""
+def world(hall, busy_hall, other_center, make_staff) -> dict[str, Any]:
+    """Center A (TG, windows W01–W12) as `busy_hall` leaves it: a parked ticket, a called one at
+    W01 and a waiting one with a priority claim. Center B (HY) has only W01, with a B officer
+    signed in there."""
     WindowFactory(center=other_center, code="W01")
-    a_officer = make_staff(Role.OFFICER)
-    parked = issue("HZ02")
-    clock.shift(60)
-    called = issue("HZ02")
-    clock.shift(60)
-    waiting = issue("JG01", priority="appointment")
-    window_sign_in(actor=a_officer, window_code="W01")
-    assert ticket_call_next(actor=a_officer, window_code="W01").pk == parked.pk
-    ticket_park(actor=a_officer, ticket_id=parked.pk)
-    assert ticket_call_next(actor=a_officer, window_code="W01").pk == called.pk
     b_officer = make_staff(Role.OFFICER, center_=other_center)
     b_guide = make_staff(Role.GUIDE, center_=other_center)
     window_sign_in(actor=b_officer, window_code="W01")
     return {
         "a": hall,
         "b": other_center,
-        "a_officer": a_officer,
-        "parked": parked,
-        "called": called,
-        "waiting": waiting,
+        "a_officer": busy_hall["officer"],
+        "parked": busy_hall["parked"],
+        "called": busy_hall["called"],
+        "waiting": busy_hall["waiting"],
         "b_officer": b_officer,
         "b_guide": b_guide,
     }
