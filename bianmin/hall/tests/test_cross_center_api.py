@@ -206,3 +206,16 @@ def test_ticket_create_by_b_issues_in_b_whatever_the_body_names(world, api_clien
     assert ticket.item.code == "HZ02"
     assert _center_state(world["a"]) == before
     assert Ticket.objects.filter(center=world["b"]).count() == 1
+
+
+@pytest.mark.parametrize("action", ["pause", "resume", "sign-out", "call-next"])
+def test_an_own_window_one_is_not_signed_in_at_is_still_a_conflict(
+    world, api_client_for, action
+) -> None:
+    """POST /api/v1/windows/{window_code}/pause (and resume, sign-out, call-next) at W02 of B's
+    own center while signed in at W01: 409 not_signed_in, as before; only codes B lacks are 404."""
+    WindowFactory(center=world["b"], code="W02")
+    client = api_client_for(world["b_officer"])
+    response = _post(client, f"/windows/W02/{action}")
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "not_signed_in"
