@@ -137,7 +137,7 @@ def test_every_write_endpoint_has_a_cross_center_test() -> None:
             continue
         missing.append(f"  page  {name:45} /{route}")
     for operation_id, label in sorted(api_write_operations().items(), key=lambda kv: kv[1]):
-        if operation_id in text or label in text:
+        if operation_id in EXEMPT or operation_id in text or label in text:
             continue
         missing.append(f"  api   {label:45} (operation id {operation_id})")
     assert not missing, (

@@ -213,11 +213,28 @@ def session_at(actor: StaffActor, window_code: str) -> WindowSession:
     session = open_session_locked(actor)
     code = (window_code or "").strip().upper()
     if session is None or session.window.code != code:
+        window_get(actor, code)  # a code of another center: not found, not "not signed in"
         raise Conflict(_("您没有在 %s 窗口签到，请先签到") % code, code=HallError.NOT_SIGNED_IN)
     return session
 
 
-def check_window(session: WindowSession | None, window_code: str | None) -> WindowSession:
+def window_get(actor: StaffActor, window_code: str) -> Window:
+    """An active window of the actor's own center by its code (codes repeat across centers)."""
+    code = (window_code or "").strip().upper()
+    window = Window.objects.filter(
+        center_id=home_center_id(actor), code=code, is_active=True
+    ).first()
+    if window is None:
+        raise NotFound(_("本中心没有 %s 窗口") % code, code=HallError.UNKNOWN_WINDOW)
+    return window
+
+
+def check_window(
+    session: WindowSession | None, window_code: str | None, *, actor: StaffActor
+) -> WindowSession:
+    code = window_code.strip().upper() if window_code is not None else None
+    if code is not None and (session is None or session.window.code != code):
+        window_get(actor, code)  # a code of another center: not found, not "not here"
     if session is None:
         raise Conflict(_("您当前没有签到"), code=HallError.NOT_SIGNED_IN)
     if window_code is not None and session.window.code != window_code.strip().upper():

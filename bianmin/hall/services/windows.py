@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor, home_center_id
-from bianmin.core.errors import Conflict, NotFound, PermissionDenied
+from bianmin.core.errors import Conflict, PermissionDenied
 from bianmin.core.permissions import Perm
 from bianmin.hall.enums import EventKind
 from bianmin.hall.errors import HallError
-from bianmin.hall.models import Window, WindowSession
+from bianmin.hall.models import WindowSession
 from bianmin.hall.services._common import (
     atomic_write,
     change_record,
@@ -23,17 +23,8 @@ from bianmin.hall.services._common import (
     open_session_locked,
     require,
     seconds_between,
+    window_get,
 )
-
-
-def _window_get(actor: StaffActor, window_code: str) -> Window:
-    code = (window_code or "").strip().upper()
-    window = Window.objects.filter(
-        center_id=home_center_id(actor), code=code, is_active=True
-    ).first()
-    if window is None:
-        raise NotFound(_("本中心没有 %s 窗口") % code, code=HallError.UNKNOWN_WINDOW)
-    return window
 
 
 def _window_change(
@@ -66,7 +57,7 @@ def window_sign_in(*, actor: StaffActor, window_code: str) -> WindowSession:
 @atomic_write
 def _window_sign_in(*, actor: StaffActor, window_code: str) -> WindowSession:
     now = clock.now()
-    window = _window_get(actor, window_code)
+    window = window_get(actor, window_code)
     current = open_session_locked(actor)
     if current is not None and current.window_id == window.pk:
         return current
@@ -102,7 +93,7 @@ def _end_session(session: WindowSession, *, actor: StaffActor, now: datetime) ->
 def window_sign_out(*, actor: StaffActor, window_code: str | None = None) -> None:
     """签退 (close the window)."""
     now = clock.now()
-    session = check_window(open_session_locked(actor), window_code)
+    session = check_window(open_session_locked(actor), window_code, actor=actor)
     if holding(actor, now) is not None:
         raise Conflict(_("请先办结当前号，再签退"), code=HallError.CURRENT_TICKET)
     _end_session(session, actor=actor, now=now)
@@ -114,7 +105,7 @@ def window_pause(
 ) -> WindowSession:
     """暂停 (a break): the window stays signed in but call-next is refused."""
     now = clock.now()
-    session = check_window(open_session_locked(actor), window_code)
+    session = check_window(open_session_locked(actor), window_code, actor=actor)
     if session.is_paused:
         return session
     if holding(actor, now) is not None:
@@ -130,7 +121,7 @@ def window_pause(
 def window_resume(*, actor: StaffActor, window_code: str | None = None) -> WindowSession:
     """恢复服务: calling is possible again; the event records how long the break was."""
     now = clock.now()
-    session = check_window(open_session_locked(actor), window_code)
+    session = check_window(open_session_locked(actor), window_code, actor=actor)
     if not session.is_paused:
         return session
     paused_seconds = seconds_between(now, session.paused_at)

@@ -54,6 +54,26 @@ def issue(hall: Any) -> Callable[..., Ticket]:
     return make
 
 
+@pytest.fixture
+def busy_hall(issue: Any, clock: Any, make_staff: Any) -> dict[str, Any]:
+    """Center A at work: its officer at W01 parked the first ticket and serves the second; a
+    third waits with a priority class to confirm. For the cross-center tests."""
+    from bianmin.core.permissions import Role
+    from bianmin.hall.services import ticket_call_next, ticket_park, window_sign_in
+
+    officer = make_staff(Role.OFFICER)
+    parked = issue("HZ02")
+    clock.shift(60)
+    called = issue("HZ02")
+    clock.shift(60)
+    waiting = issue("JG01", priority="appointment")
+    window_sign_in(actor=officer, window_code="W01")
+    assert ticket_call_next(actor=officer, window_code="W01").pk == parked.pk
+    ticket_park(actor=officer, ticket_id=parked.pk)
+    assert ticket_call_next(actor=officer, window_code="W01").pk == called.pk
+    return {"officer": officer, "parked": parked, "called": called, "waiting": waiting}
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Throttle counters and cached medians live in the cache (Redis in the PostgreSQL run)."""

@@ -24,7 +24,7 @@ from bianmin.core.permissions import Role
 from bianmin.hall.enums import TicketStatus
 from bianmin.hall.models import HallSettings, Ticket
 from bianmin.hall.selectors import display_state, ticket_summary
-from bianmin.hall.services import ticket_call_next, ticket_park, window_sign_in
+from bianmin.hall.services import window_sign_in
 from bianmin.hall.tests.factories import WindowFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,26 +33,21 @@ API = "/api/v1"
 
 
 @pytest.fixture
-def world(hall, other_center, make_staff, issue, clock) -> dict[str, Any]:
+def world(busy_hall, other_center, make_staff) -> dict[str, Any]:
     """Center A (TG) with a called ticket, a parked one and a waiting one with a priority claim;
     center B with its own window and staff of every hall role, signed in."""
     WindowFactory(center=other_center, code="W01")
-    a_officer = make_staff(Role.OFFICER)
-    called = issue("HZ02")
-    clock.shift(60)
-    parked = issue("HZ02")
-    clock.shift(60)
-    waiting = issue("JG01", priority="appointment")
-    window_sign_in(actor=a_officer, window_code="W01")
-    assert ticket_call_next(actor=a_officer, window_code="W01").pk == called.pk
-    ticket_park(actor=a_officer, ticket_id=called.pk)
-    assert ticket_call_next(actor=a_officer, window_code="W01").pk == parked.pk
     b = {
         role: make_staff(role, center_=other_center)
         for role in (Role.OFFICER, Role.GUIDE, Role.SHIFT_LEADER, Role.DIRECTOR)
     }
     window_sign_in(actor=b[Role.OFFICER], window_code="W01")
-    return {"parked": called, "called": parked, "waiting": waiting, "b": b}
+    return {
+        "parked": busy_hall["parked"],
+        "called": busy_hall["called"],
+        "waiting": busy_hall["waiting"],
+        "b": b,
+    }
 
 
 def _snapshot() -> list[tuple]:
