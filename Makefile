@@ -22,6 +22,8 @@ $(UV):
 
 .venv/.synced: $(UV) pyproject.toml uv.lock .python-version
 	$(UV) sync --frozen --quiet
+	@# jieba 0.42 has invalid escapes in its regexes: compile it once, quietly, so no user sees them.
+	@$(PY) -W ignore -c "import compileall, importlib.util as u; compileall.compile_dir(u.find_spec('jieba').submodule_search_locations[0], quiet=2)"
 	@touch $@
 
 venv: .venv/.synced
