@@ -8,10 +8,18 @@ class FamilyDeskConfig(AppConfig):
     verbose_name = _("惠民暖警服务台")
 
     def ready(self) -> None:
-        from bianmin.core.navigation import Panel, Screen, register_panel, register_screen
+        from bianmin.core.navigation import (
+            Landing,
+            Panel,
+            Screen,
+            register_landing,
+            register_panel,
+            register_screen,
+        )
         from bianmin.core.permissions import Perm, Role
 
         register_screen(Screen(_("服务台"), "family_desk:board", Perm.DESK_HANDLE, order=30))
+        register_landing(Landing(Role.DESK_OFFICER, "family_desk:board", Perm.DESK_HANDLE))
         register_screen(Screen(_("办事指南汇编"), "family_desk:guide", Perm.DESK_ASK, order=31))
         register_screen(Screen(_("惠民暖警"), "family_desk:mine", Perm.DESK_ASK, order=32))
         register_screen(Screen(_("服务台统计"), "family_desk:figures", Perm.DESK_FIGURES, order=33))

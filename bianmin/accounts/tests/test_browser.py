@@ -17,8 +17,9 @@ LANDINGS = {
     Role.SHIFT_LEADER: "/hall/board/",
     Role.DIRECTOR: "/",
     Role.INSPECTOR: "/audit/",
-    Role.SANITATION: "/",
+    Role.SANITATION: "/lost/intake/",
     Role.ADMINISTRATOR: "/staff/",
+    Role.DESK_OFFICER: "/desk/board/",
 }
 
 

@@ -34,7 +34,8 @@ def _login(client: Client, username: str, password: str = PASSWORD, ip: str = "1
         (Role.BACK_OFFICE, "/cases/queue/"),
         (Role.GUIDE, "/hall/guide/"),
         (Role.SHIFT_LEADER, "/hall/board/"),
-        (Role.SANITATION, "/"),
+        (Role.SANITATION, "/lost/intake/"),
+        (Role.DESK_OFFICER, "/desk/board/"),
     ],
 )
 def test_each_role_lands_on_its_work_screen(make_staff, role, landing) -> None:
