@@ -12,7 +12,9 @@ from django.conf import settings
 from django.test import Client
 
 from bianmin.cases.models import Case
-from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE, outbox_lines, pdf_text
+from bianmin.cases.tests.conftest import pdf_text
+from tests.support.case_builders import ADULT_ID, ADULT_NAME, PHONE
+from tests.support.sms_outbox import outbox_lines
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
