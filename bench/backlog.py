@@ -219,7 +219,7 @@ def _insert(count: int, fx: dict[str, Any]) -> None:
 
     fields = [f for f in Case._meta.concrete_fields if f.attname != "id"]
     table = Case._meta.db_table
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     if connection.vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3
