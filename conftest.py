@@ -18,6 +18,10 @@ from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core.permissions import Role
 from bianmin.hall.models import Window
 
+# Fixtures shared by the tests of several contexts: the SMS outbox and the seeded templates,
+# cases built through the cases services.
+pytest_plugins = ["tests.support.sms_outbox", "tests.support.case_builders"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def suite_clock() -> Iterator[None]:

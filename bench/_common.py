@@ -1,6 +1,24 @@
-"""Helpers the benchmarks share (the runner skips modules starting with "_")."""
+"""Helpers the benchmarks share (the runner skips modules starting with "_").
+
+The database benchmarks run each backend in a child process whose default database is a fresh
+bench database: the parent prepares that database (`fresh_sqlite`, `prepare_pg`, or both through
+`backend_database_url`), runs the child (`run_child`), which sets Django up and migrates
+(`child_django_setup`) and prints its result as one JSON line; the parent prints its table and
+writes the results file (`write_results`).
+"""
 
 from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def prepare_pg(url: str) -> bool:
@@ -18,3 +36,89 @@ def prepare_pg(url: str) -> bool:
         print(f"  postgresql: skipped ({exc.__class__.__name__}: {exc})")
         return False
     return True
+
+
+def fresh_sqlite(path: Path) -> None:
+    """No SQLite database (nor its -wal/-shm files) left at `path`; its folder exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def backend_database_url(backend: str, sqlite_path: Path, pg_url: str) -> str | None:
+    """The URL of a fresh database for `backend`; None when there is none to run against."""
+    if backend == "sqlite":
+        fresh_sqlite(sqlite_path)
+        return f"sqlite:///{sqlite_path}"
+    if backend == "postgresql" and prepare_pg(pg_url):
+        return pg_url
+    return None
+
+
+def child_env(database_url: str) -> dict[str, str]:
+    """The environment of a child whose default database is `database_url` (no Redis)."""
+    env = {k: v for k, v in os.environ.items() if k != "BIANMIN_REDIS_URL"}
+    env.update(
+        {"BIANMIN_DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    )
+    return env
+
+
+def run_child(
+    args: list[str], *, env: dict[str, str], label: str, timeout: int = 3600
+) -> dict[str, Any] | None:
+    """Run `python -m <args>` from the project root; the JSON object on the last line of its
+    output, or None (and the end of its stderr, under `label`) when it failed."""
+    proc = subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if proc.returncode != 0:
+        print(f"  {label}\n{proc.stderr[-3000:]}")
+        return None
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_timed_child(
+    module: str, backend: str, database_url: str, rows: int
+) -> dict[str, Any] | None:
+    """The child of `module` for one backend (`--child --rows N`), with its wall time."""
+    started = time.perf_counter()
+    result = run_child(
+        [module, "--child", "--rows", str(rows)],
+        env=child_env(database_url),
+        label=f"{backend}: failed",
+    )
+    if result is not None:
+        result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def child_django_setup() -> None:
+    """In a child: Django set up from the project root and its fresh database migrated."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def write_results(
+    results: dict[str, Any], path: Path, table: Callable[[dict[str, Any]], None]
+) -> int:
+    """Print the table and write `path`; 1 (nothing written) when no backend gave a result."""
+    if not results["backends"]:
+        return 1
+    table(results)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    print(f"written {path.relative_to(ROOT)}")
+    return 0

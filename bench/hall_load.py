@@ -34,12 +34,17 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from bench._common import prepare_pg
+from bench._common import (
+    ROOT,
+    child_django_setup,
+    fresh_sqlite,
+    prepare_pg,
+    run_child,
+    write_results,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "hall_load.json"
 SQLITE_PATH = ROOT / "var" / "bench" / "hall_load.sqlite3"
 PG_URL = os.environ.get(
@@ -54,14 +59,9 @@ ITEMS = ["HZ02", "HZ05", "JG01", "JG04", "CR01", "ZA04"]
 
 
 def _setup() -> dict[str, Any]:
-    import django
-
-    django.setup()
     from datetime import time as dtime
 
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    child_django_setup()
     from bianmin.accounts.models import Center, Staff
     from bianmin.accounts.services import api_token_create
     from bianmin.catalogue.services import catalogue_load_reference
@@ -229,19 +229,11 @@ def _free_port() -> int:
 
 
 def _run_backend(backend: str, env: dict[str, str], seconds: float) -> dict[str, Any] | None:
-    setup = subprocess.run(
-        [sys.executable, "-m", "bench.hall_load", "--setup"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
+    data = run_child(
+        ["bench.hall_load", "--setup"], env=env, label=f"{backend}: setup failed", timeout=1800
     )
-    if setup.returncode != 0:
-        print(f"  {backend}: setup failed\n{setup.stderr[-3000:]}")
+    if data is None:
         return None
-    data = json.loads(setup.stdout.strip().splitlines()[-1])
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(port), "--no-worker"],
@@ -355,9 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     for backend in args.backends.split(","):
         env = dict(base_env)
         if backend == "sqlite":
-            SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+            fresh_sqlite(SQLITE_PATH)
             env.pop("BIANMIN_DATABASE_URL", None)
             env["BIANMIN_BENCH_SQLITE"] = str(SQLITE_PATH)
         elif backend == "postgresql":
@@ -369,13 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         outcome = _run_backend(backend, env, args.seconds)
         if outcome is not None:
             results["backends"][backend] = outcome
-    if not results["backends"]:
-        return 1
-    _table(results)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
-    print(f"written {RESULTS.relative_to(ROOT)}")
-    return 0
+    return write_results(results, RESULTS, _table)
 
 
 if __name__ == "__main__":

@@ -18,16 +18,19 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from bench._common import prepare_pg
+from bench._common import (
+    ROOT,
+    backend_database_url,
+    child_django_setup,
+    run_timed_child,
+    write_results,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "lost_found.json"
 SQLITE_PATH = ROOT / "var" / "bench" / "lost_found.sqlite3"
 PG_URL = os.environ.get(
@@ -122,27 +125,6 @@ def _queries(rng: random.Random) -> list[tuple[str, str]]:
 # --- parent ----------------------------------------------------------------------------------------
 
 
-def _run_child(backend: str, url: str, rows: int) -> dict[str, Any] | None:
-    env = {k: v for k, v in os.environ.items() if k not in ("BIANMIN_REDIS_URL",)}
-    env.update({"BIANMIN_DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.local"})
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.lost_found", "--child", "--rows", str(rows)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=False,
-    )
-    if proc.returncode != 0:
-        print(f"  {backend}: failed\n{proc.stderr[-3000:]}")
-        return None
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result["wall_seconds"] = round(time.perf_counter() - started, 1)
-    return result
-
-
 def _table(results: dict[str, Any]) -> None:
     header = f"{'backend':<12}{'query':<24}{'p50':>10}{'p95':>10}{'max':>10}"
     print(header)
@@ -180,37 +162,20 @@ def main(argv: list[str] | None = None) -> int:
     }
     for backend in args.backends.split(","):
         print(f"  {backend}: {args.rows:,} items …", flush=True)
-        if backend == "sqlite":
-            SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-            outcome = _run_child(backend, f"sqlite:///{SQLITE_PATH}", args.rows)
-        elif backend == "postgresql":
-            outcome = _run_child(backend, PG_URL, args.rows) if prepare_pg(PG_URL) else None
-        else:
+        url = backend_database_url(backend, SQLITE_PATH, PG_URL)
+        if url is None:
             continue
+        outcome = run_timed_child("bench.lost_found", backend, url, args.rows)
         if outcome is not None:
             results["backends"][backend] = outcome
-    if not results["backends"]:
-        return 1
-    _table(results)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
-    print(f"written {RESULTS.relative_to(ROOT)}")
-    return 0
+    return write_results(results, RESULTS, _table)
 
 
 # --- child: one backend ------------------------------------------------------------------------------
 
 
 def _child(rows: int) -> dict[str, Any]:
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    child_django_setup()
     rng = random.Random(20261130)
     center, staff = _fixtures()
     started = time.perf_counter()

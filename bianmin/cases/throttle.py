@@ -28,6 +28,7 @@ from bianmin.cases.errors import CaseError
 from bianmin.core.client_ip import client_ip
 from bianmin.core.crypto import blind_index
 from bianmin.core.errors import DomainError, NotFound
+from bianmin.core.ratelimit import cache_hit
 
 PAIR_FREE_FAILURES = 5
 FIRST_BLOCK_SECONDS = 60
@@ -89,12 +90,7 @@ def progress_lookup(
         MAX_BLOCK_SECONDS * 2,
     )
     client_key = _client_key(client)
-    cache.add(client_key, 0, WINDOW_SECONDS)
-    try:
-        client_failures = cache.incr(client_key)
-    except ValueError:  # expired between add and incr
-        cache.set(client_key, 1, WINDOW_SECONDS)
-        client_failures = 1
+    client_failures = cache_hit(client_key, WINDOW_SECONDS)
     if client_failures > CLIENT_FAILURE_LIMIT:
         raise DomainError(
             _("查询失败次数过多，请10分钟后再试"), code=CaseError.THROTTLED, status=429

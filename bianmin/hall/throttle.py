@@ -14,10 +14,10 @@ import secrets
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from bianmin.core.client_ip import client_ip
+from bianmin.core.ratelimit import cache_hit
 
 COOKIE = "bm_device"
 SALT = "bianmin.hall.device"
@@ -53,13 +53,7 @@ def device_id(request: HttpRequest) -> str:
 
 def _hit(key: str, limit: int, seconds: int) -> bool:
     bucket = f"hall:thr:{key}:{int(time.time()) // seconds}"
-    cache.add(bucket, 0, seconds + 5)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.set(bucket, 1, seconds + 5)
-        count = 1
-    return count <= limit
+    return cache_hit(bucket, seconds + 5) <= limit
 
 
 def ensure_device_cookie(request: HttpRequest, response: HttpResponse) -> HttpResponse:

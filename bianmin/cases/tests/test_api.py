@@ -6,9 +6,10 @@ from datetime import date
 import pytest
 
 from bianmin.cases.models import Case, CaseEvent
-from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE, pdf_text
+from bianmin.cases.tests.conftest import pdf_text
 from bianmin.core.permissions import Role
 from bianmin.people.idnumber import make_id_number
+from tests.support.case_builders import ADULT_ID, ADULT_NAME, PHONE
 
 pytestmark = pytest.mark.django_db
 

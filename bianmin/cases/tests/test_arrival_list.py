@@ -11,11 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from bianmin.cases import services
-from bianmin.cases.tests.conftest import outbox_lines
 from bianmin.core.errors import Conflict, DomainError, PermissionDenied
 from bianmin.notifications.enums import BatchRowStatus, BatchStatus, MessageStatus
 from bianmin.notifications.models import Batch, BatchRow, Message
 from bianmin.notifications.services import batches_finish
+from tests.support.sms_outbox import outbox_lines
 
 pytestmark = pytest.mark.usefixtures("pinned", "templates")
 

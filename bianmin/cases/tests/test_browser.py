@@ -8,23 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.test import Client
 
 from bianmin.cases.models import Case
-from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE, outbox_lines, pdf_text
+from bianmin.cases.tests.conftest import pdf_text
+from tests.support.browser import session_cookie
+from tests.support.case_builders import ADULT_ID, ADULT_NAME, PHONE
+from tests.support.sms_outbox import outbox_lines
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def session_cookie(user, url):
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": url,
-    }
 
 
 def test_officer_flow_from_registration_to_progress(

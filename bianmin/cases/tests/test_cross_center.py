@@ -16,9 +16,9 @@ import pytest
 
 from bianmin.cases import services
 from bianmin.cases.models import Case, CaseEvent, Inquiry
-from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE
 from bianmin.core.permissions import Role
 from bianmin.notifications.models import Batch, Message
+from tests.support.case_builders import ADULT_ID, ADULT_NAME, PHONE
 
 pytestmark = pytest.mark.usefixtures("templates")
 

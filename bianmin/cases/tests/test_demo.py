@@ -7,9 +7,10 @@ from django.utils import timezone
 from bianmin.cases import selectors, services
 from bianmin.cases.demo import cases_demo_history
 from bianmin.cases.models import Case, CaseEvent
-from bianmin.cases.tests.conftest import SHANGHAI, applicant
+from bianmin.cases.tests.conftest import SHANGHAI
 from bianmin.people.idnumber import make_id_number
 from bianmin.people.services import PersonInput, person_upsert
+from tests.support.case_builders import applicant
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from django.test import RequestFactory
 
 from bianmin.cases import pipeline, services
 from bianmin.cases.documents import progress_url, receipt_pdf
-from bianmin.cases.tests.conftest import all_provided, at, pdf_text
+from bianmin.cases.tests.conftest import at, pdf_text
+from tests.support.case_builders import all_provided
 
 pytestmark = pytest.mark.django_db
 

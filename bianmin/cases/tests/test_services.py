@@ -16,11 +16,12 @@ from bianmin.cases.enums import (
 )
 from bianmin.cases.errors import CaseError
 from bianmin.cases.models import Case, CaseConfirmation, CaseEvent, MissingNotice
-from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, all_provided, applicant, at
+from bianmin.cases.tests.conftest import at
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Role
 from bianmin.core.workdays import CalendarUnknown
 from bianmin.people.idnumber import make_id_number
+from tests.support.case_builders import ADULT_ID, ADULT_NAME, all_provided, applicant
 
 pytestmark = pytest.mark.django_db
 

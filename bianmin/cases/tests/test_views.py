@@ -6,8 +6,9 @@ import pytest
 
 from bianmin.cases import services
 from bianmin.cases.models import Case, Inquiry
-from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE, at
+from bianmin.cases.tests.conftest import at
 from bianmin.core.permissions import Role
+from tests.support.case_builders import ADULT_ID, ADULT_NAME, PHONE
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}

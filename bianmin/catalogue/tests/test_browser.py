@@ -1,6 +1,7 @@
 import pytest
 
 from bianmin.catalogue.models import ServiceItem
+from tests.support.browser import client_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -8,18 +9,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_director_adds_a_material_in_the_browser(
     live_server, page, catalogue, province_director, login_client_for
 ) -> None:
-    from django.conf import settings
-
     client = login_client_for(province_director)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "url": live_server.url,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            }
-        ]
-    )
+    page.context.add_cookies([client_cookie(client, live_server.url)])
     page.goto(f"{live_server.url}/catalogue/HZ02/")
     page.get_by_label("新材料编码").fill("residence_booklet")
     page.get_by_label("新材料名称").fill("居住证明")

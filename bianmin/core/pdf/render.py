@@ -228,20 +228,24 @@ class _Renderer:
         if self.pdf.will_page_break(height):
             self.pdf.add_page()
 
+    def block(self, text: str, height: float, align: Align) -> None:
+        """Full-width wrapped text (禁则 kept), then the cursor at the left margin below it."""
+        self.pdf.multi_cell(
+            0,
+            height,
+            self.wrap(text),
+            align=align,
+            wrapmode=WrapMode.CHAR,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+
     # -- operations ---------------------------------------------------------------------------
 
     def heading(self, text: str) -> None:
         pdf, size = self.pdf, self.layout.heading_pt
         self.font("sans", "B", size)
-        pdf.multi_cell(
-            0,
-            self.line_height(size, 1.4),
-            self.wrap(text),
-            align=Align.C,
-            wrapmode=WrapMode.CHAR,
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
+        self.block(text, self.line_height(size, 1.4), Align.C)
         pdf.ln(size * _PT * 0.5)
 
     def section(self, text: str) -> None:
@@ -249,15 +253,7 @@ class _Renderer:
         self.ensure_room(self.line_height(size) * 3)
         pdf.ln(size * _PT * 0.4)
         self.font("sans", "B", size)
-        pdf.multi_cell(
-            0,
-            self.line_height(size, 1.4),
-            self.wrap(text),
-            align=Align.L,
-            wrapmode=WrapMode.CHAR,
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
+        self.block(text, self.line_height(size, 1.4), Align.L)
         pdf.ln(size * _PT * 0.3)
 
     def paragraph(self, text: str, size: float | None, align: str, indent: bool) -> None:
@@ -266,15 +262,7 @@ class _Renderer:
         self.font(self.layout.body_family, "", size)
         if indent:  # Chinese convention: two full-width spaces before each paragraph
             text = "\n".join("\u3000\u3000" + line.lstrip() for line in text.split("\n"))
-        pdf.multi_cell(
-            0,
-            self.line_height(size, 1.6),
-            self.wrap(text),
-            align=_ALIGN[align],
-            wrapmode=WrapMode.CHAR,
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
+        self.block(text, self.line_height(size, 1.6), _ALIGN[align])
         pdf.ln(size * _PT * 0.5)
 
     def field_rows(self, rows: Sequence[tuple[str, str]]) -> None:
@@ -376,15 +364,7 @@ class _Renderer:
         pdf.set_y(top + size_mm)
         if caption:
             self.font("sans", "", layout.caption_pt)
-            pdf.multi_cell(
-                0,
-                caption_h,
-                self.wrap(caption),
-                align=Align.C,
-                wrapmode=WrapMode.CHAR,
-                new_x=XPos.LMARGIN,
-                new_y=YPos.NEXT,
-            )
+            self.block(caption, caption_h, Align.C)
         pdf.ln(2)
 
     def signature_line(self, label: str, date: bool) -> None:

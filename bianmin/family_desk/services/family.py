@@ -9,7 +9,6 @@ which phones are registered at speed.
 import secrets
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,7 @@ from bianmin.core.crypto import blind_index
 from bianmin.core.errors import DomainError, NotFound
 from bianmin.core.masking import mask_phone
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.core.ratelimit import cache_hit
 from bianmin.core.validators import is_mobile
 from bianmin.family_desk.enums import Relation
 from bianmin.family_desk.errors import DeskError
@@ -142,13 +142,7 @@ def _code_hash(member_id: int, code: str) -> str:
 
 def _throttle_address(address: str) -> None:
     key = f"desk:code:addr:{blind_index(address, purpose='desk_address')}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > PER_ADDRESS_HOUR:
+    if cache_hit(key, 3600) > PER_ADDRESS_HOUR:
         raise Throttled(_("获取验证码过于频繁，请一小时后再试。"))
 
 

@@ -9,7 +9,6 @@ from django.test import Client
 from bianmin.core.permissions import Role
 from bianmin.family_desk.sessions import FAMILY_SESSION_KEY
 from bianmin.family_desk.tests.factories import FamilyMemberFactory, ProcedureFactory
-from bianmin.notifications.services import notifications_load_reference
 
 # A Tuesday morning in Asia/Shanghai: outside the SMS quiet hours, a working day.
 DAYTIME = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -29,11 +28,6 @@ def _fresh_cache() -> Any:
 def daytime() -> Any:
     with time_machine.travel(DAYTIME, tick=True) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def sms_templates(db: Any) -> None:
-    notifications_load_reference()
 
 
 @pytest.fixture

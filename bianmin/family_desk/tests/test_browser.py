@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_family_member_asks_on_the_phone_page(
-    daytime, live_server, browser, sms_templates, officer, procedure
+    daytime, live_server, browser, templates, officer, procedure
 ):
     member = FamilyMemberFactory(officer=officer, phone="13900007777", name="李秀兰")
     context = browser.new_context(

@@ -206,7 +206,7 @@ def test_own_page_forms_from_center_b(a_side, b_side, center, login_client_for):
 
 
 def test_phone_pages_from_center_b(
-    a_side, b_side, center, other_center, client, family_client_for, sms_templates
+    a_side, b_side, center, other_center, client, family_client_for, templates
 ):
     from bianmin.notifications.models import Message
 

@@ -85,7 +85,7 @@ def test_one_phone_is_registered_once(daytime, officer, member):
     assert caught.value.code == "duplicate_family_member"
 
 
-def test_code_sign_in_is_single_use(daytime, sms_templates, center, member):
+def test_code_sign_in_is_single_use(daytime, templates, center, member):
     sign_in_code_send(center_id=center.pk, phone=member.phone, address="10.0.0.1")
     code = _code_from_outbox()
     assert sign_in_code_verify(center_id=center.pk, phone=member.phone, code=code) == member
@@ -95,7 +95,7 @@ def test_code_sign_in_is_single_use(daytime, sms_templates, center, member):
     assert SignInCode.objects.get().code_hash != code  # stored hashed
 
 
-def test_the_sign_in_sms_goes_out_at_night_too(sms_templates, center, member):
+def test_the_sign_in_sms_goes_out_at_night_too(templates, center, member):
     night = dt.datetime(2026, 11, 24, 23, 30, tzinfo=DAYTIME.tzinfo)
     with time_machine.travel(night, tick=False):
         sign_in_code_send(center_id=center.pk, phone=member.phone, address="10.0.0.1")
@@ -104,7 +104,7 @@ def test_the_sign_in_sms_goes_out_at_night_too(sms_templates, center, member):
         assert message.next_attempt_at <= night  # not held until 08:00
 
 
-def test_codes_expire_after_five_minutes(sms_templates, center, member):
+def test_codes_expire_after_five_minutes(templates, center, member):
     with time_machine.travel(DAYTIME, tick=False) as traveller:
         sign_in_code_send(center_id=center.pk, phone=member.phone, address="10.0.0.1")
         code = _code_from_outbox()
@@ -113,7 +113,7 @@ def test_codes_expire_after_five_minutes(sms_templates, center, member):
             sign_in_code_verify(center_id=center.pk, phone=member.phone, code=code)
 
 
-def test_five_wrong_tries_spend_the_code(daytime, sms_templates, center, member):
+def test_five_wrong_tries_spend_the_code(daytime, templates, center, member):
     sign_in_code_send(center_id=center.pk, phone=member.phone, address="10.0.0.1")
     code = _code_from_outbox()
     wrong = "000000" if code != "000000" else "111111"
@@ -125,7 +125,7 @@ def test_five_wrong_tries_spend_the_code(daytime, sms_templates, center, member)
         sign_in_code_verify(center_id=center.pk, phone=member.phone, code=code)
 
 
-def test_sending_is_throttled_per_phone(sms_templates, center, member):
+def test_sending_is_throttled_per_phone(templates, center, member):
     with time_machine.travel(DAYTIME, tick=False) as traveller:
         sign_in_code_send(center_id=center.pk, phone=member.phone, address="10.0.0.1")
         with pytest.raises(DomainError) as caught:
@@ -140,7 +140,7 @@ def test_sending_is_throttled_per_phone(sms_templates, center, member):
     assert SignInCode.objects.count() == 5
 
 
-def test_an_unregistered_phone_is_told_clearly_and_nothing_is_sent(daytime, sms_templates, center):
+def test_an_unregistered_phone_is_told_clearly_and_nothing_is_sent(daytime, templates, center):
     with pytest.raises(DomainError) as caught:
         sign_in_code_send(center_id=center.pk, phone="13700000000", address="10.0.0.9")
     assert caught.value.code == "phone_not_registered"
@@ -150,14 +150,14 @@ def test_an_unregistered_phone_is_told_clearly_and_nothing_is_sent(daytime, sms_
 
 
 def test_a_phone_registered_at_another_center_cannot_sign_in_here(
-    daytime, sms_templates, other_center, member
+    daytime, templates, other_center, member
 ):
     with pytest.raises(DomainError) as caught:
         sign_in_code_send(center_id=other_center.pk, phone=member.phone, address="10.0.0.9")
     assert caught.value.code == "phone_not_registered"
 
 
-def test_one_address_may_ask_for_twenty_codes_an_hour(daytime, sms_templates, center, officer):
+def test_one_address_may_ask_for_twenty_codes_an_hour(daytime, templates, center, officer):
     from bianmin.family_desk.tests.factories import FamilyMemberFactory
 
     members = [FamilyMemberFactory(officer=officer) for _ in range(21)]

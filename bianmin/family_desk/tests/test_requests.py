@@ -112,7 +112,7 @@ def test_attachments_that_are_what_they_claim_are_kept(daytime, officer):
     assert kinds == ["application/pdf", "image/png"]
 
 
-def test_full_loop_with_replies_notes_and_sms_to_the_family(daytime, sms_templates, desk, member):
+def test_full_loop_with_replies_notes_and_sms_to_the_family(daytime, templates, desk, member):
     asker = Asker.of_family(member)
     created = request_create(asker=asker, type="consult", question="公积金怎么取？")
     request_take(actor=desk, number=created.number)

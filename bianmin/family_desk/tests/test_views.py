@@ -142,7 +142,7 @@ def test_the_guide_is_closed_to_the_public_by_default(daytime, client, procedure
     assert client.get(f"/desk/guide/{procedure.pk}/", {"center": "TG"}).status_code == 403
 
 
-def test_phone_sign_in_with_an_sms_code(daytime, sms_templates, client, member):
+def test_phone_sign_in_with_an_sms_code(daytime, templates, client, member):
     page = client.post("/m/desk/TG/", {"step": "send", "phone": member.phone})
     assert "验证码已发送" in page.content.decode()
     code = Message.objects.get(template_code="desk_sign_in_code").params["code"]
@@ -153,7 +153,7 @@ def test_phone_sign_in_with_an_sms_code(daytime, sms_templates, client, member):
     assert AuditEntry.objects.filter(action="desk_family_signed_in").count() == 1
 
 
-def test_an_unregistered_phone_is_refused_on_the_phone_page(daytime, sms_templates, client, center):
+def test_an_unregistered_phone_is_refused_on_the_phone_page(daytime, templates, client, center):
     page = client.post("/m/desk/TG/", {"step": "send", "phone": "13700000000"}).content.decode()
     assert "尚未登记为警属" in page
     assert Message.objects.count() == 0

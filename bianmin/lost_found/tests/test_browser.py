@@ -6,11 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.test import Client
 
 from bianmin.lost_found.models import FoundItem, FoundItemPhoto
 from bianmin.lost_found.tests.factories import jpeg_bytes
+from tests.support.browser import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,16 +20,6 @@ def daytime():
         datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True
     ):
         yield
-
-
-def session_cookie(user, url):
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": url,
-    }
 
 
 def test_sanitation_phone_intake_with_a_photo(

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.test import Client
+
+from tests.support.browser import client_cookie
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,15 +33,7 @@ def daytime() -> Iterator[Any]:
 def _page_for(browser: Any, client: Client, url: str) -> Any:
     """A page of the root conftest's chromium, logged in with the client's session."""
     context = browser.new_context(locale="zh-CN")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": url,
-            }
-        ]
-    )
+    context.add_cookies([client_cookie(client, url)])
     return context.new_page()
 
 

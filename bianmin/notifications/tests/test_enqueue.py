@@ -1,6 +1,5 @@
 """sms_enqueue: one row per dedupe key, created in the caller's transaction, sent on commit."""
 
-import json
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -9,16 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import transaction
 
 from bianmin.audit.selectors import audit_entry_search
 from bianmin.core.errors import DomainError
-from bianmin.notifications import gateways
 from bianmin.notifications.enums import MessageStatus
 from bianmin.notifications.models import Message
 from bianmin.notifications.services import common, notifications_load_reference, sms_enqueue
 from tests.support.races import run_concurrently
+from tests.support.sms_outbox import outbox_lines
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -28,27 +26,6 @@ def center_scope(center: Any) -> Any:
 
 
 DAYTIME = datetime(2026, 3, 12, 10, 0, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def outbox() -> Any:
-    path = Path(settings.SMS_OUTBOX)
-    path.unlink(missing_ok=True)
-    gateways.gateways_reset()
-    yield path
-    path.unlink(missing_ok=True)
-    gateways.gateways_reset()
-
-
-def _lines(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-@pytest.fixture
-def templates(db: Any) -> None:
-    notifications_load_reference()
 
 
 def _enqueue(center: Any, **overrides: Any) -> bool:
@@ -81,7 +58,7 @@ def test_enqueue_creates_one_row_and_sends_on_commit(
     )
     assert (message.characters, message.segments) == (63, 1)
     assert message.phone_masked == "139****5678"
-    assert [line["reference"] for line in _lines(outbox)] == [message.reference]
+    assert [line["reference"] for line in outbox_lines(outbox)] == [message.reference]
     assert audit_entry_search(user=center_scope(center), action="sms_queued").count() == 1
 
 
@@ -94,7 +71,7 @@ def test_enqueue_twice_with_same_key_returns_false_and_sends_once(
         second = _enqueue(center, phone="13800000000")
     assert (first, second) == (True, False)
     assert Message.objects.count() == 1
-    assert len(_lines(outbox)) == 1
+    assert len(outbox_lines(outbox)) == 1
 
 
 @time_machine.travel(DAYTIME, tick=False)
@@ -110,7 +87,7 @@ def test_enqueue_is_rolled_back_with_the_callers_transaction(
             pass
     assert callbacks == []
     assert Message.objects.count() == 0
-    assert _lines(outbox) == []
+    assert outbox_lines(outbox) == []
 
 
 @pytest.mark.parametrize(
@@ -151,7 +128,7 @@ def test_enqueue_in_quiet_hours_waits_until_eight(
     assert normal.status == MessageStatus.QUEUED
     assert normal.next_attempt_at == datetime(2026, 3, 13, 8, 0, tzinfo=SHANGHAI)
     assert urgent.status == MessageStatus.DELIVERED
-    assert [line["reference"] for line in _lines(outbox)] == [urgent.reference]
+    assert [line["reference"] for line in outbox_lines(outbox)] == [urgent.reference]
 
 
 @pytest.mark.django_db(transaction=True)

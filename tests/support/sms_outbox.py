@@ -1,0 +1,39 @@
+"""Fixtures of the SMS tests of every context (a pytest plugin the root conftest loads): the
+seeded templates and a clean file outbox of the development gateway."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def templates(db: Any) -> None:
+    from bianmin.notifications.services import notifications_load_reference
+
+    notifications_load_reference()
+
+
+@pytest.fixture
+def outbox() -> Iterator[Path]:
+    from django.conf import settings
+
+    from bianmin.notifications import gateways
+
+    path = Path(settings.SMS_OUTBOX)
+    path.unlink(missing_ok=True)
+    gateways.gateways_reset()
+    yield path
+    path.unlink(missing_ok=True)
+    gateways.gateways_reset()
+
+
+def outbox_lines(path: Path) -> list[dict[str, Any]]:
+    """The messages the file gateway wrote, oldest first."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
