@@ -8,8 +8,8 @@
   var chart = echarts.init(holder);
   chart.setOption({
     tooltip: { trigger: "axis" },
-    legend: { data: ["积压", "受理", "办结"] },
-    grid: { left: 40, right: 20, top: 40, bottom: 30 },
+    legend: { data: ["积压", "受理", "办结"], bottom: 0, type: "scroll" },
+    grid: { left: 40, right: 20, top: 30, bottom: 56, containLabel: true },
     xAxis: { type: "category", data: data.days },
     yAxis: { type: "value", minInterval: 1 },
     series: [

@@ -13,8 +13,8 @@
     return {
       color: COLORS,
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v + " 元"; } },
-      legend: { top: 0 },
-      grid: { left: 60, right: 20, top: 40, bottom: 30 },
+      legend: { bottom: 0, type: "scroll" },
+      grid: { left: 60, right: 20, top: 30, bottom: 56, containLabel: true },
       xAxis: { type: "category", data: d.months },
       yAxis: { type: "value", name: "元" },
       series: d.series.map(function (s) {
@@ -27,8 +27,8 @@
     return {
       color: COLORS,
       tooltip: { trigger: "axis" },
-      legend: { top: 0 },
-      grid: { left: 60, right: 60, top: 40, bottom: 30 },
+      legend: { bottom: 0, type: "scroll" },
+      grid: { left: 60, right: 60, top: 30, bottom: 56, containLabel: true },
       xAxis: { type: "category", data: d.days },
       yAxis: [{ type: "value", name: "办件" }, { type: "value", name: "元" }],
       series: [

@@ -8,8 +8,8 @@
       var chart = window.echarts.init(el);
       if (el.dataset.chart === "monthly") {
         chart.setOption({
-          color: COLORS, tooltip: { trigger: "axis" }, legend: { top: 0 },
-          grid: { left: 50, right: 20, top: 40, bottom: 30 },
+          color: COLORS, tooltip: { trigger: "axis" }, legend: { bottom: 0, type: "scroll" },
+          grid: { left: 50, right: 20, top: 30, bottom: 56, containLabel: true },
           xAxis: { type: "category", data: d.months }, yAxis: { type: "value", name: "件" },
           series: d.series.map(function (s) { return { name: s.name, type: "bar", stack: "n", data: s.data }; })
         });

@@ -10,8 +10,8 @@
     var chart = echarts.init(monthly);
     chart.setOption({
       tooltip: { trigger: "axis" },
-      legend: { data: data.series.map(function (s) { return s.name; }) },
-      grid: { left: 40, right: 20, top: 40, bottom: 30 },
+      legend: { data: data.series.map(function (s) { return s.name;, bottom: 0, type: "scroll" }) },
+      grid: { left: 40, right: 20, top: 30, bottom: 56, containLabel: true },
       xAxis: { type: "category", data: data.months },
       yAxis: { type: "value", minInterval: 1 },
       series: data.series.map(function (s) {
