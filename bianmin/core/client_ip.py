@@ -6,17 +6,30 @@ address and lift a limit. With proxies configured, the right-most address that i
 trusted proxy is the client.
 """
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
 
+def _address(value: object) -> str:
+    """The address in canonical form, or "" when it is not an IP address at all."""
+    try:
+        return str(ipaddress.ip_address(str(value or "").strip()))
+    except ValueError:
+        return ""
+
+
 def client_ip(request: HttpRequest) -> str:
-    remote = str(request.META.get("REMOTE_ADDR") or "unknown")
-    trusted = set(getattr(settings, "TRUSTED_PROXIES", ()) or ())
-    if remote not in trusted:
+    """The client's IP address, or "" when the request carries none (a test's forced login).
+
+    Always a valid address or "": it is stored in IP-address columns (login records)."""
+    remote = _address(request.META.get("REMOTE_ADDR"))
+    trusted = {_address(p) for p in getattr(settings, "TRUSTED_PROXIES", ()) or ()}
+    if not remote or remote not in trusted:
         return remote
     forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR") or "")
-    for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
-        if hop not in trusted:
+    for hop in reversed([_address(part) for part in forwarded.split(",")]):
+        if hop and hop not in trusted:
             return hop
     return remote

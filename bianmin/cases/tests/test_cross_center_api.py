@@ -13,10 +13,10 @@ from bianmin.accounts.models import Center
 from bianmin.audit.models import AuditEntry
 from bianmin.cases import services
 from bianmin.cases.models import Case, CaseConfirmation, CaseEvent
-from bianmin.cases.tests.conftest import ADULT_ID, ADULT_NAME, PHONE, all_provided
 from bianmin.cases.tests.factories import ApplicantFactory
 from bianmin.core.permissions import Role
 from bianmin.notifications.models import Batch, Message
+from tests.support.case_builders import ADULT_ID, ADULT_NAME, PHONE, all_provided
 
 pytestmark = pytest.mark.usefixtures("templates")
 

@@ -110,3 +110,17 @@ def test_serve_ignores_xff_from_loopback_by_default(settings) -> None:
 
 def test_serve_believes_xff_from_a_configured_proxy(settings) -> None:
     assert _client_seen_by_app(["127.0.0.1"], settings)[0] == "6.6.6.6"
+
+
+def test_the_client_address_is_always_an_ip_address_or_empty(settings) -> None:
+    # stored in IP-address columns (django-axes' login records): PostgreSQL refuses anything else
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    factory = RequestFactory()
+    no_address = factory.get("/")
+    del no_address.META["REMOTE_ADDR"]
+    garbage = factory.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="<script>, 10.0.0.5")
+    real = factory.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.5")
+
+    assert client_ip(no_address) == ""
+    assert client_ip(garbage) == "10.0.0.5"
+    assert client_ip(real) == "203.0.113.9"
