@@ -22,6 +22,7 @@ from bianmin.accounts.services import api_token_create
 from bianmin.core.permissions import Role
 from bianmin.hall.enums import IssueChannel
 from bianmin.hall.services import ticket_issue, window_sign_in
+from tests.support.clock import real_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -100,7 +101,7 @@ def _issue_in_opening_hours(center, code: str):
     """Issue as at 10:00 of the server's (real) day: the subprocess server runs on the real
     clock and calls by today's date, while issuing must not depend on the hour the test runs
     (night in China, lunch break, per-weekday hours)."""
-    today = datetime.now(SHANGHAI).date()
+    today = real_now().date()
     with time_machine.travel(datetime.combine(today, dtime(10, 0), tzinfo=SHANGHAI), tick=False):
         return ticket_issue(
             actor=None, center=center, item_codes=[code], channel=IssueChannel.KIOSK

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 
 from bianmin.notifications.clients import (
     AliyunSmsGateway,
@@ -31,6 +32,7 @@ from bianmin.notifications.tests.clients_support import (
     ReceiptSink,
     make_sms,
 )
+from tests.support.clock import real_now
 from tests.support.sms_fakes import (
     FAKE_ALIYUN_ACCESS_KEY_ID,
     FAKE_ALIYUN_ACCESS_KEY_SECRET,
@@ -395,7 +397,16 @@ def test_tencent_receipt_with_wrong_token_is_refused() -> None:
 # Out-of-process fake (what kill tests and benchmarks use)
 
 
+@pytest.fixture
+def real_clock():
+    """The fake runs in its own process on the real clock and checks the request's signed
+    timestamp as the provider does, so this side must not be travelling."""
+    with time_machine.travel(real_now(), tick=True) as traveller:
+        yield traveller
+
+
 @pytest.mark.parametrize("provider", ["aliyun", "tencent"])
+@pytest.mark.usefixtures("real_clock")
 def test_fake_runs_as_a_separate_process_and_records_to_file(tmp_path: Path, provider: str) -> None:
     record = tmp_path / "received.jsonl"
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))

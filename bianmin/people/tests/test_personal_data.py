@@ -101,7 +101,13 @@ def test_every_person_page_read_is_audited(officer, login_client_for) -> None:
 
 def test_an_sqlite_database_file_is_created_private(tmp_path: Path) -> None:
     path = tmp_path / "fresh.sqlite3"
-    wrapper = DatabaseWrapper({**connection.settings_dict, "NAME": str(path)}, alias="private")
+    settings_dict = {
+        **connection.settings_dict,
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {},  # the suite may run on PostgreSQL (pool options); this file is SQLite
+    }
+    wrapper = DatabaseWrapper(settings_dict, alias="private")
     try:
         with wrapper.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode=WAL")
