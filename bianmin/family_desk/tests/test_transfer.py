@@ -175,7 +175,7 @@ def test_the_contents_give_the_page_each_unit_and_procedure_starts_on(daytime, c
     pages = _page_texts(
         guide_booklet_pdf(center_id=center.pk, center_name="潼关县公安便民服务中心")
     )
-    assert len(pages) > 4
+    assert len(pages) >= 4
     entries = {}
     for number, page in enumerate(pages, start=1):
         for match in re.finditer(
@@ -195,4 +195,4 @@ def test_the_contents_give_the_page_each_unit_and_procedure_starts_on(daytime, c
         assert not any(heading.search(p) for p in pages[: page_number - 1]), name
     total = len(pages)
     for number, page in enumerate(pages, start=1):
-        assert f"第 {number} 页 / 共 {total} 页" in page
+        assert f"第{number}页/共{total}页" in re.sub(r"\s", "", page)
