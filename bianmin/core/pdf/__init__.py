@@ -77,6 +77,8 @@ class Document:
         self.title = title
         self.page: PageKind = page
         self._ops: list[_Op] = []
+        self._contents_title: str | None = None
+        self._contents_pages = 1  # reserved for the table of contents; measured by output()
 
     # -- content ----------------------------------------------------------------------------
 
@@ -84,9 +86,25 @@ class Document:
         """Centred bold title (e.g. 受理回执)."""
         self._ops.append(lambda r: r.heading(text))
 
-    def section(self, text: str) -> None:
-        """Left-aligned bold sub-title (e.g. 需补正材料)."""
-        self._ops.append(lambda r: r.section(text))
+    def section(self, text: str, *, toc_level: int | None = None) -> None:
+        """Left-aligned bold sub-title (e.g. 需补正材料).
+
+        With ``toc_level`` (0 = chapter, 1 = item under it, ...) the section is listed, with
+        the page it starts on, in the :meth:`contents` and in the PDF's bookmarks.
+        """
+        self._ops.append(lambda r: r.section(text, toc_level))
+
+    def contents(self, title: str = "目录") -> None:
+        """Table of contents here (A4 only): each ``section(..., toc_level=…)`` on one line,
+        indented by level, with a dotted leader and its page number. It is drawn when the
+        document is complete; the pages it needs are measured, so content after it moves on.
+        """
+        if self.page != "a4":
+            raise ValueError("A table of contents needs page='a4'")
+        if self._contents_title is not None:
+            raise ValueError("A document has at most one table of contents")
+        self._contents_title = title
+        self._ops.append(lambda r: r.contents(title, self._contents_pages))
 
     def paragraph(
         self,
@@ -164,8 +182,13 @@ class Document:
             height = max(draft.pdf.get_y() + layout.margin_bottom, 40.0)
             final = self._render(kit, height=round(height, 1), pages=1)
         else:
+            self._contents_pages = 1
             draft = self._render(kit, height=_A4_HEIGHT, pages=1)
-            final = self._render(kit, height=_A4_HEIGHT, pages=draft.pdf.page_no())
+            pages = draft.pdf.page_no()
+            if self._contents_title is not None:
+                self._contents_pages = draft.measure_contents(self._contents_title)
+                pages += self._contents_pages - 1
+            final = self._render(kit, height=_A4_HEIGHT, pages=pages)
         _close_fonts(draft.pdf)
         try:
             return bytes(final.pdf.output())

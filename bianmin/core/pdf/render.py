@@ -17,6 +17,7 @@ from fpdf.enums import (
     XPos,
     YPos,
 )
+from fpdf.outline import OutlineSection
 
 from bianmin.core.pdf.fonts import _PT, _RARE_FAMILIES, _attach_font, _FontKit
 
@@ -248,13 +249,71 @@ class _Renderer:
         self.block(text, self.line_height(size, 1.4), Align.C)
         pdf.ln(size * _PT * 0.5)
 
-    def section(self, text: str) -> None:
+    def section(self, text: str, toc_level: int | None = None) -> None:
         pdf, size = self.pdf, self.layout.section_pt
         self.ensure_room(self.line_height(size) * 3)
         pdf.ln(size * _PT * 0.4)
+        if toc_level is not None:  # outline entry (PDF bookmark + contents line) on this page
+            pdf.start_section(text, level=toc_level)
         self.font("sans", "B", size)
         self.block(text, self.line_height(size, 1.4), Align.L)
         pdf.ln(size * _PT * 0.3)
+
+    def contents(self, title: str, pages: int) -> None:
+        """Reserve ``pages`` pages here; the contents are drawn once every section is known."""
+        if not self.layout.paged:
+            raise ValueError("A table of contents needs a paged layout (page='a4')")
+        self.pdf.insert_toc_placeholder(
+            lambda pdf, outline: self.draw_contents(title, outline), pages=pages
+        )
+
+    def draw_contents(self, title: str, outline: Sequence[OutlineSection]) -> None:
+        """One line per section: indented by level, dotted leader, page number on the right."""
+        pdf, layout = self.pdf, self.layout
+        pdf.set_x(pdf.l_margin)  # fpdf2 calls this at output time with the cursor anywhere
+        self.font("sans", "B", layout.section_pt)
+        pdf.cell(pdf.epw, self.line_height(layout.section_pt, 1.4), title, align=Align.C)
+        pdf.ln(self.line_height(layout.section_pt, 1.4))
+        pdf.ln(layout.section_pt * _PT * 0.3)
+        size = layout.body_pt
+        height = self.line_height(size, 1.7)
+        for entry in outline:
+            indent = entry.level * 2 * size * _PT  # two characters per level
+            self.font("sans", "B" if entry.level == 0 else "", size)
+            number = str(entry.page_number)
+            number_w = pdf.get_string_width(number) + 0.5
+            room = pdf.epw - indent - number_w - pdf.get_string_width(" ...")
+            name = entry.name
+            if pdf.get_string_width(name) > room:  # one line per entry keeps the page count
+                while name and pdf.get_string_width(name + "…") > room:
+                    name = name[:-1]
+                name += "…"
+            if pdf.will_page_break(height):
+                pdf.add_page()
+            link = pdf.add_link(page=entry.page_number)
+            pdf.set_x(pdf.l_margin + indent)
+            name_w = pdf.get_string_width(name) + 0.5
+            pdf.cell(name_w, height, name, link=link)
+            self.font("sans", "", size)
+            leader_w = pdf.epw - indent - name_w - number_w
+            dots = "." * max(int((leader_w - 2) / pdf.get_string_width(".")), 0)
+            pdf.set_text_color(_RULE_GREY)
+            pdf.cell(leader_w, height, dots, align=Align.R, link=link)
+            pdf.set_text_color(0)
+            pdf.cell(number_w, height, number, align=Align.R, link=link)
+            pdf.ln(height)
+
+    def measure_contents(self, title: str) -> int:
+        """Draw the contents after the end (measuring pass only): how many pages they take."""
+        pdf = self.pdf
+        placeholder = pdf.toc_placeholder
+        if placeholder is None:
+            return 0
+        pdf.add_page()
+        first = pdf.page_no()
+        pdf.set_y(placeholder.y)
+        self.draw_contents(title, pdf._outline)
+        return pdf.page_no() - first + 1
 
     def paragraph(self, text: str, size: float | None, align: str, indent: bool) -> None:
         pdf = self.pdf

@@ -202,6 +202,49 @@ def test_long_a4_documents_break_pages_with_numbered_footers() -> None:
     assert "第120项户籍业务" in compact
 
 
+def test_contents_list_sections_with_their_pages_and_bookmarks() -> None:
+    doc = Document(title="汇编", page="a4")
+    doc.heading("汇编")
+    doc.contents("目录")
+    for chapter in range(1, 41):  # 120 entries: the contents need more than one page
+        doc.section(f"第{chapter}章", toc_level=0)
+        for item in range(1, 3):
+            doc.section(f"{chapter}.{item} 事项", toc_level=1)
+            doc.paragraph("户籍业务办理须知。" * 20)
+    data = doc.output()
+    assert b"/Outlines" in data  # the sections are PDF bookmarks too
+    text = subprocess.run(
+        [_tool("pdftotext"), "-layout", "-enc", "UTF-8", "-", "-"],
+        input=data,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout.decode()
+    pages = text.split("\f")[:-1]
+    listed = {
+        m[1]: int(m[2])
+        for page in pages
+        for m in re.finditer(r"^\s*(第\d+章|\d+\.\d+ 事项)\s*\.{3,}\s*(\d+)\s*$", page, re.M)
+    }
+    assert len(listed) == 120
+    assert listed["第1章"] > 2  # the contents themselves took two pages or more
+    for name, number in listed.items():
+        heading = re.compile(rf"^\s*{re.escape(name)}\s*$", re.M)
+        assert heading.search(pages[number - 1]), (name, number)
+        assert not any(heading.search(p) for p in pages[: number - 1]), name
+    compact = "".join(pages[-1].split())
+    assert f"第{len(pages)}页/共{len(pages)}页" in compact
+
+
+def test_contents_need_a4_and_are_unique() -> None:
+    with pytest.raises(ValueError, match="a4"):
+        Document(title="x", page="receipt80").contents()
+    doc = Document(title="x")
+    doc.contents()
+    with pytest.raises(ValueError, match="at most one"):
+        doc.contents()
+
+
 def test_output_is_repeatable_and_reuses_the_warm_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
     """The promise behind "fast after warm-up", checked without a clock: the second document
     neither reloads the font kit nor parses the full CJK face (only the small core subset is

@@ -331,16 +331,10 @@ def guide_booklet_pdf(*, center_id: int, center_name: str) -> bytes:
         % {"u": len(by_unit), "p": len(procedures), "d": clock.today().isoformat()},
         align="center",
     )
-    doc.section(_("目录"))
-    toc = []
-    for i, (unit, items) in enumerate(by_unit.items(), start=1):
-        toc.append([f"{chapter_label(i)}、{unit.name}", "", unit.location])
-        for j, procedure in enumerate(items, start=1):
-            toc.append(["", f"{i}.{j} {procedure.name}", ""])
-    doc.table([_("单位"), _("事项"), _("位置")], toc, widths=(2, 4, 2))
+    doc.contents(_("目录"))  # each unit and procedure with the page it starts on
     for i, (unit, items) in enumerate(by_unit.items(), start=1):
         doc.rule()
-        doc.section(f"{chapter_label(i)}、{unit.name}")
+        doc.section(f"{chapter_label(i)}、{unit.name}", toc_level=0)
         doc.paragraph(
             "　".join(
                 part
@@ -356,7 +350,7 @@ def guide_booklet_pdf(*, center_id: int, center_name: str) -> bytes:
         if not items:
             doc.paragraph(_("本单位事项请电话咨询，或到服务台询问。"))
         for j, procedure in enumerate(items, start=1):
-            doc.section(f"{i}.{j} {procedure.name}")
+            doc.section(f"{i}.{j} {procedure.name}", toc_level=1)
             doc.field_rows(
                 [
                     (label, value)

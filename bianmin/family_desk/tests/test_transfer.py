@@ -151,3 +151,48 @@ def test_the_booklet_has_a_table_of_contents(daytime, desk, procedure):
     assert text.index("目录") < text.index("一、") < text.rindex("1.1 购房提取住房公积金")
     assert "二、县档案馆" in text  # a unit without procedures still has its chapter
     assert "共2个单位、1个事项" in text
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    import subprocess
+
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
+
+
+@pytest.mark.parametrize("units", [3, 12])  # 12 units: the contents take a second page
+def test_the_contents_give_the_page_each_unit_and_procedure_starts_on(daytime, center, units):
+    import re
+
+    from bianmin.family_desk.tests.factories import ProcedureFactory, UnitFactory
+
+    for u in range(units):
+        unit = UnitFactory(center=center, name=f"县第{u + 1}单位", order=u)
+        for p in range(4):
+            ProcedureFactory(center=center, unit=unit, name=f"单位{u + 1}事项{p + 1}")
+    pages = _page_texts(
+        guide_booklet_pdf(center_id=center.pk, center_name="潼关县公安便民服务中心")
+    )
+    assert len(pages) >= 4
+    entries = {}
+    for number, page in enumerate(pages, start=1):
+        for match in re.finditer(
+            r"^\s*(\S+、县第\d+单位|\d+\.\d+ 单位\d+事项\d+)\s*\.{3,}\s*(\d+)\s*$", page, re.M
+        ):
+            entries[match[1]] = (int(match[2]), number)
+    assert len(entries) == units * 5  # every unit and every procedure is listed
+    contents_pages = {where for _, where in entries.values()}
+    assert contents_pages == set(range(1, len(contents_pages) + 1))
+    assert (len(contents_pages) > 1) == (units == 12)
+    for name, (page_number, listed_on) in entries.items():
+        assert page_number > listed_on
+        target = pages[page_number - 1]
+        # The title stands on that page (as a title, not a contents line) and on no earlier one.
+        heading = re.compile(rf"^\s*{re.escape(name)}\s*$", re.M)
+        assert heading.search(target), (name, page_number)
+        assert not any(heading.search(p) for p in pages[: page_number - 1]), name
+    total = len(pages)
+    for number, page in enumerate(pages, start=1):
+        assert f"第{number}页/共{total}页" in re.sub(r"\s", "", page)
