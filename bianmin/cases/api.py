@@ -16,7 +16,6 @@ from bianmin.cases.models import Case
 from bianmin.cases.schemas import (
     AcceptIn,
     ArrivalBatchIn,
-    ArrivalListOut,
     ArrivalRowOut,
     CaseCreatedOut,
     CaseIn,
@@ -33,6 +32,7 @@ from bianmin.cases.throttle import progress_lookup
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.notifications.schemas import BatchOut
 from bianmin.notifications.selectors import batch_get, batch_report
 
 MAX_LIST_BYTES = 5 * 1024 * 1024
@@ -184,7 +184,7 @@ def case_arrival_batch(request: HttpRequest, payload: ArrivalBatchIn) -> list[An
 
 @router.post(
     "/sms/batches",
-    response=ArrivalListOut,
+    response=BatchOut,
     auth=staff_auth,
     summary="导入到证清单（预览，不登记、不发送）",
 )
@@ -210,7 +210,7 @@ def arrival_list_preview(
 
 @router.post(
     "/sms/batches/{batch_id}/send",
-    response=ArrivalListOut,
+    response=BatchOut,
     auth=staff_auth,
     summary="一键登记到证并发送批次中的全部领取通知",
 )

@@ -132,29 +132,3 @@ class ArrivalRowOut(Schema):
     ok: bool
     message: str
     notified: bool
-
-
-class ArrivalListRowOut(Schema):
-    row_number: int
-    value_masked: str
-    case_number: str
-    item_name: str
-    phone_masked: str
-    status: Literal["matched", "unmatched", "duplicate"]
-    reason: str
-    message_id: int | None
-
-
-class ArrivalListOut(Schema):
-    """An arrival list kept as a notice batch (the shape of GET /sms/batches/{id})."""
-
-    id: int
-    kind: str
-    status: str
-    filename: str
-    rows_total: int
-    rows_matched: int
-    rows_unmatched: int
-    messages_total: int
-    progress: dict[str, int]
-    rows: list[ArrivalListRowOut]

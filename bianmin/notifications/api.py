@@ -17,6 +17,7 @@ from bianmin.core.permissions import Perm
 from bianmin.notifications import gateways, selectors, services
 from bianmin.notifications.clients import GATEWAYS, ReceiptParseError
 from bianmin.notifications.errors import NotificationError
+from bianmin.notifications.schemas import BatchOut
 
 router = Router(tags=["短信平台"])
 
@@ -106,30 +107,6 @@ def messages_list(
 def message_retry(request: HttpRequest, message_id: int) -> Any:
     actor = require(request, Perm.SMS_SEND)
     return services.message_retry(actor=actor, message_id=message_id)
-
-
-class BatchRowOut(Schema):
-    row_number: int
-    value_masked: str
-    case_number: str
-    item_name: str
-    phone_masked: str
-    status: Literal["matched", "unmatched", "duplicate"]
-    reason: str
-    message_id: int | None
-
-
-class BatchOut(Schema):
-    id: int
-    kind: str
-    status: str
-    filename: str
-    rows_total: int
-    rows_matched: int
-    rows_unmatched: int
-    messages_total: int
-    progress: dict[str, int]
-    rows: list[BatchRowOut]
 
 
 def _batch_out(batch: Any) -> dict[str, Any]:
