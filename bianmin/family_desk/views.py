@@ -186,7 +186,7 @@ def guide_manage(request: HttpRequest) -> HttpResponse:
                 result = services.guide_import(
                     actor=actor, filename=upload.name or "", content=upload.read()
                 )
-            except services.GuideImportError as exc:
+            except services.GuideFileRejected as exc:
                 errors = exc.errors
             else:
                 messages.success(

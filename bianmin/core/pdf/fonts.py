@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from fontTools import subset as ft_subset
 from fontTools.ttLib import TTCollection, TTFont
 from fpdf import FPDF
@@ -50,12 +52,8 @@ class PdfFontError(RuntimeError):
 
 
 def _setting(name: str, default: Any) -> Any:
-    """Read an optional Django setting; fall back to ``default`` outside a configured Django."""
-    try:
-        from django.conf import settings
-        from django.core.exceptions import ImproperlyConfigured
-    except ImportError:  # pragma: no cover - Django is a project dependency
-        return default
+    """Read an optional Django setting; fall back to ``default`` outside a configured Django
+    (the PDF module is also used by command-line benchmarks)."""
     try:
         return getattr(settings, name, default)
     except ImproperlyConfigured:

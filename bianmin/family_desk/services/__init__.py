@@ -37,7 +37,7 @@ from bianmin.family_desk.services.requests import (
     request_withdraw,
 )
 from bianmin.family_desk.services.transfer import (
-    GuideImportError,
+    GuideFileRejected,
     ImportResult,
     guide_booklet_pdf,
     guide_export_xlsx,
@@ -48,7 +48,7 @@ from bianmin.family_desk.services.transfer import (
 __all__ = [
     "Asker",
     "DeskInvalid",
-    "GuideImportError",
+    "GuideFileRejected",
     "ImportResult",
     "Throttled",
     "Upload",

@@ -56,7 +56,7 @@ MAX_BYTES = 5 * 1024 * 1024
 EVENT_BY_LABEL = {str(label): value for value, label in LifeEvent.choices}
 
 
-class GuideImportError(DomainError):
+class GuideFileRejected(DomainError):
     code = DeskError.IMPORT_INVALID
 
     def __init__(self, errors: list[str]) -> None:
@@ -104,8 +104,8 @@ def _read_rows(content: bytes, filename: str) -> Iterator[tuple[str, int, dict[s
                     yield title, number, dict(zip(names, texts, strict=False))
     except DomainError as exc:
         if exc.code in NOT_EXCEL:
-            raise GuideImportError([_("文件不是有效的 Excel（.xlsx）文件")]) from exc
-        raise GuideImportError([exc.message]) from exc
+            raise GuideFileRejected([_("文件不是有效的 Excel（.xlsx）文件")]) from exc
+        raise GuideFileRejected([exc.message]) from exc
 
 
 def _parse(content: bytes, filename: str) -> list[Row]:
@@ -113,14 +113,14 @@ def _parse(content: bytes, filename: str) -> list[Row]:
     parsed: list[Row] = []
     seen: dict[tuple[str, str], str] = {}
     if len(content) > MAX_BYTES:
-        raise GuideImportError([_("文件超过5MB")])
+        raise GuideFileRejected([_("文件超过5MB")])
     count = 0
     for title, number, cells in _read_rows(content, filename):
         if title == INSTRUCTIONS_SHEET:
             continue
         count += 1
         if count > MAX_ROWS:
-            raise GuideImportError([_("一次最多导入%(n)d行") % {"n": MAX_ROWS}])
+            raise GuideFileRejected([_("一次最多导入%(n)d行") % {"n": MAX_ROWS}])
         where = _("工作表“%(s)s”第%(n)d行") % {"s": title, "n": number}
         unknown = [h for h in cells if h and h not in COLUMNS]
         if unknown and count == 1:
@@ -184,7 +184,7 @@ def _parse(content: bytes, filename: str) -> list[Row]:
     if not parsed and not errors:
         errors.append(_("文件中没有数据行"))
     if errors:
-        raise GuideImportError(errors)
+        raise GuideFileRejected(errors)
     return parsed
 
 

@@ -6,7 +6,7 @@ from openpyxl import Workbook, load_workbook
 from bianmin.core.errors import DomainError
 from bianmin.family_desk.models import Procedure, Unit
 from bianmin.family_desk.services import (
-    GuideImportError,
+    GuideFileRejected,
     guide_booklet_pdf,
     guide_export_xlsx,
     guide_import,
@@ -82,7 +82,7 @@ def test_errors_are_listed_row_by_row_and_nothing_is_written(daytime, desk):
             ]
         }
     )
-    with pytest.raises(GuideImportError) as caught:
+    with pytest.raises(GuideFileRejected) as caught:
         guide_import(actor=desk, filename="bad.xlsx", content=content)
     errors = caught.value.errors
     assert any("第3行" in e and "事项名称" in e for e in errors)
@@ -95,7 +95,7 @@ def test_errors_are_listed_row_by_row_and_nothing_is_written(daytime, desk):
 
 
 def test_a_file_that_is_not_excel_is_refused(daytime, desk):
-    with pytest.raises(GuideImportError, match="不是有效的 Excel"):
+    with pytest.raises(GuideFileRejected, match="不是有效的 Excel"):
         guide_import(actor=desk, filename="guide.xlsx", content=b"%PDF-1.4 not a workbook")
 
 
@@ -103,12 +103,12 @@ def test_the_guide_goes_through_the_shared_reader_and_its_caps(daytime, desk):
     too_long = _book(
         {"办事指南": [HEAD, _row(单位="县税务局", 事项名称="个税汇算", 政策依据="法" * 5001)]}
     )
-    with pytest.raises(GuideImportError) as caught:
+    with pytest.raises(GuideFileRejected) as caught:
         guide_import(actor=desk, filename="guide.xlsx", content=too_long)
     assert caught.value.code == "import_invalid"
     assert "第2行第14列内容过长（超过 5000 字）" in caught.value.message
     assert not Procedure.objects.exists()
-    with pytest.raises(GuideImportError, match="文件是空的"):
+    with pytest.raises(GuideFileRejected, match="文件是空的"):
         guide_import(actor=desk, filename="guide.xlsx", content=b"")
 
 
@@ -130,7 +130,7 @@ def test_reimporting_the_export_updates_in_place(daytime, desk, procedure):
 
 
 def test_the_template_imports_as_empty_and_says_so(daytime, desk):
-    with pytest.raises(GuideImportError, match="没有数据行"):
+    with pytest.raises(GuideFileRejected, match="没有数据行"):
         guide_import(actor=desk, filename="template.xlsx", content=guide_template_xlsx())
 
 
