@@ -7,11 +7,10 @@ has no spaces, so a word is found in a field by substring, which also catches wo
 differently from the procedure text.
 """
 
-import threading
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+
+from bianmin.core import segmentation
 
 # Words that carry no meaning in a question ("我想办理一下…怎么弄").
 STOP_WORDS = frozenset(
@@ -91,27 +90,6 @@ class Query:
     text: str = ""
 
 
-_lock = threading.Lock()
-_tokenizer: Any = None
-
-
-def _jieba() -> Any:
-    """jieba's tokenizer, loaded on the first search (its dictionary takes a second to load)."""
-    global _tokenizer
-    with _lock:
-        if _tokenizer is None:
-            with warnings.catch_warnings():
-                # jieba 0.42 still imports pkg_resources and has old regex escapes.
-                warnings.simplefilter("ignore")
-                import jieba
-
-            jieba.setLogLevel(60)
-            tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
-            _tokenizer = tokenizer
-        return _tokenizer
-
-
 def synonym_map(groups: Iterable[Sequence[str]]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for group in groups:
@@ -126,7 +104,7 @@ def parse(text: str, *, synonyms: dict[str, set[str]], vocabulary: Iterable[str]
     query = Query(text=text)
     if not text:
         return query
-    tokenizer = _jieba()
+    tokenizer = segmentation.jieba()
     # Known desk words are cut whole (e.g. 住房公积金, 不动产登记) whatever jieba's dictionary says.
     words: list[str] = []
     rest = text

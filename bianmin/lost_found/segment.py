@@ -6,15 +6,10 @@ the indexed word. Stop words and single characters that carry no meaning are dro
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from functools import lru_cache
 
-import jieba
-import jieba.posseg
-
-jieba.setLogLevel(logging.WARNING)
+from bianmin.core import segmentation
 
 MAX_TOKEN = 32
 STOP_WORDS = frozenset(
@@ -51,25 +46,13 @@ STOP_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
-_lock = threading.Lock()
-_ready = False
-
-
-def _initialise() -> None:
-    global _ready
-    with _lock:
-        if not _ready:
-            jieba.initialize()
-            _ready = True
 
 
 @lru_cache(maxsize=4096)
 def tokens(text: str) -> tuple[str, ...]:
     """Distinct search words of `text`, in order of first appearance."""
-    if not _ready:
-        _initialise()
     seen: dict[str, None] = {}
-    for raw in jieba.cut_for_search((text or "").lower()):
+    for raw in segmentation.jieba().cut_for_search((text or "").lower()):
         word = raw.strip()
         if not word or word in STOP_WORDS or not _WORD.search(word):
             continue
@@ -90,11 +73,9 @@ SURNAMES = frozenset(
 
 def mask_person_names(text: str) -> str:
     """Replace what looks like a person's name with ＊＊ (public text must not name anyone)."""
-    if not _ready:
-        _initialise()
     out: list[str] = []
     masking = False
-    for pair in jieba.posseg.cut(text or ""):
+    for pair in segmentation.posseg().cut(text or ""):
         word, flag = pair.word, pair.flag
         is_name = flag.startswith("nr") and (word[0] in SURNAMES or masking)
         if is_name:
