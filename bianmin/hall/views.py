@@ -24,7 +24,7 @@ from bianmin.core import clock
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import is_htmx, template_for
 from bianmin.core.permissions import Perm, has_perm
-from bianmin.core.public_urls import public_url as core_public_url
+from bianmin.core.public_urls import public_url
 from bianmin.core.qr import qr_svg
 from bianmin.hall import services
 from bianmin.hall.enums import IssueChannel, Priority
@@ -82,11 +82,6 @@ def _item_groups() -> list[dict[str, Any]]:
         }
         for value, label in Category.choices
     ]
-
-
-def public_url(path: str, request: HttpRequest) -> str:
-    """The absolute address for a QR code: configured base URL, else this request's host."""
-    return core_public_url(path, request)
 
 
 # --- window workspace ------------------------------------------------------------------------
