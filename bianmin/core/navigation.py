@@ -109,3 +109,43 @@ def panels_for(user: Any) -> list[tuple[str, dict[str, Any]]]:
         for panel in sorted(PANELS, key=lambda p: p.order)
         if user.role in panel.roles
     ]
+
+
+@dataclass(frozen=True)
+class KioskTile:
+    """One function of the self-service kiosk's start screen. `url_name` takes the center
+    code as its only argument; `voice` is the Mandarin prompt read when the tile opens."""
+
+    key: str
+    label: str | Promise
+    url_name: str
+    icon: str = ""
+    order: int = 100
+    voice: str | Promise = ""
+
+
+KIOSK_TILES: list[KioskTile] = []
+
+
+def register_kiosk_tile(tile: KioskTile) -> None:
+    if all(t.key != tile.key for t in KIOSK_TILES):
+        KIOSK_TILES.append(tile)
+
+
+def kiosk_tiles(center_code: str) -> list[dict[str, Any]]:
+    out = []
+    for tile in sorted(KIOSK_TILES, key=lambda t: t.order):
+        try:
+            url = reverse(tile.url_name, args=[center_code])
+        except NoReverseMatch:
+            continue
+        out.append(
+            {
+                "key": tile.key,
+                "label": tile.label,
+                "url": url,
+                "icon": tile.icon,
+                "voice": tile.voice,
+            }
+        )
+    return out
