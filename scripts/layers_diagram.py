@@ -14,7 +14,18 @@ def layers() -> list[list[str]]:
     contract = next(
         c for c in config["tool"]["importlinter"]["contracts"] if c.get("id") == "layers"
     )
-    return [[name.strip() for name in layer.split("|")] for layer in contract["layers"]]
+    rows = []
+    for layer in contract["layers"]:
+        # "(name)" is an optional layer: a context planned but not built yet is not drawn.
+        names = [name.strip() for name in layer.split("|")]
+        present = [
+            name.strip("()")
+            for name in names
+            if not name.startswith("(") or (ROOT / "bianmin" / name.strip("()")).is_dir()
+        ]
+        if present:
+            rows.append(present)
+    return rows
 
 
 def mermaid() -> str:
