@@ -72,3 +72,27 @@ def test_the_architecture_document_shows_the_current_layers() -> None:
     document = (ROOT / "docs" / "architecture.md").read_text()
     block = document.split("<!-- layers:begin -->\n", 1)[1].split("<!-- layers:end -->", 1)[0]
     assert block == diagram, "run `python scripts/layers_diagram.py` and paste it into the doc"
+
+
+def test_every_context_guards_its_internals_from_all_the_others() -> None:
+    """Each context has a "forbidden internals" contract whose sources are every other context
+    (the shared kernel, `core`, sits below all and is guarded by the layers): a new context that
+    forgets to add itself to the others' contracts fails here."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    contracts = config["tool"]["importlinter"]["contracts"]
+    contexts = {path.name for path in (ROOT / "bianmin").iterdir() if (path / "apps.py").exists()}
+    guarded = {}
+    for contract in contracts:
+        forbidden = contract.get("forbidden_modules", [])
+        owners = {name.split(".")[1] for name in forbidden if "*" not in name}
+        if contract.get("type") == "forbidden" and len(owners) == 1:
+            guarded[owners.pop()] = {name.split(".")[1] for name in contract["source_modules"]}
+    for context in sorted(contexts - {"demo", "core"}):
+        expected = contexts - {context, "core"}
+        assert context in guarded, f"no contract guards the internals of {context}"
+        assert guarded[context] == expected, (
+            f"{context}'s contract misses sources {sorted(expected - guarded[context])}: "
+            "run `python scripts/import_contracts.py`"
+        )
