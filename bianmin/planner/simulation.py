@@ -202,8 +202,11 @@ def simulate_days(
     seed: int,
     rule: CallingRule | None = None,
     exponential: bool = False,
+    warm_up_minutes: float = 0.0,
 ) -> SimulatedShare:
-    """`days` sampled days (fixed seed): the share called within t, per arrival hour and overall."""
+    """`days` sampled days (fixed seed): the share called within t, per arrival hour and overall.
+    Citizens arriving before `warm_up_minutes` are simulated but not counted (a steady-state
+    comparison must not count the empty hall of the morning)."""
     rng = random.Random(seed)
     within: dict[int, int] = {}
     total: dict[int, int] = {}
@@ -211,6 +214,8 @@ def simulate_days(
     for _day in range(days):
         outcome = simulate(sample_day(demand, rng=rng, exponential=exponential), duties, rule=rule)
         for visit, wait in zip(outcome.visits, outcome.waits, strict=True):
+            if visit.arrival < warm_up_minutes:
+                continue
             hour = int(visit.arrival // 60)
             total[hour] = total.get(hour, 0) + 1
             if wait is not None:
