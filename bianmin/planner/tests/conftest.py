@@ -38,5 +38,5 @@ def officers(make_staff: Any) -> list[Any]:
 
 @pytest.fixture
 def hall_history(pinned: Any, catalogue: None, center: Any, windows: Any, officers: Any) -> int:
-    """Thirty past days of the hall's ticket life, as `make run` loads them."""
-    return hall_demo_history(center=center, rng=random.Random(16), days=30)
+    """Twenty-two past days of the hall's ticket life, as `make run` loads them."""
+    return hall_demo_history(center=center, rng=random.Random(16), days=22)
