@@ -57,7 +57,10 @@ from bianmin.planner.roster import (
 # the same figures).
 SIMULATED_DAYS = 8
 ACCURACY_DAYS = 20
-CACHE_SECONDS = 300
+# A plan depends only on the days before it (and today's settings): kept for ten minutes. The
+# accuracy reads finished days only: kept for an hour.
+PLAN_CACHE_SECONDS = 600
+ACCURACY_CACHE_SECONDS = 3600
 
 
 def center_id_for(*, actor: StaffActor, code: str | None) -> int:
@@ -216,6 +219,45 @@ def day_plan(
 ) -> DayPlan:
     """The day's hourly need, pooled and specialized, checked by simulating the hall."""
     scenario = scenario or Scenario()
+    key = ":".join(
+        str(part)
+        for part in (
+            "planner:plan",
+            center_id,
+            day,
+            targets.target_wait_minutes,
+            targets.target_share,
+            scenario.extra_demand_percent,
+            scenario.absent_officers,
+            scenario.extra_hours,
+            weeks,
+            simulated_days,
+        )
+    )
+    cached = cache.get(key)
+    if isinstance(cached, DayPlan):
+        return cached
+    plan = _day_plan(
+        center_id=center_id,
+        day=day,
+        targets=targets,
+        scenario=scenario,
+        weeks=weeks,
+        simulated_days=simulated_days,
+    )
+    cache.set(key, plan, PLAN_CACHE_SECONDS)
+    return plan
+
+
+def _day_plan(
+    *,
+    center_id: int,
+    day: date,
+    targets: Targets,
+    scenario: Scenario,
+    weeks: int,
+    simulated_days: int,
+) -> DayPlan:
     history = history_load(
         center_id=center_id, start=day - timedelta(weeks=weeks), end=day + timedelta(days=1)
     )
@@ -515,7 +557,7 @@ def accuracy(
             )
         )
     result = Accuracy(days=rows, target_wait_minutes=t)
-    cache.set(key, result, CACHE_SECONDS)
+    cache.set(key, result, ACCURACY_CACHE_SECONDS)
     return result
 
 
