@@ -3,8 +3,8 @@ from dataclasses import dataclass
 import pytest
 from django.db import transaction
 
-from bianmin.core import events
 from bianmin.accounts.tests.factories import CenterFactory
+from bianmin.core import events
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def test_a_failing_handler_rolls_back_the_publishers_change():
 
     events.subscribe(_Renamed, refuse)
     center = CenterFactory(name="事件中心")
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 - one transaction
         type(center).objects.filter(pk=center.pk).update(name="改名")
         events.publish(_Renamed(center.pk))
     center.refresh_from_db()

@@ -32,7 +32,7 @@ def test_a_long_shift_has_a_break_and_a_short_one_none():
 
 
 def test_the_break_is_taken_in_the_lunch_closure():
-    need = {h: 2 for h in (8, 9, 10, 11, 13, 14, 15, 16)}
+    need = dict.fromkeys((8, 9, 10, 11, 13, 14, 15, 16), 2)
     shifts = shifts_for_need(need, lunch_hours=frozenset({12}))
     assert shifts
     assert {s.break_hour for s in shifts if s.start < 12 < s.end} == {12}

@@ -118,7 +118,7 @@ def test_duties_follow_the_hourly_need():
 @pytest.mark.django_db
 def test_calling_key_orders_tickets_as_the_hall_does(pinned, catalogue, center):
     """The simulation reproduces `hall.selectors.pool_ordered`: same tickets, same order."""
-    item = item_list().first()
+    item = item_list()[0]
     now = clock.now()
     settings = HallSettings(center=center, wait_limit_minutes=30)
     specs = [  # (minutes ago, priority weight)
