@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -62,13 +62,21 @@ def demand(*, arrivals_per_hour: float, mean_service_minutes: float) -> None:
         raise invalid(_("平均办理时长应大于 0 且不超过 %d 分钟") % int(MAX_SERVICE_MINUTES))
 
 
+FIRST_DAY = date(2004, 1, 1)  # the working-day calendar's first year
+MAX_DAYS_AHEAD = 366
+
+
 def day(raw: str | None, *, default: date) -> date:
+    """A day to plan: ISO format, from 2004 (the calendar's first year) to a year ahead."""
     if raw is None or not raw.strip():
         return default
     try:
-        return date.fromisoformat(raw.strip())
+        value = date.fromisoformat(raw.strip())
     except ValueError:
         raise invalid(_("日期应为 YYYY-MM-DD 格式")) from None
+    if not FIRST_DAY <= value <= default + timedelta(days=MAX_DAYS_AHEAD):
+        raise invalid(_("只能测算 2004 年至今后一年内的日期"))
+    return value
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 MIN_SHIFT_HOURS = 3
 MAX_SHIFT_HOURS = 8
 BREAK_FROM_HOURS = 6
@@ -149,16 +151,23 @@ def roster_week(
             worked_hours[officer.id] += shift.hours
             worked_days[officer.id] += 1
         short = len(shifts) - len(roster.assignments)
-        label = plan.day.strftime("%m月%d日")
+        label = _("%(month)d月%(day)d日") % {"month": plan.day.month, "day": plan.day.day}
         if short > 0:
             roster.warnings.append(
-                f"{label}：需要 {len(shifts)} 个班次，可排民警只有 {len(roster.assignments)} 人，缺 {short} 人"
+                _("%(day)s：需要 %(shifts)d 个班次，可排民警只有 %(have)d 人，缺 %(short)d 人")
+                % {
+                    "day": label,
+                    "shifts": len(shifts),
+                    "have": len(roster.assignments),
+                    "short": short,
+                }
             )
         for hour in sorted(plan.need):
             have, want = roster.rostered(hour), plan.need[hour]
             if have < want:
                 roster.warnings.append(
-                    f"{label} {hour:02d}时：排班 {have} 人，低于需要的 {want} 人"
+                    _("%(day)s %(hour)02d时：排班 %(have)d 人，低于需要的 %(want)d 人")
+                    % {"day": label, "hour": hour, "have": have, "want": want}
                 )
             on_duty = [a.officer for a in roster.assignments if a.shift.on_duty(hour)]
             for category in sorted(plan.categories_by_hour.get(hour, frozenset())):
@@ -166,7 +175,8 @@ def roster_week(
                     o.categories is None or category in o.categories for o in on_duty
                 ):
                     roster.warnings.append(
-                        f"{label} {hour:02d}时：在岗民警无人获授权办理“{labels(category)}”类事项"
+                        _("%(day)s %(hour)02d时：在岗民警无人获授权办理“%(category)s”类事项")
+                        % {"day": label, "hour": hour, "category": labels(category)}
                     )
         result.append(roster)
     return result

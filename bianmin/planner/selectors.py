@@ -334,12 +334,13 @@ def _day_plan(
         officers_available=max(0, len(officers_of(center_id=center_id)) - scenario.absent_officers),
     )
     if not forecast.is_open:
-        plan.warnings.append("当天不办公")
+        plan.warnings.append(_("当天不办公"))
     elif not forecast.basis:
-        plan.warnings.append("近几周没有同类日子的取号记录，无法预测客流")
+        plan.warnings.append(_("近几周没有同类日子的取号记录，无法预测客流"))
     if plan.peak_pooled > plan.officers_available:
         plan.warnings.append(
-            f"高峰需要 {plan.peak_pooled} 名民警同时在岗，可用民警只有 {plan.officers_available} 人"
+            _("高峰需要 %(peak)d 名民警同时在岗，可用民警只有 %(available)d 人")
+            % {"peak": plan.peak_pooled, "available": plan.officers_available}
         )
     return plan
 

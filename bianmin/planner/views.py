@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from bianmin.catalogue.enums import Category
 from bianmin.core import clock
@@ -37,22 +38,26 @@ def plan(request: HttpRequest) -> HttpResponse:
         center_id = home_center_id(actor)
         day = params.day(form["date"], default=clock.today())
         targets = params.targets(
-            target_wait_minutes=params.number(form["target_wait_minutes"], name="目标等候时间"),
-            target_share=params.number(form["target_share"], name="目标比例"),
+            target_wait_minutes=params.number(form["target_wait_minutes"], name=_("目标等候时间")),
+            target_share=params.number(form["target_share"], name=_("目标比例")),
         )
         scenario = params.scenario(
-            extra_demand_percent=params.number(form["extra_demand_percent"], name="增加客流"),
-            absent_officers=params.number(form["absent_officers"], name="培训离岗人数"),
-            extra_hours=params.number(form["extra_hours"], name="延时服务"),
+            extra_demand_percent=params.number(form["extra_demand_percent"], name=_("增加客流")),
+            absent_officers=params.number(form["absent_officers"], name=_("培训离岗人数")),
+            extra_hours=params.number(form["extra_hours"], name=_("延时服务")),
         )
-    except DomainError as error:
+        day_plan = selectors.day_plan(
+            center_id=center_id, day=day, targets=targets, scenario=scenario
+        )
+        roster = selectors.week_roster(
+            center_id=center_id, day=day, targets=targets, scenario=scenario
+        )
+        accuracy = selectors.accuracy(center_id=center_id, until=clock.today(), targets=targets)
+        history = selectors.forecast_vs_actual(center_id=center_id, until=clock.today())
+    except DomainError as error:  # bad input, or a year the working-day calendar lacks
         return render(
             request, "planner/plan.html", {"form": form, "error": error.message}, status=400
         )
-    day_plan = selectors.day_plan(center_id=center_id, day=day, targets=targets, scenario=scenario)
-    roster = selectors.week_roster(center_id=center_id, day=day, targets=targets, scenario=scenario)
-    accuracy = selectors.accuracy(center_id=center_id, until=clock.today(), targets=targets)
-    history = selectors.forecast_vs_actual(center_id=center_id, until=clock.today())
     categories = sorted({c for h in day_plan.hours for c in h.specialized_by_category})
     chart = {
         "hours": [f"{h.hour:02d}时" for h in day_plan.hours],

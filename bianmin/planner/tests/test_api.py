@@ -93,6 +93,8 @@ def test_plan_has_the_documented_shape(hall_history, center, make_staff, api_cli
     ("query", "status", "code"),
     [
         ({"date": "2026-13-01"}, 400, "invalid_parameter"),
+        ({"date": "9999-12-31"}, 400, "invalid_parameter"),
+        ({"date": "1999-01-01"}, 400, "invalid_parameter"),
         ({"target_share": "2"}, 400, "invalid_parameter"),
         ({"target_wait_minutes": "x"}, 400, "invalid_parameter"),
         ({"center": "NOPE"}, 404, "unknown_center"),

@@ -51,6 +51,7 @@ def test_the_planner_is_in_the_director_navigation(center, director, login_clien
     [
         {"target_share": "1"},
         {"date": "yesterday"},
+        {"date": "9999-12-31"},
         {"extra_demand_percent": "-10"},
         {"absent_officers": "1.5"},
         {"extra_hours": "9"},
