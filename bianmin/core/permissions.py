@@ -69,6 +69,8 @@ class Perm(StrEnum):
     DESK_GUIDE_EDIT = "desk_guide_edit"  # edit, import and export the procedures guide
     DESK_FIGURES = "desk_figures"  # counts and the weekly summary, never contents
     DESK_CONFIGURE = "desk_configure"  # open the guide to the public
+    # staffing planner
+    STAFFING_PLAN = "staffing_plan"  # the planner's page and plan API
 
 
 _LOST_FOUND_DESK = {Perm.FOUND_ITEM_REGISTER, Perm.FOUND_ITEM_MANAGE}
@@ -101,6 +103,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CASE_MONITOR,
             Perm.HALL_MONITOR,
             Perm.REPORT_VIEW,
+            Perm.STAFFING_PLAN,
             Perm.PERSON_REVEAL,
             Perm.PERSON_IMPORT,
         }
@@ -118,6 +121,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SMS_TEMPLATE_EDIT,
             Perm.SMS_SEND,
             Perm.REPORT_VIEW,
+            Perm.STAFFING_PLAN,
             Perm.AUTHORIZATION_GRANT,
             Perm.PERSON_IMPORT,
             Perm.PERSON_EDIT,

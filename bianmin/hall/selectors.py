@@ -573,3 +573,108 @@ def today_kpis(*, center_id: int, start: datetime, end: datetime) -> dict[str, A
         "arrivals_hours": hours,
         "arrivals_by_hour": [hourly.get(h, 0) for h in hours],
     }
+
+
+# --- history for the staffing planner (read-only) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArrivalRecord:
+    """One ticket issued: when, for which category, at which priority weight."""
+
+    ticket_id: str
+    at: datetime
+    category: str
+    priority_weight: int
+
+
+@dataclass(frozen=True)
+class ServiceRecord:
+    """One finish: the item, its category and the seconds since the (last) call."""
+
+    item_id: int
+    category: str
+    seconds: int
+
+
+@dataclass(frozen=True)
+class DutySpan:
+    """An officer signed in at a window, from sign-in to sign-out (clipped to the period)."""
+
+    officer_id: int
+    start: datetime
+    end: datetime
+
+
+def arrivals_between(*, center_id: int, start: datetime, end: datetime) -> list[ArrivalRecord]:
+    """Every ticket issued in [start, end), from the issue events."""
+    rows = (
+        TicketEvent.objects.filter(
+            center_id=center_id, kind=EventKind.ISSUE, at__gte=start, at__lt=end
+        )
+        .order_by("at", "pk")
+        .values_list("ticket_id", "at", "item__category", "ticket__priority_weight")
+    )
+    return [
+        ArrivalRecord(ticket_id=str(t), at=at, category=str(cat or ""), priority_weight=int(w or 0))
+        for t, at, cat, w in rows
+    ]
+
+
+def services_between(*, center_id: int, start: datetime, end: datetime) -> list[ServiceRecord]:
+    """Every service time recorded by a finish event in [start, end)."""
+    rows = TicketEvent.objects.filter(
+        center_id=center_id,
+        kind=EventKind.FINISH,
+        at__gte=start,
+        at__lt=end,
+        service_seconds__isnull=False,
+        item__isnull=False,
+    ).values_list("item_id", "item__category", "service_seconds")
+    return [
+        ServiceRecord(item_id=int(i), category=str(cat), seconds=int(s or 0)) for i, cat, s in rows
+    ]
+
+
+def first_call_waits_between(*, center_id: int, start: datetime, end: datetime) -> dict[str, int]:
+    """Seconds from arrival to the first call, per ticket called in [start, end)."""
+    waits: dict[str, int] = {}
+    rows: Any = (
+        TicketEvent.objects.filter(
+            center_id=center_id,
+            kind=EventKind.CALL,
+            at__gte=start,
+            at__lt=end,
+            wait_seconds__isnull=False,
+        )
+        .order_by("at", "pk")
+        .values_list("ticket_id", "wait_seconds")
+    )
+    for ticket_id, wait in rows:
+        waits.setdefault(str(ticket_id), int(wait))
+    return waits
+
+
+def duty_spans_between(*, center_id: int, start: datetime, end: datetime) -> list[DutySpan]:
+    """Who was signed in at a window when, from the sign-in and sign-out events (a session
+    still open at `end` ends there). Pauses count as time on duty."""
+    rows = (
+        TicketEvent.objects.filter(
+            center_id=center_id,
+            kind__in=[EventKind.SIGN_IN, EventKind.SIGN_OUT],
+            at__gte=start,
+            at__lt=end,
+            officer__isnull=False,
+        )
+        .order_by("at", "pk")
+        .values_list("officer_id", "kind", "at")
+    )
+    opened: dict[int, datetime] = {}
+    spans: list[DutySpan] = []
+    for officer_id, kind, at in rows:
+        if kind == EventKind.SIGN_IN:
+            opened.setdefault(int(officer_id), at)
+        elif int(officer_id) in opened:
+            spans.append(DutySpan(int(officer_id), opened.pop(int(officer_id)), at))
+    spans.extend(DutySpan(o, s, end) for o, s in opened.items())
+    return sorted(spans, key=lambda s: (s.start, s.officer_id))
