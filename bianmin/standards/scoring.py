@@ -120,7 +120,14 @@ def skill_star(facts: SkillFacts, rule: Rule) -> Star:
 
 
 def discipline_star(facts: DisciplineFacts, rule: Rule) -> Star:
-    """劳动纪律星: late days, days with pauses beyond the allowance, unexcused absences."""
+    """劳动纪律星: late days, days with pauses beyond the allowance, unexcused absences. A month
+    without any window sign-in is not rated (no attendance is no evidence of discipline)."""
+    if facts.days_signed_in == 0:
+        return Star(
+            awarded=False,
+            explanation=f"本月没有窗口签到记录（请假 {facts.absences_excused} 天、"
+            f"无故缺勤 {facts.absences_unexcused} 天），劳动纪律星不评定",
+        )
     late_ok = len(facts.late_days) <= rule.late_days_max
     pause_ok = len(facts.pause_excess_days) <= rule.pause_days_max
     absence_ok = facts.absences_unexcused <= rule.absences_max

@@ -61,6 +61,4 @@ def hz01_exam(hall: Any) -> Any:
 def right_answers(attempt: Any) -> dict[str, list[str]]:
     from bianmin.standards.models import Question
 
-    return {
-        str(q.pk): list(q.answer) for q in Question.objects.filter(pk__in=attempt.question_ids)
-    }
+    return {str(q.pk): list(q.answer) for q in Question.objects.filter(pk__in=attempt.question_ids)}

@@ -26,7 +26,18 @@ from bianmin.standards.tests.conftest import right_answers
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["题型", "事项编码", "业务类别", "题目", "选项A", "选项B", "选项C", "选项D", "答案", "解析"]
+HEADER = [
+    "题型",
+    "事项编码",
+    "业务类别",
+    "题目",
+    "选项A",
+    "选项B",
+    "选项C",
+    "选项D",
+    "答案",
+    "解析",
+]
 
 
 def xlsx(rows):
@@ -43,10 +54,32 @@ def xlsx(rows):
 def test_the_bank_is_imported_from_excel_with_every_kind(hall, director):
     content = xlsx(
         [
-            ["单选", "HZ01", "", "首次申领身份证由谁申请？", "本人或监护人", "任何人", "", "", "A", ""],
+            [
+                "单选",
+                "HZ01",
+                "",
+                "首次申领身份证由谁申请？",
+                "本人或监护人",
+                "任何人",
+                "",
+                "",
+                "A",
+                "",
+            ],
             ["多选", "", "户政", "哪些材料需要？", "户口簿", "照片", "驾驶证", "", "A,B", ""],
             ["判断", "HZ02", "", "到期换领需要交回旧证", "", "", "", "", "对", ""],
-            ["案例", "HZ01", "", "16 岁首次申领需要什么？", "户口簿", "监护人陪同", "房产证", "", "AB", ""],
+            [
+                "案例",
+                "HZ01",
+                "",
+                "16 岁首次申领需要什么？",
+                "户口簿",
+                "监护人陪同",
+                "房产证",
+                "",
+                "AB",
+                "",
+            ],
         ]
     )
     result = questions_import(actor=director, filename="bank.xlsx", content=content)
@@ -173,9 +206,10 @@ def test_a_category_exam_certifies_every_item_of_the_category(clock, hall, train
 
     traffic = {i.code for i in item_list() if i.category == "traffic"}
     assert traffic
-    assert set(
-        Authorization.objects.filter(staff=trainee).values_list("item__code", flat=True)
-    ) == traffic
+    assert (
+        set(Authorization.objects.filter(staff=trainee).values_list("item__code", flat=True))
+        == traffic
+    )
 
 
 def test_the_director_grants_by_hand_only_with_a_reason_and_it_is_audited(
