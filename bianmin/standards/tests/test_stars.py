@@ -149,7 +149,7 @@ def test_the_stars_equal_the_hand_computation(clock, november, satisfaction):
     assert mine.satisfaction is True
     assert "本月差评 2 条，其中 1 条经复核撤销" in mine.explanations["satisfaction"]
     assert "满意率 97.8% ≥ 95%" in mine.explanations["satisfaction"]
-    assert (hall_id := officer.center_id) and (hall_id, officer.pk, NOVEMBER) in satisfaction
+    assert (officer.center_id, officer.pk, NOVEMBER) in satisfaction
     assert mine.rule.version == 2
 
 

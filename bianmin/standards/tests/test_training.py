@@ -174,7 +174,8 @@ def test_certification_lets_the_hall_call_the_item_and_expiry_takes_it_away(
     assert certificate.issued_on.isoformat() == "2026-12-01"
     assert certificate.expires_on.isoformat() == "2028-12-01"  # re-exam after 2 years
     called = ticket_call_next(actor=trainee, window_code="W02")
-    assert called is not None and called.pk == waiting.pk
+    assert called is not None
+    assert called.pk == waiting.pk
 
     # 30 days before the expiry: the in-app notice, the authorization still holds
     notice_day = certificate.expires_on - timedelta(days=30)
