@@ -19,10 +19,14 @@ class Command(BaseCommand):
         draw = selectors.draw_any(pk=options["draw_id"])
         if draw is None:
             raise CommandError(f"没有编号为 {options['draw_id']} 的抽查")
-        print(f"抽查 {draw.pk}：{draw.name}（{draw.get_status_display()}）")
-        print(f"对象名录 {len(draw.object_list)} 个，SM3 = {drawing.list_hash(draw.object_list)}")
-        print(f"人员名录 {len(draw.inspectors)} 人，SM3 = {drawing.list_hash(draw.inspectors)}")
-        print(f"回避关系 SM3 = {drawing.conflicts_hash(draw.conflicts)}")
+        self.stdout.write(f"抽查 {draw.pk}：{draw.name}（{draw.get_status_display()}）")
+        self.stdout.write(
+            f"对象名录 {len(draw.object_list)} 个，SM3 = {drawing.list_hash(draw.object_list)}"
+        )
+        self.stdout.write(
+            f"人员名录 {len(draw.inspectors)} 人，SM3 = {drawing.list_hash(draw.inspectors)}"
+        )
+        self.stdout.write(f"回避关系 SM3 = {drawing.conflicts_hash(draw.conflicts)}")
         if not draw.selected_objects:
             raise CommandError("尚未抽取：种子未公开，只能核对名录哈希")
         problems = draw_problems(draw)
@@ -41,10 +45,10 @@ class Command(BaseCommand):
                 problems.append("复算的抽中对象与公布的不一致")
             if selection.inspectors != draw.selected_inspectors:
                 problems.append("复算的抽中检查人员与公布的不一致")
-        print(f"承诺值 {draw.commitment}")
-        print(f"种子 {draw.seed}")
-        print(f"抽中对象 {', '.join(draw.selected_objects)}")
-        print(f"抽中检查人员 {', '.join(draw.selected_inspectors)}")
+        self.stdout.write(f"承诺值 {draw.commitment}")
+        self.stdout.write(f"种子 {draw.seed}")
+        self.stdout.write(f"抽中对象 {', '.join(draw.selected_objects)}")
+        self.stdout.write(f"抽中检查人员 {', '.join(draw.selected_inspectors)}")
         if problems:
             raise CommandError("；".join(problems))
-        print("核验通过：承诺值、名录与抽中名单全部一致")
+        self.stdout.write("核验通过：承诺值、名录与抽中名单全部一致")
