@@ -91,7 +91,7 @@ def test_more_objects_than_exist_is_refused_with_nothing_created(clock, hall, di
 
 
 def test_an_inspector_never_draws_their_own_window(clock, hall, director, inspectors):
-    own, second, third = inspectors
+    own, second, _free = inspectors
     StaffProfile.objects.create(center=hall, staff=own, window_code="W01")
     StaffProfile.objects.create(center=hall, staff=second, window_code="W02")
     draw = draw_create(
