@@ -171,7 +171,9 @@ def star_rule_save(*, actor: StaffActor, values: dict[str, Any], note: str = "")
 
 
 def rule_of(row: StarRule) -> scoring.Rule:
-    return scoring.Rule(**{name: getattr(row, name) for name in RULE_FIELDS})
+    values = {name: getattr(row, name) for name in RULE_FIELDS}
+    values["satisfaction_min_percent"] = Decimal(str(values["satisfaction_min_percent"]))
+    return scoring.Rule(**values)
 
 
 # --- facts -------------------------------------------------------------------------------------
