@@ -22,7 +22,13 @@ def test_create_run_and_read_a_draw(clock, hall, inspectors, api_client_for):
 
     created = client.post(
         "/api/v1/inspections/draws",
-        {"name": "窗口检查", "object_type": "window", "objects": ["W01", "W02", "W03"], "k": 2, "inspectors_k": 2},
+        {
+            "name": "窗口检查",
+            "object_type": "window",
+            "objects": ["W01", "W02", "W03"],
+            "k": 2,
+            "inspectors_k": 2,
+        },
         content_type="application/json",
     )
     assert created.status_code == 200, created.content
@@ -52,20 +58,36 @@ def test_create_run_and_read_a_draw(clock, hall, inspectors, api_client_for):
     assert shown["selection"]["objects"] == drawn["objects"]
 
 
-def test_a_filter_instead_of_a_list_takes_the_whole_pool(clock, hall, director, inspectors, api_client_for):
+def test_a_filter_instead_of_a_list_takes_the_whole_pool(
+    clock, hall, director, inspectors, api_client_for
+):
     created = api_client_for(director).post(
         "/api/v1/inspections/draws",
-        {"name": "事项检查", "object_type": "item", "objects": {"month": ""}, "k": 3, "inspectors_k": 2},
+        {
+            "name": "事项检查",
+            "object_type": "item",
+            "objects": {"month": ""},
+            "k": 3,
+            "inspectors_k": 2,
+        },
         content_type="application/json",
     )
     assert created.status_code == 200, created.content
     assert len(Draw.objects.get(pk=created.json()["id"]).object_list) == 36
 
 
-def test_bad_draw_input_answers_in_chinese_and_creates_nothing(clock, hall, inspectors, api_client_for):
+def test_bad_draw_input_answers_in_chinese_and_creates_nothing(
+    clock, hall, inspectors, api_client_for
+):
     answer = api_client_for(inspectors[0]).post(
         "/api/v1/inspections/draws",
-        {"name": "窗口检查", "object_type": "window", "objects": ["W01"], "k": 5, "inspectors_k": 2},
+        {
+            "name": "窗口检查",
+            "object_type": "window",
+            "objects": ["W01"],
+            "k": 5,
+            "inspectors_k": 2,
+        },
         content_type="application/json",
     )
     assert answer.status_code == 400
@@ -75,10 +97,18 @@ def test_bad_draw_input_answers_in_chinese_and_creates_nothing(clock, hall, insp
 
 
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.GUIDE, Role.SHIFT_LEADER])
-def test_only_inspectors_and_the_director_draw(clock, hall, inspectors, make_staff, api_client_for, role):
+def test_only_inspectors_and_the_director_draw(
+    clock, hall, inspectors, make_staff, api_client_for, role
+):
     answer = api_client_for(make_staff(role)).post(
         "/api/v1/inspections/draws",
-        {"name": "x", "object_type": "window", "objects": ["W01", "W02"], "k": 1, "inspectors_k": 2},
+        {
+            "name": "x",
+            "object_type": "window",
+            "objects": ["W01", "W02"],
+            "k": 1,
+            "inspectors_k": 2,
+        },
         content_type="application/json",
     )
     assert answer.status_code == 403
