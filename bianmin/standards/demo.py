@@ -259,7 +259,7 @@ def standards_demo_load(*, center: Any, rng: random.Random) -> None:
         category="household",
         material="材料不全时当场出具一次性告知单，列明全部缺少的材料；次要材料可容缺受理。",
     )
-    officers = [s for s in staff_of_center(center_id=center.pk, role=Role.OFFICER)]
+    officers = list(staff_of_center(center_id=center.pk, role=Role.OFFICER))
     household = [i for i in items if i.category == "household"]
     traffic = [i for i in items if i.category == "traffic"]
     # 8 all-round officers certified over the last year (the path chart climbs), 6 for household
