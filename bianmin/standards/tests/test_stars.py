@@ -4,6 +4,7 @@ recomputation history, the annual roll-up and the Excel export."""
 import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -94,7 +95,7 @@ def november(hall, officer, director, make_staff, back_office):
         sent = cases.case_advance(actor=back_office, case=made[0], to_stage="review")
         sent = cases.case_advance(actor=back_office, case=sent, to_stage="approve")
         cases.case_send_back(actor=back_office, case=sent, reason="照片不合格")
-    exam = ExamFactory(center=hall, scope="all_round", question_count=5)
+    exam: Any = ExamFactory(center=hall, scope="all_round", question_count=5)
     ExamAttempt.objects.create(
         center=hall,
         exam=exam,
