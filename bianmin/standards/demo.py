@@ -12,7 +12,6 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from bianmin.accounts.selectors import staff_of_center
-from bianmin.accounts.services import staff_create
 from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
 from bianmin.core.permissions import Role
@@ -296,15 +295,10 @@ def standards_demo_load(*, center: Any, rng: random.Random) -> None:
     # recusal data and one published inspection
     inspector = staff_of_center(center_id=center.pk, role=Role.INSPECTOR).first()
     assert inspector is not None
-    second = staff_create(
-        actor=None,
-        username="inspector02",
-        full_name="督察员二",
-        role=Role.INSPECTOR,
-        center=center,
-        password_hash=inspector.password,
-    )
-    StaffProfile.objects.create(center=center, staff=second, team="督察大队", window_code="W12")
+    # the pool: the inspector account and a named shift leader (双随机 "named staff")
+    second = staff_of_center(center_id=center.pk, role=Role.SHIFT_LEADER).first()
+    assert second is not None
+    StaffProfile.objects.create(center=center, staff=second, team="值班组", window_code="W12")
     StaffProfile.objects.create(
         center=center, staff=inspector, team="督察大队", relatives=["officer05"]
     )
@@ -315,10 +309,10 @@ def standards_demo_load(*, center: Any, rng: random.Random) -> None:
         objects=[f"W{i:02d}" for i in range(1, 12)],
         k=3,
         inspectors_k=2,
+        inspectors=[inspector.username, second.username],
     )
     draw = draw_run(actor=director, draw_id=draw.pk)
-    by_name = {s.username: s for s in (inspector, second)}
-    lead = by_name[draw.selected_inspectors[0]]
+    lead = inspector  # the inspector account records; the named leader accompanies
     for n, key in enumerate(draw.selected_objects):
         finding_record(
             actor=lead,
