@@ -206,6 +206,16 @@ def stars_for_month(*, center_id: int, month: date) -> QuerySet[StarResult]:
     )
 
 
+def stars_latest_month(*, center_id: int) -> date | None:
+    """The latest month with computed stars (the hall board shows it)."""
+    return (
+        StarResult.objects.filter(center_id=center_id, is_current=True)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+
+
 def star_history(*, center_id: int, officer_id: int, month: date) -> QuerySet[StarResult]:
     return StarResult.objects.filter(
         center_id=center_id, officer_id=officer_id, month=month.replace(day=1)

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bianmin.accounts.selectors import staff_list
+from bianmin.accounts.selectors import center_get, staff_list
 from bianmin.catalogue.enums import Category
 from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
@@ -524,5 +524,24 @@ def public_draw(request: HttpRequest, pk: int) -> HttpResponse:
                 inspectors_k=found.inspectors_k,
             ),
             "findings": list(found.findings.all()),
+        },
+    )
+
+
+def stars_board(request: HttpRequest, center_code: str) -> HttpResponse:
+    """The hall's board of the month's stars (公示, no sign-in): names and stars only, the
+    latest month computed; the explanations stay on the staff screens."""
+    center = center_get(code=center_code[:16])
+    if center is None:
+        raise Http404
+    month = selectors.stars_latest_month(center_id=center.pk)
+    results = list(selectors.stars_for_month(center_id=center.pk, month=month)) if month else []
+    return render(
+        request,
+        "standards/stars_board.html",
+        {
+            "center": center,
+            "month": month,
+            "results": sorted(results, key=lambda r: (-r.star_count, r.officer.username)),
         },
     )

@@ -84,3 +84,24 @@ def test_the_draw_page_shows_the_commitment_before_the_seed(
     page = login_client_for(director).get(f"/standards/draws/{draw.pk}/").content.decode()
     assert draw.commitment in page
     assert draw.seed not in page
+
+
+def test_the_hall_board_of_stars_needs_no_sign_in_and_shows_no_explanations(
+    clock, hall, officer, director
+):
+    from datetime import date
+
+    from django.test import Client
+
+    from bianmin.standards.services import stars_compute
+
+    empty = Client().get("/hall-board/TG/stars/").content.decode()
+    assert "本月评比结果尚未公布" in empty
+    result = stars_compute(actor=director, month=date(2026, 11, 1))[0]
+
+    page = Client().get("/hall-board/TG/stars/").content.decode()
+
+    assert "2026年11月" in page
+    assert officer.full_name in page
+    assert result.explanations["skill"] not in page
+    assert Client().get("/hall-board/XX/stars/").status_code == 404
