@@ -163,9 +163,10 @@ def draw_run(request: HttpRequest, draw_id: int) -> dict[str, Any]:
 )
 def draw_get(request: HttpRequest, draw_id: int) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
+    draw = None
     if user != PUBLIC and has_perm(user, Perm.INSPECTION_DRAW):
         draw = selectors.draw_get(center_id=home_center_id(user), pk=draw_id)
-    else:
+    if draw is None:  # anyone may read a published draw, of any center
         draw = selectors.draw_public(pk=draw_id)
     if draw is None:
         raise NotFound(_("没有找到该抽查。"), code=StandardsError.NOT_FOUND)

@@ -21,8 +21,10 @@ from bianmin.catalogue.enums import Category
 from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
 from bianmin.core.actors import actor_of, home_center_id
+from bianmin.core.client_ip import client_ip
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.core.ratelimit import cache_hit
 from bianmin.standards import drawing, pipeline, selectors, services
 from bianmin.standards.enums import AttemptStatus, DrawStatus, ExamScope, ObjectType
 from bianmin.standards.services.stars import STARS, objection_deadline
@@ -498,14 +500,28 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+PUBLIC_LIMIT = (120, 60)  # requests per client address per minute on the public pages
+
+
+def _public_throttle(request: HttpRequest) -> HttpResponse | None:
+    allowed, window = PUBLIC_LIMIT
+    if cache_hit(f"standards:public:{client_ip(request)}", window) > allowed:
+        return HttpResponse(_("操作过于频繁，请稍后再试。"), status=429)
+    return None
+
+
 def public_draws(request: HttpRequest) -> HttpResponse:
     """Published inspections of every center (no sign-in): lists, seed, selection, results."""
+    if (refused := _public_throttle(request)) is not None:
+        return refused
     return render(
         request, "standards/public_draws.html", {"draws": selectors.draws_published()[:100]}
     )
 
 
 def public_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    if (refused := _public_throttle(request)) is not None:
+        return refused
     found = selectors.draw_public(pk=pk)
     if found is None:
         raise Http404
@@ -531,6 +547,8 @@ def public_draw(request: HttpRequest, pk: int) -> HttpResponse:
 def stars_board(request: HttpRequest, center_code: str) -> HttpResponse:
     """The hall's board of the month's stars (公示, no sign-in): names and stars only, the
     latest month computed; the explanations stay on the staff screens."""
+    if (refused := _public_throttle(request)) is not None:
+        return refused
     center = center_get(code=center_code[:16])
     if center is None:
         raise Http404

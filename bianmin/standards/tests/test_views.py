@@ -105,3 +105,14 @@ def test_the_hall_board_of_stars_needs_no_sign_in_and_shows_no_explanations(
     assert officer.full_name in page
     assert result.explanations["skill"] not in page
     assert Client().get("/hall-board/XX/stars/").status_code == 404
+
+
+def test_the_public_pages_are_throttled(clock, hall):
+    from django.test import Client
+
+    from bianmin.standards.views import PUBLIC_LIMIT
+
+    client = Client()
+    answers = [client.get("/inspections/public/").status_code for _i in range(PUBLIC_LIMIT[0] + 1)]
+    assert answers[:-1] == [200] * PUBLIC_LIMIT[0]
+    assert answers[-1] == 429
