@@ -216,3 +216,35 @@ def test_the_public_page_hides_a_draw_until_it_is_published(clock, hall, directo
     draw = draw_create(actor=director, name="检查", object_type="window", k=2, inspectors_k=2)
     draw_run(actor=director, draw_id=draw.pk)
     assert Client().get(f"/inspections/public/{draw.pk}/").status_code == 404
+
+
+def test_a_case_pool_of_a_month_and_the_officer_who_accepted_a_case_recuses(
+    hall, director, inspectors, officer, accepted_case
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    with time_machine.travel(
+        datetime(2026, 11, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    ):
+        case = accepted_case("HZ02")
+    with time_machine.travel(
+        datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    ):
+        from bianmin.standards.services import object_pool
+
+        assert object_pool(center_id=hall.pk, object_type="case", month=None) == {
+            case.number: officer.pk
+        }
+        draw = draw_create(
+            actor=director,
+            name="11 月办件抽查",
+            object_type="case",
+            k=1,
+            inspectors_k=2,
+            inspectors=[inspectors[0].username, inspectors[1].username, officer.username],
+        )
+    assert draw.object_list == [case.number]
+    assert draw.conflicts == {officer.username: [case.number]}
