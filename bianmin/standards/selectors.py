@@ -41,6 +41,17 @@ def certificates_expiring_for(*, officer_id: int) -> list[Certificate]:
     )
 
 
+def certificates_of(*, center_id: int, officer_id: int) -> QuerySet[Certificate]:
+    """The officer's valid certificates (their current 交叉授权 by certification)."""
+    return (
+        Certificate.objects.filter(
+            center_id=center_id, officer_id=officer_id, revoked_on__isnull=True
+        )
+        .select_related("item")
+        .order_by("item__code")
+    )
+
+
 def settings_of(*, center_id: int) -> TrainingSettings:
     return TrainingSettings.objects.filter(center_id=center_id).first() or TrainingSettings(
         center_id=center_id

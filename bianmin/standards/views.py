@@ -87,6 +87,7 @@ def training(request: HttpRequest) -> HttpResponse:
             "exams": selectors.exam_list(center_id=center_id),
             "attempts": selectors.attempts_of(center_id=center_id, officer_id=actor.pk)[:20],
             "certificates": selectors.certificates_expiring_for(officer_id=actor.pk),
+            "mine": selectors.certificates_of(center_id=center_id, officer_id=actor.pk),
             "can_manage": has_perm(actor, Perm.TRAINING_MANAGE),
         },
     )

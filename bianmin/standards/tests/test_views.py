@@ -116,3 +116,17 @@ def test_the_public_pages_are_throttled(clock, hall):
     answers = [client.get("/inspections/public/").status_code for _i in range(PUBLIC_LIMIT[0] + 1)]
     assert answers[:-1] == [200] * PUBLIC_LIMIT[0]
     assert answers[-1] == 429
+
+
+def test_the_training_page_lists_ones_certificates(
+    clock, hz01_exam, trainee, director, login_client_for
+):
+    from bianmin.standards.services import certificate_grant_manual
+
+    certificate_grant_manual(
+        actor=director, officer_id=trainee.pk, item_codes=["HZ04"], reason="顶岗"
+    )
+    page = login_client_for(trainee).get("/standards/training/").content.decode()
+    assert "我的上岗证书（1 项）" in page
+    assert "临时居民身份证" in page
+    assert "主任授权" in page
