@@ -470,3 +470,21 @@ class Finding(TimeStampedModel):
     @property
     def is_problem(self) -> bool:
         return bool(self.text.strip())
+
+
+class FindingPhoto(TimeStampedModel):
+    """A photo taken as evidence (kept in the database; shown to staff only, never published:
+    it may show citizens)."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="photos")
+    content_type = models.CharField(max_length=40)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("检查照片")
+        verbose_name_plural = _("检查照片")
+
+    def __str__(self) -> str:
+        return f"{self.finding_id}#{self.pk}"

@@ -19,6 +19,7 @@ from bianmin.standards.models import (
     Draw,
     Exam,
     ExamAttempt,
+    FindingPhoto,
     Question,
     StarObjection,
     StarResult,
@@ -277,7 +278,7 @@ def stars_annual(*, center_id: int, year: int) -> list[AnnualRow]:
 
 
 def draw_list(*, center_id: int) -> QuerySet[Draw]:
-    return Draw.objects.filter(center_id=center_id).prefetch_related("findings")
+    return Draw.objects.filter(center_id=center_id).prefetch_related("findings__photos")
 
 
 def draw_get(*, center_id: int, pk: int) -> Draw | None:
@@ -306,3 +307,7 @@ def passed_attempts(*, center_id: int) -> QuerySet[ExamAttempt]:
 def draw_any(*, pk: int) -> Draw | None:
     """For the server-side verification command only (no actor, every center)."""
     return Draw.objects.filter(pk=pk).first()
+
+
+def finding_photo_get(*, center_id: int, pk: int) -> FindingPhoto | None:
+    return FindingPhoto.objects.filter(pk=pk, finding__center_id=center_id).first()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("standards/stars/<int:pk>/", views.star_detail, name="star_detail"),
     path("standards/draws/", views.draws, name="draws"),
     path("standards/draws/<int:pk>/", views.draw_detail, name="draw_detail"),
+    path("standards/photos/<int:pk>/", views.finding_photo, name="finding_photo"),
     path("hall-board/<str:center_code>/stars/", views.stars_board, name="stars_board"),
     path("inspections/public/", views.public_draws, name="public_draws"),
     path("inspections/public/<int:pk>/", views.public_draw, name="public_draw"),

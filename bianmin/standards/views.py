@@ -455,6 +455,7 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     text=post.get("text", ""),
                     evidence=post.get("evidence", "").splitlines(),
                     rectify_workdays=_int(post.get("rectify_workdays")),
+                    photos=[f.read(11 * 1024 * 1024) for f in request.FILES.getlist("photos")[:7]],
                 ),
                 _("检查记录已保存。"),
             )
@@ -509,6 +510,17 @@ def _public_throttle(request: HttpRequest) -> HttpResponse | None:
     if cache_hit(f"standards:public:{client_ip(request)}", window) > allowed:
         return HttpResponse(_("操作过于频繁，请稍后再试。"), status=429)
     return None
+
+
+@_needs(Perm.INSPECTION_DRAW)
+def finding_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """An evidence photo, to staff of the draw's center only."""
+    photo = selectors.finding_photo_get(center_id=home_center_id(actor_of(request)), pk=pk)
+    if photo is None:
+        raise Http404
+    response = HttpResponse(bytes(photo.content), content_type=photo.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def public_draws(request: HttpRequest) -> HttpResponse:

@@ -5,6 +5,7 @@ the same commitment is refused and the refusal is audited (in its own transactio
 record survives the refusal).
 """
 
+import io
 import re
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from bianmin.accounts.selectors import staff_of_center
 from bianmin.audit.enums import AuditAction
@@ -28,12 +30,38 @@ from bianmin.hall.selectors import windows_of
 from bianmin.standards import drawing, pipeline
 from bianmin.standards.enums import DrawStatus, FindingStatus, ObjectType
 from bianmin.standards.errors import StandardsError
-from bianmin.standards.models import Draw, Finding, StaffProfile
+from bianmin.standards.models import Draw, Finding, FindingPhoto, StaffProfile
 from bianmin.standards.services.common import not_found, require, training_settings
 
 MIN_INSPECTORS = 2  # 双随机: at least two inspectors per check
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_COUNT = 6
+PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def clean_photos(photos: list[bytes]) -> list[tuple[str, bytes]]:
+    """(content type, bytes) of each evidence photo; a Chinese message for the first bad one."""
+    if len(photos) > PHOTO_MAX_COUNT:
+        raise DomainError(_("照片最多 %d 张。") % PHOTO_MAX_COUNT, code=StandardsError.INVALID)
+    cleaned = []
+    for index, content in enumerate(photos, start=1):
+        kind = None
+        if len(content) <= PHOTO_MAX_BYTES:
+            try:
+                with Image.open(io.BytesIO(content)) as image:
+                    image.verify()
+                    kind = PHOTO_TYPES.get(image.format or "")
+            except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+                kind = None
+        if kind is None:
+            raise DomainError(
+                _("第 %d 张照片不是 10MB 以内的 JPEG、PNG 或 WebP 图片。") % index,
+                code=StandardsError.INVALID,
+            )
+        cleaned.append((kind, content))
+    return cleaned
 
 
 def refuse_personal_data(text: str) -> None:
@@ -333,6 +361,7 @@ def finding_record(
     text: str = "",
     evidence: list[str] | None = None,
     rectify_workdays: int = 0,
+    photos: list[bytes] | None = None,
 ) -> Finding:
     """An inspector drawn for this check records the checklist and findings for one object."""
     draw = _draw_for(actor, draw_id, Perm.INSPECTION_CONDUCT)
@@ -354,6 +383,7 @@ def finding_record(
     text = text.strip()[:2000]
     links = [str(e).strip()[:300] for e in (evidence or []) if str(e).strip()][:20]
     refuse_personal_data(text + " " + " ".join(links))
+    pictures = clean_photos(photos or [])
     if not 0 <= rectify_workdays <= 60:
         raise DomainError(_("整改时限应在 0–60 个工作日之间。"), code=StandardsError.INVALID)
     if text and rectify_workdays == 0:
@@ -370,11 +400,20 @@ def finding_record(
         rectify_due=add_workdays(clock.today(), rectify_workdays) if text else None,
         recorded_by=actor,  # type: ignore[misc]
     )
+    FindingPhoto.objects.bulk_create(
+        FindingPhoto(finding=finding, content_type=kind, content=content, size=len(content))
+        for kind, content in pictures
+    )
     audit_record(
         actor=actor,
         action=AuditAction.DRAW_FINDING_RECORDED,
         target=finding,
-        after={"object": object_key, "problem": bool(text), "due": str(finding.rectify_due)},
+        after={
+            "object": object_key,
+            "problem": bool(text),
+            "due": str(finding.rectify_due),
+            "photos": len(pictures),
+        },
     )
     return finding
 

@@ -203,3 +203,21 @@ def test_forms_of_center_b_never_touch_center_a(a_side, b_side, login_client_for
     assert not Absence.objects.exists()
     assert not StaffProfile.objects.exists()
     assert Draw.objects.exclude(center_id=b_side["director"].center_id).count() == 2
+
+
+def test_center_b_never_sees_center_a_evidence_photos(a_side, b_side, login_client_for):
+    import io
+
+    from PIL import Image
+
+    from bianmin.standards.models import FindingPhoto
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+    photo = FindingPhoto.objects.create(
+        finding=a_side["finding"], content_type="image/png", content=buffer.getvalue(), size=1
+    )
+    assert (
+        login_client_for(b_side["director"]).get(f"/standards/photos/{photo.pk}/").status_code
+        == 404
+    )

@@ -248,3 +248,42 @@ def test_a_case_pool_of_a_month_and_the_officer_who_accepted_a_case_recuses(
         )
     assert draw.object_list == [case.number]
     assert draw.conflicts == {officer.username: [case.number]}
+
+
+def test_evidence_photos_are_kept_for_staff_and_a_non_image_is_refused(
+    clock, hall, director, inspectors, login_client_for
+):
+    import io
+
+    from PIL import Image
+
+    draw = draw_create(actor=director, name="检查", object_type="window", k=1, inspectors_k=2)
+    ran = draw_run(actor=director, draw_id=draw.pk)
+    inspector = next(i for i in inspectors if i.username == ran.selected_inspectors[0])
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, format="PNG")
+
+    with pytest.raises(DomainError) as err:
+        finding_record(
+            actor=inspector,
+            draw_id=draw.pk,
+            object_key=ran.selected_objects[0],
+            checklist={},
+            photos=[b"not an image"],
+        )
+    assert "第 1 张照片" in err.value.message
+    assert not Finding.objects.exists()
+
+    finding = finding_record(
+        actor=inspector,
+        draw_id=draw.pk,
+        object_key=ran.selected_objects[0],
+        checklist={},
+        text="公示牌缺失",
+        rectify_workdays=2,
+        photos=[buffer.getvalue()],
+    )
+    photo = finding.photos.get()
+    assert (photo.content_type, photo.size) == ("image/png", len(buffer.getvalue()))
+    shown = login_client_for(director).get(f"/standards/photos/{photo.pk}/")
+    assert (shown.status_code, shown["Content-Type"]) == (200, "image/png")
