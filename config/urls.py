@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("bianmin.family_desk.urls")),
     path("", include("bianmin.lost_found.urls")),
     path("", include("bianmin.planner.urls")),
+    path("", include("bianmin.standards.urls")),
     path("", include("bianmin.accounts.urls")),
 ]
 

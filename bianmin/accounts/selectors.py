@@ -62,6 +62,11 @@ def center_get(*, code: str) -> Center | None:
     return Center.objects.filter(code=code).first()
 
 
+def center_list_active() -> QuerySet[Center]:
+    """Every active center (system tasks that run per center)."""
+    return Center.objects.filter(is_active=True).order_by("pk")
+
+
 def center_default() -> Center | None:
     return Center.objects.filter(is_active=True).order_by("pk").first()
 

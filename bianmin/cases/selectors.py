@@ -13,7 +13,7 @@ from django.utils import timezone
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.cases import pipeline
-from bianmin.cases.enums import CaseStatus, InquiryStatus
+from bianmin.cases.enums import CaseEventType, CaseStatus, InquiryStatus
 from bianmin.cases.errors import CaseError
 from bianmin.cases.models import Case, CaseEvent, Inquiry, MissingNotice
 from bianmin.cases.services import phone_digest
@@ -444,4 +444,55 @@ def case_flagged_list(*, center_id: int, limit: int = 50) -> list[Case]:
         .filter(Q(is_urgent=True) | Q(is_holiday_appointment=True) | Q(is_standby_24h=True))
         .select_related("item")
         .order_by("deadline", "pk")[:limit]
+    )
+
+
+# --- facts for the standards context (业务技能星, 双随机 case pools) -------------------------
+
+
+@dataclass(frozen=True)
+class OfficerCaseFacts:
+    handled: int  # cases the officer accepted in the period
+    corrections: int  # corrections recorded in the period on those cases
+    sent_back: int  # sent back (退回) in the period, on cases the officer accepted
+    overdue: int  # the officer's cases that went overdue in the period
+
+
+def _period(start: date, end: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end, time.min, tzinfo=zone),
+    )
+
+
+def officer_case_facts(
+    *, center_id: int, officer_id: int, start: date, end: date
+) -> OfficerCaseFacts:
+    """Read-only figures of one officer's cases for [start, end) (center's days)."""
+    since, until = _period(start, end)
+    mine = Case.objects.filter(center_id=center_id, accepted_by_id=officer_id)
+    events = CaseEvent.objects.filter(
+        case__center_id=center_id,
+        case__accepted_by_id=officer_id,
+        created_at__gte=since,
+        created_at__lt=until,
+    )
+    return OfficerCaseFacts(
+        handled=mine.filter(accepted_at__gte=since, accepted_at__lt=until).count(),
+        corrections=events.filter(type=CaseEventType.CORRECTED).count(),
+        sent_back=events.filter(type=CaseEventType.SENT_BACK).count(),
+        overdue=mine.filter(overdue_at__gte=since, overdue_at__lt=until).count(),
+    )
+
+
+def case_numbers_accepted(
+    *, center_id: int, start: date, end: date
+) -> list[tuple[str, int | None]]:
+    """(case number, accepting officer id) of the cases accepted in [start, end), by number."""
+    since, until = _period(start, end)
+    return list(
+        Case.objects.filter(center_id=center_id, accepted_at__gte=since, accepted_at__lt=until)
+        .order_by("number")
+        .values_list("number", "accepted_by_id")
     )

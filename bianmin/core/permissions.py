@@ -71,9 +71,19 @@ class Perm(StrEnum):
     DESK_CONFIGURE = "desk_configure"  # open the guide to the public
     # staffing planner
     STAFFING_PLAN = "staffing_plan"  # the planner's page and plan API
+    # standards (练兵, 三颗星, 双随机)
+    TRAINING_TAKE = "training_take"  # study courses, sit exams
+    TRAINING_MANAGE = "training_manage"  # courses, question bank, exams, manual certification
+    STARS_VIEW = "stars_view"  # the month's stars and the certification board
+    STARS_MANAGE = "stars_manage"  # star rules, computation, answers to objections
+    ABSENCE_RECORD = "absence_record"  # absences for the discipline star (shift leader)
+    INSPECTION_DRAW = "inspection_draw"  # commit and run 双随机 draws, publish results
+    INSPECTION_CONDUCT = "inspection_conduct"  # record findings and re-checks
 
 
 _LOST_FOUND_DESK = {Perm.FOUND_ITEM_REGISTER, Perm.FOUND_ITEM_MANAGE}
+
+_STANDARDS_STAFF = {Perm.TRAINING_TAKE, Perm.STARS_VIEW}
 
 _WINDOW = {
     Perm.TICKET_ISSUE,
@@ -88,14 +98,18 @@ _WINDOW = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.GUIDE: frozenset({Perm.TICKET_ISSUE, Perm.DESK_ASK}),
-    Role.OFFICER: frozenset(_WINDOW | _LOST_FOUND_DESK | {Perm.CASE_PROCESS, Perm.DESK_ASK}),
+    Role.OFFICER: frozenset(
+        _WINDOW | _LOST_FOUND_DESK | _STANDARDS_STAFF | {Perm.CASE_PROCESS, Perm.DESK_ASK}
+    ),
     Role.BACK_OFFICE: frozenset(
-        {Perm.CASE_PROCESS, Perm.PERSON_VIEW, Perm.SMS_SEND, Perm.DESK_ASK}
+        _STANDARDS_STAFF | {Perm.CASE_PROCESS, Perm.PERSON_VIEW, Perm.SMS_SEND, Perm.DESK_ASK}
     ),
     Role.SHIFT_LEADER: frozenset(
         _WINDOW
         | _LOST_FOUND_DESK
+        | _STANDARDS_STAFF
         | {
+            Perm.ABSENCE_RECORD,
             Perm.DESK_ASK,
             Perm.FOUND_ITEM_DISPOSE,
             Perm.LOST_FOUND_STATS,
@@ -130,10 +144,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.DESK_CONFIGURE,
             Perm.LOST_FOUND_CONFIGURE,
             Perm.LOST_FOUND_STATS,
+            Perm.TRAINING_MANAGE,
+            Perm.STARS_VIEW,
+            Perm.STARS_MANAGE,
+            Perm.ABSENCE_RECORD,
+            Perm.INSPECTION_DRAW,
         }
     ),
     Role.INSPECTOR: frozenset(
         {
+            Perm.STARS_VIEW,
+            Perm.INSPECTION_DRAW,
+            Perm.INSPECTION_CONDUCT,
             Perm.AUDIT_VIEW,
             Perm.REPORT_VIEW,
             Perm.CASE_MONITOR,

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import DayHours, center_hours, staff_list
@@ -678,3 +679,53 @@ def duty_spans_between(*, center_id: int, start: datetime, end: datetime) -> lis
             spans.append(DutySpan(int(officer_id), opened.pop(int(officer_id)), at))
     spans.extend(DutySpan(o, s, end) for o, s in opened.items())
     return sorted(spans, key=lambda s: (s.start, s.officer_id))
+# --- attendance facts for the standards context (劳动纪律星, the certification board) ----------
+
+
+@dataclass(frozen=True)
+class AttendanceDay:
+    day: Any  # date, the center's day
+    first_sign_in: datetime  # local time of the day's first window sign-in
+    paused_seconds: int  # pauses ended (恢复服务) that day, in seconds
+
+
+def officer_attendance(
+    *, center_id: int, officer_id: int, start: Any, end: Any
+) -> list[AttendanceDay]:
+    """Per day in [start, end) on which the officer signed in at a window: the first sign-in
+    and the pause time that day (read-only; from window sessions and RESUME events)."""
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(start, datetime.min.time(), tzinfo=zone)
+    until = datetime.combine(end, datetime.min.time(), tzinfo=zone)
+    first: dict[Any, datetime] = {}
+    for started in WindowSession.objects.filter(
+        center_id=center_id, officer_id=officer_id, started_at__gte=since, started_at__lt=until
+    ).values_list("started_at", flat=True):
+        local = clock.local(started)
+        if local.date() not in first or local < first[local.date()]:
+            first[local.date()] = local
+    paused: dict[Any, int] = {}
+    for at, data in TicketEvent.objects.filter(
+        center_id=center_id,
+        officer_id=officer_id,
+        kind=EventKind.RESUME,
+        at__gte=since,
+        at__lt=until,
+    ).values_list("at", "data"):
+        day = clock.local(at).date()
+        paused[day] = paused.get(day, 0) + int((data or {}).get("paused_seconds") or 0)
+    return [
+        AttendanceDay(day=day, first_sign_in=first[day], paused_seconds=paused.get(day, 0))
+        for day in sorted(first)
+    ]
+
+
+def officer_weekdays(*, center_id: int, since: Any) -> dict[int, set[int]]:
+    """{officer id: weekdays (0 = Monday) on which they signed in at a window since `since`}."""
+    start = datetime.combine(since, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    out: dict[int, set[int]] = {}
+    for officer_id, started in WindowSession.objects.filter(
+        center_id=center_id, started_at__gte=start
+    ).values_list("officer_id", "started_at"):
+        out.setdefault(officer_id, set()).add(clock.local(started).weekday())
+    return out

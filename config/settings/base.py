@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "bianmin.family_desk",
     "bianmin.lost_found",
     "bianmin.planner",
+    "bianmin.standards",
     "bianmin.demo",
 ]
 

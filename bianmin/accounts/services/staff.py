@@ -97,8 +97,10 @@ def _require_grant(actor: StaffActor, staff: Staff) -> None:
 
 
 @transaction.atomic
-def authorization_grant(*, actor: StaffActor, staff: Staff, item: Any) -> Authorization:
-    _require_grant(actor, staff)
+def authorization_grant(*, actor: StaffActor | None, staff: Staff, item: Any) -> Authorization:
+    """`actor` None is the system: a passed certification exam (standards) grants by itself."""
+    if actor is not None:
+        _require_grant(actor, staff)
     authorization, created = Authorization.objects.get_or_create(  # type: ignore[misc]
         staff=staff, item=item, defaults={"granted_by": actor}
     )
@@ -107,20 +109,24 @@ def authorization_grant(*, actor: StaffActor, staff: Staff, item: Any) -> Author
             actor=actor,
             action=AuditAction.AUTHORIZATION_GRANTED,
             target=staff,
+            center_id=staff.center_id,
             after={"item": item.code},
         )
     return authorization
 
 
 @transaction.atomic
-def authorization_revoke(*, actor: StaffActor, staff: Staff, item: Any) -> None:
-    _require_grant(actor, staff)
+def authorization_revoke(*, actor: StaffActor | None, staff: Staff, item: Any) -> None:
+    """`actor` None is the system: an expired certificate (standards) removes the grant."""
+    if actor is not None:
+        _require_grant(actor, staff)
     deleted, _count = Authorization.objects.filter(staff=staff, item=item).delete()
     if deleted:
         audit_record(
             actor=actor,
             action=AuditAction.AUTHORIZATION_REVOKED,
             target=staff,
+            center_id=staff.center_id,
             after={"item": item.code},
         )
 

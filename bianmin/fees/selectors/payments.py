@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.core.actors import StaffActor
@@ -183,3 +184,18 @@ def drawer_rows(
     if window_code is not None:
         found = [r for r in found if r.window_code == window_code]  # type: ignore[assignment]
     return sorted(found, key=lambda r: (r.window_code, r.officer_name))
+
+
+def payment_keys(*, center_id: int, start: date, end: date) -> list[tuple[str, int | None]]:
+    """(fee record key, collecting officer id) for payments collected in [start, end): the
+    receipt number, or ``P<id>`` for a payment without one (the standards context's 双随机
+    fee-record pools). Read-only."""
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(end, time.min, tzinfo=zone)
+    rows = (
+        Payment.objects.filter(center_id=center_id, collected_at__gte=since, collected_at__lt=until)
+        .order_by("pk")
+        .values_list("pk", "receipt_number", "collected_by_id")
+    )
+    return [(receipt or f"P{pk}", officer_id) for pk, receipt, officer_id in rows]
