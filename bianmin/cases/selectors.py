@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.cases import pipeline
-from bianmin.cases.enums import CaseStatus, InquiryStatus
+from bianmin.cases.enums import CaseEventType, CaseStatus, InquiryStatus
 from bianmin.cases.errors import CaseError
 from bianmin.cases.models import Case, CaseEvent, Inquiry, MissingNotice
 from bianmin.cases.services import phone_digest
@@ -444,4 +444,65 @@ def case_flagged_list(*, center_id: int, limit: int = 50) -> list[Case]:
         .filter(Q(is_urgent=True) | Q(is_holiday_appointment=True) | Q(is_standby_24h=True))
         .select_related("item")
         .order_by("deadline", "pk")[:limit]
+    )
+
+
+# --- period figures (the reports context's briefing and periodic reports) --------------------
+
+
+@dataclass(frozen=True)
+class CasePeriodFigures:
+    """Cases of one center in `start`..`end` (inclusive days), and where they stood at its end."""
+
+    accepted: int  # accepted in the period (complete or 容缺)
+    accepted_with_gaps: int  # of which 容缺受理
+    concluded: int  # 办结 in the period
+    terminated: int
+    notices: int  # 一次性告知单 issued in the period
+    warned: int  # 临期预警 raised in the period
+    became_overdue: int  # passed their promised time limit in the period
+    overdue_open_at_end: int  # overdue and still open at the end of the period
+    gaps_pending_at_end: int  # 容缺 cases whose missing materials were still owed at the end
+
+
+def period_figures(*, center_id: int, start: date, end: date) -> CasePeriodFigures:
+    since, until = _day_start(start), _day_start(end + timedelta(days=1))
+    cases = Case.objects.filter(center_id=center_id)
+    still_open = (Q(closed_at__isnull=True) | Q(closed_at__gte=until)) & (
+        Q(terminated_at__isnull=True) | Q(terminated_at__gte=until)
+    )
+    counts = cases.aggregate(
+        accepted=Count("pk", filter=Q(accepted_at__gte=since, accepted_at__lt=until)),
+        gaps=Count(
+            "pk",
+            filter=Q(accepted_at__gte=since, accepted_at__lt=until, accepted_with_gaps=True),
+        ),
+        concluded=Count("pk", filter=Q(closed_at__gte=since, closed_at__lt=until)),
+        terminated=Count("pk", filter=Q(terminated_at__gte=since, terminated_at__lt=until)),
+        warned=Count("pk", filter=Q(warned_at__gte=since, warned_at__lt=until)),
+        became_overdue=Count("pk", filter=Q(overdue_at__gte=since, overdue_at__lt=until)),
+        overdue_open=Count("pk", filter=Q(overdue_at__lt=until) & still_open),
+    )
+    supplied_by_end = CaseEvent.objects.filter(
+        case=OuterRef("pk"), type=CaseEventType.GAPS_SUPPLIED, created_at__lt=until
+    )
+    gaps_pending = (
+        cases.filter(accepted_with_gaps=True, accepted_at__lt=until)
+        .filter(still_open)
+        .exclude(Exists(supplied_by_end))
+        .count()
+    )
+    notices = MissingNotice.objects.filter(
+        case__center_id=center_id, created_at__gte=since, created_at__lt=until
+    ).count()
+    return CasePeriodFigures(
+        accepted=counts["accepted"],
+        accepted_with_gaps=counts["gaps"],
+        concluded=counts["concluded"],
+        terminated=counts["terminated"],
+        notices=notices,
+        warned=counts["warned"],
+        became_overdue=counts["became_overdue"],
+        overdue_open_at_end=counts["overdue_open"],
+        gaps_pending_at_end=gaps_pending,
     )

@@ -5,13 +5,15 @@ Everything is scoped by center; KPIs are derived from `TicketEvent` only.
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import DayHours, center_hours, staff_list
@@ -573,3 +575,93 @@ def today_kpis(*, center_id: int, start: datetime, end: datetime) -> dict[str, A
         "arrivals_hours": hours,
         "arrivals_by_hour": [hourly.get(h, 0) for h in hours],
     }
+
+
+# --- period figures (the reports context's briefing and periodic reports) -------------------
+
+
+@dataclass(frozen=True)
+class HallPeriodFigures:
+    """Tickets whose service day falls in `start`..`end` (inclusive), from tickets and events."""
+
+    visits: int
+    by_category: dict[str, int]  # catalogue Category value → tickets
+    by_day: dict[str, int]  # ISO date → tickets
+    served: int  # tickets finished
+    no_shows: int
+    waits_counted: int  # tickets called at least once (their first call's wait)
+    median_wait_minutes: float | None
+    p90_wait_minutes: float | None
+    longest_wait_minutes: float | None
+    officers_at_windows: int  # distinct officers who signed in at a window
+
+
+def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+def _nearest_rank(ordered: list[int], share: float) -> int:
+    """The nearest-rank percentile of sorted values (p90 of 10 values is the 9th)."""
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def period_figures(*, center_id: int, start: date, end: date) -> HallPeriodFigures:
+    tickets = Ticket.objects.filter(
+        center_id=center_id, service_day__gte=start, service_day__lte=end
+    )
+    statuses = dict(
+        tickets.values_list("status").annotate(n=Count("pk")).order_by().values_list("status", "n")
+    )
+    by_category = dict(
+        tickets.values_list("item__category")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("item__category", "n")
+    )
+    by_day = {
+        day.isoformat(): n
+        for day, n in tickets.values_list("service_day")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("service_day", "n")
+    }
+    since, until = _day_bounds(start, end)
+    first_waits: dict[str, int] = {}
+    wait_rows: Any = (
+        TicketEvent.objects.filter(
+            center_id=center_id,
+            kind=EventKind.CALL,
+            at__gte=since,
+            at__lt=until,
+            wait_seconds__isnull=False,
+        )
+        .order_by("at", "pk")
+        .values_list("ticket_id", "wait_seconds")
+    )
+    for ticket_id, wait in wait_rows:
+        first_waits.setdefault(ticket_id, wait)
+    waits = sorted(first_waits.values())
+    officers = (
+        WindowSession.objects.filter(
+            center_id=center_id, started_at__gte=since, started_at__lt=until
+        )
+        .values("officer_id")
+        .distinct()
+        .count()
+    )
+    return HallPeriodFigures(
+        visits=sum(statuses.values()),
+        by_category=by_category,
+        by_day=by_day,
+        served=statuses.get(TicketStatus.FINISHED, 0),
+        no_shows=statuses.get(TicketStatus.NO_SHOW, 0),
+        waits_counted=len(waits),
+        median_wait_minutes=round(statistics.median(waits) / 60, 1) if waits else None,
+        p90_wait_minutes=round(_nearest_rank(waits, 0.9) / 60, 1) if waits else None,
+        longest_wait_minutes=round(waits[-1] / 60, 1) if waits else None,
+        officers_at_windows=officers,
+    )
