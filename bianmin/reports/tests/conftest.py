@@ -57,7 +57,7 @@ def history(
     ticket(center, day=MONDAY, category="traffic", status="no_show")
     ticket(center, day=LAST_MONDAY, wait_seconds=240)
     ticket(center, day=LAST_MONDAY, category="traffic", status="cancelled")
-    ticket(center, day=TUESDAY, wait_seconds=30)  # today: outside both periods
+    ticket(center, day=TUESDAY, wait_seconds=30, hour=8)  # today: outside both periods
     window_session(center, window=windows[0], officer=officer, day=MONDAY)
     window_session(center, window=windows[1], officer=second, day=MONDAY)
     window_session(center, window=windows[0], officer=officer, day=LAST_MONDAY)
