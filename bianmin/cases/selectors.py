@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from bianmin.audit.enums import AuditAction
@@ -471,27 +471,33 @@ def period_figures(*, center_id: int, start: date, end: date) -> CasePeriodFigur
     still_open = (Q(closed_at__isnull=True) | Q(closed_at__gte=until)) & (
         Q(terminated_at__isnull=True) | Q(terminated_at__gte=until)
     )
-    counts = cases.aggregate(
-        accepted=Count("pk", filter=Q(accepted_at__gte=since, accepted_at__lt=until)),
-        gaps=Count(
-            "pk",
-            filter=Q(accepted_at__gte=since, accepted_at__lt=until, accepted_with_gaps=True),
-        ),
-        concluded=Count("pk", filter=Q(closed_at__gte=since, closed_at__lt=until)),
-        terminated=Count("pk", filter=Q(terminated_at__gte=since, terminated_at__lt=until)),
+    # Range counts on the (center, accepted_at / closed_at / terminated_at) indexes; one pass
+    # over the rows that were ever warned or overdue for the rest.
+    accepted = cases.filter(accepted_at__gte=since, accepted_at__lt=until).aggregate(
+        n=Count("pk"), gaps=Count("pk", filter=Q(accepted_with_gaps=True))
+    )
+    flagged = cases.filter(Q(warned_at__isnull=False) | Q(overdue_at__isnull=False)).aggregate(
         warned=Count("pk", filter=Q(warned_at__gte=since, warned_at__lt=until)),
         became_overdue=Count("pk", filter=Q(overdue_at__gte=since, overdue_at__lt=until)),
         overdue_open=Count("pk", filter=Q(overdue_at__lt=until) & still_open),
     )
-    supplied_by_end = CaseEvent.objects.filter(
-        case=OuterRef("pk"), type=CaseEventType.GAPS_SUPPLIED, created_at__lt=until
-    )
-    gaps_pending = (
-        cases.filter(accepted_with_gaps=True, accepted_at__lt=until)
-        .filter(still_open)
-        .exclude(Exists(supplied_by_end))
+    counts = {
+        "accepted": accepted["n"],
+        "gaps": accepted["gaps"],
+        "concluded": cases.filter(closed_at__gte=since, closed_at__lt=until).count(),
+        "terminated": cases.filter(terminated_at__gte=since, terminated_at__lt=until).count(),
+        **flagged,
+    }
+    gap_cases = cases.filter(accepted_with_gaps=True, accepted_at__lt=until).filter(still_open)
+    supplied = (
+        CaseEvent.objects.filter(
+            type=CaseEventType.GAPS_SUPPLIED, created_at__lt=until, case__in=gap_cases
+        )
+        .values("case_id")
+        .distinct()
         .count()
     )
+    gaps_pending = gap_cases.count() - supplied
     notices = MissingNotice.objects.filter(
         case__center_id=center_id, created_at__gte=since, created_at__lt=until
     ).count()
