@@ -82,3 +82,12 @@ def test_without_a_token_it_is_401(on_tuesday: None, center: Any) -> None:
     from django.test import Client
 
     assert Client().get(URL).status_code == 401
+
+
+def test_openapi_documents_the_briefing_and_its_error_codes(db: Any) -> None:
+    from django.test import Client
+
+    schema = Client().get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/reports/briefing"]["get"]
+    assert {p["name"] for p in operation["parameters"]} == {"date", "format"}
+    assert "not_a_workday" in str(schema)
