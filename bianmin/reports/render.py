@@ -147,3 +147,19 @@ def _widths(sheet: Any) -> None:
     for index, column in enumerate(sheet.iter_cols(), start=1):
         longest = max((len(str(c.value)) for c in column if c.value is not None), default=4)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(10, longest * 2), 40)
+
+
+def headlines_xlsx(title: str, figures: list[Any]) -> bytes:
+    """The director's headline figures with their definitions, one row each."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("成效数据")
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    _table(sheet, [_("指标"), _("数值"), _("口径")])
+    for figure in figures:
+        sheet.append([figure.label, figure.value, figure.definition])
+    _widths(sheet)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

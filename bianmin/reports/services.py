@@ -51,6 +51,17 @@ def report_export_record(*, actor: StaffActor, report: Report, fmt: str) -> None
     )
 
 
+def headlines_export_record(*, actor: StaffActor) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.REPORT_EXPORTED,
+        target_type="reports.headlines",
+        target_id=clock.today().isoformat(),
+        center_id=require_report_view(actor),
+        after={"format": "xlsx"},
+    )
+
+
 def _briefing_create(
     *, center_id: int, day: date, actor: StaffActor | None, is_scheduled: bool
 ) -> Briefing:

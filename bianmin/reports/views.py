@@ -24,7 +24,7 @@ from bianmin.core.permissions import Perm, has_perm
 from bianmin.reports import selectors, services
 from bianmin.reports.enums import ExportFormat, ReportKind
 from bianmin.reports.periods import Span, range_span, span_for
-from bianmin.reports.render import change_text, report_pdf, report_xlsx
+from bianmin.reports.render import change_text, headlines_xlsx, report_pdf, report_xlsx
 
 View = Callable[..., HttpResponse]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -197,14 +197,13 @@ def _kinds() -> list[tuple[str, str]]:
 @_needs(Perm.REPORT_VIEW)
 def headlines(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    return render(
-        request,
-        "reports/headlines.html",
-        {
-            "figures": selectors.headline_figures(center_id=user.center_id),
-            "center": center_name(center_id=user.center_id),
-        },
-    )
+    figures = selectors.headline_figures(center_id=user.center_id)
+    name = center_name(center_id=user.center_id)
+    if request.GET.get("format") == ExportFormat.XLSX:
+        services.headlines_export_record(actor=actor_of(request))
+        content = headlines_xlsx(_("%(center)s成效数据") % {"center": name}, figures)
+        return _file(content, ExportFormat.XLSX, f"headlines-{clock.today()}")
+    return render(request, "reports/headlines.html", {"figures": figures, "center": name})
 
 
 # --- big screen ------------------------------------------------------------------------------

@@ -80,6 +80,9 @@ def test_headline_figures_each_with_a_definition(
     for label in ("窗口上岗民警", "一厅通办事项", "累计发送领证提醒等短信", "假期免费办证"):
         assert label in body
     assert body.count("口径：") == 9
+    export = login_client_for(director).get(reverse("reports:headlines"), {"format": "xlsx"})
+    assert export.content[:2] == b"PK"
+    assert AuditEntry.objects.filter(target_type="reports.headlines").count() == 1
 
 
 def test_screen_data_counts_today(history: Any, leader: Any, login_client_for: Any) -> None:
