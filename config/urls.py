@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("bianmin.lost_found.urls")),
     path("", include("bianmin.planner.urls")),
     path("", include("bianmin.standards.urls")),
+    path("", include("bianmin.reports.urls")),
     path("", include("bianmin.accounts.urls")),
 ]
 

@@ -67,6 +67,15 @@ def center_list_active() -> QuerySet[Center]:
     return Center.objects.filter(is_active=True).order_by("pk")
 
 
+def center_ids_active() -> list[int]:
+    """Every active center, for jobs that run once per center (the morning briefing)."""
+    return list(Center.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+
+
+def center_name(*, center_id: int) -> str:
+    return Center.objects.filter(pk=center_id).values_list("name", flat=True).first() or ""
+
+
 def center_default() -> Center | None:
     return Center.objects.filter(is_active=True).order_by("pk").first()
 

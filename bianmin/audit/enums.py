@@ -115,3 +115,6 @@ class AuditAction(models.TextChoices):
     FOUND_ITEM_CLAIM_REFUSED = "found_item_claim_refused", _("拒绝认领")
     FOUND_ITEM_DISPOSAL = "found_item_disposal", _("拾得物处置")
     LOST_FOUND_SETTINGS_UPDATED = "lost_found_settings_updated", _("修改失物招领规则")
+    # reports
+    BRIEFING_GENERATED = "briefing_generated", _("生成晨会通报")
+    REPORT_EXPORTED = "report_exported", _("导出报表")

@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -34,6 +34,12 @@ def latest_checkpoint(*, center_id: int | None) -> AuditCheckpoint | None:
     """The newest checkpoint of a center's chain (`None`: the system chain), for the daily
     report: "审计链截至 … 共 N 条，末条哈希 …"."""
     checkpoints = AuditCheckpoint.objects.filter(chain=chain_key(center_id))
+    return checkpoints.order_by("-created_at", "-pk").first()
+
+
+def checkpoint_as_of(*, center_id: int | None, before: datetime) -> AuditCheckpoint | None:
+    """The newest checkpoint of a center's chain written before `before` (a report's end)."""
+    checkpoints = AuditCheckpoint.objects.filter(chain=chain_key(center_id), created_at__lt=before)
     return checkpoints.order_by("-created_at", "-pk").first()
 
 

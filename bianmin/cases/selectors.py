@@ -496,3 +496,70 @@ def case_numbers_accepted(
         .order_by("number")
         .values_list("number", "accepted_by_id")
     )
+
+
+# --- period figures (the reports context's briefing and periodic reports) --------------------
+
+
+@dataclass(frozen=True)
+class CasePeriodFigures:
+    """Cases of one center in `start`..`end` (inclusive days), and where they stood at its end."""
+
+    accepted: int  # accepted in the period (complete or 容缺)
+    accepted_with_gaps: int  # of which 容缺受理
+    concluded: int  # 办结 in the period
+    terminated: int
+    notices: int  # 一次性告知单 issued in the period
+    warned: int  # 临期预警 raised in the period
+    became_overdue: int  # passed their promised time limit in the period
+    overdue_open_at_end: int  # overdue and still open at the end of the period
+    gaps_pending_at_end: int  # 容缺 cases whose missing materials were still owed at the end
+
+
+def period_figures(*, center_id: int, start: date, end: date) -> CasePeriodFigures:
+    since, until = _day_start(start), _day_start(end + timedelta(days=1))
+    cases = Case.objects.filter(center_id=center_id)
+    still_open = (Q(closed_at__isnull=True) | Q(closed_at__gte=until)) & (
+        Q(terminated_at__isnull=True) | Q(terminated_at__gte=until)
+    )
+    # Range counts on the (center, accepted_at / closed_at / terminated_at) indexes; one pass
+    # over the rows that were ever warned or overdue for the rest.
+    accepted = cases.filter(accepted_at__gte=since, accepted_at__lt=until).aggregate(
+        n=Count("pk"), gaps=Count("pk", filter=Q(accepted_with_gaps=True))
+    )
+    flagged = cases.filter(Q(warned_at__isnull=False) | Q(overdue_at__isnull=False)).aggregate(
+        warned=Count("pk", filter=Q(warned_at__gte=since, warned_at__lt=until)),
+        became_overdue=Count("pk", filter=Q(overdue_at__gte=since, overdue_at__lt=until)),
+        overdue_open=Count("pk", filter=Q(overdue_at__lt=until) & still_open),
+    )
+    counts = {
+        "accepted": accepted["n"],
+        "gaps": accepted["gaps"],
+        "concluded": cases.filter(closed_at__gte=since, closed_at__lt=until).count(),
+        "terminated": cases.filter(terminated_at__gte=since, terminated_at__lt=until).count(),
+        **flagged,
+    }
+    gap_cases = cases.filter(accepted_with_gaps=True, accepted_at__lt=until).filter(still_open)
+    supplied = (
+        CaseEvent.objects.filter(
+            type=CaseEventType.GAPS_SUPPLIED, created_at__lt=until, case__in=gap_cases
+        )
+        .values("case_id")
+        .distinct()
+        .count()
+    )
+    gaps_pending = gap_cases.count() - supplied
+    notices = MissingNotice.objects.filter(
+        case__center_id=center_id, created_at__gte=since, created_at__lt=until
+    ).count()
+    return CasePeriodFigures(
+        accepted=counts["accepted"],
+        accepted_with_gaps=counts["gaps"],
+        concluded=counts["concluded"],
+        terminated=counts["terminated"],
+        notices=notices,
+        warned=counts["warned"],
+        became_overdue=counts["became_overdue"],
+        overdue_open_at_end=counts["overdue_open"],
+        gaps_pending_at_end=gaps_pending,
+    )

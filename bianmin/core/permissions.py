@@ -54,6 +54,7 @@ class Perm(StrEnum):
     # supervision
     AUDIT_VIEW = "audit_view"
     REPORT_VIEW = "report_view"
+    BRIEFING_VIEW = "briefing_view"  # the morning briefing (shift leader, director)
     # lost and found
     FOUND_ITEM_REGISTER = "found_item_register"
     FOUND_ITEM_MANAGE = "found_item_manage"
@@ -118,6 +119,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.HALL_MONITOR,
             Perm.REPORT_VIEW,
             Perm.STAFFING_PLAN,
+            Perm.BRIEFING_VIEW,
             Perm.PERSON_REVEAL,
             Perm.PERSON_IMPORT,
         }
@@ -136,6 +138,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SMS_SEND,
             Perm.REPORT_VIEW,
             Perm.STAFFING_PLAN,
+            Perm.BRIEFING_VIEW,
             Perm.AUTHORIZATION_GRANT,
             Perm.PERSON_IMPORT,
             Perm.PERSON_EDIT,

@@ -3,10 +3,11 @@
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import staff_list
@@ -290,3 +291,39 @@ def weekly_summary(*, center_id: int, today: date | None = None) -> str:
         )
     lines.append(_("有事请找惠民暖警服务台，民警及登记家属可在手机页面直接提问。"))
     return "\n".join(lines)
+
+
+# -- period figures (the reports context's briefing and periodic reports) ---------------------
+
+
+@dataclass(frozen=True)
+class DeskPeriodFigures:
+    """Counts only, for `start`..`end` (inclusive days): never what a request says."""
+
+    received: int
+    by_type: dict[str, int]  # RequestType value → requests received
+    closed: int
+    overdue_open_at_end: int  # open at the end of the period and past their reply date
+
+
+def period_figures(*, center_id: int, start: date, end: date) -> DeskPeriodFigures:
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    requests = DeskRequest.objects.filter(center_id=center_id)
+    received = requests.filter(created_on__gte=start, created_on__lte=end)
+    by_type = dict(
+        received.values_list("type").annotate(n=Count("pk")).order_by().values_list("type", "n")
+    )
+    overdue = (
+        requests.filter(created_on__lte=end, due_on__lt=end)
+        .exclude(status=RequestStatus.WITHDRAWN)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=until))
+        .count()
+    )
+    return DeskPeriodFigures(
+        received=sum(by_type.values()),
+        by_type=by_type,
+        closed=requests.filter(closed_at__gte=since, closed_at__lt=until).count(),
+        overdue_open_at_end=overdue,
+    )

@@ -5,9 +5,10 @@ Everything is scoped by center; KPIs are derived from `TicketEvent` only.
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -679,6 +680,8 @@ def duty_spans_between(*, center_id: int, start: datetime, end: datetime) -> lis
             spans.append(DutySpan(int(officer_id), opened.pop(int(officer_id)), at))
     spans.extend(DutySpan(o, s, end) for o, s in opened.items())
     return sorted(spans, key=lambda s: (s.start, s.officer_id))
+
+
 # --- attendance facts for the standards context (劳动纪律星, the certification board) ----------
 
 
@@ -729,3 +732,89 @@ def officer_weekdays(*, center_id: int, since: Any) -> dict[int, set[int]]:
     ).values_list("officer_id", "started_at"):
         out.setdefault(officer_id, set()).add(clock.local(started).weekday())
     return out
+
+
+# --- period figures (the reports context's briefing and periodic reports) -------------------
+
+
+@dataclass(frozen=True)
+class HallPeriodFigures:
+    """Tickets whose service day falls in `start`..`end` (inclusive), from tickets and events."""
+
+    visits: int
+    by_category: dict[str, int]  # catalogue Category value → tickets
+    by_day: dict[str, int]  # ISO date → tickets
+    served: int  # tickets finished
+    no_shows: int
+    waits_counted: int  # tickets called at least once (their first call's wait)
+    median_wait_minutes: float | None
+    p90_wait_minutes: float | None
+    longest_wait_minutes: float | None
+    officers_at_windows: int  # distinct officers who signed in at a window
+
+
+def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+def _nearest_rank(ordered: list[int], share: float) -> int:
+    """The nearest-rank percentile of sorted values (p90 of 10 values is the 9th)."""
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def period_figures(*, center_id: int, start: date, end: date) -> HallPeriodFigures:
+    tickets = Ticket.objects.filter(
+        center_id=center_id, service_day__gte=start, service_day__lte=end
+    )
+    statuses: dict[str, int] = {}
+    by_category: dict[str, int] = {}
+    by_day: dict[str, int] = {}
+    grouped: Any = (  # one pass over the period's tickets for all three tallies
+        tickets.values_list("status", "item__category", "service_day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for status, category, day, n in grouped:
+        statuses[status] = statuses.get(status, 0) + n
+        by_category[category] = by_category.get(category, 0) + n
+        by_day[day.isoformat()] = by_day.get(day.isoformat(), 0) + n
+    since, until = _day_bounds(start, end)
+    first_waits: dict[str, int] = {}
+    wait_rows: Any = (
+        TicketEvent.objects.filter(
+            center_id=center_id,
+            kind=EventKind.CALL,
+            at__gte=since,
+            at__lt=until,
+            wait_seconds__isnull=False,
+        )
+        .order_by("at")  # the (center, kind, at) index's order: no sort step
+        .values_list("ticket_id", "wait_seconds")
+    )
+    for ticket_id, wait in wait_rows:
+        first_waits.setdefault(ticket_id, wait)
+    waits = sorted(first_waits.values())
+    officers = (
+        WindowSession.objects.filter(
+            center_id=center_id, started_at__gte=since, started_at__lt=until
+        )
+        .values("officer_id")
+        .distinct()
+        .count()
+    )
+    return HallPeriodFigures(
+        visits=sum(statuses.values()),
+        by_category=by_category,
+        by_day=by_day,
+        served=statuses.get(TicketStatus.FINISHED, 0),
+        no_shows=statuses.get(TicketStatus.NO_SHOW, 0),
+        waits_counted=len(waits),
+        median_wait_minutes=round(statistics.median(waits) / 60, 1) if waits else None,
+        p90_wait_minutes=round(_nearest_rank(waits, 0.9) / 60, 1) if waits else None,
+        longest_wait_minutes=round(waits[-1] / 60, 1) if waits else None,
+        officers_at_windows=officers,
+    )

@@ -9,7 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.core import clock
@@ -395,3 +396,44 @@ def statistics(*, user: Any, months: int = 12) -> dict[str, Any]:
 
 def is_sanitation(user: Any) -> bool:
     return getattr(user, "role", "") == Role.SANITATION
+
+
+# --- period figures (the reports context's briefing and periodic reports) -------------------
+
+
+@dataclass(frozen=True)
+class LostFoundPeriodFigures:
+    """Lost and found of one center in `start`..`end` (inclusive days)."""
+
+    found_registered: int  # found items handed in (by the day they were found)
+    returned: int  # handed over to their owners in the period
+    lost_reports: int  # lost reports registered in the period
+    disposed: int  # disposals approved in the period
+    in_custody_at_end: int  # found before the end and not returned or disposed by then
+
+
+def period_figures(*, center_id: int, start: dt.date, end: dt.date) -> LostFoundPeriodFigures:
+    zone = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    items = FoundItem.objects.filter(center_id=center_id)
+    returned = Claim.objects.filter(
+        center_id=center_id, handed_over_at__gte=since, handed_over_at__lt=until
+    )
+    disposed = Disposal.objects.filter(
+        center_id=center_id,
+        status=DisposalStatus.APPROVED,
+        decided_at__gte=since,
+        decided_at__lt=until,
+    )
+    return LostFoundPeriodFigures(
+        found_registered=items.filter(found_on__gte=start, found_on__lte=end).count(),
+        returned=returned.count(),
+        lost_reports=LostReport.objects.filter(
+            center_id=center_id, created_at__gte=since, created_at__lt=until
+        ).count(),
+        disposed=disposed.count(),
+        in_custody_at_end=items.filter(found_on__lte=end)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=until))
+        .count(),
+    )

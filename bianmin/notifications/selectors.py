@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -381,3 +381,48 @@ def batch_report(*, batch: Batch) -> dict[str, Any]:
         },
         "rows": rows,
     }
+
+
+# --- period figures (the reports context's briefing and periodic reports) -------------------
+
+
+@dataclass(frozen=True)
+class SmsPeriodFigures:
+    """Messages of one center in `start`..`end` (inclusive days, the center's time)."""
+
+    sent: int  # accepted by a gateway in the period
+    segments: int  # billed segments of those
+    delivered: int  # delivery receipts received in the period
+    failed: int  # failed in the period
+
+
+def period_figures(*, center_id: int, start: date, end: date) -> SmsPeriodFigures:
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    totals = Message.objects.filter(center_id=center_id).aggregate(
+        sent=Count("pk", filter=Q(sent_at__gte=since, sent_at__lt=until)),
+        segments=Sum("segments", filter=Q(sent_at__gte=since, sent_at__lt=until)),
+        delivered=Count("pk", filter=Q(delivered_at__gte=since, delivered_at__lt=until)),
+        failed=Count(
+            "pk",
+            filter=Q(status=MessageStatus.FAILED, failed_at__gte=since, failed_at__lt=until),
+        ),
+    )
+    return SmsPeriodFigures(
+        sent=totals["sent"],
+        segments=totals["segments"] or 0,
+        delivered=totals["delivered"],
+        failed=totals["failed"],
+    )
+
+
+def pickup_notified_numbers(*, center_id: int, since: date) -> set[str]:
+    """Case numbers whose holder was told by SMS that the certificate arrived (since `since`)."""
+    params = Message.objects.filter(
+        center_id=center_id,
+        template_code__in=("pickup_ready", "plate_ready"),
+        status__in=SENT_STATUSES,
+        sent_at__date__gte=since,
+    ).values_list("params", flat=True)
+    return {str(p.get("case_number", "")) for p in params} - {""}

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "bianmin.lost_found",
     "bianmin.planner",
     "bianmin.standards",
+    "bianmin.reports",
     "bianmin.demo",
 ]
 

@@ -149,6 +149,20 @@ class Document:
         """The queue ticket number, huge and centred."""
         self._ops.append(lambda r: r.big_number(text))
 
+    def bar_chart(
+        self,
+        labels: Sequence[str],
+        series: Sequence[tuple[str, Sequence[float]]],
+        *,
+        height_mm: float = 40,
+        caption: str | None = None,
+    ) -> None:
+        """Grouped bar chart (A4 reports), drawn as vectors with the embedded fonts: one
+        ``(name, values)`` per series, one value per label."""
+        frozen_labels = [str(label) for label in labels]
+        frozen = [(str(name), [float(v) for v in values]) for name, values in series]
+        self._ops.append(lambda r: r.bar_chart(frozen_labels, frozen, height_mm, caption))
+
     def qr(self, url: str, *, size_mm: float = 30, caption: str | None = None) -> None:
         """Centred QR code (drawn as vectors: crisp on thermal printers), optional caption."""
         self._ops.append(lambda r: r.qr(url, size_mm, caption))

@@ -380,6 +380,56 @@ class _Renderer:
                     row.cell(str(cell))
         pdf.ln(size * _PT * 0.8)
 
+    def bar_chart(
+        self,
+        labels: Sequence[str],
+        series: Sequence[tuple[str, Sequence[float]]],
+        height_mm: float,
+        caption: str | None,
+    ) -> None:
+        """Grouped vertical bars drawn as vectors, one shade per series, with a legend."""
+        pdf, layout = self.pdf, self.layout
+        size = layout.caption_pt
+        label_h = self.line_height(size, 1.3)
+        self.ensure_room(height_mm + label_h * 3 + 4)
+        left, top, width = pdf.l_margin + 8, pdf.get_y() + label_h, pdf.epw - 8
+        peak = max([v for _n, values in series for v in values] + [0.0]) or 1.0
+        shades = [(60, 90, 150), (170, 180, 195), (90, 150, 110), (200, 140, 60)]
+        slot = width / max(len(labels), 1)
+        bar = slot * 0.7 / max(len(series), 1)
+        self.font("sans", "", size)
+        pdf.set_draw_color(_RULE_GREY)
+        pdf.set_line_width(0.2)
+        pdf.line(left, top + height_mm, left + width, top + height_mm)
+        for i, label in enumerate(labels):
+            x0 = left + i * slot + slot * 0.15
+            for k, (_name, values) in enumerate(series):
+                value = float(values[i]) if i < len(values) else 0.0
+                h = height_mm * value / peak
+                pdf.set_fill_color(*shades[k % len(shades)])
+                if h > 0:
+                    pdf.rect(x0 + k * bar, top + height_mm - h, bar, h, style="F")
+                if k == 0:
+                    text = f"{value:g}"
+                    pdf.set_xy(x0 + k * bar - 2, top + height_mm - h - label_h)
+                    pdf.cell(bar + 4, label_h, text, align=Align.C)
+            pdf.set_xy(left + i * slot, top + height_mm + 0.5)
+            pdf.cell(slot, label_h, str(label), align=Align.C)
+        y = top + height_mm + label_h + 1.5
+        x = left
+        for k, (name, _values) in enumerate(series):
+            pdf.set_fill_color(*shades[k % len(shades)])
+            pdf.rect(x, y + label_h / 2 - 1.5, 3, 3, style="F")
+            pdf.set_xy(x + 4, y)
+            pdf.cell(pdf.get_string_width(name) + 6, label_h, name)
+            x = pdf.get_x()
+        pdf.set_fill_color(0)
+        pdf.set_draw_color(0)
+        pdf.set_xy(pdf.l_margin, y + label_h)
+        if caption:
+            self.block(caption, label_h, Align.C)
+        pdf.ln(2)
+
     def big_number(self, text: str) -> None:
         pdf, size = self.pdf, self.layout.big_pt
         self.ensure_room(self.line_height(size, 1.2))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from bianmin.core import clock
@@ -138,3 +139,53 @@ def director_panel(user: Any) -> dict[str, Any]:
         "campaign": campaign_active(center_id=center_id, on=today),
         "pending_refunds": refund_list(center_id=center_id, status=RefundStatus.REQUESTED).count(),
     }
+
+
+# --- period figures (the reports context's briefing and periodic reports) -------------------
+
+
+@dataclass(frozen=True)
+class FeePeriodFigures:
+    """Payments of one center dated `start`..`end` (inclusive), in fen."""
+
+    payments: int
+    collected_fen: int  # paid by citizens, refunds deducted
+    waived_fen: int  # waived under the waiver policies and campaigns
+    refunded_fen: int
+    free_payments: int  # payments waived in full
+
+
+def period_figures(*, center_id: int, start: date, end: date) -> FeePeriodFigures:
+    totals = Payment.objects.filter(
+        center_id=center_id, on_date__gte=start, on_date__lte=end
+    ).aggregate(
+        n=Count("pk"),
+        payable=Sum("payable_fen"),
+        waived=Sum("waived_fen"),
+        refunded=Sum("refunded_fen"),
+        free=Count("pk", filter=Q(payable_fen=0)),
+    )
+    refunded = totals["refunded"] or 0
+    return FeePeriodFigures(
+        payments=totals["n"] or 0,
+        collected_fen=(totals["payable"] or 0) - refunded,
+        waived_fen=totals["waived"] or 0,
+        refunded_fen=refunded,
+        free_payments=totals["free"] or 0,
+    )
+
+
+@dataclass(frozen=True)
+class CampaignTotals:
+    """Every student holiday campaign (假期免费办证) of a center so far."""
+
+    campaigns: int
+    cards: int
+    saved_fen: int
+
+
+def campaign_totals(*, center_id: int) -> CampaignTotals:
+    campaigns = Campaign.objects.filter(center_id=center_id, is_cancelled=False)
+    cards = Payment.objects.filter(campaign__in=campaigns, item_code__in=ID_CARD_ITEMS).count()
+    saved = SavingsEntry.objects.filter(campaign__in=campaigns).aggregate(s=Sum("waived_fen"))
+    return CampaignTotals(campaigns=campaigns.count(), cards=cards, saved_fen=saved["s"] or 0)

@@ -1,0 +1,73 @@
+/* 大屏: redraws from one JSON dict. Live: the hall display's websocket tells us when a ticket
+   is called or a window changes, and we fetch the dict again; when the socket is down we poll.
+   New panels (forecast line, satisfaction, home-visit map) read more keys of the same dict. */
+(function () {
+  "use strict";
+  var root = document.getElementById("screen");
+  var hourly, waiting, socket = null, pending = null, backoff = 1000;
+  var SLOW_POLL = 60000, FAST_POLL = 10000; // arrivals are not pushed: a slow poll adds them
+
+  function render(d) {
+    root.querySelectorAll("[data-key]").forEach(function (el) {
+      if (d[el.dataset.key] !== undefined) { el.textContent = d[el.dataset.key]; }
+    });
+    hourly.setOption({
+      xAxis: { data: d.hours.map(function (h) { return h + "时"; }) },
+      series: [{ name: "来访", data: d.arrivals_by_hour }]
+    });
+    waiting.setOption({
+      yAxis: { data: d.waiting_by_category.map(function (c) { return c.label; }) },
+      series: [{ name: "等候", data: d.waiting_by_category.map(function (c) { return c.waiting; }) }]
+    });
+  }
+
+  function refresh() {
+    pending = null;
+    fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) { if (d) { render(d); } })
+      .catch(function () {});
+  }
+
+  function soon() { if (!pending) { pending = setTimeout(refresh, 500); } }
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    try { socket = new WebSocket(scheme + location.host + root.dataset.ws); } catch (e) { socket = null; return; }
+    socket.onopen = function () { backoff = 1000; document.getElementById("screen-live").classList.add("on"); };
+    socket.onmessage = function () { soon(); };
+    socket.onclose = function () {
+      document.getElementById("screen-live").classList.remove("on");
+      socket = null;
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 60000);
+    };
+  }
+
+  function poll() {
+    refresh();
+    setTimeout(poll, socket && socket.readyState === 1 ? SLOW_POLL : FAST_POLL);
+  }
+
+  function start() {
+    var axis = { axisLabel: { color: "#c9d6ea", fontSize: 18 }, axisLine: { lineStyle: { color: "#3a5483" } } };
+    hourly = window.echarts.init(document.getElementById("chart-hourly"), "dark", { renderer: "canvas" });
+    hourly.setOption({
+      backgroundColor: "transparent", color: ["#4fc3f7", "#ffb74d"], legend: { textStyle: { color: "#c9d6ea", fontSize: 18 } },
+      tooltip: { trigger: "axis" }, grid: { left: 50, right: 20, top: 40, bottom: 40 },
+      xAxis: Object.assign({ type: "category", data: [] }, axis), yAxis: Object.assign({ type: "value" }, axis),
+      series: [{ name: "来访", type: "bar", data: [] }]
+    });
+    waiting = window.echarts.init(document.getElementById("chart-waiting"), "dark", { renderer: "canvas" });
+    waiting.setOption({
+      backgroundColor: "transparent", color: ["#81c784"], tooltip: {}, grid: { left: 90, right: 30, top: 20, bottom: 30 },
+      xAxis: Object.assign({ type: "value" }, axis), yAxis: Object.assign({ type: "category", data: [] }, axis),
+      series: [{ name: "等候", type: "bar", data: [], label: { show: true, color: "#fff", fontSize: 18, position: "right" } }]
+    });
+    render(JSON.parse(document.getElementById("screen-data").textContent));
+    window.addEventListener("resize", function () { hourly.resize(); waiting.resize(); });
+    connect();
+    setTimeout(poll, FAST_POLL);
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();

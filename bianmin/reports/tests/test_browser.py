@@ -1,0 +1,109 @@
+"""The big screen in chromium, served by `manage.py serve` (uvicorn, websockets): a call at a
+window reaches the screen through the hall display's websocket and the figures change without
+a reload."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime
+from datetime import time as dtime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+import time_machine
+from django.db import connection
+
+from bianmin.accounts.services import api_token_create
+from bianmin.core.permissions import Role
+from bianmin.hall.enums import IssueChannel
+from bianmin.hall.services import ticket_issue, window_sign_in
+from tests.support.browser import session_cookie
+from tests.support.clock import real_now
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "BIANMIN_DATABASE_URL": _database_url(),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port), "--no-worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("manage.py serve did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_a_call_updates_the_big_screen_without_a_reload(
+    server, browser, center, windows, catalogue, make_staff
+) -> None:
+    center.opens_at, center.closes_at = dtime(0, 0), dtime(23, 59, 59)
+    center.save()
+    officer = make_staff(Role.OFFICER)
+    leader = make_staff(Role.SHIFT_LEADER, username="leader_screen")
+    window_sign_in(actor=officer, window_code="W03")
+    today = real_now().date()
+    with time_machine.travel(datetime.combine(today, dtime(0, 1), tzinfo=SHANGHAI), tick=False):
+        ticket_issue(actor=None, center=center, item_codes=["HZ02"], channel=IssueChannel.KIOSK)
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
+    context.add_cookies([session_cookie(leader, server)])
+    page = context.new_page()
+    page.goto(f"{server}/reports/screen/")
+    assert page.text_content('[data-key="waiting_now"]') == "1"
+    page.wait_for_selector("#screen-live.on", timeout=10_000)
+    page.evaluate("() => { window.__loaded = true; }")
+
+    response = httpx.post(
+        f"{server}/api/v1/windows/W03/call-next",
+        headers={"Authorization": f"Bearer {api_token_create(staff=officer, label='screen')}"},
+        timeout=10,
+    )
+    assert response.status_code == 200
+
+    page.wait_for_function(
+        "() => document.querySelector('[data-key=\"waiting_now\"]').textContent === '0'",
+        timeout=10_000,
+    )
+    assert page.evaluate("() => window.__loaded") is True  # the same page: no reload
+    assert page.text_content('[data-key="visits_today"]') == "1"
