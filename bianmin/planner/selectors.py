@@ -49,6 +49,7 @@ from bianmin.planner.roster import (
     DayRoster,
     OfficerInfo,
     Shift,
+    duties_from_shifts,
     roster_week,
     shifts_for_need,
 )
@@ -122,7 +123,7 @@ class DayPlan:
     targets: Targets
     scenario: Scenario
     hours: list[HourPlan]
-    headcount_pooled: int  # officers (shifts) the pooled hall needs that day
+    headcount_pooled: int  # officers (duties) the pooled hall needs that day
     headcount_specialized: int  # the same with one queue per category
     shifts_pooled: list[Shift]
     simulated_share_pooled: float | None
@@ -318,9 +319,10 @@ def _day_plan(
         targets=targets,
         scenario=scenario,
         hours=hours,
-        headcount_pooled=len(shifts_for_need(pooled, lunch_hours=lunch)),
+        headcount_pooled=len(duties_from_shifts(shifts_for_need(pooled, lunch_hours=lunch))),
         headcount_specialized=sum(
-            len(shifts_for_need(need, lunch_hours=lunch)) for need in specialized.values()
+            len(duties_from_shifts(shifts_for_need(need, lunch_hours=lunch)))
+            for need in specialized.values()
         ),
         shifts_pooled=shifts_for_need(pooled, lunch_hours=lunch),
         simulated_share_pooled=_round(sim_pooled.overall),
