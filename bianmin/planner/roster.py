@@ -6,7 +6,11 @@ the lunch closure when the hall has one, otherwise in the hour of the shift with
 officers. Shifts are laid greedily from the morning: where the officers on duty fall short of
 the need, as many shifts start as are missing, each running while the need lasts.
 
-The week: each officer works at most one shift a day and `MAX_DAYS_PER_WEEK` days; shifts go
+A short morning shift and a short afternoon shift that fit in one working day (at most
+`MAX_SHIFT_HOURS` hours together, at most `MAX_SPAN_HOURS` from first to last hour, at least an
+hour apart) are one officer's split duty: the officers a day needs are its duties.
+
+The week: each officer works at most one duty a day and `MAX_DAYS_PER_WEEK` days; duties go
 to the officers with the fewest hours so far, all-round officers (全科) before those authorized
 for a few items. A day whose shifts outnumber the officers left, an hour whose rostered officers
 are below the need, or a category with demand but nobody authorized on duty is warned about.
@@ -24,6 +28,7 @@ MIN_SHIFT_HOURS = 3
 MAX_SHIFT_HOURS = 8
 BREAK_FROM_HOURS = 6
 MAX_DAYS_PER_WEEK = 5
+MAX_SPAN_HOURS = 10
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,47 @@ def _with_break(
 
 
 @dataclass(frozen=True)
+class Duty:
+    """One officer's day at the windows: one shift, or a split morning and afternoon."""
+
+    parts: tuple[Shift, ...]
+
+    @property
+    def hours(self) -> int:
+        return sum(p.hours for p in self.parts)
+
+    def on_duty(self, hour: int) -> bool:
+        return any(p.on_duty(hour) for p in self.parts)
+
+    def label(self) -> str:
+        return "、".join(p.label() for p in self.parts)
+
+
+def _fits(first: Shift, second: Shift) -> bool:
+    return (
+        second.start > first.end
+        and first.hours + second.hours <= MAX_SHIFT_HOURS
+        and second.end - first.start <= MAX_SPAN_HOURS
+    )
+
+
+def duties_from_shifts(shifts: Sequence[Shift]) -> list[Duty]:
+    """Pair short shifts into split duties (longest first, each with the longest that fits)."""
+    left = sorted(shifts, key=lambda s: (-s.hours, s.start))
+    duties: list[Duty] = []
+    while left:
+        shift = left.pop(0)
+        partners = [other for other in left if _fits(shift, other) or _fits(other, shift)]
+        if partners:
+            other = max(partners, key=lambda o: (o.hours, -o.start))
+            left.remove(other)
+            duties.append(Duty(tuple(sorted((shift, other), key=lambda p: p.start))))
+        else:
+            duties.append(Duty((shift,)))
+    return duties
+
+
+@dataclass(frozen=True)
 class OfficerInfo:
     id: int
     name: str
@@ -104,14 +150,14 @@ class OfficerInfo:
 @dataclass(frozen=True)
 class Assignment:
     officer: OfficerInfo
-    shift: Shift
+    shift: Duty
 
 
 @dataclass
 class DayRoster:
     day: date
     need: dict[int, int]
-    shifts: list[Shift]
+    shifts: list[Duty]
     assignments: list[Assignment] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -140,7 +186,7 @@ def roster_week(
     worked_days = {o.id: 0 for o in officers}
     result: list[DayRoster] = []
     for plan in days:
-        shifts = shifts_for_need(plan.need, lunch_hours=plan.lunch_hours)
+        shifts = duties_from_shifts(shifts_for_need(plan.need, lunch_hours=plan.lunch_hours))
         roster = DayRoster(day=plan.day, need=dict(plan.need), shifts=shifts)
         free = [o for o in officers if worked_days[o.id] < MAX_DAYS_PER_WEEK]
         free.sort(key=lambda o: (o.categories is not None, worked_hours[o.id], o.id))
@@ -154,7 +200,7 @@ def roster_week(
         label = _("%(month)d月%(day)d日") % {"month": plan.day.month, "day": plan.day.day}
         if short > 0:
             roster.warnings.append(
-                _("%(day)s：需要 %(shifts)d 个班次，可排民警只有 %(have)d 人，缺 %(short)d 人")
+                _("%(day)s：需要 %(shifts)d 名民警，可排民警只有 %(have)d 人，缺 %(short)d 人")
                 % {
                     "day": label,
                     "shifts": len(shifts),

@@ -15,9 +15,8 @@ duty ends was not called within any target.
 
 from __future__ import annotations
 
-import math
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,15 +232,3 @@ def simulate_days(
         mean_wait_minutes=wait_sum / served if served else 0.0,
         days=days,
     )
-
-
-def replay(
-    visits: Iterable[Visit], duties: Sequence[Duty], *, t_minutes: float, rule: CallingRule
-) -> float | None:
-    """The share within t of one real day's arrivals replayed against its real staffing."""
-    return simulate(list(visits), duties, rule=rule).share_within(t_minutes)
-
-
-def mean(values: Iterable[float]) -> float:
-    items = list(values)
-    return math.fsum(items) / len(items) if items else 0.0

@@ -82,3 +82,31 @@ def test_the_day_itself_and_later_days_are_never_used():
     )
     forecast = forecast_from(history, day=MONDAY, kind=DayKind.WORKDAY, is_open=True)
     assert forecast.total == pytest.approx(12.0)
+
+
+@pytest.mark.django_db
+def test_the_days_of_a_campaign_are_campaign_days(pinned, center, director):
+    from bianmin.fees.tests.factories import CampaignFactory, WaiverPolicyFactory
+    from bianmin.planner.forecast import history_load
+
+    policy = WaiverPolicyFactory.create(center=center)
+    CampaignFactory.create(
+        center=center,
+        policy=policy,
+        created_by=director,
+        starts_on=date(2026, 11, 20),
+        ends_on=date(2026, 11, 24),
+    )
+    history = history_load(center_id=center.pk, start=date(2026, 11, 18), end=date(2026, 11, 27))
+    kinds = {d.isoformat(): k for d, k in history.kinds.items()}
+    assert kinds == {
+        "2026-11-18": DayKind.WORKDAY,
+        "2026-11-19": DayKind.WORKDAY,
+        "2026-11-20": DayKind.CAMPAIGN,
+        "2026-11-21": DayKind.CAMPAIGN,
+        "2026-11-22": DayKind.CAMPAIGN,
+        "2026-11-23": DayKind.CAMPAIGN,
+        "2026-11-24": DayKind.CAMPAIGN,
+        "2026-11-25": DayKind.WORKDAY,
+        "2026-11-26": DayKind.WORKDAY,
+    }

@@ -7,6 +7,7 @@ from bianmin.planner.roster import (
     DayNeed,
     OfficerInfo,
     coverage,
+    duties_from_shifts,
     roster_week,
     shifts_for_need,
 )
@@ -71,7 +72,7 @@ def test_a_week_with_enough_officers_has_no_warning_and_nobody_works_six_days():
 
 def test_a_training_day_below_the_need_is_warned():
     officers = [OfficerInfo(i, f"民警{i}", None) for i in range(1, 21)]
-    need_shifts = len(shifts_for_need(NEED))
+    need_shifts = len(duties_from_shifts(shifts_for_need(NEED)))
     wednesday = MONDAY + timedelta(days=2)
     days = roster_week(_week(NEED, absent_on=wednesday, absent=20 - need_shifts + 3), officers)
     by_day = {d.day: d for d in days}
@@ -88,3 +89,14 @@ def test_a_category_nobody_on_duty_may_serve_is_warned():
         labels={"household": "户政", "traffic": "交管"}.get,  # type: ignore[arg-type]
     )
     assert days[0].warnings == ["11月30日 10时：在岗民警无人获授权办理“交管”类事项"]
+
+
+def test_a_morning_and_an_afternoon_shift_make_one_split_duty():
+    shifts = shifts_for_need({9: 3, 10: 3, 11: 3, 12: 0, 13: 0, 14: 2, 15: 2, 16: 2})
+    duties = duties_from_shifts(shifts)
+    assert len(duties) == 3
+    assert sorted(len(d.parts) for d in duties) == [1, 2, 2]
+    for duty in duties:
+        assert duty.hours <= 8
+        assert all(duty.on_duty(h) for p in duty.parts for h in range(p.start, p.end))
+    assert all(sum(d.on_duty(h) for d in duties) >= n for h, n in {9: 3, 14: 2, 16: 2}.items())
