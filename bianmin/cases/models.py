@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from bianmin.cases.enums import (
     CaseEventType,
     CaseStatus,
+    ConfirmationMethod,
     ConfirmationStage,
     IdType,
     InquiryStatus,
@@ -350,6 +351,12 @@ class CaseConfirmation(models.Model):
     gender = models.CharField(_("性别"), max_length=6)
     id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices)
     id_number_masked = models.CharField(_("证件号码"), max_length=18)
+    method = models.CharField(
+        _("确认方式"),
+        max_length=10,
+        choices=ConfirmationMethod.choices,
+        default=ConfirmationMethod.TYPED,
+    )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("经办人"),

@@ -4,6 +4,7 @@ from bianmin.cases.views.arrival import arrival, arrival_batch_send, arrival_lis
 from bianmin.cases.views.backoffice import case_detail, queue, queue_action
 from bianmin.cases.views.monitoring import backlog, overdue_context, overdue_panel, progress
 from bianmin.cases.views.window import (
+    applicant_lookup,
     id_check,
     inquiry_action,
     window_action,
@@ -12,6 +13,7 @@ from bianmin.cases.views.window import (
 )
 
 __all__ = [
+    "applicant_lookup",
     "arrival",
     "arrival_batch_send",
     "arrival_list",

@@ -4,9 +4,11 @@ pickup, and inquiries (首问负责)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,6 +19,7 @@ from bianmin.cases import pipeline, selectors, services
 from bianmin.cases.checklist import DECLARED_FACTS, facts_summary
 from bianmin.cases.enums import (
     CaseStatus,
+    ConfirmationMethod,
     ConfirmationStage,
     IdType,
     InquiryStatus,
@@ -31,7 +34,12 @@ from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm, Role, has_perm
 from bianmin.hall.selectors import ticket_summary
-from bianmin.people.idnumber import check_id_number
+from bianmin.people.idnumber import check_id_number, mask_id_number
+from bianmin.people.selectors import person_get, person_registry_lookup
+
+# The registry fill hands the page a signed reference to the person, never the number.
+PERSON_REF_SALT = "cases.window.person_ref"
+PERSON_REF_MAX_AGE = 3600
 
 # --- the window panel ------------------------------------------------------------------------------
 
@@ -96,6 +104,7 @@ def _panel_context(
             "reviewed": reviewed,
             "is_pre": case.status in (CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT),
             "window_confirmed": case.confirmations.filter(stage=ConfirmationStage.WINDOW).exists(),
+            "confirmations": list(case.confirmations.all()),
             "may_gaps": reviewed and only_secondary and case.item.allows_accept_with_gaps,
             "notices": list(case.notices.order_by("seq")),
             "facts_text": facts_summary(case.facts),
@@ -165,8 +174,29 @@ def _declared(post: Any) -> dict[str, bool]:
     return {key: post.get(f"fact_{key}") == "on" for key in DECLARED_FACTS}
 
 
+def _confirm_method(post: Any) -> str:
+    method = post.get("confirm_method", "") or ConfirmationMethod.TYPED
+    return method if method in (ConfirmationMethod.TYPED, ConfirmationMethod.CARD) else "?"
+
+
+def _applicant_id(request: HttpRequest) -> tuple[str, str]:
+    """The applicant's ID number and how it was given: the registry (a signed reference),
+    the ID card read on the page's reader, or typed."""
+    post = request.POST
+    ref = post.get("person_ref", "")
+    if ref:
+        try:
+            pk = signing.loads(ref, salt=PERSON_REF_SALT, max_age=PERSON_REF_MAX_AGE)
+        except signing.BadSignature as exc:
+            raise DomainError("人口信息检索结果已失效，请重新检索") from exc
+        person = person_get(user=_staff(request), pk=int(pk))
+        return person.id_number or "", ConfirmationMethod.REGISTRY
+    return post.get("id_number", ""), _confirm_method(post)
+
+
 def _act_start(request: HttpRequest, case: Case | None) -> Case | None:
     post = request.POST
+    id_number, method = _applicant_id(request)
     fee_variant = post.get("fee_variant", "")
     item_code = post.get("item_code", "")
     if fee_variant and ":" in fee_variant:
@@ -178,11 +208,12 @@ def _act_start(request: HttpRequest, case: Case | None) -> Case | None:
         item_code=item_code,
         applicant=services.ApplicantInput(
             name=post.get("name", ""),
-            id_number=post.get("id_number", ""),
+            id_number=id_number,
             gender=post.get("gender", ""),
             phone=post.get("phone", ""),
             id_type=post.get("id_type", IdType.RESIDENT_ID),
         ),
+        confirm_method=method,
         declared=_declared(post),
         ticket_id=post.get("ticket_id", "")[:64],
         groups=[g for g in post.getlist("groups") if g in GROUPS],
@@ -204,6 +235,7 @@ def _act_confirm(request: HttpRequest, case: Case | None) -> Case | None:
         gender=post.get("gender", ""),
         id_type=post.get("id_type", ""),
         id_number=post.get("id_number", ""),
+        method=_confirm_method(post),
     )
     return case
 
@@ -364,4 +396,42 @@ def id_check(request: HttpRequest) -> HttpResponse:
         request,
         "cases/window_panel.html#id_check",
         {"check": check, "typed": bool(request.POST.get("id_number"))},
+    )
+
+
+@login_required
+def applicant_lookup(request: HttpRequest) -> HttpResponse:
+    """Fill the applicant from the registry: name + birth date, or the mobile number. The
+    officer sees masked numbers only; choosing one puts a signed reference in the form."""
+    _need(request, Perm.CASE_ACCEPT)
+    user = _staff(request)
+    name = request.GET.get("lookup_name", "").strip()[:50]
+    phone = request.GET.get("lookup_phone", "").strip()[:14]
+    birth_text = request.GET.get("lookup_birth", "").strip()[:10]
+    error = ""
+    people: list[Any] = []
+    birth = None
+    if birth_text:
+        try:
+            birth = date.fromisoformat(birth_text)
+        except ValueError:
+            error = "出生日期格式不正确，例如 1990-05-01"
+    if not error and not phone and not (name and birth):
+        error = "请填写姓名和出生日期，或手机号码"
+    if not error:
+        people = person_registry_lookup(actor=user, name=name, birth_date=birth, phone=phone)
+        if not people:
+            error = "人口信息中没有找到，请读卡或录入"
+    rows = [
+        {
+            "ref": signing.dumps(p.pk, salt=PERSON_REF_SALT),
+            "name": p.name,
+            "gender": p.gender,
+            "id_masked": mask_id_number(p.id_number or ""),
+            "phone_masked": p.phone_masked,
+        }
+        for p in people
+    ]
+    return render(
+        request, "cases/window_panel.html#registry_results", {"rows": rows, "lookup_error": error}
     )
