@@ -573,3 +573,8 @@ def today_kpis(*, center_id: int, start: datetime, end: datetime) -> dict[str, A
         "arrivals_hours": hours,
         "arrivals_by_hour": [hourly.get(h, 0) for h in hours],
     }
+
+
+def guide_calls_open(*, center_id: int) -> list[GuideCall]:
+    """The kiosks' open "call a guide" requests, oldest first (the guide desk's list)."""
+    return list(GuideCall.objects.filter(center_id=center_id, answered_at__isnull=True)[:20])

@@ -1,0 +1,90 @@
+"""The self-service kiosk's start screen (the tile menu every context adds to), its "call a
+guide" button, and the guide desk's list of those calls. Thin, like views.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bianmin.core.client_ip import client_ip
+from bianmin.core.errors import DomainError
+from bianmin.core.navigation import kiosk_tiles
+from bianmin.core.permissions import Perm
+from bianmin.core.ratelimit import cache_hit
+from bianmin.hall import services, views
+from bianmin.hall.selectors import (
+    guide_calls_open,
+    hall_hours_today,
+    tickets_issued_at_guide_today,
+)
+from bianmin.hall.throttle import device_id, ensure_device_cookie
+
+CALL_LIMIT = (6, 600)  # presses per kiosk (device) in ten minutes
+
+
+def kiosk_start(request: HttpRequest, center_code: str) -> HttpResponse:
+    """自助服务 start screen: one tile per function. A POST is the ticket form of older kiosk
+    pages (the ticket tile posts to its own page)."""
+    if request.method == "POST":
+        return views.kiosk(request, center_code)
+    center = views._center_or_404(center_code)
+    response = render(
+        request,
+        "kiosk/start.html",
+        {
+            "center": center,
+            "tiles": kiosk_tiles(center.code),
+            "hours": hall_hours_today(center_id=center.pk),
+        },
+    )
+    return ensure_device_cookie(request, response)
+
+
+@require_POST
+def kiosk_call_guide(request: HttpRequest, center_code: str) -> HttpResponse:
+    """呼叫导办员 from a kiosk: the guide desk's screen shows the kiosk's number."""
+    center = views._center_or_404(center_code)
+    kiosk = request.POST.get("kiosk", "")[:8]
+    message, ok = _("已通知导办员，请稍候"), True
+    if cache_hit(f"kiosk-call:{device_id(request)}:{client_ip(request)}", CALL_LIMIT[1]) > (
+        CALL_LIMIT[0]
+    ):
+        message, ok = _("已多次呼叫，导办员马上就到，请稍候"), False
+    else:
+        try:
+            services.guide_call_request(center_id=center.pk, kiosk=kiosk)
+        except DomainError as exc:
+            message, ok = exc.message, False
+    return render(
+        request, "kiosk/start.html#call_result", {"message": message, "ok": ok, "center": center}
+    )
+
+
+@login_required
+def guide_calls(request: HttpRequest) -> HttpResponse:
+    """The guide desk's live parts: the open kiosk calls (a POST answers one) and, with
+    `?part=recent`, today's tickets of the desk."""
+    views._need(request, Perm.TICKET_ISSUE)
+    user: Any = request.user
+    error = ""
+    if request.method == "POST":
+        try:
+            services.guide_call_answer(actor=user, call_id=int(request.POST.get("call") or 0))
+        except (DomainError, ValueError) as exc:
+            error = getattr(exc, "message", _("没有找到这个呼叫"))
+    if request.GET.get("part") == "recent":  # 本台今日取号, refreshed live
+        return render(
+            request,
+            "hall/guide.html#recent",
+            {"recent": tickets_issued_at_guide_today(center_id=user.center_id)},
+        )
+    return render(
+        request,
+        "hall/guide.html#guide_calls",
+        {"calls": guide_calls_open(center_id=user.center_id), "calls_error": error},
+    )
