@@ -31,6 +31,7 @@ from bianmin.identity.api import router as identity_router
 from bianmin.lost_found.api import router as lost_found_router
 from bianmin.notifications.api import router as notifications_router
 from bianmin.people.api import router as people_router
+from bianmin.traffic.api import router as traffic_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -78,6 +79,7 @@ api.add_router("", notifications_router)
 api.add_router("", identity_router)
 api.add_router("", family_desk_router)
 api.add_router("", lost_found_router)
+api.add_router("", traffic_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:

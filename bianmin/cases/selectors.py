@@ -13,13 +13,14 @@ from django.utils import timezone
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.cases import pipeline
-from bianmin.cases.enums import CaseStatus, InquiryStatus
+from bianmin.cases.enums import OPEN_STATUSES, CaseStatus, InquiryStatus
 from bianmin.cases.errors import CaseError
 from bianmin.cases.models import Case, CaseEvent, Inquiry, MissingNotice
 from bianmin.cases.services import phone_digest
 from bianmin.catalogue.enums import Stage
 from bianmin.core import clock
 from bianmin.core.errors import NotFound
+from bianmin.people.selectors import person_find_by_id_number
 from bianmin.people.services import id_number_index
 
 QUEUE_STAGES: tuple[str, ...] = (
@@ -445,3 +446,48 @@ def case_flagged_list(*, center_id: int, limit: int = 50) -> list[Case]:
         .select_related("item")
         .order_by("deadline", "pk")[:limit]
     )
+
+
+# --- the kiosk: a citizen's open cases after reading the ID card -------------------------------
+
+
+@dataclass(frozen=True)
+class KioskCaseRow:
+    number: str
+    item_name: str
+    status_label: str
+    deadline: date | None
+    applicant_name_masked: str
+
+
+def open_cases_by_card(*, center_id: int, id_number: str, name: str) -> list[KioskCaseRow]:
+    """The open cases at this center of the resident whose card was read at the kiosk: the ID
+    number and the name on the chip must both match the registry. Audited (no actor: the
+    public) with the number of cases shown; masked rows only."""
+    person = person_find_by_id_number(actor=None, id_number=(id_number or "").strip().upper())
+    if person is None or person.name != (name or "").strip():
+        return []
+    rows = list(
+        Case.objects.filter(center_id=center_id, applicant=person)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("item")
+        .order_by("-created_at")[:10]
+    )
+    for case in rows:
+        audit_record(
+            actor=None,
+            action=AuditAction.CASE_VIEWED,
+            target=case,
+            center_id=case.center_id,
+            after={"number": case.number, "channel": "kiosk_card"},
+        )
+    return [
+        KioskCaseRow(
+            number=c.number,
+            item_name=c.item.name,
+            status_label=str(pipeline.progress_label(status=c.status, next_stage_=c.next_stage)),
+            deadline=c.deadline,
+            applicant_name_masked=c.applicant_name_masked,
+        )
+        for c in rows
+    ]

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("progress/", views.progress, name="progress"),
+    path("kiosk/<str:center_code>/progress/", views.kiosk_progress, name="kiosk_progress"),
     path("cases/window/", views.window_page, name="window"),
     path("cases/window/panel/", views.window_panel, name="window_panel"),
     path("cases/window/id-check/", views.id_check, name="id_check"),

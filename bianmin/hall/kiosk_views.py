@@ -51,8 +51,9 @@ def kiosk_call_guide(request: HttpRequest, center_code: str) -> HttpResponse:
     center = views._center_or_404(center_code)
     kiosk = request.POST.get("kiosk", "")[:8]
     message, ok = _("已通知导办员，请稍候"), True
-    if cache_hit(f"kiosk-call:{device_id(request)}:{client_ip(request)}", CALL_LIMIT[1]) > (
-        CALL_LIMIT[0]
+    if (
+        cache_hit(f"kiosk-call:{device_id(request)}:{client_ip(request)}", CALL_LIMIT[1])
+        > (CALL_LIMIT[0])
     ):
         message, ok = _("已多次呼叫，导办员马上就到，请稍候"), False
     else:

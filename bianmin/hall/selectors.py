@@ -18,7 +18,14 @@ from bianmin.accounts.selectors import DayHours, center_hours, staff_list
 from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
 from bianmin.core import clock
 from bianmin.hall.enums import EventKind, IssueChannel, Priority, TicketStatus
-from bianmin.hall.models import HallSettings, Ticket, TicketEvent, Window, WindowSession
+from bianmin.hall.models import (
+    GuideCall,
+    HallSettings,
+    Ticket,
+    TicketEvent,
+    Window,
+    WindowSession,
+)
 
 # Rank given to tickets over the waiting limit: above every priority class.
 OVERDUE_RANK = 10_000

@@ -128,7 +128,9 @@ def person_registry_lookup(
     elif name and birth_date is not None:
         stamp = birth_date.strftime("%Y%m%d")
         found = [
-            p for p in qs.filter(name=name).order_by("pk")[:200] if (p.id_number or "")[6:14] == stamp
+            p
+            for p in qs.filter(name=name).order_by("pk")[:200]
+            if (p.id_number or "")[6:14] == stamp
         ][:10]
     audit_record(
         actor=actor,

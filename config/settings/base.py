@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "bianmin.identity",
     "bianmin.family_desk",
     "bianmin.lost_found",
+    "bianmin.traffic",
     "bianmin.demo",
 ]
 
@@ -277,10 +278,15 @@ SMS_PICKUP_REMINDER_WORKDAYS = env.int("BIANMIN_SMS_PICKUP_REMINDER_WORKDAYS", d
 # devices: the window PCs' and kiosks' ID-card reader service ("auto" tries each supported
 # protocol at its default address; or "zkidr=http://127.0.0.1:24010", "cgi=http://…")
 ID_READER = env("BIANMIN_ID_READER", default="auto")
+# the kiosks' addresses: look-ups by an ID card read at a kiosk are accepted only from here
+KIOSK_NETWORKS = env.list("BIANMIN_KIOSK_NETWORKS", default=[])
 # traffic: the traffic-violation provider's gateway (empty: the kiosk tile says "not connected")
 TRAFFIC_PROVIDER_URL = env("BIANMIN_TRAFFIC_PROVIDER_URL", default="")
 TRAFFIC_PROVIDER_APP_KEY = env("BIANMIN_TRAFFIC_PROVIDER_APP_KEY", default="")
-TRAFFIC_PROVIDER_TIMEOUT_SECONDS = env.float("BIANMIN_TRAFFIC_PROVIDER_TIMEOUT_SECONDS", default=8.0)
+TRAFFIC_PROVIDER_APP_SECRET = env("BIANMIN_TRAFFIC_PROVIDER_APP_SECRET", default="")
+TRAFFIC_PROVIDER_TIMEOUT_SECONDS = env.float(
+    "BIANMIN_TRAFFIC_PROVIDER_TIMEOUT_SECONDS", default=8.0
+)
 
 LOGGING = {
     "version": 1,

@@ -72,7 +72,7 @@ def test_window_flow_with_the_reader_never_types_the_id_number(
 
 def test_without_a_reader_the_officer_types(live_server, setup, officer, browser, settings):
     settings.ID_READER = "cgi=http://127.0.0.1:9"  # nothing listens there
-    context, page, typed = _open_window(browser, live_server, officer)
+    context, page, _typed = _open_window(browser, live_server, officer)
     page.click("#applicant-form [data-id-read]")
     page.wait_for_selector("#applicant-form [data-id-read-status].alert")
     assert "未检测到身份证阅读器" in page.inner_text("#applicant-form [data-id-read-status]")

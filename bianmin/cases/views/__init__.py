@@ -2,6 +2,7 @@
 
 from bianmin.cases.views.arrival import arrival, arrival_batch_send, arrival_list
 from bianmin.cases.views.backoffice import case_detail, queue, queue_action
+from bianmin.cases.views.kiosk import kiosk_progress
 from bianmin.cases.views.monitoring import backlog, overdue_context, overdue_panel, progress
 from bianmin.cases.views.window import (
     applicant_lookup,
@@ -21,6 +22,7 @@ __all__ = [
     "case_detail",
     "id_check",
     "inquiry_action",
+    "kiosk_progress",
     "overdue_context",
     "overdue_panel",
     "progress",

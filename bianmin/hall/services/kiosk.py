@@ -31,7 +31,9 @@ def guide_call_request(*, actor: StaffActor | None = None, center_id: int, kiosk
         return open_call
     try:
         with transaction.atomic():
-            call = GuideCall.objects.create(center_id=center_id, kiosk=kiosk, created_at=clock.now())
+            call = GuideCall.objects.create(
+                center_id=center_id, kiosk=kiosk, created_at=clock.now()
+            )
     except IntegrityError:  # the same kiosk pressed twice at once: one call
         return GuideCall.objects.get(center_id=center_id, kiosk=kiosk, answered_at__isnull=True)
     return call

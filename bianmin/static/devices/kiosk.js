@@ -69,7 +69,9 @@
     target = input;
     pad.hidden = false;
     pad.querySelector("[data-keypad-display]").textContent = input.getAttribute("aria-label") || input.name;
-    pad.querySelector(".kiosk-key-x").hidden = input.getAttribute("data-keypad") !== "id";
+    var kind = input.getAttribute("data-keypad");
+    pad.querySelector(".kiosk-key-x").hidden = kind !== "id";
+    pad.querySelector(".kiosk-keypad-letters").hidden = kind !== "plate";
   }
   Array.prototype.forEach.call(document.querySelectorAll("input[data-keypad]"), function (el) {
     el.setAttribute("inputmode", "none");
@@ -88,6 +90,12 @@
     else if (k === "done") { pad.hidden = true; target.dispatchEvent(new Event("change", { bubbles: true })); target = null; return; }
     else if (target.value.length < max) { target.value += k; }
     target.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
+  // --- a card read on a kiosk form that looks something up submits it at once ---------------
+  document.addEventListener("bianmin:card", function (e) {
+    var form = e.target && e.target.closest && e.target.closest("[data-kiosk-card-submit]");
+    if (form) { form.submit(); }
   });
 
   // --- idle reset ---------------------------------------------------------------------------

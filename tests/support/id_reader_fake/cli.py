@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -10,6 +11,11 @@ import threading
 
 from tests.support.id_reader_fake.cards import Card
 from tests.support.id_reader_fake.server import FakeIdReader
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,15 +34,13 @@ def main(argv: list[str] | None = None) -> int:
         with open(args.cards, encoding="utf-8") as fh:
             cards = [Card.from_json(item) for item in json.load(fh)]
     reader = FakeIdReader(host=args.host, port=args.port, cards=cards).start()
-    print(f"READY {reader.url}/", flush=True)
+    _say(f"READY {reader.url}/")
     for i, card in enumerate(reader.cards):
-        print(f"  card {i}: {card.name} (POST {reader.url}/_sim/place {{\"index\": {i}}})", flush=True)
+        _say(f'  card {i}: {card.name} (POST {reader.url}/_sim/place {{"index": {i}}})')
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         done.wait()
-    except KeyboardInterrupt:
-        pass
     reader.stop()
     return 0
 

@@ -101,8 +101,7 @@ class FakeIdReader:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def place(self, card: Card | int) -> Card:
         with self._lock:
@@ -139,7 +138,7 @@ class FakeIdReader:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def _send(self, status: int, body: dict[str, Any] | None) -> None:
@@ -164,10 +163,10 @@ class FakeIdReader:
                     return {}
                 return data if isinstance(data, dict) else {}
 
-            def do_OPTIONS(self) -> None:  # noqa: N802
+            def do_OPTIONS(self) -> None:
                 self._send(204, None)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 path = urlsplit(self.path).path
                 if path == "/ZKIDROnline/ScanReadIdCardInfo":
                     self._send(200, zkidr_body(reader.read()))
@@ -177,11 +176,13 @@ class FakeIdReader:
                     self._send(200, cgi_body(reader.read()))
                 elif path == "/_sim/state":
                     card = reader.card
-                    self._send(200, {"card": card.as_json() if card else None, "reads": reader.reads})
+                    self._send(
+                        200, {"card": card.as_json() if card else None, "reads": reader.reads}
+                    )
                 else:
                     self._send(404, {"error": "not found"})
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 path = urlsplit(self.path).path
                 body = self._body()
                 if path == "/cgi-bin/readCard":
