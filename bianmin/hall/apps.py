@@ -38,6 +38,16 @@ class HallConfig(AppConfig):
                 voice=_("请选择要办理的业务，然后按取号"),
             )
         )
+        register_kiosk_tile(
+            KioskTile(
+                "guide",
+                _("办事指南"),
+                "hall:kiosk_items",
+                icon="📖",
+                order=40,
+                voice=_("请点击要了解的业务，查看需要带的材料、收费和办理时限"),
+            )
+        )
         from bianmin.audit.targets import register_target
 
         register_target("hall.ticket", noun=_("取号"), label_field="number", search_field="number")

@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bianmin.catalogue.conditions import CONDITIONS
+from bianmin.catalogue.selectors import guide_groups, guide_item
 from bianmin.core.client_ip import client_ip
 from bianmin.core.errors import DomainError
 from bianmin.core.navigation import kiosk_tiles
@@ -43,6 +46,34 @@ def kiosk_start(request: HttpRequest, center_code: str) -> HttpResponse:
         },
     )
     return ensure_device_cookie(request, response)
+
+
+def kiosk_items(request: HttpRequest, center_code: str) -> HttpResponse:
+    """办事指南 at the kiosk: the same guide as the phone (catalogue's partials)."""
+    center = views._center_or_404(center_code)
+    prefix = reverse("hall:kiosk_item", args=[center.code, "ITEM"]).removesuffix("ITEM/")
+    return render(
+        request,
+        "hall/kiosk_guide.html",
+        {
+            "center": center,
+            "groups": guide_groups(center_code=center.code),
+            "item_href_prefix": prefix,
+        },
+    )
+
+
+def kiosk_item(request: HttpRequest, center_code: str, code: str) -> HttpResponse:
+    center = views._center_or_404(center_code)
+    try:
+        item, variants = guide_item(code=code, center_code=center.code)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    return render(
+        request,
+        "hall/kiosk_guide.html",
+        {"center": center, "item": item, "variants": variants, "conditions": CONDITIONS},
+    )
 
 
 @require_POST

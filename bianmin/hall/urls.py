@@ -20,6 +20,12 @@ urlpatterns = [
     path("hall/kiosk/", views.kiosk_home, name="kiosk_home"),
     path("hall/kiosk/<str:center_code>/", kiosk_views.kiosk_start, name="kiosk"),
     path("hall/kiosk/<str:center_code>/ticket/", views.kiosk, name="kiosk_ticket"),
+    path("hall/kiosk/<str:center_code>/items/", kiosk_views.kiosk_items, name="kiosk_items"),
+    path(
+        "hall/kiosk/<str:center_code>/items/<str:code>/",
+        kiosk_views.kiosk_item,
+        name="kiosk_item",
+    ),
     path(
         "hall/kiosk/<str:center_code>/call-guide/",
         kiosk_views.kiosk_call_guide,
