@@ -93,7 +93,7 @@ def kiosk_call_guide(request: HttpRequest, center_code: str) -> HttpResponse:
         except DomainError as exc:
             message, ok = exc.message, False
     return render(
-        request, "kiosk/start.html#call_result", {"message": message, "ok": ok, "center": center}
+        request, "kiosk/base.html#call_result", {"message": message, "ok": ok, "center": center}
     )
 
 

@@ -15,10 +15,12 @@ from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.hall.errors import HallError
 from bianmin.hall.models import GuideCall
+from bianmin.hall.services._common import atomic_write
 
 KIOSK_NUMBER_RE = re.compile(r"^[0-9A-Za-z-]{1,8}$")
 
 
+@atomic_write
 def guide_call_request(*, actor: StaffActor | None = None, center_id: int, kiosk: str) -> GuideCall:
     """A citizen at kiosk `kiosk` asks for a guide; an open call of that kiosk is reused."""
     kiosk = (kiosk or "").strip()
@@ -39,7 +41,7 @@ def guide_call_request(*, actor: StaffActor | None = None, center_id: int, kiosk
     return call
 
 
-@transaction.atomic
+@atomic_write
 def guide_call_answer(*, actor: StaffActor, call_id: int) -> GuideCall:
     """The guide goes to the kiosk: the call leaves every guide desk's list."""
     if not has_perm(actor, Perm.TICKET_ISSUE):

@@ -17,7 +17,8 @@ def test_vehicle_query_returns_the_platforms_violations_newest_first(center, pro
     )
     assert [v.number for v in found] == ["6105220000012345", "6105220000011111"]
     assert [v.handled for v in found] == [False, True]
-    assert found[0].points == 6 and found[0].fine_yuan == 200
+    assert found[0].points == 6
+    assert found[0].fine_yuan == 200
     assert found[0].plate_masked == "陕E1***5"
     assert provider.queries == [
         {"queryType": "vehicle", "hphm": "陕E12345", "hpzl": "02", "clsbdh6": "123456"}
@@ -25,7 +26,7 @@ def test_vehicle_query_returns_the_platforms_violations_newest_first(center, pro
     entry = AuditEntry.objects.get(action="traffic_queried")
     assert entry.center_id == center.pk
     assert entry.after == {"by": "vehicle", "outcome": "found", "found": 2, "provider": "http-json"}
-    assert "12345" not in str(entry.after) and "123456" not in str(entry.after)
+    assert "12345" not in str(entry.after)
 
 
 def test_a_wrong_vin_is_not_found_and_a_bad_plate_never_reaches_the_platform(center, provider):
