@@ -27,7 +27,9 @@
       var u = new SpeechSynthesisUtterance(text);
       u.lang = "zh-CN";
       var voices = window.speechSynthesis.getVoices() || [];
-      for (var i = 0; i < voices.length; i++) { if (/^zh/i.test(voices[i].lang)) { u.voice = voices[i]; break; } }
+      for (var i = 0; i < voices.length; i++) {
+        if (/^zh/i.test(voices[i].lang)) { try { u.voice = voices[i]; } catch (e) { /* lang is enough */ } break; }
+      }
       window.speechSynthesis.speak(u);
     } catch (e) { /* a kiosk without speech still works */ }
   }
