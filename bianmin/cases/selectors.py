@@ -63,6 +63,16 @@ def case_notice_get(*, case: Case, seq: int) -> MissingNotice:
     return notice
 
 
+def case_for_ticket(*, user: Any, ticket_id: str) -> Case | None:
+    """The latest case registered on a ticket at the user's center (the workspace's parked list)."""
+    return (
+        Case.objects.filter(center_id=user.center_id, ticket_id=ticket_id)
+        .only("number")
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def inquiry_for_ticket(*, user: Any, ticket_id: str) -> Inquiry | None:
     return (
         Inquiry.objects.filter(center_id=user.center_id, ticket_id=ticket_id)

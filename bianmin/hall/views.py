@@ -98,6 +98,7 @@ def _workspace_context(request: HttpRequest, *, error: str = "") -> dict[str, An
         "ticket": ticket,
         "error": error,
         "settings": settings,
+        "may_collect": has_perm(user, Perm.FEE_COLLECT),
     }
     if session is None:
         taken = {s.window_id: s for s in sessions_open(center_id=user.center_id)}

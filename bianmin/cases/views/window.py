@@ -435,3 +435,12 @@ def applicant_lookup(request: HttpRequest) -> HttpResponse:
     return render(
         request, "cases/window_panel.html#registry_results", {"rows": rows, "lookup_error": error}
     )
+
+
+@login_required
+def ticket_case(request: HttpRequest) -> HttpResponse:
+    """The case number of a (parked) ticket, for the officer's workspace (a fragment)."""
+    _need(request, Perm.CASE_ACCEPT)
+    ticket_id = request.GET.get("ticket", "")[:64]
+    case = selectors.case_for_ticket(user=request.user, ticket_id=ticket_id) if ticket_id else None
+    return render(request, "cases/window_panel.html#ticket_case", {"ticket_case": case})
