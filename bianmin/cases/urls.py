@@ -22,5 +22,6 @@ urlpatterns = [
     path("sms/batches/<int:pk>/send/", views.arrival_batch_send, name="arrival_batch_send"),
     path("cases/backlog/", views.backlog, name="backlog"),
     path("cases/overdue/panel/", views.overdue_panel, name="overdue_panel"),
+    path("cases/<str:number>/receipt-slip/", views.receipt_slip, name="receipt_slip"),
     path("cases/<str:number>/", views.case_detail, name="detail"),
 ]

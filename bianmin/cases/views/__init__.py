@@ -1,7 +1,7 @@
 """Thin HTML layer of the cases context, one module per screen group; urls.py uses these names."""
 
 from bianmin.cases.views.arrival import arrival, arrival_batch_send, arrival_list
-from bianmin.cases.views.backoffice import case_detail, queue, queue_action
+from bianmin.cases.views.backoffice import case_detail, queue, queue_action, receipt_slip
 from bianmin.cases.views.kiosk import kiosk_progress
 from bianmin.cases.views.monitoring import backlog, overdue_context, overdue_panel, progress
 from bianmin.cases.views.window import (
@@ -29,6 +29,7 @@ __all__ = [
     "progress",
     "queue",
     "queue_action",
+    "receipt_slip",
     "ticket_case",
     "window_action",
     "window_page",
