@@ -33,6 +33,7 @@ from bianmin.core import clock
 from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm, Role, has_perm
+from bianmin.core.signatures import signature_png
 from bianmin.hall.selectors import ticket_summary
 from bianmin.people.idnumber import check_id_number, mask_id_number
 from bianmin.people.selectors import person_get, person_registry_lookup
@@ -258,11 +259,15 @@ def _act_notice(request: HttpRequest, case: Case | None) -> Case | None:
 
 def _act_accept(request: HttpRequest, case: Case | None) -> Case | None:
     assert case is not None
+    with_gaps = request.POST.get("with_gaps") == "1"
     return services.case_accept(
         actor=_staff(request),
         case=case,
-        with_gaps=request.POST.get("with_gaps") == "1",
+        with_gaps=with_gaps,
         commitment=request.POST.get("commitment", ""),
+        signature=signature_png(request.POST.get("signature", ""), required=with_gaps)
+        if with_gaps
+        else None,
     )
 
 
