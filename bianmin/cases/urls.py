@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/window/id-check/", views.id_check, name="id_check"),
     path("cases/window/applicant-lookup/", views.applicant_lookup, name="applicant_lookup"),
     path("cases/window/ticket-case/", views.ticket_case, name="ticket_case"),
+    path("cases/window/face-status/", views.face_status, name="face_status"),
     path("cases/window/inquiry/<str:action>/", views.inquiry_action, name="inquiry_action"),
     path("cases/window/<str:action>/", views.window_action, name="window_action"),
     path("cases/queue/", views.queue, name="queue"),

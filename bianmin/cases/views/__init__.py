@@ -6,6 +6,7 @@ from bianmin.cases.views.kiosk import kiosk_progress
 from bianmin.cases.views.monitoring import backlog, overdue_context, overdue_panel, progress
 from bianmin.cases.views.window import (
     applicant_lookup,
+    face_status,
     id_check,
     inquiry_action,
     ticket_case,
@@ -21,6 +22,7 @@ __all__ = [
     "arrival_list",
     "backlog",
     "case_detail",
+    "face_status",
     "id_check",
     "inquiry_action",
     "kiosk_progress",

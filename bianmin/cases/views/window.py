@@ -35,6 +35,8 @@ from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm, Role, has_perm
 from bianmin.core.signatures import signature_png
 from bianmin.hall.selectors import ticket_summary
+from bianmin.identity.selectors import face_check_confirmed, face_check_for_consent
+from bianmin.identity.services import face_consent_record
 from bianmin.people.idnumber import check_id_number, mask_id_number
 from bianmin.people.selectors import person_get, person_registry_lookup
 
@@ -52,6 +54,7 @@ def _panel_context(
     ticket_id: str = "",
     error: str = "",
     message: str = "",
+    face_consent_id: str = "",
 ) -> dict[str, Any]:
     user = _staff(request)
     ticket = (
@@ -124,6 +127,12 @@ def _panel_context(
             "may_arrival": case.status == CaseStatus.ACCEPTED and case.next_stage == "arrival",
             "may_notify": has_perm(user, Perm.SMS_SEND),
             "may_pickup": case.status == CaseStatus.ACCEPTED and case.next_stage == "pickup",
+            "face_consent_id": face_consent_id,
+            # the face-status partial, first drawn inside the panel
+            "consent_id": face_consent_id,
+            "case_number": case.number,
+            "check": None,
+            "passed": False,
             "states": [
                 (MaterialState.PROVIDED, "已提供"),
                 (MaterialState.MISSING, "缺少"),
@@ -312,6 +321,22 @@ def _act_close(request: HttpRequest, case: Case | None) -> Case | None:
     )
 
 
+FACE_PURPOSE = "领证身份核验"
+
+
+def _act_face_start(request: HttpRequest, case: Case | None) -> Case | None:
+    """刷脸核验 from the pickup panel: the applicant's consent is recorded here (the person and
+    the consent travel to the check page; the result comes back to the panel by itself)."""
+    assert case is not None
+    if request.POST.get("face_consent") != "on":
+        raise DomainError("请先征得申请人对本次刷脸核验的单独同意")
+    consent = face_consent_record(
+        actor=_staff(request), id_number=case.applicant.id_number or "", purpose=FACE_PURPOSE
+    )
+    request.face_consent_id = str(consent.pk)  # type: ignore[attr-defined]
+    return case
+
+
 WINDOW_ACTIONS: dict[str, tuple[Callable[[HttpRequest, Case | None], Case | None], str]] = {
     "start": (_act_start, "已登记申请，请申请人核对确认信息"),
     "confirm": (_act_confirm, "申请人已在窗口确认信息"),
@@ -322,6 +347,7 @@ WINDOW_ACTIONS: dict[str, tuple[Callable[[HttpRequest, Case | None], Case | None
     "supplement": (_act_supplement, "容缺材料已补齐"),
     "arrival": (_act_arrival, "已登记到证"),
     "pickup": (_act_pickup, "已领取，办件办结"),
+    "face_start": (_act_face_start, "已记录申请人同意，请在刷脸核验页完成比对，结果会自动回到本页"),
     "close": (_act_close, "已办结"),
 }
 
@@ -342,7 +368,13 @@ def window_action(request: HttpRequest, action: str) -> HttpResponse:
         case = handler[0](request, case)
     except DomainError as exc:
         return _render_panel(request, case=case, ticket_id=ticket_id, error=exc.message)
-    return _render_panel(request, case=case, ticket_id=ticket_id, message=handler[1])
+    return _render_panel(
+        request,
+        case=case,
+        ticket_id=ticket_id,
+        message=handler[1],
+        face_consent_id=getattr(request, "face_consent_id", ""),
+    )
 
 
 @login_required
@@ -449,3 +481,30 @@ def ticket_case(request: HttpRequest) -> HttpResponse:
     ticket_id = request.GET.get("ticket", "")[:64]
     case = selectors.case_for_ticket(user=request.user, ticket_id=ticket_id) if ticket_id else None
     return render(request, "cases/window_panel.html#ticket_case", {"ticket_case": case})
+
+
+@login_required
+def face_status(request: HttpRequest) -> HttpResponse:
+    """The pickup panel waits here (polled) for the face check started on `consent`: once the
+    check is done its id fills the pickup form by itself, with the outcome."""
+    _need(request, Perm.CASE_ACCEPT)
+    user = _staff(request)
+    consent_id = request.GET.get("consent", "")[:64]
+    number = request.GET.get("case", "")[:24]
+    ctx: dict[str, Any] = {
+        "consent_id": consent_id,
+        "case_number": number,
+        "check": None,
+        "passed": False,
+    }
+    try:
+        case = selectors.case_get(user=user, number=number)
+    except DomainError:
+        return render(request, "cases/window_panel.html#face_status", ctx)
+    check = face_check_for_consent(user=user, consent_id=consent_id)
+    if check is not None and check.person_id == case.applicant_id:
+        ctx["check"] = check
+        ctx["passed"] = face_check_confirmed(
+            check_id=str(check.pk), id_number=case.applicant.id_number or ""
+        )
+    return render(request, "cases/window_panel.html#face_status", ctx)

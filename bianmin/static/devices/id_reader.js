@@ -174,5 +174,13 @@
     if (status) { status.textContent = "已从人口信息填写：" + pick.getAttribute("data-name"); status.className = "badge ok"; }
   });
 
+  // The face check started from the pickup panel came back passed: pickup by face.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (document.querySelector('#face-status input[name="face_check_id"]')) {
+      var face = document.querySelector('#pickup-form input[name="method"][value="face"]');
+      if (face) { face.checked = true; }
+    }
+  });
+
   window.BianminIdReader = { read: read, adapters: adapters, configured: configured };
 })();
