@@ -6,6 +6,8 @@ app_name = "cases"
 
 urlpatterns = [
     path("progress/", views.progress, name="progress"),
+    path("checklist/", views.checklist, name="checklist"),
+    path("cases/guide/checklist/", views.guide_checklist, name="guide_checklist"),
     path("kiosk/<str:center_code>/progress/", views.kiosk_progress, name="kiosk_progress"),
     path("cases/window/", views.window_page, name="window"),
     path("cases/window/panel/", views.window_panel, name="window_panel"),

@@ -2,6 +2,7 @@
 
 from bianmin.cases.views.arrival import arrival, arrival_batch_send, arrival_list
 from bianmin.cases.views.backoffice import case_detail, queue, queue_action, receipt_slip
+from bianmin.cases.views.guide import checklist, guide_checklist
 from bianmin.cases.views.kiosk import kiosk_progress
 from bianmin.cases.views.monitoring import backlog, overdue_context, overdue_panel, progress
 from bianmin.cases.views.window import (
@@ -22,7 +23,9 @@ __all__ = [
     "arrival_list",
     "backlog",
     "case_detail",
+    "checklist",
     "face_status",
+    "guide_checklist",
     "id_check",
     "inquiry_action",
     "kiosk_progress",

@@ -10,5 +10,9 @@
     fresh.reset();
     Array.prototype.forEach.call(fresh.querySelectorAll('input[type="checkbox"]'), function (el) { el.checked = false; });
     Array.prototype.forEach.call(fresh.querySelectorAll('input[name="id_number"], input[name="phone"]'), function (el) { el.value = ""; });
+    var checklist = document.getElementById("checklist-form");
+    if (checklist) { checklist.reset(); }
+    var region = document.getElementById("guide-checklist-region");
+    if (region) { region.innerHTML = ""; }
   });
 })();
