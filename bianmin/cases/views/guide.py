@@ -70,7 +70,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
             + (["非本地户籍"] if facts["non_local"] else [])
             + [label for k, label in DECLARED_FACTS.items() if facts.get(k)]
         ),
-        "print_url": reverse("cases:checklist") + "?" + urlencode(params + [("print", "1")]),
+        "print_url": reverse("cases:checklist") + "?" + urlencode([*params, ("print", "1")]),
         "qr": qr_svg(link, scale=3) if codes else "",
     }
 
