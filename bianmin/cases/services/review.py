@@ -76,6 +76,7 @@ class ApplicantInput:
     gender: str
     phone: str = ""
     id_type: str = IdType.RESIDENT_ID
+    chip_photo: bytes | None = None  # read from the card: the face-check reference if needed
 
 
 def _material_specs(item: Any) -> list[MaterialSpec]:
@@ -162,6 +163,7 @@ def case_create(
             id_number=applicant.id_number,
             gender=applicant.gender,
             phone=applicant.phone,
+            chip_photo=applicant.chip_photo,
         ),
     )
     today = clock.today()

@@ -181,3 +181,46 @@ def test_fees_payment_confirmation_carries_the_method(new_case, officer) -> None
         method=payer.confirm_method,
     )
     assert case.confirmations.get(stage="payment").method == "card"
+
+
+def _start_with_card(client, photo: str) -> str:
+    return client.post(
+        "/cases/window/start/",
+        {
+            "item_code": "HZ02",
+            "name": ADULT_NAME,
+            "gender": "male",
+            "id_type": "resident_id",
+            "id_number": ADULT_ID,
+            "phone": PHONE,
+            "confirm_method": "card",
+            "chip_photo": photo,
+        },
+    ).content.decode()
+
+
+def test_the_chip_photo_becomes_the_reference_only_when_the_registry_has_none(
+    setup, officer, pinned, settings
+) -> None:
+    import base64
+
+    from bianmin.people.models import Person
+    from tests.support.id_reader_fake import chip_photo
+
+    client = Client()
+    client.force_login(officer)
+    _start_with_card(client, "not-base64!")  # unreadable: the registration still goes through
+    person = Person.objects.get()
+    assert not person.photo_sha256
+    Case.objects.all().delete()
+
+    photo = chip_photo(ADULT_ID)
+    _start_with_card(client, photo)
+    person.refresh_from_db()
+    assert bytes(person.photo) == base64.b64decode(photo)
+    first = person.photo_sha256
+    Case.objects.all().delete()
+
+    _start_with_card(client, chip_photo("another card"))  # the held photo is recent: kept
+    person.refresh_from_db()
+    assert person.photo_sha256 == first

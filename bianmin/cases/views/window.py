@@ -3,6 +3,9 @@ pickup, and inquiries (首问负责)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
@@ -13,6 +16,7 @@ from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
+from PIL import Image, UnidentifiedImageError
 
 from bianmin.accounts.selectors import staff_list
 from bianmin.cases import pipeline, selectors, services
@@ -204,6 +208,23 @@ def _applicant_id(request: HttpRequest) -> tuple[str, str]:
     return post.get("id_number", ""), _confirm_method(post)
 
 
+def _chip_photo(post: Any) -> bytes | None:
+    """The card chip's photo the reader returned (base64 JPEG, a few KB); unreadable → none
+    (the registry then keeps what it has; the registration never fails for it)."""
+    text = post.get("chip_photo", "")
+    if not text or len(text) > 100_000:
+        return None
+    try:
+        data = base64.b64decode(text, validate=True)
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            if image.format not in {"JPEG", "PNG"} or max(image.size) > 1000:
+                return None
+    except (binascii.Error, ValueError, OSError, UnidentifiedImageError):
+        return None
+    return data
+
+
 def _act_start(request: HttpRequest, case: Case | None) -> Case | None:
     post = request.POST
     id_number, method = _applicant_id(request)
@@ -222,6 +243,7 @@ def _act_start(request: HttpRequest, case: Case | None) -> Case | None:
             gender=post.get("gender", ""),
             phone=post.get("phone", ""),
             id_type=post.get("id_type", IdType.RESIDENT_ID),
+            chip_photo=_chip_photo(post) if method == ConfirmationMethod.CARD else None,
         ),
         confirm_method=method,
         declared=_declared(post),
