@@ -10,13 +10,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from bianmin.catalogue.conditions import CONDITIONS
 from bianmin.catalogue.selectors import guide_groups, guide_item
 from bianmin.core.client_ip import client_ip
 from bianmin.core.errors import DomainError
-from bianmin.core.navigation import kiosk_tiles
+from bianmin.core.navigation import KIOSK_TILES, kiosk_tiles
 from bianmin.core.permissions import Perm
 from bianmin.core.ratelimit import cache_hit
 from bianmin.hall import services, views
@@ -26,8 +27,28 @@ from bianmin.hall.selectors import (
     tickets_issued_at_guide_today,
 )
 from bianmin.hall.throttle import device_id, ensure_device_cookie
+from bianmin.hall.voice import prompt_wav
 
 CALL_LIMIT = (6, 600)  # presses per kiosk (device) in ten minutes
+START_PROMPT = _lazy("欢迎使用自助服务，请点击屏幕选择要办理的业务")
+
+
+def kiosk_prompts() -> dict[str, str]:
+    """Every prompt the server may speak: the start screen's and each tile's."""
+    prompts = {"start": str(START_PROMPT)}
+    prompts.update({t.key: str(t.voice) for t in KIOSK_TILES if t.voice})
+    return prompts
+
+
+def kiosk_voice(request: HttpRequest, key: str) -> HttpResponse:
+    """The kiosk prompt `key` as WAV, for kiosks whose browser has no Mandarin voice."""
+    text = kiosk_prompts().get(key)
+    data = prompt_wav(text=text) if text else None
+    if data is None:
+        raise Http404
+    response = HttpResponse(data, content_type="audio/wav")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def kiosk_start(request: HttpRequest, center_code: str) -> HttpResponse:

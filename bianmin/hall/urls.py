@@ -21,6 +21,7 @@ urlpatterns = [
     path("hall/kiosk/<str:center_code>/", kiosk_views.kiosk_start, name="kiosk"),
     path("hall/kiosk/<str:center_code>/ticket/", views.kiosk, name="kiosk_ticket"),
     path("hall/kiosk/<str:center_code>/items/", kiosk_views.kiosk_items, name="kiosk_items"),
+    path("hall/kiosk-voice/<slug:key>.wav", kiosk_views.kiosk_voice, name="kiosk_voice"),
     path(
         "hall/kiosk/<str:center_code>/items/<str:code>/",
         kiosk_views.kiosk_item,

@@ -100,3 +100,16 @@ def test_answering_needs_the_guide_permission(hall, make_staff, guide, clock) ->
         guide_call_answer(actor=back_office, call_id=call.pk)
     with pytest.raises(DomainError):
         guide_call_answer(actor=guide, call_id=call.pk + 999)
+
+
+def test_kiosk_prompts_as_server_audio_only_for_registered_prompts(hall) -> None:
+    client = Client()  # espeak-ng is a run dependency (make run / make test install it)
+    assert client.get("/hall/kiosk-voice/nope.wav").status_code == 404
+    start = client.get("/hall/kiosk-voice/start.wav")
+    assert start.status_code == 200
+    assert start["Content-Type"] == "audio/wav"
+    assert start.content[:4] == b"RIFF"
+    assert client.get("/hall/kiosk-voice/traffic.wav").content[:4] == b"RIFF"
+    page = client.get("/hall/kiosk/TG/").content.decode()
+    assert 'data-voice-key="start"' in page
+    assert 'data-voice-audio="/hall/kiosk-voice/KEY.wav"' in page

@@ -152,3 +152,23 @@ def test_idle_reset_leaves_no_personal_data(live_server, browser, hall, ticking_
     assert page.evaluate("localStorage.getItem('bianmin.kiosk.number')") == "3"
     assert "kiosk-contrast" not in page.evaluate("document.body.className")
     context.close()
+
+
+NO_ZH_VOICE = """
+window.__played = [];
+speechSynthesis.getVoices = () => [];
+window.Audio = function (src) { window.__played.push(src); return {play: () => Promise.resolve()}; };
+"""
+
+
+def test_without_a_mandarin_voice_the_server_prompt_plays(live_server, browser, hall, devices):
+    context = browser.new_context(locale="zh-CN")
+    context.add_init_script(NO_ZH_VOICE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/hall/kiosk/TG/")
+    page.wait_for_function("window.__played.length > 0")
+    assert page.evaluate("window.__played") == ["/hall/kiosk-voice/start.wav"]
+    page.click("[data-tile=traffic]")
+    page.wait_for_function("window.__played.length > 0")
+    assert page.evaluate("window.__played") == ["/hall/kiosk-voice/traffic.wav"]
+    context.close()

@@ -15,13 +15,30 @@
   // --- the kiosk's number (launch URL ?k=3), for "call a guide" ---------------------------------
   var params = new URLSearchParams(location.search);
   var local = store("localStorage");
+  var session = store("sessionStorage");
   if (params.get("k") && local) { local.setItem("bianmin.kiosk.number", params.get("k").slice(0, 8)); }
   var number = (local && local.getItem("bianmin.kiosk.number")) || "1";
   Array.prototype.forEach.call(document.querySelectorAll("[data-kiosk-number]"), function (el) { el.value = number; });
 
   // --- voice ---------------------------------------------------------------------------------
+  // Without a Mandarin browser voice the server's WAV of the screen's prompt plays instead
+  // (the start screen's, or the tile's that opened this page).
+  function hasZhVoice() {
+    if (!window.speechSynthesis || !window.SpeechSynthesisUtterance) { return false; }
+    var voices = window.speechSynthesis.getVoices() || [];
+    for (var i = 0; i < voices.length; i++) { if (/^zh/i.test(voices[i].lang)) { return true; } }
+    return false;
+  }
+  function playServerPrompt() {
+    var key = screen.getAttribute("data-voice-key") || (session && session.getItem("bianmin.kiosk.tile"));
+    var template = screen.getAttribute("data-voice-audio");
+    if (!key || !template) { return; }
+    var audio = new Audio(template.replace("KEY", encodeURIComponent(key)));
+    audio.play().catch(function () { /* autoplay blocked: see docs */ });
+  }
   function speak(text) {
-    if (!text || !window.speechSynthesis || !window.SpeechSynthesisUtterance) { return; }
+    if (!text) { return; }
+    if (!hasZhVoice()) { playServerPrompt(); return; }
     try {
       window.speechSynthesis.cancel();
       var u = new SpeechSynthesisUtterance(text);
@@ -37,8 +54,8 @@
   speak(prompt());
   document.addEventListener("click", function (e) {
     if (e.target.closest("[data-kiosk-speak]")) { speak(prompt()); }
-    var tile = e.target.closest("[data-tile-voice]");
-    if (tile) { speak(tile.getAttribute("data-tile-voice")); }
+    var tile = e.target.closest("[data-tile]");
+    if (tile && session) { session.setItem("bianmin.kiosk.tile", tile.getAttribute("data-tile")); }
   });
   document.body.addEventListener("htmx:afterSwap", function (e) {
     var voiced = e.detail && e.detail.target && e.detail.target.querySelector && e.detail.target.querySelector("[data-voice]");
@@ -46,7 +63,6 @@
   });
 
   // --- high contrast and large font (for this citizen: cleared with the idle reset) -----------
-  var session = store("sessionStorage");
   function applyModes() {
     ["contrast", "large"].forEach(function (mode) {
       var on = !!(session && session.getItem("bianmin.kiosk.mode." + mode));
@@ -128,7 +144,7 @@
   function arm() {
     clearTimeout(warnTimer); clearTimeout(resetTimer);
     if (warning) { warning.hidden = true; }
-    warnTimer = setTimeout(function () { if (warning) { warning.hidden = false; speak("长时间无操作，即将返回首页"); } }, (idleSeconds - 10) * 1000);
+    warnTimer = setTimeout(function () { if (warning) { warning.hidden = false; if (hasZhVoice()) { speak("长时间无操作，即将返回首页"); } } }, (idleSeconds - 10) * 1000);
     resetTimer = setTimeout(reset, idleSeconds * 1000);
   }
   ["pointerdown", "touchstart", "keydown", "input", "click"].forEach(function (ev) {
