@@ -34,6 +34,7 @@ from bianmin.people.api import router as people_router
 from bianmin.planner.api import router as planner_router
 from bianmin.reports.api import router as reports_router
 from bianmin.standards.api import router as standards_router
+from bianmin.traffic.api import router as traffic_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -84,6 +85,7 @@ api.add_router("", lost_found_router)
 api.add_router("", planner_router)
 api.add_router("", standards_router)
 api.add_router("", reports_router)
+api.add_router("", traffic_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:

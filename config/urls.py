@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("bianmin.planner.urls")),
     path("", include("bianmin.standards.urls")),
     path("", include("bianmin.reports.urls")),
+    path("", include("bianmin.traffic.urls")),
     path("", include("bianmin.accounts.urls")),
 ]
 

@@ -23,6 +23,7 @@ class AuditAction(models.TextChoices):
     PERSON_VIEWED = "person_viewed", _("查看人口信息")
     PERSON_REVEALED = "person_revealed", _("查看完整证件号码或电话")
     PERSON_SEARCHED = "person_searched", _("按证件号码查询")
+    TRAFFIC_QUERIED = "traffic_queried", _("查询交通违法")
     PERSON_IMPORTED = "person_imported", _("批量导入人口信息")
     # catalogue and calendar
     ITEM_UPDATED = "item_updated", _("修改事项")

@@ -33,7 +33,14 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from bianmin.cases import selectors
-        from bianmin.core.navigation import Panel, Screen, register_panel, register_screen
+        from bianmin.core.navigation import (
+            KioskTile,
+            Panel,
+            Screen,
+            register_kiosk_tile,
+            register_panel,
+            register_screen,
+        )
         from bianmin.core.permissions import Perm, Role
         from bianmin.identity.services import case_lookup_register
         from bianmin.notifications.services import case_links_register
@@ -46,6 +53,16 @@ class CasesConfig(AppConfig):
         register_screen(Screen(_("后台办件"), "cases:queue", Perm.CASE_PROCESS, order=25))
         register_screen(Screen(_("到证登记"), "cases:arrival", Perm.CASE_PROCESS, order=27))
         register_screen(Screen(_("积压看板"), "cases:backlog", Perm.CASE_MONITOR, order=28))
+        register_kiosk_tile(
+            KioskTile(
+                "case_progress",
+                _("办件进度"),
+                "cases:kiosk_progress",
+                icon="📋",
+                order=20,
+                voice=_("请扫描受理回执上的二维码，或读取身份证查询办件进度"),
+            )
+        )
         register_panel(
             Panel(
                 "cases/panels/overdue.html",

@@ -140,6 +140,8 @@ def receipt_pdf(case: Case, request: HttpRequest | None = None) -> bytes:
             f"{'、'.join(owed) or '—'}。逾期未补交的，本次申请终止办理。申请人承诺：{case.gap_commitment}",
             indent=True,
         )
+        if case.gap_signature:
+            doc.signature_image("申请人签名：", case.gap_signature)
     doc.paragraph(
         "请妥善保管本回执，领取证件时请携带本回执和本人身份证件；委托他人代领的，代领人须携带"
         "本人身份证件和委托书。办结期限按国家法定工作日计算，节假日顺延。",

@@ -39,6 +39,15 @@ class ConfirmationStage(models.TextChoices):
     PAYMENT = "payment", _("缴费")
 
 
+class ConfirmationMethod(models.TextChoices):
+    """零差错: how the applicant's data was confirmed at a stage."""
+
+    TYPED = "typed", _("手工录入")
+    CARD = "card", _("读取身份证")
+    REGISTRY = "registry", _("人口信息检索")
+    FACE = "face", _("刷脸核验")
+
+
 class PickupMethod(models.TextChoices):
     ID_CARD = "id_card", _("查验身份证件")
     FACE = "face", _("刷脸核验")

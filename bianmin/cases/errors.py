@@ -42,6 +42,7 @@ class CaseError(StrEnum):
     INVALID_ID_TYPE = "invalid_id_type"
     INVALID_FEE_VARIANT = "invalid_fee_variant"
     INVALID_STAGE = "invalid_stage"
+    INVALID_CONFIRM_METHOD = "invalid_confirm_method"
     INVALID_MATERIAL_STATE = "invalid_material_state"
     NOT_CORRECTABLE = "not_correctable"
     INQUIRY_CLOSED = "inquiry_closed"

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from bianmin.cases.enums import (
     CaseEventType,
     CaseStatus,
+    ConfirmationMethod,
     ConfirmationStage,
     IdType,
     InquiryStatus,
@@ -12,7 +13,7 @@ from bianmin.cases.enums import (
     PickupMethod,
 )
 from bianmin.catalogue.enums import Stage
-from bianmin.core.fields import EncryptedTextField
+from bianmin.core.fields import EncryptedBinaryField, EncryptedTextField
 from bianmin.core.models import TimeStampedModel
 
 
@@ -203,6 +204,8 @@ class Case(TimeStampedModel):
     # 容缺受理
     accepted_with_gaps = models.BooleanField(_("容缺受理"), default=False)
     gap_commitment = models.CharField(_("容缺承诺"), max_length=500, blank=True)
+    # the applicant's handwritten signature under the commitment (PNG from the signature pad)
+    gap_signature = EncryptedBinaryField(_("容缺承诺签名"), null=True, blank=True, editable=False)
     supplement_deadline = models.DateField(_("补正期限"), null=True, blank=True)
     gaps_open = models.BooleanField(_("容缺材料未补齐"), default=False)
     # the back office's lock
@@ -350,6 +353,12 @@ class CaseConfirmation(models.Model):
     gender = models.CharField(_("性别"), max_length=6)
     id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices)
     id_number_masked = models.CharField(_("证件号码"), max_length=18)
+    method = models.CharField(
+        _("确认方式"),
+        max_length=10,
+        choices=ConfirmationMethod.choices,
+        default=ConfirmationMethod.TYPED,
+    )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("经办人"),

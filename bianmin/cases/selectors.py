@@ -13,13 +13,14 @@ from django.utils import timezone
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.cases import pipeline
-from bianmin.cases.enums import CaseEventType, CaseStatus, InquiryStatus
+from bianmin.cases.enums import OPEN_STATUSES, CaseEventType, CaseStatus, InquiryStatus
 from bianmin.cases.errors import CaseError
 from bianmin.cases.models import Case, CaseEvent, Inquiry, MissingNotice
 from bianmin.cases.services import phone_digest
 from bianmin.catalogue.enums import Stage
 from bianmin.core import clock
 from bianmin.core.errors import NotFound
+from bianmin.people.selectors import person_find_by_id_number
 from bianmin.people.services import id_number_index
 
 QUEUE_STAGES: tuple[str, ...] = (
@@ -60,6 +61,16 @@ def case_notice_get(*, case: Case, seq: int) -> MissingNotice:
     if notice is None:
         raise NotFound("没有找到该一次性告知单", code=CaseError.NOTICE_NOT_FOUND)
     return notice
+
+
+def case_for_ticket(*, user: Any, ticket_id: str) -> Case | None:
+    """The latest case registered on a ticket at the user's center (the workspace's parked list)."""
+    return (
+        Case.objects.filter(center_id=user.center_id, ticket_id=ticket_id)
+        .only("number")
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def inquiry_for_ticket(*, user: Any, ticket_id: str) -> Inquiry | None:
@@ -563,3 +574,48 @@ def period_figures(*, center_id: int, start: date, end: date) -> CasePeriodFigur
         overdue_open_at_end=counts["overdue_open"],
         gaps_pending_at_end=gaps_pending,
     )
+
+
+# --- the kiosk: a citizen's open cases after reading the ID card -------------------------------
+
+
+@dataclass(frozen=True)
+class KioskCaseRow:
+    number: str
+    item_name: str
+    status_label: str
+    deadline: date | None
+    applicant_name_masked: str
+
+
+def open_cases_by_card(*, center_id: int, id_number: str, name: str) -> list[KioskCaseRow]:
+    """The open cases at this center of the resident whose card was read at the kiosk: the ID
+    number and the name on the chip must both match the registry. Audited (no actor: the
+    public) with the number of cases shown; masked rows only."""
+    person = person_find_by_id_number(actor=None, id_number=(id_number or "").strip().upper())
+    if person is None or person.name != (name or "").strip():
+        return []
+    rows = list(
+        Case.objects.filter(center_id=center_id, applicant=person)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("item")
+        .order_by("-created_at")[:10]
+    )
+    for case in rows:
+        audit_record(
+            actor=None,
+            action=AuditAction.CASE_VIEWED,
+            target=case,
+            center_id=case.center_id,
+            after={"number": case.number, "channel": "kiosk_card"},
+        )
+    return [
+        KioskCaseRow(
+            number=c.number,
+            item_name=c.item.name,
+            status_label=str(pipeline.progress_label(status=c.status, next_stage_=c.next_stage)),
+            deadline=c.deadline,
+            applicant_name_masked=c.applicant_name_masked,
+        )
+        for c in rows
+    ]

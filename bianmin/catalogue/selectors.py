@@ -1,4 +1,5 @@
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -58,3 +59,28 @@ def price_texts(
                 "免费" if fen == 0 else (f"{yuan} 元" if not cents else f"{yuan}.{cents:02d} 元")
             )
     return texts
+
+
+def guide_groups(*, center_code: str = "") -> list[tuple[Any, list[ServiceItem]]]:
+    """办事指南 (phone and kiosk alike): the active items by category, each with `price_text`."""
+    from bianmin.catalogue.enums import Category
+
+    items = list(item_list())
+    texts = price_texts(fees=[(i.code, "", i.fee_fen) for i in items], center_code=center_code)
+    for item in items:
+        item.price_text = texts[item.code, ""]  # type: ignore[attr-defined]
+    return [(label, [i for i in items if i.category == value]) for value, label in Category.choices]
+
+
+def guide_item(*, code: str, center_code: str = "") -> tuple[ServiceItem, list[object]]:
+    """One item of the guide with its fee variants, each with `price_text`."""
+    item = item_get(code=code)
+    variants = list(item.fee_variants.all())
+    texts = price_texts(
+        fees=[(item.code, "", item.fee_fen)] + [(item.code, v.code, v.fee_fen) for v in variants],
+        center_code=center_code,
+    )
+    item.price_text = texts[item.code, ""]  # type: ignore[attr-defined]
+    for variant in variants:
+        variant.price_text = texts[item.code, variant.code]  # type: ignore[attr-defined]
+    return item, list(variants)

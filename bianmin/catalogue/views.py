@@ -7,10 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from bianmin.catalogue.conditions import CONDITIONS
-from bianmin.catalogue.enums import Category
 from bianmin.catalogue.errors import CatalogueError
 from bianmin.catalogue.forms import ItemEditForm
-from bianmin.catalogue.selectors import item_get, item_list, price_texts
+from bianmin.catalogue.selectors import guide_groups, guide_item, item_get, item_list
 from bianmin.catalogue.services import item_update
 from bianmin.core.actors import actor_of
 from bianmin.core.errors import DomainError
@@ -19,28 +18,12 @@ from bianmin.core.permissions import Perm, has_perm
 
 def public_catalogue(request: HttpRequest) -> HttpResponse:
     """办事指南: what to bring, the fee and the time limit of every item (public, phone-friendly)."""
-    items = list(item_list())
-    texts = price_texts(
-        fees=[(i.code, "", i.fee_fen) for i in items], center_code=_center_code(request)
-    )
-    for item in items:
-        item.price_text = texts[item.code, ""]  # type: ignore[attr-defined]
-    groups = [
-        (label, [i for i in items if i.category == value]) for value, label in Category.choices
-    ]
+    groups = guide_groups(center_code=_center_code(request))
     return render(request, "catalogue/public_list.html", {"groups": groups})
 
 
 def public_item(request: HttpRequest, code: str) -> HttpResponse:
-    item = item_get(code=code)
-    variants = list(item.fee_variants.all())
-    texts = price_texts(
-        fees=[(item.code, "", item.fee_fen)] + [(item.code, v.code, v.fee_fen) for v in variants],
-        center_code=_center_code(request),
-    )
-    item.price_text = texts[item.code, ""]  # type: ignore[attr-defined]
-    for variant in variants:
-        variant.price_text = texts[item.code, variant.code]  # type: ignore[attr-defined]
+    item, variants = guide_item(code=code, center_code=_center_code(request))
     return render(
         request,
         "catalogue/public_item.html",

@@ -23,3 +23,5 @@ class CoreError(StrEnum):
     INVALID_DAYS = "invalid_days"
     CALENDAR_UNKNOWN = "calendar_unknown"
     NEGATIVE_DAYS = "negative_days"
+    SIGNATURE_MISSING = "signature_missing"
+    SIGNATURE_INVALID = "signature_invalid"

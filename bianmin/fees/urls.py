@@ -14,6 +14,7 @@ urlpatterns = [
     path("fees/refunds/", views.refunds, name="refunds"),
     path("fees/reconciliation/", views.reconciliation, name="reconciliation"),
     path("fees/drawer/", views.drawer, name="drawer"),
+    path("fees/drawer/summary/", views.drawer_summary, name="drawer_summary"),
     path("fees/ledger/", views.ledger, name="ledger"),
     path("fees/policies/", views.policies, name="policies"),
     path("fees/policies/new/", views.policy_edit, name="policy_new"),

@@ -8,7 +8,12 @@ class HallConfig(AppConfig):
     verbose_name = _("叫号大厅")
 
     def ready(self) -> None:
-        from bianmin.core.navigation import Screen, register_screen
+        from bianmin.core.navigation import (
+            KioskTile,
+            Screen,
+            register_kiosk_tile,
+            register_screen,
+        )
         from bianmin.core.permissions import Perm, Role
 
         front_desk = frozenset({Role.GUIDE, Role.SHIFT_LEADER})
@@ -23,6 +28,26 @@ class HallConfig(AppConfig):
             Screen(_("自助取号机"), "hall:kiosk_home", Perm.TICKET_ISSUE, front_desk, order=14)
         )
         register_screen(Screen(_("大厅设置"), "hall:settings", Perm.HALL_CONFIGURE, order=85))
+        register_kiosk_tile(
+            KioskTile(
+                "ticket",
+                _("取号"),
+                "hall:kiosk_ticket",
+                icon="🎫",
+                order=10,
+                voice=_("请选择要办理的业务，然后按取号"),
+            )
+        )
+        register_kiosk_tile(
+            KioskTile(
+                "guide",
+                _("办事指南"),
+                "hall:kiosk_items",
+                icon="📖",
+                order=40,
+                voice=_("请点击要了解的业务，查看需要带的材料、收费和办理时限"),
+            )
+        )
         from bianmin.audit.targets import register_target
 
         register_target("hall.ticket", noun=_("取号"), label_field="number", search_field="number")

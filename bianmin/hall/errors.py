@@ -32,3 +32,5 @@ class HallError(StrEnum):
     TRANSFER_TO_SELF = "transfer_to_self"
     TRANSFER_NOT_AUTHORIZED = "transfer_not_authorized"
     THROTTLED = "throttled"
+    INVALID_KIOSK = "invalid_kiosk"
+    GUIDE_CALL_NOT_FOUND = "guide_call_not_found"

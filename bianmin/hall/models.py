@@ -308,3 +308,31 @@ class TicketEvent(models.Model):
         if not self._state.adding:
             raise RuntimeError("TicketEvent rows are append-only")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class GuideCall(models.Model):
+    """呼叫导办员: a citizen at a self-service kiosk pressed "call a guide". One open call per
+    kiosk (a second press while it is open is the same call); the guide desk answers it."""
+
+    center = models.ForeignKey("accounts.Center", on_delete=models.CASCADE, related_name="+")
+    kiosk = models.CharField(_("自助机编号"), max_length=8)
+    created_at = models.DateTimeField(_("呼叫时间"))
+    answered_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("呼叫导办员")
+        verbose_name_plural = _("呼叫导办员")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "kiosk"],
+                condition=models.Q(answered_at__isnull=True),
+                name="guide_call_one_open_per_kiosk",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} kiosk {self.kiosk}"

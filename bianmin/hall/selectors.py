@@ -20,7 +20,14 @@ from bianmin.accounts.selectors import DayHours, center_hours, staff_list
 from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
 from bianmin.core import clock
 from bianmin.hall.enums import EventKind, IssueChannel, Priority, TicketStatus
-from bianmin.hall.models import HallSettings, Ticket, TicketEvent, Window, WindowSession
+from bianmin.hall.models import (
+    GuideCall,
+    HallSettings,
+    Ticket,
+    TicketEvent,
+    Window,
+    WindowSession,
+)
 
 # Rank given to tickets over the waiting limit: above every priority class.
 OVERDUE_RANK = 10_000
@@ -818,3 +825,8 @@ def period_figures(*, center_id: int, start: date, end: date) -> HallPeriodFigur
         longest_wait_minutes=round(waits[-1] / 60, 1) if waits else None,
         officers_at_windows=officers,
     )
+
+
+def guide_calls_open(*, center_id: int) -> list[GuideCall]:
+    """The kiosks' open "call a guide" requests, oldest first (the guide desk's list)."""
+    return list(GuideCall.objects.filter(center_id=center_id, answered_at__isnull=True)[:20])

@@ -33,6 +33,7 @@ from bianmin.hall.pdf import ticket_pdf_bytes
 from bianmin.hall.selectors import (
     call_was_made,
     display_state,
+    guide_calls_open,
     hall_board,
     hall_hours_today,
     hall_settings_get,
@@ -97,6 +98,7 @@ def _workspace_context(request: HttpRequest, *, error: str = "") -> dict[str, An
         "ticket": ticket,
         "error": error,
         "settings": settings,
+        "may_collect": has_perm(user, Perm.FEE_COLLECT),
     }
     if session is None:
         taken = {s.window_id: s for s in sessions_open(center_id=user.center_id)}
@@ -255,6 +257,7 @@ def guide(request: HttpRequest) -> HttpResponse:
         "error": error,
         "recent": tickets_issued_at_guide_today(center_id=user.center_id),
         "pending": list(tickets_priority_pending(center_id=user.center_id)),
+        "calls": guide_calls_open(center_id=user.center_id),
         "request_key": secrets.token_urlsafe(12),
         # after an htmx issue: a clean form for the next citizen and the refreshed list
         "oob": is_htmx(request),

@@ -90,3 +90,33 @@ def announcement_wav(*, number: str, window_number: int) -> bytes | None:
                     joined.setparams(part.getparams())
                 joined.writeframes(part.readframes(part.getnframes()))
     return out.getvalue()
+
+
+def _prompt_clip(text: str, exe: str) -> Path:
+    """One kiosk prompt as a WAV, made once. The caller passes only registered prompts (the
+    kiosk tiles' and the start screen's), so the files on disk stay bounded."""
+    folder = clip_dir().parent / "prompts"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / (hashlib.sha256(f"{VOICE}|{text}".encode()).hexdigest()[:24] + ".wav")
+    if target.exists():
+        return target
+    with _lock:
+        if not target.exists():
+            tmp = target.with_suffix(".tmp")
+            subprocess.run(  # noqa: S603 - fixed executable, text from the registered prompts
+                [exe, "-v", "cmn", "-s", "150", "-w", str(tmp), text],
+                check=True,
+                capture_output=True,
+                timeout=30,
+            )
+            tmp.replace(target)
+    return target
+
+
+def prompt_wav(*, text: str) -> bytes | None:
+    """A registered kiosk prompt as WAV (the fallback where the browser has no zh-CN voice);
+    None without espeak-ng."""
+    exe = espeak_path()
+    if exe is None or not text:
+        return None
+    return _prompt_clip(text, exe).read_bytes()

@@ -117,3 +117,16 @@ def face_enrollment_state(*, person: Any) -> EnrollmentState:
             model_version=enrollment.model_version,
         )
     return EnrollmentState("enrolled", "人脸模板已登记", model_version=enrollment.model_version)
+
+
+def face_check_for_consent(*, user: StaffActor, consent_id: str) -> FaceCheck | None:
+    """The check made on this consent at the user's center, once there is one (a panel that
+    started the check waits for it: cases' pickup)."""
+    key = _uuid(consent_id)
+    if key is None:
+        return None
+    return (
+        FaceCheck.objects.select_related("person")
+        .filter(consent_id=key, center_id=home_center_id(user))
+        .first()
+    )

@@ -12,6 +12,9 @@ urlpatterns = [
     path("lost/poster/", views.public_poster, name="public_poster"),
     path("lost/notice/<str:number>/", views.public_item, name="public_item"),
     path("lost/notice-photo/<int:photo_id>/", views.public_photo, name="public_photo"),
+    # the self-service kiosk (tiles)
+    path("lost/kiosk/<str:center_code>/", views.kiosk_found, name="kiosk_found"),
+    path("lost/kiosk/<str:center_code>/report/", views.kiosk_report, name="kiosk_report"),
     # sanitation worker
     path("lost/intake/", views.intake, name="intake"),
     path("lost/intake/<str:number>/", views.intake_done, name="intake_done"),

@@ -9,12 +9,12 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from bianmin.accounts.selectors import center_default
+from bianmin.accounts.selectors import center_default, center_get
 from bianmin.core import clock
 from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Perm, has_perm
@@ -458,3 +458,73 @@ def public_poster(request: HttpRequest) -> HttpResponse:
     """The QR poster for the hall and the 公众号 menu: links to the public search page."""
     url = public_url(reverse("lost_found:public_search"), request)
     return render(request, "lost_found/public_poster.html", {"url": url, "qr": qr_svg(url)})
+
+
+# --- the self-service kiosk (touch only: categories and the keypad, no typing) ------------------
+
+KIOSK_PLACES = ["服务大厅", "大厅门口", "停车场", "卫生间", "其他地方"]
+KIOSK_COLOURS = ["黑色", "白色", "灰色", "红色", "蓝色", "棕色", "其他颜色"]
+
+
+def _kiosk_center(code: str) -> Any:
+    center = center_get(code=code.upper())
+    if center is None or not center.is_active:
+        raise Http404("没有这个便民服务中心")
+    return center
+
+
+def kiosk_found(request: HttpRequest, center_code: str) -> HttpResponse:
+    """招领查询 at the kiosk: tap a category → the published found items."""
+    center = _kiosk_center(center_code)
+    category = request.GET.get("category", "")[:20]
+    ctx: dict[str, Any] = {
+        "center": center,
+        "categories": FoundCategory.choices,
+        "category": category,
+        "rows": None,
+        "error": "",
+    }
+    status = 200
+    if category:
+        try:
+            throttle(request, "search")
+            found = selectors.public_search(category=category)
+            ctx["rows"] = [selectors.public_row(item) for item in found]
+        except DomainError as exc:
+            ctx["error"], status = exc.message, exc.status
+    return render(request, "lost_found/kiosk_found.html", ctx, status=status)
+
+
+def kiosk_report(request: HttpRequest, center_code: str) -> HttpResponse:
+    """寻物登记 at the kiosk: category, colour, place and date by touch; the phone on the keypad."""
+    center = _kiosk_center(center_code)
+    ctx: dict[str, Any] = {
+        "center": center,
+        "categories": FoundCategory.choices,
+        "places": KIOSK_PLACES,
+        "colours": KIOSK_COLOURS,
+        "today": clock.today().isoformat(),
+        "error": "",
+        "number": "",
+    }
+    status = 200
+    if request.method == "POST":
+        post = request.POST
+        category = post.get("category", "")
+        labels = dict(FoundCategory.choices)
+        try:
+            throttle(request, "report")
+            colour = post.get("colour", "") if post.get("colour") in KIOSK_COLOURS else ""
+            report = services.lost_report_create(
+                center_id=center.pk,
+                category=category,
+                description=f"{colour}{labels.get(category, '')}".strip(),
+                lost_on=parse_day(post.get("lost_on", ""), field="遗失日期"),
+                place=post.get("place", "") if post.get("place") in KIOSK_PLACES else "",
+                phone=post.get("phone", ""),
+            )
+        except DomainError as exc:
+            ctx["error"], status = exc.message, exc.status
+        else:
+            ctx["number"] = report.number
+    return render(request, "lost_found/kiosk_report.html", ctx, status=status)

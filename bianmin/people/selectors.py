@@ -109,3 +109,33 @@ def person_for_enrollment(*, person_id: int, lock: bool = False) -> Person | Non
 def person_photo_digests() -> QuerySet[Person, tuple[int, str]]:
     """(person id, photo SHA-256) of every person with a registry photo."""
     return Person.objects.exclude(photo_sha256="").values_list("pk", "photo_sha256")
+
+
+def person_registry_lookup(
+    *, actor: StaffActor, name: str = "", birth_date: Any = None, phone: str = ""
+) -> list[Person]:
+    """The window's fill-from-registry: residents of the actor's center by exact name and birth
+    date, or by mobile number (blind index). At most ten; audited with the number of matches,
+    never with the searched values. The caller shows only masked numbers."""
+    qs = Person.objects.defer("photo", "address")
+    if actor.center_id is not None:
+        qs = qs.filter(center_id=actor.center_id)
+    name = (name or "").strip()
+    phone = (phone or "").strip()
+    found: list[Person] = []
+    if phone:
+        found = list(qs.filter(phone_index=phone_index(phone)).order_by("name", "pk")[:10])
+    elif name and birth_date is not None:
+        stamp = birth_date.strftime("%Y%m%d")
+        found = [
+            p
+            for p in qs.filter(name=name).order_by("pk")[:200]
+            if (p.id_number or "")[6:14] == stamp
+        ][:10]
+    audit_record(
+        actor=actor,
+        action=AuditAction.PERSON_SEARCHED,
+        target_type="people.person",
+        after={"found": len(found), "by": "phone" if phone else "name_birth_date"},
+    )
+    return found

@@ -4,8 +4,10 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -91,6 +93,10 @@ class PersonInput:
     phone: str = ""
     address: str = ""
     photo: bytes | None = None
+    # the ID card chip's photo (102×126, read at the window): it becomes the registry photo
+    # (and so the face-check reference) only when none is held or the held one is older than
+    # PEOPLE_CHIP_PHOTO_REFRESH_YEARS (5)
+    chip_photo: bytes | None = None
 
 
 def person_validate(data: PersonInput) -> PersonInput:
@@ -109,6 +115,7 @@ def person_validate(data: PersonInput) -> PersonInput:
         phone=clean_phone(data.phone) if data.phone else "",
         address=(data.address or "").strip()[:200],
         photo=clean_photo(data.photo) if data.photo else None,
+        chip_photo=clean_photo(data.chip_photo) if data.chip_photo else None,
     )
 
 
@@ -137,12 +144,23 @@ def _write(person: Person, data: PersonInput) -> None:
         person.phone_masked = mask_phone(data.phone)
     if data.address:
         person.address = data.address
-    if data.photo is not None:
-        digest = hashlib.sha256(data.photo).hexdigest()
+    photo = data.photo
+    if photo is None and data.chip_photo is not None and _registry_photo_stale(person):
+        photo = data.chip_photo
+    if photo is not None:
+        digest = hashlib.sha256(photo).hexdigest()
         if digest != person.photo_sha256:
-            person.photo = data.photo
+            person.photo = photo
             person.photo_sha256 = digest
             person.photo_updated_at = clock.now()
+
+
+def _registry_photo_stale(person: Person) -> bool:
+    """No registry photo, or one older than the chip photo refresh age."""
+    if not person.photo_sha256 or person.photo_updated_at is None:
+        return True
+    years = getattr(settings, "PEOPLE_CHIP_PHOTO_REFRESH_YEARS", 5)
+    return clock.now() - person.photo_updated_at > timedelta(days=365 * years)
 
 
 def owns_person(actor: StaffActor, person: Person) -> bool:
@@ -233,7 +251,9 @@ def person_upsert(
         )
         if not owns_person(actor, person):
             # only the contact fields; the registry keeps its own name, gender and photo
-            data = replace(data, name=person.name, gender=person.gender, photo=None)
+            data = replace(
+                data, name=person.name, gender=person.gender, photo=None, chip_photo=None
+            )
         before = _public_state(person)
     photo_before = person.photo_sha256
     _write(person, data)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bianmin.planner",
     "bianmin.standards",
     "bianmin.reports",
+    "bianmin.traffic",
     "bianmin.demo",
 ]
 
@@ -234,7 +235,8 @@ SECURE_CSP = {
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:", "blob:"],
     "media-src": [CSP.SELF, "blob:", "data:"],
-    "connect-src": [CSP.SELF, "ws:", "wss:"],
+    # the window PC's / kiosk's local ID-card reader service (docs/readme/devices.md)
+    "connect-src": [CSP.SELF, "ws:", "wss:", "http://127.0.0.1:*", "http://localhost:*"],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
@@ -275,6 +277,19 @@ SMS_TIMEOUT_SECONDS = env.float("BIANMIN_SMS_TIMEOUT_SECONDS", default=10.0)
 SMS_DAILY_CAP_PER_NUMBER = env.int("BIANMIN_SMS_DAILY_CAP_PER_NUMBER", default=10)
 SMS_STUCK_AFTER_SECONDS = env.float("BIANMIN_SMS_STUCK_AFTER_SECONDS", default=120.0)
 SMS_PICKUP_REMINDER_WORKDAYS = env.int("BIANMIN_SMS_PICKUP_REMINDER_WORKDAYS", default=5)
+
+# devices: the window PCs' and kiosks' ID-card reader service ("auto" tries each supported
+# protocol at its default address; or "zkidr=http://127.0.0.1:24010", "cgi=http://…")
+ID_READER = env("BIANMIN_ID_READER", default="auto")
+# the kiosks' addresses: look-ups by an ID card read at a kiosk are accepted only from here
+KIOSK_NETWORKS = env.list("BIANMIN_KIOSK_NETWORKS", default=[])
+# traffic: the traffic-violation provider's gateway (empty: the kiosk tile says "not connected")
+TRAFFIC_PROVIDER_URL = env("BIANMIN_TRAFFIC_PROVIDER_URL", default="")
+TRAFFIC_PROVIDER_APP_KEY = env("BIANMIN_TRAFFIC_PROVIDER_APP_KEY", default="")
+TRAFFIC_PROVIDER_APP_SECRET = env("BIANMIN_TRAFFIC_PROVIDER_APP_SECRET", default="")
+TRAFFIC_PROVIDER_TIMEOUT_SECONDS = env.float(
+    "BIANMIN_TRAFFIC_PROVIDER_TIMEOUT_SECONDS", default=8.0
+)
 
 LOGGING = {
     "version": 1,

@@ -54,10 +54,17 @@ from bianmin.core.permissions import Perm
 
 @transaction.atomic
 def case_accept(
-    *, actor: StaffActor, case: Case, with_gaps: bool = False, commitment: str = ""
+    *,
+    actor: StaffActor,
+    case: Case,
+    with_gaps: bool = False,
+    commitment: str = "",
+    signature: bytes | None = None,
 ) -> Case:
     """受理: materials complete (or only secondary ones owed, 容缺), the applicant confirmed at the
-    window; the deadline is the item's promised working days after today."""
+    window; the deadline is the item's promised working days after today. A 容缺 commitment may
+    carry the applicant's handwritten `signature` (PNG, checked by core.signatures), printed
+    on the receipt."""
     case = _take(actor, case, pipeline.CaseAction.ACCEPT, Perm.CASE_ACCEPT)
     item = case.item
     if not staff_may_serve(staff=actor, item_id=item.pk):
@@ -143,6 +150,7 @@ def case_accept(
         case.accepted_with_gaps = True
         case.gaps_open = True
         case.gap_commitment = commitment.strip()[:500]
+        case.gap_signature = signature
         case.supplement_deadline = _deadline(
             today, min(setting.gap_supplement_workdays, case.promised_workdays)
         )

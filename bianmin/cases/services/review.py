@@ -26,6 +26,7 @@ from bianmin.cases.checklist import (
 from bianmin.cases.enums import (
     CaseEventType,
     CaseStatus,
+    ConfirmationMethod,
     ConfirmationStage,
     IdType,
     InquiryStatus,
@@ -75,6 +76,7 @@ class ApplicantInput:
     gender: str
     phone: str = ""
     id_type: str = IdType.RESIDENT_ID
+    chip_photo: bytes | None = None  # read from the card: the face-check reference if needed
 
 
 def _material_specs(item: Any) -> list[MaterialSpec]:
@@ -121,9 +123,11 @@ def case_create(
     is_urgent: bool = False,
     is_holiday_appointment: bool = False,
     is_standby_24h: bool = False,
+    confirm_method: str = ConfirmationMethod.TYPED,
 ) -> Case:
     """Register an application (pre-review starts): the person goes to the encrypted registry,
-    the case gets its number and checklist, and the form data counts as the 'form' confirmation."""
+    the case gets its number and checklist, and the form data counts as the 'form' confirmation
+    (`confirm_method`: typed, read from the ID card, or filled from the registry)."""
     _need(actor, Perm.CASE_ACCEPT)
     if actor.center_id is None:
         raise PermissionDenied(_("您的账号未分配到服务中心"))
@@ -159,6 +163,7 @@ def case_create(
             id_number=applicant.id_number,
             gender=applicant.gender,
             phone=applicant.phone,
+            chip_photo=applicant.chip_photo,
         ),
     )
     today = clock.today()
@@ -201,18 +206,34 @@ def case_create(
         person.gender,
         applicant.id_type,
         person.id_number or "",
+        method=_method(confirm_method),
     )
     _event(case, CaseEventType.CREATED, actor, data={"item": item.code, "facts": facts})
     _audit(actor, AuditAction.CASE_CREATED, case, item=item.code)
     return case
 
 
+def _method(method: str) -> str:
+    if method not in ConfirmationMethod.values:
+        raise DomainError(_("确认方式不正确"), code=CaseError.INVALID_CONFIRM_METHOD)
+    return method
+
+
 def _confirm(
-    case: Case, actor: StaffActor, stage: str, name: str, gender: str, id_type: str, id_number: str
+    case: Case,
+    actor: StaffActor,
+    stage: str,
+    name: str,
+    gender: str,
+    id_type: str,
+    id_number: str,
+    *,
+    method: str = ConfirmationMethod.TYPED,
 ) -> CaseConfirmation:
     return CaseConfirmation.objects.create(
         case=case,
         stage=stage,
+        method=method,
         name_masked=mask_name(name),
         gender=gender,
         id_type=id_type,
@@ -235,11 +256,14 @@ def case_confirmation_record(
     gender: str,
     id_type: str,
     id_number: str,
+    method: str = ConfirmationMethod.TYPED,
 ) -> None:
     """零差错: the applicant confirms name, gender, ID type and number (form, window, payment).
 
     A mismatch with what the case holds blocks with a message naming the fields (not values).
+    `method` records how: typed, the ID card read again (the page's reader), or the registry.
     """
+    method = _method(method)
     _need(actor, Perm.CASE_ACCEPT, Perm.FEE_COLLECT)
     if stage not in ConfirmationStage.values:
         raise DomainError(_("确认环节不正确"), code=CaseError.INVALID_STAGE)
@@ -282,9 +306,10 @@ def case_confirmation_record(
         person.gender,
         case.applicant_id_type,
         person.id_number or "",
+        method=method,
     )
-    _event(case, CaseEventType.CONFIRMED, actor, data={"stage": stage})
-    _audit(actor, AuditAction.CASE_CONFIRMED, case, stage=stage)
+    _event(case, CaseEventType.CONFIRMED, actor, data={"stage": stage, "method": method})
+    _audit(actor, AuditAction.CASE_CONFIRMED, case, stage=stage, method=method)
 
 
 @transaction.atomic

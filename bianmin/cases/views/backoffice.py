@@ -6,16 +6,18 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from bianmin.cases import pipeline, selectors, services
+from bianmin.cases.documents import progress_url
 from bianmin.cases.views.base import _need, _notify, _staff
 from bianmin.core import clock
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import template_for
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.core.qr import qr_svg
 
 # --- back office ------------------------------------------------------------------------------------
 
@@ -119,5 +121,23 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                 status=case.status, next_stage_=case.next_stage
             ),
             "confirmations": case.confirmations.all(),
+        },
+    )
+
+
+@login_required
+def receipt_slip(request: HttpRequest, number: str) -> HttpResponse:
+    """受理回执 on 80 mm roll paper: one click prints it (`?print=1` prints on opening)."""
+    _need(request, Perm.CASE_ACCEPT)
+    case = selectors.case_get(user=request.user, number=number)
+    if case.accepted_at is None:
+        raise Http404
+    return render(
+        request,
+        "cases/receipt_slip.html",
+        {
+            "case": case,
+            "qr": qr_svg(progress_url(case, request), scale=3),
+            "autoprint": request.GET.get("print") == "1",
         },
     )

@@ -171,6 +171,10 @@ class Document:
         """``label`` followed by a line to sign on, then 日期：  年  月  日 unless ``date=False``."""
         self._ops.append(lambda r: r.signature_line(label, date))
 
+    def signature_image(self, label: str, png: bytes, *, height_mm: float = 16) -> None:
+        """``label`` followed by the handwritten signature (a PNG from the signature pad)."""
+        self._ops.append(lambda r: r.signature_image(label, png, height_mm))
+
     def rule(self) -> None:
         """Horizontal separator (dashed cut-line on receipts)."""
         self._ops.append(lambda r: r.rule())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -497,6 +498,21 @@ class _Renderer:
                 pdf.ln(height * 1.3)
             pdf.cell(0, height, "日期：\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日")
         pdf.ln(height * 1.2)
+
+    def signature_image(self, label: str, png: bytes, height_mm: float) -> None:
+        pdf, layout = self.pdf, self.layout
+        size = layout.body_pt
+        height = self.line_height(size, 1.6)
+        self.ensure_room(height_mm + height)
+        pdf.ln(height * 0.4)
+        self.font("sans", "", size)
+        label_w = pdf.get_string_width(label) + 1
+        top = pdf.get_y()
+        pdf.set_xy(pdf.l_margin, top + height_mm - height)
+        pdf.cell(label_w, height, label)
+        pdf.image(io.BytesIO(png), x=pdf.l_margin + label_w, y=top, h=height_mm)
+        pdf.set_y(top + height_mm)
+        pdf.ln(height * 0.4)
 
     def rule(self) -> None:
         pdf = self.pdf

@@ -37,6 +37,8 @@ class Payer:
     gender: str = ""
     id_type: str = IdType.RESIDENT_ID
     id_number: str = ""
+    # how the officer confirmed it: "typed", "card" (read again on the reader) …
+    confirm_method: str = "typed"
 
 
 def _clean_key(key: str) -> str:
@@ -321,6 +323,7 @@ def payment_collect_for_case(
         gender=payer.gender,
         id_type=payer.id_type,
         id_number=payer.id_number,
+        method=payer.confirm_method,
     )
     return payment_collect(
         actor=actor,

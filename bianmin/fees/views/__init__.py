@@ -3,6 +3,7 @@
 from bianmin.fees.views.campaigns import campaign_detail, campaign_edit, campaign_hours, campaigns
 from bianmin.fees.views.payments import (
     drawer,
+    drawer_summary,
     payment_detail,
     payments,
     receipt,
@@ -20,6 +21,7 @@ __all__ = [
     "case_panel",
     "counter",
     "drawer",
+    "drawer_summary",
     "free_copies_view",
     "ledger",
     "payment_detail",

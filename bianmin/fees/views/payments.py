@@ -224,3 +224,20 @@ def drawer(request: HttpRequest) -> HttpResponse:
             "next": day + timedelta(days=1),
         },
     )
+
+
+@login_required
+def drawer_summary(request: HttpRequest) -> HttpResponse:
+    """今日收款 on the officer's workspace: today's takings of their own drawer (a fragment)."""
+    need(request, Perm.FEE_COLLECT)
+    rows = drawer_rows(center_id=center_of(request), day=clock.today(), officer_id=request.user.pk)
+    return render(
+        request,
+        "fees/drawer_summary.html",
+        {
+            "count": sum(r.count for r in rows),
+            "net_fen": sum(r.net_fen for r in rows),
+            "cash_fen": sum(r.expected_cash_fen for r in rows),
+            "closed": bool(rows) and all(r.closed for r in rows),
+        },
+    )

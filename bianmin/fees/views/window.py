@@ -139,6 +139,7 @@ def case_panel(request: HttpRequest) -> HttpResponse:
                 gender=data["gender"],
                 id_type=data["id_type"],
                 id_number=data["id_number"],
+                confirm_method=request.POST.get("confirm_method", "typed")[:10],
             ),
             groups=data["groups"],
             evidence=form.evidence(request.POST),

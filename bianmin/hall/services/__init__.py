@@ -28,6 +28,7 @@ from bianmin.hall.services.issuing import (
     ticket_priority_decide,
     ticket_set_phone,
 )
+from bianmin.hall.services.kiosk import guide_call_answer, guide_call_request
 from bianmin.hall.services.near import ticket_near_sms, ticket_notify_near
 from bianmin.hall.services.windows import (
     window_pause,
@@ -40,6 +41,8 @@ __all__ = [
     "MAX_ITEMS_PER_TICKET",
     "atomic_write",
     "center_is_open",
+    "guide_call_answer",
+    "guide_call_request",
     "hall_settings_update",
     "ticket_call_next",
     "ticket_finish",

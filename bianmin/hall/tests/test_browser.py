@@ -191,7 +191,7 @@ def test_the_kiosk_fills_a_portrait_screen_with_big_touch_targets(
     # the walk's kiosk (shots/j1-05-kiosk-portrait.png) used the top 40 % of a 1080×1920 screen
     context = browser.new_context(locale="zh-CN", viewport={"width": 1080, "height": 1920})
     page = context.new_page()
-    page.goto(f"{live_server.url}/hall/kiosk/TG/")
+    page.goto(f"{live_server.url}/hall/kiosk/TG/ticket/")
 
     form = page.locator("#kiosk-form").bounding_box()
     tile = page.locator(".hall-tab-panel .hall-choice span").first.bounding_box()

@@ -92,7 +92,7 @@ def test_qr_codes_follow_the_address_the_citizen_used(hall, issue, clock, settin
     door = client.get("/hall/door/TG/").content.decode()
     assert "http://hall.example:8400/hall/take/TG/" in door
     assert "127.0.0.1:8000" not in door
-    kiosk = client.get("/hall/kiosk/TG/").content.decode()
+    kiosk = client.get("/hall/kiosk/TG/ticket/").content.decode()
     assert "127.0.0.1:8000" not in kiosk
     ticket = issue("HZ02")
     printed = client.get(f"/t/{ticket.pk}/print/").content.decode()

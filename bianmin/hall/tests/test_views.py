@@ -48,7 +48,7 @@ def test_public_pages_open_without_login(hall, clock) -> None:
 
 def test_kiosk_page_is_large_touch_type_and_issues_then_prints(hall, clock) -> None:
     client = Client()
-    page = client.get("/hall/kiosk/TG/")
+    page = client.get("/hall/kiosk/TG/ticket/")
     assert 'class="public kiosk hall-kiosk-page"' in page.content.decode()
     assert "bm_device" in page.cookies
 

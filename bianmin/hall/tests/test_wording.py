@@ -53,6 +53,7 @@ def test_no_english_word_on_hall_screens(
         url: public.get(url).content.decode()
         for url in (
             "/hall/kiosk/TG/",
+            "/hall/kiosk/TG/ticket/",
             "/hall/take/TG/",
             "/hall/door/TG/",
             "/hall/display/TG/",

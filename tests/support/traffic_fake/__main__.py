@@ -1,0 +1,3 @@
+from tests.support.traffic_fake.cli import main
+
+raise SystemExit(main())
