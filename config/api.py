@@ -25,6 +25,7 @@ from bianmin.core.api import router as calendar_router
 from bianmin.core.codes import CoreError
 from bianmin.core.errors import DomainError, registered_codes
 from bianmin.family_desk.api import router as family_desk_router
+from bianmin.ratings.api import router as ratings_router
 from bianmin.fees.api import router as fees_router
 from bianmin.hall.api import router as hall_router
 from bianmin.identity.api import router as identity_router
@@ -77,6 +78,7 @@ api.add_router("", fees_router)
 api.add_router("", notifications_router)
 api.add_router("", identity_router)
 api.add_router("", family_desk_router)
+api.add_router("", ratings_router)
 api.add_router("", lost_found_router)
 
 

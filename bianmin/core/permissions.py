@@ -69,6 +69,12 @@ class Perm(StrEnum):
     DESK_GUIDE_EDIT = "desk_guide_edit"  # edit, import and export the procedures guide
     DESK_FIGURES = "desk_figures"  # counts and the weekly summary, never contents
     DESK_CONFIGURE = "desk_configure"  # open the guide to the public
+    # ratings and complaints (好差评, 诉求)
+    RATING_PAD_PAIR = "rating_pad_pair"  # show a pairing code for a window's rating pad
+    RATING_APPEAL = "rating_appeal"  # 申诉 against a bad rating of one's own service
+    RATING_MANAGE = "rating_manage"  # rectifications, phone-callback ratings, complaints
+    RATING_DECIDE = "rating_decide"  # appeals, 复核, deadlines, publication (director)
+    RATING_FIGURES = "rating_figures"  # figures and the provincial export
 
 
 _LOST_FOUND_DESK = {Perm.FOUND_ITEM_REGISTER, Perm.FOUND_ITEM_MANAGE}
@@ -86,7 +92,11 @@ _WINDOW = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.GUIDE: frozenset({Perm.TICKET_ISSUE, Perm.DESK_ASK}),
-    Role.OFFICER: frozenset(_WINDOW | _LOST_FOUND_DESK | {Perm.CASE_PROCESS, Perm.DESK_ASK}),
+    Role.OFFICER: frozenset(
+        _WINDOW
+        | _LOST_FOUND_DESK
+        | {Perm.CASE_PROCESS, Perm.DESK_ASK, Perm.RATING_PAD_PAIR, Perm.RATING_APPEAL}
+    ),
     Role.BACK_OFFICE: frozenset(
         {Perm.CASE_PROCESS, Perm.PERSON_VIEW, Perm.SMS_SEND, Perm.DESK_ASK}
     ),
@@ -103,6 +113,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.REPORT_VIEW,
             Perm.PERSON_REVEAL,
             Perm.PERSON_IMPORT,
+            Perm.RATING_PAD_PAIR,
+            Perm.RATING_APPEAL,
+            Perm.RATING_MANAGE,
+            Perm.RATING_FIGURES,
         }
     ),
     Role.DIRECTOR: frozenset(
@@ -126,6 +140,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.DESK_CONFIGURE,
             Perm.LOST_FOUND_CONFIGURE,
             Perm.LOST_FOUND_STATS,
+            Perm.RATING_MANAGE,
+            Perm.RATING_DECIDE,
+            Perm.RATING_FIGURES,
         }
     ),
     Role.INSPECTOR: frozenset(
@@ -135,6 +152,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CASE_MONITOR,
             Perm.DESK_ASK,
             Perm.LOST_FOUND_STATS,
+            Perm.RATING_FIGURES,
         }
     ),
     Role.SANITATION: frozenset({Perm.FOUND_ITEM_REGISTER}),
