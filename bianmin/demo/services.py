@@ -28,6 +28,7 @@ from bianmin.notifications.services import notifications_load_reference
 from bianmin.people.demo import demo_people
 from bianmin.people.selectors import person_count
 from bianmin.people.services import person_upsert
+from bianmin.ratings.demo import ratings_demo_history
 
 SEED = 20261128
 DEMO_PASSWORD = getattr(settings, "DEMO_PASSWORD", "Bianmin@2026")
@@ -121,6 +122,7 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
     fees_demo_history(center=center, rng=rng, days=history_days)
     desk_demo_load(center=center, password_hash=password_hash, rng=rng)
     lost_found_demo_history(center=center, rng=rng)
+    ratings_demo_history(center=center, rng=rng, days=history_days)
     return DemoSummary(
         center=center,
         accounts=[*(a[0] for a in ACCOUNTS), PROVINCE_ACCOUNT],

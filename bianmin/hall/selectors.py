@@ -573,3 +573,19 @@ def today_kpis(*, center_id: int, start: datetime, end: datetime) -> dict[str, A
         "arrivals_hours": hours,
         "arrivals_by_hour": [hourly.get(h, 0) for h in hours],
     }
+
+
+def tickets_finished_between(
+    *, center_id: int, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Finished visits (办结) in [start, end): what the ratings demo rates, as plain values."""
+    return list(
+        Ticket.objects.filter(
+            center_id=center_id,
+            status=TicketStatus.FINISHED,
+            finished_at__gte=start,
+            finished_at__lt=end,
+        )
+        .order_by("finished_at", "pk")
+        .values("id", "number", "officer_id", "window__code", "item__code", "finished_at")
+    )
