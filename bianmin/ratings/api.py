@@ -106,6 +106,7 @@ def _center(code: str | None) -> Any:
         429: ErrorOut,
     },
     url_name="rating_create",
+    exclude_none=True,
     summary="群众评价（公开，凭一次性评价凭证；限流）",
     description=(
         "level：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意。"
