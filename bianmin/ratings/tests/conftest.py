@@ -38,7 +38,33 @@ def clock() -> Iterator[Any]:
 
 
 @pytest.fixture
-def hall(center: Any, windows: Any, catalogue: Any, templates: Any) -> Any:
+def rating_templates(templates: Any) -> None:
+    """The ratings templates the 0002 migration seeds (a transactional test's flush elsewhere
+    in the run removes migration data, so they are put back here when missing)."""
+    from django.utils import timezone
+
+    from bianmin.notifications.models import SmsTemplate
+    from bianmin.notifications.pipeline import placeholders
+    from bianmin.ratings.wording import TEMPLATES
+
+    for code, name, body, purpose in TEMPLATES:
+        SmsTemplate.objects.get_or_create(
+            code=code,
+            version=1,
+            defaults={
+                "name": name,
+                "purpose": purpose,
+                "body": body,
+                "variables": placeholders(body),
+                "max_segments": 2,
+                "status": "approved",
+                "approved_at": timezone.now(),
+            },
+        )
+
+
+@pytest.fixture
+def hall(center: Any, windows: Any, catalogue: Any, rating_templates: Any) -> Any:
     return center
 
 
