@@ -19,6 +19,7 @@ from bianmin.ratings.enums import (
     ComplaintChannel,
     ComplaintStatus,
     EventKind,
+    Level,
     NoteKind,
     RectificationStatus,
     Satisfaction,
@@ -115,7 +116,7 @@ class Rating(models.Model):
     service_event = models.OneToOneField(
         ServiceEvent, on_delete=models.PROTECT, related_name="rating"
     )
-    level = models.PositiveSmallIntegerField(_("评价等级"))
+    level = models.PositiveSmallIntegerField(_("评价等级"), choices=Level.choices)
     reasons = models.JSONField(_("差评原因"), default=list, blank=True)
     comment = models.TextField(_("意见"), blank=True)
     channel = models.CharField(_("评价渠道"), max_length=12, choices=Channel.choices)
