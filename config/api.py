@@ -25,13 +25,13 @@ from bianmin.core.api import router as calendar_router
 from bianmin.core.codes import CoreError
 from bianmin.core.errors import DomainError, registered_codes
 from bianmin.family_desk.api import router as family_desk_router
-from bianmin.ratings.api import router as ratings_router
 from bianmin.fees.api import router as fees_router
 from bianmin.hall.api import router as hall_router
 from bianmin.identity.api import router as identity_router
 from bianmin.lost_found.api import router as lost_found_router
 from bianmin.notifications.api import router as notifications_router
 from bianmin.people.api import router as people_router
+from bianmin.ratings.api import router as ratings_router
 
 
 class ChineseJSONRenderer(JSONRenderer):

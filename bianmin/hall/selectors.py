@@ -579,8 +579,9 @@ def tickets_finished_between(
     *, center_id: int, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
     """Finished visits (办结) in [start, end): what the ratings demo rates, as plain values."""
-    return list(
-        Ticket.objects.filter(
+    return [
+        dict(row)
+        for row in Ticket.objects.filter(
             center_id=center_id,
             status=TicketStatus.FINISHED,
             finished_at__gte=start,
@@ -588,4 +589,4 @@ def tickets_finished_between(
         )
         .order_by("finished_at", "pk")
         .values("id", "number", "officer_id", "window__code", "item__code", "finished_at")
-    )
+    ]

@@ -62,7 +62,8 @@ def _needs(perm: Perm) -> Callable[[View], View]:
 
 
 def _center_id(request: HttpRequest) -> int:
-    return int(request.user.center_id)  # type: ignore[union-attr]
+    center_id: Any = getattr(request.user, "center_id", None)
+    return int(center_id)
 
 
 def _done(request: HttpRequest, text: str) -> None:
@@ -469,7 +470,7 @@ def settings_save(request: HttpRequest) -> HttpResponse:
 @_needs(Perm.RATING_PAD_PAIR)
 def pads(request: HttpRequest) -> HttpResponse:
     center_id = _center_id(request)
-    code = None
+    issued: dict[str, Any] | None = None
     error = ""
     if request.method == "POST":
         window = str(request.POST.get("window", ""))
@@ -480,14 +481,14 @@ def pads(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = exc.message
         else:
-            code = {"code": code, "window": pad.window, "expires_at": pad.code_expires_at}
+            issued = {"code": code, "window": pad.window, "expires_at": pad.code_expires_at}
     return render(
         request,
         "ratings/pads.html",
         {
             "windows": windows_of(center_id=center_id),
             "pads": selectors.pads_of(center_id=center_id),
-            "issued": code,
+            "issued": issued,
             "error": error,
             "center": request.user.center,  # type: ignore[union-attr]
             "bad_levels": sorted(BAD_LEVELS),

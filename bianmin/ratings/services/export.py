@@ -32,8 +32,9 @@ def ratings_upload(*, actor: StaffActor, center_id: int, month: date) -> clients
     start, end = month_bounds(month)
     rows = export_rows(center_id=center_id, start=start, end=end)
     center = actor.center or center_default()
+    code = str(getattr(center, "code", "") or "")
     try:
-        receipt = adapter.upload(center_code=center.code, month=start, rows=rows)
+        receipt = adapter.upload(center_code=code, month=start, rows=rows)
     except clients.UploadFailed as exc:
         raise DomainError(
             _("上传失败：%(e)s") % {"e": str(exc)[:200]}, code=RatingError.INVALID

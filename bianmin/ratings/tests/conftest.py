@@ -89,7 +89,8 @@ def finish_visit(hall: Any) -> Callable[..., ServiceEvent]:
         if session_current(officer_id=officer.pk, center_id=officer.center_id) is None:
             window_sign_in(actor=officer, window_code=window)
         called = ticket_call_next(actor=officer, window_code=window)
-        assert called is not None and called.pk == ticket.pk
+        assert called is not None
+        assert called.pk == ticket.pk
         ticket_finish(actor=officer, ticket_id=ticket.pk)
         return ServiceEvent.objects.get(kind=EventKind.TICKET, reference=ticket.pk)
 

@@ -11,7 +11,9 @@ from bianmin.ratings.services import token_issue
 _counter = {"n": 0}
 
 
-def service_event(center: Any, *, officer: Any = None, at: datetime | None = None, **extra: Any) -> ServiceEvent:
+def service_event(
+    center: Any, *, officer: Any = None, at: datetime | None = None, **extra: Any
+) -> ServiceEvent:
     _counter["n"] += 1
     at = at or clock.now()
     return ServiceEvent.objects.create(
@@ -32,7 +34,9 @@ def pad_token(event: ServiceEvent) -> str:
     return token_issue(event=event, channel=Channel.PAD)
 
 
-def rating_row(event: ServiceEvent, level: int, *, at: datetime | None = None, **extra: Any) -> Rating:
+def rating_row(
+    event: ServiceEvent, level: int, *, at: datetime | None = None, **extra: Any
+) -> Rating:
     """A stored rating as the citizen's submission leaves it (for figures tests)."""
     at = at or event.at + timedelta(minutes=1)
     return Rating.objects.create(

@@ -56,7 +56,9 @@ def test_bad_input_is_a_chinese_4xx_and_writes_nothing(visit, body, status):
     assert Rating.objects.count() == 0
 
 
-def test_a_staff_account_cannot_rate_even_with_a_valid_token(visit, officer, api_client_for, login_client_for):
+def test_a_staff_account_cannot_rate_even_with_a_valid_token(
+    visit, officer, api_client_for, login_client_for
+):
     token = Client().get(f"/api/v1/ratings/token?ticket_id={visit.ticket_id}").json()["token"]
     for client in (api_client_for(officer), login_client_for(officer)):
         response = _post(client, "/api/v1/ratings", {"token": token, "level": 5})
@@ -74,11 +76,14 @@ def test_token_for_an_unfinished_ticket_is_404(clock, hall):
 
 def test_complaints_public_and_throttled(clock, hall):
     client = Client()
-    response = _post(client, "/api/v1/complaints", {"category": "suggestion", "text": "建议增设母婴室"})
+    response = _post(
+        client, "/api/v1/complaints", {"category": "suggestion", "text": "建议增设母婴室"}
+    )
     assert response.status_code == 200
     assert response.json() == {"number": Complaint.objects.get().number}
     empty = _post(client, "/api/v1/complaints", {"category": "other", "text": ""})
-    assert empty.status_code == 400 and empty.json()["code"] == "empty_text"
+    assert empty.status_code == 400
+    assert empty.json()["code"] == "empty_text"
     codes = [
         _post(client, "/api/v1/complaints", {"category": "other", "text": f"第{i}条"}).status_code
         for i in range(6)
@@ -101,4 +106,9 @@ def test_stats_shape_and_bad_month(visit):
 def test_openapi_lists_the_error_codes(db):
     schema = Client().get("/api/v1/openapi.json").json()
     assert "already_rated" in schema["info"]["description"]
-    assert {"/api/v1/ratings", "/api/v1/ratings/token", "/api/v1/complaints", "/api/v1/ratings/stats"} <= set(schema["paths"])
+    assert {
+        "/api/v1/ratings",
+        "/api/v1/ratings/token",
+        "/api/v1/complaints",
+        "/api/v1/ratings/stats",
+    } <= set(schema["paths"])

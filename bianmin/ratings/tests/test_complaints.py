@@ -23,7 +23,11 @@ from bianmin.ratings.services import (
 
 
 def _public(center, **kwargs):
-    defaults = {"channel": ComplaintChannel.PHONE_PAGE, "category": "efficiency", "text": "排队太久"}
+    defaults = {
+        "channel": ComplaintChannel.PHONE_PAGE,
+        "category": "efficiency",
+        "text": "排队太久",
+    }
     return complaint_submit(center_id=center.pk, **{**defaults, **kwargs})
 
 
@@ -79,7 +83,11 @@ def test_staff_enter_box_and_hotline_items(clock, hall, leader, officer):
     assert (item.entered_by_id, item.hotline_reference) == (leader.pk, "12345-0001")
     with pytest.raises(DomainError):
         complaint_submit(
-            center_id=hall.pk, actor=officer, channel=ComplaintChannel.BOX, category="other", text="x"
+            center_id=hall.pk,
+            actor=officer,
+            channel=ComplaintChannel.BOX,
+            category="other",
+            text="x",
         )
 
 
@@ -88,7 +96,9 @@ def test_the_handling_flow_keeps_notes_inside_and_needs_a_callback_to_close(
 ):
     complaint = _public(hall, phone="13900002222")
     with pytest.raises(DomainError):
-        complaint_assign(actor=leader, complaint_id=complaint.pk, assignee_id=officer.pk, is_complex=True)
+        complaint_assign(
+            actor=leader, complaint_id=complaint.pk, assignee_id=officer.pk, is_complex=True
+        )
     complaint = complaint_assign(
         actor=director, complaint_id=complaint.pk, assignee_id=officer.pk, is_complex=True
     )
@@ -96,7 +106,9 @@ def test_the_handling_flow_keeps_notes_inside_and_needs_a_callback_to_close(
     complaint_note_add(actor=leader, complaint_id=complaint.pk, kind=NoteKind.NOTE, text="内部核查")
     assert Complaint.objects.get(pk=complaint.pk).status == ComplaintStatus.ASSIGNED
     assert not Message.objects.filter(template_code=wording.COMPLAINT_ANSWERED).exists()
-    complaint_note_add(actor=leader, complaint_id=complaint.pk, kind=NoteKind.REPLY, text="已增开窗口")
+    complaint_note_add(
+        actor=leader, complaint_id=complaint.pk, kind=NoteKind.REPLY, text="已增开窗口"
+    )
     assert Message.objects.filter(template_code=wording.COMPLAINT_ANSWERED).count() == 1
     with pytest.raises(DomainError) as refused:
         complaint_close(actor=leader, complaint_id=complaint.pk)

@@ -47,16 +47,29 @@ def _rows() -> dict[str, Any]:
     """Center A's rows, field by field."""
     return {
         model.__name__: sorted(
-            (json.dumps(model_to_dict(row), default=str, sort_keys=True) for row in model.objects.filter(center__code="TG")),
+            (
+                json.dumps(model_to_dict(row), default=str, sort_keys=True)
+                for row in model.objects.filter(center__code="TG")
+            ),
         )
-        for model in (Rating, Rectification, Appeal, Complaint, RatingSettings, RatingPad, ServiceEvent)
+        for model in (
+            Rating,
+            Rectification,
+            Appeal,
+            Complaint,
+            RatingSettings,
+            RatingPad,
+            ServiceEvent,
+        )
     }
 
 
 @pytest.fixture
 def a_side(clock, hall, windows, officer, leader, finish_visit) -> dict[str, Any]:
     event = finish_visit(officer)
-    bad = rating_submit(token=token_issue(event=event, channel=Channel.PAD), level=1, reasons=["attitude"])
+    bad = rating_submit(
+        token=token_issue(event=event, channel=Channel.PAD), level=1, reasons=["attitude"]
+    )
     other = finish_visit(officer)
     appeal = appeal_file(actor=officer, rating_id=bad.rating.pk, reason="误评", evidence="录像")
     complaint = complaint_submit(
@@ -95,9 +108,13 @@ def test_staff_of_b_cannot_touch_a_s_ratings_work(a_side, b_side, login_client_f
         ("confirm", {"note": "x"}),
         ("contest", {"note": "x"}),
     ]:
-        response = leader.post(reverse("ratings:rectification", args=[task]), {"action": action, **extra})
+        response = leader.post(
+            reverse("ratings:rectification", args=[task]), {"action": action, **extra}
+        )
         assert response.status_code == 404  # "没有找到该整改任务"
-    review = director.post(reverse("ratings:rectification", args=[task]), {"action": "review", "note": "x"})
+    review = director.post(
+        reverse("ratings:rectification", args=[task]), {"action": "review", "note": "x"}
+    )
     assert review.status_code == 404
     assert leader.get(reverse("ratings:rectification", args=[task])).status_code == 404
     callback = leader.post(
@@ -109,7 +126,9 @@ def test_staff_of_b_cannot_touch_a_s_ratings_work(a_side, b_side, login_client_f
         reverse("ratings:appeal_decide", args=[a_side["appeal"].pk]),
         {"decision": "upheld", "note": "x"},
     )
-    officer.post(reverse("ratings:mine"), {"rating": a_side["rating"].pk, "reason": "x", "evidence": "y"})
+    officer.post(
+        reverse("ratings:mine"), {"rating": a_side["rating"].pk, "reason": "x", "evidence": "y"}
+    )
     complaint = a_side["complaint"].pk
     for action, extra in [
         ("assign", {"assignee": b_side["officer"].pk}),
@@ -117,16 +136,28 @@ def test_staff_of_b_cannot_touch_a_s_ratings_work(a_side, b_side, login_client_f
         ("reply", {"text": "x"}),
         ("close", {"satisfaction": "satisfied"}),
     ]:
-        response = leader.post(reverse("ratings:complaint", args=[complaint]), {"action": action, **extra})
+        response = leader.post(
+            reverse("ratings:complaint", args=[complaint]), {"action": action, **extra}
+        )
         assert response.status_code == 404
-    director.post(reverse("ratings:complaint", args=[complaint]), {"action": "adopt", "adopted": "on"})
+    director.post(
+        reverse("ratings:complaint", args=[complaint]), {"action": "adopt", "adopted": "on"}
+    )
     assert leader.get(reverse("ratings:complaint", args=[complaint])).status_code == 404
     entered = leader.post(
         reverse("ratings:complaints"),
         {"channel": "box", "category": "other", "text": "B 的意见箱", "request_key": "b1"},
     )
     assert entered.status_code == 302
-    director.post(reverse("ratings:settings"), {"rectification_workdays": "9", "callback_workdays": "1", "complaint_workdays": "5", "complaint_complex_workdays": "15"})
+    director.post(
+        reverse("ratings:settings"),
+        {
+            "rectification_workdays": "9",
+            "callback_workdays": "1",
+            "complaint_workdays": "5",
+            "complaint_complex_workdays": "15",
+        },
+    )
     director.post(reverse("ratings:upload"), {"month": "2026-12"})
     pads = leader.post(reverse("ratings:pads"), {"window": a_side["window"].pk})
     assert pads.status_code == 400
@@ -136,20 +167,34 @@ def test_staff_of_b_cannot_touch_a_s_ratings_work(a_side, b_side, login_client_f
 
 
 def test_a_pad_of_b_cannot_rate_a_s_services(a_side, b_side, other_center, leader):
-    _b_pad, code = pad_code_issue(actor=b_side["leader"], window_id=Window.objects.get(center=other_center).pk)
+    _b_pad, code = pad_code_issue(
+        actor=b_side["leader"], window_id=Window.objects.get(center=other_center).pk
+    )
     _pad, key = pad_pair(center_id=other_center.pk, code=code)
     before = _rows()
     device = Client()
     device.cookies["bianmin_rating_pad"] = key
     # B's pad on A's pages is not a pad there, and on its own pages finds no A service.
     assert "配对码" in device.get(reverse("ratings:pad", args=["TG"])).content.decode()
-    assert device.post(reverse("ratings:pad_rate", args=["TG"]), {"event": a_side["unrated"].pk, "level": 5}).status_code == 403
-    refused = device.post(reverse("ratings:pad_rate", args=["HY"]), {"event": a_side["unrated"].pk, "level": 5})
+    assert (
+        device.post(
+            reverse("ratings:pad_rate", args=["TG"]), {"event": a_side["unrated"].pk, "level": 5}
+        ).status_code
+        == 403
+    )
+    refused = device.post(
+        reverse("ratings:pad_rate", args=["HY"]), {"event": a_side["unrated"].pk, "level": 5}
+    )
     assert "没有找到这次服务" in refused.content.decode()
     # Pairing codes are per center: A's code typed on B's pad page does nothing.
     _a_pad, a_code = pad_code_issue(actor=leader, window_id=a_side["window"].pk)
     before = _rows()
-    assert device.post(reverse("ratings:pad", args=["HY"]), {"action": "pair", "code": a_code}).status_code == 400
+    assert (
+        device.post(
+            reverse("ratings:pad", args=["HY"]), {"action": "pair", "code": a_code}
+        ).status_code
+        == 400
+    )
     assert _rows() == before
 
 
@@ -163,8 +208,13 @@ def test_citizen_pages_of_b_cannot_reach_a_s_services(a_side, b_side):
     # a made-up token or ticket id finds nothing.
     assert citizen.post(reverse("ratings:position_rate", args=["HY-nope"])).status_code == 400
     assert citizen.post(reverse("ratings:link", args=["made-up"]), {"level": 5}).status_code == 400
-    citizen.post(reverse("ratings:kiosk_complaint", args=["HY"]), {"category": "other", "text": "B 的自助机"})
-    citizen.post(reverse("ratings:complaint_public", args=["HY"]), {"category": "other", "text": "B 的手机页"})
+    citizen.post(
+        reverse("ratings:kiosk_complaint", args=["HY"]), {"category": "other", "text": "B 的自助机"}
+    )
+    citizen.post(
+        reverse("ratings:complaint_public", args=["HY"]),
+        {"category": "other", "text": "B 的手机页"},
+    )
     api = citizen.post(
         "/api/v1/complaints",
         data=json.dumps({"category": "other", "text": "B 的接口", "center": "HY"}),

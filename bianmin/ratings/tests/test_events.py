@@ -27,7 +27,8 @@ def test_a_visit_with_a_phone_gets_one_sms_link_that_rates_it(clock, officer, fi
     event = finish_visit(officer, phone="13900001234")
     message = Message.objects.get(template_code=wording.RATING_INVITE)
     assert message.dedupe_key == f"rating:{event.pk}"
-    assert "/r/" in message.text and message.phone_masked.endswith("1234")
+    assert "/r/" in message.text
+    assert message.phone_masked.endswith("1234")
     rating = rating_submit(token=_token_of(message), level=5).rating
     assert rating.channel == Channel.SMS
     assert rating.service_event_id == event.pk
@@ -99,7 +100,9 @@ def test_a_closed_desk_request_is_rateable(hall, officer):
     at = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
     with time_machine.travel(at, tick=False):
         publish(
-            DeskRequestClosed(center_id=hall.pk, request_id=3, number="HM-3", officer_id=None, at=at)
+            DeskRequestClosed(
+                center_id=hall.pk, request_id=3, number="HM-3", officer_id=None, at=at
+            )
         )
     event = ServiceEvent.objects.get()
     assert (event.kind, event.reference) == (EventKind.DESK_REQUEST, "HM-3")

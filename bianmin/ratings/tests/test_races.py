@@ -13,7 +13,12 @@ from bianmin.notifications.models import Message
 from bianmin.notifications.services import common
 from bianmin.ratings.enums import Channel, ComplaintChannel, EventKind
 from bianmin.ratings.models import Complaint, Rating, Rectification, ServiceEvent
-from bianmin.ratings.services import complaint_submit, rating_submit, service_event_record, token_issue
+from bianmin.ratings.services import (
+    complaint_submit,
+    rating_submit,
+    service_event_record,
+    token_issue,
+)
 from bianmin.ratings.tests.conftest import SHANGHAI
 from bianmin.ratings.tests.factories import service_event
 from tests.support.races import errors_of, run_concurrently
@@ -57,27 +62,33 @@ def test_complaints_at_once_get_distinct_numbers_and_a_double_submit_counts_once
 ):
     with time_machine.travel(DAYTIME, tick=True):
         distinct = run_concurrently(
-            lambda i: complaint_submit(
-                center_id=center.pk,
-                channel=ComplaintChannel.KIOSK,
-                category="other",
-                text=f"第{i}条",
-            ).number,
+            lambda i: (
+                complaint_submit(
+                    center_id=center.pk,
+                    channel=ComplaintChannel.KIOSK,
+                    category="other",
+                    text=f"第{i}条",
+                ).number
+            ),
             THREADS,
         )
         double = run_concurrently(
-            lambda i: complaint_submit(
-                center_id=center.pk,
-                channel=ComplaintChannel.PHONE_PAGE,
-                category="other",
-                text="同一条",
-                phone="13900003333",
-                request_key="same-key",
-            ).pk,
+            lambda i: (
+                complaint_submit(
+                    center_id=center.pk,
+                    channel=ComplaintChannel.PHONE_PAGE,
+                    category="other",
+                    text="同一条",
+                    phone="13900003333",
+                    request_key="same-key",
+                ).pk
+            ),
             THREADS,
         )
-    assert not errors_of(distinct) and len(set(distinct)) == THREADS
-    assert not errors_of(double) and len(set(double)) == 1
+    assert not errors_of(distinct)
+    assert len(set(distinct)) == THREADS
+    assert not errors_of(double)
+    assert len(set(double)) == 1
     assert Complaint.objects.count() == THREADS + 1
     assert Message.objects.filter(phone_masked="139****3333").count() == 1
 
@@ -85,15 +96,18 @@ def test_complaints_at_once_get_distinct_numbers_and_a_double_submit_counts_once
 def test_a_replayed_service_event_at_once_records_one_and_queues_one_sms(center, rating_templates):
     with time_machine.travel(DAYTIME, tick=True):
         results = run_concurrently(
-            lambda i: service_event_record(
-                center_id=center.pk,
-                kind=EventKind.HOME_VISIT,
-                reference="HV-9",
-                at=DAYTIME,
-                phone="13900004444",
-            ).pk,
+            lambda i: (
+                service_event_record(
+                    center_id=center.pk,
+                    kind=EventKind.HOME_VISIT,
+                    reference="HV-9",
+                    at=DAYTIME,
+                    phone="13900004444",
+                ).pk
+            ),
             THREADS,
         )
-    assert not errors_of(results) and len(set(results)) == 1
+    assert not errors_of(results)
+    assert len(set(results)) == 1
     assert ServiceEvent.objects.count() == 1
     assert Message.objects.count() == 1

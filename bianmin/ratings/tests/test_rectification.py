@@ -102,14 +102,18 @@ def test_steps_out_of_order_and_empty_evidence_are_refused(bad, leader):
         rectification_citizen_answer(actor=leader, rectification_id=task_id, accepts=True, note="x")
     assert early.value.code == RatingError.BAD_TRANSITION
     with pytest.raises(DomainError) as empty:
-        rectification_resolve(actor=leader, rectification_id=task_id, evidence="  ", result="已修复")
+        rectification_resolve(
+            actor=leader, rectification_id=task_id, evidence="  ", result="已修复"
+        )
     assert empty.value.code == "empty_text"
     assert Rectification.objects.get(pk=task_id).status == RectificationStatus.OPEN
 
 
 def test_an_officer_cannot_work_the_rectification(bad, officer):
     with pytest.raises(DomainError):
-        rectification_callback(actor=officer, rectification_id=bad.rating.rectification.pk, note="x")
+        rectification_callback(
+            actor=officer, rectification_id=bad.rating.rectification.pk, note="x"
+        )
 
 
 def test_appeal_upheld_by_the_director_revokes_without_deleting(bad, officer, leader, director):

@@ -70,10 +70,10 @@ def test_overdue_counts_open_tasks_past_their_deadline(center):
         late = rating_row(service_event(center, at=NOW - timedelta(days=20)), 1)
         fresh = rating_row(service_event(center, at=NOW - timedelta(days=1)), 2)
         for rating, due in ((late, date(2026, 12, 2)), (fresh, date(2026, 12, 21))):
-            Rectification.objects.create(
-                center=center, rating=rating, callback_due=due, due_on=due
-            )
-        figures = period_figures(center_id=center.pk, start=date(2026, 11, 1), end=date(2026, 12, 31))
+            Rectification.objects.create(center=center, rating=rating, callback_due=due, due_on=due)
+        figures = period_figures(
+            center_id=center.pk, start=date(2026, 11, 1), end=date(2026, 12, 31)
+        )
     assert (figures.rectifications_open, figures.rectifications_overdue) == (2, 1)
 
 
@@ -86,7 +86,8 @@ def test_the_public_page_names_windows_not_officers_unless_published(center, mak
     with time_machine.travel(NOW, tick=False):
         rating_row(service_event(center, officer=officer, at=NOW), 5)
         page = public_month(center_id=center.pk, month=date(2026, 12, 1))
-        assert page["officers"] == [] and "王警官" not in str(page)
+        assert page["officers"] == []
+        assert "王警官" not in str(page)
         assert [w["key"] for w in page["windows"]] == ["W01"]
         RatingSettings.objects.create(center=center, publish_officer_names=True)
         page = public_month(center_id=center.pk, month=date(2026, 12, 1))

@@ -33,7 +33,8 @@ def test_the_pad_shows_the_faces_after_finish_and_rates_once(
     assert 'data-testid="pad-idle"' in idle
     event = finish_visit(officer, window="W01")
     state = pad.get(reverse("ratings:pad_state", args=["TG"])).content.decode()
-    assert 'data-testid="face-5"' in state and f'value="{event.pk}"' in state
+    assert 'data-testid="face-5"' in state
+    assert f'value="{event.pk}"' in state
     # A bad face first asks for the reasons (nothing written yet) …
     step = pad.post(reverse("ratings:pad_rate", args=["TG"]), {"event": event.pk, "level": 2})
     assert "哪里不满意" in step.content.decode()
@@ -45,7 +46,11 @@ def test_the_pad_shows_the_faces_after_finish_and_rates_once(
     )
     assert 'data-testid="rating-thanks"' in done.content.decode()
     rating = Rating.objects.get()
-    assert (rating.channel, rating.officer_id, rating.window_code) == (Channel.PAD, officer.pk, "W01")
+    assert (rating.channel, rating.officer_id, rating.window_code) == (
+        Channel.PAD,
+        officer.pk,
+        "W01",
+    )
     assert Rectification.objects.filter(rating=rating).exists()
     again = pad.get(reverse("ratings:pad_state", args=["TG"])).content.decode()
     assert 'data-testid="pad-idle"' in again
@@ -93,10 +98,14 @@ def test_a_wrong_or_expired_pairing_code_is_refused(clock, hall, windows, leader
     assert "bianmin_rating_pad" not in pad.cookies
 
 
-def test_the_officers_workspace_has_no_rating_buttons(clock, hall, officer, finish_visit, login_client_for):
+def test_the_officers_workspace_has_no_rating_buttons(
+    clock, hall, officer, finish_visit, login_client_for
+):
     finish_visit(officer)
     page = login_client_for(officer).get(reverse("hall:workspace")).content.decode()
-    assert "face-" not in page and "pad_rate" not in page and "/r/" not in page
+    assert "face-" not in page
+    assert "pad_rate" not in page
+    assert "/r/" not in page
 
 
 def test_the_position_page_offers_the_rating_after_finish(clock, hall, officer, finish_visit):
@@ -105,7 +114,8 @@ def test_the_position_page_offers_the_rating_after_finish(clock, hall, officer, 
     page = citizen.get(reverse("hall:position", args=[event.ticket_id])).content.decode()
     assert 'data-testid="rating-invite"' in page
     opened = citizen.post(reverse("ratings:position_rate", args=[event.ticket_id]))
-    assert opened.status_code == 302 and opened["Location"].startswith("/r/")
+    assert opened.status_code == 302
+    assert opened["Location"].startswith("/r/")
     form = citizen.get(opened["Location"]).content.decode()
     assert 'data-testid="face-1"' in form
     done = citizen.post(opened["Location"], {"level": 5})
@@ -148,7 +158,9 @@ def test_complaint_pages_phone_and_kiosk(clock, hall):
     assert set(Complaint.objects.values_list("channel", flat=True)) == {"phone_page", "kiosk"}
 
 
-def test_the_shift_leaders_home_shows_the_overdue_panel(clock, hall, leader, visit, login_client_for):
+def test_the_shift_leaders_home_shows_the_overdue_panel(
+    clock, hall, leader, visit, login_client_for
+):
     rating_submit(token=token_issue(event=visit, channel=Channel.PAD), level=1, reasons=["other"])
     page = login_client_for(leader).get(reverse("accounts:home")).content.decode()
     assert 'data-testid="rating-alerts"' in page
@@ -169,13 +181,16 @@ def test_staff_screens_render_for_the_director_and_refuse_the_guide(
     assert login_client_for(guide).get(reverse(name)).status_code == 403
 
 
-def test_export_has_the_platforms_columns_in_csv_and_excel(clock, hall, director, visit, login_client_for):
+def test_export_has_the_platforms_columns_in_csv_and_excel(
+    clock, hall, director, visit, login_client_for
+):
     rating_submit(token=token_issue(event=visit, channel=Channel.PAD), level=4)
     client = login_client_for(director)
     csv_text = client.get(reverse("ratings:export") + "?month=2026-12").content.decode("utf-8-sig")
     header, row = csv_text.strip().splitlines()
     assert header.startswith("服务机构代码,服务事项编号")
-    assert ",4," in row and ",pad," in row
+    assert ",4," in row
+    assert ",pad," in row
     xlsx = client.get(reverse("ratings:export") + "?month=2026-12&format=xlsx")
     assert xlsx.content[:2] == b"PK"
 
