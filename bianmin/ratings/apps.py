@@ -51,4 +51,14 @@ class RatingsConfig(AppConfig):
                 voice=_("请输入您的排队号码，对刚才的服务进行评价"),
             )
         )
+        register_kiosk_tile(
+            KioskTile(
+                key="complaint",
+                label=_("意见建议"),
+                url_name="ratings:kiosk_complaint",
+                icon="message",
+                order=61,
+                voice=_("请写下您的意见或建议"),
+            )
+        )
         fragments.register_position_fragment()
