@@ -49,9 +49,15 @@ def _form_context(level: str = "", error: str = "") -> dict[str, Any]:
 
 
 def _needs_reasons(post: Any) -> bool:
-    """A bad face tapped without reasons yet: show the reasons step (not an error)."""
+    """A bad face just tapped (not yet the reasons step): show the reasons, not an error. Sent
+    from the reasons step (`confirm`), a missing reason is the service's refusal."""
     level = str(post.get("level", ""))
-    return level.isdigit() and int(level) in BAD_LEVELS and not post.getlist("reasons")
+    return (
+        level.isdigit()
+        and int(level) in BAD_LEVELS
+        and not post.getlist("reasons")
+        and not post.get("confirm")
+    )
 
 
 def _submit(request: HttpRequest, token: str) -> services.Submitted:
@@ -73,7 +79,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     ctx: dict[str, Any] = {"token": token, **_form_context()}
     status = 200
     if request.method == "POST":
-        if _needs_reasons(request.POST) and not request.POST.get("confirm"):
+        if _needs_reasons(request.POST):
             ctx["picked_level"] = request.POST.get("level", "")
         else:
             try:

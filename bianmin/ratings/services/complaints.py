@@ -139,9 +139,11 @@ def complaint_submit(
             )
             _sms(complaint, wording.COMPLAINT_RECEIVED, actor)
     except IntegrityError:
-        first = Complaint.objects.filter(request_key=key).first() if key else None
+        first = (
+            Complaint.objects.filter(request_key=key, center_id=center_id).first() if key else None
+        )
         if first is None:
-            raise
+            raise DomainError(_("提交失败，请刷新页面后重试。"), code=RatingError.INVALID) from None
         return first
     return complaint
 

@@ -200,3 +200,15 @@ def test_the_public_page_needs_no_sign_in(clock, hall, visit):
     page = Client().get(reverse("ratings:public", args=["TG"]) + "?month=2026-12")
     assert page.status_code == 200
     assert "W01号窗口" in page.content.decode()
+
+
+def test_the_reasons_step_sent_without_a_reason_says_so(visit):
+    token = token_issue(event=visit, channel=Channel.SMS)
+    citizen = Client()
+    step = citizen.post(reverse("ratings:link", args=[token]), {"level": 1})
+    assert step.status_code == 200
+    assert 'name="confirm"' in step.content.decode()
+    refused = citizen.post(reverse("ratings:link", args=[token]), {"level": 1, "confirm": "1"})
+    assert refused.status_code == 400
+    assert "请选择不满意的原因" in refused.content.decode()
+    assert Rating.objects.count() == 0
