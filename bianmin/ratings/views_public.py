@@ -75,7 +75,11 @@ def _submit(request: HttpRequest, token: str) -> services.Submitted:
 
 
 def link(request: HttpRequest, token: str) -> HttpResponse:
-    """/r/<token>/: the five faces; one rating per token and per service."""
+    """/r/<token>/: the five faces; one rating per token and per service. Once a bad rating
+    given here is rectified, the same link shows the result to confirm or contest (复核)."""
+    task = services.rectification_for_token(token=token)
+    if task is not None:
+        return _follow_up(request, token, task)
     ctx: dict[str, Any] = {"token": token, **_form_context()}
     status = 200
     if request.method == "POST":
@@ -93,6 +97,26 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
                     request, "ratings/thanks.html", {"submitted": submitted, "kiosk": False}
                 )
     return render(request, "ratings/link.html", ctx, status=status)
+
+
+def _follow_up(request: HttpRequest, token: str, task: Any) -> HttpResponse:
+    error = ""
+    if request.method == "POST" and request.POST.get("answer") in {"confirm", "contest"}:
+        try:
+            throttle(request, "rate")
+            task = services.rectification_citizen_reply(
+                token=token,
+                accepts=request.POST["answer"] == "confirm",
+                note=request.POST.get("note", ""),
+            )
+        except DomainError as exc:
+            error = exc.message
+    return render(
+        request,
+        "ratings/follow_up.html",
+        {"task": task, "token": token, "error": error},
+        status=400 if error else 200,
+    )
 
 
 @require_POST

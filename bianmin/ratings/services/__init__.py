@@ -39,6 +39,8 @@ from bianmin.ratings.services.rectification import (
     appeal_file,
     rectification_callback,
     rectification_citizen_answer,
+    rectification_citizen_reply,
+    rectification_for_token,
     rectification_resolve,
     rectification_review,
 )
@@ -70,6 +72,8 @@ __all__ = [
     "ratings_upload",
     "rectification_callback",
     "rectification_citizen_answer",
+    "rectification_citizen_reply",
+    "rectification_for_token",
     "rectification_resolve",
     "rectification_review",
     "service_event_record",

@@ -4,6 +4,8 @@ is never deleted: an upheld appeal only marks it revoked."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,9 +18,12 @@ from bianmin.core.permissions import Perm
 from bianmin.ratings import pipeline
 from bianmin.ratings.enums import AppealStatus, RectificationStatus
 from bianmin.ratings.errors import RatingError
-from bianmin.ratings.models import Appeal, Rating, Rectification
+from bianmin.ratings.models import Appeal, Rating, RatingToken, Rectification
 from bianmin.ratings.pipeline import Step
-from bianmin.ratings.services.common import not_found, refused, require
+from bianmin.ratings.services.common import digest, not_found, refused, require
+
+#: How long the citizen's own link still shows the rectification and takes their answer.
+FOLLOW_UP_DAYS = 30
 
 _MANAGE = _("只有值班长或主任可以办理差评整改。")
 
@@ -41,7 +46,7 @@ def _text(value: str, what: str, *, limit: int = 2000) -> str:
         raise refused(exc) from None
 
 
-def _step(actor: StaffActor, task: Rectification, step: Step, **after: object) -> None:
+def _step(actor: StaffActor | None, task: Rectification, step: Step, **after: object) -> None:
     before = task.status
     try:
         task.status = pipeline.rectification_next(task.status, step)
@@ -100,6 +105,41 @@ def rectification_citizen_answer(
         task = _load(center_id, rectification_id)
         task.citizen_note = note
         _step(actor, task, Step.CONFIRM if accepts else Step.CONTEST, accepts=accepts)
+    return task
+
+
+def rectification_for_token(*, token: str) -> Rectification | None:
+    """The rectification of the rating given with this (used) token, for the citizen's own
+    link: they see the result and confirm or contest it there."""
+    secret = str(token or "").strip()
+    if not secret or len(secret) > 64:
+        return None
+    row = RatingToken.objects.filter(digest=digest(secret), used_at__isnull=False).first()
+    if row is None or row.used_at is None:
+        return None
+    if row.used_at < clock.now() - timedelta(days=FOLLOW_UP_DAYS):
+        return None
+    return (
+        Rectification.objects.select_related("rating")
+        .filter(rating__service_event_id=row.service_event_id)
+        .first()
+    )
+
+
+def rectification_citizen_reply(*, token: str, accepts: bool, note: str = "") -> Rectification:
+    """The citizen, on the link they rated with, accepts the outcome (closes the task) or
+    contests it (复核: to the director). No staff actor: audited as the public."""
+    try:
+        note = pipeline.clean_text(note, limit=500, what="意见")
+    except pipeline.Refused as exc:
+        raise refused(exc) from None
+    found = rectification_for_token(token=token)
+    if found is None:
+        raise not_found(_("没有找到需要您确认的整改"))
+    with transaction.atomic():
+        task = _load(found.center_id, found.pk)
+        task.citizen_note = note or (_("群众在线认可") if accepts else _("群众在线申请复核"))
+        _step(None, task, Step.CONFIRM if accepts else Step.CONTEST, accepts=accepts, online=True)
     return task
 
 

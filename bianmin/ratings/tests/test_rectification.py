@@ -155,3 +155,32 @@ def test_a_rejected_appeal_counts_as_an_upheld_complaint(bad, officer, director)
     )
     assert (figures.bad, figures.bad_revoked, figures.complaints_upheld) == (1, 0, 1)
     assert Rating.objects.get(pk=bad.rating.pk).is_revoked is False
+
+
+def test_the_citizen_contests_on_their_own_link_and_the_director_decides(visit, leader, director):
+    from django.test import Client
+    from django.urls import reverse
+
+    token = token_issue(event=visit, channel=Channel.SMS)
+    rating = rating_submit(token=token, level=2, reasons=["efficiency"]).rating
+    citizen = Client()
+    waiting = citizen.get(reverse("ratings:link", args=[token])).content.decode()
+    assert 'data-testid="follow-up"' in waiting
+    assert 'data-testid="follow-up-contest"' not in waiting  # nothing to answer yet
+    rectification_resolve(
+        actor=leader,
+        rectification_id=rating.rectification.pk,
+        evidence="排班表",
+        result="高峰加开窗口",
+    )
+    page = citizen.get(reverse("ratings:link", args=[token])).content.decode()
+    assert "高峰加开窗口" in page
+    citizen.post(reverse("ratings:link", args=[token]), {"answer": "contest", "note": "仍然很慢"})
+    task = Rectification.objects.get(pk=rating.rectification.pk)
+    assert (task.status, task.citizen_note) == (RectificationStatus.CONTESTED, "仍然很慢")
+    entry = AuditEntry.objects.filter(action=AuditAction.RECTIFICATION_STEP).latest("seq")
+    assert (entry.actor_id, entry.after["step"]) == (None, "contest")
+    again = citizen.post(reverse("ratings:link", args=[token]), {"answer": "confirm"})
+    assert again.status_code == 400
+    rectification_review(actor=director, rectification_id=task.pk, note="复核：已加开窗口")
+    assert Rectification.objects.get(pk=task.pk).status == RectificationStatus.CLOSED
