@@ -18,10 +18,11 @@ from bianmin.ratings.tests.conftest import SHANGHAI
 TODAY = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
 
 
-def test_the_demo_month(center, windows, catalogue, make_staff):
+def test_the_demo_month(center, windows, catalogue, make_staff, login_client_for):
     for i in range(6):
         make_staff(Role.OFFICER, username=f"officer{i + 1:02d}")
-    make_staff(Role.SHIFT_LEADER, username="leader01")
+    leader = make_staff(Role.SHIFT_LEADER, username="leader01")
+    director = make_staff(Role.DIRECTOR, username="director01")
     with time_machine.travel(TODAY, tick=False):
         rng = random.Random(3)
         hall_demo_history(center=center, rng=rng, days=30)
@@ -47,3 +48,11 @@ def test_the_demo_month(center, windows, catalogue, make_staff):
     assert Rectification.objects.count() == sum(1 for r in ratings if r.level <= 2)
     assert Complaint.objects.count() == 5
     assert len(set(Complaint.objects.values_list("status", flat=True))) == 4
+    # The month's screens render with a month of data.
+    with time_machine.travel(TODAY, tick=False):
+        boss = login_client_for(director)
+        figures = boss.get("/ratings/figures/?month=2026-11")
+        assert figures.status_code == 200
+        assert "rating-days" in figures.content.decode()
+        assert login_client_for(leader).get("/ratings/board/").status_code == 200
+        assert boss.get("/ratings/public/TG/?month=2026-11").status_code == 200
