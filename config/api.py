@@ -32,6 +32,7 @@ from bianmin.lost_found.api import router as lost_found_router
 from bianmin.notifications.api import router as notifications_router
 from bianmin.people.api import router as people_router
 from bianmin.planner.api import router as planner_router
+from bianmin.ratings.api import router as ratings_router
 from bianmin.reports.api import router as reports_router
 from bianmin.standards.api import router as standards_router
 from bianmin.traffic.api import router as traffic_router
@@ -81,6 +82,7 @@ api.add_router("", fees_router)
 api.add_router("", notifications_router)
 api.add_router("", identity_router)
 api.add_router("", family_desk_router)
+api.add_router("", ratings_router)
 api.add_router("", lost_found_router)
 api.add_router("", planner_router)
 api.add_router("", standards_router)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("bianmin.notifications.urls")),
     path("", include("bianmin.identity.urls")),
     path("", include("bianmin.family_desk.urls")),
+    path("", include("bianmin.ratings.urls")),
     path("", include("bianmin.lost_found.urls")),
     path("", include("bianmin.planner.urls")),
     path("", include("bianmin.standards.urls")),

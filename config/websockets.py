@@ -3,8 +3,11 @@
 from django.urls import URLPattern, URLResolver, re_path
 
 from bianmin.hall.consumers import DisplayConsumer
+from bianmin.ratings.consumers import PadConsumer
 
 websocket_urlpatterns: list[URLPattern | URLResolver] = [
     # hall: the calling display of one center
     re_path(r"^ws/hall/display/(?P<center_code>[A-Za-z0-9_-]{1,16})/$", DisplayConsumer.as_asgi()),
+    # ratings: the rating pad of one window (device key in its cookie)
+    re_path(r"^ws/ratings/pad/$", PadConsumer.as_asgi()),
 ]

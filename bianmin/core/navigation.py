@@ -149,3 +149,35 @@ def kiosk_tiles(center_code: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece a higher context adds to a lower context's page (a named `slot`), so the
+    lower page never imports, nor `{% url %}`s, the higher one. `render(request, **kwargs)`
+    returns HTML (already escaped, e.g. from `render_to_string`) or "" for nothing."""
+
+    slot: str
+    key: str
+    render: Callable[..., str]
+    order: int = 100
+
+
+FRAGMENTS: list[Fragment] = []
+
+
+def register_fragment(fragment: Fragment) -> None:
+    if all((f.slot, f.key) != (fragment.slot, fragment.key) for f in FRAGMENTS):
+        FRAGMENTS.append(fragment)
+
+
+def render_fragments(slot: str, request: Any, **kwargs: Any) -> str:
+    """The slot's fragments, in order, as one safe string for the page's template."""
+    from django.utils.safestring import mark_safe
+
+    parts = [
+        f.render(request, **kwargs)
+        for f in sorted(FRAGMENTS, key=lambda f: f.order)
+        if f.slot == slot
+    ]
+    return mark_safe("".join(p for p in parts if p))  # noqa: S308 - rendered templates

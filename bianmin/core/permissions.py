@@ -80,6 +80,12 @@ class Perm(StrEnum):
     ABSENCE_RECORD = "absence_record"  # absences for the discipline star (shift leader)
     INSPECTION_DRAW = "inspection_draw"  # commit and run 双随机 draws, publish results
     INSPECTION_CONDUCT = "inspection_conduct"  # record findings and re-checks
+    # ratings and complaints (好差评, 诉求)
+    RATING_PAD_PAIR = "rating_pad_pair"  # show a pairing code for a window's rating pad
+    RATING_APPEAL = "rating_appeal"  # 申诉 against a bad rating of one's own service
+    RATING_MANAGE = "rating_manage"  # rectifications, phone-callback ratings, complaints
+    RATING_DECIDE = "rating_decide"  # appeals, 复核, deadlines, publication (director)
+    RATING_FIGURES = "rating_figures"  # figures and the provincial export
 
 
 _LOST_FOUND_DESK = {Perm.FOUND_ITEM_REGISTER, Perm.FOUND_ITEM_MANAGE}
@@ -100,7 +106,10 @@ _WINDOW = {
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.GUIDE: frozenset({Perm.TICKET_ISSUE, Perm.DESK_ASK}),
     Role.OFFICER: frozenset(
-        _WINDOW | _LOST_FOUND_DESK | _STANDARDS_STAFF | {Perm.CASE_PROCESS, Perm.DESK_ASK}
+        _WINDOW
+        | _LOST_FOUND_DESK
+        | _STANDARDS_STAFF
+        | {Perm.CASE_PROCESS, Perm.DESK_ASK, Perm.RATING_PAD_PAIR, Perm.RATING_APPEAL}
     ),
     Role.BACK_OFFICE: frozenset(
         _STANDARDS_STAFF | {Perm.CASE_PROCESS, Perm.PERSON_VIEW, Perm.SMS_SEND, Perm.DESK_ASK}
@@ -122,6 +131,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.BRIEFING_VIEW,
             Perm.PERSON_REVEAL,
             Perm.PERSON_IMPORT,
+            Perm.RATING_PAD_PAIR,
+            Perm.RATING_APPEAL,
+            Perm.RATING_MANAGE,
+            Perm.RATING_FIGURES,
         }
     ),
     Role.DIRECTOR: frozenset(
@@ -152,6 +165,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.STARS_MANAGE,
             Perm.ABSENCE_RECORD,
             Perm.INSPECTION_DRAW,
+            Perm.RATING_MANAGE,
+            Perm.RATING_DECIDE,
+            Perm.RATING_FIGURES,
         }
     ),
     Role.INSPECTOR: frozenset(
@@ -164,6 +180,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CASE_MONITOR,
             Perm.DESK_ASK,
             Perm.LOST_FOUND_STATS,
+            Perm.RATING_FIGURES,
         }
     ),
     Role.SANITATION: frozenset({Perm.FOUND_ITEM_REGISTER}),

@@ -28,6 +28,7 @@ from bianmin.notifications.services import notifications_load_reference
 from bianmin.people.demo import demo_people
 from bianmin.people.selectors import person_count
 from bianmin.people.services import person_upsert
+from bianmin.ratings.demo import ratings_demo_history
 from bianmin.reports.demo import reports_demo_load
 from bianmin.standards.demo import standards_demo_load
 
@@ -125,6 +126,7 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
     lost_found_demo_history(center=center, rng=rng)
     standards_demo_load(center=center, rng=rng)
     reports_demo_load(center=center)  # last, from everything above
+    ratings_demo_history(center=center, rng=rng, days=history_days)
     return DemoSummary(
         center=center,
         accounts=[*(a[0] for a in ACCOUNTS), PROVINCE_ACCOUNT],

@@ -830,3 +830,20 @@ def period_figures(*, center_id: int, start: date, end: date) -> HallPeriodFigur
 def guide_calls_open(*, center_id: int) -> list[GuideCall]:
     """The kiosks' open "call a guide" requests, oldest first (the guide desk's list)."""
     return list(GuideCall.objects.filter(center_id=center_id, answered_at__isnull=True)[:20])
+
+
+def tickets_finished_between(
+    *, center_id: int, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Finished visits (办结) in [start, end): what the ratings demo rates, as plain values."""
+    return [
+        dict(row)
+        for row in Ticket.objects.filter(
+            center_id=center_id,
+            status=TicketStatus.FINISHED,
+            finished_at__gte=start,
+            finished_at__lt=end,
+        )
+        .order_by("finished_at", "pk")
+        .values("id", "number", "officer_id", "window__code", "item__code", "finished_at")
+    ]

@@ -23,11 +23,12 @@ from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import is_htmx, template_for
+from bianmin.core.navigation import render_fragments
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.core.public_urls import public_url
 from bianmin.core.qr import qr_svg
 from bianmin.hall import services
-from bianmin.hall.enums import IssueChannel, Priority
+from bianmin.hall.enums import IssueChannel, Priority, TicketStatus
 from bianmin.hall.models import HallSettings, Ticket
 from bianmin.hall.pdf import ticket_pdf_bytes
 from bianmin.hall.selectors import (
@@ -397,6 +398,9 @@ def position(request: HttpRequest, ticket_id: str) -> HttpResponse:
             "error": error,
             "items": [ti.item for ti in ticket.items.select_related("item")],
             "near_position": settings.near_position,
+            "extras": render_fragments("hall.position.finished", request, ticket=ticket)
+            if ticket.status == TicketStatus.FINISHED
+            else "",
         },
     )
 

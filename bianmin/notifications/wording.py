@@ -34,6 +34,7 @@ VARIABLES: dict[str, Variable] = {
     "time": Variable("时间", 5, "09:30"),
     "plate": Variable("号牌号码", 8, "陕E·A1234"),
     "code": Variable("验证码", 6, "246810"),
+    "link": Variable("链接", 48, "http://127.0.0.1:8000/r/Ab3dEf9hKq2xYz7w/"),
 }
 
 

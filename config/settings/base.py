@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "bianmin.notifications",
     "bianmin.identity",
     "bianmin.family_desk",
+    "bianmin.ratings",
     "bianmin.lost_found",
     "bianmin.planner",
     "bianmin.standards",
@@ -257,6 +258,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Product settings ------------------------------------------------------------------------
 SMS_GATEWAY = env("BIANMIN_SMS_GATEWAY", default="console")
+# The provincial 好差评 platform's uploader (dotted path of an adapter class; empty: by hand).
+RATINGS_PROVINCIAL_UPLOADER = env("BIANMIN_RATINGS_UPLOADER", default="")
 SMS_OUTBOX = env("BIANMIN_SMS_OUTBOX", default=str(VAR_DIR / "sms-outbox.jsonl"))
 # notifications: second gateway for failover, provider credentials, receipt token secret, limits
 SMS_GATEWAY_FALLBACK = env("BIANMIN_SMS_GATEWAY_FALLBACK", default="")

@@ -24,6 +24,7 @@ from bianmin.cases.enums import (
     MaterialState,
 )
 from bianmin.cases.errors import CaseError
+from bianmin.cases.events import CaseAccepted
 from bianmin.cases.models import (
     Case,
     Inquiry,
@@ -49,6 +50,7 @@ from bianmin.catalogue.selectors import item_get
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import Conflict, DomainError, PermissionDenied
+from bianmin.core.events import publish
 from bianmin.core.permissions import Perm
 
 
@@ -173,6 +175,17 @@ def case_accept(
     )
     _audit(
         actor, AuditAction.CASE_ACCEPTED, case, deadline=deadline.isoformat(), with_gaps=with_gaps
+    )
+    publish(
+        CaseAccepted(
+            center_id=case.center_id,
+            case_id=case.pk,
+            case_number=case.number,
+            officer_id=actor.pk,
+            item_code=item.code,
+            at=now,
+            applicant_id=case.applicant_id,
+        )
     )
     return case
 

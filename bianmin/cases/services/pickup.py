@@ -12,6 +12,7 @@ from bianmin.cases.enums import (
     PickupMethod,
 )
 from bianmin.cases.errors import CaseError
+from bianmin.cases.events import CasePickedUp
 from bianmin.cases.models import (
     Case,
 )
@@ -24,6 +25,7 @@ from bianmin.catalogue.enums import Stage
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError
+from bianmin.core.events import publish
 from bianmin.core.permissions import Perm
 from bianmin.identity.selectors import face_check_confirmed
 from bianmin.people.idnumber import check_id_number, mask_id_number
@@ -87,4 +89,15 @@ def case_pickup(
     _audit(actor, AuditAction.CASE_PICKED_UP, case, method=method, proxy=by_proxy)
     if case.next_stage == Stage.CLOSED:
         _complete_step(case, actor, Stage.CLOSED, "advance")
+    publish(
+        CasePickedUp(
+            center_id=case.center_id,
+            case_id=case.pk,
+            case_number=case.number,
+            officer_id=actor.pk,
+            item_code=case.item.code,
+            at=case.picked_up_at,
+            applicant_id=case.applicant_id,
+        )
+    )
     return case

@@ -19,6 +19,7 @@ from bianmin.audit.services import audit_record
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import Conflict, DomainError
+from bianmin.core.events import publish
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.core.workdays import add_workdays
 from bianmin.family_desk import pipeline
@@ -30,6 +31,7 @@ from bianmin.family_desk.enums import (
     RequestType,
 )
 from bianmin.family_desk.errors import DeskError
+from bianmin.family_desk.events import DeskRequestClosed
 from bianmin.family_desk.models import (
     Attachment,
     DeskRequest,
@@ -265,6 +267,16 @@ def _transition(
         before={"status": before},
         after={"status": target, "action": action, "handler": request.handler_id},
     )
+    if target == RequestStatus.CLOSED:
+        publish(
+            DeskRequestClosed(
+                center_id=request.center_id,
+                request_id=request.pk,
+                number=request.number,
+                officer_id=request.handler_id,
+                at=request.closed_at or clock.now(),
+            )
+        )
 
 
 def request_take(*, actor: StaffActor, number: str) -> DeskRequest:

@@ -14,10 +14,12 @@ from bianmin.catalogue.selectors import item_get
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import Conflict, DomainError
+from bianmin.core.events import publish
 from bianmin.core.permissions import Perm
 from bianmin.hall import pipeline
 from bianmin.hall.enums import EventKind, TicketStatus
 from bianmin.hall.errors import HallError
+from bianmin.hall.events import TicketFinished
 from bianmin.hall.models import HallSettings, Ticket, TicketItem
 from bianmin.hall.selectors import hall_settings_get, pool_ordered
 from bianmin.hall.services._common import (
@@ -236,7 +238,20 @@ def _leave_window(actor: StaffActor, ticket_id: str, step: pipeline.Step) -> Tic
 @atomic_write
 def ticket_finish(*, actor: StaffActor, ticket_id: str) -> Ticket:
     """办结: the officer is done with this visit; records the service time."""
-    return _leave_window(actor, ticket_id, Step.FINISH)
+    ticket = _leave_window(actor, ticket_id, Step.FINISH)
+    publish(
+        TicketFinished(
+            center_id=ticket.center_id,
+            ticket_id=ticket.pk,
+            number=ticket.number,
+            officer_id=actor.pk,
+            window_code=ticket.window.code if ticket.window else "",
+            item_codes=tuple(ti.item.code for ti in ticket.items.select_related("item"))
+            or (ticket.item.code,),
+            finished_at=ticket.finished_at or clock.now(),
+        )
+    )
+    return ticket
 
 
 @atomic_write
