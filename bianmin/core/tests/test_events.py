@@ -46,13 +46,8 @@ def test_a_failing_handler_rolls_back_the_publishers_change():
 
     events.subscribe(_Renamed, refuse)
     center = CenterFactory(name="事件中心")
-
-    def rename_and_publish() -> None:
-        with transaction.atomic():
-            type(center).objects.filter(pk=center.pk).update(name="改名")
-            events.publish(_Renamed(center.pk))
-
-    with pytest.raises(RuntimeError):
-        rename_and_publish()
+    with pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 - one transaction
+        type(center).objects.filter(pk=center.pk).update(name="改名")
+        events.publish(_Renamed(center.pk))
     center.refresh_from_db()
     assert center.name == "事件中心"
