@@ -22,11 +22,13 @@ class RatingsConfig(AppConfig):
         from bianmin.family_desk.events import DeskRequestClosed
         from bianmin.hall.events import TicketFinished
         from bianmin.ratings import fragments, services
+        from bianmin.standards.services import satisfaction_source_register
 
         subscribe(TicketFinished, services.on_ticket_finished)
         subscribe(CaseAccepted, services.on_case_accepted)
         subscribe(CasePickedUp, services.on_case_picked_up)
         subscribe(DeskRequestClosed, services.on_desk_request_closed)
+        satisfaction_source_register(services.officer_satisfaction_facts)
 
         register_screen(Screen(_("差评整改"), "ratings:board", Perm.RATING_MANAGE, order=40))
         register_screen(Screen(_("群众诉求"), "ratings:complaints", Perm.RATING_MANAGE, order=41))

@@ -14,6 +14,7 @@ from bianmin.ratings.services.complaints import (
     suggestion_adopt,
 )
 from bianmin.ratings.services.events import (
+    officer_satisfaction_facts,
     on_case_accepted,
     on_case_picked_up,
     on_desk_request_closed,
@@ -55,6 +56,7 @@ __all__ = [
     "complaint_note_add",
     "complaint_submit",
     "new_request_key",
+    "officer_satisfaction_facts",
     "on_case_accepted",
     "on_case_picked_up",
     "on_desk_request_closed",

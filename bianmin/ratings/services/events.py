@@ -4,7 +4,7 @@ call `service_event_record`; so will the integrator's one line for home visits."
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -22,7 +22,9 @@ from bianmin.ratings import wording
 from bianmin.ratings.enums import Channel, EventKind
 from bianmin.ratings.live import pad_push_on_commit
 from bianmin.ratings.models import RatingToken, ServiceEvent
+from bianmin.ratings.selectors import officer_month_figures
 from bianmin.ratings.services.common import digest, new_secret
+from bianmin.standards.services import SatisfactionFacts
 
 log = logging.getLogger(__name__)
 
@@ -181,3 +183,15 @@ def rating_tokens_purge(*, days: int = 30) -> int:
         expires_at__lt=clock.now() - timedelta(days=days)
     ).delete()
     return removed
+
+
+def officer_satisfaction_facts(center_id: int, officer_id: int, month: date) -> SatisfactionFacts:
+    """The standards context's 群众满意星 reads an officer's month through this source."""
+    figures = officer_month_figures(center_id=center_id, officer_id=officer_id, month=month)
+    return SatisfactionFacts(
+        rated=figures.rated,
+        satisfied=figures.satisfied,
+        bad=figures.bad,
+        bad_revoked=figures.bad_revoked,
+        complaints_upheld=figures.complaints_upheld,
+    )

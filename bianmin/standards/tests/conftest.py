@@ -9,6 +9,11 @@ import pytest
 import time_machine
 
 from bianmin.core.permissions import Role
+from bianmin.standards.services import (
+    satisfaction_source,
+    satisfaction_source_clear,
+    satisfaction_source_register,
+)
 from bianmin.standards.tests.factories import ExamFactory, QuestionFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -62,3 +67,14 @@ def right_answers(attempt: Any) -> dict[str, list[str]]:
     from bianmin.standards.models import Question
 
     return {str(q.pk): list(q.answer) for q in Question.objects.filter(pk__in=attempt.question_ids)}
+
+
+@pytest.fixture(autouse=True)
+def _rating_source_restored() -> Iterator[None]:
+    """Tests here register their own satisfaction figures; afterwards the source registered at
+    start-up (the ratings context's) is back, whatever the test did."""
+    before = satisfaction_source()
+    yield
+    satisfaction_source_clear()
+    if before is not None:
+        satisfaction_source_register(before)
