@@ -7,7 +7,16 @@ below.
 
 from collections.abc import Callable
 
-from bianmin.reports.sections import audit, cases, family_desk, fees, hall, lost_found, sms
+from bianmin.reports.sections import (
+    audit,
+    cases,
+    family_desk,
+    fees,
+    hall,
+    lost_found,
+    ratings,
+    sms,
+)
 from bianmin.reports.sections.base import Chart, Period, Row, Section
 
 SectionBuilder = Callable[[Period], Section]
@@ -19,6 +28,7 @@ SECTIONS: list[SectionBuilder] = [
     sms.build,
     lost_found.build,
     family_desk.build,
+    ratings.build,
     audit.build,
 ]
 

@@ -82,3 +82,16 @@ def test_change_is_value_minus_previous_and_percent(history: Any, center: Any) -
     report = report_build(center_id=center.pk, center_name=center.name, span=span)
     visits = report.sections[0].rows[0]
     assert (visits.change, visits.change_percent) == (3, 150.0)
+
+
+def test_ratings_section_equals_the_ratings(history: Any, center: Any, officer: Any) -> None:
+    from bianmin.ratings.tests.factories import rating_row, service_event
+    from bianmin.reports.tests.conftest import at
+
+    for level in (5, 4, 4, 1):
+        rating_row(service_event(center, officer=officer, at=at(MONDAY, 10)), level)
+    rating_row(service_event(center, officer=officer, at=at(LAST_MONDAY, 10)), 5)
+    ratings = _rows(center)["ratings"]
+    assert ratings["群众评价"] == (4, 1)
+    assert ratings["满意率"] == (75.0, 100.0)
+    assert ratings["差评"] == (1, 0)
