@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,8 @@ from bianmin.fees.selectors import campaign_totals, savings_total_fen
 from bianmin.hall.selectors import hall_board
 from bianmin.hall.selectors import period_figures as hall_period_figures
 from bianmin.notifications.selectors import pickup_notified_numbers, sms_sent_total
+from bianmin.planner.selectors import hourly_forecast
+from bianmin.ratings.selectors import period_figures as rating_period_figures
 from bianmin.reports.models import Briefing
 from bianmin.reports.periods import Span
 from bianmin.reports.sections import SECTIONS, Period, Section
@@ -195,6 +198,20 @@ def headline_figures(*, center_id: int, today: date | None = None) -> list[Headl
 # --- the big screen (大屏) -------------------------------------------------------------------------
 
 
+FORECAST_CACHE_SECONDS = 3600
+
+
+def forecast_by_hour(*, center_id: int, day: date, hours: list[int]) -> list[float | None]:
+    """The planner's expected arrivals for each of `hours` (None where it has none). It reads
+    weeks of history and changes once a day, so the screen's refreshes share one computation."""
+    key = f"reports:screen:forecast:{center_id}:{day.isoformat()}"
+    expected = cache.get(key)
+    if expected is None:
+        expected = {f.hour: f.arrivals for f in hourly_forecast(center_id=center_id, day=day)}
+        cache.set(key, expected, FORECAST_CACHE_SECONDS)
+    return [expected.get(hour) for hour in hours]
+
+
 def hall_screen(*, center_id: int, now: datetime | None = None) -> dict[str, Any]:
     """Everything the big screen shows, in one dict: each new panel (the forecast line,
     satisfaction, the home-visit map) is one more key here and one more chart on the page."""
@@ -208,6 +225,9 @@ def hall_screen(*, center_id: int, now: datetime | None = None) -> dict[str, Any
         "is_open_today": hours is not None,
         "hours": board["arrivals_hours"],
         "arrivals_by_hour": board["arrivals_by_hour"],
+        "forecast_by_hour": forecast_by_hour(
+            center_id=center_id, day=today, hours=board["arrivals_hours"]
+        ),
         "visits_today": board["issued"],
         "served_today": board["finished"],
         "waiting_now": board["total_waiting"],
@@ -220,4 +240,13 @@ def hall_screen(*, center_id: int, now: datetime | None = None) -> dict[str, Any
         "avg_wait_minutes": board["avg_wait_minutes"],
         "overdue_cases": case_overdue_count(center_id=center_id, today=today),
         "savings_yuan": round(savings_total_fen(center_id=center_id) / 100, 2),
+        "satisfaction_percent": _satisfaction_percent(center_id=center_id, today=today),
     }
+
+
+def _satisfaction_percent(*, center_id: int, today: date) -> str:
+    """This month's satisfaction so far (a day's few ratings swing too much for a wall)."""
+    figures = rating_period_figures(center_id=center_id, start=today.replace(day=1), end=today)
+    if figures.satisfaction_rate is None:
+        return "—"
+    return f"{100 * figures.satisfaction_rate:.1f}%"

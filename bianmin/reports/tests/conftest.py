@@ -24,6 +24,16 @@ MONDAY = date(2026, 4, 20)
 LAST_MONDAY = date(2026, 4, 13)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """The big screen caches the day's forecast per center; ids repeat from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def on_tuesday() -> Iterator[None]:
     with time_machine.travel(at(TUESDAY, 9), tick=False):

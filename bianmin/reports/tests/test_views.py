@@ -90,6 +90,27 @@ def test_screen_data_counts_today(history: Any, leader: Any, login_client_for: A
     assert data["visits_today"] == 1  # one ticket issued on Tuesday in the fixture
     assert data["overdue_cases"] >= 0
     assert sum(data["arrivals_by_hour"]) == 1
+    assert data["satisfaction_percent"] == "—"  # nobody has rated this month
+
+
+def test_screen_data_shows_the_planners_forecast_and_this_months_satisfaction(
+    history: Any, center: Any, officer: Any, leader: Any, login_client_for: Any
+) -> None:
+    from bianmin.core import clock
+    from bianmin.planner.selectors import hourly_forecast
+    from bianmin.ratings.tests.factories import rating_row, service_event
+
+    for level in (5, 5, 4, 2):
+        rating_row(service_event(center, officer=officer, at=clock.now()), level)
+    data = login_client_for(leader).get(reverse("reports:screen_data")).json()
+
+    expected = {
+        f.hour: f.arrivals
+        for f in hourly_forecast(center_id=center.pk, day=clock.local(clock.now()).date())
+    }
+    assert len(data["forecast_by_hour"]) == len(data["hours"])
+    assert data["forecast_by_hour"] == [expected.get(hour) for hour in data["hours"]]
+    assert data["satisfaction_percent"] == "75.0%"
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 /* 大屏: redraws from one JSON dict. Live: the hall display's websocket tells us when a ticket
    is called or a window changes, and we fetch the dict again; when the socket is down we poll.
-   New panels (forecast line, satisfaction, home-visit map) read more keys of the same dict. */
+   Every panel reads keys of the same dict (arrivals with the planner's forecast, satisfaction …). */
 (function () {
   "use strict";
   var root = document.getElementById("screen");
@@ -13,7 +13,7 @@
     });
     hourly.setOption({
       xAxis: { data: d.hours.map(function (h) { return h + "时"; }) },
-      series: [{ name: "来访", data: d.arrivals_by_hour }]
+      series: [{ name: "来访", data: d.arrivals_by_hour }, { name: "预测", data: d.forecast_by_hour }]
     });
     waiting.setOption({
       yAxis: { data: d.waiting_by_category.map(function (c) { return c.label; }) },
@@ -56,7 +56,8 @@
       backgroundColor: "transparent", color: ["#4fc3f7", "#ffb74d"], legend: { textStyle: { color: "#c9d6ea", fontSize: 18 } },
       tooltip: { trigger: "axis" }, grid: { left: 50, right: 20, top: 40, bottom: 40 },
       xAxis: Object.assign({ type: "category", data: [] }, axis), yAxis: Object.assign({ type: "value" }, axis),
-      series: [{ name: "来访", type: "bar", data: [] }]
+      series: [{ name: "来访", type: "bar", data: [] },
+               { name: "预测", type: "line", smooth: true, connectNulls: true, data: [] }]
     });
     waiting = window.echarts.init(document.getElementById("chart-waiting"), "dark", { renderer: "canvas" });
     waiting.setOption({
