@@ -145,6 +145,9 @@ if REDIS_URL:
         "name": "bianmin",
         "url": REDIS_URL,
         "immediate": False,
+        # Periodic tasks read the center's clock (TIME_ZONE, which Django puts in TZ):
+        # crontab(hour="8", minute="30") means 08:30 in the hall, not 08:30 UTC.
+        "utc": False,
         "consumer": {"workers": 4, "worker_type": "thread"},
     }
     CHANNEL_LAYERS = {
@@ -165,6 +168,9 @@ else:
         "name": "bianmin",
         "filename": str(VAR_DIR / "tasks.sqlite3"),
         "immediate": False,
+        # Periodic tasks read the center's clock (TIME_ZONE, which Django puts in TZ):
+        # crontab(hour="8", minute="30") means 08:30 in the hall, not 08:30 UTC.
+        "utc": False,
         "consumer": {"workers": 4, "worker_type": "thread"},
     }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
