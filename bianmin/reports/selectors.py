@@ -134,6 +134,7 @@ def headline_figures(*, center_id: int, today: date | None = None) -> list[Headl
     before = [p.acceptance_to_pickup_hours for p in pickups if p.number not in notified]
     campaigns = campaign_totals(center_id=center_id)
     year = hall_period_figures(center_id=center_id, start=year_start, end=today)
+    rated = rating_period_figures(center_id=center_id, start=since, end=today)
     return [
         Headline(
             "officers",
@@ -191,6 +192,21 @@ def headline_figures(*, center_id: int, today: date | None = None) -> list[Headl
             _fmt(year.visits, _("人次")),
             _("近365天（%(start)s 至 %(end)s）大厅取号数。")
             % {"start": year_start.isoformat(), "end": today.isoformat()},
+        ),
+        Headline(
+            "satisfaction",
+            _("群众满意率"),
+            _fmt(
+                None
+                if rated.satisfaction_rate is None
+                else round(100 * rated.satisfaction_rate, 1),
+                "%",
+            ),
+            _(
+                "近30天（%(start)s 至 %(end)s）群众评价中“非常满意”“满意”所占比例，"
+                "共 %(rated)s 条评价（评价器、短信、自助机和电话回访）。"
+            )
+            % {"start": since.isoformat(), "end": today.isoformat(), "rated": rated.rated},
         ),
     ]
 

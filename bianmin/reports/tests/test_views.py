@@ -79,7 +79,8 @@ def test_headline_figures_each_with_a_definition(
     body = login_client_for(director).get(reverse("reports:headlines")).content.decode()
     for label in ("窗口上岗民警", "一厅通办事项", "累计发送领证提醒等短信", "假期免费办证"):
         assert label in body
-    assert body.count("口径：") == 9
+    assert body.count("口径：") == 10
+    assert "群众满意率" in body
     export = login_client_for(director).get(reverse("reports:headlines"), {"format": "xlsx"})
     assert export.content[:2] == b"PK"
     assert AuditEntry.objects.filter(target_type="reports.headlines").count() == 1
