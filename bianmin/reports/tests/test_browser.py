@@ -17,8 +17,8 @@ import pytest
 import time_machine
 from django.db import connection
 
+from bianmin.accounts.models import Center
 from bianmin.accounts.services import api_token_create
-from bianmin.accounts.tests.factories import CenterFactory
 from bianmin.core.permissions import Role
 from bianmin.hall.enums import IssueChannel
 from bianmin.hall.models import Window
@@ -82,7 +82,9 @@ def test_a_call_updates_the_big_screen_without_a_reload(
     # Its own center (nothing shared with other browser modules), open all day: the server
     # runs on the real clock while this process may be travelling, so every row the server
     # reads (sign-in, ticket, token) is written at the real time.
-    center = CenterFactory(code="DP", opens_at=dtime(0, 0), closes_at=dtime(23, 59, 59))
+    center = Center.objects.create(
+        code="DP", name="大屏测试中心", opens_at=dtime(0, 0), closes_at=dtime(23, 59, 59)
+    )
     for i in (1, 2, 3):
         Window.objects.create(center=center, code=f"W{i:02d}", name=f"{i}号窗口")
     officer = make_staff(Role.OFFICER, username="officer_screen", center_=center)
