@@ -26,3 +26,14 @@ class HallConfig(AppConfig):
         from bianmin.audit.targets import register_target
 
         register_target("hall.ticket", noun=_("取号"), label_field="number", search_field="number")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from bianmin.hall.models import HallSettings
+        from bianmin.hall.selectors import hall_settings_forget
+
+        def forget_settings(sender: object, instance: HallSettings, **kwargs: object) -> None:
+            hall_settings_forget(center_id=instance.center_id)
+
+        post_save.connect(forget_settings, sender=HallSettings, weak=False)
+        post_delete.connect(forget_settings, sender=HallSettings, weak=False)

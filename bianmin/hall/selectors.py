@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
@@ -84,10 +85,34 @@ def hall_hours_today(*, center_id: int) -> str:
 # --- settings --------------------------------------------------------------------------------
 
 
+SETTINGS_CACHE_SECONDS = 300
+
+
+def _settings_key(center_id: int) -> str:
+    return f"hall:settings:{center_id}"
+
+
 def hall_settings_get(*, center_id: int) -> HallSettings:
-    """The hall's settings, or the defaults (unsaved) when the director has set none."""
-    found = HallSettings.objects.filter(center_id=center_id).first()
-    return found if found is not None else HallSettings(center_id=center_id)
+    """The hall's settings, or the defaults (unsaved) when the director has set none.
+
+    Read on every issue, call and position read, changed a few times a year: kept in the cache
+    (shared by every worker with Redis) and forgotten whenever a row is saved or deleted
+    (`hall_settings_forget`, connected in apps.ready)."""
+    key = _settings_key(center_id)
+    found = cache.get(key)
+    if found is None:
+        found = HallSettings.objects.filter(center_id=center_id).first()
+        found = found if found is not None else HallSettings(center_id=center_id)
+        cache.set(key, found, SETTINGS_CACHE_SECONDS)
+    return found
+
+
+def hall_settings_forget(*, center_id: int) -> None:
+    """Drop the cached settings now and again when the changing transaction commits (a reader
+    between the two could otherwise cache the row as it was before the commit)."""
+    key = _settings_key(center_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 # --- the pool --------------------------------------------------------------------------------
@@ -248,11 +273,41 @@ def ticket_get(*, ticket_id: str) -> Ticket | None:
     )
 
 
+def _ahead_and_estimate(
+    ticket: Ticket, *, now: datetime, settings: HallSettings
+) -> tuple[int | None, int | None]:
+    """`ticket_people_ahead` and `estimate_wait_minutes` from ONE grouped query: the waiting
+    tickets ahead counted per item and per "transferred to a named officer" (the position
+    leaves those out for a pooled ticket; the estimate counts everyone's work)."""
+    if ticket.status != TicketStatus.WAITING or ticket.service_day != clock.local(now).date():
+        return None, None
+    rows = (
+        Ticket.objects.filter(
+            center_id=ticket.center_id, status=TicketStatus.WAITING, service_day=ticket.service_day
+        )
+        .exclude(pk=ticket.pk)
+        .filter(_ahead_filter(ticket, now=now, settings=settings))
+        .values_list("item_id", "target_officer_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counted = [(item_id, targeted is not None, n) for item_id, targeted, n in rows]
+    pooled = ticket.target_officer_id is None
+    ahead = sum(n for _item, targeted, n in counted if not (pooled and targeted))
+    if ahead == 0:
+        return 0, 0
+    medians = service_minutes_by_item(center_id=ticket.center_id, now=now)
+    fallback = statistics.median(medians.values()) if medians else DEFAULT_SERVICE_MINUTES
+    work = sum(n * medians.get(item_id, fallback) for item_id, _targeted, n in counted)
+    windows = max(open_window_count(center_id=ticket.center_id), 1)
+    return ahead, max(1, round(work / windows))
+
+
 def ticket_state(ticket: Ticket, *, now: datetime | None = None) -> dict[str, Any]:
     """The public shape of a ticket (API and live position page)."""
     now = now or clock.now()
     settings = hall_settings_get(center_id=ticket.center_id)
-    ahead = ticket_people_ahead(ticket, now=now, settings=settings)
+    ahead, estimate = _ahead_and_estimate(ticket, now=now, settings=settings)
     expired = ticket.service_day < clock.local(now).date() and ticket.status in (
         TicketStatus.WAITING,
         TicketStatus.PARKED,
@@ -263,9 +318,7 @@ def ticket_state(ticket: Ticket, *, now: datetime | None = None) -> dict[str, An
         "number": ticket.number,
         "status": "expired" if expired else ticket.status,
         "position": ahead,
-        "estimated_wait_minutes": estimate_wait_minutes(
-            ticket, ahead=ahead, now=now, settings=settings
-        ),
+        "estimated_wait_minutes": estimate,
     }
 
 
