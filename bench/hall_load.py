@@ -571,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.hall_load")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--open-seconds", type=float, default=20.0)
-    parser.add_argument("--position-rps", type=float, default=200.0)
+    parser.add_argument("--position-rps", type=float, default=10.0)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--setup", action="store_true")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])

@@ -90,9 +90,7 @@ def _decrypt_gcm(stored: bytes) -> bytes:
 def _decrypt_legacy_cbc(stored: bytes) -> bytes:
     _, cbc_key, mac_key, _ = _current_keys()
     body, mac = stored[:-LEGACY_MAC_BYTES], stored[-LEGACY_MAC_BYTES:]
-    if len(body) < 1 + 2 * LEGACY_IV_BYTES or not hmac.compare_digest(
-        mac, hmac_sm3(mac_key, body)
-    ):
+    if len(body) < 1 + 2 * LEGACY_IV_BYTES or not hmac.compare_digest(mac, hmac_sm3(mac_key, body)):
         raise DecryptionError("personal data failed authentication")
     iv, ciphertext = body[1 : 1 + LEGACY_IV_BYTES], body[1 + LEGACY_IV_BYTES :]
     decryptor = Cipher(algorithms.SM4(cbc_key), modes.CBC(iv)).decryptor()

@@ -5,9 +5,10 @@ Everything is scoped by center; KPIs are derived from `TicketEvent` only.
 
 from __future__ import annotations
 
+import secrets
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -113,6 +114,7 @@ def hall_settings_forget(*, center_id: int) -> None:
     key = _settings_key(center_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
+    hall_changed(center_id=center_id)  # the waiting limit and weights order the line
 
 
 # --- the pool --------------------------------------------------------------------------------
@@ -303,11 +305,116 @@ def _ahead_and_estimate(
     return ahead, max(1, round(work / windows))
 
 
+# --- the center's line, computed once per change ---------------------------------------------
+#
+# Every waiting phone polls its position; with 100 people waiting that is 20 reads a second per
+# center, and each read counted the people ahead with its own query. The whole line is now
+# computed once (one query for all waiting tickets) and kept in the cache under the center's
+# version, which every change of a ticket, window or setting bumps (`hall_changed`): a read is a
+# cache look-up, a change costs one recomputation per center, not one per client.
+
+_VERSION = "hall:ver:{}"
+POSITIONS_SECONDS = 120
+
+
+def hall_changed(*, center_id: int) -> None:
+    """The center's line changed: bump its version now and again when the change commits (a
+    reader between the two would otherwise keep the line as it was before the commit)."""
+    key = _VERSION.format(center_id)
+
+    def bump() -> None:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, secrets.randbits(62), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _center_version(center_id: int) -> int:
+    # A fresh random start after an eviction, so no older line can be taken for the new one.
+    version = cache.get_or_set(_VERSION.format(center_id), secrets.randbits(62), None)
+    return int(version or 0)
+
+
+@dataclass(frozen=True)
+class _Line:
+    spots: dict[str, tuple[int, int]]  # ticket id -> (people ahead, estimated minutes)
+    valid_until: datetime  # the next moment a waiting ticket passes the waiting limit
+
+
+def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSettings) -> _Line:
+    """People ahead and wait estimate of every waiting ticket, by the rule of `_ahead_filter`:
+    a ticket is ahead when its key (overdue first, then weight, then queue time, then number)
+    is strictly smaller; a pooled ticket does not count tickets transferred to a named officer,
+    the estimate counts everyone's work."""
+    limit = timedelta(minutes=settings.wait_limit_minutes)
+    limit_at = now - limit
+    rows = list(
+        Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING, service_day=day)
+        .values_list("pk", "item_id", "target_officer_id", "priority_weight", "queue_at", "seq")
+        .order_by()
+    )
+    medians = service_minutes_by_item(center_id=center_id, now=now) if rows else {}
+    fallback = statistics.median(medians.values()) if medians else DEFAULT_SERVICE_MINUTES
+    windows = max(open_window_count(center_id=center_id), 1) if rows else 1
+
+    def key(row: tuple[Any, ...]) -> tuple[int, datetime, int]:
+        rank = OVERDUE_RANK if row[4] <= limit_at else row[3]
+        return (-rank, row[4], row[5])
+
+    rows.sort(key=key)
+    spots: dict[str, tuple[int, int]] = {}
+    before_all = before_pooled = 0
+    work = 0.0
+    i = 0
+    while i < len(rows):
+        j, group_key = i, key(rows[i])
+        while j < len(rows) and key(rows[j]) == group_key:  # equal keys: none ahead of another
+            j += 1
+        for pk, _item, target, *_rest in rows[i:j]:
+            ahead = before_pooled if target is None else before_all
+            spots[pk] = (ahead, 0 if ahead == 0 else max(1, round(work / windows)))
+        for _pk, item_id, target, *_rest in rows[i:j]:
+            before_all += 1
+            before_pooled += target is None
+            work += medians.get(item_id, fallback)
+        i = j
+    later = [row[4] + limit for row in rows if row[4] > limit_at]
+    valid_until = min(later) if later else now + timedelta(days=1)
+    return _Line(spots=spots, valid_until=valid_until)
+
+
+def _line(*, center_id: int, day: date, now: datetime, settings: HallSettings) -> _Line:
+    minute = int(now.timestamp()) // 60  # the service-time medians move per minute
+    key = f"hall:line:{center_id}:{_center_version(center_id)}:{day.isoformat()}:{minute}"
+    line = cache.get(key)
+    if line is None or now >= line.valid_until:
+        line = _line_compute(center_id=center_id, day=day, now=now, settings=settings)
+        cache.set(key, line, POSITIONS_SECONDS)
+    return line  # type: ignore[no-any-return]
+
+
+def ticket_public_get(*, ticket_id: str) -> Ticket | None:
+    """The ticket alone (no joins): all that its public state needs."""
+    return Ticket.objects.filter(pk=str(ticket_id)[:24]).first()
+
+
 def ticket_state(ticket: Ticket, *, now: datetime | None = None) -> dict[str, Any]:
     """The public shape of a ticket (API and live position page)."""
     now = now or clock.now()
     settings = hall_settings_get(center_id=ticket.center_id)
-    ahead, estimate = _ahead_and_estimate(ticket, now=now, settings=settings)
+    ahead: int | None = None
+    estimate: int | None = None
+    if ticket.status == TicketStatus.WAITING and ticket.service_day == clock.local(now).date():
+        spot = _line(
+            center_id=ticket.center_id, day=ticket.service_day, now=now, settings=settings
+        ).spots.get(ticket.pk)
+        if spot is None:  # issued in a transaction not yet committed when the line was made
+            ahead, estimate = _ahead_and_estimate(ticket, now=now, settings=settings)
+        else:
+            ahead, estimate = spot
     expired = ticket.service_day < clock.local(now).date() and ticket.status in (
         TicketStatus.WAITING,
         TicketStatus.PARKED,
