@@ -101,7 +101,7 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
         phone=payload.phone or "",
         request_key=request.headers.get("Idempotency-Key"),
     )
-    return ticket_state(ticket)
+    return ticket_state(ticket, shared_line=False)
 
 
 @router.get(

@@ -386,14 +386,20 @@ def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSet
     return _Line(spots=spots, valid_until=valid_until)
 
 
-def _line(*, center_id: int, day: date, now: datetime, settings: HallSettings) -> _Line:
+def _line(
+    *, center_id: int, day: date, now: datetime, settings: HallSettings, compute: bool
+) -> _Line | None:
+    """The center's line as of now: cached, else computed and kept (`compute`), else None."""
     minute = int(now.timestamp()) // 60  # the service-time medians move per minute
     key = f"hall:line:{center_id}:{_center_version(center_id)}:{day.isoformat()}:{minute}"
     line = cache.get(key)
-    if line is None or now >= line.valid_until:
-        line = _line_compute(center_id=center_id, day=day, now=now, settings=settings)
-        cache.set(key, line, POSITIONS_SECONDS)
-    return line  # type: ignore[no-any-return]
+    if line is not None and now < line.valid_until:
+        return line  # type: ignore[no-any-return]
+    if not compute:
+        return None
+    line = _line_compute(center_id=center_id, day=day, now=now, settings=settings)
+    cache.set(key, line, POSITIONS_SECONDS)
+    return line
 
 
 def ticket_public_get(*, ticket_id: str) -> Ticket | None:
@@ -401,17 +407,28 @@ def ticket_public_get(*, ticket_id: str) -> Ticket | None:
     return Ticket.objects.filter(pk=str(ticket_id)[:24]).first()
 
 
-def ticket_state(ticket: Ticket, *, now: datetime | None = None) -> dict[str, Any]:
-    """The public shape of a ticket (API and live position page)."""
+def ticket_state(
+    ticket: Ticket, *, now: datetime | None = None, shared_line: bool = True
+) -> dict[str, Any]:
+    """The public shape of a ticket (API and live position page).
+
+    Reads (`shared_line`, the default) take the center's cached line and compute it when it is
+    missing; a write's own answer (the ticket just issued, which has changed the line) asks
+    one grouped query instead of recomputing the whole line for nobody else yet."""
     now = now or clock.now()
     settings = hall_settings_get(center_id=ticket.center_id)
     ahead: int | None = None
     estimate: int | None = None
     if ticket.status == TicketStatus.WAITING and ticket.service_day == clock.local(now).date():
-        spot = _line(
-            center_id=ticket.center_id, day=ticket.service_day, now=now, settings=settings
-        ).spots.get(ticket.pk)
-        if spot is None:  # issued in a transaction not yet committed when the line was made
+        line = _line(
+            center_id=ticket.center_id,
+            day=ticket.service_day,
+            now=now,
+            settings=settings,
+            compute=shared_line,
+        )
+        spot = line.spots.get(ticket.pk) if line is not None else None
+        if spot is None:  # no line, or a ticket committed after the line was made
             ahead, estimate = _ahead_and_estimate(ticket, now=now, settings=settings)
         else:
             ahead, estimate = spot
