@@ -42,7 +42,7 @@ from bianmin.lost_found.segment import tokens
 PUBLIC_LIMIT = 50
 # How many public index rows of a word are counted at most to rank the query's words by rarity
 # (a bounded index range; beyond it a word is simply "common"), and how long a count is kept.
-FREQUENCY_CAP = 5000
+FREQUENCY_CAP = 1000
 FREQUENCY_SECONDS = 3600
 # What a public row needs (public_row); loading less keeps the search fast.
 PUBLIC_FIELDS = (
