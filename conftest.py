@@ -43,6 +43,15 @@ def suite_clock() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Each test starts with an empty cache: cached settings and hours of a rolled-back test
+    (whose ids the next test reuses) must not leak into the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 PASSWORD = "Test@2026pass"  # noqa: S105 - test accounts only
 _HASH = make_password(PASSWORD, hasher="md5")
 

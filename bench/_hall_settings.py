@@ -13,3 +13,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "root": {"handlers": [], "level": "WARNING"},
 }
+# Behind the production proxy, the client's address comes from X-Forwarded-For, added by the
+# proxy at 127.0.0.1; the bench's load generators play that proxy (bench/hall_load).
+TRUSTED_PROXIES = ["127.0.0.1"]
+NINJA_NUM_PROXIES = 1

@@ -1,25 +1,38 @@
-"""bench/hall_load: a simulated peak hour of the queue hall against `manage.py serve` (uvicorn).
+"""bench/hall_load: the hall's server measured from outside, against a bare Django view.
 
-For each backend (SQLite, PostgreSQL) a fresh database is migrated and filled with
+For each backend (SQLite; PostgreSQL + Redis) a fresh database gets the demo data (as `make
+run` loads it: `bootstrap`) plus a bench center BN (64 windows, 64 all-round officers signed in,
+one guide, open all day) and a province of 100 centers (2 windows and officers each, a guide).
+Two servers are started the same way, with the same uvicorn settings, in the same run:
 
-* county:   center TG, 200 windows, 200 all-round officers signed in, one guide;
-* province: 100 centers, 2 windows and 2 officers each (200 officers), one guide each;
+* the product: `manage.py serve` (web + task worker, as `make run`), settings `bench._hall_settings`
+  = `make run`'s with the proxy address 127.0.0.1 trusted, as behind the production proxy;
+* the bare view: `python -m bench._bare_server`, one Django JSON view, no middleware, no database.
 
-then `manage.py serve --no-worker` is started and 200 concurrent clients (httpx, asyncio, one
-keep-alive connection each, over loopback) run closed loops for a fixed time per phase:
+Closed loop (wrk, a C load generator, 64 connections, `--seconds` per endpoint, each endpoint
+right after its own run of the bare view, whose figure its ratio divides by):
 
-* baseline  GET /healthz — a minimal Django JSON view, served the same way (the ceiling);
-* issue     POST /api/v1/tickets with guide tokens (staff issuing, not throttled);
-* call-next POST /api/v1/windows/{w}/call-next, each client one officer at one window,
-            followed by POST /api/v1/tickets/{id}/finish (call-next latency is what counts).
+    bare view | GET /healthz | GET /api/v1/tickets/{id} | position fragment (GET /t/{id}/ as
+    htmx) | GET /items/ | POST /api/v1/tickets (guide token) | call-next + finish
 
-A county's real peak is 300 tickets/hour at 12 windows (0.08 issues/s); the table shows how far
-above that the measured rates are. Targets: hot endpoints ≥ half the baseline's throughput and
-p99 < 100 ms with 200 clients. Results: bench/results/hall_load.json.
+Public reads carry `X-Forwarded-For` from 2,000 phone addresses (127.1.x.y), which the
+production throttle (600/min per client over the API) counts per address as it would behind
+the proxy: the throttle stays on, each phone under its limit. Call-next + finish: one wrk
+thread and connection per officer (each at their own window), alternating POST call-next and
+POST finish of the ticket just called; req/s counts both, half each.
+
+Open loop (bench._openloop, fixed arrival rates, latency from the due time): one province
+hour at its peak, in requests per second: issue 8.3, call 8.3 (each followed by its finish),
+board 20 (the calling displays' state), position reads --position-rps (phones that still
+poll). Reports p50/p99 per kind at that rate.
+
+Targets (issue 18): write path ≥ 0.25× the bare view, public reads ≥ 0.5×, as ratios in one
+run. Results: bench/results/hall_load.json, with the load average of the machine per endpoint.
 
     python -m bench hall_load
-    python -m bench.hall_load --seconds 5 --backends sqlite
-Environment: BIANMIN_BENCH_HALL_PG_URL (default postgres://postgres@127.0.0.1:5432/bianmin_bench_hall)
+    python -m bench.hall_load --seconds 10 --backends sqlite
+Environment: BIANMIN_BENCH_HALL_PG_URL (postgres://postgres@127.0.0.1:5432/bianmin_bench_hall),
+BIANMIN_BENCH_HALL_REDIS_URL (redis://127.0.0.1:6379/13, flushed first).
 """
 
 from __future__ import annotations
@@ -29,29 +42,30 @@ import asyncio
 import json
 import os
 import platform
+import re
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from datetime import UTC, datetime
 from typing import Any
 
-from bench._common import (
-    ROOT,
-    child_django_setup,
-    fresh_sqlite,
-    prepare_pg,
-    run_child,
-    write_results,
-)
+from bench import _openloop
+from bench._common import ROOT, child_django_setup, fresh_sqlite, prepare_pg, run_child
 
 RESULTS = ROOT / "bench" / "results" / "hall_load.json"
 SQLITE_PATH = ROOT / "var" / "bench" / "hall_load.sqlite3"
 PG_URL = os.environ.get(
     "BIANMIN_BENCH_HALL_PG_URL", "postgres://postgres@127.0.0.1:5432/bianmin_bench_hall"
 )
-CLIENTS = 200
+REDIS_URL = os.environ.get("BIANMIN_BENCH_HALL_REDIS_URL", "redis://127.0.0.1:6379/13")
+CONNECTIONS = 64
+OFFICERS = 64
 PROVINCE_CENTERS = 100
+PREISSUED = 800
+PHONES = 2000
 ITEMS = ["HZ02", "HZ05", "JG01", "JG04", "CR01", "ZA04"]
 
 
@@ -60,20 +74,35 @@ ITEMS = ["HZ02", "HZ05", "JG01", "JG04", "CR01", "ZA04"]
 
 def _setup() -> dict[str, Any]:
     from datetime import time as dtime
+    from datetime import timedelta
 
     child_django_setup()
-    from bianmin.accounts.models import Center, Staff
-    from bianmin.accounts.services import api_token_create
-    from bianmin.catalogue.services import catalogue_load_reference
-    from bianmin.core.permissions import Role
-    from bianmin.hall.models import Window
-    from bianmin.hall.services import window_sign_in
+    from django.core.management import call_command
 
-    catalogue_load_reference()
-    always = {"opens_at": dtime(0, 0), "closes_at": dtime(23, 59, 59)}
+    call_command("bootstrap", verbosity=0)  # reference + demo data, as `make run`
+
+    from bianmin.accounts.models import Center, CenterDayHours, Staff
+    from bianmin.accounts.services import api_token_create
+    from bianmin.core import clock
+    from bianmin.core.permissions import Role
+    from bianmin.hall.enums import IssueChannel
+    from bianmin.hall.models import Window
+    from bianmin.hall.services import ticket_issue, window_sign_in
+
+    today = clock.today()
 
     def center_with(code: str, windows: int) -> dict[str, Any]:
-        center = Center.objects.create(code=code, name=f"{code} 便民服务中心", **always)
+        center = Center.objects.create(
+            code=code, name=f"{code} 便民服务中心", opens_at=dtime(0, 0), closes_at=dtime(23, 59)
+        )
+        for day in (today - timedelta(days=1), today, today + timedelta(days=1)):
+            CenterDayHours.objects.create(
+                center=center,
+                day=day,
+                is_open=True,
+                opens_at=dtime(0, 0),
+                closes_at=dtime(23, 59, 59),
+            )
         Window.objects.bulk_create(
             Window(center=center, code=f"W{i:03d}", name=f"{i}号窗口")
             for i in range(1, windows + 1)
@@ -96,130 +125,194 @@ def _setup() -> dict[str, Any]:
             )
         return {
             "code": code,
+            "center": center,
+            "guide_staff": guide,
             "guide": api_token_create(staff=guide, label="bench"),
             "officers": officers,
         }
 
-    county = center_with("TG", CLIENTS)
-    province = [
-        center_with(f"P{i:03d}", CLIENTS // PROVINCE_CENTERS)
-        for i in range(1, PROVINCE_CENTERS + 1)
+    county = center_with("BN", OFFICERS)
+    tickets = [
+        ticket_issue(
+            actor=county["guide_staff"],
+            center=county["center"],
+            item_codes=[ITEMS[i % len(ITEMS)]],
+            channel=IssueChannel.GUIDE,
+        ).pk
+        for i in range(PREISSUED)
     ]
-    return {"county": [county], "province": province}
+    province = [center_with(f"P{i:03d}", 2) for i in range(1, PROVINCE_CENTERS + 1)]
+    province_tickets = [
+        ticket_issue(
+            actor=c["guide_staff"],
+            center=c["center"],
+            item_codes=["HZ02"],
+            channel=IssueChannel.GUIDE,
+        ).pk
+        for c in province
+        for _ in range(5)
+    ]
 
+    def public(c: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in c.items() if k not in {"center", "guide_staff"}}
 
-# --- load (parent, asyncio) --------------------------------------------------------------------
-
-
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-async def _phase(base: str, seconds: float, make_client_loop: Any) -> dict[str, Any]:
-    import httpx
-
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    stop_at = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=CLIENTS + 10, max_keepalive_connections=CLIENTS + 10)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
-
-        async def record(method: str, url: str, **kw: Any) -> httpx.Response | None:
-            started = time.perf_counter()
-            try:
-                response = await http.request(method, url, **kw)
-            except httpx.HTTPError:
-                statuses[0] = statuses.get(0, 0) + 1  # connection dropped: counted, not timed
-                await asyncio.sleep(0.05)
-                return None
-            latencies.append((time.perf_counter() - started) * 1000)
-            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-            return response
-
-        started = time.perf_counter()
-        await asyncio.gather(*(make_client_loop(i, http, record, stop_at) for i in range(CLIENTS)))
-        elapsed = time.perf_counter() - started
     return {
-        "requests": len(latencies),
-        "seconds": round(elapsed, 2),
-        "throughput_rps": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(_pct(latencies, 0.50), 1),
-        "p99_ms": round(_pct(latencies, 0.99), 1),
-        "mean_ms": round(statistics.mean(latencies), 1) if latencies else 0.0,
-        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "county": public(county),
+        "tickets": tickets[-200:],  # the last issued: still waiting during the read phases
+        "province": [public(c) for c in province],
+        "province_tickets": province_tickets,
     }
 
 
-def _baseline_loop() -> Any:
-    async def loop(i: int, http: Any, record: Any, stop_at: float) -> None:
-        while time.perf_counter() < stop_at:
-            await record("GET", "/healthz")
+# --- wrk -------------------------------------------------------------------------------------
 
-    return loop
-
-
-def _issue_loop(centers: list[dict[str, Any]]) -> Any:
-    async def loop(i: int, http: Any, record: Any, stop_at: float) -> None:
-        center = centers[i % len(centers)]
-        headers = {"Authorization": f"Bearer {center['guide']}"}
-        n = 0
-        while time.perf_counter() < stop_at:
-            n += 1
-            await record(
-                "POST",
-                "/api/v1/tickets",
-                headers=headers,
-                json={
-                    "item_code": ITEMS[(i + n) % len(ITEMS)],
-                    "priority": "elderly" if n % 10 == 0 else "normal",
-                },
-            )
-
-    return loop
-
-
-def _call_loop(
-    centers: list[dict[str, Any]], calls: list[float], finishes: list[float], empties: list[int]
-) -> Any:
-    officers = [(c, o) for c in centers for o in c["officers"]]
-
-    async def loop(i: int, http: Any, record: Any, stop_at: float) -> None:
-        _center, officer = officers[i % len(officers)]
-        headers = {"Authorization": f"Bearer {officer['token']}"}
-        while time.perf_counter() < stop_at:
-            started = time.perf_counter()
-            response = await record(
-                "POST", f"/api/v1/windows/{officer['window']}/call-next", headers=headers
-            )
-            if response is None:
-                continue
-            calls.append((time.perf_counter() - started) * 1000)
-            if response.status_code == 204:
-                empties.append(1)
-                await asyncio.sleep(0.05)
-                continue
-            if response.status_code != 200:
-                continue
-            started = time.perf_counter()
-            done = await record(
-                "POST", f"/api/v1/tickets/{response.json()['id']}/finish", headers=headers
-            )
-            if done is not None:
-                finishes.append((time.perf_counter() - started) * 1000)
-
-    return loop
+LUA_DONE = r"""
+threads = {}
+local counter = 0
+setup = function(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+done = function(summary, latency, requests)
+  local calls, finishes, empty = 0, 0, 0
+  for _, t in ipairs(threads) do
+    calls = calls + (t:get("calls") or 0)
+    finishes = finishes + (t:get("finishes") or 0)
+    empty = empty + (t:get("empty") or 0)
+  end
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
+    '"non_2xx": %d, "socket_errors": %d, "calls": %d, "finishes": %d, "empty_204": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout, calls, finishes, empty))
+end
+"""
 
 
-def _summary(values: list[float], elapsed: float) -> dict[str, Any]:
+def _lua_list(values: list[str]) -> str:
+    return "{" + ",".join(json.dumps(v) for v in values) + "}"
+
+
+def _lua_get(paths: list[str], *, htmx: bool = False) -> str:
+    """GETs over `paths`, each from one of PHONES client addresses behind the proxy."""
+    extra = 'wrk.headers["HX-Request"] = "true"\n' if htmx else ""
+    return (
+        LUA_DONE
+        + extra
+        + f"local paths = {_lua_list(paths)}\n"
+        + f"local phones = {PHONES}\n"
+        + r"""
+local n = 0
+request = function()
+  n = n + 1
+  local phone = (n * 7 + id * 997) % phones
+  wrk.headers["X-Forwarded-For"] = string.format("127.1.%d.%d", math.floor(phone / 250), phone % 250 + 1)
+  return wrk.format("GET", paths[(n % #paths) + 1])
+end
+"""
+    )
+
+
+def _lua_issue(token: str) -> str:
+    return (
+        LUA_DONE
+        + f"local items = {_lua_list(ITEMS)}\n"
+        + f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        + r"""
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("POST", "/api/v1/tickets", nil, '{"item_code": "' .. items[(n % #items) + 1] .. '"}')
+end
+"""
+    )
+
+
+def _lua_call_finish(officers: list[dict[str, str]]) -> str:
+    table = (
+        "{"
+        + ",".join(f"{{{json.dumps(o['window'])},{json.dumps(o['token'])}}}" for o in officers)
+        + "}"
+    )
+    return (
+        LUA_DONE
+        + f"local officers = {table}\n"
+        + r"""
+calls, finishes, empty = 0, 0, 0
+local pending, last, me = nil, nil, nil
+request = function()
+  me = me or officers[(id % #officers) + 1]
+  local headers = {["Authorization"] = "Bearer " .. me[2]}
+  if pending then
+    local ticket = pending
+    pending, last = nil, "finish"
+    return wrk.format("POST", "/api/v1/tickets/" .. ticket .. "/finish", headers, "")
+  end
+  last = "call"
+  return wrk.format("POST", "/api/v1/windows/" .. me[1] .. "/call-next", headers, "")
+end
+response = function(status, headers, body)
+  if last == "call" then
+    if status == 200 then
+      pending = string.match(body, '"id": ?"([^"]+)"')
+      calls = calls + 1
+    elseif status == 204 then
+      empty = empty + 1
+    end
+  elseif status == 200 then
+    finishes = finishes + 1
+  end
+end
+"""
+    )
+
+
+def _wrk(url: str, lua: str, *, seconds: float, threads: int, connections: int) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    try:
+        proc = subprocess.run(
+            [
+                "wrk",
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{seconds:.0f}s",
+                "--timeout",
+                "30s",
+                "-s",
+                script.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 120,
+            check=False,
+        )
+    finally:
+        os.unlink(script.name)
+    match = re.search(r"^WRKJSON (.*)$", proc.stdout, re.M)
+    if match is None:
+        raise RuntimeError(f"wrk failed: {proc.stdout[-500:]} {proc.stderr[-500:]}")
+    raw = json.loads(match.group(1))
+    seconds_run = raw["duration_us"] / 1e6
     return {
-        "requests": len(values),
-        "throughput_rps": round(len(values) / elapsed, 1),
-        "p50_ms": round(_pct(values, 0.5), 1),
-        "p99_ms": round(_pct(values, 0.99), 1),
+        "requests": raw["requests"],
+        "throughput_rps": round(raw["requests"] / seconds_run, 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 1),
+        "p99_ms": round(raw["p99_us"] / 1000, 1),
+        "non_2xx": raw["non_2xx"],
+        "socket_errors": raw["socket_errors"],
+        "calls": raw["calls"],
+        "finishes": raw["finishes"],
+        "empty_204": raw["empty_204"],
+        "load_average": round(os.getloadavg()[0], 2),
     }
+
+
+# --- servers ---------------------------------------------------------------------------------
 
 
 def _free_port() -> int:
@@ -228,120 +321,282 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _run_backend(backend: str, env: dict[str, str], seconds: float) -> dict[str, Any] | None:
+def _wait_up(url: str) -> bool:
+    import httpx
+
+    for _ in range(300):
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return False
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+# --- the open loop -----------------------------------------------------------------------------
+
+
+def _province_schedule(
+    data: dict[str, Any], *, seconds: float, position_rps: float
+) -> list[tuple[float, _openloop.Job]]:
+    province = data["province"]
+    issued: list[str] = list(data["province_tickets"])
+    officers = [o for c in province for o in c["officers"]]
+    busy: set[str] = set()
+    schedule: list[tuple[float, _openloop.Job]] = []
+
+    def every(rps: float, make: Any) -> None:
+        if rps <= 0:
+            return
+        count = int(seconds * rps)
+        for i in range(count):
+            schedule.append((i / rps, make(i)))
+
+    def issue(i: int) -> _openloop.Job:
+        center = province[i % len(province)]
+
+        async def job(pool: _openloop.Pool, rec: _openloop.Recorder, due: float) -> None:
+            body = json.dumps({"item_code": ITEMS[i % len(ITEMS)]}).encode()
+            headers = {
+                "Authorization": f"Bearer {center['guide']}",
+                "Content-Type": "application/json",
+            }
+            reply = await _openloop.timed(
+                pool, rec, "issue", due, "POST", "/api/v1/tickets", headers, body
+            )
+            if reply is not None and reply.status == 200:
+                issued.append(json.loads(reply.body)["id"])
+
+        return job
+
+    def call(i: int) -> _openloop.Job:
+        async def job(pool: _openloop.Pool, rec: _openloop.Recorder, due: float) -> None:
+            free = [o for o in officers if o["token"] not in busy]
+            if not free:
+                rec.add("call_next", 0.0, -1)  # every officer busy: not sent (counted)
+                return
+            officer = free[i % len(free)]
+            busy.add(officer["token"])
+            headers = {"Authorization": f"Bearer {officer['token']}"}
+            try:
+                reply = await _openloop.timed(
+                    pool,
+                    rec,
+                    "call_next",
+                    due,
+                    "POST",
+                    f"/api/v1/windows/{officer['window']}/call-next",
+                    headers,
+                )
+                if reply is not None and reply.status == 200:
+                    ticket = json.loads(reply.body)["id"]
+                    await _openloop.timed(
+                        pool,
+                        rec,
+                        "finish",
+                        time.perf_counter(),
+                        "POST",
+                        f"/api/v1/tickets/{ticket}/finish",
+                        headers,
+                    )
+            finally:
+                busy.discard(officer["token"])
+
+        return job
+
+    def board(i: int) -> _openloop.Job:
+        code = province[i % len(province)]["code"]
+
+        async def job(pool: _openloop.Pool, rec: _openloop.Recorder, due: float) -> None:
+            await _openloop.timed(
+                pool, rec, "board", due, "GET", f"/hall/display/{code}/state.json", {}
+            )
+
+        return job
+
+    def position(i: int) -> _openloop.Job:
+        async def job(pool: _openloop.Pool, rec: _openloop.Recorder, due: float) -> None:
+            ticket = issued[(i * 7919) % len(issued)]
+            phone = i % PHONES
+            headers = {"X-Forwarded-For": f"127.1.{phone // 250}.{phone % 250 + 1}"}
+            await _openloop.timed(
+                pool, rec, "position", due, "GET", f"/api/v1/tickets/{ticket}", headers
+            )
+
+        return job
+
+    peak = 300 * PROVINCE_CENTERS / 3600  # a county's peak hour: 300 tickets
+    every(peak, issue)
+    every(peak, call)
+    every(PROVINCE_CENTERS / 5, board)  # one display per center, every 5 s
+    every(position_rps, position)
+    return schedule
+
+
+def _pick(ordered: list[float], q: float) -> float:
+    return round(ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))], 1)
+
+
+def _open_loop(
+    port: int, data: dict[str, Any], *, seconds: float, position_rps: float
+) -> dict[str, Any]:
+
+    schedule = _province_schedule(data, seconds=seconds, position_rps=position_rps)
+    recorder, meta = asyncio.run(_openloop.run("127.0.0.1", port, schedule))
+    kinds: dict[str, Any] = {}
+    for kind, values in recorder.latencies.items():
+        ordered = sorted(values)
+        kinds[kind] = {
+            "count": len(values),
+            "rate_rps": round(len(values) / seconds, 1),
+            "p50_ms": _pick(ordered, 0.5),
+            "p99_ms": _pick(ordered, 0.99),
+            "statuses": {str(k): v for k, v in sorted(recorder.statuses[kind].items())},
+        }
+    return {
+        **meta,
+        "offered_rps": round(len(schedule) / seconds, 1),
+        "kinds": kinds,
+        "load_average": round(os.getloadavg()[0], 2),
+    }
+
+
+# --- one backend ---------------------------------------------------------------------------------
+
+
+def _run_backend(
+    backend: str, env: dict[str, str], seconds: float, open_seconds: float, position_rps: float
+) -> dict[str, Any] | None:
     data = run_child(
-        ["bench.hall_load", "--setup"], env=env, label=f"{backend}: setup failed", timeout=1800
+        ["bench.hall_load", "--setup"], env=env, label=f"{backend}: setup failed", timeout=3600
     )
     if data is None:
         return None
-    port = _free_port()
+    port, bare_port = _free_port(), _free_port()
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port), "--no-worker"],
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
-    base = f"http://127.0.0.1:{port}"
+    bare = subprocess.Popen(
+        [sys.executable, "-m", "bench._bare_server", "--port", str(bare_port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base, bare_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
     try:
-        import httpx
-
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            print(f"  {backend}: server did not start")
+        if not (_wait_up(f"{base}/healthz") and _wait_up(f"{bare_base}/bare")):
+            print(f"  {backend}: a server did not start")
             return None
-        out: dict[str, Any] = {}
-        for scenario in ("county", "province"):
-            centers = data[scenario]
+        county = data["county"]
+        tickets = data["tickets"]
+        runs: dict[str, tuple[str, str, int, int]] = {
+            "bare": (f"{bare_base}/bare", _lua_get(["/bare"]), 2, CONNECTIONS),
+            "healthz": (f"{base}/healthz", _lua_get(["/healthz"]), 2, CONNECTIONS),
+            "ticket_read": (
+                base,
+                _lua_get([f"/api/v1/tickets/{t}" for t in tickets]),
+                2,
+                CONNECTIONS,
+            ),
+            "position_fragment": (
+                base,
+                _lua_get([f"/t/{t}/" for t in tickets], htmx=True),
+                2,
+                CONNECTIONS,
+            ),
+            "items": (f"{base}/items/", _lua_get(["/items/"]), 2, CONNECTIONS),
+            "issue": (f"{base}/api/v1/tickets", _lua_issue(county["guide"]), 2, CONNECTIONS),
+            "call_finish": (base, _lua_call_finish(county["officers"]), OFFICERS, OFFICERS),
+        }
+        out: dict[str, Any] = {"closed_loop": {}}
+        _wrk(
+            f"{bare_base}/bare", _lua_get(["/bare"]), seconds=2, threads=2, connections=CONNECTIONS
+        )
+        _wrk(
+            f"{base}/healthz", _lua_get(["/healthz"]), seconds=2, threads=2, connections=CONNECTIONS
+        )
+        bare_url, bare_lua, *_ = runs["bare"]
+        for name, (url, lua, threads, connections) in runs.items():
+            # The bare view again right before each endpoint: the machine's load moves within a
+            # run, so each ratio is taken against the ceiling of the same minute.
+            ceiling = _wrk(bare_url, bare_lua, seconds=seconds, threads=2, connections=CONNECTIONS)
+            row = _wrk(url, lua, seconds=seconds, threads=threads, connections=connections)
+            row["bare_rps"] = ceiling["throughput_rps"]
+            row["ratio_to_bare"] = round(
+                row["throughput_rps"] / (ceiling["throughput_rps"] or 1), 2
+            )
+            out["closed_loop"][name] = row
             print(
-                f"  {backend} / {scenario}: baseline, issue, call-next "
-                f"({seconds:.0f} s each, {CLIENTS} clients) …",
+                f"    {name:<18} {row['throughput_rps']:>8} req/s  p50 {row['p50_ms']} ms  "
+                f"p99 {row['p99_ms']} ms  ÷ bare {row['ratio_to_bare']}  load {row['load_average']}",
                 flush=True,
             )
-            asyncio.run(_phase(base, 1.0, _baseline_loop()))  # warm-up
-            baseline = asyncio.run(_phase(base, seconds, _baseline_loop()))
-            issue = asyncio.run(_phase(base, seconds, _issue_loop(centers)))
-            calls: list[float] = []
-            finishes: list[float] = []
-            empties: list[int] = []
-            mixed = asyncio.run(
-                _phase(base, seconds, _call_loop(centers, calls, finishes, empties))
-            )
-            print(
-                f"    baseline {baseline['throughput_rps']} req/s, issue "
-                f"{issue['throughput_rps']} req/s {issue['statuses']}, call-next "
-                f"{_summary(calls, mixed['seconds'])['throughput_rps']} req/s "
-                f"{mixed['statuses']}",
-                flush=True,
-            )
-            out[scenario] = {
-                "baseline": baseline,
-                "issue": issue,
-                "call_next": _summary(calls, mixed["seconds"]),
-                "finish": _summary(finishes, mixed["seconds"]),
-                "call_next_empty_204": len(empties),
-                "call_phase_statuses": mixed["statuses"],
-            }
+        print(f"  {backend}: open loop, a province hour ({open_seconds:.0f} s) …", flush=True)
+        out["open_loop"] = _open_loop(port, data, seconds=open_seconds, position_rps=position_rps)
         return out
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        _stop(server)
+        _stop(bare)
 
 
 def _table(results: dict[str, Any]) -> None:
-    header = (
-        f"{'backend':<11}{'scenario':<10}{'endpoint':<11}{'req/s':>9}{'p50 ms':>9}"
-        f"{'p99 ms':>9}{'÷ baseline':>12}{'× need':>10}{'failed':>8}"
-    )
+    header = f"{'backend':<11}{'endpoint':<19}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bare':>8}{'÷ bare':>8}{'non-2xx':>9}{'load':>6}"
     print(header)
     print("-" * len(header))
-    need = 300 / 3600  # tickets per second at a county's peak hour
-    for backend, scenarios in results["backends"].items():
-        for scenario, r in scenarios.items():
-            ceiling = r["baseline"]["throughput_rps"] or 1
-            for name in ("baseline", "issue", "call_next"):
-                row = r[name]
-                ratio = row["throughput_rps"] / ceiling
-                times = "" if name == "baseline" else f"{row['throughput_rps'] / need:,.0f}"
-                codes = r["call_phase_statuses"] if name == "call_next" else row["statuses"]
-                failed = sum(v for k, v in codes.items() if k == "0" or int(k) >= 400)
-                print(
-                    f"{backend:<11}{scenario:<10}{name:<11}{row['throughput_rps']:>9.1f}"
-                    f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{ratio:>12.2f}{times:>10}"
-                    f"{failed:>8}"
-                )
-    print(
-        "÷ baseline: throughput relative to the minimal JSON view; × need: relative to a "
-        "county's peak (300 tickets/h)."
-    )
+    for backend, r in results["backends"].items():
+        for name, row in r["closed_loop"].items():
+            print(
+                f"{backend:<11}{name:<19}{row['throughput_rps']:>9.1f}{row['p50_ms']:>9.1f}"
+                f"{row['p99_ms']:>9.1f}{row['bare_rps']:>8.1f}{row['ratio_to_bare']:>8.2f}{row['non_2xx']:>9}{row['load_average']:>6}"
+            )
+        ol = r["open_loop"]
+        print(
+            f"{backend}: open loop at {ol['offered_rps']} req/s (generator {ol['generator_cpu_percent']} % CPU)"
+        )
+        for kind, row in ol["kinds"].items():
+            print(
+                f"    {kind:<12}{row['rate_rps']:>8} req/s  p50 {row['p50_ms']} ms  p99 {row['p99_ms']} ms  {row['statuses']}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.hall_load")
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--open-seconds", type=float, default=20.0)
+    parser.add_argument("--position-rps", type=float, default=10.0)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--setup", action="store_true")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
     if args.setup:
         print(json.dumps(_setup()))
         return 0
+    if shutil.which("wrk") is None:
+        subprocess.run([str(ROOT / "scripts" / "ensure-debian-packages"), "wrk"], check=True)
     base_env = {k: v for k, v in os.environ.items() if k != "BIANMIN_REDIS_URL"}
     base_env["DJANGO_SETTINGS_MODULE"] = "bench._hall_settings"
     results: dict[str, Any] = {
-        "clients": CLIENTS,
-        "seconds_per_phase": args.seconds,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "connections": CONNECTIONS,
+        "seconds_per_endpoint": args.seconds,
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
-        "server": "manage.py serve (uvicorn, 1 process)",
+        "generator": "wrk (closed loop), bench._openloop (open loop)",
+        "server": "manage.py serve (uvicorn, 1 process, with the task worker)",
         "backends": {},
     }
     for backend in args.backends.split(","):
@@ -354,12 +609,33 @@ def main(argv: list[str] | None = None) -> int:
             if not prepare_pg(PG_URL):
                 continue
             env["BIANMIN_DATABASE_URL"] = PG_URL
+            if _flush_redis(REDIS_URL):
+                env["BIANMIN_REDIS_URL"] = REDIS_URL
         else:
             continue
-        outcome = _run_backend(backend, env, args.seconds)
+        print(f"  {backend}: setup …", flush=True)
+        outcome = _run_backend(backend, env, args.seconds, args.open_seconds, args.position_rps)
         if outcome is not None:
+            outcome["redis"] = "BIANMIN_REDIS_URL" in env
             results["backends"][backend] = outcome
-    return write_results(results, RESULTS, _table)
+    if not results["backends"]:
+        return 1
+    _table(results)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    print(f"written {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+def _flush_redis(url: str) -> bool:
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=3).flushdb()
+    except Exception as exc:  # no Redis here: PostgreSQL alone, said in the results
+        print(f"  redis: not used ({exc.__class__.__name__})")
+        return False
+    return True
 
 
 if __name__ == "__main__":

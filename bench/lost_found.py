@@ -130,7 +130,7 @@ def _table(results: dict[str, Any]) -> None:
     print(header)
     print("-" * len(header))
     for backend, r in results["backends"].items():
-        for name in ("jieba_index", "like_scan", "match_report"):
+        for name in ("jieba_index", "jieba_longest_word_first", "like_scan", "match_report"):
             t = r[name]
             print(
                 f"{backend:<12}{name:<24}{t['p50_ms']:>7.2f} ms{t['p95_ms']:>7.2f} ms"
@@ -183,13 +183,15 @@ def _child(rows: int) -> dict[str, Any]:
     insert_seconds = round(time.perf_counter() - started, 1)
     _analyze()
     queries = _queries(rng)
-    jieba_times, like_times, agreement = _measure(queries)
+    jieba_times, like_times, longest_times, agreement = _measure(queries)
     match_times = _measure_matching(rng, center)
     return {
         "rows": rows,
         "tokens": tokens,
         "insert_seconds": insert_seconds,
         "jieba_index": _summary(jieba_times),
+        "jieba_longest_word_first": _summary(longest_times),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "like_scan": _summary(like_times),
         "match_report": _summary(match_times),
         "agreement": agreement,
@@ -275,7 +277,9 @@ def _timed(fn: Any) -> tuple[float, Any]:
     return (time.perf_counter() - started) * 1000, value
 
 
-def _measure(queries: list[tuple[str, str]]) -> tuple[list[float], list[float], str]:
+def _measure(
+    queries: list[tuple[str, str]],
+) -> tuple[list[float], list[float], list[float], str]:
     from bianmin.lost_found import selectors
     from bianmin.lost_found.models import FoundItem
 
@@ -288,6 +292,18 @@ def _measure(queries: list[tuple[str, str]]) -> tuple[list[float], list[float], 
         return list(qs.order_by("-found_on", "-pk").values_list("number", flat=True)[:50])
 
     selectors.public_search(q="钱包")  # warm the segmenter and the caches
+    # The earlier walk (longest word first, no frequencies), in the same run, for comparison.
+    ranked_by_frequency = selectors.word_frequency
+    selectors.word_frequency = lambda word: 0  # type: ignore[assignment]
+    longest_times = []
+    try:
+        for words, category in queries:
+            ms, _found = _timed(
+                lambda w=words, c=category: selectors.public_search(q=w, category=c)
+            )
+            longest_times.append(ms)
+    finally:
+        selectors.word_frequency = ranked_by_frequency  # type: ignore[assignment]
     jieba_times, like_times, same = [], [], 0
     for words, category in queries:
         ms, found = _timed(lambda w=words, c=category: selectors.public_search(q=w, category=c))
@@ -296,7 +312,7 @@ def _measure(queries: list[tuple[str, str]]) -> tuple[list[float], list[float], 
         like_times.append(ms)
         if found and baseline and found[0].number in baseline:
             same += 1
-    return jieba_times, like_times, f"{same}/{len(queries)} queries"
+    return jieba_times, like_times, longest_times, f"{same}/{len(queries)} queries"
 
 
 def _measure_matching(rng: random.Random, center: Any) -> list[float]:

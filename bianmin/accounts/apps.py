@@ -31,3 +31,16 @@ class AccountsConfig(AppConfig):
         register_screen(Screen(_("服务时间"), "accounts:hours", Perm.HALL_CONFIGURE, order=86))
         for role, url_name in DEFAULT_LANDINGS.items():
             register_landing(Landing(Role(role), url_name, priority=-100))
+
+        from django.db.models.signals import post_delete, post_save
+
+        from bianmin.accounts.models import Center, CenterDayHours, CenterWeekday
+        from bianmin.accounts.selectors import center_hours_forget
+        from bianmin.core.models import CalendarOverride, CalendarYear
+
+        def forget_hours(sender: object, **kwargs: object) -> None:
+            center_hours_forget()
+
+        for model in (Center, CenterWeekday, CenterDayHours, CalendarOverride, CalendarYear):
+            post_save.connect(forget_hours, sender=model, weak=False)
+            post_delete.connect(forget_hours, sender=model, weak=False)

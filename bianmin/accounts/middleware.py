@@ -8,6 +8,7 @@ their tokens are issued to these roles only after TOTP (services/tokens.py).
 from collections.abc import Callable
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -32,16 +33,39 @@ def two_factor_message() -> str:
 
 
 class TwoFactorRequiredMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    """Sync and async (uvicorn): a sync-only middleware costs an ASGI stack two thread hops per
+    request. Requests without a session cookie (API tokens, the public) are not signed in."""
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if two_factor_missing(request.user) and not request.path.startswith(EXEMPT_PREFIXES):
-            if request.path.startswith(API_PREFIX):
-                return JsonResponse(
-                    {"code": AccountsError.TWO_FACTOR_REQUIRED, "message": two_factor_message()},
-                    status=401,
-                    json_dumps_params={"ensure_ascii": False},
-                )
-            return redirect("accounts:totp")
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        if not request.path.startswith(EXEMPT_PREFIXES) and two_factor_missing(request.user):
+            return self._refuse(request)
         return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(EXEMPT_PREFIXES):
+            user = await request.auser()  # type: ignore[attr-defined]
+            if two_factor_missing(user):
+                return self._refuse(request)
+        response: HttpResponse = await self.get_response(request)
+        return response
+
+    @staticmethod
+    def _refuse(request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse(
+                {"code": AccountsError.TWO_FACTOR_REQUIRED, "message": two_factor_message()},
+                status=401,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return redirect("accounts:totp")

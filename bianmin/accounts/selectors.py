@@ -4,6 +4,8 @@ from typing import Any, Protocol
 
 import chinese_calendar
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 
 from bianmin.accounts.models import (
@@ -97,7 +99,38 @@ class DayHours:
         return True
 
 
+HOURS_CACHE_SECONDS = 600
+_HOURS_GENERATION = "accounts:hours:gen"
+
+
+def center_hours_forget() -> None:
+    """Every center's cached hours are stale: a center, its week, a dated exception or the
+    working-day calendar changed. Bumps the generation now and again at commit."""
+
+    def bump() -> None:
+        try:
+            cache.incr(_HOURS_GENERATION)
+        except ValueError:
+            cache.set(_HOURS_GENERATION, 1, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
 def center_hours(*, center_id: int, day: date) -> DayHours | None:
+    """The hours the center serves on `day`, cached per center and day (every ticket issue
+    asks; five queries otherwise) until any hours or calendar row changes."""
+    generation = cache.get_or_set(_HOURS_GENERATION, 1, None)
+    key = f"accounts:hours:{generation}:{center_id}:{day.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached[0]  # type: ignore[no-any-return]
+    hours = _center_hours(center_id=center_id, day=day)
+    cache.set(key, (hours,), HOURS_CACHE_SECONDS)
+    return hours
+
+
+def _center_hours(*, center_id: int, day: date) -> DayHours | None:
     """The hours the center serves on `day` (its own calendar), or None when closed all day.
 
     The one source for ticket issuing, notices and the hall screens. In order:

@@ -23,6 +23,15 @@ def item_get(*, code: str) -> ServiceItem:
     return item
 
 
+def item_get_plain(*, code: str) -> ServiceItem:
+    """The item alone (one query), without its materials and fee variants: for hot paths that
+    need only its id, code, category and state (issuing a ticket)."""
+    item = ServiceItem.objects.filter(code=code.strip().upper()).first()
+    if item is None:
+        raise NotFound(f"没有编码为 {code} 的事项", code=CatalogueError.UNKNOWN_ITEM)
+    return item
+
+
 def item_codes() -> list[str]:
     return list(ServiceItem.objects.filter(is_active=True).values_list("code", flat=True))
 

@@ -51,3 +51,22 @@ class HallConfig(AppConfig):
         from bianmin.audit.targets import register_target
 
         register_target("hall.ticket", noun=_("取号"), label_field="number", search_field="number")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from bianmin.hall.models import HallSettings, Ticket, WindowSession
+        from bianmin.hall.selectors import hall_changed, hall_settings_forget
+
+        def forget_settings(sender: object, instance: HallSettings, **kwargs: object) -> None:
+            hall_settings_forget(center_id=instance.center_id)
+
+        def line_changed(sender: object, instance: Ticket | WindowSession, **kw: object) -> None:
+            hall_changed(center_id=instance.center_id)
+
+        post_save.connect(forget_settings, sender=HallSettings, weak=False)
+        post_delete.connect(forget_settings, sender=HallSettings, weak=False)
+        # The services bump the version in `change_record`; these catch every other write
+        # (factories, demo data, the admin).
+        for model in (Ticket, WindowSession):
+            post_save.connect(line_changed, sender=model, weak=False)
+            post_delete.connect(line_changed, sender=model, weak=False)

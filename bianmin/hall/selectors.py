@@ -6,12 +6,14 @@ Everything is scoped by center; KPIs are derived from `TicketEvent` only.
 from __future__ import annotations
 
 import math
+import secrets
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,10 +95,35 @@ def hall_hours_today(*, center_id: int) -> str:
 # --- settings --------------------------------------------------------------------------------
 
 
+SETTINGS_CACHE_SECONDS = 300
+
+
+def _settings_key(center_id: int) -> str:
+    return f"hall:settings:{center_id}"
+
+
 def hall_settings_get(*, center_id: int) -> HallSettings:
-    """The hall's settings, or the defaults (unsaved) when the director has set none."""
-    found = HallSettings.objects.filter(center_id=center_id).first()
-    return found if found is not None else HallSettings(center_id=center_id)
+    """The hall's settings, or the defaults (unsaved) when the director has set none.
+
+    Read on every issue, call and position read, changed a few times a year: kept in the cache
+    (shared by every worker with Redis) and forgotten whenever a row is saved or deleted
+    (`hall_settings_forget`, connected in apps.ready)."""
+    key = _settings_key(center_id)
+    found = cache.get(key)
+    if found is None:
+        found = HallSettings.objects.filter(center_id=center_id).first()
+        found = found if found is not None else HallSettings(center_id=center_id)
+        cache.set(key, found, SETTINGS_CACHE_SECONDS)
+    return found
+
+
+def hall_settings_forget(*, center_id: int) -> None:
+    """Drop the cached settings now and again when the changing transaction commits (a reader
+    between the two could otherwise cache the row as it was before the commit)."""
+    key = _settings_key(center_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+    hall_changed(center_id=center_id)  # the waiting limit and weights order the line
 
 
 # --- the pool --------------------------------------------------------------------------------
@@ -257,11 +284,163 @@ def ticket_get(*, ticket_id: str) -> Ticket | None:
     )
 
 
-def ticket_state(ticket: Ticket, *, now: datetime | None = None) -> dict[str, Any]:
-    """The public shape of a ticket (API and live position page)."""
+def _ahead_and_estimate(
+    ticket: Ticket, *, now: datetime, settings: HallSettings
+) -> tuple[int | None, int | None]:
+    """`ticket_people_ahead` and `estimate_wait_minutes` from ONE grouped query: the waiting
+    tickets ahead counted per item and per "transferred to a named officer" (the position
+    leaves those out for a pooled ticket; the estimate counts everyone's work)."""
+    if ticket.status != TicketStatus.WAITING or ticket.service_day != clock.local(now).date():
+        return None, None
+    rows = (
+        Ticket.objects.filter(
+            center_id=ticket.center_id, status=TicketStatus.WAITING, service_day=ticket.service_day
+        )
+        .exclude(pk=ticket.pk)
+        .filter(_ahead_filter(ticket, now=now, settings=settings))
+        .values_list("item_id", "target_officer_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counted = [(item_id, targeted is not None, n) for item_id, targeted, n in rows]
+    pooled = ticket.target_officer_id is None
+    ahead = sum(n for _item, targeted, n in counted if not (pooled and targeted))
+    if ahead == 0:
+        return 0, 0
+    medians = service_minutes_by_item(center_id=ticket.center_id, now=now)
+    fallback = statistics.median(medians.values()) if medians else DEFAULT_SERVICE_MINUTES
+    work = sum(n * medians.get(item_id, fallback) for item_id, _targeted, n in counted)
+    windows = max(open_window_count(center_id=ticket.center_id), 1)
+    return ahead, max(1, round(work / windows))
+
+
+# --- the center's line, computed once per change ---------------------------------------------
+#
+# Every waiting phone polls its position; with 100 people waiting that is 20 reads a second per
+# center, and each read counted the people ahead with its own query. The whole line is now
+# computed once (one query for all waiting tickets) and kept in the cache under the center's
+# version, which every change of a ticket, window or setting bumps (`hall_changed`): a read is a
+# cache look-up, a change costs one recomputation per center, not one per client.
+
+_VERSION = "hall:ver:{}"
+POSITIONS_SECONDS = 120
+
+
+def hall_changed(*, center_id: int) -> None:
+    """The center's line changed: bump its version now and again when the change commits (a
+    reader between the two would otherwise keep the line as it was before the commit)."""
+    key = _VERSION.format(center_id)
+
+    def bump() -> None:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, secrets.randbits(62), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _center_version(center_id: int) -> int:
+    # A fresh random start after an eviction, so no older line can be taken for the new one.
+    version = cache.get_or_set(_VERSION.format(center_id), secrets.randbits(62), None)
+    return int(version or 0)
+
+
+@dataclass(frozen=True)
+class _Line:
+    spots: dict[str, tuple[int, int]]  # ticket id -> (people ahead, estimated minutes)
+    valid_until: datetime  # the next moment a waiting ticket passes the waiting limit
+
+
+def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSettings) -> _Line:
+    """People ahead and wait estimate of every waiting ticket, by the rule of `_ahead_filter`:
+    a ticket is ahead when its key (overdue first, then weight, then queue time, then number)
+    is strictly smaller; a pooled ticket does not count tickets transferred to a named officer,
+    the estimate counts everyone's work."""
+    limit = timedelta(minutes=settings.wait_limit_minutes)
+    limit_at = now - limit
+    rows = list(
+        Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING, service_day=day)
+        .values_list("pk", "item_id", "target_officer_id", "priority_weight", "queue_at", "seq")
+        .order_by()
+    )
+    medians = service_minutes_by_item(center_id=center_id, now=now) if rows else {}
+    fallback = statistics.median(medians.values()) if medians else DEFAULT_SERVICE_MINUTES
+    windows = max(open_window_count(center_id=center_id), 1) if rows else 1
+
+    def key(row: tuple[Any, ...]) -> tuple[int, datetime, int]:
+        rank = OVERDUE_RANK if row[4] <= limit_at else row[3]
+        return (-rank, row[4], row[5])
+
+    rows.sort(key=key)
+    spots: dict[str, tuple[int, int]] = {}
+    before_all = before_pooled = 0
+    work = 0.0
+    i = 0
+    while i < len(rows):
+        j, group_key = i, key(rows[i])
+        while j < len(rows) and key(rows[j]) == group_key:  # equal keys: none ahead of another
+            j += 1
+        for pk, _item, target, *_rest in rows[i:j]:
+            ahead = before_pooled if target is None else before_all
+            spots[pk] = (ahead, 0 if ahead == 0 else max(1, round(work / windows)))
+        for _pk, item_id, target, *_rest in rows[i:j]:
+            before_all += 1
+            before_pooled += target is None
+            work += medians.get(item_id, fallback)
+        i = j
+    later = [row[4] + limit for row in rows if row[4] > limit_at]
+    valid_until = min(later) if later else now + timedelta(days=1)
+    return _Line(spots=spots, valid_until=valid_until)
+
+
+def _line(
+    *, center_id: int, day: date, now: datetime, settings: HallSettings, compute: bool
+) -> _Line | None:
+    """The center's line as of now: cached, else computed and kept (`compute`), else None."""
+    minute = int(now.timestamp()) // 60  # the service-time medians move per minute
+    key = f"hall:line:{center_id}:{_center_version(center_id)}:{day.isoformat()}:{minute}"
+    line = cache.get(key)
+    if line is not None and now < line.valid_until:
+        return line  # type: ignore[no-any-return]
+    if not compute:
+        return None
+    line = _line_compute(center_id=center_id, day=day, now=now, settings=settings)
+    cache.set(key, line, POSITIONS_SECONDS)
+    return line
+
+
+def ticket_public_get(*, ticket_id: str) -> Ticket | None:
+    """The ticket alone (no joins): all that its public state needs."""
+    return Ticket.objects.filter(pk=str(ticket_id)[:24]).first()
+
+
+def ticket_state(
+    ticket: Ticket, *, now: datetime | None = None, shared_line: bool = True
+) -> dict[str, Any]:
+    """The public shape of a ticket (API and live position page).
+
+    Reads (`shared_line`, the default) take the center's cached line and compute it when it is
+    missing; a write's own answer (the ticket just issued, which has changed the line) asks
+    one grouped query instead of recomputing the whole line for nobody else yet."""
     now = now or clock.now()
     settings = hall_settings_get(center_id=ticket.center_id)
-    ahead = ticket_people_ahead(ticket, now=now, settings=settings)
+    ahead: int | None = None
+    estimate: int | None = None
+    if ticket.status == TicketStatus.WAITING and ticket.service_day == clock.local(now).date():
+        line = _line(
+            center_id=ticket.center_id,
+            day=ticket.service_day,
+            now=now,
+            settings=settings,
+            compute=shared_line,
+        )
+        spot = line.spots.get(ticket.pk) if line is not None else None
+        if spot is None:  # no line, or a ticket committed after the line was made
+            ahead, estimate = _ahead_and_estimate(ticket, now=now, settings=settings)
+        else:
+            ahead, estimate = spot
     expired = ticket.service_day < clock.local(now).date() and ticket.status in (
         TicketStatus.WAITING,
         TicketStatus.PARKED,
@@ -272,9 +451,7 @@ def ticket_state(ticket: Ticket, *, now: datetime | None = None) -> dict[str, An
         "number": ticket.number,
         "status": "expired" if expired else ticket.status,
         "position": ahead,
-        "estimated_wait_minutes": estimate_wait_minutes(
-            ticket, ahead=ahead, now=now, settings=settings
-        ),
+        "estimated_wait_minutes": estimate,
     }
 
 

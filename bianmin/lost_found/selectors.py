@@ -4,11 +4,13 @@ worker, to their own registrations). Public reads return only what a citizen may
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +41,10 @@ from bianmin.lost_found.models import (
 from bianmin.lost_found.segment import tokens
 
 PUBLIC_LIMIT = 50
+# How many public index rows of a word are counted at most to rank the query's words by rarity
+# (a bounded index range; beyond it a word is simply "common"), and how long a count is kept.
+FREQUENCY_CAP = 1000
+FREQUENCY_SECONDS = 3600
 # What a public row needs (public_row); loading less keeps the search fast.
 PUBLIC_FIELDS = (
     "number",
@@ -220,15 +226,28 @@ def _items_with_all_words(
     date_to: dt.date | None,
     limit: int,
 ) -> list[int]:
-    """Newest items holding every word: walk the longest (rarest) word's index rows newest
-    first and probe the (item, word) index for the others, stopping at `limit`."""
-    first, *others = sorted(words, key=len, reverse=True)
+    """Newest items holding every word: walk the rarest word's index rows newest first and
+    probe the (item, word) index for the others (rarest first), stopping at `limit`. Walking a
+    common word ("钱包": one item in five) to find the few that also hold a rare one ("长款")
+    read thousands of rows; the rare word's rows are few and each is one probe."""
+    first, *others = sorted(words, key=lambda w: (word_frequency(w), -len(w)))
     qs = _word_rows(category, date_from, date_to).filter(token=first)
     for word in others:
         qs = qs.filter(
             Exists(FoundItemToken.objects.filter(item_id=OuterRef("item_id"), token=word))
         )
     return list(qs.order_by("-found_on", "-item_id").values_list("item_id", flat=True)[:limit])
+
+
+def word_frequency(word: str) -> int:
+    """How many public items hold `word` (capped at FREQUENCY_CAP), kept for an hour: the
+    ranking only needs the order of magnitude, which a day's new items do not change."""
+    key = "lost_found:df:" + hashlib.blake2s(word.encode(), digest_size=12).hexdigest()
+    count = cache.get(key)
+    if count is None:
+        count = FoundItemToken.objects.filter(token=word, is_public=True)[:FREQUENCY_CAP].count()
+        cache.set(key, count, FREQUENCY_SECONDS)
+    return int(count)
 
 
 def _items_with_most_words(

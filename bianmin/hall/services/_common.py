@@ -36,7 +36,7 @@ from bianmin.hall import live, pipeline, voice
 from bianmin.hall.enums import EventKind, TicketStatus
 from bianmin.hall.errors import HallError
 from bianmin.hall.models import Ticket, TicketEvent, Window, WindowSession
-from bianmin.hall.selectors import announcement_text
+from bianmin.hall.selectors import announcement_text, hall_changed
 
 # SQLite has one writer at a time. Waiting writers poll with growing sleeps (up to 100 ms), so
 # under a burst the lock sits idle while everyone sleeps, and an unlucky thread can starve past
@@ -98,6 +98,7 @@ def change_record(
         data=data,
     )
     event.save()
+    hall_changed(center_id=center_id)  # positions and estimates are recomputed on next read
     audit_record(
         actor=actor,
         action=pipeline.audit_action_for(kind),

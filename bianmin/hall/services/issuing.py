@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import center_hours
 from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
-from bianmin.catalogue.selectors import item_get
+from bianmin.catalogue.selectors import item_get_plain
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -155,7 +155,7 @@ def _ticket_issue(
         )
     items = []
     for code in codes:
-        item = item_get(code=code)
+        item = item_get_plain(code=code)
         if not item.is_active:
             raise DomainError(_("事项 %s 暂停办理") % code, code=HallError.ITEM_INACTIVE)
         items.append(item)
