@@ -19,6 +19,7 @@ from ninja.renderers import JSONRenderer
 from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import router as accounts_router
+from bianmin.appointments.api import router as appointments_router
 from bianmin.cases.api import router as cases_router
 from bianmin.catalogue.api import router as catalogue_router
 from bianmin.core.api import router as calendar_router
@@ -78,6 +79,7 @@ api.add_router("", notifications_router)
 api.add_router("", identity_router)
 api.add_router("", family_desk_router)
 api.add_router("", lost_found_router)
+api.add_router("", appointments_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:

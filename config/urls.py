@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("bianmin.identity.urls")),
     path("", include("bianmin.family_desk.urls")),
     path("", include("bianmin.lost_found.urls")),
+    path("", include("bianmin.appointments.urls")),
     path("", include("bianmin.accounts.urls")),
 ]
 

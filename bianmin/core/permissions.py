@@ -69,6 +69,12 @@ class Perm(StrEnum):
     DESK_GUIDE_EDIT = "desk_guide_edit"  # edit, import and export the procedures guide
     DESK_FIGURES = "desk_figures"  # counts and the weekly summary, never contents
     DESK_CONFIGURE = "desk_configure"  # open the guide to the public
+    # appointments and home visits
+    APPOINTMENT_MANAGE = "appointment_manage"  # book for a caller, check in at the guide desk
+    APPOINTMENT_CONFIGURE = "appointment_configure"  # rules, capacity, duty roster, closures
+    HOME_VISIT_VIEW = "home_visit_view"  # take requests; a team member sees their own visits
+    HOME_VISIT_REVIEW = "home_visit_review"  # approve or refuse (shift leader)
+    HOME_VISIT_PLAN = "home_visit_plan"  # teams and routes
 
 
 _LOST_FOUND_DESK = {Perm.FOUND_ITEM_REGISTER, Perm.FOUND_ITEM_MANAGE}
@@ -85,8 +91,12 @@ _WINDOW = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.GUIDE: frozenset({Perm.TICKET_ISSUE, Perm.DESK_ASK}),
-    Role.OFFICER: frozenset(_WINDOW | _LOST_FOUND_DESK | {Perm.CASE_PROCESS, Perm.DESK_ASK}),
+    Role.GUIDE: frozenset({Perm.TICKET_ISSUE, Perm.DESK_ASK, Perm.APPOINTMENT_MANAGE}),
+    Role.OFFICER: frozenset(
+        _WINDOW
+        | _LOST_FOUND_DESK
+        | {Perm.CASE_PROCESS, Perm.DESK_ASK, Perm.APPOINTMENT_MANAGE, Perm.HOME_VISIT_VIEW}
+    ),
     Role.BACK_OFFICE: frozenset(
         {Perm.CASE_PROCESS, Perm.PERSON_VIEW, Perm.SMS_SEND, Perm.DESK_ASK}
     ),
@@ -103,6 +113,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.REPORT_VIEW,
             Perm.PERSON_REVEAL,
             Perm.PERSON_IMPORT,
+            Perm.APPOINTMENT_MANAGE,
+            Perm.HOME_VISIT_VIEW,
+            Perm.HOME_VISIT_REVIEW,
+            Perm.HOME_VISIT_PLAN,
         }
     ),
     Role.DIRECTOR: frozenset(
@@ -126,6 +140,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.DESK_CONFIGURE,
             Perm.LOST_FOUND_CONFIGURE,
             Perm.LOST_FOUND_STATS,
+            Perm.APPOINTMENT_MANAGE,
+            Perm.APPOINTMENT_CONFIGURE,
+            Perm.HOME_VISIT_VIEW,
+            Perm.HOME_VISIT_PLAN,
         }
     ),
     Role.INSPECTOR: frozenset(

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "bianmin.identity",
     "bianmin.family_desk",
     "bianmin.lost_found",
+    "bianmin.appointments",
     "bianmin.demo",
 ]
 
