@@ -229,7 +229,17 @@ def plan_routes(
         x, y = positions[stop.town]
         return (0, math.atan2(y, x), stop.visit_id)
 
-    queue = sorted(stops, key=angle)
+    known = sorted((s for s in stops if s.town in positions), key=angle)
+    if len(known) > 2:
+        # Start the sweep after the widest empty sector, so that neighbours across the
+        # -180°/180° line are not split into two days.
+        angles = [angle(s)[1] for s in known]
+        gaps = [
+            (angles[(i + 1) % len(angles)] - angles[i]) % (2 * math.pi) for i in range(len(angles))
+        ]
+        widest = max(range(len(gaps)), key=lambda i: gaps[i])
+        known = known[widest + 1 :] + known[: widest + 1]
+    queue = known + [s for s in stops if s.town not in positions]
     routes: list[Route] = []
     for day in days:
         if not queue or capacity <= 0:
