@@ -99,9 +99,14 @@ def book(request: HttpRequest, payload: BookingIn) -> Any:
     booking = services.appointment_book(
         actor=staff,
         data=services.BookingInput(
-            center_code=payload.center, item_code=payload.item_code, day=parse_day(payload.date),
-            start=payload.start, name=payload.name, id_number=payload.id_number,
-            phone=payload.phone, request_key=request.headers.get("Idempotency-Key", ""),
+            center_code=payload.center,
+            item_code=payload.item_code,
+            day=parse_day(payload.date),
+            start=payload.start,
+            name=payload.name,
+            id_number=payload.id_number,
+            phone=payload.phone,
+            request_key=request.headers.get("Idempotency-Key", ""),
         ),
         channel=BookingChannel.STAFF if staff is not None else BookingChannel.API,
     )
@@ -153,7 +158,9 @@ def check_in(request: HttpRequest, code: str, payload: CheckInIn | None = None) 
 )
 def visit_code(request: HttpRequest, payload: CodeIn) -> Any:
     throttle(request, "visit")
-    services.visit_code_send(center_code=payload.center, phone=payload.phone, client=client_ip(request))
+    services.visit_code_send(
+        center_code=payload.center, phone=payload.phone, client=client_ip(request)
+    )
     return {"sent": True}
 
 
@@ -174,12 +181,20 @@ def visit_create(request: HttpRequest, payload: HomeVisitIn) -> Any:
         actor=staff,
         center_code=center_code,
         data=services.VisitInput(
-            name=payload.name, id_number=payload.id_number, phone=payload.phone,
-            town=payload.town, community=payload.community, address=payload.address,
-            reason=payload.reason, item_codes=payload.item_codes,
-            requester_kind=payload.requester_kind, contact_name=payload.contact_name,
-            contact_phone=payload.contact_phone, health_note=payload.health_note,
-            preferred_weekdays=payload.preferred_weekdays, out_of_area=payload.out_of_area,
+            name=payload.name,
+            id_number=payload.id_number,
+            phone=payload.phone,
+            town=payload.town,
+            community=payload.community,
+            address=payload.address,
+            reason=payload.reason,
+            item_codes=payload.item_codes,
+            requester_kind=payload.requester_kind,
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+            health_note=payload.health_note,
+            preferred_weekdays=payload.preferred_weekdays,
+            out_of_area=payload.out_of_area,
         ),
         phone_code=payload.sms_code,
     )

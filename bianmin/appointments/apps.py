@@ -17,7 +17,9 @@ class AppointmentsConfig(AppConfig):
         register_screen(
             Screen(_("预约设置"), "appointments:settings", Perm.APPOINTMENT_CONFIGURE, order=71)
         )
-        register_screen(Screen(_("上门服务"), "appointments:visits", Perm.HOME_VISIT_VIEW, order=72))
+        register_screen(
+            Screen(_("上门服务"), "appointments:visits", Perm.HOME_VISIT_VIEW, order=72)
+        )
         register_kiosk_tile(
             KioskTile(
                 key="appointment_book",

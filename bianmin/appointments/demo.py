@@ -61,9 +61,14 @@ def _person(rng: random.Random, today: date) -> dict[str, Any]:
     id_number = make_id_number("610522", birth, rng.randint(0, 999))
     phone = f"139{rng.randint(10000000, 99999999)}"
     return {
-        "name": name, "name_masked": mask_name(name), "id_number": id_number,
-        "id_index": id_number_index(id_number), "id_masked": mask_id_number(id_number),
-        "phone": phone, "phone_index": phone_index(phone), "phone_masked": mask_phone(phone),
+        "name": name,
+        "name_masked": mask_name(name),
+        "id_number": id_number,
+        "id_index": id_number_index(id_number),
+        "id_masked": mask_id_number(id_number),
+        "phone": phone,
+        "phone_index": phone_index(phone),
+        "phone_masked": mask_phone(phone),
     }
 
 
@@ -80,23 +85,37 @@ def _bookings(center: Any, rng: random.Random, today: date) -> int:
                 for seat in range(min(spec.capacity, rng.randint(1, 2))):
                     if offset < 0:
                         status = rng.choices(
-                            [AppointmentStatus.CHECKED_IN, AppointmentStatus.NO_SHOW,
-                             AppointmentStatus.LATE, AppointmentStatus.CANCELLED],
+                            [
+                                AppointmentStatus.CHECKED_IN,
+                                AppointmentStatus.NO_SHOW,
+                                AppointmentStatus.LATE,
+                                AppointmentStatus.CANCELLED,
+                            ],
                             weights=[14, 3, 1, 2],
                         )[0]
                     else:
                         status = AppointmentStatus.BOOKED
                     start = timezone.make_aware(datetime.combine(day, spec.start))
                     Appointment.objects.create(
-                        center_id=center.pk, code=_code(rng), item_id=item.pk, day=day,
-                        starts_at=spec.start, ends_at=spec.end, seat=seat, status=status,
-                        channel=rng.choice(list(BookingChannel)), facts={},
+                        center_id=center.pk,
+                        code=_code(rng),
+                        item_id=item.pk,
+                        day=day,
+                        starts_at=spec.start,
+                        ends_at=spec.end,
+                        seat=seat,
+                        status=status,
+                        channel=rng.choice(list(BookingChannel)),
+                        facts={},
                         checked_in_at=start - timedelta(minutes=5)
-                        if status == AppointmentStatus.CHECKED_IN else None,
+                        if status == AppointmentStatus.CHECKED_IN
+                        else None,
                         no_show_at=start + timedelta(minutes=15)
-                        if status == AppointmentStatus.NO_SHOW else None,
+                        if status == AppointmentStatus.NO_SHOW
+                        else None,
                         cancelled_at=start - timedelta(days=1)
-                        if status == AppointmentStatus.CANCELLED else None,
+                        if status == AppointmentStatus.CANCELLED
+                        else None,
                         cancel_reason="citizen" if status == AppointmentStatus.CANCELLED else "",
                         **_person(rng, today),
                     )
@@ -107,16 +126,29 @@ def _bookings(center: Any, rng: random.Random, today: date) -> int:
 def _roster(center: Any, today: date) -> None:
     """One holiday duty roster: the next non-working day, 09:00–12:00, two officers on duty."""
     officers = list(staff_of_center(center_id=center.pk, role=Role.OFFICER)[:2])
-    day = next(today + timedelta(days=i) for i in range(1, 15) if not is_workday(today + timedelta(days=i)))
+    day = next(
+        today + timedelta(days=i) for i in range(1, 15) if not is_workday(today + timedelta(days=i))
+    )
     opening = ExtraOpening.objects.create(
-        center_id=center.pk, day=day, starts_at=time(9), ends_at=time(12),
-        kind=OpeningKind.HOLIDAY, windows=2, note="节假日预约办证",
+        center_id=center.pk,
+        day=day,
+        starts_at=time(9),
+        ends_at=time(12),
+        kind=OpeningKind.HOLIDAY,
+        windows=2,
+        note="节假日预约办证",
     )
     opening.duty_officers.set(officers)
     evening = today + timedelta(days=1)
     late = ExtraOpening.objects.create(
-        center_id=center.pk, day=evening, starts_at=time(19), ends_at=time(21),
-        kind=OpeningKind.EVENING, windows=1, note="24小时值守", gap_from=time(17, 30),
+        center_id=center.pk,
+        day=evening,
+        starts_at=time(19),
+        ends_at=time(21),
+        kind=OpeningKind.EVENING,
+        windows=1,
+        note="24小时值守",
+        gap_from=time(17, 30),
         gap_to=time(19),
     )
     late.duty_officers.set(officers[:1])
@@ -125,8 +157,11 @@ def _roster(center: Any, today: date) -> None:
 def _visits(center: Any, rng: random.Random, today: date) -> None:
     officers = list(staff_of_center(center_id=center.pk, role=Role.OFFICER)[2:4])
     team = MobileTeam.objects.create(
-        center_id=center.pk, name="流动服务一队", vehicle="陕E·J0110警",
-        kit=["相机", "指纹仪", "身份证读卡器"], weekdays=[0, 1, 2, 3, 4, 5, 6],
+        center_id=center.pk,
+        name="流动服务一队",
+        vehicle="陕E·J0110警",
+        kit=["相机", "指纹仪", "身份证读卡器"],
+        weekdays=[0, 1, 2, 3, 4, 5, 6],
     )
     team.officers.set(officers)
     now = clock.now()
@@ -144,19 +179,39 @@ def _visits(center: Any, rng: random.Random, today: date) -> None:
     ]
     for n, (town, status, day) in enumerate(plan, start=1):
         person = _person(rng, today)
-        requested = now - timedelta(days=rng.randint(2, 6) + (20 if status == HomeVisitStatus.DELIVERED else 0))
+        requested = now - timedelta(
+            days=rng.randint(2, 6) + (20 if status == HomeVisitStatus.DELIVERED else 0)
+        )
         contact = f"138{rng.randint(10000000, 99999999)}"
         visit = HomeVisit(
-            center_id=center.pk, number=f"SM-{today:%Y%m%d}-{90 + n:04d}", status=status,
-            town=town, community="", address=f"{rng.randint(1, 80)}号院{rng.randint(1, 6)}排",
+            center_id=center.pk,
+            number=f"SM-{today:%Y%m%d}-{90 + n:04d}",
+            status=status,
+            town=town,
+            community="",
+            address=f"{rng.randint(1, 80)}号院{rng.randint(1, 6)}排",
             is_out_of_area=town not in {t["name"] for t in TOWNS},
-            reason=rng.choice(list(HomeVisitReason)), health_note="长期卧床，行动不便",
+            reason=rng.choice(list(HomeVisitReason)),
+            health_note="长期卧床，行动不便",
             item_codes=[rng.choice(["HZ01", "HZ02", "HZ03"])],
-            requester_kind=rng.choice(list(RequesterKind)), contact_name="家属",
-            contact_phone=contact, contact_phone_masked=mask_phone(contact),
-            requested_at=requested, gender="M", **{k: person[k] for k in (
-                "name", "name_masked", "id_number", "id_index", "id_masked", "phone",
-                "phone_masked")},
+            requester_kind=rng.choice(list(RequesterKind)),
+            contact_name="家属",
+            contact_phone=contact,
+            contact_phone_masked=mask_phone(contact),
+            requested_at=requested,
+            gender="M",
+            **{
+                k: person[k]
+                for k in (
+                    "name",
+                    "name_masked",
+                    "id_number",
+                    "id_index",
+                    "id_masked",
+                    "phone",
+                    "phone_masked",
+                )
+            },
         )
         if day is not None:
             visit.team, visit.visit_day, visit.route_order = team, day, n

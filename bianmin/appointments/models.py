@@ -35,7 +35,9 @@ class BookingRules(TimeStampedModel):
     min_notice_minutes = models.PositiveIntegerField(_("最短提前（分钟）"), default=60)
     max_days_ahead = models.PositiveSmallIntegerField(_("最多提前天数"), default=14)
     daily_cap_per_person = models.PositiveSmallIntegerField(_("每人每日预约上限"), default=2)
-    check_in_before_minutes = models.PositiveSmallIntegerField(_("最早提前签到（分钟）"), default=15)
+    check_in_before_minutes = models.PositiveSmallIntegerField(
+        _("最早提前签到（分钟）"), default=15
+    )
     check_in_after_minutes = models.PositiveSmallIntegerField(_("最晚迟到签到（分钟）"), default=10)
     no_show_limit = models.PositiveSmallIntegerField(_("爽约次数上限"), default=3)
     no_show_window_days = models.PositiveSmallIntegerField(_("爽约统计天数"), default=90)
@@ -254,9 +256,7 @@ class HomeVisit(TimeStampedModel):
     reason = models.CharField(_("上门原因"), max_length=14, choices=HomeVisitReason.choices)
     health_note = EncryptedTextField(_("身体状况说明"), null=True, blank=True)
     item_codes = models.JSONField(_("办理事项"), default=list)
-    requester_kind = models.CharField(
-        _("申请方"), max_length=16, choices=RequesterKind.choices
-    )
+    requester_kind = models.CharField(_("申请方"), max_length=16, choices=RequesterKind.choices)
     contact_name = EncryptedTextField(_("联系人"))
     contact_phone = EncryptedTextField(_("联系电话"))
     contact_phone_masked = models.CharField(_("联系电话（脱敏）"), max_length=16)
@@ -279,7 +279,9 @@ class HomeVisit(TimeStampedModel):
     window_to = models.TimeField(_("预计到达止"), null=True, blank=True)
     done_at = models.DateTimeField(_("上门完成时间"), null=True, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     capture = models.JSONField(_("现场采集"), default=dict, blank=True)
     fingerprints = models.CharField(
         _("指纹"), max_length=12, choices=FingerprintStatus.choices, blank=True

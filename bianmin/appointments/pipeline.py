@@ -250,7 +250,9 @@ def plan_routes(
     return routes, list(queue)
 
 
-def arrival_windows(count: int, *, start: time = time(9, 0), minutes: int = 60) -> list[tuple[time, time]]:
+def arrival_windows(
+    count: int, *, start: time = time(9, 0), minutes: int = 60
+) -> list[tuple[time, time]]:
     """The time window told to each contact: one hour per stop from 09:00, skipping 12:00–13:30."""
     out = []
     at = datetime.combine(date(2000, 1, 1), start)

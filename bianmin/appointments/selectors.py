@@ -103,9 +103,7 @@ def slot_specs(*, center_id: int, item: Any, day: date) -> list[pipeline.SlotSpe
     )
 
 
-def slots_for(
-    *, center_id: int, item: Any, day: date, now: datetime | None = None
-) -> list[Slot]:
+def slots_for(*, center_id: int, item: Any, day: date, now: datetime | None = None) -> list[Slot]:
     """The day's slots for an item with what is left; past slots and those inside the minimum
     notice are not offered."""
     rules = rules_get(center_id=center_id)
@@ -122,8 +120,13 @@ def slots_for(
     out = []
     for spec in slot_specs(center_id=center_id, item=item, day=day):
         start = clock.local(now).replace(
-            year=day.year, month=day.month, day=day.day, hour=spec.start.hour,
-            minute=spec.start.minute, second=0, microsecond=0,
+            year=day.year,
+            month=day.month,
+            day=day.day,
+            hour=spec.start.hour,
+            minute=spec.start.minute,
+            second=0,
+            microsecond=0,
         )
         if start < earliest:
             continue
@@ -199,7 +202,7 @@ def visits_visible(*, actor: StaffActor) -> QuerySet[HomeVisit]:
     rows = HomeVisit.objects.select_related("team").filter(center_id=home_center_id(actor))
     if has_perm(actor, Perm.HOME_VISIT_REVIEW) or has_perm(actor, Perm.HOME_VISIT_PLAN):
         return rows
-    return rows.filter(team__officers=actor).distinct()
+    return rows.filter(team__officers__pk=int(getattr(actor, "pk", 0) or 0)).distinct()
 
 
 def teams_list(*, actor: StaffActor) -> QuerySet[MobileTeam]:
@@ -207,8 +210,10 @@ def teams_list(*, actor: StaffActor) -> QuerySet[MobileTeam]:
 
 
 def route_of(*, actor: StaffActor, team_id: int, day: date) -> QuerySet[HomeVisit]:
-    return visits_visible(actor=actor).filter(team_id=team_id, visit_day=day).order_by(
-        "route_order", "pk"
+    return (
+        visits_visible(actor=actor)
+        .filter(team_id=team_id, visit_day=day)
+        .order_by("route_order", "pk")
     )
 
 
@@ -250,7 +255,9 @@ def period_figures(*, center_id: int, start: date, end: date) -> AppointmentFigu
     """Counts over the inclusive day range (the center's days): bookings by their slot day,
     home visits by request, visit and delivery day."""
     bookings = Appointment.objects.filter(center_id=center_id, day__gte=start, day__lte=end)
-    by_status = dict(bookings.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    by_status = dict(
+        bookings.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
     lo, hi = _bounds(start, end)
     visits = HomeVisit.objects.filter(center_id=center_id)
     done = list(visits.filter(done_at__gte=lo, done_at__lt=hi))
@@ -258,13 +265,16 @@ def period_figures(*, center_id: int, start: date, end: date) -> AppointmentFigu
     return AppointmentFigures(
         booked=sum(by_status.values()),
         checked_in=by_status.get(AppointmentStatus.CHECKED_IN, 0),
-        no_shows=by_status.get(AppointmentStatus.NO_SHOW, 0) + by_status.get(AppointmentStatus.LATE, 0),
+        no_shows=by_status.get(AppointmentStatus.NO_SHOW, 0)
+        + by_status.get(AppointmentStatus.LATE, 0),
         cancelled=by_status.get(AppointmentStatus.CANCELLED, 0),
         home_visits_requested=visits.filter(requested_at__gte=lo, requested_at__lt=hi).count(),
         home_visits_done=len(done),
         deliveries_done=len(delivered),
         towns_covered=len({v.town for v in done}),
-        mean_days_request_to_visit=_mean_days([(v.requested_at, v.done_at) for v in done if v.done_at]),
+        mean_days_request_to_visit=_mean_days(
+            [(v.requested_at, v.done_at) for v in done if v.done_at]
+        ),
         mean_days_request_to_delivery=_mean_days(
             [(v.requested_at, v.delivered_at) for v in delivered if v.delivered_at]
         ),

@@ -12,8 +12,14 @@ urlpatterns = [
     path("home-visits/<str:center_code>/request/", views.visit_request, name="visit_request"),
     # kiosk tiles
     path("kiosk/<str:center_code>/appointments/book/", views.kiosk_book, name="kiosk_book"),
-    path("kiosk/<str:center_code>/appointments/done/<str:code>/", views.kiosk_done, name="kiosk_done"),
-    path("kiosk/<str:center_code>/appointments/check-in/", views.kiosk_check_in, name="kiosk_check_in"),
+    path(
+        "kiosk/<str:center_code>/appointments/done/<str:code>/", views.kiosk_done, name="kiosk_done"
+    ),
+    path(
+        "kiosk/<str:center_code>/appointments/check-in/",
+        views.kiosk_check_in,
+        name="kiosk_check_in",
+    ),
     path("kiosk/<str:center_code>/appointments/cancel/", views.kiosk_cancel, name="kiosk_cancel"),
     # staff
     path("appointments/desk/", views.desk, name="desk"),

@@ -5,7 +5,9 @@ and the home-visit screens (list, review, teams, planner, day sheet, on-site, de
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -82,7 +84,8 @@ def materials_for(item: Any, facts: dict[str, Any]) -> list[dict[str, str]]:
                 {
                     "name": material.name,
                     "requirement": material.requirement,
-                    "when": "" if material.required_when == "always"
+                    "when": ""
+                    if material.required_when == "always"
                     else CONDITIONS[material.required_when].label,
                 }
             )
@@ -112,16 +115,22 @@ def _book_page(request: HttpRequest, center_code: str, *, kiosk: bool) -> HttpRe
             throttle(request, "slots")
             item = bookable_item(item_code)
             ctx["item"] = item
-            ctx["slots"] = selectors.slots_for(center_id=center.pk, item=item, day=parse_day(day_text))
+            ctx["slots"] = selectors.slots_for(
+                center_id=center.pk, item=item, day=parse_day(day_text)
+            )
         if request.method == "POST":
             throttle(request, "book")
             booking = services.appointment_book(
                 actor=None,
                 data=services.BookingInput(
-                    center_code=center.code, item_code=item_code, day=parse_day(day_text),
-                    start=request.POST.get("start", ""), name=request.POST.get("name", ""),
+                    center_code=center.code,
+                    item_code=item_code,
+                    day=parse_day(day_text),
+                    start=request.POST.get("start", ""),
+                    name=request.POST.get("name", ""),
                     id_number=request.POST.get("id_number", ""),
-                    phone=request.POST.get("phone", ""), facts=_facts_from(request.POST),
+                    phone=request.POST.get("phone", ""),
+                    facts=_facts_from(request.POST),
                     request_key=request.POST.get("request_key", ""),
                 ),
                 channel=BookingChannel.KIOSK if kiosk else BookingChannel.PHONE,
@@ -134,7 +143,7 @@ def _book_page(request: HttpRequest, center_code: str, *, kiosk: bool) -> HttpRe
     template = "appointments/kiosk_book.html" if kiosk else "appointments/book.html"
     if request.headers.get("HX-Request") and request.method == "GET":
         template = "appointments/_slots.html"
-    ctx["request_key"] = base64.urlsafe_b64encode(__import__("os").urandom(12)).decode()
+    ctx["request_key"] = base64.urlsafe_b64encode(os.urandom(12)).decode()
     return render(request, template, ctx, status=status)
 
 
@@ -165,18 +174,28 @@ def _confirmation_ctx(request: HttpRequest, center_code: str, code: str) -> dict
 
 def confirmation(request: HttpRequest, center_code: str, code: str) -> HttpResponse:
     """The confirmation: code + QR (scanned at the kiosk), what to bring, how to cancel."""
-    return render(request, "appointments/confirmation.html", _confirmation_ctx(request, center_code, code))
+    return render(
+        request, "appointments/confirmation.html", _confirmation_ctx(request, center_code, code)
+    )
 
 
 def kiosk_done(request: HttpRequest, center_code: str, code: str) -> HttpResponse:
-    return render(request, "appointments/kiosk_done.html", _confirmation_ctx(request, center_code, code))
+    return render(
+        request, "appointments/kiosk_done.html", _confirmation_ctx(request, center_code, code)
+    )
 
 
 def _manage_page(request: HttpRequest, center_code: str, *, kiosk: bool) -> HttpResponse:
     """取消 / 改约 with the booking code and the phone's last four digits."""
     center = center_by_code(center_code)
-    ctx: dict[str, Any] = {"center": center, "form": request.POST, "error": "", "done": None,
-                           "kiosk": kiosk, "days": _days(center.pk)}
+    ctx: dict[str, Any] = {
+        "center": center,
+        "form": request.POST,
+        "error": "",
+        "done": None,
+        "kiosk": kiosk,
+        "days": _days(center.pk),
+    }
     status = 200
     if request.method == "POST":
         post = request.POST
@@ -184,10 +203,15 @@ def _manage_page(request: HttpRequest, center_code: str, *, kiosk: bool) -> Http
             throttle(request, "manage")
             if post.get("action") == "move":
                 moved = services.appointment_move(
-                    actor=None, code=post.get("code", ""), phone_last4=post.get("last4", ""),
-                    day=parse_day(post.get("date", "")), start=post.get("start", ""),
+                    actor=None,
+                    code=post.get("code", ""),
+                    phone_last4=post.get("last4", ""),
+                    day=parse_day(post.get("date", "")),
+                    start=post.get("start", ""),
                 )
-                return redirect(reverse("appointments:confirmation", args=[center.code, moved.code]))
+                return redirect(
+                    reverse("appointments:confirmation", args=[center.code, moved.code])
+                )
             ctx["done"] = services.appointment_cancel(
                 actor=None, code=post.get("code", ""), phone_last4=post.get("last4", "")
             )
@@ -208,16 +232,24 @@ def kiosk_cancel(request: HttpRequest, center_code: str) -> HttpResponse:
 def kiosk_check_in(request: HttpRequest, center_code: str) -> HttpResponse:
     """预约签到 at the kiosk: the code typed on the keypad, read from the QR, or the ID number."""
     center = center_by_code(center_code)
-    ctx: dict[str, Any] = {"center": center, "error": "", "result": None, "late": False,
-                           "form": request.POST}
+    ctx: dict[str, Any] = {
+        "center": center,
+        "error": "",
+        "result": None,
+        "late": False,
+        "form": request.POST,
+    }
     status = 200
     if request.method == "POST":
         post = request.POST
         try:
             throttle(request, "manage")
             ctx["result"] = services.appointment_check_in(
-                actor=None, center_code=center.code, code=post.get("code", ""),
-                id_number=post.get("id_number", ""), accept_normal=bool(post.get("accept_normal")),
+                actor=None,
+                center_code=center.code,
+                code=post.get("code", ""),
+                id_number=post.get("id_number", ""),
+                accept_normal=bool(post.get("accept_normal")),
                 channel=IssueChannel.KIOSK,
             )
         except DomainError as exc:
@@ -243,14 +275,20 @@ def desk(request: HttpRequest) -> HttpResponse:
                 booking = services.appointment_book(
                     actor=actor,
                     data=services.BookingInput(
-                        center_code=actor.center.code, item_code=post.get("item_code", ""),
-                        day=parse_day(post.get("date", "")), start=post.get("start", ""),
-                        name=post.get("name", ""), id_number=post.get("id_number", ""),
-                        phone=post.get("phone", ""), facts=_facts_from(post),
+                        center_code=actor.center.code,
+                        item_code=post.get("item_code", ""),
+                        day=parse_day(post.get("date", "")),
+                        start=post.get("start", ""),
+                        name=post.get("name", ""),
+                        id_number=post.get("id_number", ""),
+                        phone=post.get("phone", ""),
+                        facts=_facts_from(post),
                     ),
                     channel=BookingChannel.STAFF,
                 )
-                ctx["message"] = f"已预约：{booking.code}（{booking.day:%m-%d} {booking.starts_at:%H:%M}）"
+                ctx["message"] = (
+                    f"已预约：{booking.code}（{booking.day:%m-%d} {booking.starts_at:%H:%M}）"
+                )
             elif post.get("action") == "cancel":
                 booking = services.appointment_cancel(
                     actor=actor, code=post.get("code", ""), phone_last4=post.get("last4", "")
@@ -258,9 +296,12 @@ def desk(request: HttpRequest) -> HttpResponse:
                 ctx["message"] = f"已取消预约 {booking.code}"
             else:
                 result = services.appointment_check_in(
-                    actor=actor, center_code=actor.center.code, code=post.get("code", ""),
+                    actor=actor,
+                    center_code=actor.center.code,
+                    code=post.get("code", ""),
                     id_number=post.get("id_number", ""),
-                    accept_normal=bool(post.get("accept_normal")), channel=IssueChannel.GUIDE,
+                    accept_normal=bool(post.get("accept_normal")),
+                    channel=IssueChannel.GUIDE,
                 )
                 ctx["message"] = result.message
         except DomainError as exc:
@@ -268,10 +309,8 @@ def desk(request: HttpRequest) -> HttpResponse:
             ctx["late"] = exc.code == "too_late"
     day = clock.today()
     if request.GET.get("date"):
-        try:
+        with contextlib.suppress(DomainError):
             day = parse_day(request.GET["date"])
-        except DomainError:
-            pass
     rows = list(selectors.appointments_of_day(actor=actor, day=day))
     ctx.update(
         {
@@ -301,30 +340,36 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                     actor=actor,
                     values={
                         name: parse_int(post.get(name, ""), field=name)
-                        for name in services.schedule.RULE_FIELDS if post.get(name, "") != ""
+                        for name in services.schedule.RULE_FIELDS
+                        if post.get(name, "") != ""
                     },
                 )
                 ctx["message"] = "预约规则已保存"
             elif action == "capacity":
                 raw = post.get("capacity", "").strip()
                 services.capacity_override_save(
-                    actor=actor, item_code=post.get("item_code", ""),
+                    actor=actor,
+                    item_code=post.get("item_code", ""),
                     capacity=parse_int(raw, field="名额") if raw else None,
                 )
                 ctx["message"] = "名额已保存"
             elif action == "opening":
                 services.opening_save(
-                    actor=actor, day=parse_day(post.get("day", "")),
+                    actor=actor,
+                    day=parse_day(post.get("day", "")),
                     starts_at=parse_time(post.get("starts_at", "")),  # type: ignore[arg-type]
                     ends_at=parse_time(post.get("ends_at", "")),  # type: ignore[arg-type]
-                    kind=post.get("kind", ""), windows=parse_int(post.get("windows", "1"), field="窗口数"),
+                    kind=post.get("kind", ""),
+                    windows=parse_int(post.get("windows", "1"), field="窗口数"),
                     duty_officer_ids=[int(v) for v in post.getlist("duty") if v.isdigit()],
                     note=post.get("note", ""),
                 )
                 ctx["message"] = "值守时段已开放"
             elif action == "closure":
                 result = services.closure_create(
-                    actor=actor, day=parse_day(post.get("day", "")), reason=post.get("reason", ""),
+                    actor=actor,
+                    day=parse_day(post.get("day", "")),
+                    reason=post.get("reason", ""),
                     starts_at=parse_time(post.get("starts_at", ""), required=False),
                     ends_at=parse_time(post.get("ends_at", ""), required=False),
                     category=post.get("category", ""),
@@ -345,7 +390,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "items": _bookable_items(),
             "officers": staff_of_center(center_id=actor.center_id),
             "kinds": OpeningKind.choices,
-            "categories": sorted({(i.category, i.get_category_display()) for i in _bookable_items()}),
+            "categories": sorted(
+                {(i.category, i.get_category_display()) for i in _bookable_items()}
+            ),
             "today": today,
         }
     )
@@ -357,12 +404,18 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 def _visit_input(post: Any) -> services.VisitInput:
     return services.VisitInput(
-        name=post.get("name", ""), id_number=post.get("id_number", ""),
-        phone=post.get("phone", ""), town=post.get("town", ""),
-        community=post.get("community", ""), address=post.get("address", ""),
-        reason=post.get("reason", ""), item_codes=post.getlist("item_codes"),
-        requester_kind=post.get("requester_kind", ""), contact_name=post.get("contact_name", ""),
-        contact_phone=post.get("contact_phone", ""), health_note=post.get("health_note", ""),
+        name=post.get("name", ""),
+        id_number=post.get("id_number", ""),
+        phone=post.get("phone", ""),
+        town=post.get("town", ""),
+        community=post.get("community", ""),
+        address=post.get("address", ""),
+        reason=post.get("reason", ""),
+        item_codes=post.getlist("item_codes"),
+        requester_kind=post.get("requester_kind", ""),
+        contact_name=post.get("contact_name", ""),
+        contact_phone=post.get("contact_phone", ""),
+        health_note=post.get("health_note", ""),
         preferred_weekdays=[int(d) for d in post.getlist("weekdays") if d.isdigit()],
         out_of_area=bool(post.get("out_of_area")),
     )
@@ -389,11 +442,16 @@ def visits(request: HttpRequest) -> HttpResponse:
         try:
             action = request.POST.get("action", "")
             if action == "plan":
-                plan = services.routes_plan(actor=actor, start=parse_day(request.POST.get("start", "")))
-                ctx["message"] = f"已排定 {len(plan.routes)} 条路线，{plan.left_over} 户待下次排期；已短信通知联系人"
+                plan = services.routes_plan(
+                    actor=actor, start=parse_day(request.POST.get("start", ""))
+                )
+                ctx["message"] = (
+                    f"已排定 {len(plan.routes)} 条路线，{plan.left_over} 户待下次排期；已短信通知联系人"
+                )
             elif action == "team":
                 services.team_save(
-                    actor=actor, name=request.POST.get("name", ""),
+                    actor=actor,
+                    name=request.POST.get("name", ""),
                     officer_ids=[int(v) for v in request.POST.getlist("officers") if v.isdigit()],
                     vehicle=request.POST.get("vehicle", ""),
                     kit=request.POST.getlist("kit"),
@@ -444,15 +502,22 @@ def visit_detail(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         try:
             services.home_visit_review(
-                actor=actor, number=number, approve=request.POST.get("decision") == "approve",
+                actor=actor,
+                number=number,
+                approve=request.POST.get("decision") == "approve",
                 reason=request.POST.get("reason", ""),
             )
             return redirect(reverse("appointments:visit_detail", args=[number]))
         except DomainError as exc:
             ctx["error"], status = exc.message, exc.status
     visit = services.home_visit_open(actor=actor, number=number)
-    ctx.update({"visit": visit, "may_review": services.home_visits.may_review(actor),
-                "is_member": bool(visit.team_id and visit.team.officers.filter(pk=actor.pk).exists())})
+    ctx.update(
+        {
+            "visit": visit,
+            "may_review": services.home_visits.may_review(actor),
+            "is_member": services.home_visits.is_team_member(visit, actor),
+        }
+    )
     return render(request, "appointments/visit_detail.html", ctx, status=status)
 
 
@@ -462,8 +527,9 @@ def day_sheet(request: HttpRequest, team_id: int, day: str) -> HttpResponse:
     from bianmin.appointments.documents import day_sheet_pdf
 
     team, rows = services.day_sheet_visits(actor=actor, team_id=team_id, day=parse_day(day))
-    response = HttpResponse(day_sheet_pdf(team=team, day=parse_day(day), visits=rows),
-                            content_type="application/pdf")
+    response = HttpResponse(
+        day_sheet_pdf(team=team, day=parse_day(day), visits=rows), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="route-{team_id}-{day}.pdf"'
     return response
 
@@ -474,7 +540,7 @@ def on_site(request: HttpRequest, number: str) -> HttpResponse:
     it when the connection is back (static/appointments/on_site.js)."""
     actor = _need(request, Perm.HOME_VISIT_VIEW)
     visit = services.home_visit_open(actor=actor, number=number)
-    if not (visit.team_id and visit.team.officers.filter(pk=actor.pk).exists()):
+    if not services.home_visits.is_team_member(visit, actor):
         raise HttpForbidden
     item = item_get(code=visit.item_codes[0])
     return render(
@@ -507,20 +573,28 @@ def visit_capture(request: HttpRequest, number: str) -> JsonResponse:
         except ValueError:
             at = None
         visit = services.home_visit_capture(
-            actor=actor, number=number,
+            actor=actor,
+            number=number,
             data=services.CaptureInput(
-                photo=raw, fingerprints=str(body.get("fingerprints", "")),
+                photo=raw,
+                fingerprints=str(body.get("fingerprints", "")),
                 signature=str(body.get("signature", "")),
                 materials={str(k): str(v) for k, v in (body.get("materials") or {}).items()},
-                latitude=str(body.get("latitude", "")), longitude=str(body.get("longitude", "")),
-                captured_at=at, capture_key=str(body.get("capture_key", "")),
+                latitude=str(body.get("latitude", "")),
+                longitude=str(body.get("longitude", "")),
+                captured_at=at,
+                capture_key=str(body.get("capture_key", "")),
             ),
         )
     except (ValueError, TypeError, AttributeError):
-        return JsonResponse({"code": "invalid", "message": "提交的数据不完整，请重新采集。"}, status=400)
+        return JsonResponse(
+            {"code": "invalid", "message": "提交的数据不完整，请重新采集。"}, status=400
+        )
     except DomainError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
-    return JsonResponse({"number": visit.number, "status": visit.status, "case_number": visit.case_number})
+    return JsonResponse(
+        {"number": visit.number, "status": visit.status, "case_number": visit.case_number}
+    )
 
 
 @login_required
@@ -530,14 +604,21 @@ def visit_deliver(request: HttpRequest, number: str) -> HttpResponse:
     post = request.POST
     try:
         services.home_visit_deliver(
-            actor=actor, number=number, signature=post.get("signature", ""),
-            proxy_name=post.get("proxy_name", ""), proxy_id_number=post.get("proxy_id_number", ""),
+            actor=actor,
+            number=number,
+            signature=post.get("signature", ""),
+            proxy_name=post.get("proxy_name", ""),
+            proxy_id_number=post.get("proxy_id_number", ""),
             relation=post.get("relation", ""),
         )
     except DomainError as exc:
         visit = services.home_visit_open(actor=actor, number=number)
-        return render(request, "appointments/visit_detail.html",
-                      {"visit": visit, "error": exc.message, "is_member": True}, status=exc.status)
+        return render(
+            request,
+            "appointments/visit_detail.html",
+            {"visit": visit, "error": exc.message, "is_member": True},
+            status=exc.status,
+        )
     return redirect(reverse("appointments:visit_detail", args=[number]))
 
 
@@ -547,21 +628,30 @@ def visit_deliver(request: HttpRequest, number: str) -> HttpResponse:
 def visit_request(request: HttpRequest, center_code: str) -> HttpResponse:
     """申请上门服务 on the phone: the contact's phone proven by an SMS code first."""
     center = center_by_code(center_code)
-    ctx: dict[str, Any] = {"center": center, "form": request.POST, "error": "", "message": "",
-                           "done": None, **_visit_form_ctx(center.pk)}
+    ctx: dict[str, Any] = {
+        "center": center,
+        "form": request.POST,
+        "error": "",
+        "message": "",
+        "done": None,
+        **_visit_form_ctx(center.pk),
+    }
     status = 200
     if request.method == "POST":
         try:
             throttle(request, "visit")
             if request.POST.get("action") == "code":
                 services.visit_code_send(
-                    center_code=center.code, phone=request.POST.get("contact_phone", ""),
+                    center_code=center.code,
+                    phone=request.POST.get("contact_phone", ""),
                     client=client_ip(request),
                 )
                 ctx["message"] = "验证码已发送到联系人手机，5分钟内有效"
             else:
                 ctx["done"] = services.home_visit_request(
-                    actor=None, center_code=center.code, data=_visit_input(request.POST),
+                    actor=None,
+                    center_code=center.code,
+                    data=_visit_input(request.POST),
                     phone_code=request.POST.get("sms_code", ""),
                 )
         except DomainError as exc:

@@ -123,8 +123,11 @@ def appointment_book(
                 blocked_until=until.isoformat(),
             )
     slot = next(
-        (s for s in selectors.slots_for(center_id=center.pk, item=item, day=data.day)
-         if s.start == start),
+        (
+            s
+            for s in selectors.slots_for(center_id=center.pk, item=item, day=data.day)
+            if s.start == start
+        ),
         None,
     )
     if slot is None:
@@ -140,8 +143,16 @@ def appointment_book(
         try:
             with transaction.atomic():
                 return _insert(
-                    actor=actor, center=center, item=item, person=person, day=data.day,
-                    slot=slot, facts=facts, channel=channel, key=key, rules=rules,
+                    actor=actor,
+                    center=center,
+                    item=item,
+                    person=person,
+                    day=data.day,
+                    slot=slot,
+                    facts=facts,
+                    channel=channel,
+                    key=key,
+                    rules=rules,
                 )
         except IntegrityError:
             if key:
@@ -167,14 +178,26 @@ def _slot_full() -> DomainError:
 
 def _holds_booking(center_id: int, item_id: int, day: date, id_index: str) -> bool:
     return Appointment.objects.filter(
-        center_id=center_id, item_id=item_id, day=day, id_index=id_index,
+        center_id=center_id,
+        item_id=item_id,
+        day=day,
+        id_index=id_index,
         status__in=ACTIVE_STATUSES,
     ).exists()
 
 
 def _insert(
-    *, actor: StaffActor | None, center: Any, item: Any, person: Any, day: date, slot: Any,
-    facts: dict[str, Any], channel: str, key: str | None, rules: Any,
+    *,
+    actor: StaffActor | None,
+    center: Any,
+    item: Any,
+    person: Any,
+    day: date,
+    slot: Any,
+    facts: dict[str, Any],
+    channel: str,
+    key: str | None,
+    rules: Any,
 ) -> Appointment:
     if _holds_booking(center.pk, item.pk, day, person.id_index):
         raise _already_booked()
@@ -188,7 +211,10 @@ def _insert(
         )
     taken = set(
         Appointment.objects.filter(
-            center_id=center.pk, item_id=item.pk, day=day, starts_at=slot.start,
+            center_id=center.pk,
+            item_id=item.pk,
+            day=day,
+            starts_at=slot.start,
             status__in=ACTIVE_STATUSES,
         ).values_list("seat", flat=True)
     )
@@ -200,28 +226,52 @@ def _insert(
         if not Appointment.objects.filter(code=code).exists():
             break
     booking = Appointment.objects.create(
-        center_id=center.pk, code=code, item_id=item.pk, day=day, starts_at=slot.start,
-        ends_at=slot.end, seat=seat, channel=channel, name=person.name,
-        name_masked=person.name_masked, id_number=person.id_number, id_index=person.id_index,
-        id_masked=person.id_masked, phone=person.phone, phone_index=person.phone_index,
-        phone_masked=person.phone_masked, facts={**facts, "age": person.age},
-        request_key=key, booked_by_id=getattr(actor, "pk", None),
+        center_id=center.pk,
+        code=code,
+        item_id=item.pk,
+        day=day,
+        starts_at=slot.start,
+        ends_at=slot.end,
+        seat=seat,
+        channel=channel,
+        name=person.name,
+        name_masked=person.name_masked,
+        id_number=person.id_number,
+        id_index=person.id_index,
+        id_masked=person.id_masked,
+        phone=person.phone,
+        phone_index=person.phone_index,
+        phone_masked=person.phone_masked,
+        facts={**facts, "age": person.age},
+        request_key=key,
+        booked_by_id=getattr(actor, "pk", None),
     )
     audit_record(
-        actor=actor, action=AuditAction.APPOINTMENT_BOOKED, target=booking, center_id=center.pk,
+        actor=actor,
+        action=AuditAction.APPOINTMENT_BOOKED,
+        target=booking,
+        center_id=center.pk,
         after={
-            "code": booking.code, "item": item.code, "day": day.isoformat(),
-            "start": slot.start.strftime("%H:%M"), "channel": str(channel),
+            "code": booking.code,
+            "item": item.code,
+            "day": day.isoformat(),
+            "start": slot.start.strftime("%H:%M"),
+            "channel": str(channel),
             "id_number": person.id_masked,
         },
     )
     sms_enqueue(
-        center_id=center.pk, template_code=wording.CONFIRMED, phone=person.phone,
+        center_id=center.pk,
+        template_code=wording.CONFIRMED,
+        phone=person.phone,
         params={
-            "date": date_label(day), "time": slot.start.strftime("%H:%M"), "item": item.name,
+            "date": date_label(day),
+            "time": slot.start.strftime("%H:%M"),
+            "item": item.name,
             "code": booking.code,
         },
-        dedupe_key=f"appointment:{booking.pk}:confirmed", actor=actor,
+        dedupe_key=f"appointment:{booking.pk}:confirmed",
+        actor=actor,
     )
     return booking
 
@@ -232,18 +282,15 @@ def _owned(code: str, phone_last4: str, *, lock: bool = True) -> Appointment:
     rows = Appointment.objects.select_related("item").filter(code=normalize_code(code))
     booking = (rows.select_for_update() if lock else rows).first()
     digits = "".join(ch for ch in (phone_last4 or "") if ch.isdigit())
-    if booking is None or len(digits) != 4 or not booking.phone.endswith(digits):
-        raise NotFound(
-            _("预约码或手机号码后四位不正确。"), code=AppointmentError.NOT_FOUND
-        )
+    if booking is None or len(digits) != 4 or not (booking.phone or "").endswith(digits):
+        raise NotFound(_("预约码或手机号码后四位不正确。"), code=AppointmentError.NOT_FOUND)
     return booking
 
 
 def _transition(booking: Appointment, to: str) -> None:
     if not pipeline.can_book_transition(booking.status, to):
         raise Conflict(
-            _("该预约当前状态为“%(s)s”，不能执行此操作。")
-            % {"s": booking.get_status_display()},
+            _("该预约当前状态为“%(s)s”，不能执行此操作。") % {"s": booking.get_status_display()},
             code=AppointmentError.INVALID_TRANSITION,
         )
     booking.status = to
@@ -264,27 +311,32 @@ def appointment_cancel(
     booking.cancel_reason = reason
     booking.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
     audit_record(
-        actor=actor, action=AuditAction.APPOINTMENT_CANCELLED, target=booking,
-        center_id=booking.center_id, after={"code": booking.code, "reason": str(reason)},
+        actor=actor,
+        action=AuditAction.APPOINTMENT_CANCELLED,
+        target=booking,
+        center_id=booking.center_id,
+        after={"code": booking.code, "reason": str(reason)},
     )
     return booking
 
 
 def appointment_move(
-    *, actor: StaffActor | None, code: str, phone_last4: str, day: date, start: str,
+    *,
+    actor: StaffActor | None,
+    code: str,
+    phone_last4: str,
+    day: date,
+    start: str,
     channel: BookingChannel = BookingChannel.PHONE,
 ) -> Appointment:
     """改约: a new booking for the same person and item; the old one is cancelled in the same
     transaction (if the new slot is full, nothing changes)."""
     with transaction.atomic():
         old = _owned(code, phone_last4)
-        old_status = old.status
         if actor is not None:
             need(actor, Perm.APPOINTMENT_MANAGE)
             if actor.center_id != old.center_id:
-                raise NotFound(
-                    _("预约码或手机号码后四位不正确。"), code=AppointmentError.NOT_FOUND
-                )
+                raise NotFound(_("预约码或手机号码后四位不正确。"), code=AppointmentError.NOT_FOUND)
         if old.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED) or (
             old.status == AppointmentStatus.CANCELLED and old.cancel_reason != CancelReason.CLOSURE
         ):
@@ -300,17 +352,25 @@ def appointment_move(
         new = appointment_book(
             actor=actor,
             data=BookingInput(
-                center_code=old.center.code, item_code=old.item.code, day=day,
-                start=start, name=old.name or "", id_number=old.id_number or "",
-                phone=old.phone or "", facts={k: v for k, v in old.facts.items() if k != "age"},
+                center_code=old.center.code,
+                item_code=old.item.code,
+                day=day,
+                start=start,
+                name=old.name or "",
+                id_number=old.id_number or "",
+                phone=old.phone or "",
+                facts={k: v for k, v in old.facts.items() if k != "age"},
             ),
             channel=channel,
         )
         old.moved_to = new
         old.save(update_fields=["moved_to", "updated_at"])
         audit_record(
-            actor=actor, action=AuditAction.APPOINTMENT_MOVED, target=old,
-            center_id=old.center_id, after={"from": old.code, "to": new.code},
+            actor=actor,
+            action=AuditAction.APPOINTMENT_MOVED,
+            target=old,
+            center_id=old.center_id,
+            after={"from": old.code, "to": new.code},
         )
         return new
 

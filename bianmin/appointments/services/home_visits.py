@@ -78,9 +78,10 @@ def visit_code_send(*, center_code: str, phone: str, client: str) -> None:
     """Text a six-digit code to the contact's phone (throttled per phone and per address)."""
     center = center_by_code(center_code)
     phone = _clean_mobile(phone)
-    if cache_hit(f"appointments:code:ip:{client}", 3600) > 10 or cache_hit(
-        f"appointments:code:phone:{_code_hash(phone, '')}", 60
-    ) > 1:
+    if (
+        cache_hit(f"appointments:code:ip:{client}", 3600) > 10
+        or cache_hit(f"appointments:code:phone:{_code_hash(phone, '')}", 60) > 1
+    ):
         raise DomainError(
             _("获取验证码过于频繁，请稍后再试。"), code=AppointmentError.THROTTLED, status=429
         )
@@ -88,16 +89,23 @@ def visit_code_send(*, center_code: str, phone: str, client: str) -> None:
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
         index = _code_hash(phone, "")
-        PhoneCode.objects.filter(center_id=center.pk, phone_index=index, used_at__isnull=True).update(
-            used_at=now
-        )
+        PhoneCode.objects.filter(
+            center_id=center.pk, phone_index=index, used_at__isnull=True
+        ).update(used_at=now)
         row = PhoneCode.objects.create(
-            center_id=center.pk, phone_index=index, code_hash=_code_hash(phone, code),
-            created_at=now, expires_at=now + CODE_TTL,
+            center_id=center.pk,
+            phone_index=index,
+            code_hash=_code_hash(phone, code),
+            created_at=now,
+            expires_at=now + CODE_TTL,
         )
         sms_enqueue(
-            center_id=center.pk, template_code=wording.VISIT_CODE, phone=phone,
-            params={"code": code}, dedupe_key=f"home_visit:code:{row.pk}", urgent=True,
+            center_id=center.pk,
+            template_code=wording.VISIT_CODE,
+            phone=phone,
+            params={"code": code},
+            dedupe_key=f"home_visit:code:{row.pk}",
+            urgent=True,
         )
 
 
@@ -107,8 +115,12 @@ def _code_verify(*, center_id: int, phone: str, code: str) -> None:
     with transaction.atomic():
         row = (
             PhoneCode.objects.select_for_update()
-            .filter(center_id=center_id, phone_index=_code_hash(phone, ""), used_at__isnull=True,
-                    expires_at__gt=now)
+            .filter(
+                center_id=center_id,
+                phone_index=_code_hash(phone, ""),
+                used_at__isnull=True,
+                expires_at__gt=now,
+            )
             .order_by("-created_at")
             .first()
         )
@@ -166,9 +178,7 @@ def _clean_visit(center_id: int, data: VisitInput) -> dict[str, Any]:
     town = (data.town or "").strip()
     address = (data.address or "").strip()
     if not town or not address or len(address) > 200:
-        raise DomainError(
-            _("请填写镇（街道）和详细地址。"), code=AppointmentError.INVALID_ADDRESS
-        )
+        raise DomainError(_("请填写镇（街道）和详细地址。"), code=AppointmentError.INVALID_ADDRESS)
     if towns and town not in towns and not data.out_of_area:
         raise DomainError(
             _("“%(t)s”不在本县乡镇名单内；县外（外地）上门请勾选“县外地址”。") % {"t": town},
@@ -190,16 +200,26 @@ def _clean_visit(center_id: int, data: VisitInput) -> dict[str, Any]:
     contact_phone = _clean_mobile(data.contact_phone)
     weekdays = sorted({int(d) for d in data.preferred_weekdays if 0 <= int(d) <= 6})
     return {
-        "name": person.name, "name_masked": person.name_masked, "id_number": person.id_number,
-        "id_index": person.id_index, "id_masked": person.id_masked, "phone": person.phone,
+        "name": person.name,
+        "name_masked": person.name_masked,
+        "id_number": person.id_number,
+        "id_index": person.id_index,
+        "id_masked": person.id_masked,
+        "phone": person.phone,
         "phone_masked": person.phone_masked,
         "gender": "M" if person.gender == "male" else ("F" if person.gender else ""),
-        "town": town[:30], "community": (data.community or "").strip()[:30],
-        "address": address, "is_out_of_area": bool(town not in towns and data.out_of_area),
-        "reason": data.reason, "health_note": (data.health_note or "").strip()[:300],
-        "item_codes": codes, "requester_kind": data.requester_kind,
-        "contact_name": contact_name, "contact_phone": contact_phone,
-        "contact_phone_masked": mask_phone(contact_phone), "preferred_weekdays": weekdays,
+        "town": town[:30],
+        "community": (data.community or "").strip()[:30],
+        "address": address,
+        "is_out_of_area": bool(town not in towns and data.out_of_area),
+        "reason": data.reason,
+        "health_note": (data.health_note or "").strip()[:300],
+        "item_codes": codes,
+        "requester_kind": data.requester_kind,
+        "contact_name": contact_name,
+        "contact_phone": contact_phone,
+        "contact_phone_masked": mask_phone(contact_phone),
+        "preferred_weekdays": weekdays,
     }
 
 
@@ -213,7 +233,8 @@ def home_visit_request(
         need(actor, Perm.HOME_VISIT_VIEW)
         if actor.center_id != center.pk:
             raise DomainError(
-                _("只能为本中心登记上门服务。"), code=AppointmentError.PERMISSION_DENIED,
+                _("只能为本中心登记上门服务。"),
+                code=AppointmentError.PERMISSION_DENIED,
                 status=403,
             )
     fields = _clean_visit(center.pk, data)
@@ -221,14 +242,23 @@ def home_visit_request(
         _code_verify(center_id=center.pk, phone=fields["contact_phone"], code=phone_code)
     with transaction.atomic():
         visit = HomeVisit.objects.create(
-            center_id=center.pk, number=_next_number(center.pk), requested_at=clock.now(),
-            taken_by_id=getattr(actor, "pk", None), **fields,
+            center_id=center.pk,
+            number=_next_number(center.pk),
+            requested_at=clock.now(),
+            taken_by_id=getattr(actor, "pk", None),
+            **fields,
         )
         audit_record(
-            actor=actor, action=AuditAction.HOME_VISIT_REQUESTED, target=visit,
+            actor=actor,
+            action=AuditAction.HOME_VISIT_REQUESTED,
+            target=visit,
             center_id=center.pk,
-            after={"number": visit.number, "town": visit.town, "items": visit.item_codes,
-                   "id_number": visit.id_masked},
+            after={
+                "number": visit.number,
+                "town": visit.town,
+                "items": visit.item_codes,
+                "id_number": visit.id_masked,
+            },
         )
     return visit
 
@@ -242,6 +272,17 @@ def _visit_for_update(actor: StaffActor, number: str) -> HomeVisit:
     if visit is None:
         raise NotFound(_("没有找到该上门服务。"), code=AppointmentError.NOT_FOUND)
     return visit
+
+
+def is_team_member(visit: HomeVisit, actor: Any) -> bool:
+    """The visit's team includes the actor (a team sees only its own visits' personal data)."""
+    team = visit.team
+    return team is not None and team.officers.filter(pk=int(getattr(actor, "pk", 0) or 0)).exists()
+
+
+def _officer_ids(visit: HomeVisit) -> tuple[int, ...]:
+    team = visit.team
+    return tuple(sorted(team.officers.values_list("pk", flat=True))) if team is not None else ()
 
 
 def _move(visit: HomeVisit, to: str) -> None:
@@ -269,15 +310,19 @@ def home_visit_review(
     visit.refusal_reason = "" if approve else reason[:200]
     visit.save()
     audit_record(
-        actor=actor, action=AuditAction.HOME_VISIT_REVIEWED, target=visit,
-        center_id=visit.center_id, after={"approve": approve, "reason": reason[:200]},
+        actor=actor,
+        action=AuditAction.HOME_VISIT_REVIEWED,
+        target=visit,
+        center_id=visit.center_id,
+        after={"approve": approve, "reason": reason[:200]},
     )
     sms_enqueue(
         center_id=visit.center_id,
         template_code=wording.VISIT_APPROVED if approve else wording.VISIT_REFUSED,
         phone=visit.contact_phone or "",
         params={"case_number": visit.number, "center": "便民服务中心"},
-        dedupe_key=f"home_visit:{visit.pk}:review", actor=actor,
+        dedupe_key=f"home_visit:{visit.pk}:review",
+        actor=actor,
     )
     return visit
 
@@ -287,14 +332,22 @@ def home_visit_review(
 
 @transaction.atomic
 def team_save(
-    *, actor: StaffActor, name: str, officer_ids: list[int], vehicle: str, kit: list[str],
-    weekdays: list[int], team_id: int | None = None,
+    *,
+    actor: StaffActor,
+    name: str,
+    officer_ids: list[int],
+    vehicle: str,
+    kit: list[str],
+    weekdays: list[int],
+    team_id: int | None = None,
 ) -> MobileTeam:
     need(actor, Perm.HOME_VISIT_PLAN)
     center_id = home_center_id(actor)
     officers = list(staff_of_center(center_id=center_id).filter(pk__in=officer_ids))
     if len(set(officer_ids)) != 2 or len(officers) != 2:
-        raise DomainError(_("流动服务队须由本中心两名民警组成。"), code=AppointmentError.INVALID_TEAM)
+        raise DomainError(
+            _("流动服务队须由本中心两名民警组成。"), code=AppointmentError.INVALID_TEAM
+        )
     if not (name or "").strip() or not (vehicle or "").strip():
         raise DomainError(_("请填写队名和车辆。"), code=AppointmentError.INVALID_TEAM)
     days = sorted({int(d) for d in weekdays if 0 <= int(d) <= 6})
@@ -312,7 +365,10 @@ def team_save(
     team.save()
     team.officers.set(officers)
     audit_record(
-        actor=actor, action=AuditAction.HOME_VISIT_TEAM_SAVED, target=team, center_id=center_id,
+        actor=actor,
+        action=AuditAction.HOME_VISIT_TEAM_SAVED,
+        target=team,
+        center_id=center_id,
         after={"name": team.name, "officers": [o.pk for o in officers], "weekdays": days},
     )
     return team
@@ -349,7 +405,8 @@ def routes_plan(*, actor: StaffActor, start: date, days: int = 7) -> PlanResult:
             if not stops:
                 break
             team_days = [
-                start + timedelta(days=i) for i in range(days)
+                start + timedelta(days=i)
+                for i in range(days)
                 if (start + timedelta(days=i)).weekday() in (team.weekdays or [])
             ]
             free_days = []
@@ -362,7 +419,9 @@ def routes_plan(*, actor: StaffActor, start: date, days: int = 7) -> PlanResult:
             )
             for route in routes:
                 windows = pipeline.arrival_windows(len(route.stops))
-                for order, (stop, (w_from, w_to)) in enumerate(zip(route.stops, windows, strict=True), 1):
+                for order, (stop, (w_from, w_to)) in enumerate(
+                    zip(route.stops, windows, strict=True), 1
+                ):
                     visit = by_id[stop.visit_id]
                     _move(visit, HomeVisitStatus.SCHEDULED)
                     visit.team, visit.visit_day, visit.route_order = team, route.day, order
@@ -370,7 +429,8 @@ def routes_plan(*, actor: StaffActor, start: date, days: int = 7) -> PlanResult:
                     visit.save()
                     items = "、".join(item_get(code=c).name for c in visit.item_codes[:1])
                     sms_enqueue(
-                        center_id=center_id, template_code=wording.VISIT_SCHEDULED,
+                        center_id=center_id,
+                        template_code=wording.VISIT_SCHEDULED,
                         phone=visit.contact_phone or "",
                         params={
                             "date": date_label(route.day),
@@ -382,8 +442,11 @@ def routes_plan(*, actor: StaffActor, start: date, days: int = 7) -> PlanResult:
                     )
                 out.append((team, route))
         audit_record(
-            actor=actor, action=AuditAction.HOME_VISIT_PLANNED, target_type="home_visit_plan",
-            target_id=start.isoformat(), center_id=center_id,
+            actor=actor,
+            action=AuditAction.HOME_VISIT_PLANNED,
+            target_type="home_visit_plan",
+            target_id=start.isoformat(),
+            center_id=center_id,
             after={"routes": len(out), "left_over": len(stops)},
         )
     return PlanResult(out, len(stops))
@@ -412,7 +475,7 @@ def background_is_white(photo: bytes) -> bool:
         return False
     w, h = image.size
     band = max(2, min(w, h) // 20)
-    pixels = []
+    pixels: list[Any] = []
     for box in ((0, 0, w, band), (0, 0, band, h), (w - band, 0, w, h)):
         pixels.extend(image.crop(box).resize((16, 16)).getdata())
     light = [p for p in pixels if min(p) >= 200 and max(p) - min(p) <= 30]
@@ -442,9 +505,7 @@ def home_visit_capture(*, actor: StaffActor, number: str, data: CaptureInput) ->
     need(actor, Perm.HOME_VISIT_VIEW)
     key = (data.capture_key or "").strip()[:64] or None
     if key:
-        done = HomeVisit.objects.filter(
-            center_id=home_center_id(actor), capture_key=key
-        ).first()
+        done = HomeVisit.objects.filter(center_id=home_center_id(actor), capture_key=key).first()
         if done is not None:
             return done
     problems = photo_problems(data.photo)
@@ -461,7 +522,7 @@ def home_visit_capture(*, actor: StaffActor, number: str, data: CaptureInput) ->
     lon = _decimal(data.longitude, -180, 180)
     with transaction.atomic():
         visit = _visit_for_update(actor, number)
-        if not visit.team_id or not visit.team.officers.filter(pk=actor.pk).exists():
+        if not is_team_member(visit, actor):
             raise NotFound(_("没有找到该上门服务。"), code=AppointmentError.NOT_FOUND)
         _move(visit, HomeVisitStatus.DONE)
         item_code = visit.item_codes[0]
@@ -469,8 +530,10 @@ def home_visit_capture(*, actor: StaffActor, number: str, data: CaptureInput) ->
             actor=actor,
             item_code=item_code,
             applicant=ApplicantInput(
-                name=visit.name or "", id_number=visit.id_number or "",
-                gender="male" if visit.gender == "M" else "female", phone=visit.phone or "",
+                name=visit.name or "",
+                id_number=visit.id_number or "",
+                gender="male" if visit.gender == "M" else "female",
+                phone=visit.phone or "",
             ),
             materials={k: v for k, v in data.materials.items() if v in ("provided", "missing")},
         )
@@ -488,16 +551,22 @@ def home_visit_capture(*, actor: StaffActor, number: str, data: CaptureInput) ->
             "photo_bytes": len(data.photo),
         }
         visit.save()
-        officer_ids = tuple(sorted(visit.team.officers.values_list("pk", flat=True)))
+        officer_ids = _officer_ids(visit)
         audit_record(
-            actor=actor, action=AuditAction.HOME_VISIT_DONE, target=visit,
+            actor=actor,
+            action=AuditAction.HOME_VISIT_DONE,
+            target=visit,
             center_id=visit.center_id,
             after={"case": result.case.number, "lat": str(lat), "lon": str(lon)},
         )
         publish(
             HomeVisitDone(
-                center_id=visit.center_id, visit_id=visit.pk, number=visit.number,
-                case_id=visit.case_id, officer_ids=officer_ids, done_at=now,
+                center_id=visit.center_id,
+                visit_id=visit.pk,
+                number=visit.number,
+                case_id=visit.case_id,
+                officer_ids=officer_ids,
+                done_at=now,
             )
         )
     return visit
@@ -519,17 +588,22 @@ def deliveries_sync(*, center_id: int | None = None) -> int:
         if case.arrived_at is None:
             continue
         with transaction.atomic():
-            row = HomeVisit.objects.select_for_update().filter(
-                pk=visit.pk, status=HomeVisitStatus.DONE
-            ).first()
+            row = (
+                HomeVisit.objects.select_for_update()
+                .filter(pk=visit.pk, status=HomeVisitStatus.DONE)
+                .first()
+            )
             if row is None:
                 continue
             row.status = HomeVisitStatus.DELIVERY_DUE
             row.delivery_due_at = case.arrived_at
             row.save(update_fields=["status", "delivery_due_at", "updated_at"])
             audit_record(
-                actor=None, action=AuditAction.HOME_VISIT_DELIVERY_DUE, target=row,
-                center_id=row.center_id, after={"case": row.case_number},
+                actor=None,
+                action=AuditAction.HOME_VISIT_DELIVERY_DUE,
+                target=row,
+                center_id=row.center_id,
+                after={"case": row.case_number},
             )
             marked += 1
     return marked
@@ -537,14 +611,19 @@ def deliveries_sync(*, center_id: int | None = None) -> int:
 
 @transaction.atomic
 def home_visit_deliver(
-    *, actor: StaffActor, number: str, signature: str, proxy_name: str = "",
-    proxy_id_number: str = "", relation: str = "",
+    *,
+    actor: StaffActor,
+    number: str,
+    signature: str,
+    proxy_name: str = "",
+    proxy_id_number: str = "",
+    relation: str = "",
 ) -> HomeVisit:
     """送证到家: the applicant signs (or a proxy, with ID number and relation); the case is
     closed as picked up through the cases context."""
     need(actor, Perm.HOME_VISIT_VIEW)
     visit = _visit_for_update(actor, number)
-    if not visit.team_id or not visit.team.officers.filter(pk=actor.pk).exists():
+    if not is_team_member(visit, actor):
         raise NotFound(_("没有找到该上门服务。"), code=AppointmentError.NOT_FOUND)
     if not (signature or "").startswith("data:image/") or len(signature) < 100:
         raise DomainError(_("请签收人签名。"), code=AppointmentError.SIGNATURE_MISSING)
@@ -559,11 +638,14 @@ def home_visit_deliver(
     _move(visit, HomeVisitStatus.DELIVERED)
     case = case_get(user=actor, number=visit.case_number)
     case_pickup(
-        actor=actor, case=case, method=PickupMethod.ID_CARD,
+        actor=actor,
+        case=case,
+        method=PickupMethod.ID_CARD,
         proxy_name=proxy_name.strip() if by_proxy else "",
         proxy_id_number=proxy_id_number.strip().upper() if by_proxy else "",
         authorization_note=_("上门送证，代收人与申请人关系：%(r)s") % {"r": relation.strip()}
-        if by_proxy else "",
+        if by_proxy
+        else "",
     )
     now = clock.now()
     visit.delivered_at = now
@@ -571,14 +653,19 @@ def home_visit_deliver(
     visit.recipient_relation = relation.strip()[:20] if by_proxy else _("本人")
     visit.save()
     audit_record(
-        actor=actor, action=AuditAction.HOME_VISIT_DELIVERED, target=visit,
-        center_id=visit.center_id, after={"case": visit.case_number, "proxy": by_proxy},
+        actor=actor,
+        action=AuditAction.HOME_VISIT_DELIVERED,
+        target=visit,
+        center_id=visit.center_id,
+        after={"case": visit.case_number, "proxy": by_proxy},
     )
     publish(
         HomeVisitDelivered(
-            center_id=visit.center_id, visit_id=visit.pk, number=visit.number,
+            center_id=visit.center_id,
+            visit_id=visit.pk,
+            number=visit.number,
             case_id=visit.case_id,
-            officer_ids=tuple(sorted(visit.team.officers.values_list("pk", flat=True))),
+            officer_ids=_officer_ids(visit),
             delivered_at=now,
         )
     )
@@ -594,8 +681,11 @@ def home_visit_open(*, actor: StaffActor, number: str) -> HomeVisit:
     if visit is None:
         raise NotFound(_("没有找到该上门服务。"), code=AppointmentError.NOT_FOUND)
     audit_record(
-        actor=actor, action=AuditAction.HOME_VISIT_VIEWED, target=visit,
-        center_id=visit.center_id, after={"number": visit.number},
+        actor=actor,
+        action=AuditAction.HOME_VISIT_VIEWED,
+        target=visit,
+        center_id=visit.center_id,
+        after={"number": visit.number},
     )
     return visit
 
@@ -604,7 +694,9 @@ def may_review(actor: Any) -> bool:
     return has_perm(actor, Perm.HOME_VISIT_REVIEW)
 
 
-def day_sheet_visits(*, actor: StaffActor, team_id: int, day: date) -> tuple[MobileTeam, list[HomeVisit]]:
+def day_sheet_visits(
+    *, actor: StaffActor, team_id: int, day: date
+) -> tuple[MobileTeam, list[HomeVisit]]:
     """The visits of one route for the printed day sheet; printing addresses is audited."""
     from bianmin.appointments.selectors import route_of
 
@@ -613,7 +705,10 @@ def day_sheet_visits(*, actor: StaffActor, team_id: int, day: date) -> tuple[Mob
         raise NotFound(_("没有找到该服务队。"), code=AppointmentError.NOT_FOUND)
     visits = list(route_of(actor=actor, team_id=team.pk, day=day))
     audit_record(
-        actor=actor, action=AuditAction.HOME_VISIT_VIEWED, target=team, center_id=team.center_id,
+        actor=actor,
+        action=AuditAction.HOME_VISIT_VIEWED,
+        target=team,
+        center_id=team.center_id,
         after={"day_sheet": day.isoformat(), "visits": [v.number for v in visits]},
     )
     return team, visits

@@ -16,7 +16,13 @@ from bianmin.accounts.services import HoursInput, center_day_hours_set
 from bianmin.appointments import pipeline, selectors, wording
 from bianmin.appointments.enums import AppointmentStatus, CancelReason, OpeningKind
 from bianmin.appointments.errors import AppointmentError
-from bianmin.appointments.models import Appointment, BookingRules, CapacityOverride, Closure, ExtraOpening
+from bianmin.appointments.models import (
+    Appointment,
+    BookingRules,
+    CapacityOverride,
+    Closure,
+    ExtraOpening,
+)
 from bianmin.appointments.services.booking import bookable_item
 from bianmin.appointments.services.common import at_local, date_label, local_now, need
 from bianmin.audit.enums import AuditAction
@@ -57,7 +63,8 @@ def booking_rules_save(*, actor: StaffActor, values: dict[str, Any]) -> BookingR
             value = int(values[name])
             if value < 0 or value > 10000 or (name == "slot_minutes" and not 5 <= value <= 240):
                 raise DomainError(
-                    _("设置值超出范围：%(f)s") % {"f": BookingRules._meta.get_field(name).verbose_name},
+                    _("设置值超出范围：%(f)s")
+                    % {"f": getattr(BookingRules._meta.get_field(name), "verbose_name", name)},
                     code=AppointmentError.INVALID_SETTING,
                 )
             setattr(rules, name, value)
@@ -67,8 +74,12 @@ def booking_rules_save(*, actor: StaffActor, values: dict[str, Any]) -> BookingR
         rules.home_county = str(values["home_county"])[:30]
     rules.save()
     audit_record(
-        actor=actor, action=AuditAction.APPOINTMENT_SETTINGS_UPDATED, target=rules,
-        center_id=center_id, before=before, after={f: getattr(rules, f) for f in RULE_FIELDS},
+        actor=actor,
+        action=AuditAction.APPOINTMENT_SETTINGS_UPDATED,
+        target=rules,
+        center_id=center_id,
+        before=before,
+        after={f: getattr(rules, f) for f in RULE_FIELDS},
     )
     return rules
 
@@ -83,13 +94,19 @@ def capacity_override_save(*, actor: StaffActor, item_code: str, capacity: int |
         CapacityOverride.objects.filter(center_id=center_id, item_id=item.pk).delete()
     else:
         if not 0 <= capacity <= 500:
-            raise DomainError(_("每时段名额应在0到500之间。"), code=AppointmentError.INVALID_SETTING)
+            raise DomainError(
+                _("每时段名额应在0到500之间。"), code=AppointmentError.INVALID_SETTING
+            )
         CapacityOverride.objects.update_or_create(
             center_id=center_id, item_id=item.pk, defaults={"capacity": capacity}
         )
     audit_record(
-        actor=actor, action=AuditAction.APPOINTMENT_SETTINGS_UPDATED, target_type="capacity",
-        target_id=item.code, center_id=center_id, after={"item": item.code, "capacity": capacity},
+        actor=actor,
+        action=AuditAction.APPOINTMENT_SETTINGS_UPDATED,
+        target_type="capacity",
+        target_id=item.code,
+        center_id=center_id,
+        after={"item": item.code, "capacity": capacity},
     )
 
 
@@ -129,25 +146,42 @@ def opening_save(
         if hours.closes_at < starts_at:
             gap = (hours.closes_at, starts_at)
         day_hours = HoursInput(
-            is_open=True, opens_at=opens, closes_at=closes,
-            lunch_from=hours.lunch_from, lunch_to=hours.lunch_to,
+            is_open=True,
+            opens_at=opens,
+            closes_at=closes,
+            lunch_from=hours.lunch_from,
+            lunch_to=hours.lunch_to,
         )
     center_day_hours_set(
-        actor=actor, center=center, day=day, hours=day_hours,
+        actor=actor,
+        center=center,
+        day=day,
+        hours=day_hours,
         note=str(OpeningKind(kind).label)[:100],
     )
     opening = ExtraOpening.objects.create(
-        center_id=center.pk, day=day, starts_at=starts_at, ends_at=ends_at, kind=kind,
-        windows=windows, note=note[:100], gap_from=gap[0] if gap else None,
+        center_id=center.pk,
+        day=day,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        kind=kind,
+        windows=windows,
+        note=note[:100],
+        gap_from=gap[0] if gap else None,
         gap_to=gap[1] if gap else None,
     )
     opening.duty_officers.set(officers)
     audit_record(
-        actor=actor, action=AuditAction.APPOINTMENT_OPENING_SAVED, target=opening,
+        actor=actor,
+        action=AuditAction.APPOINTMENT_OPENING_SAVED,
+        target=opening,
         center_id=center.pk,
         after={
-            "day": day.isoformat(), "from": starts_at.strftime("%H:%M"),
-            "to": ends_at.strftime("%H:%M"), "kind": kind, "windows": windows,
+            "day": day.isoformat(),
+            "from": starts_at.strftime("%H:%M"),
+            "to": ends_at.strftime("%H:%M"),
+            "kind": kind,
+            "windows": windows,
             "duty": [o.pk for o in officers],
         },
     )
@@ -189,18 +223,27 @@ def closure_create(
         )
     with transaction.atomic():
         closure = Closure.objects.create(
-            center_id=center_id, day=day, starts_at=starts_at, ends_at=ends_at,
-            category=category, reason=reason[:100], created_by_id=actor.pk,
+            center_id=center_id,
+            day=day,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            category=category,
+            reason=reason[:100],
+            created_by_id=actor.pk,
         )
-        affected = Appointment.objects.select_for_update().select_related("item").filter(
-            center_id=center_id, day=day, status=AppointmentStatus.BOOKED
+        affected = (
+            Appointment.objects.select_for_update()
+            .select_related("item")
+            .filter(center_id=center_id, day=day, status=AppointmentStatus.BOOKED)
         )
         if category:
             affected = affected.filter(item__category=category)
         cancelled = offered = 0
         for booking in affected:
-            if starts_at is not None and ends_at is not None and not (
-                booking.starts_at < ends_at and starts_at < booking.ends_at
+            if (
+                starts_at is not None
+                and ends_at is not None
+                and not (booking.starts_at < ends_at and starts_at < booking.ends_at)
             ):
                 continue
             booking.status = AppointmentStatus.CANCELLED
@@ -216,25 +259,30 @@ def closure_create(
                 booking.save(update_fields=["offered_day", "offered_start", "updated_at"])
                 offered += 1
             sms_enqueue(
-                center_id=center_id, template_code=wording.CLOSURE, phone=booking.phone or "",
+                center_id=center_id,
+                template_code=wording.CLOSURE,
+                phone=booking.phone or "",
                 params={
                     "date": date_label(booking.day),
                     "code": booking.code,
-                    "time": (
-                        f"{date_label(found[0])}{found[1].start:%H:%M}" if found else "其他"
-                    ),
+                    "time": (f"{date_label(found[0])}{found[1].start:%H:%M}" if found else "其他"),
                 },
-                dedupe_key=f"appointment:{booking.pk}:closure", actor=actor,
+                dedupe_key=f"appointment:{booking.pk}:closure",
+                actor=actor,
             )
             audit_record(
-                actor=actor, action=AuditAction.APPOINTMENT_CANCELLED, target=booking,
+                actor=actor,
+                action=AuditAction.APPOINTMENT_CANCELLED,
+                target=booking,
                 center_id=center_id,
                 after={"code": booking.code, "reason": "closure", "closure": closure.pk},
             )
         closure.cancelled_count = cancelled
         closure.save(update_fields=["cancelled_count", "updated_at"])
         audit_record(
-            actor=actor, action=AuditAction.APPOINTMENT_CLOSURE, target=closure,
+            actor=actor,
+            action=AuditAction.APPOINTMENT_CLOSURE,
+            target=closure,
             center_id=center_id,
             after={"day": day.isoformat(), "reason": reason[:100], "cancelled": cancelled},
         )
@@ -257,7 +305,9 @@ def reminders_send(*, now: datetime | None = None) -> int:
     now = clock.local(now or local_now())
     sent = 0
     rows = Appointment.objects.select_related("item").filter(
-        status=AppointmentStatus.BOOKED, day__gte=now.date(), day__lte=now.date() + timedelta(days=1)
+        status=AppointmentStatus.BOOKED,
+        day__gte=now.date(),
+        day__lte=now.date() + timedelta(days=1),
     )
     for booking in rows:
         start = at_local(booking.day, booking.starts_at)
@@ -268,17 +318,22 @@ def reminders_send(*, now: datetime | None = None) -> int:
         if eve <= now < start and now.date() == eve.date() and not _in_quiet_hours(now):
             sent += int(
                 appointment_reminder_enqueue(
-                    center_id=booking.center_id, appointment_id=booking.pk,
-                    phone=booking.phone or "", item=booking.item.name, on=start,
+                    center_id=booking.center_id,
+                    appointment_id=booking.pk,
+                    phone=booking.phone or "",
+                    item=booking.item.name,
+                    on=start,
                 )
             )
         if hour <= now < start and not _in_quiet_hours(now):
             sent += int(
                 sms_enqueue(
-                    center_id=booking.center_id, template_code=wording.REMINDER_HOUR,
+                    center_id=booking.center_id,
+                    template_code=wording.REMINDER_HOUR,
                     phone=booking.phone or "",
                     params={
-                        "item": booking.item.name, "time": booking.starts_at.strftime("%H:%M"),
+                        "item": booking.item.name,
+                        "time": booking.starts_at.strftime("%H:%M"),
                         "code": booking.code,
                     },
                     dedupe_key=f"appointment:{booking.pk}:reminder_hour",
@@ -290,12 +345,17 @@ def reminders_send(*, now: datetime | None = None) -> int:
 def opening_delete(*, actor: StaffActor, opening_id: int) -> None:
     need(actor, Perm.APPOINTMENT_CONFIGURE)
     with transaction.atomic():
-        opening = ExtraOpening.objects.filter(pk=opening_id, center_id=home_center_id(actor)).first()
+        opening = ExtraOpening.objects.filter(
+            pk=opening_id, center_id=home_center_id(actor)
+        ).first()
         if opening is None:
             raise NotFound(_("没有找到该值守时段。"), code=AppointmentError.NOT_FOUND)
         audit_record(
-            actor=actor, action=AuditAction.APPOINTMENT_OPENING_SAVED, target=opening,
-            center_id=opening.center_id, before={"day": opening.day.isoformat()},
+            actor=actor,
+            action=AuditAction.APPOINTMENT_OPENING_SAVED,
+            target=opening,
+            center_id=opening.center_id,
+            before={"day": opening.day.isoformat()},
             after={"deleted": True},
         )
         opening.delete()

@@ -1,16 +1,15 @@
 """Fixtures of the appointments tests: a pinned working-day clock, the reference catalogue,
 the SMS templates (seeded by migration), a resident and API helpers."""
 
+import importlib
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
 import time_machine
+from django.apps import apps as django_apps
 from django.core.cache import cache
 
 from bianmin.people.idnumber import make_id_number

@@ -28,15 +28,28 @@ def test_slots_api_lists_capacity_from_the_median(hall, pinned):
     assert response.status_code == 200
     slots = response.json()
     assert slots[0] == {"start": "08:30", "end": "09:00", "available": 7}  # 2 × 30 ÷ 8 min
-    assert [s["start"] for s in slots][:7] == ["08:30", "09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]
+    assert [s["start"] for s in slots][:7] == [
+        "08:30",
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+        "11:30",
+    ]
     assert "17:30" not in [s["start"] for s in slots]
     assert slots[-1]["end"] == "17:30"
 
 
 def test_today_offers_only_slots_after_the_minimum_notice(hall, pinned):
-    slots = Client().get(
-        "/api/v1/appointments/slots", {"center": "TG", "item_code": "HZ02", "date": "2026-11-30"}
-    ).json()
+    slots = (
+        Client()
+        .get(
+            "/api/v1/appointments/slots",
+            {"center": "TG", "item_code": "HZ02", "date": "2026-11-30"},
+        )
+        .json()
+    )
     assert slots[0]["start"] == "11:00"  # 10:00 + 60 minutes notice
 
 
@@ -106,11 +119,15 @@ def test_one_person_one_booking_per_item_and_day(hall, pinned):
 
 def test_idempotency_key_returns_the_first_booking(hall, pinned):
     first = Client().post(
-        "/api/v1/appointments", booking_payload(), content_type="application/json",
+        "/api/v1/appointments",
+        booking_payload(),
+        content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="k-1",
     )
     second = Client().post(
-        "/api/v1/appointments", booking_payload(), content_type="application/json",
+        "/api/v1/appointments",
+        booking_payload(),
+        content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="k-1",
     )
     assert first.json() == second.json()
@@ -137,7 +154,9 @@ def test_move_books_the_new_slot_and_cancels_the_old_one(hall, pinned):
     old = Appointment.objects.get(code=code)
     assert (old.status, old.cancel_reason, old.moved_to_id) == ("cancelled", "moved", moved.pk)
     assert (moved.day, moved.starts_at.strftime("%H:%M"), moved.status) == (
-        date(2026, 12, 2), "14:00", "booked"
+        date(2026, 12, 2),
+        "14:00",
+        "booked",
     )
 
 
@@ -158,11 +177,23 @@ def test_three_no_shows_block_online_booking_with_the_reason_and_the_end(hall, p
     for days_ago in (40, 20, 3):
         post_day = date(2026, 11, 30) - timedelta(days=days_ago)
         Appointment.objects.create(
-            center=hall, code=f"NS{days_ago:06d}", item=item_get(code="HZ02"), day=post_day,
-            starts_at="09:00", ends_at="09:30", seat=0, status=AppointmentStatus.NO_SHOW,
-            channel="phone", name="王秀英", name_masked="王*英", id_number=ID,
+            center=hall,
+            code=f"NS{days_ago:06d}",
+            item=item_get(code="HZ02"),
+            day=post_day,
+            starts_at="09:00",
+            ends_at="09:30",
+            seat=0,
+            status=AppointmentStatus.NO_SHOW,
+            channel="phone",
+            name="王秀英",
+            name_masked="王*英",
+            id_number=ID,
             id_index=__import__("bianmin.people.services", fromlist=["x"]).id_number_index(ID),
-            id_masked="x", phone=PHONE, phone_index="p", phone_masked="m",
+            id_masked="x",
+            phone=PHONE,
+            phone_index="p",
+            phone_masked="m",
         )
     response = post(booking_payload())
     assert response.status_code == 409

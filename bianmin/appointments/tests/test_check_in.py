@@ -22,8 +22,13 @@ def booking(hall):
         return services.appointment_book(
             actor=None,
             data=services.BookingInput(
-                center_code="TG", item_code="HZ02", day=date(2026, 11, 30), start="10:00",
-                name="王秀英", id_number=ID, phone=PHONE,
+                center_code="TG",
+                item_code="HZ02",
+                day=date(2026, 11, 30),
+                start="10:00",
+                name="王秀英",
+                id_number=ID,
+                phone=PHONE,
             ),
             channel=BookingChannel.PHONE,
         )

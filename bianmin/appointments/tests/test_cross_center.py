@@ -43,15 +43,24 @@ def world(hall, other_center, make_staff):
         booking = services.appointment_book(
             actor=None,
             data=services.BookingInput(
-                center_code="TG", item_code="HZ02", day=date(2026, 11, 30), start="10:00",
-                name="王秀英", id_number=ID, phone=PHONE,
+                center_code="TG",
+                item_code="HZ02",
+                day=date(2026, 11, 30),
+                start="10:00",
+                name="王秀英",
+                id_number=ID,
+                phone=PHONE,
             ),
             channel=BookingChannel.PHONE,
         )
     a_leader = make_staff(Role.SHIFT_LEADER)
     a1, a2 = make_staff(Role.OFFICER), make_staff(Role.OFFICER)
     crew = services.team_save(
-        actor=a_leader, name="一队", officer_ids=[a1.pk, a2.pk], vehicle="车", kit=[],
+        actor=a_leader,
+        name="一队",
+        officer_ids=[a1.pk, a2.pk],
+        vehicle="车",
+        kit=[],
         weekdays=[0, 1, 2, 3, 4, 5, 6],
     )
     with time_machine.travel(at(2026, 11, 30, 8, 0), tick=False):
@@ -84,7 +93,8 @@ def test_b_staff_cannot_check_in_a_booking_of_a_api(world, api_client_for):
     before = state()
     with time_machine.travel(at(2026, 11, 30, 10, 0), tick=False):
         response = api_client_for(world["b_guide"]).post(
-            f"/api/v1/appointments/{world['booking'].code}/check-in", {},
+            f"/api/v1/appointments/{world['booking'].code}/check-in",
+            {},
             content_type="application/json",
         )
     assert response.status_code == 404
@@ -121,7 +131,8 @@ def test_b_staff_cannot_book_for_center_a(world, api_client_for):
     before = state()
     with time_machine.travel(at(2026, 11, 30, 8, 0), tick=False):
         response = api_client_for(world["b_guide"]).post(
-            "/api/v1/appointments", booking_payload(start="11:00"),
+            "/api/v1/appointments",
+            booking_payload(start="11:00"),
             content_type="application/json",
         )
     assert response.status_code == 403
@@ -151,14 +162,23 @@ def test_b_staff_cannot_see_review_or_capture_a_visit_of_a(world, login_client_f
     officer = login_client_for(world["b_officer"])
     capture = officer.post(
         f"/home-visits/v/{number}/capture/",
-        json.dumps({"photo": "", "signature": SIGNATURE, "fingerprints": "captured",
-                    "latitude": "34.5", "longitude": "110.2", "capture_key": "x"}),
+        json.dumps(
+            {
+                "photo": "",
+                "signature": SIGNATURE,
+                "fingerprints": "captured",
+                "latitude": "34.5",
+                "longitude": "110.2",
+                "capture_key": "x",
+            }
+        ),
         content_type="application/json",
     )
     assert capture.status_code in (400, 404)
-    assert officer.post(
-        f"/home-visits/v/{number}/deliver/", {"signature": SIGNATURE}
-    ).status_code == 404
+    assert (
+        officer.post(f"/home-visits/v/{number}/deliver/", {"signature": SIGNATURE}).status_code
+        == 404
+    )
     with time_machine.travel(at(2026, 11, 30, 8, 0), tick=False):
         leader.post("/home-visits/", {"action": "plan", "start": "2026-12-01"})
     assert state() == before
@@ -167,9 +187,17 @@ def test_b_staff_cannot_see_review_or_capture_a_visit_of_a(world, login_client_f
 def test_b_staff_cannot_register_a_visit_for_a(world, api_client_for):
     """POST /api/v1/home-visits with B's token lands in B (the staff's own center)."""
     payload = {
-        "center": "TG", "name": "张桂兰", "id_number": ID, "phone": "13700000000",
-        "town": "城关街道", "address": "东风街1号", "reason": "elderly", "item_codes": ["HZ02"],
-        "requester_kind": "community", "contact_name": "社区", "contact_phone": "13912345678",
+        "center": "TG",
+        "name": "张桂兰",
+        "id_number": ID,
+        "phone": "13700000000",
+        "town": "城关街道",
+        "address": "东风街1号",
+        "reason": "elderly",
+        "item_codes": ["HZ02"],
+        "requester_kind": "community",
+        "contact_name": "社区",
+        "contact_phone": "13912345678",
     }
     response = api_client_for(world["b_officer"]).post(
         "/api/v1/home-visits", payload, content_type="application/json"
@@ -185,7 +213,8 @@ def test_public_pages_are_scoped_by_the_center_in_the_url(world):
     center B's pages cannot cancel A's booking without its phone digits."""
     before = state()
     wrong = Client().post(
-        "/appointments/HY/manage/", {"action": "cancel", "code": world["booking"].code, "last4": "0000"}
+        "/appointments/HY/manage/",
+        {"action": "cancel", "code": world["booking"].code, "last4": "0000"},
     )
     assert wrong.status_code == 404
     kiosk = Client().post(

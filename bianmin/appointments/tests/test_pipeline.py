@@ -26,9 +26,10 @@ def test_capacity_is_windows_times_slot_over_median(windows, slot, median, overr
 
 
 def test_the_grid_skips_lunch_and_closed_hours():
-    spans = pipeline.regular_spans(
-        opens_at=time(8, 30), closes_at=time(12, 0), lunch=None, windows=2
-    ) + [Span(time(13, 30), time(15, 0), 2)]
+    spans = [
+        *pipeline.regular_spans(opens_at=time(8, 30), closes_at=time(12, 0), lunch=None, windows=2),
+        Span(time(13, 30), time(15, 0), 2),
+    ]
     grid = pipeline.slot_grid(
         spans, slot_minutes=30, median_minutes=10, closed=[(time(9, 0), time(10, 0))]
     )
@@ -75,8 +76,11 @@ def test_three_misses_in_ninety_days_block_for_thirty_days():
     # the first miss is older than 90 days: only two count
     assert (
         pipeline.blocked_until(
-            missed_days=[date(2026, 8, 1), *misses[1:]], today=today, limit=3,
-            window_days=90, block_days=30,
+            missed_days=[date(2026, 8, 1), *misses[1:]],
+            today=today,
+            limit=3,
+            window_days=90,
+            block_days=30,
         )
         is None
     )
@@ -113,7 +117,13 @@ def test_nearest_neighbour_total_distance():
 
 def test_arrival_windows_skip_lunch():
     windows = pipeline.arrival_windows(5)
-    assert [w[0].strftime("%H:%M") for w in windows] == ["09:00", "10:00", "11:00", "13:30", "14:30"]
+    assert [w[0].strftime("%H:%M") for w in windows] == [
+        "09:00",
+        "10:00",
+        "11:00",
+        "13:30",
+        "14:30",
+    ]
 
 
 def test_state_machines():

@@ -27,8 +27,12 @@ def test_the_last_place_goes_to_exactly_one(hall, racers):
             return services.appointment_book(
                 actor=None,
                 data=services.BookingInput(
-                    center_code="TG", item_code="HZ02", day=date(2026, 12, 1), start="09:00",
-                    name="李四", id_number=make_id_number("610522", date(1980, 1, 1 + i), 10 + i),
+                    center_code="TG",
+                    item_code="HZ02",
+                    day=date(2026, 12, 1),
+                    start="09:00",
+                    name="李四",
+                    id_number=make_id_number("610522", date(1980, 1, 1 + i), 10 + i),
                     phone=f"1390000{i:04d}",
                 ),
                 channel=BookingChannel.PHONE,
@@ -53,8 +57,12 @@ def test_the_same_person_twice_at_once_holds_one_booking(hall):
             return services.appointment_book(
                 actor=None,
                 data=services.BookingInput(
-                    center_code="TG", item_code="HZ02", day=date(2026, 12, 1),
-                    start=["09:00", "10:00"][i], name="李四", id_number=person,
+                    center_code="TG",
+                    item_code="HZ02",
+                    day=date(2026, 12, 1),
+                    start=["09:00", "10:00"][i],
+                    name="李四",
+                    id_number=person,
                     phone="13900000000",
                 ),
                 channel=BookingChannel.PHONE,

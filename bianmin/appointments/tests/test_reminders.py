@@ -21,8 +21,13 @@ def book(day, start, id_number=ID, item="HZ02"):
         return services.appointment_book(
             actor=None,
             data=services.BookingInput(
-                center_code="TG", item_code=item, day=day, start=start, name="王秀英",
-                id_number=id_number, phone=PHONE,
+                center_code="TG",
+                item_code=item,
+                day=day,
+                start=start,
+                name="王秀英",
+                id_number=id_number,
+                phone=PHONE,
             ),
             channel=BookingChannel.PHONE,
         )
@@ -34,8 +39,14 @@ def keys():
 
 def test_eve_and_hour_reminders_exactly_once(hall):
     booking = book(date(2026, 12, 1), "14:00")
-    for moment in [at(2026, 11, 30, 17, 55), at(2026, 11, 30, 18, 0), at(2026, 11, 30, 18, 5),
-                   at(2026, 12, 1, 12, 0), at(2026, 12, 1, 13, 0), at(2026, 12, 1, 13, 5)]:
+    for moment in [
+        at(2026, 11, 30, 17, 55),
+        at(2026, 11, 30, 18, 0),
+        at(2026, 11, 30, 18, 5),
+        at(2026, 12, 1, 12, 0),
+        at(2026, 12, 1, 13, 0),
+        at(2026, 12, 1, 13, 5),
+    ]:
         with time_machine.travel(moment, tick=False):
             services.reminders_send()
     assert keys() == sorted(
@@ -89,7 +100,10 @@ def test_a_closure_cancels_each_booking_with_one_sms_and_an_offer(hall, make_sta
     # the citizen moves to the offered slot with the same code
     with time_machine.travel(at(2026, 11, 30, 10, 5), tick=False):
         moved = services.appointment_move(
-            actor=None, code=first.code, phone_last4=PHONE[-4:], day=date(2026, 12, 2),
+            actor=None,
+            code=first.code,
+            phone_last4=PHONE[-4:],
+            day=date(2026, 12, 2),
             start="08:30",
         )
     assert moved.status == "booked"
@@ -103,12 +117,21 @@ def test_closure_hours_remove_slots_and_bad_closure_is_refused(hall, make_staff)
     director = make_staff(Role.DIRECTOR)
     with time_machine.travel(at(2026, 11, 30, 10, 0), tick=False):
         services.closure_create(
-            actor=director, day=date(2026, 12, 2), reason="业务培训", starts_at=time(9),
+            actor=director,
+            day=date(2026, 12, 2),
+            reason="业务培训",
+            starts_at=time(9),
             ends_at=time(11),
         )
-        starts = [s.start for s in selectors.slots_for(
-            center_id=hall.pk, item=item_get(code="HZ02"), day=date(2026, 12, 2))]
-        assert time(9) not in starts and time(10, 30) not in starts and time(11) in starts
+        starts = [
+            s.start
+            for s in selectors.slots_for(
+                center_id=hall.pk, item=item_get(code="HZ02"), day=date(2026, 12, 2)
+            )
+        ]
+        assert time(9) not in starts
+        assert time(10, 30) not in starts
+        assert time(11) in starts
         with pytest.raises(DomainError) as err:
             services.closure_create(actor=director, day=date(2026, 12, 2), reason="")
         assert err.value.code == "invalid_closure"

@@ -3,8 +3,8 @@ from dataclasses import dataclass
 import pytest
 from django.db import transaction
 
-from bianmin.core import events
 from bianmin.accounts.tests.factories import CenterFactory
+from bianmin.core import events
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,13 @@ def test_a_failing_handler_rolls_back_the_publishers_change():
 
     events.subscribe(_Renamed, refuse)
     center = CenterFactory(name="事件中心")
-    with pytest.raises(RuntimeError), transaction.atomic():
-        type(center).objects.filter(pk=center.pk).update(name="改名")
-        events.publish(_Renamed(center.pk))
+
+    def rename_and_publish() -> None:
+        with transaction.atomic():
+            type(center).objects.filter(pk=center.pk).update(name="改名")
+            events.publish(_Renamed(center.pk))
+
+    with pytest.raises(RuntimeError):
+        rename_and_publish()
     center.refresh_from_db()
     assert center.name == "事件中心"
