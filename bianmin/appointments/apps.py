@@ -8,8 +8,25 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("预约与上门服务")
 
     def ready(self) -> None:
-        from bianmin.core.navigation import KioskTile, Screen, register_kiosk_tile, register_screen
-        from bianmin.core.permissions import Perm
+        from bianmin.appointments.panels import director_panel
+        from bianmin.core.navigation import (
+            KioskTile,
+            Panel,
+            Screen,
+            register_kiosk_tile,
+            register_panel,
+            register_screen,
+        )
+        from bianmin.core.permissions import Perm, Role
+
+        register_panel(
+            Panel(
+                "appointments/panel.html",
+                director_panel,
+                roles=frozenset({Role.DIRECTOR, Role.SHIFT_LEADER}),
+                order=30,
+            )
+        )
 
         register_screen(
             Screen(_("预约签到"), "appointments:desk", Perm.APPOINTMENT_MANAGE, order=70)

@@ -28,7 +28,11 @@ def test_on_site_capture_survives_a_network_cut(daytime, live_server, browser, h
     leader, a, b = make_staff(Role.SHIFT_LEADER), make_staff(Role.OFFICER), make_staff(Role.OFFICER)
     BookingRules.objects.create(center=hall, towns=[{"name": "城关街道", "x": 0, "y": 0}])
     services.team_save(
-        actor=leader, name="一队", officer_ids=[a.pk, b.pk], vehicle="车", kit=[],
+        actor=leader,
+        name="一队",
+        officer_ids=[a.pk, b.pk],
+        vehicle="车",
+        kit=[],
         weekdays=[0, 1, 2, 3, 4, 5, 6],
     )
     visit = services.home_visit_request(actor=leader, center_code="TG", data=visit_input())
@@ -58,7 +62,10 @@ def test_on_site_capture_survives_a_network_cut(daytime, live_server, browser, h
     page.click("[data-testid=capture-submit]")
     status = page.locator("[data-testid=sync-status]")
     status.filter(has_text="网络不可用").wait_for(timeout=15000)
-    assert page.evaluate("JSON.parse(localStorage.getItem('bianmin.appointments.captures')).length") == 1
+    assert (
+        page.evaluate("JSON.parse(localStorage.getItem('bianmin.appointments.captures')).length")
+        == 1
+    )
     assert HomeVisit.objects.get().status == "scheduled"
 
     tablet.set_offline(False)
@@ -67,5 +74,8 @@ def test_on_site_capture_survives_a_network_cut(daytime, live_server, browser, h
     assert done.status == "done"
     assert done.case_number in status.inner_text()
     assert str(done.latitude) == "34.544000"
-    assert page.evaluate("JSON.parse(localStorage.getItem('bianmin.appointments.captures')).length") == 0
+    assert (
+        page.evaluate("JSON.parse(localStorage.getItem('bianmin.appointments.captures')).length")
+        == 0
+    )
     tablet.close()

@@ -216,3 +216,31 @@ def test_home_visit_pages(hall, make_staff, login_client_for, pinned):
     public = Client().get("/home-visits/TG/request/")
     assert public.status_code == 200
     assert "获取验证码" in public.content.decode()
+
+
+def test_the_directors_console_shows_the_visits_count(hall, make_staff, login_client_for, pinned):
+    HomeVisit.objects.create(
+        center=hall,
+        number="SM-20261101-0001",
+        status="delivered",
+        name="张桂兰",
+        name_masked="张*兰",
+        id_number=ID,
+        id_index="i",
+        id_masked="m",
+        phone=PHONE,
+        phone_masked="p",
+        town="城关街道",
+        address="东风街1号",
+        reason="elderly",
+        item_codes=["HZ02"],
+        requester_kind="family",
+        contact_name="张明",
+        contact_phone=PHONE,
+        contact_phone_masked="p",
+        requested_at=at(2026, 11, 1),
+        done_at=at(2026, 11, 3),
+    )
+    page = login_client_for(make_staff(Role.DIRECTOR)).get("/").content.decode()
+    assert "出诊式上门服务累计" in page
+    assert 'data-testid="visits-total">1<' in page
