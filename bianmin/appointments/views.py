@@ -208,12 +208,16 @@ def _manage_page(request: HttpRequest, center_code: str, *, kiosk: bool) -> Http
                     phone_last4=post.get("last4", ""),
                     day=parse_day(post.get("date", "")),
                     start=post.get("start", ""),
+                    center_id=center.pk,
                 )
                 return redirect(
                     reverse("appointments:confirmation", args=[center.code, moved.code])
                 )
             ctx["done"] = services.appointment_cancel(
-                actor=None, code=post.get("code", ""), phone_last4=post.get("last4", "")
+                actor=None,
+                code=post.get("code", ""),
+                phone_last4=post.get("last4", ""),
+                center_id=center.pk,
             )
         except DomainError as exc:
             ctx["error"], status = exc.message, exc.status

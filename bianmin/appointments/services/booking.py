@@ -276,10 +276,14 @@ def _insert(
     return booking
 
 
-def _owned(code: str, phone_last4: str, *, lock: bool = True) -> Appointment:
-    """The booking of this code whose phone ends with these four digits; a wrong pair answers
-    exactly as an unknown code does."""
+def _owned(
+    code: str, phone_last4: str, *, lock: bool = True, center_id: int | None = None
+) -> Appointment:
+    """The booking of this code whose phone ends with these four digits (at this center when
+    given); a wrong pair answers exactly as an unknown code does."""
     rows = Appointment.objects.select_related("item").filter(code=normalize_code(code))
+    if center_id is not None:
+        rows = rows.filter(center_id=center_id)
     booking = (rows.select_for_update() if lock else rows).first()
     digits = "".join(ch for ch in (phone_last4 or "") if ch.isdigit())
     if booking is None or len(digits) != 4 or not (booking.phone or "").endswith(digits):
@@ -298,10 +302,15 @@ def _transition(booking: Appointment, to: str) -> None:
 
 @transaction.atomic
 def appointment_cancel(
-    *, actor: StaffActor | None, code: str, phone_last4: str, reason: str = CancelReason.CITIZEN
+    *,
+    actor: StaffActor | None,
+    code: str,
+    phone_last4: str,
+    reason: str = CancelReason.CITIZEN,
+    center_id: int | None = None,
 ) -> Appointment:
     """取消预约 by code + the last four digits of the phone (the citizen, or staff for them)."""
-    booking = _owned(code, phone_last4)
+    booking = _owned(code, phone_last4, center_id=center_id)
     if actor is not None:
         need(actor, Perm.APPOINTMENT_MANAGE)
         if actor.center_id != booking.center_id:
@@ -328,11 +337,12 @@ def appointment_move(
     day: date,
     start: str,
     channel: BookingChannel = BookingChannel.PHONE,
+    center_id: int | None = None,
 ) -> Appointment:
     """改约: a new booking for the same person and item; the old one is cancelled in the same
     transaction (if the new slot is full, nothing changes)."""
     with transaction.atomic():
-        old = _owned(code, phone_last4)
+        old = _owned(code, phone_last4, center_id=center_id)
         if actor is not None:
             need(actor, Perm.APPOINTMENT_MANAGE)
             if actor.center_id != old.center_id:
