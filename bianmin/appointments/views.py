@@ -107,6 +107,7 @@ def _book_page(request: HttpRequest, center_code: str, *, kiosk: bool) -> HttpRe
         "error": "",
         "slots": [],
         "kiosk": kiosk,
+        "checked_facts": list(_facts_from(get)),
     }
     item_code, day_text = get.get("item_code", ""), get.get("date", "")
     status = 200

@@ -79,3 +79,40 @@ def test_on_site_capture_survives_a_network_cut(daytime, live_server, browser, h
         == 0
     )
     tablet.close()
+
+
+def test_phone_booking_keeps_the_answers_after_an_error(
+    daytime, live_server, browser, hall, tmp_path
+):
+    phone = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/appointments/TG/book/")
+    page.select_option("select[name=item_code]", "HZ03")
+    page.select_option("select[name=date]", "2026-12-01")
+    slot = page.locator("label.ap-slot:has(input[value='09:00'])")
+    slot.wait_for(timeout=10000)  # loaded by htmx without leaving the page
+    assert "余" in slot.inner_text()
+    slot.click()
+    page.locator("label:has(input[name=fact_lost])").click()
+    page.fill("input[name=name]", "王秀英")
+    page.fill("input[name=id_number]", "610522199005171238"[:17] + "0")
+    page.fill("input[name=phone]", "13912345678")
+    page.click("[data-testid=book-submit]")
+    error = page.locator("[data-testid=book-error]")
+    assert "身份证号码有误" in error.inner_text()
+    from bianmin.appointments.tests.conftest import ID
+
+    page.fill("input[name=id_number]", ID)
+    page.locator("label.ap-slot:has(input[value='09:00'])").click()
+    page.click("[data-testid=book-submit]")
+    code = page.locator("[data-testid=booking-code]").inner_text().strip()
+    assert len(code) == 8
+    assert page.locator("[data-testid=materials] li").count() >= 2
+    page.screenshot(path=str(tmp_path / "confirmation.png"), full_page=True)
+    phone.close()
+
+    from bianmin.appointments.models import Appointment
+
+    assert Appointment.objects.get(code=code).facts.get("lost") is True
