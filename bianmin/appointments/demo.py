@@ -74,6 +74,7 @@ def _person(rng: random.Random, today: date) -> dict[str, Any]:
 
 def _bookings(center: Any, rng: random.Random, today: date) -> int:
     made = 0
+    seats: dict[tuple[str, date, time], int] = {}
     for offset in range(-4, 4):
         day = today + timedelta(days=offset)
         if not is_workday(day):
@@ -82,7 +83,12 @@ def _bookings(center: Any, rng: random.Random, today: date) -> int:
             item = item_get(code=code)
             specs = selectors.slot_specs(center_id=center.pk, item=item, day=day)
             for spec in rng.sample(specs, min(len(specs), 3)):
-                for seat in range(min(spec.capacity, rng.randint(1, 2))):
+                for _n in range(rng.randint(1, 2)):
+                    key = (item.category, day, spec.start)
+                    seat = seats.get(key, 0)
+                    if seat >= spec.capacity:
+                        break
+                    seats[key] = seat + 1
                     if offset < 0:
                         status = rng.choices(
                             [
@@ -100,6 +106,7 @@ def _bookings(center: Any, rng: random.Random, today: date) -> int:
                         center_id=center.pk,
                         code=_code(rng),
                         item_id=item.pk,
+                        group=item.category,
                         day=day,
                         starts_at=spec.start,
                         ends_at=spec.end,

@@ -60,21 +60,22 @@ class BookingRules(TimeStampedModel):
 
 
 class CapacityOverride(TimeStampedModel):
-    """The director's own capacity per slot for one item (instead of the computed one)."""
+    """The director's own capacity per slot for one item group (window group: the catalogue
+    category, e.g. 户籍), instead of the computed one."""
 
     center = models.ForeignKey("accounts.Center", on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey("catalogue.ServiceItem", on_delete=models.PROTECT, related_name="+")
+    group = models.CharField(_("业务类别（窗口组）"), max_length=20)
     capacity = models.PositiveSmallIntegerField(_("每时段名额"))
 
     class Meta:
         verbose_name = _("名额设定")
         verbose_name_plural = _("名额设定")
         constraints = [
-            models.UniqueConstraint(fields=["center", "item"], name="appointment_capacity_unique")
+            models.UniqueConstraint(fields=["center", "group"], name="appointment_capacity_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.item_id}: {self.capacity}"
+        return f"{self.group}: {self.capacity}"
 
 
 class ExtraOpening(TimeStampedModel):
@@ -133,12 +134,14 @@ class Closure(TimeStampedModel):
 
 
 class Appointment(TimeStampedModel):
-    """预约: one person, one item, one slot. `seat` numbers the places of the slot; the unique
+    """预约: one person, one item, one slot. The items of one group (the catalogue category,
+    served by the same windows) share the slot's places; `seat` numbers them, and the unique
     constraint over active seats is what makes the last place go to exactly one booking."""
 
     center = models.ForeignKey("accounts.Center", on_delete=models.PROTECT, related_name="+")
     code = models.CharField(_("预约码"), max_length=12, unique=True)
     item = models.ForeignKey("catalogue.ServiceItem", on_delete=models.PROTECT, related_name="+")
+    group = models.CharField(_("业务类别（窗口组）"), max_length=20)
     day = models.DateField(_("预约日期"), db_index=True)
     starts_at = models.TimeField(_("开始时间"))
     ends_at = models.TimeField(_("结束时间"))
@@ -187,7 +190,7 @@ class Appointment(TimeStampedModel):
         verbose_name_plural = _("预约")
         constraints = [
             models.UniqueConstraint(
-                fields=["center", "item", "day", "starts_at", "seat"],
+                fields=["center", "group", "day", "starts_at", "seat"],
                 condition=Q(status__in=["booked", "checked_in"]),
                 name="appointment_seat_unique",
             ),

@@ -3,6 +3,7 @@ the user may see: a team member sees only the visits of their own team)."""
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from bianmin.appointments.models import (
     HomeVisit,
     MobileTeam,
 )
+from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.permissions import Perm, has_perm
@@ -49,9 +51,15 @@ class Slot:
 
 
 def median_minutes(*, center_id: int, item: Any) -> float:
-    """The item's median service time from the hall's finished tickets, else the catalogue's."""
-    measured = service_minutes_by_item(center_id=center_id).get(item.pk)
-    return float(measured) if measured else float(item.average_service_minutes or 8)
+    """The median service time of the item's group (its catalogue category, served by the same
+    windows): each item's median from the hall's finished tickets, else the catalogue's."""
+    measured = service_minutes_by_item(center_id=center_id)
+    values = [
+        float(measured.get(other.pk) or other.average_service_minutes or 8)
+        for other in item_list()
+        if other.category == item.category
+    ]
+    return float(statistics.median(values)) if values else float(item.average_service_minutes or 8)
 
 
 def closed_ranges(*, center_id: int, day: date, category: str) -> list[tuple[time, time]] | None:
@@ -90,7 +98,7 @@ def slot_specs(*, center_id: int, item: Any, day: date) -> list[pipeline.SlotSpe
     if not spans:
         return []
     override = (
-        CapacityOverride.objects.filter(center_id=center_id, item_id=item.pk)
+        CapacityOverride.objects.filter(center_id=center_id, group=item.category)
         .values_list("capacity", flat=True)
         .first()
     )
@@ -111,7 +119,7 @@ def slots_for(*, center_id: int, item: Any, day: date, now: datetime | None = No
     earliest = now + timedelta(minutes=rules.min_notice_minutes)
     booked = dict(
         Appointment.objects.filter(
-            center_id=center_id, item_id=item.pk, day=day, status__in=ACTIVE_STATUSES
+            center_id=center_id, group=item.category, day=day, status__in=ACTIVE_STATUSES
         )
         .values_list("starts_at")
         .annotate(n=Count("pk"))
@@ -190,7 +198,7 @@ def closures_list(*, actor: StaffActor, since: date) -> QuerySet[Closure]:
 
 
 def overrides_list(*, actor: StaffActor) -> QuerySet[CapacityOverride]:
-    return CapacityOverride.objects.select_related("item").filter(center_id=home_center_id(actor))
+    return CapacityOverride.objects.filter(center_id=home_center_id(actor)).order_by("group")
 
 
 # --- home visits -----------------------------------------------------------------------------

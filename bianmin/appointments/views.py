@@ -354,7 +354,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 raw = post.get("capacity", "").strip()
                 services.capacity_override_save(
                     actor=actor,
-                    item_code=post.get("item_code", ""),
+                    group=post.get("group", ""),
                     capacity=parse_int(raw, field="名额") if raw else None,
                 )
                 ctx["message"] = "名额已保存"

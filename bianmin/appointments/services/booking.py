@@ -212,7 +212,7 @@ def _insert(
     taken = set(
         Appointment.objects.filter(
             center_id=center.pk,
-            item_id=item.pk,
+            group=item.category,
             day=day,
             starts_at=slot.start,
             status__in=ACTIVE_STATUSES,
@@ -229,6 +229,7 @@ def _insert(
         center_id=center.pk,
         code=code,
         item_id=item.pk,
+        group=item.category,
         day=day,
         starts_at=slot.start,
         ends_at=slot.end,

@@ -23,10 +23,10 @@ from bianmin.appointments.models import (
     Closure,
     ExtraOpening,
 )
-from bianmin.appointments.services.booking import bookable_item
 from bianmin.appointments.services.common import at_local, date_label, local_now, need
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
+from bianmin.catalogue.enums import Category
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import DomainError, NotFound
@@ -85,28 +85,29 @@ def booking_rules_save(*, actor: StaffActor, values: dict[str, Any]) -> BookingR
 
 
 @transaction.atomic
-def capacity_override_save(*, actor: StaffActor, item_code: str, capacity: int | None) -> None:
-    """The director's own number of places per slot for one item (None removes it)."""
+def capacity_override_save(*, actor: StaffActor, group: str, capacity: int | None) -> None:
+    """The director's own number of places per slot for one item group (None removes it)."""
     need(actor, Perm.APPOINTMENT_CONFIGURE)
     center_id = home_center_id(actor)
-    item = bookable_item(item_code)
+    if group not in Category.values:
+        raise DomainError(_("请选择业务类别。"), code=AppointmentError.INVALID_SETTING)
     if capacity is None:
-        CapacityOverride.objects.filter(center_id=center_id, item_id=item.pk).delete()
+        CapacityOverride.objects.filter(center_id=center_id, group=group).delete()
     else:
         if not 0 <= capacity <= 500:
             raise DomainError(
                 _("每时段名额应在0到500之间。"), code=AppointmentError.INVALID_SETTING
             )
         CapacityOverride.objects.update_or_create(
-            center_id=center_id, item_id=item.pk, defaults={"capacity": capacity}
+            center_id=center_id, group=group, defaults={"capacity": capacity}
         )
     audit_record(
         actor=actor,
         action=AuditAction.APPOINTMENT_SETTINGS_UPDATED,
         target_type="capacity",
-        target_id=item.code,
+        target_id=group,
         center_id=center_id,
-        after={"item": item.code, "capacity": capacity},
+        after={"group": group, "capacity": capacity},
     )
 
 

@@ -22,12 +22,18 @@ def post(payload):
 
 
 def test_slots_api_lists_capacity_from_the_median(hall, pinned):
+    from statistics import median
+
+    from bianmin.catalogue.selectors import item_list
+
+    household = [i.average_service_minutes for i in item_list() if i.category == "household"]
+    expected = int(2 * 30 // median(household))  # 2 windows × 30 minutes ÷ the group's median
     response = Client().get(
         "/api/v1/appointments/slots", {"center": "TG", "item_code": "HZ02", "date": "2026-12-01"}
     )
     assert response.status_code == 200
     slots = response.json()
-    assert slots[0] == {"start": "08:30", "end": "09:00", "available": 7}  # 2 × 30 ÷ 8 min
+    assert slots[0] == {"start": "08:30", "end": "09:00", "available": expected}
     assert [s["start"] for s in slots][:7] == [
         "08:30",
         "09:00",
@@ -70,8 +76,7 @@ def test_booking_answers_the_contract_shape_and_sends_one_sms(hall, pinned):
 
 
 def test_the_slot_fills_and_then_answers_409_slot_full(hall, pinned):
-    item = item_get(code="HZ02")
-    CapacityOverride.objects.create(center=hall, item=item, capacity=1)
+    CapacityOverride.objects.create(center=hall, group="household", capacity=1)
     assert post(booking_payload()).status_code == 200
     response = post(booking_payload(id_number=OTHER_ID, phone="13800001111"))
     assert response.status_code == 409
@@ -161,8 +166,7 @@ def test_move_books_the_new_slot_and_cancels_the_old_one(hall, pinned):
 
 
 def test_move_to_a_full_slot_changes_nothing(hall, pinned):
-    item = item_get(code="HZ02")
-    CapacityOverride.objects.create(center=hall, item=item, capacity=1)
+    CapacityOverride.objects.create(center=hall, group="household", capacity=1)
     code = post(booking_payload()).json()["code"]
     post(booking_payload(id_number=OTHER_ID, phone="13800001111", start="14:00"))
     with pytest.raises(DomainError) as err:
@@ -214,3 +218,30 @@ def test_staff_book_for_a_caller(hall, pinned, make_staff, api_client_for):
     assert response.status_code == 200
     booking = Appointment.objects.get()
     assert (booking.channel, booking.booked_by_id) == ("staff", guide.pk)
+
+
+def test_items_of_one_window_group_share_the_places(hall, pinned):
+    CapacityOverride.objects.create(center=hall, group="household", capacity=2)
+    assert post(booking_payload(item_code="HZ02")).status_code == 200
+    assert post(booking_payload(item_code="HZ03", id_number=OTHER_ID)).status_code == 200
+    full = post(booking_payload(item_code="HZ10", id_number=ID[:-4] + "0000", phone="13800001111"))
+    assert full.status_code in (400, 409)
+    traffic = (
+        Client()
+        .get(
+            "/api/v1/appointments/slots",
+            {"center": "TG", "item_code": "JG01", "date": "2026-12-01"},
+        )
+        .json()
+    )
+    assert traffic[1]["start"] == "09:00"
+    assert traffic[1]["available"] > 0
+    household = (
+        Client()
+        .get(
+            "/api/v1/appointments/slots",
+            {"center": "TG", "item_code": "HZ10", "date": "2026-12-01"},
+        )
+        .json()
+    )
+    assert household[1] == {"start": "09:00", "end": "09:30", "available": 0}

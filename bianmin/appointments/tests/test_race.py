@@ -8,7 +8,6 @@ from bianmin.appointments import services
 from bianmin.appointments.enums import BookingChannel
 from bianmin.appointments.models import Appointment, CapacityOverride
 from bianmin.appointments.tests.conftest import at
-from bianmin.catalogue.selectors import item_get
 from bianmin.core.errors import DomainError
 from bianmin.people.idnumber import make_id_number
 from tests.support.races import errors_of, run_concurrently
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_the_last_place_goes_to_exactly_one(hall, racers):
     from datetime import date
 
-    CapacityOverride.objects.create(center=hall, item=item_get(code="HZ02"), capacity=1)
+    CapacityOverride.objects.create(center=hall, group="household", capacity=1)
 
     def book(i: int):
         with time_machine.travel(at(2026, 11, 30), tick=False):
