@@ -348,8 +348,13 @@ def appointment_move(
             need(actor, Perm.APPOINTMENT_MANAGE)
             if actor.center_id != old.center_id:
                 raise NotFound(_("预约码或手机号码后四位不正确。"), code=AppointmentError.NOT_FOUND)
-        if old.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED) or (
-            old.status == AppointmentStatus.CANCELLED and old.cancel_reason != CancelReason.CLOSURE
+        if (
+            old.moved_to_id is not None
+            or old.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED)
+            or (
+                old.status == AppointmentStatus.CANCELLED
+                and old.cancel_reason != CancelReason.CLOSURE
+            )
         ):
             raise Conflict(
                 _("该预约当前状态为“%(s)s”，不能改约。") % {"s": old.get_status_display()},

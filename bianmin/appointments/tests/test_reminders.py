@@ -10,6 +10,7 @@ from bianmin.appointments import services
 from bianmin.appointments.enums import AppointmentStatus, BookingChannel
 from bianmin.appointments.models import Appointment
 from bianmin.appointments.tests.conftest import ID, OTHER_ID, PHONE, at
+from bianmin.core.errors import DomainError
 from bianmin.core.permissions import Role
 from bianmin.notifications.models import Message
 
@@ -107,6 +108,14 @@ def test_a_closure_cancels_each_booking_with_one_sms_and_an_offer(hall, make_sta
             start="08:30",
         )
     assert moved.status == "booked"
+    with time_machine.travel(at(2026, 11, 30, 10, 6), tick=False), pytest.raises(DomainError):
+        services.appointment_move(  # the offer is taken once
+            actor=None,
+            code=first.code,
+            phone_last4=PHONE[-4:],
+            day=date(2026, 12, 2),
+            start="09:00",
+        )
 
 
 def test_closure_hours_remove_slots_and_bad_closure_is_refused(hall, make_staff):
