@@ -19,6 +19,7 @@ from ninja.renderers import JSONRenderer
 from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import router as accounts_router
+from bianmin.appointments.api import router as appointments_router
 from bianmin.cases.api import router as cases_router
 from bianmin.catalogue.api import router as catalogue_router
 from bianmin.core.api import router as calendar_router
@@ -88,6 +89,7 @@ api.add_router("", planner_router)
 api.add_router("", standards_router)
 api.add_router("", reports_router)
 api.add_router("", traffic_router)
+api.add_router("", appointments_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:

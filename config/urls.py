@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("bianmin.standards.urls")),
     path("", include("bianmin.reports.urls")),
     path("", include("bianmin.traffic.urls")),
+    path("", include("bianmin.appointments.urls")),
     path("", include("bianmin.accounts.urls")),
 ]
 

@@ -86,6 +86,12 @@ class Perm(StrEnum):
     RATING_MANAGE = "rating_manage"  # rectifications, phone-callback ratings, complaints
     RATING_DECIDE = "rating_decide"  # appeals, 复核, deadlines, publication (director)
     RATING_FIGURES = "rating_figures"  # figures and the provincial export
+    # appointments and home visits
+    APPOINTMENT_MANAGE = "appointment_manage"  # book for a caller, check in at the guide desk
+    APPOINTMENT_CONFIGURE = "appointment_configure"  # rules, capacity, duty roster, closures
+    HOME_VISIT_VIEW = "home_visit_view"  # take requests; a team member sees their own visits
+    HOME_VISIT_REVIEW = "home_visit_review"  # approve or refuse (shift leader)
+    HOME_VISIT_PLAN = "home_visit_plan"  # teams and routes
 
 
 _LOST_FOUND_DESK = {Perm.FOUND_ITEM_REGISTER, Perm.FOUND_ITEM_MANAGE}
@@ -104,12 +110,19 @@ _WINDOW = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.GUIDE: frozenset({Perm.TICKET_ISSUE, Perm.DESK_ASK}),
+    Role.GUIDE: frozenset({Perm.TICKET_ISSUE, Perm.DESK_ASK, Perm.APPOINTMENT_MANAGE}),
     Role.OFFICER: frozenset(
         _WINDOW
         | _LOST_FOUND_DESK
         | _STANDARDS_STAFF
-        | {Perm.CASE_PROCESS, Perm.DESK_ASK, Perm.RATING_PAD_PAIR, Perm.RATING_APPEAL}
+        | {
+            Perm.CASE_PROCESS,
+            Perm.DESK_ASK,
+            Perm.RATING_PAD_PAIR,
+            Perm.RATING_APPEAL,
+            Perm.APPOINTMENT_MANAGE,
+            Perm.HOME_VISIT_VIEW,
+        }
     ),
     Role.BACK_OFFICE: frozenset(
         _STANDARDS_STAFF | {Perm.CASE_PROCESS, Perm.PERSON_VIEW, Perm.SMS_SEND, Perm.DESK_ASK}
@@ -135,6 +148,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.RATING_APPEAL,
             Perm.RATING_MANAGE,
             Perm.RATING_FIGURES,
+            Perm.APPOINTMENT_MANAGE,
+            Perm.HOME_VISIT_VIEW,
+            Perm.HOME_VISIT_REVIEW,
+            Perm.HOME_VISIT_PLAN,
         }
     ),
     Role.DIRECTOR: frozenset(
@@ -168,6 +185,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.RATING_MANAGE,
             Perm.RATING_DECIDE,
             Perm.RATING_FIGURES,
+            Perm.APPOINTMENT_MANAGE,
+            Perm.APPOINTMENT_CONFIGURE,
+            Perm.HOME_VISIT_VIEW,
+            Perm.HOME_VISIT_PLAN,
         }
     ),
     Role.INSPECTOR: frozenset(

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from bianmin.accounts.models import Center
 from bianmin.accounts.services import center_week_set_standard, staff_create
+from bianmin.appointments.demo import appointments_demo_load
 from bianmin.cases.demo import cases_demo_history
 from bianmin.catalogue.services import catalogue_load_reference
 from bianmin.core import clock
@@ -125,8 +126,9 @@ def demo_load(*, residents: int = 2000, history_days: int = 30) -> DemoSummary:
     desk_demo_load(center=center, password_hash=password_hash, rng=rng)
     lost_found_demo_history(center=center, rng=rng)
     standards_demo_load(center=center, rng=rng)
-    reports_demo_load(center=center)  # last, from everything above
+    appointments_demo_load(center=center, rng=rng)
     ratings_demo_history(center=center, rng=rng, days=history_days)
+    reports_demo_load(center=center)  # last, from everything above
     return DemoSummary(
         center=center,
         accounts=[*(a[0] for a in ACCOUNTS), PROVINCE_ACCOUNT],

@@ -12,7 +12,8 @@ class TicketIn(Schema):
     item_code: str | None = Field(None, max_length=8, description="事项编码，如 HZ02")
     item_codes: list[str] | None = Field(None, max_length=5, description="一次办理多个事项时使用")
     priority: str | None = Field(
-        None, description="normal / elderly / disabled / appointment / military"
+        None,
+        description="normal / elderly / disabled / military（appointment 仅由预约签到产生）",
     )
     center_code: str | None = Field(
         None, max_length=16, description="公开取号时的中心代码；缺省为默认中心"

@@ -52,13 +52,14 @@ from bianmin.hall.selectors import (
 from bianmin.hall.throttle import allow_anonymous_issue, ensure_device_cookie
 from bianmin.hall.voice import announcement_wav, is_valid
 
+# Appointment priority is not chosen: it comes only from an appointment check-in.
 PUBLIC_PRIORITIES = [
     Priority.NORMAL,
     Priority.ELDERLY,
     Priority.DISABLED,
     Priority.MILITARY,
-    Priority.APPOINTMENT,
 ]
+GUIDE_PRIORITIES = [(p.value, p.label) for p in Priority if p != Priority.APPOINTMENT]
 
 
 def _need(request: HttpRequest, perm: Perm) -> None:
@@ -204,7 +205,7 @@ class IssueForm(forms.Form):
         choices=[],
         error_messages={"required": "请选择要办理的事项", "invalid_choice": "事项不存在"},
     )
-    priority = forms.ChoiceField(choices=Priority.choices, required=False)
+    priority = forms.ChoiceField(choices=GUIDE_PRIORITIES, required=False)
     id_number = forms.CharField(max_length=18, required=False)
     phone = forms.CharField(max_length=20, required=False)
     request_key = forms.CharField(max_length=64, required=False)
@@ -252,7 +253,7 @@ def guide(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "groups": _item_groups(),
-        "priorities": Priority.choices,
+        "priorities": GUIDE_PRIORITIES,
         "ticket": ticket,
         "state": ticket_state(ticket) if ticket else None,
         "error": error,

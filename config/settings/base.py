@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "bianmin.standards",
     "bianmin.reports",
     "bianmin.traffic",
+    "bianmin.appointments",
     "bianmin.demo",
 ]
 

@@ -163,6 +163,12 @@ def _ticket_issue(
         asked = Priority(priority or Priority.NORMAL)
     except ValueError:
         raise DomainError(_("优先类别不正确"), code=HallError.INVALID_PRIORITY) from None
+    if asked == Priority.APPOINTMENT and not priority_verified:
+        # The one source of this class is the appointments context's check-in.
+        raise DomainError(
+            _("预约优先只能通过预约签到获得，请在“预约签到”中输入预约码"),
+            code=HallError.INVALID_PRIORITY,
+        )
     age = None
     id_number = (id_number or "").strip().upper()
     if id_number:

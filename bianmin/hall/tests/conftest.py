@@ -66,7 +66,7 @@ def busy_hall(issue: Any, clock: Any, make_staff: Any) -> dict[str, Any]:
     clock.shift(60)
     called = issue("HZ02")
     clock.shift(60)
-    waiting = issue("JG01", priority="appointment")
+    waiting = issue("JG01", priority="disabled")
     window_sign_in(actor=officer, window_code="W01")
     assert ticket_call_next(actor=officer, window_code="W01").pk == parked.pk
     ticket_park(actor=officer, ticket_id=parked.pk)

@@ -130,7 +130,7 @@ def test_guide_of_b_cannot_decide_the_priority_of_a_ticket_of_a(
     )
     _refused(response, "unknown_ticket")
     assert _center_state(world["a"]) == before
-    assert Ticket.objects.get(pk=world["waiting"].pk).priority_claim == "appointment"
+    assert Ticket.objects.get(pk=world["waiting"].pk).priority_claim == "disabled"
 
 
 @pytest.mark.parametrize(

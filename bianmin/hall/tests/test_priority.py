@@ -14,15 +14,15 @@ from bianmin.hall.services import ticket_call_next, ticket_priority_decide, wind
 pytestmark = pytest.mark.django_db
 
 
-def test_a_self_declared_appointment_waits_its_turn_until_confirmed(
+def test_a_self_declared_priority_waits_its_turn_until_confirmed(
     officer, guide, issue, clock
 ) -> None:
     first = issue("HZ02")
     clock.shift(60)
-    claimed = issue("HZ02", priority="appointment", channel=IssueChannel.PHONE)
+    claimed = issue("HZ02", priority="disabled", channel=IssueChannel.PHONE)
     assert (claimed.priority, claimed.priority_claim, claimed.priority_weight) == (
         Priority.NORMAL,
-        Priority.APPOINTMENT,
+        Priority.DISABLED,
         0,
     )
     window_sign_in(actor=officer, window_code="W01")
@@ -62,12 +62,12 @@ def test_a_denied_claim_stays_normal_and_both_decisions_are_audited(guide, issue
 def test_a_guide_of_another_center_cannot_decide(make_staff, other_center, issue, clock) -> None:
     from bianmin.core.permissions import Role
 
-    claimed = issue("HZ02", priority="appointment")
+    claimed = issue("HZ02", priority="military")
     foreign = make_staff(Role.GUIDE, center_=other_center)
     with pytest.raises(NotFound):
         ticket_priority_decide(actor=foreign, ticket_id=claimed.pk, confirm=True)
     claimed.refresh_from_db()
-    assert claimed.priority_claim == "appointment"
+    assert claimed.priority_claim == "military"
 
 
 def test_the_guide_desk_lists_claims_and_confirms_them(guide, issue, clock, login_client_for):
@@ -87,14 +87,32 @@ def test_the_guide_desk_lists_claims_and_confirms_them(guide, issue, clock, logi
 def test_the_public_api_cannot_choose_a_weight(hall, clock) -> None:
     response = Client().post(
         "/api/v1/tickets",
-        {"item_code": "HZ02", "center_code": "TG", "priority": "appointment"},
+        {"item_code": "HZ02", "center_code": "TG", "priority": "military"},
         content_type="application/json",
     )
     assert response.status_code == 200
     from bianmin.hall.models import Ticket
 
     ticket = Ticket.objects.get()
-    assert (ticket.priority_weight, ticket.priority_claim) == (0, "appointment")
+    assert (ticket.priority_weight, ticket.priority_claim) == (0, "military")
+
+
+@pytest.mark.parametrize("channel", [IssueChannel.KIOSK, IssueChannel.PHONE, IssueChannel.API])
+def test_appointment_priority_cannot_be_self_declared(hall, clock, issue, channel) -> None:
+    from bianmin.core.errors import DomainError
+    from bianmin.hall.models import Ticket
+
+    with pytest.raises(DomainError) as err:
+        issue("HZ02", priority="appointment", channel=channel)
+    assert err.value.code == "invalid_priority"
+    assert not Ticket.objects.exists()
+
+
+def test_appointment_priority_is_not_offered_on_the_public_pages(hall, clock) -> None:
+    from bianmin.hall.views import GUIDE_PRIORITIES, PUBLIC_PRIORITIES
+
+    assert Priority.APPOINTMENT not in PUBLIC_PRIORITIES
+    assert "appointment" not in dict(GUIDE_PRIORITIES)
 
 
 def test_a_verified_class_counts_at_once_for_the_appointment_check_in(hall, clock) -> None:

@@ -217,7 +217,7 @@ def test_priority_classes_then_longest_wait(officer, guide, issue, clock) -> Non
     clock.shift(60)
     elderly = issue("HZ02", priority="elderly", actor=guide)
     clock.shift(60)
-    appointment = issue("JG01", priority="appointment", actor=guide)
+    appointment = issue("JG01", priority="appointment", priority_verified=True)
     clock.shift(60)
     later_normal = issue("HZ02")
     window_sign_in(actor=officer, window_code="W01")
