@@ -310,3 +310,23 @@ def figures_per_team(*, center_id: int, start: date, end: date) -> list[dict[str
 def visits_total(*, center_id: int) -> int:
     """The seed's number (先后上门服务100余人次): every visit done, all time."""
     return HomeVisit.objects.filter(center_id=center_id, done_at__isnull=False).count()
+
+
+@dataclass(frozen=True)
+class HomeVisitService:
+    """What a rating of a home visit names, and where its SMS link goes (the contact)."""
+
+    item_code: str
+    case_number: str
+    contact_phone: str
+
+
+def home_visit_service(*, center_id: int, visit_id: int) -> HomeVisitService | None:
+    visit = HomeVisit.objects.filter(center_id=center_id, pk=visit_id).first()
+    if visit is None:
+        return None
+    return HomeVisitService(
+        item_code=(visit.item_codes or [""])[0],
+        case_number=visit.case_number,
+        contact_phone=visit.contact_phone or "",
+    )

@@ -8,6 +8,7 @@ class RatingsConfig(AppConfig):
     verbose_name = _("好差评与诉求")
 
     def ready(self) -> None:
+        from bianmin.appointments.events import HomeVisitDone
         from bianmin.cases.events import CaseAccepted, CasePickedUp
         from bianmin.core.events import subscribe
         from bianmin.core.navigation import (
@@ -28,6 +29,7 @@ class RatingsConfig(AppConfig):
         subscribe(CaseAccepted, services.on_case_accepted)
         subscribe(CasePickedUp, services.on_case_picked_up)
         subscribe(DeskRequestClosed, services.on_desk_request_closed)
+        subscribe(HomeVisitDone, services.on_home_visit_done)
         satisfaction_source_register(services.officer_satisfaction_facts)
 
         register_screen(Screen(_("差评整改"), "ratings:board", Perm.RATING_MANAGE, order=40))

@@ -19,6 +19,7 @@ from bianmin.core.errors import DomainError, NotFound
 from bianmin.core.permissions import Role
 from bianmin.notifications.models import Message
 from bianmin.people.idnumber import make_id_number
+from bianmin.ratings.models import ServiceEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -242,6 +243,9 @@ def test_capture_creates_the_case_at_home_and_delivery_closes_it(area, people, p
     assert case.deadline == date(2026, 12, 9)  # 7 working days after 2026-11-30
     assert [(e.number, e.case_id) for e in done_events] == [(visit.number, case.pk)]
     assert done_events[0].officer_ids == tuple(sorted(o.pk for o in crew.officers.all()))
+    rateable = ServiceEvent.objects.get(kind="home_visit", reference=str(visit.pk))
+    assert rateable.officer_id == done_events[0].officer_ids[0]
+    assert (rateable.case_id, rateable.item_code) == (case.pk, "HZ02")
 
     for stage in ("review", "approve", "production"):
         case = cases.case_advance(actor=people["back"], case=case, to_stage=stage)

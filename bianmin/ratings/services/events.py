@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from bianmin.appointments.events import HomeVisitDone
+from bianmin.appointments.selectors import home_visit_service
 from bianmin.cases.events import CaseAccepted, CasePickedUp
 from bianmin.core import clock
 from bianmin.core.errors import DomainError
@@ -183,6 +185,23 @@ def rating_tokens_purge(*, days: int = 30) -> int:
         expires_at__lt=clock.now() - timedelta(days=days)
     ).delete()
     return removed
+
+
+def on_home_visit_done(event: HomeVisitDone) -> None:
+    """A home visit is rated like a window service; the link goes to the contact person (the
+    applicant is bedridden, elderly or disabled)."""
+    service = home_visit_service(center_id=event.center_id, visit_id=event.visit_id)
+    service_event_record(
+        center_id=event.center_id,
+        kind=EventKind.HOME_VISIT,
+        reference=str(event.visit_id),
+        case_id=event.case_id,
+        case_number=service.case_number if service else "",
+        officer_id=event.officer_ids[0] if event.officer_ids else None,
+        item_code=service.item_code if service else "",
+        at=event.done_at,
+        phone=service.contact_phone if service else "",
+    )
 
 
 def officer_satisfaction_facts(center_id: int, officer_id: int, month: date) -> SatisfactionFacts:
