@@ -8,6 +8,7 @@ below.
 from collections.abc import Callable
 
 from bianmin.reports.sections import (
+    appointments,
     audit,
     cases,
     family_desk,
@@ -28,6 +29,7 @@ SECTIONS: list[SectionBuilder] = [
     sms.build,
     lost_found.build,
     family_desk.build,
+    appointments.build,
     ratings.build,
     audit.build,
 ]

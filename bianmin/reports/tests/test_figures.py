@@ -95,3 +95,25 @@ def test_ratings_section_equals_the_ratings(history: Any, center: Any, officer: 
     assert ratings["群众评价"] == (4, 1)
     assert ratings["满意率"] == (75.0, 100.0)
     assert ratings["差评"] == (1, 0)
+
+
+def test_appointments_section_counts_home_visit_requests(
+    history: Any, center: Any, officer: Any
+) -> None:
+    import time_machine
+
+    from bianmin.appointments import services as appointments
+    from bianmin.appointments.models import BookingRules
+    from bianmin.appointments.tests.factories import visit_input
+    from bianmin.reports.tests.conftest import at
+
+    BookingRules.objects.create(center=center, towns=[{"name": "城关街道", "x": 0, "y": 0}])
+    for day, n in ((MONDAY, 1), (MONDAY, 2), (LAST_MONDAY, 3)):
+        with time_machine.travel(at(day, 10), tick=False):
+            appointments.home_visit_request(
+                actor=officer, center_code=center.code, data=visit_input(n)
+            )
+    rows = _rows(center)["appointments"]
+    assert rows["上门服务申请"] == (2, 1)
+    assert rows["上门服务完成"] == (0, 0)
+    assert rows["预约（按预约日）"] == (0, 0)
