@@ -330,3 +330,31 @@ def home_visit_service(*, center_id: int, visit_id: int) -> HomeVisitService | N
         case_number=visit.case_number,
         contact_phone=visit.contact_phone or "",
     )
+
+
+def home_visit_map(*, center_id: int, start: date, end: date) -> list[dict[str, Any]]:
+    """Home visits planned or done on [start, end] per town, at the town's position on the
+    director's town list (x/y in km from the center): the big screen's map. Towns only —
+    never a household."""
+    towns = {t.get("name"): t for t in rules_get(center_id=center_id).towns or []}
+    rows = (
+        HomeVisit.objects.filter(center_id=center_id, visit_day__gte=start, visit_day__lte=end)
+        .exclude(status__in=[HomeVisitStatus.REFUSED, HomeVisitStatus.CANCELLED])
+        .values("town")
+        .annotate(
+            planned=Count("pk"),
+            done=Count("pk", filter=Q(done_at__isnull=False)),
+        )
+        .order_by("town")
+    )
+    return [
+        {
+            "town": row["town"],
+            "x": towns[row["town"]].get("x", 0),
+            "y": towns[row["town"]].get("y", 0),
+            "planned": row["planned"],
+            "done": row["done"],
+        }
+        for row in rows
+        if row["town"] in towns
+    ]

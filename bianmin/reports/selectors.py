@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import center_hours
+from bianmin.appointments.selectors import home_visit_map
 from bianmin.cases.selectors import case_overdue_count, case_pickup_durations
 from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
@@ -257,6 +258,11 @@ def hall_screen(*, center_id: int, now: datetime | None = None) -> dict[str, Any
         "overdue_cases": case_overdue_count(center_id=center_id, today=today),
         "savings_yuan": round(savings_total_fen(center_id=center_id) / 100, 2),
         "satisfaction_percent": _satisfaction_percent(center_id=center_id, today=today),
+        "home_visits": home_visit_map(
+            center_id=center_id,
+            start=today - timedelta(days=today.weekday()),
+            end=today + timedelta(days=6 - today.weekday()),
+        ),
     }
 
 

@@ -114,6 +114,28 @@ def test_screen_data_shows_the_planners_forecast_and_this_months_satisfaction(
     assert data["satisfaction_percent"] == "75.0%"
 
 
+def test_screen_data_maps_this_weeks_home_visits_by_town(
+    history: Any, center: Any, leader: Any, make_staff: Any, login_client_for: Any
+) -> None:
+    from bianmin.appointments import services as appointments
+    from bianmin.appointments.models import BookingRules
+    from bianmin.appointments.tests.test_home_visits import TOWNS, approved, team
+    from bianmin.core import clock
+
+    BookingRules.objects.create(center=center, towns=TOWNS, visit_capacity_per_day=3)
+    people = {
+        "leader": leader,
+        "a": make_staff(Role.OFFICER, username="mv1"),
+        "b": make_staff(Role.OFFICER, username="mv2"),
+    }
+    team(people)
+    approved(people, ["城关街道", "城关街道", "秦东镇"])
+    appointments.routes_plan(actor=leader, start=clock.local(clock.now()).date())
+    data = login_client_for(leader).get(reverse("reports:screen_data")).json()
+    by_town = {v["town"]: (v["planned"], v["done"], v["x"]) for v in data["home_visits"]}
+    assert by_town == {"城关街道": (2, 0, 0), "秦东镇": (1, 0, 8)}
+
+
 @pytest.mark.parametrize(
     ("role", "briefings", "report", "screen"),
     [

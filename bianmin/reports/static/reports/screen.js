@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var root = document.getElementById("screen");
-  var hourly, waiting, socket = null, pending = null, backoff = 1000;
+  var hourly, waiting, visits, socket = null, pending = null, backoff = 1000;
   var SLOW_POLL = 60000, FAST_POLL = 10000; // arrivals are not pushed: a slow poll adds them
 
   function render(d) {
@@ -14,6 +14,11 @@
     hourly.setOption({
       xAxis: { data: d.hours.map(function (h) { return h + "时"; }) },
       series: [{ name: "来访", data: d.arrivals_by_hour }, { name: "预测", data: d.forecast_by_hour }]
+    });
+    visits.setOption({
+      series: [{ name: "上门", data: d.home_visits.map(function (v) {
+        return { name: v.town, value: [v.x, v.y, v.planned, v.done] };
+      }) }]
     });
     waiting.setOption({
       yAxis: { data: d.waiting_by_category.map(function (c) { return c.label; }) },
@@ -65,8 +70,17 @@
       xAxis: Object.assign({ type: "value" }, axis), yAxis: Object.assign({ type: "category", data: [] }, axis),
       series: [{ name: "等候", type: "bar", data: [], label: { show: true, color: "#fff", fontSize: 18, position: "right" } }]
     });
+    visits = window.echarts.init(document.getElementById("chart-visits"), "dark", { renderer: "canvas" });
+    visits.setOption({
+      backgroundColor: "transparent", color: ["#ffb74d"], grid: { left: 50, right: 30, top: 20, bottom: 40 },
+      tooltip: { formatter: function (p) { return p.name + "：计划 " + p.value[2] + "，已上门 " + p.value[3]; } },
+      xAxis: Object.assign({ type: "value", name: "东西(km)" }, axis), yAxis: Object.assign({ type: "value", name: "南北(km)" }, axis),
+      series: [{ name: "上门", type: "scatter", data: [],
+                 symbolSize: function (v) { return 14 + 8 * v[2]; },
+                 label: { show: true, formatter: function (p) { return p.name + " " + p.value[3] + "/" + p.value[2]; }, color: "#fff", fontSize: 16, position: "top" } }]
+    });
     render(JSON.parse(document.getElementById("screen-data").textContent));
-    window.addEventListener("resize", function () { hourly.resize(); waiting.resize(); });
+    window.addEventListener("resize", function () { hourly.resize(); waiting.resize(); visits.resize(); });
     connect();
     setTimeout(poll, FAST_POLL);
   }
