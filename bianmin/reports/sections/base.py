@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,18 @@ class Period:
 
 
 Number = int | float | None
+
+
+class PeriodFigures[F](Protocol):
+    def __call__(self, *, center_id: int, start: date, end: date) -> F: ...
+
+
+def both_periods[F](figures: PeriodFigures[F], period: Period) -> tuple[F, F]:
+    """A context's `period_figures` for the report's period and for the period compared."""
+    return (
+        figures(center_id=period.center_id, start=period.start, end=period.end),
+        figures(center_id=period.center_id, start=period.previous_start, end=period.previous_end),
+    )
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,11 @@ from django.utils.translation import gettext as _
 
 from bianmin.family_desk.enums import RequestType
 from bianmin.family_desk.selectors import period_figures
-from bianmin.reports.sections.base import Period, Row, Section
+from bianmin.reports.sections.base import Period, Row, Section, both_periods
 
 
 def build(period: Period) -> Section:
-    now = period_figures(center_id=period.center_id, start=period.start, end=period.end)
-    before = period_figures(
-        center_id=period.center_id, start=period.previous_start, end=period.previous_end
-    )
+    now, before = both_periods(period_figures, period)
     unit = _("件")
     rows = [Row(_("收到诉求"), now.received, before.received, unit)]
     rows += [

@@ -3,14 +3,11 @@
 from django.utils.translation import gettext as _
 
 from bianmin.fees.selectors import period_figures
-from bianmin.reports.sections.base import Period, Row, Section, yuan
+from bianmin.reports.sections.base import Period, Row, Section, both_periods, yuan
 
 
 def build(period: Period) -> Section:
-    now = period_figures(center_id=period.center_id, start=period.start, end=period.end)
-    before = period_figures(
-        center_id=period.center_id, start=period.previous_start, end=period.previous_end
-    )
+    now, before = both_periods(period_figures, period)
     money = _("元")
     return Section(
         key="fees",

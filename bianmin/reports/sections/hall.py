@@ -4,14 +4,11 @@ from django.utils.translation import gettext as _
 
 from bianmin.catalogue.enums import Category
 from bianmin.hall.selectors import period_figures
-from bianmin.reports.sections.base import Chart, Period, Row, Section
+from bianmin.reports.sections.base import Chart, Period, Row, Section, both_periods
 
 
 def build(period: Period) -> Section:
-    now = period_figures(center_id=period.center_id, start=period.start, end=period.end)
-    before = period_figures(
-        center_id=period.center_id, start=period.previous_start, end=period.previous_end
-    )
+    now, before = both_periods(period_figures, period)
     people, minutes = _("人次"), _("分钟")
     rows = [
         Row(_("来访人次（取号）"), now.visits, before.visits, people),

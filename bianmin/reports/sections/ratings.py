@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from bianmin.ratings.selectors import period_figures
-from bianmin.reports.sections.base import Period, Row, Section
+from bianmin.reports.sections.base import Period, Row, Section, both_periods
 
 
 def _percent(rate: float | None) -> float | None:
@@ -11,10 +11,7 @@ def _percent(rate: float | None) -> float | None:
 
 
 def build(period: Period) -> Section:
-    now = period_figures(center_id=period.center_id, start=period.start, end=period.end)
-    before = period_figures(
-        center_id=period.center_id, start=period.previous_start, end=period.previous_end
-    )
+    now, before = both_periods(period_figures, period)
     rated, task = _("条"), _("件")
     return Section(
         key="ratings",
