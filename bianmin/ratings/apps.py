@@ -50,7 +50,7 @@ class RatingsConfig(AppConfig):
                 key="rating",
                 label=_("评价服务"),
                 url_name="ratings:kiosk",
-                icon="star",
+                icon="⭐",
                 order=60,
                 voice=_("请输入您的排队号码，对刚才的服务进行评价"),
             )
@@ -60,7 +60,7 @@ class RatingsConfig(AppConfig):
                 key="complaint",
                 label=_("意见建议"),
                 url_name="ratings:kiosk_complaint",
-                icon="message",
+                icon="💬",
                 order=61,
                 voice=_("请写下您的意见或建议"),
             )

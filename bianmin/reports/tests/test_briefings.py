@@ -14,7 +14,7 @@ from bianmin.audit.models import AuditEntry
 from bianmin.core.errors import DomainError
 from bianmin.reports import services
 from bianmin.reports.models import Briefing
-from bianmin.reports.tasks import at_center_time, morning_briefing_task
+from bianmin.reports.tasks import morning_briefing_task
 from bianmin.reports.tests.conftest import MONDAY, TUESDAY
 from tests.support.races import errors_of, run_concurrently
 
@@ -49,9 +49,20 @@ def test_no_scheduled_briefing_on_a_weekend(center: Any) -> None:
 
 
 def test_the_job_runs_at_0730_in_the_hall_not_0730_utc() -> None:
-    # Huey hands the scheduler a naive UTC time: 23:30 UTC is 07:30 in Asia/Shanghai.
-    assert at_center_time(datetime(2026, 4, 20, 23, 30), hour=7, minute=30)
-    assert not at_center_time(datetime(2026, 4, 21, 7, 30), hour=7, minute=30)
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from huey.contrib.djhuey import HUEY
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    periodic = morning_briefing_task.task_class()
+
+    def due(at: datetime) -> bool:
+        with time_machine.travel(at, tick=False):
+            return bool(periodic.validate_datetime(HUEY._get_timestamp()))
+
+    assert due(datetime(2026, 4, 21, 7, 30, tzinfo=shanghai))
+    assert not due(datetime(2026, 4, 21, 15, 30, tzinfo=shanghai))  # 07:30 UTC
 
 
 def test_the_task_itself_is_idempotent(history: Any, center: Any) -> None:
