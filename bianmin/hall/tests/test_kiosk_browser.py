@@ -166,9 +166,9 @@ def test_without_a_mandarin_voice_the_server_prompt_plays(live_server, browser, 
     context.add_init_script(NO_ZH_VOICE)
     page = context.new_page()
     page.goto(f"{live_server.url}/hall/kiosk/TG/")
-    page.wait_for_function("window.__played.length > 0")
+    page.wait_for_function("() => window.__played.length > 0")
     assert page.evaluate("window.__played") == ["/hall/kiosk-voice/start.wav"]
     page.click("[data-tile=traffic]")
-    page.wait_for_function("window.__played.length > 0")
+    page.wait_for_function("() => window.__played.length > 0")
     assert page.evaluate("window.__played") == ["/hall/kiosk-voice/traffic.wav"]
     context.close()
