@@ -179,6 +179,10 @@ def hour_reminder_at(slot_start: datetime) -> datetime:
 class Stop:
     visit_id: int
     town: str
+    weekdays: frozenset[int] = frozenset()  # the requester's preferred days (0 = Monday); none: any
+
+    def fits(self, day: date) -> bool:
+        return not self.weekdays or day.weekday() in self.weekdays
 
 
 @dataclass(frozen=True)
@@ -220,8 +224,9 @@ def plan_routes(
     capacity: int,
 ) -> tuple[list[Route], list[Stop]]:
     """Group visits by area into days: towns sorted by their angle around the center so that
-    one day covers neighbouring towns; each day takes at most `capacity` visits and is ordered
-    by nearest neighbour. Returns the routes and the visits that did not fit."""
+    one day covers neighbouring towns; each day takes at most `capacity` visits — only those
+    whose requester prefers that weekday, or named no day — and is ordered by nearest
+    neighbour. Returns the routes and the visits that did not fit."""
 
     def angle(stop: Stop) -> tuple[int, float, int]:
         if stop.town not in positions:
@@ -244,7 +249,10 @@ def plan_routes(
     for day in days:
         if not queue or capacity <= 0:
             break
-        chunk, queue = queue[:capacity], queue[capacity:]
+        chunk = [s for s in queue if s.fits(day)][:capacity]
+        if not chunk:
+            continue
+        queue = [s for s in queue if s not in chunk]
         ordered, distance = nearest_neighbour(chunk, positions)
         routes.append(Route(day=day, stops=tuple(ordered), distance_km=distance))
     return routes, list(queue)

@@ -401,7 +401,9 @@ def routes_plan(*, actor: StaffActor, start: date, days: int = 7) -> PlanResult:
             .order_by("requested_at")
         )
         by_id = {v.pk: v for v in waiting}
-        stops = [pipeline.Stop(v.pk, v.town) for v in waiting]
+        stops = [
+            pipeline.Stop(v.pk, v.town, frozenset(v.preferred_weekdays or ())) for v in waiting
+        ]
         for team in MobileTeam.objects.filter(center_id=center_id, is_active=True).order_by("pk"):
             if not stops:
                 break

@@ -109,6 +109,21 @@ def test_routes_group_neighbouring_towns_and_respect_capacity():
     assert left == []
 
 
+def test_routes_keep_to_the_requesters_preferred_weekdays():
+    # 2026-12-01 is a Tuesday (1), 12-02 a Wednesday (2), 12-03 a Thursday (3)
+    stops = [
+        Stop(1, "A", frozenset({3})),  # Thursdays only
+        Stop(2, "B"),  # any day
+        Stop(3, "E", frozenset({2, 3})),
+        Stop(4, "C", frozenset({5})),  # Saturdays: not in these days
+    ]
+    days = [date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3)]
+    routes, left = pipeline.plan_routes(stops, days=days, positions=POSITIONS, capacity=3)
+    by_day = {r.day.weekday(): sorted(s.visit_id for s in r.stops) for r in routes}
+    assert by_day == {1: [2], 2: [3], 3: [1]}
+    assert [s.visit_id for s in left] == [4]
+
+
 def test_nearest_neighbour_total_distance():
     order, km = pipeline.nearest_neighbour([Stop(1, "B"), Stop(2, "A")], POSITIONS)
     assert [s.town for s in order] == ["A", "B"]
