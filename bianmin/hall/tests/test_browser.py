@@ -2,32 +2,25 @@
 made through the API shows on the open display within a second and is announced in Mandarin,
 through speechSynthesis when the browser has a zh-CN voice, else through the server's WAV."""
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from datetime import datetime
 from datetime import time as dtime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 import time_machine
-from django.db import connection
 
 from bianmin.accounts.services import api_token_create
 from bianmin.core.permissions import Role
 from bianmin.hall.enums import IssueChannel
 from bianmin.hall.services import ticket_issue, window_sign_in
 from tests.support.clock import real_now
+from tests.support.served import served_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-ROOT = Path(__file__).resolve().parents[3]
 
 FAKE_ZH_VOICE = """
 window.__spoken = [];
@@ -39,48 +32,10 @@ speechSynthesis.speak = (u) => { window.__spoken.push({text: u.text, lang: u.lan
 NO_SPEECH = "Object.defineProperty(window, 'speechSynthesis', {value: undefined});"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture(scope="module")
 def server(django_db_setup):
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "BIANMIN_DATABASE_URL": _database_url(),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port), "--no-worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("manage.py serve did not start")
+    with served_product() as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture
