@@ -20,6 +20,7 @@ from bianmin.hall.events import TicketFinished
 from bianmin.hall.selectors import ticket_get
 from bianmin.notifications.services import sms_enqueue
 from bianmin.people.selectors import person_for_enrollment
+from bianmin.people.services import phone_index
 from bianmin.ratings import wording
 from bianmin.ratings.enums import Channel, EventKind
 from bianmin.ratings.live import pad_push_on_commit
@@ -98,22 +99,38 @@ def service_event_record(
             center_id=center_id, kind=kind, reference=str(reference)[:40]
         )
     if phone:
-        try:
-            with transaction.atomic():
-                token = token_issue(event=event, channel=Channel.SMS)
-                sms_enqueue(
-                    center_id=center_id,
-                    template_code=wording.RATING_INVITE,
-                    phone=phone,
-                    params={"link": rating_link(token)},
-                    dedupe_key=f"rating:{event.pk}",
-                    case_id=case_id,
-                )
-        except DomainError:  # an SMS is best effort; the service itself stays recorded
-            log.warning("rating invitation not queued for event %s", event.pk, exc_info=True)
+        _invite_by_sms(event, phone)
     if window_code:
         pad_push_on_commit(center_id, window_code, {"type": "service", "event": event.pk})
     return event
+
+
+class _AlreadyInvited(Exception):
+    """Rolls back the token made for an invitation the citizen already has today."""
+
+
+def _invite_by_sms(event: ServiceEvent, phone: str) -> None:
+    """One SMS invitation per phone, center and day: a visit that finishes a ticket and accepts
+    a case (or a pickup with its ticket) is several rateable events, and each stays rateable on
+    the pad, the kiosk and the position page, but the citizen's phone gets one link — for the
+    first of them. Keyed by the phone's blind index, never the number."""
+    dedupe_key = f"rating:{event.center_id}:{event.day.isoformat()}:{phone_index(phone)[:32]}"
+    try:
+        with transaction.atomic():
+            token = token_issue(event=event, channel=Channel.SMS)
+            if not sms_enqueue(
+                center_id=event.center_id,
+                template_code=wording.RATING_INVITE,
+                phone=phone,
+                params={"link": rating_link(token)},
+                dedupe_key=dedupe_key,
+                case_id=event.case_id,
+            ):
+                raise _AlreadyInvited
+    except _AlreadyInvited:
+        pass
+    except DomainError:  # an SMS is best effort; the service itself stays recorded
+        log.warning("rating invitation not queued for event %s", event.pk, exc_info=True)
 
 
 def on_ticket_finished(event: TicketFinished) -> None:

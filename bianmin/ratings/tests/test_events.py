@@ -26,7 +26,8 @@ def test_ratings_subscribes_to_the_lower_contexts_events():
 def test_a_visit_with_a_phone_gets_one_sms_link_that_rates_it(clock, officer, finish_visit):
     event = finish_visit(officer, phone="13900001234")
     message = Message.objects.get(template_code=wording.RATING_INVITE)
-    assert message.dedupe_key == f"rating:{event.pk}"
+    assert message.dedupe_key.startswith(f"rating:{event.center_id}:{event.day.isoformat()}:")
+    assert "1234" not in message.dedupe_key  # the phone's blind index, not the number
     assert "/r/" in message.text
     assert message.phone_masked.endswith("1234")
     rating = rating_submit(token=_token_of(message), level=5).rating
@@ -67,7 +68,7 @@ def test_the_invitation_waits_for_the_end_of_quiet_hours(hall):
             at=night,
             phone="13900005678",
         )
-    message = Message.objects.get(dedupe_key=f"rating:{event.pk}")
+    message = Message.objects.get(template_code=wording.RATING_INVITE)
     resume = message.next_attempt_at.astimezone(SHANGHAI)
     assert (resume.date().isoformat(), resume.hour) == ("2026-12-02", 8)
     token = RatingToken.objects.get(service_event=event)
@@ -92,6 +93,54 @@ def test_a_case_acceptance_and_pickup_are_two_rateable_events(hall, officer):
     kinds = set(ServiceEvent.objects.values_list("kind", flat=True))
     assert kinds == {EventKind.CASE_ACCEPTED, EventKind.CASE_PICKED_UP}
     assert set(ServiceEvent.objects.values_list("case_number", flat=True)) == {"TG-20261201-0007"}
+
+
+def test_one_visit_of_several_services_gets_one_sms_and_each_service_stays_rateable(hall, officer):
+    at = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
+    later = datetime(2026, 12, 1, 10, 20, tzinfo=SHANGHAI)
+    with time_machine.travel(at, tick=False):
+        accepted = service_event_record(
+            center_id=hall.pk,
+            kind=EventKind.CASE_ACCEPTED,
+            reference="7",
+            at=at,
+            phone="13900001234",
+        )
+        finished = service_event_record(
+            center_id=hall.pk,
+            kind=EventKind.TICKET,
+            reference="T-1",
+            at=later,
+            phone="13900001234",
+        )
+        other_phone = service_event_record(
+            center_id=hall.pk,
+            kind=EventKind.TICKET,
+            reference="T-2",
+            at=later,
+            phone="13900005678",
+        )
+    invitations = Message.objects.filter(template_code=wording.RATING_INVITE)
+    assert invitations.count() == 2  # one per phone and day
+    # the link of the day rates the first service; the second left no orphan SMS token
+    assert set(RatingToken.objects.values_list("service_event_id", flat=True)) == {
+        accepted.pk,
+        other_phone.pk,
+    }
+    assert set(ServiceEvent.objects.values_list("pk", flat=True)) == {
+        accepted.pk,
+        finished.pk,
+        other_phone.pk,
+    }
+    with time_machine.travel(datetime(2026, 12, 4, 9, 0, tzinfo=SHANGHAI), tick=False):
+        pickup = service_event_record(
+            center_id=hall.pk,
+            kind=EventKind.CASE_PICKED_UP,
+            reference="7",
+            at=datetime(2026, 12, 4, 9, 0, tzinfo=SHANGHAI),
+            phone="13900001234",
+        )
+    assert RatingToken.objects.filter(service_event=pickup).count() == 1  # another day
 
 
 def test_a_closed_desk_request_is_rateable(hall, officer):
