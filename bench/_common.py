@@ -122,3 +122,64 @@ def write_results(
     path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(f"written {path.relative_to(ROOT)}")
     return 0
+
+
+def backends_main(
+    argv: list[str] | None,
+    *,
+    module: str,
+    noun: str,
+    default_rows: int,
+    header: Callable[[int], dict[str, Any]],
+    child: Callable[[int], dict[str, Any]],
+    table: Callable[[dict[str, Any]], None],
+    results_path: Path,
+    sqlite_path: Path,
+    pg_url: str,
+) -> int:
+    """The parent side every database benchmark shares: `--rows N --backends a,b` runs `child`
+    once per backend on a fresh database (`--child` is how the child is entered), gathers
+    `header(rows)` plus each backend's result, prints the table and writes the results."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=module)
+    parser.add_argument("--rows", type=int, default=default_rows)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--child", action="store_true")
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    if args.child:
+        print(json.dumps(child(args.rows)))
+        return 0
+    results = {**header(args.rows), "backends": {}}
+    for backend in args.backends.split(","):
+        print(f"  {backend}: {args.rows:,} {noun} …", flush=True)
+        url = backend_database_url(backend, sqlite_path, pg_url)
+        if url is None:
+            continue
+        outcome = run_timed_child(module, backend, url, args.rows)
+        if outcome is not None:
+            results["backends"][backend] = outcome
+    return write_results(results, results_path, table)
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk insert; on PostgreSQL also the visibility map that
+    autovacuum would have set on a live table (index-only scans then skip the heap)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def median_ms(fn: Callable[[], Any], runs: int) -> float:
+    """Median wall milliseconds of `runs` calls of `fn`, after one warm-up call (caches, fonts,
+    query plans)."""
+    import statistics
+
+    fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)

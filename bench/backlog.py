@@ -12,23 +12,15 @@ Environment: BIANMIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/bi
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bench._common import (
-    ROOT,
-    backend_database_url,
-    child_django_setup,
-    run_timed_child,
-    write_results,
-)
+from bench._common import ROOT, analyze, backends_main, child_django_setup, median_ms
 
 RESULTS = ROOT / "bench" / "results" / "backlog.json"
 SQLITE_PATH = ROOT / "var" / "bench" / "backlog.sqlite3"
@@ -65,30 +57,23 @@ def _table(results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench.backlog")
-    parser.add_argument("--rows", type=int, default=500_000)
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--child", action="store_true")
-    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
-    if args.child:
-        print(json.dumps(_child(args.rows)))
-        return 0
-    results: dict[str, Any] = {
-        "rows": args.rows,
-        "today": TODAY.isoformat(),
-        "runs": RUNS,
-        "unit": "ms (median)",
-        "backends": {},
-    }
-    for backend in args.backends.split(","):
-        print(f"  {backend}: {args.rows:,} cases …", flush=True)
-        url = backend_database_url(backend, SQLITE_PATH, PG_URL)
-        if url is None:
-            continue
-        outcome = run_timed_child("bench.backlog", backend, url, args.rows)
-        if outcome is not None:
-            results["backends"][backend] = outcome
-    return write_results(results, RESULTS, _table)
+    return backends_main(
+        argv,
+        module="bench.backlog",
+        noun="cases",
+        default_rows=500_000,
+        header=lambda rows: {
+            "rows": rows,
+            "today": TODAY.isoformat(),
+            "runs": RUNS,
+            "unit": "ms (median)",
+        },
+        child=_child,
+        table=_table,
+        results_path=RESULTS,
+        sqlite_path=SQLITE_PATH,
+        pg_url=PG_URL,
+    )
 
 
 # --- child: one backend ------------------------------------------------------------------------------
@@ -102,7 +87,7 @@ def _child(rows: int) -> dict[str, Any]:
     started = time.perf_counter()
     _insert(rows, fixtures)
     insert_seconds = round(time.perf_counter() - started, 1)
-    _analyze()
+    analyze()
     indexed = _measure(fixtures)
     _drop_case_indexes()
     unindexed = _measure(fixtures)
@@ -255,25 +240,7 @@ def _drop_case_indexes() -> None:
     with connection.schema_editor() as editor:
         for index in Case._meta.indexes:
             editor.remove_index(Case, index)
-    _analyze()
-
-
-def _analyze() -> None:
-    """Fresh statistics (and, on PostgreSQL, the visibility map that index-only scans need)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-
-
-def _time(fn: Any) -> float:
-    fn()  # warm
-    samples = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(samples), 2)
+    analyze()
 
 
 def _measure(fx: dict[str, Any]) -> dict[str, float]:
@@ -288,25 +255,33 @@ def _measure(fx: dict[str, Any]) -> dict[str, float]:
         if not (done.warned or done.overdue or done.terminated):
             break
     return {
-        "baseline: indexed count (center)": _time(
+        "baseline: indexed count (center)": _median(
             lambda: Case.objects.filter(center_id=center).count()
         ),
-        "open cases count": _time(
+        "open cases count": _median(
             lambda: Case.objects.filter(center_id=center, status="accepted").count()
         ),
-        "backlog board (stage x age)": _time(
+        "backlog board (stage x age)": _median(
             lambda: selectors.case_backlog(center_id=center, today=TODAY)
         ),
-        "overdue count": _time(lambda: selectors.case_overdue_count(center_id=center, today=TODAY)),
-        "overdue list (20)": _time(
+        "overdue count": _median(
+            lambda: selectors.case_overdue_count(center_id=center, today=TODAY)
+        ),
+        "overdue list (20)": _median(
             lambda: selectors.case_overdue_list(center_id=center, today=TODAY)
         ),
-        "review queue page (50)": _time(
+        "review queue page (50)": _median(
             lambda: list(selectors.case_queue(user=viewer, next_stage="review")[:50])
         ),
-        "30-day trend": _time(lambda: selectors.case_backlog_trend(center_id=center, today=TODAY)),
-        "deadline sweep (no-op run)": _time(lambda: case_deadline_sweep(today=TODAY)),
+        "30-day trend": _median(
+            lambda: selectors.case_backlog_trend(center_id=center, today=TODAY)
+        ),
+        "deadline sweep (no-op run)": _median(lambda: case_deadline_sweep(today=TODAY)),
     }
+
+
+def _median(fn: Any) -> float:
+    return round(median_ms(fn, RUNS), 2)
 
 
 if __name__ == "__main__":

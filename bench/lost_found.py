@@ -13,8 +13,6 @@ Environment: BIANMIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/bi
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import random
 import statistics
@@ -23,13 +21,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bench._common import (
-    ROOT,
-    backend_database_url,
-    child_django_setup,
-    run_timed_child,
-    write_results,
-)
+from bench._common import ROOT, analyze, backends_main, child_django_setup
 
 RESULTS = ROOT / "bench" / "results" / "lost_found.json"
 SQLITE_PATH = ROOT / "var" / "bench" / "lost_found.sqlite3"
@@ -145,30 +137,23 @@ def _table(results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench.lost_found")
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--child", action="store_true")
-    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
-    if args.child:
-        print(json.dumps(_child(args.rows)))
-        return 0
-    results: dict[str, Any] = {
-        "rows": args.rows,
-        "queries": QUERIES,
-        "target_p95_ms": TARGET_P95_MS,
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "backends": {},
-    }
-    for backend in args.backends.split(","):
-        print(f"  {backend}: {args.rows:,} items …", flush=True)
-        url = backend_database_url(backend, SQLITE_PATH, PG_URL)
-        if url is None:
-            continue
-        outcome = run_timed_child("bench.lost_found", backend, url, args.rows)
-        if outcome is not None:
-            results["backends"][backend] = outcome
-    return write_results(results, RESULTS, _table)
+    return backends_main(
+        argv,
+        module="bench.lost_found",
+        noun="items",
+        default_rows=100_000,
+        header=lambda rows: {
+            "rows": rows,
+            "queries": QUERIES,
+            "target_p95_ms": TARGET_P95_MS,
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+        child=_child,
+        table=_table,
+        results_path=RESULTS,
+        sqlite_path=SQLITE_PATH,
+        pg_url=PG_URL,
+    )
 
 
 # --- child: one backend ------------------------------------------------------------------------------
@@ -181,7 +166,7 @@ def _child(rows: int) -> dict[str, Any]:
     started = time.perf_counter()
     tokens = _insert(rows, rng, center, staff)
     insert_seconds = round(time.perf_counter() - started, 1)
-    _analyze()
+    analyze()
     queries = _queries(rng)
     jieba_times, like_times, longest_times, agreement = _measure(queries)
     match_times = _measure_matching(rng, center)
@@ -260,15 +245,6 @@ def _insert(rows: int, rng: random.Random, center: Any, staff: Any) -> int:
             FoundItemToken.objects.bulk_create(words, batch_size=5000)
             tokens_total += len(words)
     return tokens_total
-
-
-def _analyze() -> None:
-    """Statistics for the planner; on PostgreSQL also the visibility map that autovacuum would
-    have set on a live table (index-only scans then skip the heap)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def _timed(fn: Any) -> tuple[float, Any]:

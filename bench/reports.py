@@ -15,11 +15,9 @@ Environment: BIANMIN_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/bi
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from collections.abc import Iterator
@@ -27,13 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench._common import (
-    ROOT,
-    backend_database_url,
-    child_django_setup,
-    run_timed_child,
-    write_results,
-)
+from bench._common import ROOT, analyze, backends_main, child_django_setup, median_ms
 
 RESULTS = ROOT / "bench" / "results" / "reports.json"
 SQLITE_PATH = ROOT / "var" / "bench" / "reports.sqlite3"
@@ -71,32 +63,25 @@ def _table(results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench.reports")
-    parser.add_argument("--rows", type=int, default=300_000)
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--child", action="store_true")
-    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
-    if args.child:
-        print(json.dumps(_child(args.rows)))
-        return 0
-    results: dict[str, Any] = {
-        "tickets": args.rows,
-        "period": f"{FIRST_DAY}..{LAST_DAY}",
-        "month": MONTH_DAY.strftime("%Y-%m"),
-        "runs": RUNS,
-        "unit": "ms (median)",
-        "target_seconds": TARGET_SECONDS,
-        "backends": {},
-    }
-    for backend in args.backends.split(","):
-        print(f"  {backend}: {args.rows:,} tickets …", flush=True)
-        url = backend_database_url(backend, SQLITE_PATH, PG_URL)
-        if url is None:
-            continue
-        outcome = run_timed_child("bench.reports", backend, url, args.rows)
-        if outcome is not None:
-            results["backends"][backend] = outcome
-    return write_results(results, RESULTS, _table)
+    return backends_main(
+        argv,
+        module="bench.reports",
+        noun="tickets",
+        default_rows=300_000,
+        header=lambda rows: {
+            "tickets": rows,
+            "period": f"{FIRST_DAY}..{LAST_DAY}",
+            "month": MONTH_DAY.strftime("%Y-%m"),
+            "runs": RUNS,
+            "unit": "ms (median)",
+            "target_seconds": TARGET_SECONDS,
+        },
+        child=_child,
+        table=_table,
+        results_path=RESULTS,
+        sqlite_path=SQLITE_PATH,
+        pg_url=PG_URL,
+    )
 
 
 # --- child: one backend ------------------------------------------------------------------------------
@@ -110,7 +95,7 @@ def _child(rows: int) -> dict[str, Any]:
     started = time.perf_counter()
     counts = _insert_all(rows, fx)
     insert_seconds = round(time.perf_counter() - started, 1)
-    _analyze()
+    analyze()
     timings = _measure(fx["center"])
     figures = _month_figures(fx["center"])
     report = timings["monthly report: total"]
@@ -457,23 +442,6 @@ def _copy(model: Any, rows: list[dict[str, Any]]) -> None:
         cursor.executemany(sql, [[sqlite_value(x) for x in v] for v in values])
 
 
-def _analyze() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-
-
-def _time(fn: Any) -> float:
-    fn()  # warm (fonts, caches, query plans)
-    samples = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(samples), 1)
-
-
 def _month_figures(center: int) -> dict[str, Any]:
     """A few of the month's figures, to show the report read real rows."""
     from bianmin.reports.periods import month_span
@@ -511,17 +479,21 @@ def _measure(center: int) -> dict[str, float]:
         report_xlsx(built)
 
     return {
-        "baseline: indexed count (tickets + cases)": _time(
+        "baseline: indexed count (tickets + cases)": _median(
             lambda: (
                 Ticket.objects.filter(center_id=center).count(),
                 Case.objects.filter(center_id=center).count(),
             )
         ),
-        "monthly report: figures (all sections)": _time(build),
-        "monthly report: PDF": _time(lambda: report_pdf(data)),
-        "monthly report: Excel": _time(lambda: report_xlsx(data)),
-        "monthly report: total": _time(total),
+        "monthly report: figures (all sections)": _median(build),
+        "monthly report: PDF": _median(lambda: report_pdf(data)),
+        "monthly report: Excel": _median(lambda: report_xlsx(data)),
+        "monthly report: total": _median(total),
     }
+
+
+def _median(fn: Any) -> float:
+    return round(median_ms(fn, RUNS), 1)
 
 
 if __name__ == "__main__":
