@@ -25,50 +25,18 @@ from pathlib import Path
 from typing import Any
 
 from bench._common import ROOT, child_env, fresh_sqlite, run_child, write_results
+from tests.support.asgi import asgi_get
 
 PATHS = {"bare": ["/bare"], "product": ["/healthz", "/items/", "/no-such-page/"]}
 RESULTS = ROOT / "bench" / "results" / "asgi_overhead.json"
 
 
-async def _get(app: Any, path: str) -> int:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
-    status = [0]
-    delivered = asyncio.Event()
-
-    async def receive() -> dict[str, Any]:
-        if not delivered.is_set():
-            delivered.set()
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()
-        raise AssertionError
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            status[0] = message["status"]
-
-    await app(scope, receive, send)
-    return status[0]
-
-
 async def _measure(app: Any, path: str, n: int) -> dict[str, Any]:
     for _ in range(min(50, n)):
-        status = await _get(app, path)
+        status = (await asgi_get(app, path))["status"]
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(n):
-        await _get(app, path)
+        await asgi_get(app, path)
     return {
         "status": status,
         "cpu_ms": round(1000 * (time.process_time() - cpu) / n, 3),

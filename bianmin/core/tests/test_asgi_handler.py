@@ -8,49 +8,13 @@ from typing import Any
 from asgiref.sync import SyncToAsync
 
 from config.asgi import application
+from tests.support.asgi import asgi_get
 
 
 def _get(path: str) -> dict[str, Any]:
-    """One GET through the ASGI application, on a thread of its own (Playwright may keep an
-    event loop running in this one)."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
-    answer: dict[str, Any] = {"body": b""}
-
-    async def run() -> None:
-        delivered = asyncio.Event()
-
-        async def receive() -> dict[str, Any]:
-            if not delivered.is_set():
-                delivered.set()
-                return {"type": "http.request", "body": b"", "more_body": False}
-            await asyncio.Event().wait()  # the client never disconnects
-            raise AssertionError
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                answer["status"] = message["status"]
-                answer["headers"] = {k.decode().lower(): v.decode() for k, v in message["headers"]}
-            else:
-                answer["body"] += message.get("body", b"")
-
-        await application(scope, receive, send)
-
+    """On a thread of its own: Playwright may keep an event loop running in this one."""
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, run()).result()
-    return answer
+        return pool.submit(asyncio.run, asgi_get(application, path)).result()
 
 
 def test_a_request_goes_through_every_middleware_in_few_thread_hops(monkeypatch):
