@@ -111,6 +111,7 @@ def test_screen_data_shows_the_planners_forecast_and_this_months_satisfaction(
     }
     assert len(data["forecast_by_hour"]) == len(data["hours"])
     assert data["forecast_by_hour"] == [expected.get(hour) for hour in data["hours"]]
+    assert any(value for value in data["forecast_by_hour"])  # the history gives a forecast
     assert data["satisfaction_percent"] == "75.0%"
 
 
