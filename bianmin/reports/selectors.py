@@ -216,6 +216,7 @@ def headline_figures(*, center_id: int, today: date | None = None) -> list[Headl
 
 
 FORECAST_CACHE_SECONDS = 3600
+SATISFACTION_CACHE_SECONDS = 5 * 60
 
 
 def forecast_by_hour(*, center_id: int, day: date, hours: list[int]) -> list[float | None]:
@@ -267,8 +268,14 @@ def hall_screen(*, center_id: int, now: datetime | None = None) -> dict[str, Any
 
 
 def _satisfaction_percent(*, center_id: int, today: date) -> str:
-    """This month's satisfaction so far (a day's few ratings swing too much for a wall)."""
-    figures = rating_period_figures(center_id=center_id, start=today.replace(day=1), end=today)
-    if figures.satisfaction_rate is None:
-        return "—"
-    return f"{100 * figures.satisfaction_rate:.1f}%"
+    """This month's satisfaction so far (a day's few ratings swing too much for a wall). A
+    month of ratings moves slowly: the screen's refreshes share one computation for five
+    minutes."""
+    key = f"reports:screen:satisfaction:{center_id}:{today.isoformat()}"
+    shown: str | None = cache.get(key)
+    if shown is None:
+        figures = rating_period_figures(center_id=center_id, start=today.replace(day=1), end=today)
+        rate = figures.satisfaction_rate
+        shown = "—" if rate is None else f"{100 * rate:.1f}%"
+        cache.set(key, shown, SATISFACTION_CACHE_SECONDS)
+    return shown
