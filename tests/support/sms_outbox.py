@@ -10,12 +10,28 @@ from typing import Any
 
 import pytest
 
+# Contexts whose SMS templates a data migration seeds: a transactional test earlier in the same
+# worker empties every table, those rows with them, so the fixture seeds them again.
+TEMPLATE_MIGRATIONS = (
+    "bianmin.appointments.migrations.0002_sms_templates",
+    "bianmin.lost_found.migrations.0002_sms_templates",
+    "bianmin.ratings.migrations.0002_sms_templates",
+)
+
 
 @pytest.fixture
 def templates(db: Any) -> None:
+    """Every SMS template the product seeds: the notifications context's reference wording and
+    the templates other contexts' data migrations add."""
+    import importlib
+
+    from django.apps import apps
+
     from bianmin.notifications.services import notifications_load_reference
 
     notifications_load_reference()
+    for name in TEMPLATE_MIGRATIONS:
+        importlib.import_module(name).seed(apps, None)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Fixtures of the appointments tests: a pinned working-day clock, the reference catalogue,
 the SMS templates (seeded by migration), a resident and API helpers."""
 
-import importlib
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -9,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 from django.core.cache import cache
 
 from bianmin.people.idnumber import make_id_number
@@ -39,14 +37,7 @@ def _fresh_cache() -> Iterator[None]:
 
 
 @pytest.fixture
-def sms_templates(db: Any) -> None:
-    """The templates this context's data migration seeds (a flushed test database lost them)."""
-    migration = importlib.import_module("bianmin.appointments.migrations.0002_sms_templates")
-    migration.seed(django_apps, None)
-
-
-@pytest.fixture
-def hall(center: Any, catalogue: Any, windows: Any, sms_templates: Any) -> Any:
+def hall(center: Any, catalogue: Any, windows: Any, templates: Any) -> Any:
     return center
 
 

@@ -1,7 +1,6 @@
 """Fixtures of the lost-and-found tests: a pinned daytime clock, the SMS templates, a
 collection point, a sanitation worker, a shift leader and a resident with a phone."""
 
-import importlib
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
@@ -9,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 from django.core.cache import cache
 
 from bianmin.core.permissions import Role
@@ -40,13 +38,6 @@ def _fresh_throttles() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def sms_templates(db: Any) -> None:
-    """The templates this context's data migration seeds (a flushed test database lost them)."""
-    migration = importlib.import_module("bianmin.lost_found.migrations.0002_sms_templates")
-    migration.seed(django_apps, None)
 
 
 @pytest.fixture

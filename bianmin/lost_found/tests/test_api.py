@@ -13,7 +13,7 @@ from bianmin.lost_found.tests.conftest import OWNER_ID, OWNER_NAME, OWNER_PHONE
 from bianmin.lost_found.tests.factories import jpeg_bytes
 from bianmin.notifications.models import Message
 
-pytestmark = pytest.mark.usefixtures("pinned", "sms_templates")
+pytestmark = pytest.mark.usefixtures("pinned", "templates")
 
 API = "/api/v1"
 ID_NUMBER = re.compile(r"\d{17}[\dXx]")

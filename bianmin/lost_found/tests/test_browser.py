@@ -23,7 +23,7 @@ def daytime():
 
 
 def test_sanitation_phone_intake_with_a_photo(
-    daytime, live_server, browser, sanitation, officer, point, sms_templates
+    daytime, live_server, browser, sanitation, officer, point, templates
 ):
     phone = browser.new_context(
         locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True

@@ -38,7 +38,7 @@ from bianmin.lost_found.models import (
 from bianmin.lost_found.tests.conftest import OWNER_ID
 from bianmin.lost_found.tests.factories import CollectionPointFactory, FoundItemFactory, jpeg_bytes
 
-pytestmark = pytest.mark.usefixtures("pinned", "sms_templates")
+pytestmark = pytest.mark.usefixtures("pinned", "templates")
 
 
 @pytest.fixture

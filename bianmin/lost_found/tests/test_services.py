@@ -25,7 +25,7 @@ from bianmin.lost_found.tests.conftest import OWNER_ID
 from bianmin.lost_found.tests.factories import jpeg_bytes
 from bianmin.notifications.models import Message
 
-pytestmark = pytest.mark.usefixtures("pinned", "sms_templates")
+pytestmark = pytest.mark.usefixtures("pinned", "templates")
 
 
 def data(**overrides):

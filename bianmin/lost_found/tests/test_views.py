@@ -16,7 +16,7 @@ from bianmin.lost_found.models import LostReport
 from bianmin.lost_found.tests.conftest import OWNER_ID, OWNER_NAME, OWNER_PHONE
 from bianmin.lost_found.tests.factories import FoundItemFactory
 
-pytestmark = pytest.mark.usefixtures("pinned", "sms_templates")
+pytestmark = pytest.mark.usefixtures("pinned", "templates")
 
 ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 PHONE = re.compile(r"1[3-9]\d{9}")
