@@ -117,10 +117,15 @@ def authorization_grant(*, actor: StaffActor | None, staff: Staff, item: Any) ->
 
 @transaction.atomic
 def authorization_revoke(*, actor: StaffActor | None, staff: Staff, item: Any) -> None:
-    """`actor` None is the system: an expired certificate (standards) removes the grant."""
+    """`actor` None is the system: an expired certificate (standards) removes the grant it
+    made — never one a director gave by hand (`granted_by` set), which stays until a director
+    takes it back."""
+    grants = Authorization.objects.filter(staff=staff, item=item)
     if actor is not None:
         _require_grant(actor, staff)
-    deleted, _count = Authorization.objects.filter(staff=staff, item=item).delete()
+    else:
+        grants = grants.filter(granted_by__isnull=True)
+    deleted, _count = grants.delete()
     if deleted:
         audit_record(
             actor=actor,

@@ -195,6 +195,32 @@ def test_certification_lets_the_hall_call_the_item_and_expiry_takes_it_away(
     assert AuditEntry.objects.filter(action="authorization_revoked").count() == 1
 
 
+def test_expiry_leaves_an_authorization_the_director_gave_by_hand(
+    clock, hz01_exam, trainee, director
+):
+    from bianmin.accounts.services import authorization_grant
+    from bianmin.catalogue.selectors import item_get
+
+    attempt = attempt_start(actor=trainee, exam_id=hz01_exam.pk)
+    attempt_submit(actor=trainee, attempt_id=attempt.pk, answers=right_answers(attempt))
+    certificate = Certificate.objects.get(officer=trainee)
+    hz02 = item_get(code="HZ02")
+    authorization_grant(actor=director, staff=trainee, item=hz02)  # by hand, not by exam
+    Certificate.objects.create(
+        center=certificate.center,
+        number="TEST-HZ02",
+        officer=trainee,
+        item=hz02,
+        source=certificate.source,
+        issued_on=certificate.issued_on,
+        expires_on=certificate.expires_on,
+    )
+
+    assert certificates_expire(today=certificate.expires_on)["expired"] == 2
+    held = set(Authorization.objects.filter(staff=trainee).values_list("item__code", flat=True))
+    assert held == {"HZ02"}  # the exam's grant went, the director's stayed
+
+
 def test_a_category_exam_certifies_every_item_of_the_category(clock, hall, trainee):
     from bianmin.catalogue.selectors import item_list
     from bianmin.standards.tests.factories import ExamFactory, QuestionFactory
