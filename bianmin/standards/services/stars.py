@@ -57,6 +57,7 @@ RULE_FIELDS = (
     "weight_timeliness",
     "cases_target",
     "skill_threshold",
+    "mismatches_max",
     "late_grace_minutes",
     "late_days_max",
     "pause_allowance_minutes",
@@ -208,6 +209,7 @@ def skill_facts(*, center_id: int, officer_id: int, first: date) -> scoring.Skil
         corrections=cases.corrections,
         sent_back=cases.sent_back,
         overdue=cases.overdue,
+        mismatches=cases.mismatches,
     )
 
 

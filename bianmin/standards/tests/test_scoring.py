@@ -12,6 +12,7 @@ RULE = scoring.Rule(
     weight_timeliness=15,
     cases_target=60,
     skill_threshold=85,
+    mismatches_max=3,
     late_grace_minutes=5,
     late_days_max=1,
     pause_allowance_minutes=60,
@@ -32,6 +33,7 @@ def skill(**kwargs):
         "corrections": 0,
         "sent_back": 0,
         "overdue": 0,
+        "mismatches": 0,
     }
     return scoring.skill_star(scoring.SkillFacts(**{**base, **kwargs}), RULE)
 
