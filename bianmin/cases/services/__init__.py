@@ -34,6 +34,10 @@ from bianmin.cases.services.inquiry import (
     inquiry_open,
     inquiry_receive,
 )
+from bianmin.cases.services.mismatch import (
+    ConfirmationMismatch,
+    case_confirmation_mismatch_keep,
+)
 from bianmin.cases.services.pickup import case_pickup
 from bianmin.cases.services.pipeline import (
     SweepResult,
@@ -42,10 +46,6 @@ from bianmin.cases.services.pipeline import (
     case_deadline_sweep,
     case_release,
     case_send_back,
-)
-from bianmin.cases.services.mismatch import (
-    ConfirmationMismatch,
-    case_confirmation_mismatch_keep,
 )
 from bianmin.cases.services.review import (
     FIELD_LABELS,

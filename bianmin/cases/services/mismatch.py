@@ -47,7 +47,9 @@ class ConfirmationMismatch(DomainError):
     Carries the ``Mismatch`` to record and, once written, the id of its event."""
 
     def __init__(self, message: str, *, mismatch: Mismatch) -> None:
-        super().__init__(message, code=CaseError.CONFIRMATION_MISMATCH, fields=list(mismatch.fields))
+        super().__init__(
+            message, code=CaseError.CONFIRMATION_MISMATCH, fields=list(mismatch.fields)
+        )
         self.mismatch = mismatch
         self.event_id: int | None = None
 
