@@ -54,9 +54,10 @@ class ConfirmationMismatch(DomainError):
         self.event_id: int | None = None
 
 
-def _reason(mismatch: Mismatch) -> str:
-    stage = ConfirmationStage(mismatch.stage).label
-    return f"{stage}环节申请人确认的{'、'.join(mismatch.fields)}与登记信息不一致，未予确认"[:300]
+def mismatch_reason(stage: str, fields: tuple[str, ...] | list[str]) -> str:
+    """The timeline's text: the stage and the field labels (never the values)."""
+    label = ConfirmationStage(stage).label
+    return f"{label}环节申请人确认的{'、'.join(fields)}与登记信息不一致，未予确认"[:300]
 
 
 def case_confirmation_mismatch_keep(error: ConfirmationMismatch) -> CaseEvent | None:
@@ -80,7 +81,7 @@ def case_confirmation_mismatch_keep(error: ConfirmationMismatch) -> CaseEvent | 
             case_id=mismatch.case_id,
             type=CaseEventType.CONFIRMATION_MISMATCH,
             actor_id=mismatch.registered_by_id,
-            reason=_reason(mismatch),
+            reason=mismatch_reason(mismatch.stage, mismatch.fields),
             data={
                 "stage": mismatch.stage,
                 "method": mismatch.method,
