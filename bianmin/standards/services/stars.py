@@ -197,7 +197,9 @@ def skill_facts(*, center_id: int, officer_id: int, first: date) -> scoring.Skil
         .values_list("score", flat=True)
     )
     holds = (
-        Certificate.objects.filter(center_id=center_id, officer_id=officer_id, issued_on__lt=end)
+        Certificate.objects.filter(
+            center_id=center_id, officer_id=officer_id, issued_on__lt=end, expires_on__gte=end
+        )
         .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gte=end))
         .exists()
     )
