@@ -13,6 +13,7 @@ from bianmin.cases import pipeline
 from bianmin.cases.enums import (
     CaseEventType,
     CaseStatus,
+    ConfirmationStage,
     PickupMethod,
 )
 from bianmin.cases.models import (
@@ -21,6 +22,7 @@ from bianmin.cases.models import (
     CaseNumberCounter,
 )
 from bianmin.cases.services import case_setting_for, phone_digest
+from bianmin.cases.services.mismatch import mismatch_reason
 from bianmin.catalogue.enums import Stage
 from bianmin.core import clock
 from bianmin.core.errors import DomainError
@@ -32,6 +34,7 @@ from bianmin.core.workdays import add_workdays
 
 
 STUCK_SHARE = 0.015  # of the cases past their deadline: ~5 overdue cases on day one
+MISMATCH_EVERY = 25  # one registration in 25 has a data mismatch caught at confirmation
 
 
 def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count: int = 400) -> int:
@@ -135,10 +138,30 @@ def cases_demo_history(*, center: Any, rng: random.Random, days: int = 30, count
     for day, last in counters.items():
         CaseNumberCounter.objects.update_or_create(center=center, day=day, defaults={"last": last})
     events: list[CaseEvent] = []
-    for case, path, at, moments in plans:
+    for index, (case, path, at, moments) in enumerate(plans):
         events.append(
             CaseEvent(case=case, type=CaseEventType.CREATED, actor=case.created_by, created_at=at)
         )
+        if index % MISMATCH_EVERY == MISMATCH_EVERY - 1:
+            # the applicant caught a typing error at the window (零差错): refused, recorded
+            # against the registering officer, then confirmed right (no rng draw: the rest of
+            # the demo stays as it was)
+            fields = ["姓名"] if index % 2 else ["证件号码"]
+            events.append(
+                CaseEvent(
+                    case=case,
+                    type=CaseEventType.CONFIRMATION_MISMATCH,
+                    actor=case.created_by,
+                    reason=mismatch_reason(ConfirmationStage.WINDOW, fields),
+                    data={
+                        "stage": ConfirmationStage.WINDOW,
+                        "method": "typed",
+                        "fields": fields,
+                        "checked_by": case.created_by_id,
+                    },
+                    created_at=at,
+                )
+            )
         if not path:
             continue
         events.append(

@@ -63,6 +63,8 @@ class InquiryStatus(models.TextChoices):
 class CaseEventType(models.TextChoices):
     CREATED = "created", _("登记申请")
     CONFIRMED = "confirmed", _("申请人确认信息")
+    # a refused confirmation (零差错): the applicant's data differed from the registration
+    CONFIRMATION_MISMATCH = "confirm_mismatch", _("确认信息不一致")
     PRE_REVIEWED = "pre_reviewed", _("材料预审")
     FACTS_CHANGED = "facts_changed", _("申请人情况变化")
     NOTICE_ISSUED = "notice_issued", _("出具一次性告知单")

@@ -467,6 +467,9 @@ class OfficerCaseFacts:
     corrections: int  # corrections recorded in the period on those cases
     sent_back: int  # sent back (退回) in the period, on cases the officer accepted
     overdue: int  # the officer's cases that went overdue in the period
+    # confirmations refused in the period because the applicant's data differed from what the
+    # officer registered (零差错), on cases the officer registered
+    mismatches: int
 
 
 def _period(start: date, end: date) -> tuple[datetime, datetime]:
@@ -494,6 +497,13 @@ def officer_case_facts(
         corrections=events.filter(type=CaseEventType.CORRECTED).count(),
         sent_back=events.filter(type=CaseEventType.SENT_BACK).count(),
         overdue=mine.filter(overdue_at__gte=since, overdue_at__lt=until).count(),
+        mismatches=CaseEvent.objects.filter(
+            case__center_id=center_id,
+            case__created_by_id=officer_id,
+            type=CaseEventType.CONFIRMATION_MISMATCH,
+            created_at__gte=since,
+            created_at__lt=until,
+        ).count(),
     )
 
 

@@ -256,6 +256,9 @@ class StarRule(TimeStampedModel):
     weight_timeliness = models.PositiveSmallIntegerField(_("超期权重"), default=15)
     cases_target = models.PositiveSmallIntegerField(_("月办件量目标"), default=60)
     skill_threshold = models.PositiveSmallIntegerField(_("业务技能星分数线"), default=85)
+    # data mismatches at confirmation (零差错) on cases the officer registered: they count among
+    # the errors, and more than this many in the month withhold the star whatever the score
+    mismatches_max = models.PositiveSmallIntegerField(_("确认不一致上限（次）"), default=3)
     # 劳动纪律星
     late_grace_minutes = models.PositiveSmallIntegerField(_("签到宽限（分钟）"), default=5)
     late_days_max = models.PositiveSmallIntegerField(_("迟到天数上限"), default=1)

@@ -27,6 +27,7 @@ class SkillFacts:
     corrections: int
     sent_back: int
     overdue: int
+    mismatches: int  # confirmations refused: the applicant's data differed from the registration
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Rule:
     weight_timeliness: int
     cases_target: int
     skill_threshold: int
+    mismatches_max: int
     late_grace_minutes: int
     late_days_max: int
     pause_allowance_minutes: int
@@ -79,7 +81,8 @@ def _cmp(ok: bool, left: str, right: str, *, fewer: bool = True) -> str:
 
 
 def skill_star(facts: SkillFacts, rule: Rule) -> Star:
-    """业务技能星: score = Σ weight × part, parts in [0, 1]; awarded at or above the threshold."""
+    """业务技能星: score = Σ weight × part, parts in [0, 1]; awarded at or above the threshold
+    and with no more mismatches at confirmation than the rule allows."""
     if facts.exam_scores:
         exam_part = Decimal(sum(facts.exam_scores)) / len(facts.exam_scores) / 100
         average = (exam_part * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
@@ -91,9 +94,9 @@ def skill_star(facts: SkillFacts, rule: Rule) -> Star:
         exam_part = Decimal(0)
         exam_text = "本月未考试且无有效上岗证书，考试项计 0 分"
     volume_part = min(Decimal(facts.handled) / max(rule.cases_target, 1), Decimal(1))
-    # Data mismatches at confirmation are blocked on the spot by the cases context and leave
-    # no record; what they lead to (a correction, a send-back) is counted.
-    errors = facts.corrections + facts.sent_back
+    # Errors: corrections, send-backs and data mismatches at confirmation (refused, recorded
+    # by the cases context against the registering officer).
+    errors = facts.corrections + facts.sent_back + facts.mismatches
     if facts.handled:
         accuracy_part = max(Decimal(1) - Decimal(errors) / facts.handled, Decimal(0))
         timeliness_part = max(Decimal(1) - Decimal(facts.overdue) / facts.handled, Decimal(0))
@@ -106,15 +109,24 @@ def skill_star(facts: SkillFacts, rule: Rule) -> Star:
         + rule.weight_accuracy * accuracy_part
         + rule.weight_timeliness * timeliness_part
     ).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    awarded = score >= rule.skill_threshold
+    score_ok = score >= rule.skill_threshold
+    mismatches_ok = facts.mismatches <= rule.mismatches_max
+    awarded = score_ok and mismatches_ok
     text = (
         f"{exam_text}；办件 {facts.handled} 件（目标 {rule.cases_target} 件）；"
-        f"差错 {errors} 件（更正 {facts.corrections}、退回 {facts.sent_back}）；"
+        f"差错 {errors} 次（更正 {facts.corrections} 次、退回 {facts.sent_back} 次、"
+        f"确认不一致 {facts.mismatches} 次）；"
         f"超期 {facts.overdue} 件。"
         f"得分 = {rule.weight_exam}×{exam_part:.3f} + {rule.weight_volume}×{volume_part:.3f}"
         f" + {rule.weight_accuracy}×{accuracy_part:.3f} + {rule.weight_timeliness}×"
         f"{timeliness_part:.3f} = {score}；"
-        + _cmp(awarded, f"{score} 分", f"{rule.skill_threshold} 分", fewer=False)
+        + _cmp(score_ok, f"{score} 分", f"{rule.skill_threshold} 分", fewer=False)
+        + "；"
+        + _cmp(
+            mismatches_ok,
+            f"确认不一致 {facts.mismatches} 次",
+            f"{rule.mismatches_max} 次",
+        )
     )
     return Star(awarded=awarded, explanation=text, score=score)
 

@@ -128,7 +128,11 @@ class Board:
 
 
 def _valid_on(day: date) -> Q:
-    return Q(issued_on__lte=day) & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+    # expires_on too: a certificate past its expiry never counts, even before the nightly task
+    # has revoked it
+    return Q(issued_on__lte=day, expires_on__gt=day) & (
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=day)
+    )
 
 
 def certification_board(*, center_id: int, today: date | None = None) -> Board:

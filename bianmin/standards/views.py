@@ -75,6 +75,10 @@ def _month(request: HttpRequest) -> date:
 # --- training ---------------------------------------------------------------------------------
 
 
+def _paper(questions: list[Any]) -> list[dict[str, Any]]:
+    return [{"q": q, "options": list(zip("ABCDEF", q.options, strict=False))} for q in questions]
+
+
 @_needs(Perm.TRAINING_TAKE)
 def training(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
@@ -155,13 +159,34 @@ def training_manage(request: HttpRequest) -> HttpResponse:
 
 @_needs(Perm.TRAINING_TAKE)
 def course(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.course_get(center_id=home_center_id(actor_of(request)), pk=pk)
+    """The course, and its drill (练习): ?drill=1 draws a paper, the POST grades it."""
+    actor = actor_of(request)
+    found = selectors.course_get(center_id=home_center_id(actor), pk=pk)
     if found is None:
         raise Http404
+    paper, result = None, None
+    if request.method == "POST":
+        ids = request.POST.getlist("paper")[:50]
+        answers = {qid: request.POST.getlist(f"q{qid}")[:6] for qid in ids}
+        result = _run(
+            request,
+            lambda: services.drill_check(actor=actor, course_id=pk, answers=answers),
+            _("练习已批改（不计成绩）。"),
+        )
+    elif request.GET.get("drill"):
+        drawn = _run(
+            request, lambda: services.drill_paper(actor=actor, course_id=pk), _("练习开始。")
+        )
+        paper = _paper(drawn or [])
     return render(
         request,
         "standards/course.html",
-        {"course": found, "rules": selectors.item_rules(item_id=found.item_id)},
+        {
+            "course": found,
+            "rules": selectors.item_rules(item_id=found.item_id),
+            "paper": paper,
+            "result": result,
+        },
     )
 
 
@@ -197,10 +222,7 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
         "standards/attempt.html",
         {
             "attempt": found,
-            "paper": [
-                {"q": q, "options": list(zip("ABCDEF", q.options, strict=False))}
-                for q in selectors.attempt_paper(found)
-            ],
+            "paper": _paper(selectors.attempt_paper(found)),
             "is_open": found.status == AttemptStatus.OPEN and clock.now() <= found.deadline_at,
             "seconds_left": max(int((found.deadline_at - clock.now()).total_seconds()), 0),
         },

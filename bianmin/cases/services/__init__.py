@@ -34,6 +34,10 @@ from bianmin.cases.services.inquiry import (
     inquiry_open,
     inquiry_receive,
 )
+from bianmin.cases.services.mismatch import (
+    ConfirmationMismatch,
+    case_confirmation_mismatch_keep,
+)
 from bianmin.cases.services.pickup import case_pickup
 from bianmin.cases.services.pipeline import (
     SweepResult,
@@ -62,6 +66,7 @@ __all__ = [
     "ApplicantInput",
     "ArrivalBatch",
     "ArrivalRow",
+    "ConfirmationMismatch",
     "SubmitResult",
     "SweepResult",
     "arrival_list_preview",
@@ -71,6 +76,7 @@ __all__ = [
     "case_advance",
     "case_arrival_batch",
     "case_claim",
+    "case_confirmation_mismatch_keep",
     "case_confirmation_record",
     "case_correct",
     "case_create",

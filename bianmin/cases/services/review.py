@@ -53,6 +53,11 @@ from bianmin.cases.services.base import (
     phone_digest,
 )
 from bianmin.cases.services.inquiry import inquiry_open
+from bianmin.cases.services.mismatch import (
+    ConfirmationMismatch,
+    Mismatch,
+    case_confirmation_mismatch_keep,
+)
 from bianmin.catalogue.selectors import item_get
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor, home_center_id
@@ -246,7 +251,6 @@ def _confirm(
 FIELD_LABELS = {"name": "姓名", "gender": "性别", "id_type": "证件类型", "id_number": "证件号码"}
 
 
-@transaction.atomic
 def case_confirmation_record(
     *,
     actor: StaffActor,
@@ -260,9 +264,29 @@ def case_confirmation_record(
 ) -> None:
     """零差错: the applicant confirms name, gender, ID type and number (form, window, payment).
 
-    A mismatch with what the case holds blocks with a message naming the fields (not values).
-    `method` records how: typed, the ID card read again (the page's reader), or the registry.
+    A mismatch with what the case holds blocks with a message naming the fields (not values),
+    confirms nothing, and is recorded as a CONFIRMATION_MISMATCH event against the registering
+    officer (written after the confirmation's own transaction, so it commits; see
+    ``services.mismatch``). `method` records how: typed, the ID card read again (the page's
+    reader), or the registry.
     """
+    try:
+        _confirmation_record(
+            actor=actor,
+            case_number=case_number,
+            stage=stage,
+            confirmed={"name": name, "gender": gender, "id_type": id_type, "id_number": id_number},
+            method=method,
+        )
+    except ConfirmationMismatch as error:
+        case_confirmation_mismatch_keep(error)
+        raise
+
+
+@transaction.atomic
+def _confirmation_record(
+    *, actor: StaffActor, case_number: str, stage: str, confirmed: Mapping[str, str], method: str
+) -> None:
     method = _method(method)
     _need(actor, Perm.CASE_ACCEPT, Perm.FEE_COLLECT)
     if stage not in ConfirmationStage.values:
@@ -275,12 +299,8 @@ def case_confirmation_record(
     _same_center(actor, case)
     _guard(case, actor, pipeline.CaseAction.CONFIRM)
     person = case.applicant
-    given = {
-        "name": (name or "").strip(),
-        "gender": (gender or "").strip(),
-        "id_type": (id_type or "").strip(),
-        "id_number": (id_number or "").strip().upper(),
-    }
+    given = {key: (confirmed.get(key) or "").strip() for key in FIELD_LABELS}
+    given["id_number"] = given["id_number"].upper()
     held = {
         "name": person.name,
         "gender": person.gender,
@@ -289,14 +309,22 @@ def case_confirmation_record(
     }
     wrong = [FIELD_LABELS[k] for k in FIELD_LABELS if given[k] != held[k]]
     if wrong:
-        raise DomainError(
+        # Nothing is written here: the block rolls back, the caller records the mismatch.
+        raise ConfirmationMismatch(
             _(
                 "申请人确认的%(fields)s与登记信息不一致，请核对证件原件后重新确认；"
                 "如登记有误，请重新登记申请。"
             )
             % {"fields": "、".join(wrong)},
-            code=CaseError.CONFIRMATION_MISMATCH,
-            fields=wrong,
+            mismatch=Mismatch(
+                case_id=case.pk,
+                registered_by_id=case.created_by_id,
+                checked_by_id=getattr(actor, "pk", None),
+                stage=stage,
+                method=method,
+                fields=tuple(wrong),
+                at=clock.now(),
+            ),
         )
     _confirm(
         case,

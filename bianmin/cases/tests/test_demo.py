@@ -39,6 +39,10 @@ def test_demo_history_fills_every_stage(pinned, setup, officer, residents):
     assert selectors.case_pickup_durations(center_id=setup.pk, since=date(2026, 8, 1))
     board = selectors.case_backlog(center_id=setup.pk)
     assert board.total == Case.objects.filter(status="accepted").count()
+    # a few registrations had a mismatch caught at confirmation, against their registrar
+    mismatches = CaseEvent.objects.filter(type="confirm_mismatch").select_related("case")
+    assert mismatches.count() == made // 25
+    assert all(e.actor_id == e.case.created_by_id for e in mismatches)
     # numbers continue after the demo: no clash with today's counter
     case = services.case_create(actor=officer, item_code="HZ02", applicant=applicant())
     assert case.number.startswith("TG-20260929-")

@@ -15,7 +15,11 @@ from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.cases.enums import ConfirmationStage, IdType
 from bianmin.cases.selectors import case_fee_facts
-from bianmin.cases.services import case_confirmation_record
+from bianmin.cases.services import (
+    ConfirmationMismatch,
+    case_confirmation_mismatch_keep,
+    case_confirmation_record,
+)
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor, home_center_id
 from bianmin.core.errors import Conflict, DomainError, NotFound
@@ -289,7 +293,6 @@ def _refuse_second_payment(*, center_id: int, case_number: str, kind: str) -> No
         )
 
 
-@transaction.atomic
 def payment_collect_for_case(
     *,
     actor: StaffActor,
@@ -306,8 +309,42 @@ def payment_collect_for_case(
     """收费 for a case: the applicant confirms their data (零差错), then the fee is charged.
 
     One transaction: a charge that fails (missing evidence, no method …) leaves no
-    confirmation behind, and a confirmation that fails charges nothing.
+    confirmation behind, and a confirmation that fails charges nothing. A confirmation refused
+    for a mismatch is still recorded on the case (after the rollback), for the registering
+    officer's 业务技能星.
     """
+    try:
+        return _collect_for_case(
+            actor=actor,
+            case_number=case_number,
+            method=method,
+            idempotency_key=idempotency_key,
+            payer=payer,
+            groups=groups,
+            evidence=evidence,
+            kind=kind,
+            stage=stage,
+            window_code=window_code,
+        )
+    except ConfirmationMismatch as error:
+        case_confirmation_mismatch_keep(error)
+        raise
+
+
+@transaction.atomic
+def _collect_for_case(
+    *,
+    actor: StaffActor,
+    case_number: str,
+    method: str,
+    idempotency_key: str,
+    payer: Payer,
+    groups: Iterable[str],
+    evidence: dict[str, str] | None,
+    kind: str,
+    stage: str,
+    window_code: str,
+) -> tuple[Payment, bool]:
     need(actor, Perm.FEE_COLLECT, _("您没有收费权限"))
     existing = _replay(_clean_key(idempotency_key), actor)
     if existing is not None:

@@ -61,3 +61,12 @@ def test_a_real_mismatch_is_refused_by_the_cases_confirmation(
 
     assert "申请人确认的证件号码与登记信息不一致" in response.content.decode()
     assert Payment.objects.count() == 0
+    # the refusal is recorded on the case for the registering officer, after the collection's
+    # transaction rolled back; nothing was confirmed
+    from bianmin.cases.models import CaseConfirmation, CaseEvent
+
+    events = CaseEvent.objects.filter(case=case, type="confirm_mismatch")
+    assert [(e.actor_id, e.data["stage"], e.data["fields"]) for e in events] == [
+        (officer.pk, "payment", ["证件号码"])
+    ]
+    assert not CaseConfirmation.objects.filter(case=case, stage="payment").exists()

@@ -388,6 +388,13 @@ def finding_record(
         raise DomainError(_("整改时限应在 0–60 个工作日之间。"), code=StandardsError.INVALID)
     if text and rectify_workdays == 0:
         raise DomainError(_("发现问题时请给出整改时限。"), code=StandardsError.INVALID)
+    failed = [label for key, label in points.items() if not clean_list[key]]
+    if failed and not text:
+        # a failed point is a finding: it needs a description and a rectification deadline
+        raise DomainError(
+            _("检查清单“%s”不合格，请写明发现的问题并给出整改时限。") % "、".join(failed),
+            code=StandardsError.INVALID,
+        )
     finding = Finding.objects.create(
         center_id=draw.center_id,
         draw=draw,

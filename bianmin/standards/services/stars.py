@@ -57,6 +57,7 @@ RULE_FIELDS = (
     "weight_timeliness",
     "cases_target",
     "skill_threshold",
+    "mismatches_max",
     "late_grace_minutes",
     "late_days_max",
     "pause_allowance_minutes",
@@ -196,7 +197,9 @@ def skill_facts(*, center_id: int, officer_id: int, first: date) -> scoring.Skil
         .values_list("score", flat=True)
     )
     holds = (
-        Certificate.objects.filter(center_id=center_id, officer_id=officer_id, issued_on__lt=end)
+        Certificate.objects.filter(
+            center_id=center_id, officer_id=officer_id, issued_on__lt=end, expires_on__gte=end
+        )
         .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gte=end))
         .exists()
     )
@@ -208,6 +211,7 @@ def skill_facts(*, center_id: int, officer_id: int, first: date) -> scoring.Skil
         corrections=cases.corrections,
         sent_back=cases.sent_back,
         overdue=cases.overdue,
+        mismatches=cases.mismatches,
     )
 
 

@@ -30,7 +30,7 @@ from bianmin.core.spreadsheets import read_table
 from bianmin.standards import pipeline
 from bianmin.standards.enums import AttemptStatus, CertificateSource, ExamScope, QuestionKind
 from bianmin.standards.errors import StandardsError
-from bianmin.standards.models import Certificate, Exam, ExamAttempt, Question
+from bianmin.standards.models import Certificate, Course, Exam, ExamAttempt, Question
 from bianmin.standards.services.common import (
     not_found,
     require,
@@ -257,6 +257,74 @@ def attempt_start(*, actor: StaffActor, exam_id: int) -> ExamAttempt:
             )
     except IntegrityError:  # a double click: the other request started it
         return ExamAttempt.objects.get(exam=exam, officer_id=actor.pk, status=AttemptStatus.OPEN)
+
+
+# --- drills (练习): a random paper from a course's questions, graded with the explanations ------
+
+DRILL_SIZE = 5
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    question: Question
+    given: list[str]
+    right: bool
+
+
+@dataclass(frozen=True)
+class DrillResult:
+    score: int
+    rows: list[DrillRow]
+
+
+def _drill_course(actor: StaffActor, course_id: int) -> Course:
+    center_id = require(actor, Perm.TRAINING_TAKE)
+    course = Course.objects.select_related("item").filter(pk=course_id, center_id=center_id)
+    found = course.first()
+    if found is None:
+        raise not_found(_("课程"))
+    return found
+
+
+def _drill_pool(course: Course) -> Any:
+    """The course's questions: its item's and the general ones of the item's category, or its
+    category's (the same pool an exam of that scope draws from)."""
+    qs = Question.objects.filter(center_id=course.center_id, is_active=True)
+    if course.item is not None:
+        return qs.filter(category=course.item.category).filter(
+            Q(item_id=course.item_id) | Q(item__isnull=True)
+        )
+    return qs.filter(category=course.category)
+
+
+def drill_paper(*, actor: StaffActor, course_id: int, size: int = DRILL_SIZE) -> list[Question]:
+    """练习: a random paper from the course's questions; no time limit, nothing recorded."""
+    course = _drill_course(actor, course_id)
+    pool = sorted(set(_drill_pool(course).values_list("pk", flat=True)))
+    if not pool:
+        raise DomainError(
+            _("本课程的题库还没有试题，暂不能练习。"), code=StandardsError.NOT_ENOUGH_QUESTIONS
+        )
+    picked = secrets.SystemRandom().sample(pool, min(size, len(pool)))
+    by_pk = Question.objects.in_bulk(picked)
+    return [by_pk[pk] for pk in picked]
+
+
+def drill_check(*, actor: StaffActor, course_id: int, answers: dict[str, list[str]]) -> DrillResult:
+    """Grade a drill paper: each question right or wrong, with its answer and 解析. Questions
+    outside the course's pool (or another center's) are ignored; nothing is recorded."""
+    course = _drill_course(actor, course_id)
+    ids = [int(key) for key in list(answers)[:50] if key.isdigit() and len(key) < 10]
+    questions = sorted(_drill_pool(course).filter(pk__in=ids), key=lambda q: ids.index(q.pk))
+    if not questions:
+        raise DomainError(_("没有收到本课程练习题的答案。"), code=StandardsError.INVALID)
+    rows = []
+    for question in questions:
+        given = [str(letter)[:1].upper() for letter in answers.get(str(question.pk), [])][:6]
+        right = pipeline.grade(kind=question.kind, given=given, answer=question.answer)
+        rows.append(DrillRow(question=question, given=given, right=right))
+    score = sum(1 for row in rows if row.right) * 100 // len(rows)
+    return DrillResult(score=score, rows=rows)
 
 
 def _certificate_number(center_code: str, on: date, attempt_or_seq: int, item_code: str) -> str:

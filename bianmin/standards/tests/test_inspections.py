@@ -182,6 +182,16 @@ def test_the_inspection_from_findings_to_the_public_page(clock, hall, director, 
             rectify_workdays=5,
         )
     assert err.value.code == "personal_data"
+    with pytest.raises(DomainError) as err:
+        finding_record(
+            actor=inspector,
+            draw_id=draw.pk,
+            object_key=target,
+            checklist={"sign": True, "uniform": True, "conduct": True, "signin": False},
+        )
+    assert err.value.message == (
+        "检查清单“按时签到、无空岗”不合格，请写明发现的问题并给出整改时限。"
+    )
     assert not Finding.objects.exists()
 
     finding = finding_record(

@@ -12,6 +12,7 @@ RULE = scoring.Rule(
     weight_timeliness=15,
     cases_target=60,
     skill_threshold=85,
+    mismatches_max=3,
     late_grace_minutes=5,
     late_days_max=1,
     pause_allowance_minutes=60,
@@ -32,6 +33,7 @@ def skill(**kwargs):
         "corrections": 0,
         "sent_back": 0,
         "overdue": 0,
+        "mismatches": 0,
     }
     return scoring.skill_star(scoring.SkillFacts(**{**base, **kwargs}), RULE)
 
@@ -54,6 +56,21 @@ def test_errors_and_overdue_cases_lower_the_score():
     star = skill(exam_scores=(60, 80), corrections=4, sent_back=2, overdue=3)
     assert star.score == Decimal("87.8")
     assert "本月考试 2 次，平均 70.0 分" in star.explanation
+
+
+def test_mismatches_at_confirmation_count_among_the_errors():
+    # 30×1 + 30×1 + 25×(1 − 3/60) + 15×1 = 98.75 → 98.8; 3 mismatches ≤ 3
+    star = skill(mismatches=3)
+    assert (star.awarded, star.score) == (True, Decimal("98.8"))
+    assert "差错 3 次（更正 0 次、退回 0 次、确认不一致 3 次）" in star.explanation
+    assert star.explanation.endswith("确认不一致 3 次 ≤ 3 次")
+
+
+def test_mismatches_beyond_the_limit_withhold_the_star_whatever_the_score():
+    # 30 + 30 + 25×(1 − 4/60) + 15 = 98.33 → 98.3, above 85, but 4 mismatches > 3
+    star = skill(mismatches=4)
+    assert (star.awarded, star.score) == (False, Decimal("98.3"))
+    assert "98.3 分 ≥ 85 分；确认不一致 4 次 > 3 次" in star.explanation
 
 
 def test_the_satisfaction_explanation_reads_like_the_issue():

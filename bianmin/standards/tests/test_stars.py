@@ -131,6 +131,7 @@ def test_the_stars_equal_the_hand_computation(clock, november, satisfaction):
         "corrections": 0,
         "sent_back": 1,
         "overdue": 0,
+        "mismatches": 0,
     }
     assert "81.5 分 < 85 分" in mine.explanations["skill"]
     # discipline: late 1 day ≤ 1, pauses beyond 60 minutes on 1 day > 0, unexcused 1 > 0

@@ -14,7 +14,7 @@ from bianmin.hall.enums import IssueChannel
 from bianmin.hall.services import ticket_call_next, ticket_issue, window_sign_in
 from bianmin.standards.enums import AttemptStatus, CertificateSource
 from bianmin.standards.models import Certificate, ExamAttempt, Question
-from bianmin.standards.selectors import certificates_expiring_for
+from bianmin.standards.selectors import certificates_expiring_for, certification_board
 from bianmin.standards.services import (
     attempt_start,
     attempt_submit,
@@ -275,3 +275,28 @@ def test_a_second_submit_is_refused(clock, hz01_exam, trainee):
         attempt_submit(actor=trainee, attempt_id=attempt.pk, answers={})
     assert err.value.code == "attempt_closed"
     assert ExamAttempt.objects.get(pk=attempt.pk).score == 100
+
+
+def test_a_certificate_past_its_expiry_counts_nowhere_even_before_the_nightly_task(
+    clock, hall, director, trainee
+):
+    from bianmin.standards.services.stars import skill_facts
+
+    [certificate] = certificate_grant_manual(
+        actor=director, officer_id=trainee.pk, item_codes=["HZ04"], reason="临时顶岗"
+    )
+    today = certificate.issued_on
+
+    def holders():
+        board = certification_board(center_id=hall.pk, today=today)
+        return next(r.certified for r in board.rows if r.item.code == "HZ04")
+
+    def holds(first):
+        return skill_facts(center_id=hall.pk, officer_id=trainee.pk, first=first).holds_certificate
+
+    assert holders() == [str(trainee)]
+    assert holds(today.replace(day=1))
+    # the expiry passed; the nightly task has not run (the certificate is not revoked)
+    Certificate.objects.filter(pk=certificate.pk).update(expires_on=today - timedelta(days=1))
+    assert holders() == []
+    assert not holds(today.replace(day=1))

@@ -130,3 +130,52 @@ def test_the_training_page_lists_ones_certificates(
     assert "我的上岗证书（1 项）" in page
     assert "临时居民身份证" in page
     assert "主任授权" in page
+
+
+def test_a_drill_on_the_course_page_is_graded_with_explanations_and_records_nothing(
+    clock, hz01_exam, trainee, login_client_for, other_center
+):
+    from bianmin.catalogue.selectors import item_get
+    from bianmin.standards.models import Question
+    from bianmin.standards.tests.factories import QuestionFactory
+
+    hall = hz01_exam.center
+    item = item_get(code="HZ01")
+    course = Course.objects.create(center=hall, title="首次申领", item=item, material="要点")
+    mine = list(Question.objects.filter(center=hall, item=item).order_by("pk"))
+    Question.objects.filter(pk=mine[0].pk).update(explanation="户口簿是必备材料")
+    foreign = QuestionFactory(center=other_center, item=item, text="外中心的题")
+    QuestionFactory(center=hall, category="traffic", text="交管类的题")
+    client = login_client_for(trainee)
+
+    page = client.get(f"/standards/courses/{course.pk}/?drill=1").content.decode()
+
+    # the course's pool is its 4 HZ01 questions: all drawn (paper of 5 at most), no others
+    assert page.count('name="paper"') == 4
+    assert page.count('type="radio"') == 4 * 3
+    assert "外中心的题" not in page
+    assert "交管类的题" not in page
+    assert "户口簿是必备材料" not in page  # explanations only after the answers
+
+    answers = {"paper": [str(q.pk) for q in mine] + [str(foreign.pk)]}
+    answers[f"q{mine[0].pk}"] = ["A"]  # right
+    answers[f"q{mine[1].pk}"] = ["A"]  # right
+    answers[f"q{mine[2].pk}"] = ["B"]  # wrong; mine[3] unanswered
+    answers[f"q{foreign.pk}"] = ["A"]  # another center's: ignored
+    graded = client.post(f"/standards/courses/{course.pk}/", answers).content.decode()
+
+    assert "本次练习得分 50 分" in graded  # 2 of the course's 4
+    assert "解析：户口簿是必备材料" in graded
+    assert "错误（您的答案：B）" in graded
+    assert "错误（您的答案：未作答）" in graded
+    assert "外中心的题" not in graded
+    assert not ExamAttempt.objects.exists()
+
+
+def test_a_drill_of_a_course_without_questions_says_so(clock, hall, trainee, login_client_for):
+    course = Course.objects.create(center=hall, title="交管", category="traffic", material="要点")
+
+    page = login_client_for(trainee).get(f"/standards/courses/{course.pk}/?drill=1")
+
+    assert "本课程的题库还没有试题，暂不能练习。" in page.content.decode()
+    assert 'name="paper"' not in page.content.decode()
