@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.throttling import AnonRateThrottle
 
@@ -253,7 +253,7 @@ def case_accept(request: HttpRequest, number: str, payload: AcceptIn) -> dict[st
     auth=staff_auth,
     summary="申请人确认姓名、性别、证件类型和号码（填表、窗口、缴费）",
 )
-def case_confirm(request: HttpRequest, number: str, payload: ConfirmationIn) -> tuple[int, None]:
+def case_confirm(request: HttpRequest, number: str, payload: ConfirmationIn) -> Status:
     actor = _actor(request, Perm.CASE_ACCEPT, Perm.FEE_COLLECT)
     services.case_confirmation_record(
         actor=actor,
@@ -264,7 +264,7 @@ def case_confirm(request: HttpRequest, number: str, payload: ConfirmationIn) -> 
         id_type=payload.id_type,
         id_number=payload.id_number,
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
