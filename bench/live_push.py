@@ -145,9 +145,10 @@ async def _push_run(
 ) -> dict[str, Any]:
     import httpx
     import websockets
+    from websockets.typing import Origin
 
     ws_url = base.replace("http://", "ws://") + f"/ws/hall/{CENTER}/line/"
-    origin = base
+    origin = Origin(base)
     received: list[list[tuple[float, str]]] = [[] for _ in range(sockets)]
     opened: list[Any] = []
 
