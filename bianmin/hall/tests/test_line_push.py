@@ -188,3 +188,52 @@ def test_a_failed_line_push_never_breaks_a_call(
         raise RuntimeError("the line could not be computed")
 
     live.line_send_now(hall.pk, broken_build)  # a failing computation is swallowed as well
+
+
+# --- the pages that listen ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_workspace_count_is_its_own_fragment_and_the_pages_name_their_centers_socket(
+    hall, issue, clock, officer, make_staff, login_client_for
+) -> None:
+    issue("HZ02")
+    issue("JG01")
+    window_sign_in(actor=officer, window_code="W01")
+    client = login_client_for(officer)
+
+    page = client.get("/hall/workspace/").content.decode()
+    assert 'data-ws="/ws/hall/TG/line/"' in page
+    assert 'id="ws-waiting"' in page
+    count = client.get("/hall/workspace/waiting/", HTTP_HX_REQUEST="true")
+    assert count.status_code == 200
+    assert '<strong data-testid="waiting" id="ws-waiting"' in count.content.decode()
+    assert ">2</strong>" in count.content.decode()
+
+    leader = login_client_for(make_staff(Role.SHIFT_LEADER))
+    board = leader.get("/hall/board/").content.decode()
+    assert 'data-ws="/ws/hall/TG/line/"' in board
+    assert 'data-refresh="#board-live"' in board
+    assert "every 5s" not in board  # polling is the script's fallback, not htmx's timer
+    sanitation = login_client_for(make_staff(Role.SANITATION))
+    assert sanitation.get("/hall/workspace/waiting/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_position_page_listens_only_while_its_ticket_can_still_be_called(
+    hall, issue, clock, officer, client
+) -> None:
+    from bianmin.hall.services import ticket_finish
+
+    ticket = issue("HZ02")
+    waiting = client.get(f"/t/{ticket.pk}/").content.decode()
+    assert f'data-number="{ticket.number}"' in waiting
+    assert 'data-ws="/ws/hall/TG/line/"' in waiting
+    assert "hall/live.js" in waiting
+
+    window_sign_in(actor=officer, window_code="W01")
+    ticket_call_next(actor=officer, window_code="W01")
+    ticket_finish(actor=officer, ticket_id=ticket.pk)
+    done = client.get(f"/t/{ticket.pk}/").content.decode()
+    assert "已办结" in done
+    assert "hall/live.js" not in done
