@@ -133,4 +133,6 @@
   };
   root.dataset.state = "connecting";
   connect();
+  // a socket that neither opens nor fails (a proxy holding it): poll meanwhile
+  setTimeout(function () { if (!online && !pollTimer) { setOnline(false); } }, 10000);
 })();
