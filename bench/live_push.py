@@ -291,12 +291,15 @@ def _run_backend(
     if data is None:
         return None
     port = _free_port()
+    log_path = ROOT / "var" / f"bench_live_push_{backend}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("w")  # the server's output, read afterwards (a full pipe would block it)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(port), "--no-worker"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -323,6 +326,7 @@ def _run_backend(
         return {"push": push, "polling": poll}
     finally:
         _stop(server)
+        log.close()
 
 
 def _table(results: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from bianmin.accounts.selectors import center_get
-from bianmin.hall.live import display_group, line_group
+from bianmin.hall.live import LINE_LAYER, display_group, line_group
 from bianmin.hall.selectors import line_message_text
 
 
@@ -95,6 +95,7 @@ class LineConsumer(_CenterSocket):
     """The center's line: the current line on connect (the page may have missed changes while
     its socket was down), then every change as `live.line_send_now` pushes it."""
 
+    channel_layer_alias = LINE_LAYER
     asked_at: float = 0.0
 
     def group_for(self, center_id: int) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import connection, transaction
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,11 @@ def display_group(center_id: int) -> str:
 
 def line_group(center_id: int) -> str:
     return f"hall_line_{center_id}"
+
+
+# The line's own channel layer (settings.CHANNEL_LAYERS): Redis pub/sub where Redis is set up,
+# so a change is ONE message per center for the whole cluster, not one stored copy per socket.
+LINE_LAYER = "live"
 
 
 def send_now(center_id: int, event: dict[str, Any]) -> None:
@@ -54,15 +59,14 @@ def push_on_commit(center_id: int, event: dict[str, Any]) -> None:
 def _nobody_listens(layer: Any, group: str) -> bool:
     """True only when the layer can tell cheaply that the group is empty (the in-memory layer
     of a one-process server keeps its groups in a dict): then the line is not even computed.
-    Redis cannot tell without a round trip, so there the message is always sent."""
-    groups = getattr(layer, "groups", None)
-    return isinstance(groups, dict) and not groups.get(group)
+    Redis pub/sub cannot tell without a round trip, so there the message is always sent."""
+    return isinstance(layer, InMemoryChannelLayer) and not layer.groups.get(group)
 
 
 def line_send_now(center_id: int, build: Callable[[int], str]) -> None:
     """Compute the center's line message (`build`, JSON text) and send it to the line group."""
     try:
-        layer = get_channel_layer()
+        layer = get_channel_layer(LINE_LAYER)
         if layer is None:
             return
         group = line_group(center_id)

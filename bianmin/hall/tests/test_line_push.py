@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import InMemoryChannelLayer
 from channels.routing import URLRouter
 from django.db import transaction
 
@@ -158,11 +159,12 @@ def test_a_rolled_back_savepoint_takes_its_push_with_it(
     assert [c.center_id for c in callbacks if isinstance(c, live._LinePush)] == [7]
 
 
-class _BrokenLayer:
-    """A channel layer whose every send fails (Redis down), with listeners in every group."""
+class _BrokenLayer(InMemoryChannelLayer):
+    """A channel layer whose every send fails (Redis down), with a listener on the line."""
 
     def __init__(self, center_id: int) -> None:
-        self.groups = {live.line_group(center_id): {"listener": 0}}
+        super().__init__()
+        self.groups = {live.line_group(center_id): {"listener": 0.0}}
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         raise ConnectionError("redis is down")
@@ -174,7 +176,7 @@ def test_a_failed_line_push_never_breaks_a_call(
 ) -> None:
     ticket = issue("HZ02")
     window_sign_in(actor=officer, window_code="W01")
-    monkeypatch.setattr(live, "get_channel_layer", lambda: _BrokenLayer(hall.pk))
+    monkeypatch.setattr(live, "get_channel_layer", lambda alias="default": _BrokenLayer(hall.pk))
 
     called = ticket_call_next(actor=officer, window_code="W01")
 
