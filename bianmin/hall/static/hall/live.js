@@ -39,10 +39,15 @@
     online = value;
     root.dataset.state = value ? "online" : "offline";
     if (value) {
-      if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+      if (pollTimer) { clearTimeout(pollTimer); clearInterval(pollTimer); pollTimer = null; }
     } else if (!pollTimer) {
-      refresh(); // catch up at once, then poll as before until the socket is back
-      pollTimer = setInterval(refresh, pollMs);
+      // poll as before until the socket is back; the first poll at a random moment within one
+      // period, so a thousand pages losing the server together do not all ask at once (most
+      // reconnect first and catch up from the line sent on connect)
+      pollTimer = setTimeout(function () {
+        refresh();
+        pollTimer = setInterval(refresh, pollMs);
+      }, Math.random() * pollMs);
     }
   }
 
