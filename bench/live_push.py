@@ -10,6 +10,8 @@ Push (this run's subject):
 * --sockets websockets open `/ws/hall/LP/line/` (asyncio + `websockets`, in this process);
   each receives the line on connect. The server's RSS is read before and after they are open:
   memory per socket = the difference ÷ --sockets.
+* First --quiet calls with no socket open (each finished again): the call's own HTTP time and
+  CPU, to tell what the fan-out adds.
 * Each officer calls once (`POST /api/v1/windows/W../call-next`, one after another): the time
   from the call's request (and from its HTTP answer) to each socket's receipt of the message
   that shows that number called, p50/p99 over all sockets and calls; the server's CPU time per
@@ -54,6 +56,7 @@ PG_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("BIANMIN_BENCH_PUSH_REDIS_URL", "redis://127.0.0.1:6379/14")
 WAITING = 100
+QUIET_CALLS = 10  # calls (each finished) before any socket is open: the call's own cost
 POLL_EVERY_SECONDS = 5
 CENTER = "LP"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -138,6 +141,37 @@ def _load() -> float:
 
 
 # --- the push run (asyncio: sockets and calls in this process) ---------------------------------
+
+
+async def _quiet_run(base: str, pid: int, officers: list[dict[str, str]]) -> dict[str, Any]:
+    """The same call with no socket open (each finished again): what the fan-out adds."""
+    import httpx
+
+    call_ms: list[float] = []
+    cpu = 0.0
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        for officer in officers:
+            headers = {"Authorization": f"Bearer {officer['token']}"}
+            before = _cpu_seconds(pid)
+            t0 = time.perf_counter()
+            answer = await client.post(
+                f"/api/v1/windows/{officer['window']}/call-next", headers=headers
+            )
+            call_ms.append((time.perf_counter() - t0) * 1000)
+            cpu += _cpu_seconds(pid) - before
+            answer.raise_for_status()
+            done = await client.post(
+                f"/api/v1/tickets/{answer.json()['id']}/finish", headers=headers
+            )
+            done.raise_for_status()
+    call_ms.sort()
+    return {
+        "calls": len(officers),
+        "call_http_p50_ms": round(_pick(call_ms, 0.5), 1),
+        "call_http_p99_ms": round(_pick(call_ms, 0.99), 1),
+        "server_cpu_ms_per_call": round(cpu / len(officers) * 1000, 1),
+        "load_average": _load(),
+    }
 
 
 async def _push_run(
@@ -288,7 +322,7 @@ def _run_backend(
     backend: str, env: dict[str, str], sockets: int, windows: int, poll_seconds: float
 ) -> dict[str, Any] | None:
     data = run_child(
-        ["bench.live_push", "--setup", "--windows", str(windows)],
+        ["bench.live_push", "--setup", "--windows", str(windows + QUIET_CALLS)],
         env=env,
         label=f"{backend}: setup failed",
         timeout=1800,
@@ -313,7 +347,14 @@ def _run_backend(
             print(f"  {backend}: the server did not start")
             return None
         print(f"  {backend}: {sockets} sockets, {windows} calls …", flush=True)
-        push = asyncio.run(_push_run(base, server.pid, data["officers"], sockets))
+        officers = data["officers"]
+        quiet = asyncio.run(_quiet_run(base, server.pid, officers[:QUIET_CALLS]))
+        print(
+            f"    no socket: call p50 {quiet['call_http_p50_ms']} ms, "
+            f"{quiet['server_cpu_ms_per_call']} ms CPU, load {quiet['load_average']}",
+            flush=True,
+        )
+        push = asyncio.run(_push_run(base, server.pid, officers[QUIET_CALLS:], sockets))
         print(
             f"    push: p50 {push['from_answer_p50_ms']} ms / p99 {push['from_answer_p99_ms']} ms "
             f"after the call's answer ({push['from_request_p99_ms']} ms p99 after its request), "
@@ -321,14 +362,14 @@ def _run_backend(
             f"load {push['load_average_calls']}",
             flush=True,
         )
-        waiting = data["tickets"][windows:]  # the first ones were called
+        waiting = data["tickets"][windows + QUIET_CALLS :]  # the first ones were called
         poll = _poll_baseline(base, server.pid, waiting, sockets, poll_seconds)
         print(
             f"    polling: {poll['demand_rps']} req/s asked vs {poll['fragment_capacity_rps']} "
             f"req/s served (p99 {poll['fragment_p99_ms']} ms), load {poll['load_average']}",
             flush=True,
         )
-        return {"push": push, "polling": poll}
+        return {"calls_without_sockets": quiet, "push": push, "polling": poll}
     finally:
         _stop(server)
         log.close()
