@@ -8,12 +8,15 @@ Both answer pings; any other frame is answered with a short error, never an exce
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 
 from bianmin.accounts.selectors import center_get
 from bianmin.hall.live import LINE_LAYER, display_group, line_group
@@ -86,6 +89,88 @@ class DisplayConsumer(_CenterSocket):
         await self.send_json(message["event"])
 
 
+log = logging.getLogger(__name__)
+
+# Sockets written between two yields to the event loop while a line message fans out.
+FAN_OUT_BATCH = 50
+
+
+class _LineHub:
+    """This process's sockets of one center's line, fed by ONE member of the center's group.
+
+    Each socket joining the group itself would make every change cost, per socket, a copy in
+    the layer, a task wake-up and Channels' dispatch (which hops to the sync thread to close
+    old database connections — the thread the calls run in). The hub receives the message once
+    and writes the same text to its sockets, yielding to the event loop every FAN_OUT_BATCH
+    sockets so that the call's own HTTP answer does not wait behind a thousand frames."""
+
+    def __init__(self, center_id: int) -> None:
+        self.center_id = center_id
+        self.sockets: set[LineConsumer] = set()
+        self.ready = asyncio.Event()  # set once the hub is in the group
+        self.task = asyncio.create_task(self._relay())
+
+    async def _relay(self) -> None:
+        layer = get_channel_layer(LINE_LAYER)
+        assert layer is not None  # settings.CHANNEL_LAYERS always names it
+        channel = await layer.new_channel()
+        await layer.group_add(line_group(self.center_id), channel)
+        self.ready.set()
+        try:
+            while True:
+                try:
+                    message = await layer.receive(channel)
+                except (asyncio.CancelledError, GeneratorExit):
+                    raise
+                except Exception:  # the layer hiccuped (Redis restarting): keep listening
+                    log.warning(
+                        "line hub of center %s: receive failed", self.center_id, exc_info=True
+                    )
+                    await asyncio.sleep(1.0)
+                    continue
+                if message.get("type") == "hall.line":
+                    await self.fan_out(str(message["text"]))
+        except asyncio.CancelledError:
+            await layer.group_discard(line_group(self.center_id), channel)
+            raise
+
+    async def fan_out(self, text: str) -> None:
+        for n, socket in enumerate(list(self.sockets), start=1):
+            try:
+                await socket.send(text_data=text)
+            except Exception:  # one closed socket never stops the others
+                log.debug("line frame not sent", exc_info=True)
+            if n % FAN_OUT_BATCH == 0:
+                await asyncio.sleep(0)
+
+    def stop(self) -> None:
+        self.task.cancel()
+
+
+# one hub per event loop and center (a server has one loop; tests run several)
+_HUBS: dict[tuple[int, int], _LineHub] = {}
+
+
+async def _hub_join(center_id: int, socket: LineConsumer) -> None:
+    key = (id(asyncio.get_running_loop()), center_id)
+    hub = _HUBS.get(key)
+    if hub is None or hub.task.done():  # none yet, or left by a closed loop
+        hub = _HUBS[key] = _LineHub(center_id)
+    hub.sockets.add(socket)
+    await hub.ready.wait()
+
+
+def _hub_leave(center_id: int, socket: LineConsumer) -> None:
+    key = (id(asyncio.get_running_loop()), center_id)
+    hub = _HUBS.get(key)
+    if hub is None:
+        return
+    hub.sockets.discard(socket)
+    if not hub.sockets:
+        del _HUBS[key]
+        hub.stop()
+
+
 # A page may ask for the line again (when the waiting limit reorders it with no write): at most
 # this often per socket; the answer comes from the cache the push filled.
 LINE_ASK_SECONDS = 5.0
@@ -93,16 +178,26 @@ LINE_ASK_SECONDS = 5.0
 
 class LineConsumer(_CenterSocket):
     """The center's line: the current line on connect (the page may have missed changes while
-    its socket was down), then every change as `live.line_send_now` pushes it."""
+    its socket was down), then every change as `live.line_send_now` pushes it, through this
+    process's hub of the center (not a group membership per socket)."""
 
     channel_layer_alias = LINE_LAYER
     asked_at: float = 0.0
 
-    def group_for(self, center_id: int) -> str:
-        return line_group(center_id)
-
-    async def joined(self) -> None:
+    async def connect(self) -> None:
+        code = str(self.scope["url_route"]["kwargs"].get("center_code", ""))
+        center_id = await _center_id(code)
+        if center_id is None:
+            await self.close(code=4404)
+            return
+        self.center_id = center_id
+        await self.accept()
+        await _hub_join(center_id, self)
         await self._send_line()
+
+    async def disconnect(self, code: int) -> None:
+        if self.center_id is not None:
+            _hub_leave(self.center_id, self)
 
     async def _send_line(self) -> None:
         assert self.center_id is not None
@@ -116,6 +211,3 @@ class LineConsumer(_CenterSocket):
                 await self._send_line()
             return
         await super().receive_json(content, **kwargs)
-
-    async def hall_line(self, message: dict[str, Any]) -> None:
-        await self.send(text_data=message["text"])
