@@ -239,3 +239,31 @@ def test_the_position_page_listens_only_while_its_ticket_can_still_be_called(
     done = client.get(f"/t/{ticket.pk}/").content.decode()
     assert "已办结" in done
     assert "hall/live.js" not in done
+
+
+class _FakeSocket:
+    def __init__(self, *, broken: bool = False) -> None:
+        self.broken = broken
+        self.sent: list[str] = []
+
+    async def send(self, text_data: str) -> None:
+        if self.broken:
+            raise ConnectionResetError("the phone went away")
+        self.sent.append(text_data)
+
+
+def test_the_hub_writes_every_socket_even_past_a_broken_one() -> None:
+    from bianmin.hall.consumers import FAN_OUT_BATCH, _LineHub
+
+    sockets = [_FakeSocket(broken=i == 3) for i in range(FAN_OUT_BATCH * 2 + 5)]
+
+    async def run() -> None:
+        hub = _LineHub(center_id=99)
+        await hub.ready.wait()
+        hub.sockets.update(sockets)  # type: ignore[arg-type]
+        await hub.fan_out('{"type":"line"}')
+        hub.stop()
+
+    _in_thread(run)
+    assert [len(s.sent) for s in sockets].count(1) == len(sockets) - 1
+    assert sockets[3].sent == []
