@@ -1,19 +1,40 @@
-"""Live pushes to the calling display (Channels groups), sent after the transaction commits."""
+"""Live pushes (Channels groups), sent after the transaction commits; a failed push never
+breaks a call.
+
+Two groups per center:
+
+* the calling display's (`display_group`): one event per call or window change, as today;
+* the center's line (`line_group`): after each change of the line, ONE message carrying every
+  waiting number's people ahead and estimated wait and the numbers being called, for the
+  citizens' position pages, the hall board and the officers' workspaces. However many rows a
+  transaction touches, the line is computed and sent once when it commits
+  (`line_push_on_commit`), not once per client.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.db import connection, transaction
 
 log = logging.getLogger(__name__)
 
 
 def display_group(center_id: int) -> str:
     return f"hall_display_{center_id}"
+
+
+def line_group(center_id: int) -> str:
+    return f"hall_line_{center_id}"
+
+
+# The line's own channel layer (settings.CHANNEL_LAYERS): Redis pub/sub where Redis is set up,
+# so a change is ONE message per center for the whole cluster, not one stored copy per socket.
+LINE_LAYER = "live"
 
 
 def send_now(center_id: int, event: dict[str, Any]) -> None:
@@ -30,3 +51,54 @@ def send_now(center_id: int, event: dict[str, Any]) -> None:
 
 def push_on_commit(center_id: int, event: dict[str, Any]) -> None:
     transaction.on_commit(lambda: send_now(center_id, event))
+
+
+# --- the center's line ------------------------------------------------------------------------
+
+
+def _nobody_listens(layer: Any, group: str) -> bool:
+    """True only when the layer can tell cheaply that the group is empty (the in-memory layer
+    of a one-process server keeps its groups in a dict): then the line is not even computed.
+    Redis pub/sub cannot tell without a round trip, so there the message is always sent."""
+    return isinstance(layer, InMemoryChannelLayer) and not layer.groups.get(group)
+
+
+def line_send_now(center_id: int, build: Callable[[int], str]) -> None:
+    """Compute the center's line message (`build`, JSON text) and send it to the line group."""
+    try:
+        layer = get_channel_layer(LINE_LAYER)
+        if layer is None:
+            return
+        group = line_group(center_id)
+        if _nobody_listens(layer, group):
+            return
+        text = build(center_id)
+        async_to_sync(layer.group_send)(group, {"type": "hall.line", "text": text})
+    except Exception:
+        log.warning("line push failed for center %s", center_id, exc_info=True)
+
+
+class _LinePush:
+    """The on-commit callback of one center's line push (recognizable in the pending list)."""
+
+    def __init__(self, center_id: int, build: Callable[[int], str]) -> None:
+        self.center_id = center_id
+        self.build = build
+
+    def __call__(self) -> None:
+        line_send_now(self.center_id, self.build)
+
+
+def line_push_on_commit(center_id: int, build: Callable[[int], str]) -> None:
+    """Send the center's line once when the current transaction commits (at once outside one).
+
+    A call saves the ticket, an event and an audit entry, each of which reports a change: the
+    callbacks already waiting for this commit are looked at first, so one transaction makes
+    one message per center. A rolled-back transaction (or savepoint) drops its callbacks with
+    it, so nothing is sent for a change that did not happen."""
+    if connection.in_atomic_block:
+        for entry in connection.run_on_commit:
+            pending = entry[1]
+            if isinstance(pending, _LinePush) and pending.center_id == center_id:
+                return
+    transaction.on_commit(_LinePush(center_id, build))

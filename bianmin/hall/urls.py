@@ -6,6 +6,7 @@ app_name = "hall"
 
 urlpatterns = [
     path("hall/workspace/", views.workspace, name="workspace"),
+    path("hall/workspace/waiting/", views.workspace_waiting, name="workspace_waiting"),
     path("hall/workspace/action/", views.workspace_action, name="workspace_action"),
     path("hall/guide/", views.guide, name="guide"),
     path("hall/guide/priority/", views.guide_priority, name="guide_priority"),

@@ -96,6 +96,7 @@ def _workspace_context(request: HttpRequest, *, error: str = "") -> dict[str, An
     ticket = ticket_current_for(officer_id=user.pk, center_id=user.center_id)
     settings = hall_settings_get(center_id=user.center_id) if user.center_id else None
     context: dict[str, Any] = {
+        "live_ws": live_ws_path(user.center.code) if user.center_id else "",
         "session": session,
         "ticket": ticket,
         "error": error,
@@ -135,6 +136,19 @@ def workspace(request: HttpRequest) -> HttpResponse:
     return render(
         request, template_for(request, "hall/workspace.html", "panel"), _workspace_context(request)
     )
+
+
+@login_required
+def workspace_waiting(request: HttpRequest) -> HttpResponse:
+    """The officer's pool count alone: asked once per change of the center's line."""
+    _need(request, Perm.TICKET_CALL)
+    user: Any = request.user
+    if user.center_id is None:
+        raise Http404
+    waiting = waiting_count_for(
+        center_id=user.center_id, officer_id=user.pk, item_ids=staff_item_ids(staff=user)
+    )
+    return render(request, "hall/_waiting_count.html", {"waiting": waiting})
 
 
 @login_required
@@ -368,6 +382,15 @@ def door(request: HttpRequest, center_code: str) -> HttpResponse:
 # --- the citizen's ticket ---------------------------------------------------------------------
 
 
+# A position page listens to its center's line while the ticket may still change by a call.
+LIVE_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.PARKED)
+
+
+def live_ws_path(center_code: str) -> str:
+    """The websocket of the center's line (config/websockets.py)."""
+    return f"/ws/hall/{center_code}/line/"
+
+
 def _ticket_or_404(ticket_id: str) -> Ticket:
     ticket = ticket_get(ticket_id=ticket_id)
     if ticket is None:
@@ -390,15 +413,17 @@ def position(request: HttpRequest, ticket_id: str) -> HttpResponse:
             messages.success(request, _("已登记，快到您时会发短信提醒"))
             return redirect("hall:position", ticket_id=ticket.pk)
     settings = hall_settings_get(center_id=ticket.center_id)
+    state = ticket_state(ticket)
     return render(
         request,
         template_for(request, "hall/position.html", "live"),
         {
             "ticket": ticket,
-            "state": ticket_state(ticket),
+            "state": state,
             "error": error,
             "items": [ti.item for ti in ticket.items.select_related("item")],
             "near_position": settings.near_position,
+            "live_ws": live_ws_path(ticket.center.code) if state["status"] in LIVE_STATUSES else "",
             "extras": render_fragments("hall.position.finished", request, ticket=ticket)
             if ticket.status == TicketStatus.FINISHED
             else "",
@@ -509,7 +534,9 @@ def board(request: HttpRequest) -> HttpResponse:
         "arrivals": data["arrivals_by_hour"],
     }
     return render(
-        request, template_for(request, "hall/board.html", "live"), {"board": data, "chart": chart}
+        request,
+        template_for(request, "hall/board.html", "live"),
+        {"board": data, "chart": chart, "live_ws": live_ws_path(user.center.code)},
     )
 
 

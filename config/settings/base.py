@@ -155,7 +155,16 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
-        }
+        },
+        # The hall's live line (hall/live.py): one Redis PUBLISH per change of a center's line,
+        # which each server process receives once and hands to its own sockets in memory. The
+        # default layer stores one copy per socket and each is popped with its own round trips
+        # (1,000 sockets: seconds per call, and timeouts). Pub/sub keeps nothing for a process
+        # that is down: the pages catch up when their socket reconnects (the line on connect).
+        "live": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        },
     }
     CACHES = {
         "default": {
@@ -174,7 +183,10 @@ else:
         "utc": False,
         "consumer": {"workers": 4, "worker_type": "thread"},
     }
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+        "live": {"BACKEND": "channels.layers.InMemoryChannelLayer"},  # hall/live.py
+    }
     CACHES = {
         "default": {
             # `make run` serves from one process, so a local-memory cache is shared by all.

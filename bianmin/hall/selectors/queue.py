@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import DayHours, center_hours
 from bianmin.core import clock
+from bianmin.hall import live
 from bianmin.hall.enums import EventKind, IssueChannel, TicketStatus
 from bianmin.hall.models import (
     HallSettings,
@@ -332,6 +334,8 @@ def hall_changed(*, center_id: int) -> None:
 
     bump()
     transaction.on_commit(bump)
+    # and tell the center's live pages, once per transaction, after the commit
+    live.line_push_on_commit(center_id, line_message_text)
 
 
 def _center_version(center_id: int) -> int:
@@ -344,6 +348,7 @@ def _center_version(center_id: int) -> int:
 class _Line:
     spots: dict[str, tuple[int, int]]  # ticket id -> (people ahead, estimated minutes)
     valid_until: datetime  # the next moment a waiting ticket passes the waiting limit
+    numbers: dict[str, str] = field(default_factory=dict)  # ticket id -> number shown
 
 
 def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSettings) -> _Line:
@@ -355,7 +360,9 @@ def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSet
     limit_at = now - limit
     rows = list(
         Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING, service_day=day)
-        .values_list("pk", "item_id", "target_officer_id", "priority_weight", "queue_at", "seq")
+        .values_list(
+            "pk", "item_id", "target_officer_id", "priority_weight", "queue_at", "seq", "number"
+        )
         .order_by()
     )
     medians = service_minutes_by_item(center_id=center_id, now=now) if rows else {}
@@ -385,7 +392,8 @@ def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSet
         i = j
     later = [row[4] + limit for row in rows if row[4] > limit_at]
     valid_until = min(later) if later else now + timedelta(days=1)
-    return _Line(spots=spots, valid_until=valid_until)
+    numbers = {row[0]: row[6] for row in rows}
+    return _Line(spots=spots, valid_until=valid_until, numbers=numbers)
 
 
 def _line(
@@ -402,6 +410,59 @@ def _line(
     line = _line_compute(center_id=center_id, day=day, now=now, settings=settings)
     cache.set(key, line, POSITIONS_SECONDS)
     return line
+
+
+# --- the line's public message (the live pages' websocket) ----------------------------------
+#
+# After each change of a center's line ONE message goes to the center's group (`live`), made
+# from the line above: every waiting number with its people ahead and estimated minutes, and
+# the numbers being called with their window. Ticket numbers are what the calling display
+# shows anyway; no ticket id, phone or name is in it. Each position page picks its own number.
+
+LINE_MESSAGE_REFRESH_MAX = 600  # seconds: clients ask again at the latest after this
+
+
+def line_message(*, center_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """The center's line as the live pages read it (cached with the line's version)."""
+    now = now or clock.now()
+    day = clock.local(now).date()
+    minute = int(now.timestamp()) // 60
+    key = f"hall:linemsg:{center_id}:{_center_version(center_id)}:{day.isoformat()}:{minute}"
+    cached = cache.get(key)
+    if cached is not None and now.timestamp() < cached["until"]:
+        return dict(cached["message"])
+    settings = hall_settings_get(center_id=center_id)
+    line = _line(center_id=center_id, day=day, now=now, settings=settings, compute=True)
+    assert line is not None  # compute=True always gives a line
+    waiting = {
+        line.numbers[pk]: [ahead, minutes]
+        for pk, (ahead, minutes) in line.spots.items()
+        if pk in line.numbers
+    }
+    called = dict(
+        Ticket.objects.filter(center_id=center_id, status=TicketStatus.CALLED, service_day=day)
+        .order_by("called_at")
+        .values_list("number", "window__name")
+    )
+    refresh = max(1, min(LINE_MESSAGE_REFRESH_MAX, int((line.valid_until - now).total_seconds())))
+    message = {
+        "type": "line",
+        "day": day.isoformat(),
+        "waiting": waiting,
+        "called": called,
+        "refresh_in": refresh,
+    }
+    cache.set(
+        key,
+        {"message": message, "until": line.valid_until.timestamp()},
+        POSITIONS_SECONDS,
+    )
+    return message
+
+
+def line_message_text(center_id: int) -> str:
+    """`line_message` as the JSON text sent to every socket (serialized once, not per client)."""
+    return json.dumps(line_message(center_id=center_id), ensure_ascii=False, separators=(",", ":"))
 
 
 def ticket_public_get(*, ticket_id: str) -> Ticket | None:
