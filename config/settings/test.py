@@ -39,3 +39,9 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     _base, _, _db = CACHES["default"]["LOCATION"].rpartition("/")
     _db_number = (int(_db) if _db.isdigit() else 0) + _worker
     CACHES["default"]["LOCATION"] = f"{_base}/{_db_number % 16}"
+
+if os.environ.get("BIANMIN_TEST_SERVED_TASKS"):
+    # A server started by a test of `serve --workers N` with its task worker: tasks queue on
+    # Redis (not inline), and a probe task counts its runs (tests/support/probe).
+    HUEY = {**HUEY, "immediate": False}
+    INSTALLED_APPS = [*INSTALLED_APPS, "tests.support.probe"]  # noqa: F405
