@@ -64,14 +64,21 @@ def _redis_state(url: str) -> dict[str, Any]:
     client = redis.Redis.from_url(url)
     info = client.info("memory")
     families: Counter[str] = Counter()
+    family_bytes: Counter[str] = Counter()
     for key in client.scan_iter(count=1000):
         text = key.decode(errors="replace")
-        families[text.split(":")[2] if text.startswith(":1:") else text.split(":")[0]] += 1
+        family = text.split(":")[2] if text.startswith(":1:") else text.split(":")[0]
+        families[family] += 1
+        family_bytes[family] += int(client.memory_usage(key, samples=0) or 0)
     return {
-        "used_memory_bytes": int(info["used_memory"]),
-        "used_memory_human": info["used_memory_human"],
+        # The server's used_memory counts every database (other runs share the server); the
+        # bench's own database is the sum of MEMORY USAGE over its keys.
+        "server_used_memory_bytes": int(info["used_memory"]),
+        "server_used_memory_human": info["used_memory_human"],
         "keys": int(client.dbsize()),
+        "db_key_bytes": sum(family_bytes.values()),
         "key_families": dict(families.most_common(12)),
+        "key_family_bytes": dict(family_bytes.most_common(12)),
     }
 
 
@@ -166,8 +173,10 @@ def _table(results: dict[str, Any]) -> None:
     for n, run in runs.items():
         print(
             f"--workers {n}: PostgreSQL connections held {run['pg_connections_held']}; Redis "
-            f"{run['redis_before']['used_memory_human']} → {run['redis_after']['used_memory_human']}, "
-            f"keys {run['redis_before']['keys']} → {run['redis_after']['keys']}"
+            f"db {run['redis_before']['db_key_bytes']} → {run['redis_after']['db_key_bytes']} B, "
+            f"keys {run['redis_before']['keys']} → {run['redis_after']['keys']} (server "
+            f"{run['redis_before']['server_used_memory_human']} → "
+            f"{run['redis_after']['server_used_memory_human']})"
         )
 
 
