@@ -70,6 +70,7 @@ def _redis_state(url: str) -> dict[str, Any]:
     for key in client.scan_iter(count=1000):
         text = key.decode(errors="replace")
         family = text.split(":")[2] if text.startswith(":1:") else text.split(":")[0]
+        family = "throttle" if family.startswith("throttle_") else family  # one per client
         families[family] += 1
         family_bytes[family] += int(client.memory_usage(key, samples=0) or 0)
     return {
@@ -239,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
         "server": "manage.py serve --workers N (uvicorn supervisor + N processes, task worker "
         "in the supervisor), PostgreSQL + Redis",
         "pool_max": int(os.environ.get("BIANMIN_DB_POOL_MAX", "20")),
+        # A Redis server of its own (e.g. `redis-server --port 6390`) keeps INFO memory clean and
+        # its database safe from test runs that flush theirs.
+        "redis_url": REDIS_URL,
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "runs": {},
     }
