@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -148,7 +149,9 @@ def _run_app(scope_type: str, messages: list[dict[str, Any]]) -> list[dict[str, 
     async def send(message: Any) -> None:
         sent.append(message)
 
-    asyncio.run(WorkerHeader(app)({"type": scope_type}, receive, send))
+    # In a thread of its own: a browser test may have left an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, WorkerHeader(app)({"type": scope_type}, receive, send)).result()
     return sent
 
 
