@@ -1,6 +1,7 @@
 """HTTP goes to Django; websockets go to the live screens (calling display, hall board)."""
 
 import os
+from typing import Any
 
 import django
 
@@ -15,9 +16,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from bianmin.core.served_by import WorkerHeader, worker_header_enabled  # noqa: E402
 from config.websockets import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
+application: Any = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
@@ -25,3 +27,6 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+if worker_header_enabled():  # tests and benchmarks of `serve --workers N` (core/served_by.py)
+    application = WorkerHeader(application)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import shutil
 import string
@@ -65,7 +66,7 @@ def _clip(text: str, exe: str) -> Path:
         return target
     with _lock:
         if not target.exists():
-            tmp = target.with_suffix(".tmp")
+            tmp = _private_tmp(target)
             subprocess.run(  # noqa: S603 - fixed executable, text from the fixed clip set
                 [exe, "-v", VOICE, "-s", "140", "-w", str(tmp), text],
                 check=True,
@@ -74,6 +75,13 @@ def _clip(text: str, exe: str) -> Path:
             )
             tmp.replace(target)
     return target
+
+
+def _private_tmp(target: Path) -> Path:
+    """A temporary name of this process's own: `_lock` serializes threads, not the worker
+    processes of `serve --workers N`, which may make the same clip at once; each writes its own
+    file and the atomic rename lets either win (the WAVs are identical)."""
+    return target.with_name(f"{target.stem}.{os.getpid()}.tmp")
 
 
 def announcement_wav(*, number: str, window_number: int) -> bytes | None:
@@ -102,7 +110,7 @@ def _prompt_clip(text: str, exe: str) -> Path:
         return target
     with _lock:
         if not target.exists():
-            tmp = target.with_suffix(".tmp")
+            tmp = _private_tmp(target)
             subprocess.run(  # noqa: S603 - fixed executable, text from the registered prompts
                 [exe, "-v", "cmn", "-s", "150", "-w", str(tmp), text],
                 check=True,

@@ -5,9 +5,10 @@ and the PostgreSQL test database carry a tag from `BIANMIN_TEST_TAG` (and the xd
 """
 
 import os
+from typing import Any
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, HUEY, VAR_DIR
+from .base import CACHES, CHANNEL_LAYERS, DATABASES, HUEY, VAR_DIR
 
 _tag = "_".join(
     part
@@ -23,7 +24,9 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_bianmin{_suffix}"}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-HUEY = {**HUEY, "immediate": True}
+# The queue's name carries the tag too: a test that queues on Redis for the server it started
+# (tests/test_scale_out.py) must not feed another run's consumer.
+HUEY = {**HUEY, "immediate": True, "name": f"{HUEY['name']}{_suffix}"}
 SMS_OUTBOX = str(VAR_DIR / f"test-sms-outbox{_suffix}.jsonl")
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
@@ -39,3 +42,24 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     _base, _, _db = CACHES["default"]["LOCATION"].rpartition("/")
     _db_number = (int(_db) if _db.isdigit() else 0) + _worker
     CACHES["default"]["LOCATION"] = f"{_base}/{_db_number % 16}"
+
+if os.environ.get("BIANMIN_TEST_SERVED_TASKS"):
+    # A server started by a test of `serve --workers N` with its task worker: tasks queue on
+    # Redis (not inline), and a probe task counts its runs (tests/support/probe).
+    HUEY = {**HUEY, "immediate": False}
+    INSTALLED_APPS = [*INSTALLED_APPS, "tests.support.probe"]  # noqa: F405
+
+_layer: dict[str, Any] = dict(CHANNEL_LAYERS["default"])
+if str(_layer["BACKEND"]).startswith("channels_redis"):
+    # Servers started by parallel test runs share one Redis. The channel layer and the task
+    # queue live in the worker's own database, as the cache does (another worker's
+    # `cache.clear()` would otherwise empty them under a running test), and the groups
+    # (hall_display_<center id>, ids every test database reuses) carry the tag.
+    _layer["CONFIG"] = {
+        **_layer.get("CONFIG", {}),
+        "hosts": [CACHES["default"]["LOCATION"]],
+        "prefix": f"asgi{_suffix}",
+    }
+    CHANNEL_LAYERS = {"default": _layer}
+    if "url" in HUEY:
+        HUEY = {**HUEY, "url": CACHES["default"]["LOCATION"]}

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,32 +33,44 @@ def _database_url() -> str:
 
 
 @contextmanager
-def served_product() -> Iterator[str]:
-    """Start the server, wait for /healthz, yield its base URL, stop it."""
+def served_product(
+    *, workers: int = 1, task_worker: bool = False, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Start the server (`workers` uvicorn processes; the Huey consumer and scheduler in the
+    supervisor with `task_worker`), wait for /healthz, yield its base URL, stop it."""
     port = _free_port()
-    env = {
+    child_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "BIANMIN_DATABASE_URL": _database_url(),
+        **(env or {}),
     }
+    command = [sys.executable, "manage.py", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)] + ([] if task_worker else ["--no-worker"])
+    # A file, not a pipe: nobody reads while it serves.
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     proc = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port), "--no-worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        command, cwd=ROOT, env=child_env, stdout=subprocess.DEVNULL, stderr=errors
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
+        deadline = time.monotonic() + 60 + 30 * workers  # a loaded 2-core machine starts slowly
+        while True:
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        else:
-            raise RuntimeError("manage.py serve did not start")
+            if proc.poll() is not None or time.monotonic() > deadline:
+                errors.seek(0)
+                err = errors.read().decode(errors="replace")[-2000:]
+                raise RuntimeError(f"manage.py serve did not start: {err}")
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        errors.close()
