@@ -49,17 +49,17 @@ if os.environ.get("BIANMIN_TEST_SERVED_TASKS"):
     HUEY = {**HUEY, "immediate": False}
     INSTALLED_APPS = [*INSTALLED_APPS, "tests.support.probe"]  # noqa: F405
 
-_layer: dict[str, Any] = dict(CHANNEL_LAYERS["default"])
-if str(_layer["BACKEND"]).startswith("channels_redis"):
-    # Servers started by parallel test runs share one Redis. The channel layer and the task
-    # queue live in the worker's own database, as the cache does (another worker's
-    # `cache.clear()` would otherwise empty them under a running test), and the groups
-    # (hall_display_<center id>, ids every test database reuses) carry the tag.
-    _layer["CONFIG"] = {
-        **_layer.get("CONFIG", {}),
-        "hosts": [CACHES["default"]["LOCATION"]],
-        "prefix": f"asgi{_suffix}",
-    }
-    CHANNEL_LAYERS = {"default": _layer}
+if str(CHANNEL_LAYERS["default"]["BACKEND"]).startswith("channels_redis"):
+    # Servers started by parallel test runs share one Redis. The channel layers (the default
+    # one and the hall's live line) and the task queue live in the worker's own database, as
+    # the cache does (another worker's `cache.clear()` would otherwise empty them under a
+    # running test), and the groups (hall_display_<center id>, ids every test database
+    # reuses) carry the tag.
+    def _tagged(alias: str, layer: dict[str, Any]) -> dict[str, Any]:
+        config = {**layer.get("CONFIG", {}), "hosts": [CACHES["default"]["LOCATION"]]}
+        config["prefix"] = f"asgi{_suffix}_{alias}"
+        return {**layer, "CONFIG": config}
+
+    CHANNEL_LAYERS = {alias: _tagged(alias, layer) for alias, layer in CHANNEL_LAYERS.items()}
     if "url" in HUEY:
         HUEY = {**HUEY, "url": CACHES["default"]["LOCATION"]}
