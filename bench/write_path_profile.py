@@ -168,8 +168,7 @@ def _child(requests: int) -> dict[str, Any]:
     logging.disable(logging.WARNING)
     guide = Client(HTTP_AUTHORIZATION=f"Bearer {data['guide']}")
     officers = [
-        (window, Client(HTTP_AUTHORIZATION=f"Bearer {token}"))
-        for window, token in data["officers"]
+        (window, Client(HTTP_AUTHORIZATION=f"Bearer {token}")) for window, token in data["officers"]
     ]
     phones = iter(f"10.9.{n // 250}.{n % 250 + 1}" for n in range(100_000))
     meters = {
@@ -203,9 +202,7 @@ def _child(requests: int) -> dict[str, Any]:
             )
         )
     for _ in range(min(requests, 100)):
-        meters["items"].run(
-            lambda: check(Client(REMOTE_ADDR=next(phones)).get("/items/"), "items")
-        )
+        meters["items"].run(lambda: check(Client(REMOTE_ADDR=next(phones)).get("/items/"), "items"))
     for n in range(requests):
         window, client = officers[n % len(officers)]
         reply = meters["call_next"].run(
@@ -324,7 +321,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _table(results: dict[str, Any]) -> None:
-    print(f"{'backend':<11}{'endpoint':<19}{'CPU ms before':>14}{'after':>8}{'queries':>9}{'after':>7}")
+    print(
+        f"{'backend':<11}{'endpoint':<19}{'CPU ms before':>14}{'after':>8}{'queries':>9}{'after':>7}"
+    )
     for backend, runs in results["backends"].items():
         before, after = runs.get("before", {}), runs.get("after", {})
         for name in after or before:
