@@ -17,19 +17,19 @@ class FeesConfig(AppConfig):
         price_display_register(guide_price_texts)
         price_scope_register(guide_price_scope)
         # The guide is cached per version (catalogue.selectors.guide_list_cached): a waiver
-        # policy, or a center (whose own waivers count on its guide), changes its prices.
+        # policy changes its prices. A center needs no signal: the cache key holds the scope
+        # (`guide_price_scope`: the code of an existing center), which a new, renamed or
+        # removed center changes by itself.
         from django.db.models.signals import post_delete, post_save
 
-        from bianmin.accounts.models import Center
         from bianmin.catalogue.selectors import guide_forget
         from bianmin.fees.models import WaiverPolicy
 
         def forget_guide(sender: object, **kwargs: object) -> None:
             guide_forget()
 
-        for model in (WaiverPolicy, Center):
-            post_save.connect(forget_guide, sender=model, weak=False)
-            post_delete.connect(forget_guide, sender=model, weak=False)
+        post_save.connect(forget_guide, sender=WaiverPolicy, weak=False)
+        post_delete.connect(forget_guide, sender=WaiverPolicy, weak=False)
 
         register_screen(Screen(_("收费"), "fees:counter", Perm.FEE_COLLECT, order=40))
         register_screen(Screen(_("收费记录"), "fees:payments", Perm.FEE_COLLECT, order=41))
