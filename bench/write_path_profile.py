@@ -12,7 +12,7 @@ through Django's test client (the whole middleware stack, no network): `--reques
 then as many call-next + finish pairs, ticket reads, position fragments and `/items/` pages.
 Per endpoint it reports the median and mean CPU time per request (`time.process_time`), the
 ORM queries per request (statements, BEGIN/SAVEPOINT/COMMIT excluded) and, from a cProfile of
-the issue and call-next bursts, the share of named costs (token look-up, audit chain, …).
+separate issue and call-next bursts (half as long; cProfile slows what it sees), the share of named costs (token look-up, audit chain, …).
 
 Throttles stay on: every public read comes from its own client address. Both trees run with
 the local-memory cache (`make run`'s), so the cache look-ups cost a dict read, not a Redis
@@ -172,7 +172,7 @@ def _child(requests: int) -> dict[str, Any]:
     ]
     phones = iter(f"10.9.{n // 250}.{n % 250 + 1}" for n in range(100_000))
     meters = {
-        name: _Meter(profile=name in {"issue", "call_next"})
+        name: _Meter(profile=False)
         for name in ("issue", "call_next", "finish", "ticket_read", "position_fragment", "items")
     }
 
@@ -189,6 +189,9 @@ def _child(requests: int) -> dict[str, Any]:
     for n in range(10):  # warm-up: imports, first compilations, caches
         issue(n)
     tickets = [meters["issue"].run(lambda n=n: issue(n)) for n in range(requests)]
+    profiled = _Meter(profile=True)  # shares from a separate burst: cProfile slows what it sees
+    tickets += [profiled.run(lambda n=n: issue(n)) for n in range(requests // 2)]
+    shares = {"issue": profiled}
     for ticket in tickets[-requests // 2 :]:
         meters["ticket_read"].run(
             lambda t=ticket: check(
@@ -203,16 +206,47 @@ def _child(requests: int) -> dict[str, Any]:
         )
     for _ in range(min(requests, 100)):
         meters["items"].run(lambda: check(Client(REMOTE_ADDR=next(phones)).get("/items/"), "items"))
-    for n in range(requests):
+    shares["call_next"] = _Meter(profile=True)
+    for n in range(requests + requests // 2):
         window, client = officers[n % len(officers)]
-        reply = meters["call_next"].run(
-            lambda c=client, w=window: c.post(f"/api/v1/windows/{w}/call-next")
-        )
+        meter = meters["call_next"] if n < requests else shares["call_next"]
+        reply = meter.run(lambda c=client, w=window: c.post(f"/api/v1/windows/{w}/call-next"))
         ticket = check(reply, "call_next").json()["id"]
         meters["finish"].run(
             lambda c=client, t=ticket: check(c.post(f"/api/v1/tickets/{t}/finish"), "finish")
         )
-    return {name: meter.summary() for name, meter in meters.items()}
+    out = {name: meter.summary() for name, meter in meters.items()}
+    out["parts_ms"] = _parts(data, requests)
+    for name, meter in shares.items():
+        out[name]["share_percent"] = meter.summary()["share_percent"]
+    return out
+
+
+def _parts(data: dict[str, Any], requests: int) -> dict[str, float]:
+    """CPU ms of single parts called directly (no profiler): the median of `requests` calls."""
+    from django.db import transaction
+
+    from bianmin.accounts.services import api_token_authenticate
+    from bianmin.audit.enums import AuditAction
+    from bianmin.audit.services import audit_record
+
+    token = data["guide"]
+    staff = api_token_authenticate(token)
+
+    def audited() -> None:
+        with transaction.atomic():
+            audit_record(actor=staff, action=AuditAction.PERSON_VIEWED, target_id="1")
+
+    parts = {"token_lookup": lambda: api_token_authenticate(token), "audit_record": audited}
+    out = {}
+    for name, call in parts.items():
+        times = []
+        for _ in range(requests):
+            started = time.process_time()
+            call()
+            times.append(time.process_time() - started)
+        out[name] = round(statistics.median(times) * 1000, 3)
+    return out
 
 
 # --- parent ------------------------------------------------------------------------------------
@@ -336,6 +370,7 @@ def _table(results: dict[str, Any]) -> None:
                 f"{a.get('queries_median', '-'):>7}"
             )
         for label in ("before", "after"):
+            print(f"  {backend} {label} parts (CPU ms): {runs.get(label, {}).get('parts_ms')}")
             for name in ("issue", "call_next"):
                 shares = runs.get(label, {}).get(name, {}).get("share_percent")
                 if shares:
