@@ -102,7 +102,9 @@ def audit_record(
     if center_id is None and actor is not None:
         center_id = getattr(actor, "center_id", None)
     chain = chain_key(center_id)
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed (two statements fewer per audited
+    # write): if the insert fails, the caller's whole write rolls back with it.
+    with transaction.atomic(savepoint=False):
         last_seq, prev = _chain_head(chain)
         seq = last_seq + 1
         actor_is_staff = actor is not None and getattr(actor, "pk", None) is not None
