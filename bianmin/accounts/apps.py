@@ -52,6 +52,6 @@ class AccountsConfig(AppConfig):
             api_token_cache_forget()
 
         # A cached token look-up holds the account and its center (services/tokens.py).
-        for model in (Staff, ApiToken, Center):
-            post_save.connect(forget_tokens, sender=model, weak=False)
-            post_delete.connect(forget_tokens, sender=model, weak=False)
+        for token_model in (Staff, ApiToken, Center):
+            post_save.connect(forget_tokens, sender=token_model, weak=False)
+            post_delete.connect(forget_tokens, sender=token_model, weak=False)
