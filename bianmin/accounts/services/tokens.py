@@ -8,6 +8,7 @@ Only the SM3 hash is kept, so a token is shown once.
 """
 
 import secrets
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -77,6 +78,13 @@ TOKEN_CACHE_SECONDS = 300
 _LOOKUP_GENERATION = "accounts:tokens:gen"
 
 
+def _new_generation() -> int:
+    """A generation never used before, for when the key is missing (first use, or evicted by
+    the cache: local memory culls, Redis may evict): starting again from 1 could revive answers
+    cached under an old generation, so it starts from the clock (bumps add 1 each)."""
+    return time.time_ns()
+
+
 def api_token_cache_forget() -> None:
     """Every cached token look-up is stale: bumps the generation now and again at commit."""
 
@@ -84,7 +92,7 @@ def api_token_cache_forget() -> None:
         try:
             cache.incr(_LOOKUP_GENERATION)
         except ValueError:
-            cache.set(_LOOKUP_GENERATION, 1, None)
+            cache.set(_LOOKUP_GENERATION, _new_generation(), None)
 
     bump()
     transaction.on_commit(bump)
@@ -92,7 +100,7 @@ def api_token_cache_forget() -> None:
 
 def _token_lookup(key_hash: str) -> tuple[ApiToken | None, str]:
     """The token's row with its account and center, and the cache key it is kept under."""
-    generation = cache.get_or_set(_LOOKUP_GENERATION, 1, None)
+    generation = cache.get_or_set(_LOOKUP_GENERATION, _new_generation, None)
     key = f"accounts:token:{generation}:{key_hash}"
     row: ApiToken | None = cache.get(key)
     if row is None:
