@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -127,6 +128,12 @@ GUIDE_CACHE_SECONDS = 3600
 _GUIDE_GENERATION = "catalogue:guide:gen"
 
 
+def _new_generation() -> int:
+    """A generation never used before when the key is missing (first use, or culled/evicted by
+    the cache): restarting from 1 could revive a list cached under an old one."""
+    return time.time_ns()
+
+
 def guide_forget() -> None:
     """Every cached guide is stale. Bumps the generation now and again at commit (a reader
     between the change and the commit may have cached the old list under the new one)."""
@@ -135,7 +142,7 @@ def guide_forget() -> None:
         try:
             cache.incr(_GUIDE_GENERATION)
         except ValueError:
-            cache.set(_GUIDE_GENERATION, 1, None)
+            cache.set(_GUIDE_GENERATION, _new_generation(), None)
 
     bump()
     transaction.on_commit(bump)
@@ -144,7 +151,7 @@ def guide_forget() -> None:
 def guide_list_cached(*, center_code: str, build: Callable[[], str]) -> str:
     """The guide's rendered list for `center_code` today: cached, else `build()` (which reads
     the guide through `guide_groups`) and kept until the generation moves or the day ends."""
-    generation = cache.get_or_set(_GUIDE_GENERATION, 1, None)
+    generation = cache.get_or_set(_GUIDE_GENERATION, _new_generation, None)
     # Keyed by the price scope, not the raw `?center=`: any unknown code shares the province's
     # entry, so made-up codes cannot fill the cache.
     scope = price_scope(center_code)
