@@ -63,7 +63,7 @@ def test_a_new_or_changed_policy_shows_on_the_cached_guide_at_once(policies, cen
     with time_machine.travel("2026-08-03 10:00 +0800", tick=False):
         assert "驾驶证半价" not in text(client, LIST, center="TG")  # now cached
 
-        policy: WaiverPolicy = WaiverPolicyFactory(
+        policy: WaiverPolicy = WaiverPolicyFactory.create(
             center=center, code="TG-JG01", name="驾驶证半价", kind="percent", percent=50
         )
         assert "驾驶证半价" in text(client, LIST, center="TG")
