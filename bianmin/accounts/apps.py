@@ -44,3 +44,14 @@ class AccountsConfig(AppConfig):
         for model in (Center, CenterWeekday, CenterDayHours, CalendarOverride, CalendarYear):
             post_save.connect(forget_hours, sender=model, weak=False)
             post_delete.connect(forget_hours, sender=model, weak=False)
+
+        from bianmin.accounts.models import ApiToken, Staff
+        from bianmin.accounts.services.tokens import api_token_cache_forget
+
+        def forget_tokens(sender: object, **kwargs: object) -> None:
+            api_token_cache_forget()
+
+        # A cached token look-up holds the account and its center (services/tokens.py).
+        for token_model in (Staff, ApiToken, Center):
+            post_save.connect(forget_tokens, sender=token_model, weak=False)
+            post_delete.connect(forget_tokens, sender=token_model, weak=False)

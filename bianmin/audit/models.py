@@ -88,3 +88,21 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain}#{self.seq} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AuditChainHead(models.Model):
+    """The last entry of each chain (its seq and hash), kept by a database trigger on every
+    insert into AuditEntry (migration 0003). `audit_record` locks this one row and reads the
+    predecessor from it in the same statement, instead of a lock and a separate read of the
+    chain's last entry. Never written by Python code."""
+
+    chain = models.CharField(_("链"), max_length=16, primary_key=True)
+    seq = models.PositiveBigIntegerField(_("末条序号"))
+    head_hash = models.CharField(_("末条哈希"), max_length=64)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq}"

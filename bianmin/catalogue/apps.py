@@ -24,6 +24,19 @@ class CatalogueConfig(AppConfig):
             )
         )
 
+        from django.db.models.signals import post_delete, post_save
+
+        from bianmin.catalogue.models import FeeVariant, Material, ServiceItem
+        from bianmin.catalogue.selectors import guide_forget
+
+        def forget_guide(sender: object, **kwargs: object) -> None:
+            guide_forget()
+
+        # What the public guide shows; fees connects its waiver policies (apps.ready there).
+        for model in (ServiceItem, Material, FeeVariant):
+            post_save.connect(forget_guide, sender=model, weak=False)
+            post_delete.connect(forget_guide, sender=model, weak=False)
+
 
 def calendar_panel(user: object) -> dict[str, object]:
     from bianmin.core import clock

@@ -1,10 +1,14 @@
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from bianmin.catalogue.errors import CatalogueError
 from bianmin.catalogue.models import Material, ServiceItem
+from bianmin.core import clock
 from bianmin.core.errors import NotFound
 
 
@@ -53,6 +57,22 @@ def price_display_register(hook: PriceHook) -> None:
         _price_hooks.append(hook)
 
 
+PriceScope = Callable[[str], str]
+_price_scopes: list[PriceScope] = []
+
+
+def price_scope_register(scope: PriceScope) -> None:
+    """Register `scope(center_code) -> key`: which centers' guides show the same prices (fees
+    answers the code of an existing center, "" for an unknown one: the province's prices)."""
+    if scope not in _price_scopes:
+        _price_scopes.append(scope)
+
+
+def price_scope(center_code: str) -> str:
+    """The part of the guide's cache key that the center decides ("" without a hook)."""
+    return "|".join(scope(center_code) for scope in _price_scopes)
+
+
 def price_texts(
     *, fees: Sequence[tuple[str, str, int]], center_code: str = ""
 ) -> dict[PriceKey, str]:
@@ -71,10 +91,11 @@ def price_texts(
 
 
 def guide_groups(*, center_code: str = "") -> list[tuple[Any, list[ServiceItem]]]:
-    """办事指南 (phone and kiosk alike): the active items by category, each with `price_text`."""
+    """办事指南 (phone and kiosk alike): the active items by category, each with `price_text`
+    (the list shows no materials: only the fee variants are fetched with the items)."""
     from bianmin.catalogue.enums import Category
 
-    items = list(item_list())
+    items = list(ServiceItem.objects.filter(is_active=True).prefetch_related("fee_variants"))
     texts = price_texts(fees=[(i.code, "", i.fee_fen) for i in items], center_code=center_code)
     for item in items:
         item.price_text = texts[item.code, ""]  # type: ignore[attr-defined]
@@ -93,3 +114,50 @@ def guide_item(*, code: str, center_code: str = "") -> tuple[ServiceItem, list[o
     for variant in variants:
         variant.price_text = texts[item.code, variant.code]  # type: ignore[attr-defined]
     return item, list(variants)
+
+
+# --- the public guide's list, rendered once per version ----------------------------------------
+#
+# `/items/` is public and read by every phone; its list costs every active item with its fee
+# variants, a price quote each and a long template. The rendered list is cached per guide
+# generation, center (its own waivers) and the center's day (a waiver may start or end on a
+# date). Any change that shows on it bumps the generation: an item, a material or a fee
+# variant (catalogue signals) and a waiver policy (fees connects its model in apps.ready).
+
+GUIDE_CACHE_SECONDS = 3600
+_GUIDE_GENERATION = "catalogue:guide:gen"
+
+
+def _new_generation() -> int:
+    """A generation never used before when the key is missing (first use, or culled/evicted by
+    the cache): restarting from 1 could revive a list cached under an old one."""
+    return time.time_ns()
+
+
+def guide_forget() -> None:
+    """Every cached guide is stale. Bumps the generation now and again at commit (a reader
+    between the change and the commit may have cached the old list under the new one)."""
+
+    def bump() -> None:
+        try:
+            cache.incr(_GUIDE_GENERATION)
+        except ValueError:
+            cache.set(_GUIDE_GENERATION, _new_generation(), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def guide_list_cached(*, center_code: str, build: Callable[[], str]) -> str:
+    """The guide's rendered list for `center_code` today: cached, else `build()` (which reads
+    the guide through `guide_groups`) and kept until the generation moves or the day ends."""
+    generation = cache.get_or_set(_GUIDE_GENERATION, _new_generation, None)
+    # Keyed by the price scope, not the raw `?center=`: any unknown code shares the province's
+    # entry, so made-up codes cannot fill the cache.
+    scope = price_scope(center_code)
+    key = f"catalogue:guide:{generation}:{clock.today().isoformat()}:{scope}"
+    html = cache.get(key)
+    if html is None:
+        html = build()
+        cache.set(key, html, GUIDE_CACHE_SECONDS)
+    return html  # type: ignore[no-any-return]

@@ -16,6 +16,7 @@ from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.catalogue.errors import CatalogueError
 from bianmin.catalogue.models import FeeVariant, ItemRevision, Material, ServiceItem
+from bianmin.catalogue.selectors import guide_forget
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
@@ -65,6 +66,8 @@ def catalogue_load_reference(*, path: Path = REFERENCE_FILE) -> int:
             item=item, changed_by=None, snapshot=item_snapshot(item), reason="参考数据导入"
         )
         created += 1
+    if created:
+        guide_forget()  # bulk_create sends no signals: the variants came after the item
     return created
 
 

@@ -5,11 +5,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 
 from bianmin.catalogue.conditions import CONDITIONS
 from bianmin.catalogue.errors import CatalogueError
 from bianmin.catalogue.forms import ItemEditForm
-from bianmin.catalogue.selectors import guide_groups, guide_item, item_get, item_list
+from bianmin.catalogue.selectors import (
+    guide_groups,
+    guide_item,
+    guide_list_cached,
+    item_get,
+    item_list,
+)
 from bianmin.catalogue.services import item_update
 from bianmin.core.actors import actor_of
 from bianmin.core.errors import DomainError
@@ -18,8 +25,14 @@ from bianmin.core.permissions import Perm, has_perm
 
 def public_catalogue(request: HttpRequest) -> HttpResponse:
     """办事指南: what to bring, the fee and the time limit of every item (public, phone-friendly)."""
-    groups = guide_groups(center_code=_center_code(request))
-    return render(request, "catalogue/public_list.html", {"groups": groups})
+    center_code = _center_code(request)
+    guide = guide_list_cached(
+        center_code=center_code,
+        build=lambda: render_to_string(
+            "catalogue/_guide_list.html", {"groups": guide_groups(center_code=center_code)}
+        ),
+    )
+    return render(request, "catalogue/public_list.html", {"guide": guide})
 
 
 def public_item(request: HttpRequest, code: str) -> HttpResponse:

@@ -24,6 +24,7 @@ from bianmin.accounts.services.staff import (
 )
 from bianmin.accounts.services.tokens import (
     api_token_authenticate,
+    api_token_cache_forget,
     api_token_create,
     api_token_revoke_all,
     token_may_be_issued,
@@ -33,6 +34,7 @@ __all__ = [
     "HoursInput",
     "LoginError",
     "api_token_authenticate",
+    "api_token_cache_forget",
     "api_token_create",
     "api_token_revoke_all",
     "authorization_grant",

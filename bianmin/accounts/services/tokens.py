@@ -8,9 +8,11 @@ Only the SM3 hash is kept, so a token is shown once.
 """
 
 import secrets
+import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -56,14 +58,66 @@ def api_token_create(
     return token
 
 
+# --- the look-up, cached --------------------------------------------------------------------
+#
+# Every staff API request looks its token up (one joined query over the token, the account and
+# its center). The answer is cached under a generation that every change to an account, a
+# token or a center bumps — post_save/post_delete signals (accounts.apps) plus
+# `api_token_revoke_all`, the one queryset `.update()` that changes who may use a token — now
+# and again at commit. A look-up reads the generation BEFORE it reads the database, so an
+# answer read before a change committed is stored under a generation that the change's commit
+# has already left behind: a disabled, paused, moved or re-roled account's token still stops at
+# once. Expiry, revocation and the pause (`locked_until`) are checked against the clock on every
+# request, cached or not. Code that changes Staff, ApiToken or Center rows with `.update()`,
+# `bulk_update` or raw SQL must call `api_token_cache_forget()` (none does today besides the
+# revocation below and `last_used_at`, which decides nothing). The cache must be shared by every
+# process that serves the API (Redis with several workers; `make run`'s one process may use the
+# local-memory cache).
+
+TOKEN_CACHE_SECONDS = 300
+_LOOKUP_GENERATION = "accounts:tokens:gen"
+
+
+def _new_generation() -> int:
+    """A generation never used before, for when the key is missing (first use, or evicted by
+    the cache: local memory culls, Redis may evict): starting again from 1 could revive answers
+    cached under an old generation, so it starts from the clock (bumps add 1 each)."""
+    return time.time_ns()
+
+
+def api_token_cache_forget() -> None:
+    """Every cached token look-up is stale: bumps the generation now and again at commit."""
+
+    def bump() -> None:
+        try:
+            cache.incr(_LOOKUP_GENERATION)
+        except ValueError:
+            cache.set(_LOOKUP_GENERATION, _new_generation(), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _token_lookup(key_hash: str) -> tuple[ApiToken | None, str]:
+    """The token's row with its account and center, and the cache key it is kept under."""
+    generation = cache.get_or_set(_LOOKUP_GENERATION, _new_generation, None)
+    key = f"accounts:token:{generation}:{key_hash}"
+    row: ApiToken | None = cache.get(key)
+    if row is None:
+        row = (
+            ApiToken.objects.select_related("staff", "staff__center")
+            .filter(key_hash=key_hash, revoked_at__isnull=True)
+            .first()
+        )
+        if row is not None:
+            cache.set(key, row, TOKEN_CACHE_SECONDS)
+    return row, key
+
+
 def api_token_authenticate(token: str) -> Staff | None:
     now = clock.now()
-    row = (
-        ApiToken.objects.select_related("staff", "staff__center")
-        .filter(key_hash=sm3_hex(token.encode()), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
-    )
-    if row is None:
+    row, key = _token_lookup(sm3_hex(token.encode()))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
     staff = row.staff
     if (
@@ -75,10 +129,16 @@ def api_token_authenticate(token: str) -> Staff | None:
         return None
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        row.last_used_at = now
+        # Only the time of use changed: keep the cached answer with it, under the generation
+        # read before the database was (a newer one must not receive this older answer).
+        cache.set(key, row, TOKEN_CACHE_SECONDS)
     return staff
 
 
 def api_token_revoke_all(*, staff: Staff) -> int:
-    return ApiToken.objects.filter(staff=staff, revoked_at__isnull=True).update(
+    revoked = ApiToken.objects.filter(staff=staff, revoked_at__isnull=True).update(
         revoked_at=clock.now()
     )
+    api_token_cache_forget()  # an .update() sends no signal
+    return revoked

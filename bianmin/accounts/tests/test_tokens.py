@@ -85,7 +85,13 @@ def test_a_token_stops_at_once_when_the_account_changes(
         values["locked_until"] = clock.now() + timedelta(minutes=30)
     if values.get("center") == "other":
         values["center"] = other_center
-    Staff.objects.filter(pk=officer.pk).update(**values)
+    # As every code path changes an account (the admin's form, the services): a save. The
+    # cached token look-up is forgotten on it (a queryset .update() would have to call
+    # api_token_cache_forget()).
+    account = Staff.objects.get(pk=officer.pk)
+    for field, value in values.items():
+        setattr(account, field, value)
+    account.save()
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.json()["code"] == "unauthorized"
@@ -108,3 +114,54 @@ def test_lock_staff_command_stops_sign_in_and_tokens_and_unlocks(officer, api_cl
     assert AuditEntry.objects.filter(action=AuditAction.ACCOUNT_LOCKED).count() == 2
     call_command("lock_staff", "officer01", "--hours", "0", "--revoke-tokens")
     assert client.get("/api/v1/me").status_code == 401
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_a_token_look_up_is_cached_until_an_account_changes(officer, other_center) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bianmin.accounts.services import api_token_authenticate, api_token_cache_forget
+
+    token = api_token_create(staff=officer)
+
+    def token_queries() -> tuple[object, int]:
+        with CaptureQueriesContext(connection) as captured:
+            staff = api_token_authenticate(token)
+        return staff, sum("accounts_apitoken" in q["sql"] for q in captured.captured_queries)
+
+    first, first_queries = token_queries()
+    second, second_queries = token_queries()
+    assert first == second == officer
+    assert first_queries >= 1
+    assert second_queries == 0
+
+    # A rename of the account's center is seen at once too (the cached row holds the center).
+    other_center.name = "改名的中心"
+    other_center.save()
+    officer.center.name = "潼关新名"
+    officer.center.save()
+    staff, queries = token_queries()
+    assert (staff.center.name, queries >= 1) == ("潼关新名", True)
+
+    # A change made with a queryset .update() (no signal) is seen once it calls the forget.
+    Staff.objects.filter(pk=officer.pk).update(is_active=False)
+    api_token_cache_forget()
+    assert api_token_authenticate(token) is None
+
+
+def test_a_lost_generation_never_revives_an_older_cached_answer(officer) -> None:
+    from django.core.cache import cache
+
+    from bianmin.accounts.services import api_token_authenticate
+    from bianmin.accounts.services.tokens import _LOOKUP_GENERATION
+
+    with time_machine.travel(MORNING, tick=False):
+        token = api_token_create(staff=officer)
+        cache.delete(_LOOKUP_GENERATION)
+        assert api_token_authenticate(token) == officer  # cached under a fresh generation
+        officer.is_active = False
+        officer.save()  # bumps it
+    with time_machine.travel("2026-11-30 09:02 +0800", tick=False):
+        cache.delete(_LOOKUP_GENERATION)  # the cache culled or evicted the generation key
+        assert api_token_authenticate(token) is None

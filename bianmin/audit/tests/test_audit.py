@@ -101,3 +101,16 @@ def test_concurrent_writers_never_fork_the_chain(center, make_staff) -> None:
     )
     assert seqs == list(range(1, 41))
     assert audit_verify_chains() == []
+
+
+def test_the_chain_head_row_follows_every_insert(officer, make_staff, other_center) -> None:
+    from bianmin.audit.models import AuditChainHead
+
+    entries = _record_some(officer, 3)
+    elsewhere = make_staff(Role.OFFICER, center_=other_center)
+    foreign = audit_record(actor=elsewhere, action=AuditAction.LOGIN, target=elsewhere)
+
+    heads = {h.chain: (h.seq, h.head_hash) for h in AuditChainHead.objects.all()}
+    assert heads[entries[-1].chain] == (entries[-1].seq, entries[-1].entry_hash)
+    assert heads[foreign.chain] == (foreign.seq, foreign.entry_hash)
+    assert entries[-1].chain != foreign.chain

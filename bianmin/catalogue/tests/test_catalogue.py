@@ -199,3 +199,35 @@ def test_officer_cannot_edit_materials(catalogue, officer, login_client_for) -> 
     )
     assert response.status_code == 403
     assert not ServiceItem.objects.get(code="HZ02").materials.filter(code="x").exists()
+
+
+def test_the_cached_public_guide_shows_an_edit_at_once(catalogue, province_director) -> None:
+    from bianmin.catalogue.services import fee_variant_save
+
+    def listing() -> str:
+        return " ".join(Client().get("/items/").content.decode().split())
+
+    item = ServiceItem.objects.get(code="HZ12")
+    first = listing()  # now cached
+    assert item.name in first
+
+    item_update(actor=province_director, item=item, changes={"name": "户口迁移改名"}, reason="x")
+    assert "户口迁移改名" in listing()
+
+    item_update(actor=province_director, item=item, changes={"is_active": False}, reason="x")
+    assert "户口迁移改名" not in listing()
+
+    item_update(
+        actor=province_director,
+        item=item,
+        changes={"is_active": True, "fee_fen": 1500},
+        reason="x",
+    )
+    hz12_row = listing().split("户口迁移改名", 1)[1].split("</tr>", 1)[0]
+    assert "15 元" in hz12_row
+    assert "起" not in hz12_row
+    fee_variant_save(
+        actor=province_director, item=item, code="X", name="加急", fee_fen=2500, reason="x"
+    )
+    hz12_row = listing().split("户口迁移改名", 1)[1].split("</tr>", 1)[0]
+    assert "15 元起" in hz12_row

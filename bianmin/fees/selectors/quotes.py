@@ -269,6 +269,13 @@ def _unconditional(rule: PolicyRule) -> bool:
     )
 
 
+def guide_price_scope(center_code: str) -> str:
+    """Which guide `center_code` sees: its own (the code of an existing center) or the
+    province's ("" for an unknown code), as `guide_price_texts` decides."""
+    center = center_get(code=center_code) if center_code else None
+    return center.code if center else ""
+
+
 def guide_price_texts(
     fees: Sequence[tuple[str, str, int]], center_code: str = ""
 ) -> dict[tuple[str, str], str]:

@@ -2,7 +2,7 @@
 near-turn SMS, and the guide desk's decision on a self-declared priority.
 
 Numbers come from a per-center-per-day-per-prefix counter row incremented with
-``UPDATE … SET last = last + 1`` (a row lock on PostgreSQL, the write lock on SQLite).
+``UPDATE … SET last = last + 1 RETURNING last`` (a row lock on PostgreSQL, the write lock on SQLite).
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import center_hours
@@ -58,19 +57,37 @@ def _closed_message(center: Any, settings: HallSettings, day: date) -> str:
     return _("现在不是取号时间。本中心今日取号时间为 %s") % hours_text(hours)
 
 
+# TicketCounter's table (a test checks the name against the model).
+_INCREMENT = (
+    'UPDATE "hall_ticketcounter" SET "last" = "last" + 1 '
+    'WHERE "center_id" = %s AND "service_day" = %s AND "prefix" = %s RETURNING "last"'
+)
+
+
+def _increment(*, center_id: int, day: date, prefix: str) -> int | None:
+    """`UPDATE … SET last = last + 1 … RETURNING last`: the increment and its value in one
+    statement (SQLite ≥ 3.35 and PostgreSQL); None when the day's row does not exist yet."""
+    with connection.cursor() as cursor:
+        cursor.execute(_INCREMENT, [center_id, connection.ops.adapt_datefield_value(day), prefix])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 def _next_seq(*, center_id: int, day: date, prefix: str) -> int:
     """The next number of this prefix today: an atomic increment of the counter row."""
-    rows = TicketCounter.objects.filter(center_id=center_id, service_day=day, prefix=prefix)
-    if not rows.update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                TicketCounter.objects.create(
-                    center_id=center_id, service_day=day, prefix=prefix, last=1
-                )
-            return 1
-        except IntegrityError:  # another transaction created it first; it has committed
-            rows.update(last=F("last") + 1)
-    return rows.values_list("last", flat=True).get()
+    seq = _increment(center_id=center_id, day=day, prefix=prefix)
+    if seq is not None:
+        return seq
+    try:
+        with transaction.atomic():
+            TicketCounter.objects.create(
+                center_id=center_id, service_day=day, prefix=prefix, last=1
+            )
+        return 1
+    except IntegrityError:  # another transaction created it first; it has committed
+        seq = _increment(center_id=center_id, day=day, prefix=prefix)
+        assert seq is not None
+        return seq
 
 
 def _clean_phone(phone: str) -> str:

@@ -618,3 +618,12 @@ def test_every_ticket_and_window_change_writes_event_audit_and_push(
         "window",  # sign out
     ]
     assert pushed[2]["recall"] is True
+
+
+def test_the_counter_increment_names_the_counter_table() -> None:
+    from bianmin.hall.models import TicketCounter
+    from bianmin.hall.services.issuing import _INCREMENT
+
+    assert f'"{TicketCounter._meta.db_table}"' in _INCREMENT
+    for field in ("center", "service_day", "prefix", "last"):
+        assert f'"{TicketCounter._meta.get_field(field).column}"' in _INCREMENT
