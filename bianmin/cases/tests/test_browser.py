@@ -133,6 +133,8 @@ def test_one_click_batch_shows_progress_and_report(
     page.click("#send-batch")
     page.wait_for_selector("#batch-progress .badge.ok")
     assert "12 / 12（100%）" in page.inner_text("[data-testid=batch-counts]")
-    assert Message.objects.filter(status="delivered").count() == 12
-    assert len(outbox_lines(outbox)) == 12
+    # the cases' acceptance also invited each applicant to rate it (rating_invite)
+    assert Message.objects.filter(template_code="pickup_ready", status="delivered").count() == 12
+    sent = [line for line in outbox_lines(outbox) if line["template_code"] == "pickup_ready"]
+    assert len(sent) == 12
     context.close()

@@ -5,7 +5,7 @@ Covered, by URL name / API operation id:
 - API ``bianmin_standards_api_draw_run`` (POST /api/v1/inspections/draws/{draw_id}/run)
 - API ``bianmin_standards_api_draw_get`` (GET, read of an unpublished draw)
 - ``standards:training_manage`` (import, exam, grant)
-- ``standards:exam_start``, ``standards:attempt`` (submit)
+- ``standards:exam_start``, ``standards:attempt`` (submit), ``standards:course`` (drill)
 - ``standards:stars`` (objection), ``standards:stars_manage`` (rule, compute, answer, absence,
   profile)
 - ``standards:draws`` (create), ``standards:draw_detail`` (run, finding, rectify, recheck,
@@ -22,6 +22,7 @@ from bianmin.core.permissions import Role
 from bianmin.standards.models import (
     Absence,
     Certificate,
+    Course,
     Draw,
     ExamAttempt,
     Finding,
@@ -63,7 +64,9 @@ def a_side(clock, hall, hz01_exam, trainee, director, inspectors, officer):
         rectify_workdays=3,
     )
     fresh = draw_create(actor=director, name="A 未抽", object_type="window", k=2, inspectors_k=2)
+    course = Course.objects.create(center=hall, title="A 课程", item=hz01_exam.item)
     return {
+        "course": course,
         "exam": hz01_exam,
         "attempt": attempt,
         "result": result,
@@ -139,6 +142,9 @@ def test_forms_of_center_b_never_touch_center_a(a_side, b_side, login_client_for
     a_draw, finding = a_side["draw"], a_side["finding"]
 
     officer.post(f"/standards/exams/{a_side['exam'].pk}/start/")
+    course = f"/standards/courses/{a_side['course'].pk}/"
+    assert officer.get(course, {"drill": "1"}).status_code == 404
+    assert officer.post(course, {"paper": ["1"], "q1": ["A"]}).status_code == 404
     assert officer.post(f"/standards/attempts/{a_side['attempt'].pk}/", {}).status_code == 404
     officer.post("/standards/stars/", {"result": a_side["result"].pk, "star": "skill", "text": "x"})
     director.post(
