@@ -149,12 +149,22 @@ def message_deliver(*, message_id: int) -> str:
         # The shared bucket is far behind: try again shortly instead of blocking a worker.
         common.message_schedule(message_id, clock.now() + timedelta(seconds=1))
         return "throttled"
+    # Keep the schedule: the slot is at `send_at`; the row is read and the request built while
+    # waiting for it, so the request leaves at its slot. Reading after the wait put a database
+    # round trip (longer under load) between every slot and its request: jitter at the
+    # provider's window, and a longer cycle per worker, so fewer slots reserved ahead of time.
+    send_at = time.monotonic() + wait
     if claimed != 1:
         return "lost_claim"
-    if wait > 0:
-        time.sleep(wait)
     message = Message.objects.select_related("template").get(pk=message_id)
-    return _send_claimed(message, gateway, token, message.attempts)
+    try:
+        outgoing: OutgoingSms | None = _outgoing(message, gateway)
+    except ValueError:  # met again, and recorded, inside _send_claimed's guard
+        outgoing = None
+    delay = send_at - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    return _send_claimed(message, gateway, token, message.attempts, outgoing)
 
 
 def _outgoing(message: Message, gateway: SmsGateway) -> OutgoingSms:
@@ -177,9 +187,15 @@ def _outgoing(message: Message, gateway: SmsGateway) -> OutgoingSms:
     )
 
 
-def _send_claimed(message: Message, gateway: SmsGateway, token: str, attempts: int) -> str:
+def _send_claimed(
+    message: Message,
+    gateway: SmsGateway,
+    token: str,
+    attempts: int,
+    outgoing: OutgoingSms | None = None,
+) -> str:
     try:
-        result = gateway.send(_outgoing(message, gateway))
+        result = gateway.send(outgoing or _outgoing(message, gateway))
     except Exception as exc:
         logger.exception("SMS gateway %s raised", gateway.name)
         # We cannot know whether the request left: treat as ambiguous (watchdog queries).

@@ -4,11 +4,14 @@ asks before resending, quiet hours, the daily cap, failover with damping, the ra
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from bianmin.core.errors import Conflict, PermissionDenied
 from bianmin.notifications import gateways, pipeline, services
@@ -347,3 +350,45 @@ def test_receipts_are_idempotent_and_unknown_ids_change_nothing(
     b.refresh_from_db()
     assert (a.status, a.delivered_at) == (MessageStatus.DELIVERED, at(2026, 3, 12, 10, 1))
     assert (b.status, b.receipt_code) == (MessageStatus.FAILED, "MK:0001")
+
+
+@pytest.mark.django_db
+def test_rate_reserve_spaces_every_slot_evenly_without_a_burst(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # providers count sends in a sliding one-second window: at 100 per second, the n-th
+    # reservation of a fresh bucket waits (n-1)/100 s; none goes early as part of a burst
+    monkeypatch.setattr(gateways, "time", SimpleNamespace(time=lambda: 1000.0))
+    with override_settings(SMS_RATE_PER_SECOND=100):
+        waits = [gateways.rate_reserve("aliyun") for _ in range(5)]
+    assert [None if w is None else round(w, 4) for w in waits] == [0.0, 0.01, 0.02, 0.03, 0.04]
+
+
+@time_machine.travel(at(2026, 3, 12), tick=False)
+def test_the_request_is_ready_before_its_slot_so_it_leaves_on_time(
+    center: Any, gateway: ScriptedGateway, no_schedule: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a slot 50 ms ahead
+    (message,) = _queue(center)
+    monkeypatch.setattr(gateways, "rate_reserve", lambda name, rate=None: 0.05)
+    queries = CaptureQueriesContext(connection)
+    events: list[tuple[str, int]] = []
+    original_send = gateway.send
+
+    def send(sms: OutgoingSms) -> SendResult:
+        events.append(("send", len(queries.captured_queries)))
+        return original_send(sms)
+
+    monkeypatch.setattr(gateway, "send", send)
+    monkeypatch.setattr(
+        delivery.time, "sleep", lambda seconds: events.append(("wait", len(queries)))
+    )
+    # when it is delivered
+    with queries:
+        assert services.message_deliver(message_id=message.pk) == "sent"
+    # then the row was read and the request built before the wait: no database round trip
+    # stands between the slot and the request
+    (wait, at_wait), (send_event, at_send) = events
+    assert (wait, send_event) == ("wait", "send")
+    assert at_wait == at_send
+    assert gateway.sent[0].reference == message.reference
