@@ -39,8 +39,18 @@ from bianmin.notifications.services.common import (
 
 logger = logging.getLogger("bianmin.notifications.services")
 
+RATE_LIMITED_BACKOFF_SECONDS = 1.0
 
-def backoff_or_fail(message_id: int, token: str, attempts: int, code: str, detail: str) -> str:
+
+def backoff_or_fail(
+    message_id: int,
+    token: str,
+    attempts: int,
+    code: str,
+    detail: str,
+    *,
+    base_seconds: float = pipeline.BACKOFF_BASE_SECONDS,
+) -> str:
     now = clock.now()
     if attempts >= MAX_ATTEMPTS:
         Message.objects.filter(
@@ -53,7 +63,7 @@ def backoff_or_fail(message_id: int, token: str, attempts: int, code: str, detai
             % {"n": attempts, "detail": detail},
         )
         return "failed"
-    at = now + timedelta(seconds=pipeline.backoff_seconds(attempts))
+    at = now + timedelta(seconds=pipeline.backoff_seconds(attempts, base=base_seconds))
     resume = quiet_resume(at)
     updated = Message.objects.filter(
         pk=message_id, status=MessageStatus.SENDING, claim_token=token
@@ -249,6 +259,26 @@ def _record_result(
                 detail=result.error or "",
             )
             outcome = "ambiguous"
+        elif result.retryable and result.rate_limited:
+            # Refused for the provider's per-second limit (jitter took a few requests over its
+            # window): nothing was sent, so it goes again within seconds (1 s, 2 s, 4 s …),
+            # not after the 30-s fault backoff that left a batch's last notices half a minute
+            # behind the rest. Still counted: a provider that keeps refusing fails it visibly.
+            common.attempt_log(
+                message.pk,
+                gateway.name,
+                AttemptOutcome.RETRY,
+                error_code=result.error_code or "",
+                detail=result.error or "",
+            )
+            outcome = backoff_or_fail(
+                message.pk,
+                token,
+                attempts,
+                result.error_code or "rate_limited",
+                result.error or "",
+                base_seconds=RATE_LIMITED_BACKOFF_SECONDS,
+            )
         elif result.retryable:
             common.attempt_log(
                 message.pk,

@@ -138,6 +138,38 @@ def test_retryable_errors_back_off_then_fail_visibly(
         assert len(gateway.sent) == 6
 
 
+@pytest.mark.parametrize(
+    ("answer", "first_delay"),
+    [
+        # the provider's requests-per-second limit: nothing was sent, next free slot soon
+        (SendResult.failed("Throttling.User", "请求过于频繁", retryable=True), 1),
+        (SendResult.failed("RequestLimitExceeded", "请求过于频繁", retryable=True), 1),
+        # a per-number frequency limit keeps the fault backoff
+        (SendResult.failed("isv.BUSINESS_LIMIT_CONTROL", "业务限流", retryable=True), 30),
+    ],
+)
+def test_a_rate_limited_send_goes_again_within_seconds_then_is_sent_once(
+    center: Any,
+    gateway: ScriptedGateway,
+    no_schedule: list[tuple[int, Any]],
+    answer: SendResult,
+    first_delay: int,
+) -> None:
+    with time_machine.travel(at(2026, 3, 12), tick=False) as clock:
+        (message,) = _queue(center)
+        gateway.answers = [answer]
+        assert services.message_deliver(message_id=message.pk) == "retry"
+        message.refresh_from_db()
+        delay = (message.next_attempt_at - at(2026, 3, 12)).total_seconds()
+        assert (message.status, message.error_code) == (MessageStatus.QUEUED, answer.error_code)
+        assert round(delay) == first_delay
+        clock.move_to(message.next_attempt_at)
+        assert services.message_deliver(message_id=message.pk) == "sent"
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
+    assert [s.reference for s in gateway.sent] == [message.reference] * 2  # one refused, one sent
+
+
 @time_machine.travel(at(2026, 3, 12), tick=False)
 def test_permanent_rejection_fails_at_once(
     center: Any, gateway: ScriptedGateway, no_schedule: Any
