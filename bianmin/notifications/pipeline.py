@@ -168,7 +168,12 @@ def next_morning(local_now: datetime, end: time) -> datetime:
 # -- retries --------------------------------------------------------------------------------
 
 
-def backoff_seconds(attempt: int, *, base: float = 30.0, cap: float = 1800.0) -> float:
+BACKOFF_BASE_SECONDS = 30.0
+
+
+def backoff_seconds(
+    attempt: int, *, base: float = BACKOFF_BASE_SECONDS, cap: float = 1800.0
+) -> float:
     """Delay before attempt ``attempt + 1``: 30 s, 60 s, 2 min, 4 min, … capped at 30 min."""
     return float(min(cap, base * 2 ** max(0, attempt - 1)))
 

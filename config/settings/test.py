@@ -29,6 +29,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True, "name": f"{HUEY['name']}{_suffix}"}
 SMS_OUTBOX = str(VAR_DIR / f"test-sms-outbox{_suffix}.jsonl")
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# No face-model loading in the background when a test imports config.asgi (the live server).
+FACE_ENGINE_WARM_UP = False
 
 if "pool" in DATABASES["default"].get("OPTIONS", {}):
     # Race tests run 20+ threads at once, each holding a connection (two xdist workers fit

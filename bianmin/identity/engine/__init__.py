@@ -9,6 +9,7 @@ Public API::
     thresholds = engine.ThresholdConfig.load()            # calibration.json
     result = engine.verify(template, frames, threshold_config=thresholds)
     report = engine.check_frame(frame)                    # live quality hints (Chinese)
+    engine.warm_up()                                      # load the models ahead of a check
 """
 
 from .base import EyeLandmarker, Face, FaceModel, Template, raw_similarity
@@ -32,6 +33,7 @@ from .verification import (
     check_frame,
     enroll,
     verify,
+    warm_up,
 )
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "raw_similarity",
     "s_norm",
     "verify",
+    "warm_up",
     "yaw_ratio",
     "z_norm",
 ]

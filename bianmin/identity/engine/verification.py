@@ -255,6 +255,17 @@ def verify(
     )
 
 
+def warm_up(model: FaceModel | None = None) -> None:
+    """Load the model files and run detection, landmarks and one embedding once, on a
+    synthetic grey frame, so that the first real check of a process does not pay for them
+    (about 1.2 s of file loading here). Decisions are not affected: nothing is cached but the
+    loaded models."""
+    m = _model(model)
+    frame = np.full((240, 320, 3), 128, np.uint8)
+    m.detect(frame)
+    m.embed(frame, m.landmarks(frame, Face(110, 70, 210, 170)))
+
+
 def check_frame(frame: bytes | np.ndarray, *, model: FaceModel | None = None) -> QualityReport:
     """Quality guidance for one live frame (for the capture page to show hints)."""
     m = _model(model)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -74,6 +75,40 @@ def model_identity() -> tuple[str, str]:
     from bianmin.identity.engine.dlib_model import MODEL_NAME
 
     return MODEL_NAME, engine.DlibPipeline().version
+
+
+_warm_up_lock = threading.Lock()
+_warm_up_threads: list[threading.Thread] = []  # at most one per process
+
+
+def _warm_up_run() -> None:
+    try:
+        engine.warm_up()
+    except Exception:  # never fatal: the first check then loads the models itself
+        log.exception("face engine warm-up failed")
+
+
+def face_engine_warm_up(*, background: bool = True) -> threading.Thread | None:
+    """Load the face models once per process ahead of the first check (the server calls this
+    at start-up, config/asgi.py): loading them took about 1.2 s of the first officer's
+    verification, and the first quality hint on the capture page waited as long.
+
+    Only the first call of a process does the work, in a daemon thread (waited for unless
+    `background`); later calls return the same thread. Off with `FACE_ENGINE_WARM_UP = False`
+    (the tests): returns None. dlib keeps the GIL while it loads, so requests of the first
+    second after start-up may wait for it.
+    """
+    if not _setting("FACE_ENGINE_WARM_UP", True):
+        return None
+    with _warm_up_lock:
+        if _warm_up_threads:
+            return _warm_up_threads[0]
+        thread = threading.Thread(target=_warm_up_run, name="face-engine-warm-up", daemon=True)
+        _warm_up_threads.append(thread)
+        thread.start()
+    if not background:
+        thread.join()
+    return thread
 
 
 def engine_verify(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -52,7 +53,8 @@ def _consent_for(
         key = None
     consent = None
     if key is not None:
-        qs = FaceConsent.objects.select_related("person")
+        # The registry photo is not needed here (the template is enrolled): never load it.
+        qs = FaceConsent.objects.select_related("person").defer("person__photo")
         if lock:
             qs = qs.select_for_update()
         consent = qs.filter(pk=key, center_id=home_center_id(actor)).first()
@@ -99,10 +101,15 @@ def frames_digest(frames: list[bytes]) -> str:
 @dataclass(frozen=True)
 class VerifyResult:
     check: FaceCheck
-    # One captured frame, downscaled; for the officer's side-by-side view in this response
-    # only. Never stored.
-    probe_preview: bytes
     audit_entry_id: int
+    # The best captured frame, decoded; only for `probe_preview`, in this request only.
+    probe_image: np.ndarray = field(repr=False)
+
+    @cached_property
+    def probe_preview(self) -> bytes:
+        """One captured frame, downscaled JPEG, for the officer's side-by-side view in this
+        response only (never stored). Encoded only when asked for: the API does not show it."""
+        return preview_jpeg(self.probe_image)
 
 
 def _case_number_or_raise(actor: StaffActor, case_number: str) -> str:
@@ -215,9 +222,7 @@ def face_verify(
             },
         )
     best = result.frames_used[0] if result.frames_used else 0
-    return VerifyResult(
-        check=check, probe_preview=preview_jpeg(images[best]), audit_entry_id=entry.pk
-    )
+    return VerifyResult(check=check, audit_entry_id=entry.pk, probe_image=images[best])
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from .aliyun import AliyunSmsGateway
 from .base import (
     AMBIGUOUS_ERROR_CODES,
     CHINA_TZ,
+    RATE_LIMITED_ERROR_CODES,
     DeliveryState,
     GatewayError,
     GatewayQueryError,
@@ -65,6 +66,7 @@ __all__ = [
     "AMBIGUOUS_ERROR_CODES",
     "CHINA_TZ",
     "GATEWAYS",
+    "RATE_LIMITED_ERROR_CODES",
     "AliyunSmsGateway",
     "ConsoleSmsGateway",
     "DeliveryState",

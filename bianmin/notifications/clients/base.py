@@ -68,6 +68,12 @@ AMBIGUOUS_ERROR_CODES = frozenset(
     }
 )
 
+#: The provider's "too many requests per second" answers (Alibaba Cloud's API flow control,
+#: Tencent Cloud's request frequency limit): the request was refused and nothing was sent, so it
+#: may go again at our next free slot. Per-number limits (isv.BUSINESS_LIMIT_CONTROL,
+#: LimitExceeded.PhoneNumber…) are not among them: they keep the ordinary backoff.
+RATE_LIMITED_ERROR_CODES = frozenset({"Throttling", "Throttling.User", "RequestLimitExceeded"})
+
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 RECEIPT_TOKEN_PARAM = "token"  # noqa: S105 -- a parameter name, not a credential
 
@@ -89,6 +95,11 @@ class SendResult:
     error_code: str | None
     error: str | None  # Chinese description
     retryable: bool
+
+    @property
+    def rate_limited(self) -> bool:
+        """True when the provider refused the request for its requests-per-second limit."""
+        return not self.accepted and self.error_code in RATE_LIMITED_ERROR_CODES
 
     @property
     def needs_query(self) -> bool:

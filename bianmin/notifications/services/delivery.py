@@ -39,8 +39,18 @@ from bianmin.notifications.services.common import (
 
 logger = logging.getLogger("bianmin.notifications.services")
 
+RATE_LIMITED_BACKOFF_SECONDS = 1.0
 
-def backoff_or_fail(message_id: int, token: str, attempts: int, code: str, detail: str) -> str:
+
+def backoff_or_fail(
+    message_id: int,
+    token: str,
+    attempts: int,
+    code: str,
+    detail: str,
+    *,
+    base_seconds: float = pipeline.BACKOFF_BASE_SECONDS,
+) -> str:
     now = clock.now()
     if attempts >= MAX_ATTEMPTS:
         Message.objects.filter(
@@ -53,7 +63,7 @@ def backoff_or_fail(message_id: int, token: str, attempts: int, code: str, detai
             % {"n": attempts, "detail": detail},
         )
         return "failed"
-    at = now + timedelta(seconds=pipeline.backoff_seconds(attempts))
+    at = now + timedelta(seconds=pipeline.backoff_seconds(attempts, base=base_seconds))
     resume = quiet_resume(at)
     updated = Message.objects.filter(
         pk=message_id, status=MessageStatus.SENDING, claim_token=token
@@ -149,12 +159,22 @@ def message_deliver(*, message_id: int) -> str:
         # The shared bucket is far behind: try again shortly instead of blocking a worker.
         common.message_schedule(message_id, clock.now() + timedelta(seconds=1))
         return "throttled"
+    # Keep the schedule: the slot is at `send_at`; the row is read and the request built while
+    # waiting for it, so the request leaves at its slot. Reading after the wait put a database
+    # round trip (longer under load) between every slot and its request: jitter at the
+    # provider's window, and a longer cycle per worker, so fewer slots reserved ahead of time.
+    send_at = time.monotonic() + wait
     if claimed != 1:
         return "lost_claim"
-    if wait > 0:
-        time.sleep(wait)
     message = Message.objects.select_related("template").get(pk=message_id)
-    return _send_claimed(message, gateway, token, message.attempts)
+    try:
+        outgoing: OutgoingSms | None = _outgoing(message, gateway)
+    except ValueError:  # met again, and recorded, inside _send_claimed's guard
+        outgoing = None
+    delay = send_at - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    return _send_claimed(message, gateway, token, message.attempts, outgoing)
 
 
 def _outgoing(message: Message, gateway: SmsGateway) -> OutgoingSms:
@@ -177,9 +197,15 @@ def _outgoing(message: Message, gateway: SmsGateway) -> OutgoingSms:
     )
 
 
-def _send_claimed(message: Message, gateway: SmsGateway, token: str, attempts: int) -> str:
+def _send_claimed(
+    message: Message,
+    gateway: SmsGateway,
+    token: str,
+    attempts: int,
+    outgoing: OutgoingSms | None = None,
+) -> str:
     try:
-        result = gateway.send(_outgoing(message, gateway))
+        result = gateway.send(outgoing or _outgoing(message, gateway))
     except Exception as exc:
         logger.exception("SMS gateway %s raised", gateway.name)
         # We cannot know whether the request left: treat as ambiguous (watchdog queries).
@@ -233,6 +259,26 @@ def _record_result(
                 detail=result.error or "",
             )
             outcome = "ambiguous"
+        elif result.retryable and result.rate_limited:
+            # Refused for the provider's per-second limit (jitter took a few requests over its
+            # window): nothing was sent, so it goes again within seconds (1 s, 2 s, 4 s …),
+            # not after the 30-s fault backoff that left a batch's last notices half a minute
+            # behind the rest. Still counted: a provider that keeps refusing fails it visibly.
+            common.attempt_log(
+                message.pk,
+                gateway.name,
+                AttemptOutcome.RETRY,
+                error_code=result.error_code or "",
+                detail=result.error or "",
+            )
+            outcome = backoff_or_fail(
+                message.pk,
+                token,
+                attempts,
+                result.error_code or "rate_limited",
+                result.error or "",
+                base_seconds=RATE_LIMITED_BACKOFF_SECONDS,
+            )
         elif result.retryable:
             common.attempt_log(
                 message.pk,

@@ -115,8 +115,9 @@ def test_aliyun_throttling_is_retryable() -> None:
         assert [m.reference for m in fake.received()] == ["t-1"]
     assert first.accepted is True
     assert second.accepted is False
-    assert second.error_code == "isv.BUSINESS_LIMIT_CONTROL"
+    assert second.error_code == "Throttling.User"
     assert second.retryable is True
+    assert second.rate_limited is True
     assert second.needs_query is False
 
 

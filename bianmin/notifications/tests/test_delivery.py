@@ -4,11 +4,14 @@ asks before resending, quiet hours, the daily cap, failover with damping, the ra
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from bianmin.core.errors import Conflict, PermissionDenied
 from bianmin.notifications import gateways, pipeline, services
@@ -133,6 +136,38 @@ def test_retryable_errors_back_off_then_fail_visibly(
         assert message.status == MessageStatus.FAILED
         assert message.error_message.startswith("已重试 6 次仍未成功")
         assert len(gateway.sent) == 6
+
+
+@pytest.mark.parametrize(
+    ("answer", "first_delay"),
+    [
+        # the provider's requests-per-second limit: nothing was sent, next free slot soon
+        (SendResult.failed("Throttling.User", "请求过于频繁", retryable=True), 1),
+        (SendResult.failed("RequestLimitExceeded", "请求过于频繁", retryable=True), 1),
+        # a per-number frequency limit keeps the fault backoff
+        (SendResult.failed("isv.BUSINESS_LIMIT_CONTROL", "业务限流", retryable=True), 30),
+    ],
+)
+def test_a_rate_limited_send_goes_again_within_seconds_then_is_sent_once(
+    center: Any,
+    gateway: ScriptedGateway,
+    no_schedule: list[tuple[int, Any]],
+    answer: SendResult,
+    first_delay: int,
+) -> None:
+    with time_machine.travel(at(2026, 3, 12), tick=False) as clock:
+        (message,) = _queue(center)
+        gateway.answers = [answer]
+        assert services.message_deliver(message_id=message.pk) == "retry"
+        message.refresh_from_db()
+        delay = (message.next_attempt_at - at(2026, 3, 12)).total_seconds()
+        assert (message.status, message.error_code) == (MessageStatus.QUEUED, answer.error_code)
+        assert round(delay) == first_delay
+        clock.move_to(message.next_attempt_at)
+        assert services.message_deliver(message_id=message.pk) == "sent"
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
+    assert [s.reference for s in gateway.sent] == [message.reference] * 2  # one refused, one sent
 
 
 @time_machine.travel(at(2026, 3, 12), tick=False)
@@ -347,3 +382,45 @@ def test_receipts_are_idempotent_and_unknown_ids_change_nothing(
     b.refresh_from_db()
     assert (a.status, a.delivered_at) == (MessageStatus.DELIVERED, at(2026, 3, 12, 10, 1))
     assert (b.status, b.receipt_code) == (MessageStatus.FAILED, "MK:0001")
+
+
+@pytest.mark.django_db
+def test_rate_reserve_spaces_every_slot_evenly_without_a_burst(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # providers count sends in a sliding one-second window: at 100 per second, the n-th
+    # reservation of a fresh bucket waits (n-1)/100 s; none goes early as part of a burst
+    monkeypatch.setattr(gateways, "time", SimpleNamespace(time=lambda: 1000.0))
+    with override_settings(SMS_RATE_PER_SECOND=100):
+        waits = [gateways.rate_reserve("aliyun") for _ in range(5)]
+    assert [None if w is None else round(w, 4) for w in waits] == [0.0, 0.01, 0.02, 0.03, 0.04]
+
+
+@time_machine.travel(at(2026, 3, 12), tick=False)
+def test_the_request_is_ready_before_its_slot_so_it_leaves_on_time(
+    center: Any, gateway: ScriptedGateway, no_schedule: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a slot 50 ms ahead
+    (message,) = _queue(center)
+    monkeypatch.setattr(gateways, "rate_reserve", lambda name, rate=None: 0.05)
+    queries = CaptureQueriesContext(connection)
+    events: list[tuple[str, int]] = []
+    original_send = gateway.send
+
+    def send(sms: OutgoingSms) -> SendResult:
+        events.append(("send", len(queries.captured_queries)))
+        return original_send(sms)
+
+    monkeypatch.setattr(gateway, "send", send)
+    monkeypatch.setattr(
+        delivery.time, "sleep", lambda seconds: events.append(("wait", len(queries)))
+    )
+    # when it is delivered
+    with queries:
+        assert services.message_deliver(message_id=message.pk) == "sent"
+    # then the row was read and the request built before the wait: no database round trip
+    # stands between the slot and the request
+    (wait, at_wait), (send_event, at_send) = events
+    assert (wait, send_event) == ("wait", "send")
+    assert at_wait == at_send
+    assert gateway.sent[0].reference == message.reference

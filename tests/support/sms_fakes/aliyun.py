@@ -137,7 +137,11 @@ class FakeAliyunSms(FakeSmsServer):
 
     def _send_sms(self, params: dict[str, str]) -> tuple[int, dict[str, Any], bool]:
         if not self._admit():
-            return self._ok_code("isv.BUSINESS_LIMIT_CONTROL", "触发分钟级流控Permits:1")
+            # The API's own flow control (requests per second), as Alibaba Cloud answers it;
+            # isv.BUSINESS_LIMIT_CONTROL is the per-number frequency limit, another thing.
+            return self._error(
+                400, "Throttling.User", "Request was denied due to user flow control."
+            )
         if self._take_failure():
             return self._ok_code(self.fail_code, self.fail_code)
         for name in ("PhoneNumbers", "SignName", "TemplateCode"):
