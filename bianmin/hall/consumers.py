@@ -17,9 +17,16 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 
 from bianmin.accounts.selectors import center_get
-from bianmin.hall.live import LINE_LAYER, display_group, line_group
+from bianmin.hall.live import (
+    LINE_LAYER,
+    LISTENING_SECONDS,
+    display_group,
+    line_group,
+    line_listening_key,
+)
 from bianmin.hall.selectors import line_message_text
 
 
@@ -115,6 +122,8 @@ class _LineHub:
         assert layer is not None  # settings.CHANNEL_LAYERS always names it
         channel = await layer.new_channel()
         await layer.group_add(line_group(self.center_id), channel)
+        await self._mark_listening()
+        marking = asyncio.create_task(self._keep_marking())
         self.ready.set()
         try:
             while True:
@@ -131,8 +140,21 @@ class _LineHub:
                 if message.get("type") == "hall.line":
                     await self.fan_out(str(message["text"]))
         except asyncio.CancelledError:
+            marking.cancel()
             await layer.group_discard(line_group(self.center_id), channel)
             raise
+
+    async def _mark_listening(self) -> None:
+        """Tell the publishers, through the cache, that this center's line is followed."""
+        try:
+            await cache.aset(line_listening_key(self.center_id), 1, LISTENING_SECONDS)
+        except Exception:  # the cache hiccuped: the next renewal tries again
+            log.warning("line hub of center %s: mark failed", self.center_id, exc_info=True)
+
+    async def _keep_marking(self) -> None:
+        while True:
+            await asyncio.sleep(LISTENING_SECONDS / 3)
+            await self._mark_listening()
 
     async def fan_out(self, text: str) -> None:
         for n, socket in enumerate(list(self.sockets), start=1):

@@ -19,6 +19,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.core.cache import cache
 from django.db import connection, transaction
 
 log = logging.getLogger(__name__)
@@ -56,11 +57,23 @@ def push_on_commit(center_id: int, event: dict[str, Any]) -> None:
 # --- the center's line ------------------------------------------------------------------------
 
 
-def _nobody_listens(layer: Any, group: str) -> bool:
-    """True only when the layer can tell cheaply that the group is empty (the in-memory layer
-    of a one-process server keeps its groups in a dict): then the line is not even computed.
-    Redis pub/sub cannot tell without a round trip, so there the message is always sent."""
-    return isinstance(layer, InMemoryChannelLayer) and not layer.groups.get(group)
+# Redis pub/sub cannot say whether anybody listens; the line hubs (consumers.py) say it in the
+# cache instead: while a server process has sockets on a center's line, its hub renews this
+# mark every third of its lifetime, so a change of a line nobody follows is not computed.
+LISTENING_SECONDS = 90
+
+
+def line_listening_key(center_id: int) -> str:
+    return f"hall:line:listening:{center_id}"
+
+
+def _nobody_listens(layer: Any, center_id: int) -> bool:
+    """True when nobody can receive the center's line: the in-memory layer of a one-process
+    server keeps its groups in a dict; otherwise no hub has marked the center as followed in
+    the last LISTENING_SECONDS. Then the line (all waiting tickets) is not even computed."""
+    if isinstance(layer, InMemoryChannelLayer):
+        return not layer.groups.get(line_group(center_id))
+    return not cache.get(line_listening_key(center_id))
 
 
 def line_send_now(center_id: int, build: Callable[[int], str]) -> None:
@@ -69,11 +82,10 @@ def line_send_now(center_id: int, build: Callable[[int], str]) -> None:
         layer = get_channel_layer(LINE_LAYER)
         if layer is None:
             return
-        group = line_group(center_id)
-        if _nobody_listens(layer, group):
+        if _nobody_listens(layer, center_id):
             return
         text = build(center_id)
-        async_to_sync(layer.group_send)(group, {"type": "hall.line", "text": text})
+        async_to_sync(layer.group_send)(line_group(center_id), {"type": "hall.line", "text": text})
     except Exception:
         log.warning("line push failed for center %s", center_id, exc_info=True)
 

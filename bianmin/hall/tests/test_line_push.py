@@ -11,6 +11,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer
 from channels.routing import URLRouter
+from django.core.cache import cache
 from django.db import transaction
 
 from bianmin.core.permissions import Role
@@ -177,6 +178,7 @@ def test_a_failed_line_push_never_breaks_a_call(
     ticket = issue("HZ02")
     window_sign_in(actor=officer, window_code="W01")
     monkeypatch.setattr(live, "get_channel_layer", lambda alias="default": _BrokenLayer(hall.pk))
+    cache.set(live.line_listening_key(hall.pk), 1)  # a hub somewhere follows this line
 
     called = ticket_call_next(actor=officer, window_code="W01")
 
@@ -190,6 +192,51 @@ def test_a_failed_line_push_never_breaks_a_call(
         raise RuntimeError("the line could not be computed")
 
     live.line_send_now(hall.pk, broken_build)  # a failing computation is swallowed as well
+
+
+class _RecordingLayer:
+    """A layer that cannot tell who listens (like Redis pub/sub): records what is sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        self.sent.append((group, message))
+
+
+@pytest.mark.django_db
+def test_a_line_nobody_follows_is_not_computed_and_a_followed_one_is_sent_once(
+    hall, monkeypatch
+) -> None:
+    layer = _RecordingLayer()
+    monkeypatch.setattr(live, "get_channel_layer", lambda alias="default": layer)
+    built: list[int] = []
+
+    def build(center_id: int) -> str:
+        built.append(center_id)
+        return "{}"
+
+    live.line_send_now(hall.pk, build)
+    assert (built, layer.sent) == ([], [])  # no hub has marked the center: nothing computed
+
+    cache.set(live.line_listening_key(hall.pk), 1, live.LISTENING_SECONDS)
+    live.line_send_now(hall.pk, build)
+    assert built == [hall.pk]
+    assert layer.sent == [(live.line_group(hall.pk), {"type": "hall.line", "text": "{}"})]
+
+
+def test_a_line_hub_marks_its_center_as_followed_while_it_runs() -> None:
+    from bianmin.hall.consumers import _LineHub
+
+    async def run() -> tuple[Any, Any]:
+        hub = _LineHub(4242)
+        await hub.ready.wait()
+        marked = await cache.aget(live.line_listening_key(4242))
+        hub.stop()
+        return marked, hub
+
+    marked, _hub = _in_thread(run)
+    assert marked == 1
 
 
 # --- the pages that listen ----------------------------------------------------------------------
