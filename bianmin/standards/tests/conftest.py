@@ -78,25 +78,3 @@ def _rating_source_restored() -> Iterator[None]:
     satisfaction_source_clear()
     if before is not None:
         satisfaction_source_register(before)
-
-
-@pytest.fixture(autouse=True)
-def _database_reachable(request: pytest.FixtureRequest) -> None:
-    """In a full SQLite run these transactional tests have, now and then, found their worker's
-    database refusing a new connection ("disk I/O error") right after another test's threads
-    let go of it; the next connection a moment later works. Wait for it (up to 5 s) rather
-    than fail at setup — the tests themselves then run on a working connection."""
-    import time
-
-    from django.db import OperationalError, connection
-
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
-    for _attempt in range(20):
-        try:
-            connection.ensure_connection()
-            return
-        except OperationalError:
-            connection.close()
-            time.sleep(0.25)
