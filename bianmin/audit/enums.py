@@ -99,6 +99,8 @@ class AuditAction(models.TextChoices):
     STAR_OBJECTION_FILED = "star_objection_filed", _("提出评定异议")
     STAR_OBJECTION_ANSWERED = "star_objection_answered", _("答复评定异议")
     ABSENCE_RECORDED = "absence_recorded", _("登记缺勤")
+    DUTY_SHIFT_SET = "duty_shift_set", _("设置排班")
+    DUTY_SHIFT_CLEARED = "duty_shift_cleared", _("清除排班")
     STAFF_PROFILE_UPDATED = "staff_profile_updated", _("修改回避信息")
     DRAW_COMMITTED = "draw_committed", _("公布双随机承诺值")
     DRAW_RUN = "draw_run", _("双随机抽取")

@@ -15,6 +15,7 @@ class StandardsConfig(AppConfig):
         register_screen(Screen(_("授权看板"), "standards:board", Perm.STARS_VIEW, order=41))
         register_screen(Screen(_("三颗星"), "standards:stars", Perm.STARS_VIEW, order=42))
         register_screen(Screen(_("双随机检查"), "standards:draws", Perm.INSPECTION_DRAW, order=43))
+        register_screen(Screen(_("排班"), "standards:roster", Perm.ABSENCE_RECORD, order=44))
         register_panel(
             Panel(
                 "standards/_expiry_panel.html",

@@ -11,12 +11,13 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 
-from bianmin.accounts.selectors import staff_of_center
+from bianmin.accounts.selectors import center_hours, staff_of_center
 from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
 from bianmin.core.permissions import Role
+from bianmin.core.workdays import is_workday
 from bianmin.standards.enums import AttemptStatus, CertificateSource
-from bianmin.standards.models import Certificate, Course, ExamAttempt, StaffProfile
+from bianmin.standards.models import Certificate, Course, DutyShift, ExamAttempt, StaffProfile
 from bianmin.standards.services import (
     certificates_expire,
     draw_create,
@@ -195,6 +196,29 @@ def _certify(officer: Any, items: list[Any], issued: Any, years: int = 2) -> Non
         )
 
 
+def _roster(*, center: Any, officers: list[Any], first: Any, today: Any) -> None:
+    """Last month's and this week's duty shifts of the window officers on working days: the
+    center's opening hours, split at the lunch break (the demo officers sign in at opening)."""
+    monday = today - timedelta(days=today.weekday())
+    days = [first + timedelta(days=n) for n in range((monday - first).days + 7)]
+    days = [d for d in days if d < today.replace(day=1) or d >= monday]
+    shifts = []
+    for day in days:
+        hours = center_hours(center_id=center.pk, day=day) if is_workday(day) else None
+        if hours is None:
+            continue
+        if hours.lunch_from and hours.lunch_to:
+            spans = [(hours.opens_at, hours.lunch_from), (hours.lunch_to, hours.closes_at)]
+        else:
+            spans = [(hours.opens_at, hours.closes_at)]
+        shifts += [
+            DutyShift(center=center, officer=officer, day=day, start=start, end=end)
+            for officer in officers
+            for start, end in spans
+        ]
+    DutyShift.objects.bulk_create(shifts)
+
+
 def standards_demo_load(*, center: Any, rng: random.Random) -> None:
     today = clock.today()
     director = staff_of_center(center_id=center.pk, role=Role.DIRECTOR).first()
@@ -291,6 +315,7 @@ def standards_demo_load(*, center: Any, rng: random.Random) -> None:
             submitted_at=started + timedelta(minutes=15),
             score=score,
         )
+    _roster(center=center, officers=officers, first=first, today=today)
     stars_compute(actor=None, center_id=center.pk, month=first)
     # recusal data and one published inspection
     inspector = staff_of_center(center_id=center.pk, role=Role.INSPECTOR).first()

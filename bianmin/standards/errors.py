@@ -25,3 +25,5 @@ class StandardsError(StrEnum):
     COMMITMENT_MISMATCH = "commitment_mismatch"
     BAD_TRANSITION = "bad_transition"
     PERSONAL_DATA = "personal_data"
+    SHIFT_INVALID = "shift_invalid"
+    SHIFT_OVERLAP = "shift_overlap"

@@ -5,6 +5,7 @@ accounts context stores; star results and rules are append-only versions (histor
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -242,6 +243,43 @@ class Absence(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.officer_id} {self.day}"
+
+
+class DutyShift(TimeStampedModel):
+    """One officer's duty shift on one day (the roster the 劳动纪律星 compares sign-ins with)."""
+
+    center = models.ForeignKey(CENTER, verbose_name=_("所属中心"), on_delete=models.CASCADE)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("民警"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("日期"))
+    start = models.TimeField(_("上班时间"))
+    end = models.TimeField(_("下班时间"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["day", "start"]
+        verbose_name = _("排班")
+        verbose_name_plural = _("排班")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["officer", "day", "start"], name="standards_dutyshift_once"
+            )
+        ]
+        indexes = [models.Index(fields=["center", "day"], name="standards_duty_center_day")]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.day} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            errors["end"] = str(_("下班时间必须晚于上班时间。"))
+        officer = getattr(self, "officer", None) if self.officer_id else None
+        if officer is not None and officer.center_id != self.center_id:
+            errors["officer"] = str(_("该民警不属于本中心。"))
+        if errors:
+            raise ValidationError(errors)
 
 
 class StarRule(TimeStampedModel):

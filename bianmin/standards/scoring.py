@@ -33,10 +33,11 @@ class SkillFacts:
 @dataclass(frozen=True)
 class DisciplineFacts:
     days_signed_in: int
-    late_days: tuple[str, ...]  # "11-03 08:41" (first sign-in after opening + grace)
+    late_days: tuple[str, ...]  # "11-03 08:41" (first sign-in after shift start/opening + grace)
     pause_excess_days: tuple[str, ...]  # "11-05 75 分钟"
     absences_unexcused: int
     absences_excused: int
+    late_by_roster: int = 0  # of late_days: days with a duty shift (the rest: opening hours)
 
 
 @dataclass(frozen=True)
@@ -144,11 +145,14 @@ def discipline_star(facts: DisciplineFacts, rule: Rule) -> Star:
     pause_ok = len(facts.pause_excess_days) <= rule.pause_days_max
     absence_ok = facts.absences_unexcused <= rule.absences_max
     awarded = late_ok and pause_ok and absence_ok
+    late = len(facts.late_days)
     late_list = f"（{'、'.join(facts.late_days)}）" if facts.late_days else ""
     pause_list = f"（{'、'.join(facts.pause_excess_days)}）" if facts.pause_excess_days else ""
     text = (
         f"本月窗口签到 {facts.days_signed_in} 天；"
-        f"迟于开门 {rule.late_grace_minutes} 分钟后签到 {len(facts.late_days)} 天{late_list}，"
+        f"迟到（晚于排班上班时间或开门时间 {rule.late_grace_minutes} 分钟后签到）"
+        f"{late} 天（按排班 {facts.late_by_roster} 天、按开放时间 {late - facts.late_by_roster} 天）"
+        f"{late_list}，"
         + _cmp(late_ok, f"{len(facts.late_days)} 天", f"{rule.late_days_max} 天")
         + f"；暂停超过每日 {rule.pause_allowance_minutes} 分钟 {len(facts.pause_excess_days)} 天"
         f"{pause_list}，"

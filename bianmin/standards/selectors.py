@@ -17,6 +17,7 @@ from bianmin.standards.models import (
     Certificate,
     Course,
     Draw,
+    DutyShift,
     Exam,
     ExamAttempt,
     FindingPhoto,
@@ -315,3 +316,46 @@ def draw_any(*, pk: int) -> Draw | None:
 
 def finding_photo_get(*, center_id: int, pk: int) -> FindingPhoto | None:
     return FindingPhoto.objects.filter(pk=pk, finding__center_id=center_id).first()
+
+
+# --- duty roster -------------------------------------------------------------------------------
+
+ROSTER_ROLES = (Role.OFFICER, Role.SHIFT_LEADER)
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    officer: Any
+    days: list[list[DutyShift]]  # 7 lists, Monday first
+
+
+def duty_week(*, center_id: int, monday: date) -> list[RosterRow]:
+    """The center's window officers × the 7 days from `monday`, each cell that day's shifts."""
+    shifts: dict[tuple[int, date], list[DutyShift]] = {}
+    for shift in DutyShift.objects.filter(
+        center_id=center_id, day__gte=monday, day__lt=monday + timedelta(days=7)
+    ).order_by("start"):
+        shifts.setdefault((shift.officer_id, shift.day), []).append(shift)
+    officers = [s for s in staff_of_center(center_id=center_id) if s.role in ROSTER_ROLES]
+    return [
+        RosterRow(
+            officer=officer,
+            days=[shifts.get((officer.pk, monday + timedelta(days=n)), []) for n in range(7)],
+        )
+        for officer in officers
+    ]
+
+
+def duty_starts(*, center_id: int, officer_id: int, start: date, end: date) -> dict[date, Any]:
+    """{day: the start time of the officer's first shift that day} for days in [start, end)."""
+    out: dict[date, Any] = {}
+    for day, begins in DutyShift.objects.filter(
+        center_id=center_id, officer_id=officer_id, day__gte=start, day__lt=end
+    ).values_list("day", "start"):
+        if day not in out or begins < out[day]:
+            out[day] = begins
+    return out

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bianmin.standards import views
+from bianmin.standards import roster_views, views
 
 app_name = "standards"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("standards/stars/manage/", views.stars_manage, name="stars_manage"),
     path("standards/stars/export.xlsx", views.stars_export, name="stars_export"),
     path("standards/stars/<int:pk>/", views.star_detail, name="star_detail"),
+    path("standards/roster/", roster_views.roster, name="roster"),
     path("standards/draws/", views.draws, name="draws"),
     path("standards/draws/<int:pk>/", views.draw_detail, name="draw_detail"),
     path("standards/photos/<int:pk>/", views.finding_photo, name="finding_photo"),

@@ -15,6 +15,7 @@ from bianmin.standards.services.inspections import (
     object_pool,
     staff_profile_set,
 )
+from bianmin.standards.services.roster import duty_shift_clear, duty_shift_set, parse_clock_time
 from bianmin.standards.services.stars import (
     absence_record,
     month_start,
@@ -60,6 +61,8 @@ __all__ = [
     "draw_run",
     "drill_check",
     "drill_paper",
+    "duty_shift_clear",
+    "duty_shift_set",
     "exam_create",
     "exam_items",
     "finding_recheck",
@@ -67,6 +70,7 @@ __all__ = [
     "finding_rectify",
     "month_start",
     "object_pool",
+    "parse_clock_time",
     "parse_month",
     "questions_import",
     "satisfaction_source",

@@ -40,7 +40,7 @@ from bianmin.standards.models import (
     StarRule,
 )
 from bianmin.standards.scoring import SatisfactionFacts
-from bianmin.standards.selectors import stars_annual, stars_for_month
+from bianmin.standards.selectors import duty_starts, stars_annual, stars_for_month
 from bianmin.standards.services.common import not_found, require
 
 SatisfactionSource = Callable[[int, int, date], SatisfactionFacts]
@@ -221,13 +221,20 @@ def discipline_facts(
     end = month_end(first)
     late: list[str] = []
     pauses: list[str] = []
+    late_by_roster = 0
     days = officer_attendance(center_id=center_id, officer_id=officer_id, start=first, end=end)
+    # A day with a duty shift: late against the first shift's start; without: the opening hours.
+    shifts = duty_starts(center_id=center_id, officer_id=officer_id, start=first, end=end)
     for day in days:
-        hours = center_hours(center_id=center_id, day=day.day)
-        if hours is not None:
-            expected = datetime.combine(day.day, hours.opens_at, tzinfo=day.first_sign_in.tzinfo)
+        begins = shifts.get(day.day)
+        if begins is None:
+            hours = center_hours(center_id=center_id, day=day.day)
+            begins = hours.opens_at if hours is not None else None
+        if begins is not None:
+            expected = datetime.combine(day.day, begins, tzinfo=day.first_sign_in.tzinfo)
             if day.first_sign_in > expected + timedelta(minutes=rule.late_grace_minutes):
                 late.append(f"{day.day:%m-%d} {day.first_sign_in:%H:%M}")
+                late_by_roster += day.day in shifts
         minutes = day.paused_seconds // 60
         if minutes > rule.pause_allowance_minutes:
             pauses.append(f"{day.day:%m-%d} {minutes} 分钟")
@@ -237,6 +244,7 @@ def discipline_facts(
     return scoring.DisciplineFacts(
         days_signed_in=len(days),
         late_days=tuple(late),
+        late_by_roster=late_by_roster,
         pause_excess_days=tuple(pauses),
         absences_unexcused=absences.filter(is_excused=False).count(),
         absences_excused=absences.filter(is_excused=True).count(),

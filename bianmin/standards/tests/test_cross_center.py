@@ -8,12 +8,13 @@ Covered, by URL name / API operation id:
 - ``standards:exam_start``, ``standards:attempt`` (submit), ``standards:course`` (drill)
 - ``standards:stars`` (objection), ``standards:stars_manage`` (rule, compute, answer, absence,
   profile)
+- ``standards:roster`` (set, clear a duty shift)
 - ``standards:draws`` (create), ``standards:draw_detail`` (run, finding, rectify, recheck,
   finish, publish)
 Every refusal leaves center A's rows exactly as they were.
 """
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from django.forms.models import model_to_dict
@@ -24,6 +25,7 @@ from bianmin.standards.models import (
     Certificate,
     Course,
     Draw,
+    DutyShift,
     ExamAttempt,
     Finding,
     StaffProfile,
@@ -35,6 +37,7 @@ from bianmin.standards.services import (
     attempt_start,
     draw_create,
     draw_run,
+    duty_shift_set,
     finding_record,
     star_objection_file,
     stars_compute,
@@ -65,6 +68,13 @@ def a_side(clock, hall, hz01_exam, trainee, director, inspectors, officer):
     )
     fresh = draw_create(actor=director, name="A 未抽", object_type="window", k=2, inspectors_k=2)
     course = Course.objects.create(center=hall, title="A 课程", item=hz01_exam.item)
+    duty_shift_set(
+        actor=director,
+        officer_id=officer.pk,
+        day=date(2026, 12, 2),
+        start=time(8, 30),
+        end=time(12),
+    )
     return {
         "course": course,
         "exam": hz01_exam,
@@ -107,6 +117,7 @@ def snapshot():
             StaffProfile,
             Draw,
             Finding,
+            DutyShift,
         )
     }
 
@@ -165,6 +176,12 @@ def test_forms_of_center_b_never_touch_center_a(a_side, b_side, login_client_for
         "/standards/stars/manage/",
         {"action": "absence", "officer": a_side["officer"].pk, "day": "2026-11-30"},
     )
+    for roster in (
+        {"officer": a_side["officer"].pk, "day": "2026-12-02", "start": "08:30", "end": "12:00"},
+        {"action": "clear", "officer": a_side["officer"].pk, "day": "2026-12-02"},
+    ):
+        assert leader.post("/standards/roster/", roster).status_code == 404
+        assert director.post("/standards/roster/", roster).status_code == 404
     director.post(
         "/standards/draws/",
         {
@@ -207,6 +224,7 @@ def test_forms_of_center_b_never_touch_center_a(a_side, b_side, login_client_for
     )
     assert not Certificate.objects.exists()
     assert not Absence.objects.exists()
+    assert DutyShift.objects.count() == 1  # center A's shift, neither cleared nor joined
     assert not StaffProfile.objects.exists()
     assert Draw.objects.exclude(center_id=b_side["director"].center_id).count() == 2
 

@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import call_command
 
 from bianmin.demo.services import demo_load, reference_load
-from bianmin.standards.models import Certificate, Draw, Question, StarResult
+from bianmin.standards.models import Certificate, Draw, DutyShift, Question, StarResult
 from bianmin.standards.selectors import certification_board
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,11 @@ def test_the_demo_has_gaps_last_months_stars_and_a_published_inspection() -> Non
     assert board.all_round_by_month[0] < board.all_round_by_month[-1]
     assert Certificate.objects.filter(notice_sent_on__isnull=False).exists()
     assert StarResult.objects.filter(month="2026-11-01").count() == 21  # 20 officers + leader01
+    # the roster: last month's and this week's shifts, no lateness invented against it
+    assert DutyShift.objects.filter(day__lt="2026-12-01").exists()
+    assert DutyShift.objects.filter(day__gte="2026-11-30").exists()
+    november = StarResult.objects.filter(month="2026-11-01")
+    assert not any(r.facts["discipline"]["late_by_roster"] for r in november)
     draw = Draw.objects.get(status="published")
     out = StringIO()
     call_command("verify_draw", str(draw.pk), stdout=out)

@@ -142,8 +142,12 @@ def test_the_stars_equal_the_hand_computation(clock, november, satisfaction):
         "pause_excess_days": ["11-04 75 分钟"],
         "absences_unexcused": 1,
         "absences_excused": 1,
+        "late_by_roster": 0,
     }
-    assert "1 天 ≤ 1 天" in mine.explanations["discipline"]
+    assert (
+        "1 天（按排班 0 天、按开放时间 1 天）（11-03 08:50），1 天 ≤ 1 天"
+        in (mine.explanations["discipline"])
+    )
     assert (
         "暂停超过每日 60 分钟 1 天（11-04 75 分钟），1 天 > 0 天" in mine.explanations["discipline"]
     )
