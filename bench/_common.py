@@ -183,3 +183,34 @@ def median_ms(fn: Callable[[], Any], runs: int) -> float:
         fn()
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples)
+
+
+def flush_redis(url: str) -> bool:
+    """An empty Redis database at `url`; False (and a note) when there is no Redis."""
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=3).flushdb()
+    except Exception as exc:  # no Redis here: PostgreSQL alone, said in the results
+        print(f"  redis: not used ({exc.__class__.__name__})")
+        return False
+    return True
+
+
+def served_env(
+    backend: str, base_env: dict[str, str], *, sqlite_path: Path, pg_url: str, redis_url: str
+) -> dict[str, str] | None:
+    """The environment of a served product on a fresh database of `backend` (PostgreSQL with
+    a flushed Redis when one answers); None when the backend cannot run here."""
+    env = dict(base_env)
+    if backend == "sqlite":
+        fresh_sqlite(sqlite_path)
+        env.pop("BIANMIN_DATABASE_URL", None)
+        env["BIANMIN_BENCH_SQLITE"] = str(sqlite_path)
+        return env
+    if backend == "postgresql" and prepare_pg(pg_url):
+        env["BIANMIN_DATABASE_URL"] = pg_url
+        if flush_redis(redis_url):
+            env["BIANMIN_REDIS_URL"] = redis_url
+        return env
+    return None

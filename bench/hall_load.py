@@ -53,7 +53,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench import _openloop
-from bench._common import ROOT, child_django_setup, fresh_sqlite, prepare_pg, run_child
+from bench._common import ROOT, child_django_setup, run_child, served_env
 
 RESULTS = ROOT / "bench" / "results" / "hall_load.json"
 SQLITE_PATH = ROOT / "var" / "bench" / "hall_load.sqlite3"
@@ -600,18 +600,10 @@ def main(argv: list[str] | None = None) -> int:
         "backends": {},
     }
     for backend in args.backends.split(","):
-        env = dict(base_env)
-        if backend == "sqlite":
-            fresh_sqlite(SQLITE_PATH)
-            env.pop("BIANMIN_DATABASE_URL", None)
-            env["BIANMIN_BENCH_SQLITE"] = str(SQLITE_PATH)
-        elif backend == "postgresql":
-            if not prepare_pg(PG_URL):
-                continue
-            env["BIANMIN_DATABASE_URL"] = PG_URL
-            if _flush_redis(REDIS_URL):
-                env["BIANMIN_REDIS_URL"] = REDIS_URL
-        else:
+        env = served_env(
+            backend, base_env, sqlite_path=SQLITE_PATH, pg_url=PG_URL, redis_url=REDIS_URL
+        )
+        if env is None:
             continue
         print(f"  {backend}: setup …", flush=True)
         outcome = _run_backend(backend, env, args.seconds, args.open_seconds, args.position_rps)
@@ -625,17 +617,6 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(f"written {RESULTS.relative_to(ROOT)}")
     return 0
-
-
-def _flush_redis(url: str) -> bool:
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=3).flushdb()
-    except Exception as exc:  # no Redis here: PostgreSQL alone, said in the results
-        print(f"  redis: not used ({exc.__class__.__name__})")
-        return False
-    return True
 
 
 if __name__ == "__main__":

@@ -46,8 +46,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench._common import ROOT, child_django_setup, fresh_sqlite, prepare_pg, run_child
-from bench.hall_load import _flush_redis, _free_port, _lua_get, _stop, _wait_up, _wrk
+from bench._common import ROOT, child_django_setup, run_child, served_env
+from bench.hall_load import _free_port, _lua_get, _stop, _wait_up, _wrk
 
 RESULTS = ROOT / "bench" / "results" / "live_push.json"
 SQLITE_PATH = ROOT / "var" / "bench_live_push.sqlite3"
@@ -415,18 +415,10 @@ def main(argv: list[str] | None = None) -> int:
         "backends": {},
     }
     for backend in args.backends.split(","):
-        env = dict(base_env)
-        if backend == "sqlite":
-            fresh_sqlite(SQLITE_PATH)
-            env.pop("BIANMIN_DATABASE_URL", None)
-            env["BIANMIN_BENCH_SQLITE"] = str(SQLITE_PATH)
-        elif backend == "postgresql":
-            if not prepare_pg(PG_URL):
-                continue
-            env["BIANMIN_DATABASE_URL"] = PG_URL
-            if _flush_redis(REDIS_URL):
-                env["BIANMIN_REDIS_URL"] = REDIS_URL
-        else:
+        env = served_env(
+            backend, base_env, sqlite_path=SQLITE_PATH, pg_url=PG_URL, redis_url=REDIS_URL
+        )
+        if env is None:
             continue
         print(f"  {backend}: setup …", flush=True)
         outcome = _run_backend(backend, env, args.sockets, args.windows, args.poll_seconds)

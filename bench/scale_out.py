@@ -37,11 +37,10 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from bench._common import ROOT, prepare_pg, run_child
+from bench._common import ROOT, flush_redis, prepare_pg, run_child
 from bench.hall_load import (
     CONNECTIONS,
     OFFICERS,
-    _flush_redis,
     _free_port,
     _lua_call_finish,
     _lua_get,
@@ -215,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
     if shutil.which("wrk") is None:
         subprocess.run([str(ROOT / "scripts" / "ensure-debian-packages"), "wrk"], check=True)
-    if not prepare_pg(PG_URL) or not _flush_redis(REDIS_URL):
+    if not prepare_pg(PG_URL) or not flush_redis(REDIS_URL):
         print("  scale_out: needs PostgreSQL and Redis; skipped")
         return 0
     env = {k: v for k, v in os.environ.items() if k not in ("BIANMIN_WORKER_HEADER",)}
