@@ -87,11 +87,16 @@ def _servers_idle_before_flush(request: pytest.FixtureRequest) -> Iterator[None]
         cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
 
 
-def _database_reachable(seconds: float = 60.0) -> None:
-    """In full SQLite runs a transactional test has, now and then, found its worker's database
-    refusing every new connection ("disk I/O error" on `PRAGMA journal_mode=WAL`) for several
-    seconds after another test's server let go of it, then accepting them again; the cause is
-    not found. Wait for a working connection (up to a minute) instead of failing at setup."""
+def _database_reachable(seconds: float = 30.0) -> None:
+    """In full SQLite runs the last transactional tests of a worker have found its database
+    refusing every new connection ("disk I/O error" on `PRAGMA journal_mode=WAL`), while the
+    file itself is sound (another process opens it at once). The likeliest holder of the bad
+    state is a connection a finished thread of an earlier test left open in this process
+    (SQLite shares one lock and wal-index state per file within a process): close every
+    connection, collect the garbage (which closes abandoned ones), and try again; if it still
+    fails, say which file descriptors hold the database."""
+    import gc
+    import os
     import time as clock
 
     from django.db import OperationalError, connection, connections
@@ -103,10 +108,20 @@ def _database_reachable(seconds: float = 60.0) -> None:
         try:
             connection.ensure_connection()
             return
-        except OperationalError:
+        except OperationalError as exc:
             connections.close_all()
+            gc.collect()
             if clock.monotonic() > deadline:
-                raise
+                name = str(connection.settings_dict["NAME"])
+                held = []
+                for fd in os.listdir("/proc/self/fd"):
+                    try:
+                        target = os.readlink(f"/proc/self/fd/{fd}")
+                    except OSError:
+                        continue
+                    if target.startswith(name):
+                        held.append(f"fd {fd} -> {target}")
+                raise OperationalError(f"{exc}; this process holds: {held or 'nothing'}") from exc
             clock.sleep(0.5)
 
 
