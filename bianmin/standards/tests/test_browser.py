@@ -20,7 +20,11 @@ def test_an_officer_passes_the_exam_in_the_browser(live_server, browser, hz01_ex
             page.goto(f"{live_server.url}/standards/training/")
             page.get_by_role("button", name="开始考试").click()
             page.get_by_role("button", name="交卷").wait_for()
-            assert "分" in page.locator("#countdown").inner_text()
+            # the countdown script replaces the deadline (H:i) once it runs, after the button
+            page.wait_for_function(
+                "() => document.getElementById('countdown').textContent.includes('分')"
+            )
+            assert "秒" in page.locator("#countdown").inner_text()
             attempt = ExamAttempt.objects.get()
             for question in Question.objects.filter(pk__in=attempt.question_ids):
                 letter = question.answer[0]
