@@ -270,6 +270,31 @@ end
     )
 
 
+def hall_runs(
+    base: str, county: dict[str, Any], tickets: list[str]
+) -> dict[str, tuple[str, str, int, int]]:
+    """The product's endpoints as wrk runs: name → (URL, Lua script, threads, connections).
+    Shared with bench/scale_out, which runs the same set against 1 and 2 workers."""
+    return {
+        "healthz": (f"{base}/healthz", _lua_get(["/healthz"]), 2, CONNECTIONS),
+        "ticket_read": (
+            base,
+            _lua_get([f"/api/v1/tickets/{t}" for t in tickets]),
+            2,
+            CONNECTIONS,
+        ),
+        "position_fragment": (
+            base,
+            _lua_get([f"/t/{t}/" for t in tickets], htmx=True),
+            2,
+            CONNECTIONS,
+        ),
+        "items": (f"{base}/items/", _lua_get(["/items/"]), 2, CONNECTIONS),
+        "issue": (f"{base}/api/v1/tickets", _lua_issue(county["guide"]), 2, CONNECTIONS),
+        "call_finish": (base, _lua_call_finish(county["officers"]), OFFICERS, OFFICERS),
+    }
+
+
 def _wrk(url: str, lua: str, *, seconds: float, threads: int, connections: int) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua)
@@ -506,22 +531,7 @@ def _run_backend(
         tickets = data["tickets"]
         runs: dict[str, tuple[str, str, int, int]] = {
             "bare": (f"{bare_base}/bare", _lua_get(["/bare"]), 2, CONNECTIONS),
-            "healthz": (f"{base}/healthz", _lua_get(["/healthz"]), 2, CONNECTIONS),
-            "ticket_read": (
-                base,
-                _lua_get([f"/api/v1/tickets/{t}" for t in tickets]),
-                2,
-                CONNECTIONS,
-            ),
-            "position_fragment": (
-                base,
-                _lua_get([f"/t/{t}/" for t in tickets], htmx=True),
-                2,
-                CONNECTIONS,
-            ),
-            "items": (f"{base}/items/", _lua_get(["/items/"]), 2, CONNECTIONS),
-            "issue": (f"{base}/api/v1/tickets", _lua_issue(county["guide"]), 2, CONNECTIONS),
-            "call_finish": (base, _lua_call_finish(county["officers"]), OFFICERS, OFFICERS),
+            **hall_runs(base, county, tickets),
         }
         out: dict[str, Any] = {"closed_loop": {}}
         _wrk(

@@ -40,14 +40,12 @@ from typing import Any
 from bench._common import ROOT, flush_redis, prepare_pg, run_child
 from bench.hall_load import (
     CONNECTIONS,
-    OFFICERS,
     _free_port,
-    _lua_call_finish,
     _lua_get,
-    _lua_issue,
     _stop,
     _wait_up,
     _wrk,
+    hall_runs,
 )
 
 RESULTS = ROOT / "bench" / "results" / "scale_out.json"
@@ -133,24 +131,7 @@ def _run_workers(
             print(f"  --workers {workers}: the server did not start")
             return None
         county, tickets = data["county"], data["tickets"]
-        runs: dict[str, tuple[str, str, int, int]] = {
-            "healthz": (f"{base}/healthz", _lua_get(["/healthz"]), 2, CONNECTIONS),
-            "ticket_read": (
-                base,
-                _lua_get([f"/api/v1/tickets/{t}" for t in tickets]),
-                2,
-                CONNECTIONS,
-            ),
-            "position_fragment": (
-                base,
-                _lua_get([f"/t/{t}/" for t in tickets], htmx=True),
-                2,
-                CONNECTIONS,
-            ),
-            "items": (f"{base}/items/", _lua_get(["/items/"]), 2, CONNECTIONS),
-            "issue": (f"{base}/api/v1/tickets", _lua_issue(county["guide"]), 2, CONNECTIONS),
-            "call_finish": (base, _lua_call_finish(county["officers"]), OFFICERS, OFFICERS),
-        }
+        runs = hall_runs(base, county, tickets)
         # Warm every worker (imports, pools, caches) before the first figure.
         _wrk(
             f"{base}/healthz", _lua_get(["/healthz"]), seconds=2, threads=2, connections=CONNECTIONS
