@@ -1,5 +1,6 @@
 import io
 import sqlite3
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -232,7 +233,13 @@ def test_database_file_holds_no_readable_id_number_or_phone(officer) -> None:
         )
     path = Path(settings.DATABASES["default"]["NAME"])
     connection.close()
-    with sqlite3.connect(path) as db:  # fold the WAL into the main file
+    # Fold the WAL into the main file, and CLOSE that connection before reading the file:
+    # `with sqlite3.connect()` only commits, and reading the file while a connection of this
+    # process stays open drops that connection's POSIX locks (closing any descriptor of a file
+    # releases the process's locks on it). A server a later test starts then took itself for
+    # the last user and deleted the -wal/-shm under it, and every later connection of this
+    # test worker failed with "disk I/O error".
+    with closing(sqlite3.connect(path)) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     raw = path.read_bytes() + (
         path.with_name(path.name + "-wal").read_bytes()
