@@ -63,7 +63,6 @@ def _servers_idle_before_flush(request: pytest.FixtureRequest) -> Iterator[None]
     transactional = marker is not None and marker.kwargs.get("transaction")
     if transactional:
         request.getfixturevalue("_django_db_helper")  # set up first, so flushed after this
-        _database_reachable()
     yield
     if not transactional:
         return
@@ -85,44 +84,6 @@ def _servers_idle_before_flush(request: pytest.FixtureRequest) -> Iterator[None]
                 return
             clock.sleep(0.1)
         cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
-
-
-def _database_reachable(seconds: float = 30.0) -> None:
-    """In full SQLite runs the last transactional tests of a worker have found its database
-    refusing every new connection ("disk I/O error" on `PRAGMA journal_mode=WAL`), while the
-    file itself is sound (another process opens it at once). The likeliest holder of the bad
-    state is a connection a finished thread of an earlier test left open in this process
-    (SQLite shares one lock and wal-index state per file within a process): close every
-    connection, collect the garbage (which closes abandoned ones), and try again; if it still
-    fails, say which file descriptors hold the database."""
-    import gc
-    import os
-    import time as clock
-
-    from django.db import OperationalError, connection, connections
-
-    if connection.vendor != "sqlite":
-        return
-    deadline = clock.monotonic() + seconds
-    while True:
-        try:
-            connection.ensure_connection()
-            return
-        except OperationalError as exc:
-            connections.close_all()
-            gc.collect()
-            if clock.monotonic() > deadline:
-                name = str(connection.settings_dict["NAME"])
-                held = []
-                for fd in os.listdir("/proc/self/fd"):
-                    try:
-                        target = os.readlink(f"/proc/self/fd/{fd}")
-                    except OSError:
-                        continue
-                    if target.startswith(name):
-                        held.append(f"fd {fd} -> {target}")
-                raise OperationalError(f"{exc}; this process holds: {held or 'nothing'}") from exc
-            clock.sleep(0.5)
 
 
 PASSWORD = "Test@2026pass"  # noqa: S105 - test accounts only

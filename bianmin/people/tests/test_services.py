@@ -1,5 +1,6 @@
 import io
 import sqlite3
+import subprocess
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -233,19 +234,17 @@ def test_database_file_holds_no_readable_id_number_or_phone(officer) -> None:
         )
     path = Path(settings.DATABASES["default"]["NAME"])
     connection.close()
-    # Fold the WAL into the main file, and CLOSE that connection before reading the file:
-    # `with sqlite3.connect()` only commits, and reading the file while a connection of this
-    # process stays open drops that connection's POSIX locks (closing any descriptor of a file
-    # releases the process's locks on it). A server a later test starts then took itself for
-    # the last user and deleted the -wal/-shm under it, and every later connection of this
-    # test worker failed with "disk I/O error".
     with closing(sqlite3.connect(path)) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    raw = path.read_bytes() + (
-        path.with_name(path.name + "-wal").read_bytes()
-        if path.with_name(path.name + "-wal").exists()
-        else b""
-    )
+    # Read the bytes in a child process: closing any descriptor of a file drops every POSIX
+    # lock this process holds on it, including the shared lock of each SQLite connection other
+    # threads keep open. A server a later test starts then took itself for the database's last
+    # user, deleted the -wal/-shm under them, and every later connection of this test worker
+    # failed with "disk I/O error".
+    companions = [str(path)] + [
+        str(extra) for extra in [path.with_name(path.name + "-wal")] if extra.exists()
+    ]
+    raw = subprocess.run(["cat", *companions], check=True, capture_output=True).stdout
     for number, phone in zip(numbers, phones, strict=True):
         assert number.encode() not in raw
         assert phone.encode() not in raw
