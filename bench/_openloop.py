@@ -31,20 +31,31 @@ class Recorder:
         counts[status] = counts.get(status, 0) + 1
 
 
+# uvicorn closes a keep-alive connection after 5 s without a request; one idle longer than
+# this is dropped rather than reused (a request sent as the server closes it would be lost).
+IDLE_SECONDS = 4.0
+
+
 class Pool:
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        # (reader, writer, when it went idle), the most recently used last
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
         self.opened = 0
+
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        while self.idle:
+            reader, writer, since = self.idle.pop()
+            if time.perf_counter() - since < IDLE_SECONDS:
+                return reader, writer
+            writer.close()
+        self.opened += 1
+        return await asyncio.open_connection(self.host, self.port)
 
     async def request(
         self, method: str, path: str, headers: dict[str, str], body: bytes = b""
     ) -> Reply:
-        conn = self.idle.pop() if self.idle else None
-        if conn is None:
-            self.opened += 1
-            conn = await asyncio.open_connection(self.host, self.port)
-        reader, writer = conn
+        reader, writer = await self._connection()
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
         lines.append(f"Content-Length: {len(body)}")
@@ -57,11 +68,11 @@ class Pool:
             if name.strip().lower() == b"content-length":
                 length = int(value.strip())
         data = await reader.readexactly(length) if length else b""
-        self.idle.append(conn)
+        self.idle.append((reader, writer, time.perf_counter()))
         return Reply(status, data)
 
     def close(self) -> None:
-        for _reader, writer in self.idle:
+        for _reader, writer, _since in self.idle:
             writer.close()
 
 

@@ -30,10 +30,10 @@ def item_get(*, code: str) -> ServiceItem:
 def item_get_plain(*, code: str) -> ServiceItem:
     """The item alone (one query), without its materials and fee variants: for hot paths that
     need only its id, code, category and state (issuing a ticket)."""
-    item = ServiceItem.objects.filter(code=code.strip().upper()).first()
-    if item is None:
-        raise NotFound(f"没有编码为 {code} 的事项", code=CatalogueError.UNKNOWN_ITEM)
-    return item
+    try:
+        return ServiceItem.objects.get(code=code.strip().upper())
+    except ServiceItem.DoesNotExist:
+        raise NotFound(f"没有编码为 {code} 的事项", code=CatalogueError.UNKNOWN_ITEM) from None
 
 
 def item_codes() -> list[str]:

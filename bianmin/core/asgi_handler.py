@@ -1,23 +1,57 @@
-"""Django's ASGI handler with the middleware chain run in one thread hop.
+"""Django's ASGI handler with the middleware chain run in one thread hop, on a fixed set of
+request threads that keep their database connections.
 
 Served through ASGI, Django builds an async middleware chain, and every middleware built on
 `MiddlewareMixin` (security, sessions, locale, common, CSRF, auth, messages, clickjacking, CSP)
 then runs its `process_request` and `process_response` through `sync_to_async`: about twenty
 hand-offs to a worker thread per request before a sync view runs in yet another. Our views are
-all synchronous, so this handler builds the chain synchronously and enters it once: one hop,
-the whole chain and the view on the request's own thread (Django's per-request thread-sensitive
-context, so database connections stay per request exactly as before). An async view would
-still work (Django runs it with `async_to_sync`), only without the benefit.
+all synchronous, so this handler builds the chain synchronously and enters it once.
+
+Django also gives every request a thread-sensitive context of its own, so each request starts a
+new thread, and the thread's database connection (thread-local) is opened for that request and
+dropped with it: on SQLite the file is opened and configured again, on PostgreSQL a connection
+is taken from the pool and reset. Here a request borrows one of a fixed number of **lanes**
+instead (the least busy one): a lane is a thread-sensitive context that is never exited, so its
+one thread lives as long as the process and keeps its connection between requests
+(`CONN_MAX_AGE`, checked by Django's own `close_old_connections` at each request's start and
+end, which run on the same lane). Requests sharing a lane run one after the other, exactly as a
+WSGI server's fixed thread pool serves them. An async view would still work (Django runs it with
+`async_to_sync`), only without the benefit.
 """
 
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync, ThreadSensitiveContext, sync_to_async
+from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 
 
+class _Lane:
+    __slots__ = ("context", "busy")
+
+    def __init__(self) -> None:
+        self.context = ThreadSensitiveContext()
+        self.busy = 0
+
+
 class OneHopASGIHandler(ASGIHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lanes = [_Lane() for _ in range(max(1, settings.REQUEST_THREADS))]
+
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
         chain: Any = self._middleware_chain  # type: ignore[has-type]
         self._middleware_chain = sync_to_async(chain, thread_sensitive=True)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        lane = min(self.lanes, key=lambda each: each.busy)
+        lane.busy += 1
+        token = SyncToAsync.thread_sensitive_context.set(lane.context)
+        try:
+            await self.handle(scope, receive, send)
+        finally:
+            SyncToAsync.thread_sensitive_context.reset(token)
+            lane.busy -= 1

@@ -1,11 +1,14 @@
 """The product's ASGI application runs the middleware chain and the view in one thread hop,
-with every middleware still applied."""
+with every middleware still applied, on a fixed set of request threads (lanes) that keep
+their database connections."""
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from asgiref.sync import SyncToAsync
+from django.db import connection
 
 from config.asgi import application
 from tests.support.asgi import asgi_get
@@ -45,3 +48,56 @@ def test_an_unknown_address_gets_the_chinese_not_found_page_through_asgi():
     response = _get("/no-such-page/")
     assert response["status"] == 404
     assert "页面" in response["body"].decode()
+
+
+def _threads_serving(paths: list[str]) -> tuple[list[str], list[str]]:
+    """Serve the paths at the same time; the request threads' names, and those that opened a
+    database connection."""
+    import threading
+
+    from django.core.signals import request_started
+    from django.db.backends.signals import connection_created
+
+    serving: list[str] = []
+    connecting: list[str] = []
+
+    def started(**kwargs: Any) -> None:
+        serving.append(threading.current_thread().name)
+
+    def connected(**kwargs: Any) -> None:
+        connecting.append(threading.current_thread().name)
+
+    async def together() -> None:
+        await asyncio.gather(*(asgi_get(application, path) for path in paths))
+
+    request_started.connect(started, dispatch_uid="test_lanes")
+    connection_created.connect(connected, dispatch_uid="test_lanes")
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, together()).result()
+    finally:
+        request_started.disconnect(dispatch_uid="test_lanes")
+        connection_created.disconnect(dispatch_uid="test_lanes")
+    return serving, connecting
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_one_after_another_reuse_one_thread_and_its_connection(catalogue):
+    serving: list[str] = []
+    connecting: list[str] = []
+    for _ in range(12):
+        threads, connections = _threads_serving(["/api/v1/items/"])
+        serving += threads
+        connecting += connections
+    # Django's own handler started a thread (and a connection) for each of the twelve.
+    assert len(serving) == 12
+    assert len(set(serving)) == 1
+    if connection.vendor == "sqlite":  # PostgreSQL hands the connection back to its pool
+        assert len(connecting) <= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_at_the_same_time_are_spread_over_the_lanes(catalogue):
+    serving, _ = _threads_serving(["/api/v1/items/"] * 3)
+    assert len(serving) == 3
+    assert len(set(serving)) == 3

@@ -17,7 +17,7 @@ from bianmin.core.errors import DomainError
 from bianmin.core.public_urls import public_url
 from bianmin.family_desk.events import DeskRequestClosed
 from bianmin.hall.events import TicketFinished
-from bianmin.hall.selectors import ticket_get
+from bianmin.hall.selectors import ticket_phone
 from bianmin.notifications.services import sms_enqueue
 from bianmin.people.selectors import person_for_enrollment
 from bianmin.people.services import phone_index
@@ -134,7 +134,6 @@ def _invite_by_sms(event: ServiceEvent, phone: str) -> None:
 
 
 def on_ticket_finished(event: TicketFinished) -> None:
-    ticket = ticket_get(ticket_id=event.ticket_id)
     service_event_record(
         center_id=event.center_id,
         kind=EventKind.TICKET,
@@ -145,7 +144,7 @@ def on_ticket_finished(event: TicketFinished) -> None:
         window_code=event.window_code,
         item_code=event.item_codes[0] if event.item_codes else "",
         at=event.finished_at,
-        phone=(ticket.phone or "") if ticket is not None else "",
+        phone=ticket_phone(ticket_id=event.ticket_id),
     )
 
 
