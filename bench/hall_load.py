@@ -600,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     base_env = {k: v for k, v in os.environ.items() if k != "BIANMIN_REDIS_URL"}
     base_env["DJANGO_SETTINGS_MODULE"] = "bench._hall_settings"
     results: dict[str, Any] = {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "measured_at": {},
         "connections": CONNECTIONS,
         "seconds_per_endpoint": args.seconds,
         "cpus": os.cpu_count(),
@@ -620,10 +620,19 @@ def main(argv: list[str] | None = None) -> int:
         if outcome is not None:
             outcome["redis"] = "BIANMIN_REDIS_URL" in env
             results["backends"][backend] = outcome
+            results["measured_at"][backend] = datetime.now(UTC).isoformat(timespec="seconds")
     if not results["backends"]:
         return 1
     _table(results)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    # A run of some backends keeps the other backends' last figures (each with its own date).
+    if RESULTS.exists():
+        earlier = json.loads(RESULTS.read_text())
+        dates = earlier.get("measured_at")
+        for backend, outcome in earlier.get("backends", {}).items():
+            if backend not in results["backends"] and isinstance(dates, dict) and backend in dates:
+                results["backends"][backend] = outcome
+                results["measured_at"][backend] = dates[backend]
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(f"written {RESULTS.relative_to(ROOT)}")
     return 0
