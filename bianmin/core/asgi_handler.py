@@ -27,7 +27,7 @@ from django.core.handlers.asgi import ASGIHandler
 
 
 class _Lane:
-    __slots__ = ("context", "busy")
+    __slots__ = ("busy", "context")
 
     def __init__(self) -> None:
         self.context = ThreadSensitiveContext()

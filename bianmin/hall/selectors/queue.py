@@ -277,9 +277,7 @@ def estimate_wait_minutes(
 
 def ticket_get(*, ticket_id: str) -> Ticket | None:
     try:
-        return Ticket.objects.select_related("item", "window", "center").get(
-            pk=str(ticket_id)[:24]
-        )
+        return Ticket.objects.select_related("item", "window", "center").get(pk=str(ticket_id)[:24])
     except Ticket.DoesNotExist:
         return None
 
