@@ -24,7 +24,7 @@ from bianmin.hall.schemas import (
     TransferIn,
     UnparkIn,
 )
-from bianmin.hall.selectors import ticket_get, ticket_public_get, ticket_state
+from bianmin.hall.selectors import ticket_get, ticket_public_state, ticket_state
 from bianmin.hall.throttle import allow_anonymous_issue
 
 router = Router(tags=["叫号大厅"])
@@ -108,10 +108,10 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
     "/tickets/{ticket_id}", response={200: TicketOut, 404: ErrorOut}, summary="号票当前状态（公开）"
 )
 def ticket_read(request: HttpRequest, ticket_id: str) -> Any:
-    ticket = ticket_public_get(ticket_id=ticket_id)
-    if ticket is None:
+    state = ticket_public_state(ticket_id=ticket_id)
+    if state is None:
         raise NotFound(_("没有找到这张号票"), code=HallError.UNKNOWN_TICKET)
-    return ticket_state(ticket)
+    return state
 
 
 @router.post(

@@ -406,19 +406,43 @@ def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSet
     return _Line(spots=spots, valid_until=valid_until, numbers=numbers)
 
 
+# The lines this process read last, by their versioned key: a key names one immutable line (a
+# change of the center bumps the version, so a changed line has another key), so a position read
+# skips unpickling the whole line from the cache when this process already holds it.
+_LINES_HERE: dict[str, _Line] = {}
+_LINES_HERE_MAX = 256
+
+
+def _line_keep_here(key: str, line: _Line) -> None:
+    if len(_LINES_HERE) >= _LINES_HERE_MAX:
+        _LINES_HERE.clear()
+    _LINES_HERE[key] = line
+
+
 def _line(
-    *, center_id: int, day: date, now: datetime, settings: HallSettings, compute: bool
+    *,
+    center_id: int,
+    day: date,
+    now: datetime,
+    compute: bool,
+    settings: HallSettings | None = None,
 ) -> _Line | None:
     """The center's line as of now: cached, else computed and kept (`compute`), else None."""
     minute = int(now.timestamp()) // 60  # the service-time medians move per minute
     key = f"hall:line:{center_id}:{_center_version(center_id)}:{day.isoformat()}:{minute}"
-    line = cache.get(key)
+    line = _LINES_HERE.get(key)
+    if line is None:
+        line = cache.get(key)
+        if line is not None:
+            _line_keep_here(key, line)
     if line is not None and now < line.valid_until:
-        return line  # type: ignore[no-any-return]
+        return line
     if not compute:
         return None
+    settings = settings or hall_settings_get(center_id=center_id)
     line = _line_compute(center_id=center_id, day=day, now=now, settings=settings)
     cache.set(key, line, POSITIONS_SECONDS)
+    _line_keep_here(key, line)
     return line
 
 
@@ -473,6 +497,39 @@ def line_message(*, center_id: int, now: datetime | None = None) -> dict[str, An
 def line_message_text(center_id: int) -> str:
     """`line_message` as the JSON text sent to every socket (serialized once, not per client)."""
     return json.dumps(line_message(center_id=center_id), ensure_ascii=False, separators=(",", ":"))
+
+
+_TICKET_CENTER = "hall:ticket-center:{}"
+TICKET_CENTER_SECONDS = 2 * 24 * 3600
+
+
+def ticket_public_state(*, ticket_id: str) -> dict[str, Any] | None:
+    """The public answer for a ticket id (`GET /api/v1/tickets/{id}`, polled by phones), or None.
+
+    A ticket waiting in its center's cached line is answered from the line alone — its number,
+    people ahead and estimate are all there, and the line's key changes with every change of the
+    center — without reading the database. Any other ticket (called, finished, another day) or
+    a center whose line is not cached is read from its row, which also remembers the ticket's
+    center (it never changes) for the next read."""
+    tid = str(ticket_id)[:24]
+    center_id = cache.get(_TICKET_CENTER.format(tid))
+    if center_id is not None:
+        now = clock.now()
+        line = _line(center_id=center_id, day=clock.local(now).date(), now=now, compute=False)
+        if line is not None and tid in line.spots:
+            ahead, estimate = line.spots[tid]
+            return {
+                "id": tid,
+                "number": line.numbers[tid],
+                "status": TicketStatus.WAITING.value,
+                "position": ahead,
+                "estimated_wait_minutes": estimate,
+            }
+    ticket = ticket_public_get(ticket_id=tid)
+    if ticket is None:
+        return None
+    cache.set(_TICKET_CENTER.format(tid), ticket.center_id, TICKET_CENTER_SECONDS)
+    return ticket_state(ticket)
 
 
 def ticket_public_get(*, ticket_id: str) -> Ticket | None:

@@ -57,6 +57,29 @@ def test_public_issue_and_read_have_the_contract_shape(hall, clock) -> None:
     assert read.json() == body
 
 
+def test_a_waiting_ticket_is_read_from_its_centers_line_without_the_database(
+    signed_in, issue, clock, django_assert_num_queries
+) -> None:
+    first, second = issue("HZ02"), issue("HZ02")
+    phone = Client()
+    before = phone.get(f"/api/v1/tickets/{second.pk}").json()  # from its row, once
+    assert (before["number"], before["status"], before["position"]) == ("A002", "waiting", 1)
+    with django_assert_num_queries(0):
+        again = phone.get(f"/api/v1/tickets/{second.pk}")
+    assert again.json() == before
+
+    # the line moves: the next reads see it at once
+    assert _post(signed_in, "/windows/W01/call-next").json()["id"] == first.pk
+    after = phone.get(f"/api/v1/tickets/{second.pk}").json()
+    assert (after["status"], after["position"], after["estimated_wait_minutes"]) == (
+        "waiting",
+        0,
+        0,
+    )
+    assert phone.get(f"/api/v1/tickets/{first.pk}").json()["status"] == "called"
+    assert phone.get("/api/v1/tickets/no-such-ticket").status_code == 404
+
+
 def test_several_items_and_a_center_code(hall, clock) -> None:
     response = _post(Client(), "/tickets", {"item_codes": ["JG01", "HZ02"], "center_code": "TG"})
     assert response.status_code == 200
