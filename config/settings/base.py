@@ -138,7 +138,7 @@ else:
 # Requests run on a fixed set of threads that keep their connection (core/asgi_handler.py):
 # SQLite keeps it open for 10 minutes (checked before reuse); PostgreSQL hands it back to the
 # pool after each request, since Django's pool and persistent connections exclude each other.
-REQUEST_THREADS = env.int("BIANMIN_REQUEST_THREADS", default=8)
+REQUEST_THREADS = env.int("BIANMIN_REQUEST_THREADS", default=4)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 600
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
