@@ -350,7 +350,8 @@ def hall_changed(*, center_id: int) -> None:
 
 def _center_version(center_id: int) -> int:
     # A fresh random start after an eviction, so no older line can be taken for the new one.
-    version = cache.get_or_set(_VERSION.format(center_id), secrets.randbits(62), None)
+    # (a callable: the random start is drawn only on a miss, not on every read)
+    version = cache.get_or_set(_VERSION.format(center_id), lambda: secrets.randbits(62), None)
     return int(version or 0)
 
 
@@ -518,13 +519,7 @@ def ticket_public_state(*, ticket_id: str) -> dict[str, Any] | None:
         line = _line(center_id=center_id, day=clock.local(now).date(), now=now, compute=False)
         if line is not None and tid in line.spots:
             ahead, estimate = line.spots[tid]
-            return {
-                "id": tid,
-                "number": line.numbers[tid],
-                "status": TicketStatus.WAITING.value,
-                "position": ahead,
-                "estimated_wait_minutes": estimate,
-            }
+            return _public_answer(tid, line.numbers[tid], TicketStatus.WAITING, ahead, estimate)
     ticket = ticket_public_get(ticket_id=tid)
     if ticket is None:
         return None
@@ -570,10 +565,19 @@ def ticket_state(
         TicketStatus.PARKED,
         TicketStatus.CALLED,
     )
+    return _public_answer(
+        ticket.pk, ticket.number, "expired" if expired else ticket.status, ahead, estimate
+    )
+
+
+def _public_answer(
+    ticket_id: str, number: str, status: str, ahead: int | None, estimate: int | None
+) -> dict[str, Any]:
+    """The public shape of a ticket (contracts.md: `GET /api/v1/tickets/{id}`)."""
     return {
-        "id": ticket.pk,
-        "number": ticket.number,
-        "status": "expired" if expired else ticket.status,
+        "id": ticket_id,
+        "number": number,
+        "status": status,
         "position": ahead,
         "estimated_wait_minutes": estimate,
     }
