@@ -25,6 +25,8 @@ from asgiref.sync import SyncToAsync, ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 
+from bianmin.core import push
+
 
 class _Lane:
     __slots__ = ("busy", "context")
@@ -47,6 +49,7 @@ class OneHopASGIHandler(ASGIHandler):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        push.serve_here()  # the lanes' live pushes are sent from this loop
         lane = min(self.lanes, key=lambda each: each.busy)
         lane.busy += 1
         token = SyncToAsync.thread_sensitive_context.set(lane.context)

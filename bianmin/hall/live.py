@@ -17,10 +17,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.cache import cache
 from django.db import connection, transaction
+
+from bianmin.core import push
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +41,7 @@ LINE_LAYER = "live"
 
 def send_now(center_id: int, event: dict[str, Any]) -> None:
     """Push one event to every display of the center; a failed push never breaks a call."""
-    try:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(
-                display_group(center_id), {"type": "hall.event", "event": event}
-            )
-    except Exception:
-        log.warning("display push failed for center %s", center_id, exc_info=True)
+    push.group_send(display_group(center_id), {"type": "hall.event", "event": event})
 
 
 def push_on_commit(center_id: int, event: dict[str, Any]) -> None:
@@ -85,7 +79,9 @@ def line_send_now(center_id: int, build: Callable[[int], str]) -> None:
         if _nobody_listens(layer, center_id):
             return
         text = build(center_id)
-        async_to_sync(layer.group_send)(line_group(center_id), {"type": "hall.line", "text": text})
+        push.group_send(
+            line_group(center_id), {"type": "hall.line", "text": text}, alias=LINE_LAYER
+        )
     except Exception:
         log.warning("line push failed for center %s", center_id, exc_info=True)
 

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -32,6 +33,7 @@ from bianmin.hall.enums import IssueChannel, Priority, TicketStatus
 from bianmin.hall.models import HallSettings, Ticket
 from bianmin.hall.pdf import ticket_pdf_bytes
 from bianmin.hall.selectors import (
+    POSITIONS_SECONDS,
     call_was_made,
     display_state,
     guide_calls_open,
@@ -43,6 +45,7 @@ from bianmin.hall.selectors import (
     ticket_current_for,
     ticket_get,
     ticket_state,
+    ticket_waiting_key,
     tickets_issued_at_guide_today,
     tickets_parked_by,
     tickets_priority_pending,
@@ -399,7 +402,19 @@ def _ticket_or_404(ticket_id: str) -> Ticket:
 
 
 def position(request: HttpRequest, ticket_id: str) -> HttpResponse:
-    """The live position page (QR on the ticket): people ahead, estimated wait, your turn."""
+    """The live position page (QR on the ticket): people ahead, estimated wait, your turn.
+
+    The live fragment of a waiting ticket (htmx, polled by phones whose socket is down) is
+    made once per change of its center's line and kept under the line's key: every poll
+    until the next call, issue or minute is a cache read, not two queries and a render."""
+    fragment_key = None
+    if request.method == "GET" and is_htmx(request):
+        waiting_key = ticket_waiting_key(ticket_id=ticket_id)
+        if waiting_key is not None:
+            fragment_key = f"{waiting_key}:fragment"
+            kept = cache.get(fragment_key)
+            if kept is not None:
+                return HttpResponse(kept)
     ticket = _ticket_or_404(ticket_id)
     error = ""
     if request.method == "POST":
@@ -414,7 +429,7 @@ def position(request: HttpRequest, ticket_id: str) -> HttpResponse:
             return redirect("hall:position", ticket_id=ticket.pk)
     settings = hall_settings_get(center_id=ticket.center_id)
     state = ticket_state(ticket)
-    return render(
+    response = render(
         request,
         template_for(request, "hall/position.html", "live"),
         {
@@ -429,6 +444,9 @@ def position(request: HttpRequest, ticket_id: str) -> HttpResponse:
             else "",
         },
     )
+    if fragment_key is not None and state["status"] == TicketStatus.WAITING:
+        cache.set(fragment_key, response.content, POSITIONS_SECONDS)
+    return response
 
 
 def ticket_print(request: HttpRequest, ticket_id: str) -> HttpResponse:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
-log = logging.getLogger(__name__)
+from bianmin.core import push
 
 #: The rating pad's device key (its own session: never a staff session).
 COOKIE = "bianmin_rating_pad"
@@ -23,14 +20,7 @@ def pad_group(center_id: int, window_code: str) -> str:
 
 def pad_send_now(center_id: int, window_code: str, event: dict[str, Any]) -> None:
     """A failed push never breaks the officer's 办结: the pad also polls."""
-    try:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(
-                pad_group(center_id, window_code), {"type": "pad.event", "event": event}
-            )
-    except Exception:
-        log.warning("rating pad push failed for %s/%s", center_id, window_code, exc_info=True)
+    push.group_send(pad_group(center_id, window_code), {"type": "pad.event", "event": event})
 
 
 def pad_push_on_commit(center_id: int, window_code: str, event: dict[str, Any]) -> None:

@@ -199,6 +199,11 @@ else:
             # `make run` serves from one process, so a local-memory cache is shared by all.
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "bianmin",
+            # Django's default of 300 entries is far too few: every waiting phone has its
+            # throttle, ticket and page entries, and a full cache drops a third of all entries
+            # at once (the centers' line versions and settings among them). Entries are small:
+            # 50,000 stay well under 100 MB.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
 

@@ -22,6 +22,7 @@ from bianmin.hall.models import (
     HallSettings,
     Ticket,
     TicketEvent,
+    TicketItem,
     Window,
     WindowSession,
 )
@@ -235,10 +236,29 @@ def service_minutes_by_item(
     return result
 
 
+_OPEN_WINDOWS = "hall:open-windows:{}"
+OPEN_WINDOWS_SECONDS = 300
+
+
 def open_window_count(*, center_id: int) -> int:
-    return WindowSession.objects.filter(
-        center_id=center_id, ended_at__isnull=True, paused_at__isnull=True
-    ).count()
+    """Windows signed in and not paused. Every wait estimate divides by it (each issue asks);
+    it changes only when a window is signed in or out, paused or resumed, which forget it
+    (`open_windows_forget`): cached in between."""
+    key = _OPEN_WINDOWS.format(center_id)
+    count = cache.get(key)
+    if count is None:
+        count = WindowSession.objects.filter(
+            center_id=center_id, ended_at__isnull=True, paused_at__isnull=True
+        ).count()
+        cache.set(key, count, OPEN_WINDOWS_SECONDS)
+    return int(count)
+
+
+def open_windows_forget(*, center_id: int) -> None:
+    """A window session changed: drop the count now and again when the change commits."""
+    key = _OPEN_WINDOWS.format(center_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def estimate_wait_minutes(
@@ -280,6 +300,18 @@ def ticket_get(*, ticket_id: str) -> Ticket | None:
         return Ticket.objects.select_related("item", "window", "center").get(pk=str(ticket_id)[:24])
     except Ticket.DoesNotExist:
         return None
+
+
+def ticket_item_codes(ticket: Ticket) -> tuple[str, list[str]]:
+    """The code of the item the ticket queues for now, and the codes of all its items in
+    order, from one query."""
+    rows = list(
+        TicketItem.objects.filter(ticket_id=ticket.pk)
+        .order_by("position")
+        .values_list("item_id", "item__code")
+    )
+    current = next((code for item_id, code in rows if item_id == ticket.item_id), None)
+    return current if current is not None else ticket.item.code, [code for _id, code in rows]
 
 
 def ticket_phone(*, ticket_id: str) -> str:
@@ -420,6 +452,21 @@ def _line_keep_here(key: str, line: _Line) -> None:
     _LINES_HERE[key] = line
 
 
+def _line_key(center_id: int, day: date, now: datetime) -> str:
+    minute = int(now.timestamp()) // 60  # the service-time medians move per minute
+    return f"hall:line:{center_id}:{_center_version(center_id)}:{day.isoformat()}:{minute}"
+
+
+def _line_cached(key: str, now: datetime) -> _Line | None:
+    """The line kept under `key` (by this process, else in the cache) if still valid at `now`."""
+    line = _LINES_HERE.get(key)
+    if line is None:
+        line = cache.get(key)
+        if line is not None:
+            _line_keep_here(key, line)
+    return line if line is not None and now < line.valid_until else None
+
+
 def _line(
     *,
     center_id: int,
@@ -429,14 +476,9 @@ def _line(
     settings: HallSettings | None = None,
 ) -> _Line | None:
     """The center's line as of now: cached, else computed and kept (`compute`), else None."""
-    minute = int(now.timestamp()) // 60  # the service-time medians move per minute
-    key = f"hall:line:{center_id}:{_center_version(center_id)}:{day.isoformat()}:{minute}"
-    line = _LINES_HERE.get(key)
-    if line is None:
-        line = cache.get(key)
-        if line is not None:
-            _line_keep_here(key, line)
-    if line is not None and now < line.valid_until:
+    key = _line_key(center_id, day, now)
+    line = _line_cached(key, now)
+    if line is not None:
         return line
     if not compute:
         return None
@@ -513,18 +555,39 @@ def ticket_public_state(*, ticket_id: str) -> dict[str, Any] | None:
     a center whose line is not cached is read from its row, which also remembers the ticket's
     center (it never changes) for the next read."""
     tid = str(ticket_id)[:24]
-    center_id = cache.get(_TICKET_CENTER.format(tid))
-    if center_id is not None:
-        now = clock.now()
-        line = _line(center_id=center_id, day=clock.local(now).date(), now=now, compute=False)
-        if line is not None and tid in line.spots:
-            ahead, estimate = line.spots[tid]
-            return _public_answer(tid, line.numbers[tid], TicketStatus.WAITING, ahead, estimate)
+    cached = _waiting_in_cached_line(tid)
+    if cached is not None:
+        _key, line = cached
+        ahead, estimate = line.spots[tid]
+        return _public_answer(tid, line.numbers[tid], TicketStatus.WAITING, ahead, estimate)
     ticket = ticket_public_get(ticket_id=tid)
     if ticket is None:
         return None
     cache.set(_TICKET_CENTER.format(tid), ticket.center_id, TICKET_CENTER_SECONDS)
     return ticket_state(ticket)
+
+
+def _waiting_in_cached_line(ticket_id: str) -> tuple[str, _Line] | None:
+    """(the line's key, the line) when the ticket waits in its center's cached line, else None."""
+    center_id = cache.get(_TICKET_CENTER.format(ticket_id))
+    if center_id is None:
+        return None
+    now = clock.now()
+    key = _line_key(center_id, clock.local(now).date(), now)
+    line = _line_cached(key, now)
+    if line is None or ticket_id not in line.spots:
+        return None
+    return key, line
+
+
+def ticket_waiting_key(*, ticket_id: str) -> str | None:
+    """A cache key for what is shown of a ticket while it waits in its center's cached line, or
+    None. The key names the line's version and minute, so it changes with every change of the
+    center (a call, an issue, a window, a setting) and every minute: a page made from the
+    ticket's waiting state alone may be kept under it and shown again until the key changes."""
+    tid = str(ticket_id)[:24]
+    cached = _waiting_in_cached_line(tid)
+    return None if cached is None else f"{cached[0]}:{tid}"
 
 
 def ticket_public_get(*, ticket_id: str) -> Ticket | None:
@@ -560,6 +623,8 @@ def ticket_state(
             ahead, estimate = _ahead_and_estimate(ticket, now=now, settings=settings)
         else:
             ahead, estimate = spot
+            # its next reads (API, live fragment) can be answered from the line alone
+            cache.add(_TICKET_CENTER.format(ticket.pk), ticket.center_id, TICKET_CENTER_SECONDS)
     expired = ticket.service_day < clock.local(now).date() and ticket.status in (
         TicketStatus.WAITING,
         TicketStatus.PARKED,

@@ -152,26 +152,27 @@ def require(actor: StaffActor, perm: Perm) -> None:
 def holding(actor: StaffActor, now: datetime) -> Ticket | None:
     """The ticket this officer has called today and not finished (yesterday's leftovers never
     block a window)."""
-    return Ticket.objects.filter(
+    # no ORDER BY: an officer holds one ticket at most (the call refuses a second)
+    held = Ticket.objects.filter(
         center_id=home_center_id(actor),
         officer_id=actor.pk,
         status=TicketStatus.CALLED,
         service_day=clock.local(now).date(),
-    ).first()
+    ).order_by()[:1]
+    return next(iter(held), None)
 
 
 def ticket_for_update(ticket_id: str, *, actor: StaffActor) -> Ticket:
     """The ticket, locked (PostgreSQL row lock; SQLite is serialized already), in the
     actor's center; unknown and foreign tickets look the same."""
-    ticket = (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("window")
-        .filter(pk=str(ticket_id)[:24], center_id=home_center_id(actor))
-        .first()
-    )
-    if ticket is None:
-        raise NotFound(_("没有找到这张号票"), code=HallError.UNKNOWN_TICKET)
-    return ticket
+    try:
+        return (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("window")
+            .get(pk=str(ticket_id)[:24], center_id=home_center_id(actor))
+        )
+    except Ticket.DoesNotExist:
+        raise NotFound(_("没有找到这张号票"), code=HallError.UNKNOWN_TICKET) from None
 
 
 def ticket_step(
@@ -201,13 +202,16 @@ def ticket_begin(
 
 
 def open_session_locked(actor: StaffActor) -> WindowSession | None:
-    """The officer's open window session, locked for this transaction."""
-    return (
-        WindowSession.objects.select_for_update(of=("self",))
-        .select_related("window")
-        .filter(officer_id=actor.pk, center_id=home_center_id(actor), ended_at__isnull=True)
-        .first()
-    )
+    """The officer's open window session, locked for this transaction (one at most: a
+    constraint)."""
+    try:
+        return (
+            WindowSession.objects.select_for_update(of=("self",))
+            .select_related("window")
+            .get(officer_id=actor.pk, center_id=home_center_id(actor), ended_at__isnull=True)
+        )
+    except WindowSession.DoesNotExist:
+        return None
 
 
 def session_at(actor: StaffActor, window_code: str) -> WindowSession:

@@ -15,6 +15,7 @@ from bianmin.core.permissions import Perm
 from bianmin.hall.enums import EventKind
 from bianmin.hall.errors import HallError
 from bianmin.hall.models import WindowSession
+from bianmin.hall.selectors import open_windows_forget
 from bianmin.hall.services._common import (
     atomic_write,
     change_record,
@@ -30,6 +31,7 @@ from bianmin.hall.services._common import (
 def _window_change(
     kind: EventKind, session: WindowSession, *, actor: StaffActor, at: datetime, **data: Any
 ) -> None:
+    open_windows_forget(center_id=session.center_id)  # the wait estimates divide by it
     change_record(
         kind,
         actor=actor,

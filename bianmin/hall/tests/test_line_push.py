@@ -14,6 +14,7 @@ from channels.routing import URLRouter
 from django.core.cache import cache
 from django.db import transaction
 
+from bianmin.core import push
 from bianmin.core.permissions import Role
 from bianmin.hall import live
 from bianmin.hall.enums import IssueChannel
@@ -177,7 +178,9 @@ def test_a_failed_line_push_never_breaks_a_call(
 ) -> None:
     ticket = issue("HZ02")
     window_sign_in(actor=officer, window_code="W01")
-    monkeypatch.setattr(live, "get_channel_layer", lambda alias="default": _BrokenLayer(hall.pk))
+    broken = _BrokenLayer(hall.pk)
+    monkeypatch.setattr(live, "get_channel_layer", lambda alias="default": broken)
+    monkeypatch.setattr(push, "get_channel_layer", lambda alias="default": broken)
     cache.set(live.line_listening_key(hall.pk), 1)  # a hub somewhere follows this line
 
     called = ticket_call_next(actor=officer, window_code="W01")
@@ -186,7 +189,8 @@ def test_a_failed_line_push_never_breaks_a_call(
     assert called.pk == ticket.pk
     ticket.refresh_from_db()
     assert ticket.status == "called"
-    assert "line push failed" in caplog.text  # tried after the commit, failed, logged
+    # tried after the commit, failed, logged
+    assert f"live push to {live.line_group(hall.pk)} failed" in caplog.text
 
     def broken_build(center_id: int) -> str:
         raise RuntimeError("the line could not be computed")
@@ -210,6 +214,7 @@ def test_a_line_nobody_follows_is_not_computed_and_a_followed_one_is_sent_once(
 ) -> None:
     layer = _RecordingLayer()
     monkeypatch.setattr(live, "get_channel_layer", lambda alias="default": layer)
+    monkeypatch.setattr(push, "get_channel_layer", lambda alias="default": layer)
     built: list[int] = []
 
     def build(center_id: int) -> str:

@@ -1,0 +1,121 @@
+"""Live pushes from request threads: queued on the server's loop, sent in order, never lost
+for want of a loop."""
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+
+from bianmin.core import push
+
+GROUP = "push_test_group"
+
+
+class ServerLoop:
+    """An event loop running in its own thread, as uvicorn's runs beside the lanes."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Any, timeout: float = 10) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def stop(self) -> None:
+        self.run(_cancel_others())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+async def _cancel_others() -> None:
+    for task in asyncio.all_tasks():
+        if task is not asyncio.current_task():
+            task.cancel()
+
+
+@pytest.fixture
+def server_loop() -> Iterator[ServerLoop]:
+    server = ServerLoop()
+    yield server
+    push.detach()
+    server.stop()
+
+
+async def _listen() -> str:
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(GROUP, channel)
+    return str(channel)
+
+
+async def _attach() -> None:
+    push.serve_here()
+
+
+def test_a_push_from_a_request_thread_is_queued_on_the_server_loop_and_sent_in_order(
+    server_loop: ServerLoop,
+) -> None:
+    channel = server_loop.run(_listen())
+    pushed = threading.Event()
+    waits: list[bool] = []
+
+    def busy_with_other_connections() -> None:
+        # runs on the loop; with a push that waits for the loop, `pushed` only comes after 5 s
+        waits.append(pushed.wait(5))
+
+    def request() -> None:  # on a lane thread, as a served request
+        server_loop.loop.call_soon_threadsafe(busy_with_other_connections)
+        for n in range(30):
+            push.group_send(GROUP, {"type": "test.event", "n": n})
+        pushed.set()
+
+    async def serve() -> None:
+        push.serve_here()
+        await sync_to_async(request, thread_sensitive=False)()
+
+    server_loop.run(serve(), timeout=20)
+
+    assert waits == [True]  # the request made its pushes while the loop was busy
+    layer = get_channel_layer()
+    received = [server_loop.run(layer.receive(channel))["n"] for _ in range(30)]
+    assert received == list(range(30))
+    server_loop.run(layer.group_discard(GROUP, channel))
+
+
+def test_without_a_server_loop_a_push_is_sent_at_once(server_loop: ServerLoop) -> None:
+    push.detach()  # the loop below only receives: it serves no request
+    layer = get_channel_layer()
+
+    async def listen_send_receive() -> dict[str, Any]:
+        channel = await layer.new_channel()
+        await layer.group_add(GROUP, channel)
+        # sent from a thread with no loop of its own (as in the task worker)
+        await asyncio.to_thread(push.group_send, GROUP, {"type": "test.event", "n": 7})
+        message = await asyncio.wait_for(layer.receive(channel), 5)
+        await layer.group_discard(GROUP, channel)
+        return dict(message)
+
+    assert server_loop.run(listen_send_receive())["n"] == 7
+
+
+def test_a_stopped_server_loop_does_not_swallow_pushes(server_loop: ServerLoop) -> None:
+    gone = ServerLoop()
+    gone.run(_attach())
+    gone.stop()  # the server is gone; its loop no longer runs
+    layer = get_channel_layer()
+
+    async def listen_send_receive() -> dict[str, Any]:
+        channel = await layer.new_channel()
+        await layer.group_add(GROUP, channel)
+        await asyncio.to_thread(push.group_send, GROUP, {"type": "test.event", "n": 3})
+        message = await asyncio.wait_for(layer.receive(channel), 5)
+        await layer.group_discard(GROUP, channel)
+        return dict(message)
+
+    assert server_loop.run(listen_send_receive())["n"] == 3
