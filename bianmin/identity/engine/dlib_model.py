@@ -37,7 +37,8 @@ from .resnet_onnx import FaceResnetSession
 MODEL_NAME = "dlib-resnet-v1"
 RESNET_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 # onnxruntime threads for one descriptor run. Measured on the 2-core server: 1 thread 3.0 ms,
-# 2 threads 2.5 ms per chip; one thread leaves the other core to the web server.
+# 2 threads 2.5-3.4 ms per chip (bench/face_speed.py); one thread leaves the other core to the
+# web server.
 RESNET_THREADS = 1
 
 
@@ -102,7 +103,7 @@ class DlibPipeline:
     fallback: bool = True
     # Where the ResNet runs without jitters: "onnxruntime" (the converted weights) or "dlib".
     # Not part of ``version``: both give the same vectors to 1e-4 (test_resnet_onnx.py, and
-    # bench/face_speed.py on 100 faces), so templates enrolled before the switch stay valid
+    # bench/face_speed.py: 4.2e-7 on 372 chips of 93 faces), so templates enrolled before the switch stay valid
     # and nobody has to re-enrol. Jittered embeddings (jitters > 1) always use dlib.
     embedding_runtime: Literal["onnxruntime", "dlib"] = "onnxruntime"
 
