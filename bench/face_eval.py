@@ -13,11 +13,17 @@ Scores are similarities (higher = same person): raw = 1 - L2 distance (dlib's us
 distance is 0.4); S-norm scores are z-scores against a cohort. The cohort for a pair is
 always made of the *other* identities (leave-two-identities-out), so no person is ever
 normalised against their own photos.
+
+The ResNet descriptor runs where the engine runs it (onnxruntime; jittered embeddings on
+dlib); ``--embedding-runtime dlib`` runs every descriptor on dlib instead, for a comparison.
+The runtime check re-embeds every probe of the engine method with dlib's ResNet (same chips,
+same enrollment vectors) and compares the per-pair decisions at the calibrated thresholds.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import os
@@ -34,8 +40,10 @@ sys.path.insert(0, str(ROOT))
 
 from bianmin.identity.engine.dlib_model import DlibFaceModel, DlibPipeline  # noqa: E402
 from bianmin.identity.engine.imaging import decode_image  # noqa: E402
+from bianmin.identity.engine.verification import ThresholdConfig  # noqa: E402
 
 FAR_POINTS = (0.001, 0.01)
+ENGINE_METHOD = "lm5_eflip_ejit"  # the engine's pipeline, raw scores
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,51 @@ def embed_photo(model: DlibFaceModel, method: Method, image: np.ndarray, seed: i
                 probe = np.mean(vecs, axis=0)
         cache[p_key] = probe
     return cache[e_key], cache[p_key]
+
+
+def runtime_check(method: Method, images: list[np.ndarray], ids: list[str], cache: dict) -> dict:
+    """Probes of ``method`` embedded again with dlib's ResNet from the same chips; per-pair
+    decisions at the calibrated thresholds against those of the run's own probes."""
+    p = method.pipeline
+    dlib_model = DlibFaceModel(dataclasses.replace(p, embedding_runtime="dlib"))
+    enr, prb, prb_dlib = [], [], []
+    for k in range(len(images)):
+        chip = cache.get(("chip", p.landmarks, p.padding, k))
+        enr.append(
+            None
+            if chip is None
+            else cache[("enr", p.landmarks, p.padding, p.enroll_flip, p.enroll_jitters, k)]
+        )
+        prb.append(
+            None
+            if chip is None
+            else cache[("prb", p.landmarks, p.padding, p.flip, p.jitters, method.burst, k)]
+        )
+        prb_dlib.append(None if chip is None else dlib_model.embed_chips([chip]))
+    cfg = ThresholdConfig.load()
+    _, _, pairs = pair_scores(ids, enr, prb, "raw")
+    _, _, pairs_dlib = pair_scores(ids, enr, prb_dlib, "raw")
+    decisions = [cfg.decide(s) for *_, s in pairs]
+    decisions_dlib = [cfg.decide(s) for *_, s in pairs_dlib]
+    vec_diff = max(
+        float(np.abs(a.astype(np.float64) - b).max())
+        for a, b in zip(prb, prb_dlib, strict=True)
+        if a is not None and b is not None
+    )
+    return {
+        "method": method.key,
+        "run_runtime": p.embedding_runtime,
+        "thresholds": {"accept": cfg.accept, "reject": cfg.reject},
+        "probes": sum(v is not None for v in prb),
+        "max_abs_probe_vector_diff": float(f"{vec_diff:.3g}"),
+        "pairs": len(pairs),
+        "decisions_identical": sum(a == b for a, b in zip(decisions, decisions_dlib, strict=True)),
+        "decisions_differ": sum(a != b for a, b in zip(decisions, decisions_dlib, strict=True)),
+        "max_abs_score_diff": float(
+            f"{max(abs(a[3] - b[3]) for a, b in zip(pairs, pairs_dlib, strict=True)):.3g}"
+        ),
+        "decision_counts": {d: decisions.count(d) for d in ("match", "uncertain", "no_match")},
+    }
 
 
 def sim(a: np.ndarray, b: np.ndarray) -> float:
@@ -280,6 +333,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--margin", type=float, default=0.01, help="added above the top impostor")
     ap.add_argument("--reject-far", type=float, default=0.05, help="FAR at the reject threshold")
+    ap.add_argument(
+        "--embedding-runtime",
+        choices=("onnxruntime", "dlib"),
+        default="onnxruntime",
+        help="where non-jittered descriptors run (the engine: onnxruntime)",
+    )
     args = ap.parse_args(argv)
     if args.dir is None:
         print("face_eval skipped: give a folder of identities (or set FACE_EVAL_DIR)")
@@ -289,7 +348,14 @@ def main(argv: list[str] | None = None) -> int:
     ids = [p[0] for p in photos]
     images = [decode_image(p[1].read_bytes()) for p in photos]
     print(f"{len(photos)} photos, {len(set(ids))} identities in {args.dir}")
-    chosen = [m for m in methods() if not args.methods or m.key in args.methods.split(",")]
+    chosen = [
+        dataclasses.replace(
+            m, pipeline=dataclasses.replace(m.pipeline, embedding_runtime=args.embedding_runtime)
+        )
+        for m in methods()
+        if not args.methods or m.key in args.methods.split(",")
+    ]
+    load_before = [round(x, 2) for x in os.getloadavg()]
     results: dict = {}
     curves: dict = {}
     all_pairs: dict = {}
@@ -320,6 +386,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {method.key:24s} done in {res['seconds']}s", flush=True)
 
     print_tables(results)
+    check = None
+    engine_method = next((m for m in chosen if m.key == ENGINE_METHOD), None)
+    if engine_method is not None:
+        check = runtime_check(engine_method, images, ids, cache)
+        print(f"\nRuntime check ({ENGINE_METHOD} probes, run's runtime vs dlib): {check}")
     calibration = None
     if args.calibrate:
         calibration = calibrate(
@@ -350,7 +421,13 @@ def main(argv: list[str] | None = None) -> int:
             "leave_identities_out": f"{args.folds} folds of identities; threshold = above the "
             "highest training impostor; FAR/TAR on pairs touching held-out identities",
         },
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "embedding_runtime": args.embedding_runtime,
+        "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "methods": results,
+        "runtime_check": check,
         "calibration": calibration,
     }
     (args.out / "face_eval.json").write_text(

@@ -1,4 +1,4 @@
-"""Face-verification engine for 刷脸办 (pure Python: numpy + dlib, no Django).
+"""Face-verification engine for 刷脸办 (numpy, dlib and onnxruntime; no Django).
 
 Public API::
 

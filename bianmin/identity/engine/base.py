@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -65,6 +66,13 @@ class FaceModel(Protocol):
     def embed(self, image: Image, face: Face, *, enrollment: bool = False) -> np.ndarray:
         """L2-comparable embedding of ``face``. ``enrollment=True`` may spend more time
         (augmentation) since it runs once per person; the vector space is the same."""
+        ...
+
+    def embed_many(
+        self, items: Sequence[tuple[Image, Face]], *, enrollment: bool = False
+    ) -> np.ndarray:
+        """``embed`` of several (image, face) pairs at once (rows in the same order); a
+        model may run them as one batch."""
         ...
 
     def similarity(self, a: np.ndarray, b: np.ndarray) -> float:

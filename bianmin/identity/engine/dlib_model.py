@@ -1,5 +1,12 @@
 """dlib implementation of :class:`FaceModel` (HOG detector, 5-point alignment, ResNet v1).
 
+Detection, landmarks and the aligned chip use dlib. The ResNet v1 descriptor runs on
+onnxruntime: its weights are read exactly from dlib's .dat file and the same network is
+built as an ONNX graph in memory (:mod:`.resnet_onnx`), about 20x faster here than dlib's
+own CPU code (built without BLAS), with the same vectors to 1e-4. dlib's ResNet is kept for
+the jittered enrollment (dlib's random ``jitter_image`` inside ``compute_face_descriptor``),
+which runs once per person, off the hot path.
+
 Model files come from the ``face_recognition_models`` PyPI package; nothing is downloaded
 at run time. Licences (see docs/adr/0005-face-models-and-licences.md):
 
@@ -15,16 +22,24 @@ from __future__ import annotations
 import functools
 import importlib.util
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import dlib
 import numpy as np
 
 from .base import Face, Image, raw_similarity
 from .imaging import resize_to_max_side
+from .resnet_onnx import FaceResnetSession
 
 MODEL_NAME = "dlib-resnet-v1"
+RESNET_FILE = "dlib_face_recognition_resnet_model_v1.dat"
+# onnxruntime threads for one descriptor run. Measured on the 2-core server: 1 thread 3.0 ms,
+# 2 threads 2.5-3.4 ms per chip (bench/face_speed.py); one thread leaves the other core to the
+# web server.
+RESNET_THREADS = 1
 
 
 def model_dir() -> Path:
@@ -49,9 +64,14 @@ def _predictor(points: int) -> dlib.shape_predictor:
 
 @functools.cache
 def _resnet() -> dlib.face_recognition_model_v1:
-    return dlib.face_recognition_model_v1(
-        str(model_dir() / "dlib_face_recognition_resnet_model_v1.dat")
-    )
+    """dlib's own ResNet: the jittered enrollment path and the reference for the ONNX one."""
+    return dlib.face_recognition_model_v1(str(model_dir() / RESNET_FILE))
+
+
+@functools.cache
+def _resnet_session() -> FaceResnetSession:
+    """The same ResNet on onnxruntime (weights converted from the .dat file at first use)."""
+    return FaceResnetSession(model_dir() / RESNET_FILE, threads=RESNET_THREADS)
 
 
 # dlib documents its detectors, shape predictors and DNNs as unsafe for concurrent use of
@@ -81,6 +101,11 @@ class DlibPipeline:
     detect_upsample: int = 0
     # If nothing is found, retry on the full image (upsampled once if it is small).
     fallback: bool = True
+    # Where the ResNet runs without jitters: "onnxruntime" (the converted weights) or "dlib".
+    # Not part of ``version``: both give the same vectors to 1e-4 (test_resnet_onnx.py, and
+    # bench/face_speed.py: 4.2e-7 on 372 chips of 93 faces), so templates enrolled before the switch stay valid
+    # and nobody has to re-enrol. Jittered embeddings (jitters > 1) always use dlib.
+    embedding_runtime: Literal["onnxruntime", "dlib"] = "onnxruntime"
 
     @property
     def version(self) -> str:
@@ -107,7 +132,12 @@ class DlibFaceModel:
         self.version = self.pipeline.version
         self._detector = _detector()
         self._predictor = _predictor(self.pipeline.landmarks)
-        self._net = _resnet()
+        # Load the ResNet(s) this pipeline uses now rather than at the first check.
+        p = self.pipeline
+        if p.embedding_runtime == "onnxruntime":
+            _resnet_session()
+        if p.embedding_runtime == "dlib" or max(p.jitters, p.enroll_jitters) > 1:
+            _resnet()
 
     # -- detection -------------------------------------------------------------------
     def detect(self, image: Image) -> list[Face]:
@@ -170,18 +200,36 @@ class DlibFaceModel:
     def embed(self, image: Image, face: Face, *, enrollment: bool = False) -> np.ndarray:
         return self.embed_chips([self.chip(image, face)], enrollment=enrollment)
 
+    def embed_many(
+        self, items: Sequence[tuple[Image, Face]], *, enrollment: bool = False
+    ) -> np.ndarray:
+        """One embedding per (image, face), as ``embed`` gives it, all chips run in one batch."""
+        chips = [self.chip(image, face) for image, face in items]
+        groups = self._descriptors(chips, enrollment=enrollment)
+        return np.mean(groups, axis=0).astype(np.float32)
+
     def embed_chips(self, chips: list[np.ndarray], *, enrollment: bool = False) -> np.ndarray:
         """Mean embedding of the chips (plus their mirror images if flipping)."""
+        groups = self._descriptors(chips, enrollment=enrollment)
+        return np.mean(groups.reshape(-1, self.dim), axis=0).astype(np.float32)
+
+    def _descriptors(self, chips: list[np.ndarray], *, enrollment: bool) -> np.ndarray:
+        """float64 array (views, chips, 128): the chips' descriptors, and their mirror images'
+        as a second view if flipping. With jitters each is dlib's mean over the jittered copies
+        (dlib treats 0 and 1 jitter as none)."""
         p = self.pipeline
         flip, jitters = (p.enroll_flip, p.enroll_jitters) if enrollment else (p.flip, p.jitters)
         batch = [np.ascontiguousarray(c) for c in chips]
         if flip:
             batch += [np.ascontiguousarray(c[:, ::-1]) for c in chips]
-        with _DLIB_LOCK:
-            vecs = self._net.compute_face_descriptor(batch, jitters)
-        return np.mean(np.array([np.array(v) for v in vecs], dtype=np.float64), axis=0).astype(
-            np.float32
-        )
+        if jitters > 1 or p.embedding_runtime == "dlib":
+            with _DLIB_LOCK:
+                vecs = _resnet().compute_face_descriptor(batch, jitters)
+            rows = np.array([np.array(v) for v in vecs], dtype=np.float64)
+        else:
+            # onnxruntime's run is thread-safe and releases the GIL: no dlib lock needed.
+            rows = _resnet_session().descriptors(batch).astype(np.float64)
+        return rows.reshape(2 if flip else 1, len(chips), self.dim)
 
     def similarity(self, a: np.ndarray, b: np.ndarray) -> float:
         return raw_similarity(a, b)

@@ -222,12 +222,8 @@ def verify(
         return (len(rep.problems), -rep.metrics.get("sharpness", 0.0))
 
     chosen = sorted(sorted(candidates, key=rank)[: max(1, max_embed_frames)])
-    vectors = []
-    for i in chosen:
-        chosen_face = faces[i]
-        if chosen_face is not None:
-            vectors.append(m.embed(images[i], chosen_face))
-    probe = np.mean(np.stack(vectors), axis=0)
+    pairs = [(images[i], f) for i in chosen if (f := faces[i]) is not None]
+    probe = np.mean(m.embed_many(pairs), axis=0)  # the chosen frames' chips in one batch
 
     raw = raw_similarity(template.vector, probe)
     if threshold_config.method == "snorm" and cohort is not None:

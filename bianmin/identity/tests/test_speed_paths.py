@@ -42,6 +42,12 @@ class _RecordingModel:
         self.calls.append(("embed", image.shape))
         return np.zeros(2, np.float32)
 
+    def embed_many(
+        self, items: list[tuple[np.ndarray, engine.Face]], *, enrollment: bool = False
+    ) -> Any:
+        self.calls.extend(("embed", image.shape) for image, _face in items)
+        return np.zeros((len(items), 2), np.float32)
+
     def similarity(self, a: np.ndarray, b: np.ndarray) -> float:
         return 0.0
 
