@@ -544,6 +544,31 @@ def line_message_text(center_id: int) -> str:
 
 _TICKET_CENTER = "hall:ticket-center:{}"
 TICKET_CENTER_SECONDS = 2 * 24 * 3600
+# A ticket's center never changes: once known, this process keeps it (no cache round trip to
+# Redis on the next read). Emptied when full; then the shared cache answers again.
+_TICKET_CENTERS_HERE: dict[str, int] = {}
+_TICKET_CENTERS_HERE_MAX = 50_000
+
+
+def _ticket_center(ticket_id: str) -> int | None:
+    center_id = _TICKET_CENTERS_HERE.get(ticket_id)
+    if center_id is None:
+        center_id = cache.get(_TICKET_CENTER.format(ticket_id))
+        if center_id is not None:
+            _ticket_center_keep_here(ticket_id, center_id)
+    return center_id
+
+
+def _ticket_center_remember(ticket_id: str, center_id: int) -> None:
+    if _TICKET_CENTERS_HERE.get(ticket_id) != center_id:
+        cache.set(_TICKET_CENTER.format(ticket_id), center_id, TICKET_CENTER_SECONDS)
+        _ticket_center_keep_here(ticket_id, center_id)
+
+
+def _ticket_center_keep_here(ticket_id: str, center_id: int) -> None:
+    if len(_TICKET_CENTERS_HERE) >= _TICKET_CENTERS_HERE_MAX:
+        _TICKET_CENTERS_HERE.clear()
+    _TICKET_CENTERS_HERE[ticket_id] = center_id
 
 
 def ticket_public_state(*, ticket_id: str) -> dict[str, Any] | None:
@@ -563,13 +588,13 @@ def ticket_public_state(*, ticket_id: str) -> dict[str, Any] | None:
     ticket = ticket_public_get(ticket_id=tid)
     if ticket is None:
         return None
-    cache.set(_TICKET_CENTER.format(tid), ticket.center_id, TICKET_CENTER_SECONDS)
+    _ticket_center_remember(tid, ticket.center_id)
     return ticket_state(ticket)
 
 
 def _waiting_in_cached_line(ticket_id: str) -> tuple[str, _Line] | None:
     """(the line's key, the line) when the ticket waits in its center's cached line, else None."""
-    center_id = cache.get(_TICKET_CENTER.format(ticket_id))
+    center_id = _ticket_center(ticket_id)
     if center_id is None:
         return None
     now = clock.now()
@@ -624,7 +649,7 @@ def ticket_state(
         else:
             ahead, estimate = spot
             # its next reads (API, live fragment) can be answered from the line alone
-            cache.add(_TICKET_CENTER.format(ticket.pk), ticket.center_id, TICKET_CENTER_SECONDS)
+            _ticket_center_remember(ticket.pk, ticket.center_id)
     expired = ticket.service_day < clock.local(now).date() and ticket.status in (
         TicketStatus.WAITING,
         TicketStatus.PARKED,

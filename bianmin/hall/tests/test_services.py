@@ -280,6 +280,27 @@ def test_people_ahead_follow_the_rule(issue, guide, clock) -> None:
     assert state["estimated_wait_minutes"] == 16  # 2 people × 8 min default, 1 window
 
 
+def test_the_estimate_follows_the_open_windows_at_once(issue, officer, make_staff, clock) -> None:
+    for _ in range(4):
+        issue("HZ02")
+    last = issue("HZ02")
+    colleague = make_staff(Role.OFFICER)
+    window_sign_in(actor=officer, window_code="W01")
+
+    def minutes() -> int:
+        return ticket_state(last, shared_line=False)["estimated_wait_minutes"]
+
+    assert minutes() == 32  # 4 people x 8 min default, 1 window (the count is cached now)
+    window_sign_in(actor=colleague, window_code="W02")
+    assert minutes() == 16  # 2 windows
+    window_pause(actor=colleague)
+    assert minutes() == 32
+    window_resume(actor=colleague)
+    assert minutes() == 16
+    window_sign_out(actor=colleague)
+    assert minutes() == 32
+
+
 # --- recall and the no-show ladder -----------------------------------------------------------
 
 

@@ -151,6 +151,29 @@ def test_position_page_registers_a_phone_and_shows_your_turn(
     assert Client().get("/t/unknown/").status_code == 404
 
 
+def test_a_waiting_tickets_live_fragment_is_made_once_per_change_of_the_line(
+    hall, issue, officer, clock, login_client_for, django_assert_num_queries
+) -> None:
+    first, second = issue("HZ02"), issue("HZ02")
+    phone = Client()
+    assert phone.get(f"/t/{second.pk}/").status_code == 200  # the page, then its polls
+    made = phone.get(f"/t/{second.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert re.search(r"前面还有 <strong[^>]*>1</strong> 人", made)
+    with django_assert_num_queries(0):
+        kept = phone.get(f"/t/{second.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert kept == made
+
+    # a call changes the line: the next poll shows it at once
+    staff = login_client_for(officer)
+    staff.post("/hall/workspace/action/", {"action": "sign_in", "window": "W03"})
+    staff.post("/hall/workspace/action/", {"action": "call_next"})
+    moved = phone.get(f"/t/{second.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert re.search(r"前面还有 <strong[^>]*>0</strong> 人", moved)
+    called = phone.get(f"/t/{first.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "到您了" in called
+    assert "3号窗口" in called
+
+
 def test_guide_desk_issues_with_id_number_and_links_the_print(
     hall, make_staff, login_client_for, clock
 ) -> None:
