@@ -156,8 +156,21 @@ def guide_list_cached(*, center_code: str, build: Callable[[], str]) -> str:
     # entry, so made-up codes cannot fill the cache.
     scope = price_scope(center_code)
     key = f"catalogue:guide:{generation}:{clock.today().isoformat()}:{scope}"
+    html = _GUIDES_HERE.get(key)
+    if html is not None:
+        return html
     html = cache.get(key)
     if html is None:
         html = build()
         cache.set(key, html, GUIDE_CACHE_SECONDS)
+    if len(_GUIDES_HERE) >= _GUIDES_HERE_MAX:
+        _GUIDES_HERE.clear()
+    _GUIDES_HERE[key] = html
     return html  # type: ignore[no-any-return]
+
+
+# The lists this process has read, by their key: a key names one rendered list (a change moves
+# the generation, so a changed list has another key), so a read skips fetching tens of KB from
+# Redis when the process already holds them.
+_GUIDES_HERE: dict[str, str] = {}
+_GUIDES_HERE_MAX = 64
