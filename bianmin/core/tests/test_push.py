@@ -88,34 +88,25 @@ def test_a_push_from_a_request_thread_is_queued_on_the_server_loop_and_sent_in_o
     server_loop.run(layer.group_discard(GROUP, channel))
 
 
+async def _pushed_from_a_plain_thread(n: int) -> int:
+    """Listen on the group, push `n` from a thread with no loop of its own (as the task worker
+    does), and return what arrived."""
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(GROUP, channel)
+    await asyncio.to_thread(push.group_send, GROUP, {"type": "test.event", "n": n})
+    message = await asyncio.wait_for(layer.receive(channel), 5)
+    await layer.group_discard(GROUP, channel)
+    return int(message["n"])
+
+
 def test_without_a_server_loop_a_push_is_sent_at_once(server_loop: ServerLoop) -> None:
     push.detach()  # the loop below only receives: it serves no request
-    layer = get_channel_layer()
-
-    async def listen_send_receive() -> dict[str, Any]:
-        channel = await layer.new_channel()
-        await layer.group_add(GROUP, channel)
-        # sent from a thread with no loop of its own (as in the task worker)
-        await asyncio.to_thread(push.group_send, GROUP, {"type": "test.event", "n": 7})
-        message = await asyncio.wait_for(layer.receive(channel), 5)
-        await layer.group_discard(GROUP, channel)
-        return dict(message)
-
-    assert server_loop.run(listen_send_receive())["n"] == 7
+    assert server_loop.run(_pushed_from_a_plain_thread(7)) == 7
 
 
 def test_a_stopped_server_loop_does_not_swallow_pushes(server_loop: ServerLoop) -> None:
     gone = ServerLoop()
     gone.run(_attach())
     gone.stop()  # the server is gone; its loop no longer runs
-    layer = get_channel_layer()
-
-    async def listen_send_receive() -> dict[str, Any]:
-        channel = await layer.new_channel()
-        await layer.group_add(GROUP, channel)
-        await asyncio.to_thread(push.group_send, GROUP, {"type": "test.event", "n": 3})
-        message = await asyncio.wait_for(layer.receive(channel), 5)
-        await layer.group_discard(GROUP, channel)
-        return dict(message)
-
-    assert server_loop.run(listen_send_receive())["n"] == 3
+    assert server_loop.run(_pushed_from_a_plain_thread(3)) == 3
