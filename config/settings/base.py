@@ -201,8 +201,9 @@ else:
             "LOCATION": "bianmin",
             # Django's default of 300 entries is far too few: every waiting phone has its
             # throttle, ticket and page entries, and a full cache drops a third of all entries
-            # at once (the centers' line versions and settings among them). Entries are small:
-            # 50,000 stay well under 100 MB.
+            # at once (the centers' line versions and settings among them). Most entries are
+            # under a kilobyte (throttle histories, ticket centers, fragments); a center's line
+            # is a few KB per 100 waiting tickets.
             "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
