@@ -20,8 +20,14 @@ class ServerLoop:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
+
+    def _serve(self) -> None:
+        self.loop.run_forever()
+        # closed in its own thread: channels_redis flushes its connections on close with
+        # run_until_complete, which fails in a thread where another loop runs (Playwright's)
+        self.loop.close()
 
     def run(self, coro: Any, timeout: float = 10) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
@@ -30,7 +36,6 @@ class ServerLoop:
         self.run(_cancel_others())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
-        self.loop.close()
 
 
 async def _cancel_others() -> None:
