@@ -150,8 +150,10 @@ class Message(TimeStampedModel):
     phone = EncryptedTextField(_("手机号码"))
     phone_index = models.CharField(max_length=64, db_index=True)
     phone_masked = models.CharField(_("手机号码"), max_length=11)
-    params = models.JSONField(_("参数"), default=dict)
-    text = models.TextField(_("短信内容"))
+    params = models.JSONField(_("参数"), default=dict)  # secret ones masked (wording.secret)
+    text = models.TextField(_("短信内容"))  # as sent, with secret parameters masked
+    # The secret parameters (JSON), SM4-encrypted, until the provider has accepted the SMS.
+    secret = EncryptedTextField(_("保密参数"), null=True, blank=True)
     characters = models.PositiveSmallIntegerField(_("字数"))
     segments = models.PositiveSmallIntegerField(_("计费条数"))
     dedupe_key = models.CharField(_("去重键"), max_length=200, unique=True)

@@ -45,6 +45,9 @@ class TemplateWording:
     body: str
     purpose: str
     max_segments: int = 1
+    # Parameters that must not stay readable at rest (a one-time sign-in code): the message row
+    # keeps them SM4-encrypted until the provider has accepted the SMS, and masked in its text.
+    secret: tuple[str, ...] = ()
 
 
 TEMPLATES: tuple[TemplateWording, ...] = (
@@ -95,6 +98,7 @@ TEMPLATES: tuple[TemplateWording, ...] = (
         "惠民暖警登录验证码",
         "您的惠民暖警服务台登录验证码为${code}，5分钟内有效，请勿告诉他人。",
         "警属在手机页面登录时发送的一次性验证码。",
+        secret=("code",),
     ),
 )
 
@@ -140,3 +144,13 @@ GATEWAY_LABELS: dict[str, str] = {
 
 def gateway_label(name: str) -> str:
     return GATEWAY_LABELS.get(name, name) if name else ""
+
+
+#: What a message row shows in place of a secret parameter.
+SECRET_MASK = "******"  # noqa: S105 (a mask, not a password)
+
+
+def secret_params(template_code: str) -> frozenset[str]:
+    """The parameters of this template that are kept encrypted and masked at rest."""
+    wording = TEMPLATE_BY_CODE.get(template_code)
+    return frozenset(wording.secret) if wording is not None else frozenset()

@@ -53,3 +53,23 @@ def outbox_lines(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def sms_received(template_code: str) -> dict[str, Any]:
+    """The newest message of `template_code` as the phone receives it: its line in the file
+    gateway's outbox, or, while it is still queued, its parameters with the secret ones
+    decrypted (the message row keeps them masked)."""
+    from django.conf import settings
+
+    from bianmin.notifications.models import Message
+
+    message = Message.objects.filter(template_code=template_code).latest("pk")
+    for line in reversed(outbox_lines(Path(settings.SMS_OUTBOX))):
+        if line["reference"] == message.reference:
+            return line
+    if message.secret:  # still queued (a test transaction that never commits sends nothing)
+        return {
+            "reference": message.reference,
+            "params": {**message.params, **json.loads(message.secret)},
+        }
+    raise AssertionError(f"{template_code} was not sent (status {message.status})")

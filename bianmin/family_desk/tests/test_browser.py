@@ -4,7 +4,7 @@ import pytest
 
 from bianmin.family_desk.models import DeskRequest
 from bianmin.family_desk.tests.factories import FamilyMemberFactory
-from bianmin.notifications.models import Message
+from tests.support.sms_outbox import sms_received
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def test_a_family_member_asks_on_the_phone_page(
         page.get_by_label("手机号码").fill("13900007777")
         page.get_by_role("button", name="获取验证码").click()
         page.get_by_text("验证码已发送").wait_for()
-        code = Message.objects.get(template_code="desk_sign_in_code").params["code"]
+        code = sms_received("desk_sign_in_code")["params"]["code"]
         page.get_by_label("短信验证码").fill(code)
         page.get_by_role("button", name="登录").click()
         page.get_by_text("您好，李秀兰").wait_for()

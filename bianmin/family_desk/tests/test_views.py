@@ -5,6 +5,7 @@ from bianmin.core.permissions import Role
 from bianmin.family_desk.models import DeskRequest, FamilyMember, Procedure
 from bianmin.family_desk.services import Asker, request_create
 from bianmin.notifications.models import Message
+from tests.support.sms_outbox import sms_received
 
 
 def test_the_desk_board_flags_overdue_requests(daytime, login_client_for, desk, officer):
@@ -145,7 +146,7 @@ def test_the_guide_is_closed_to_the_public_by_default(daytime, client, procedure
 def test_phone_sign_in_with_an_sms_code(daytime, templates, client, member):
     page = client.post("/m/desk/TG/", {"step": "send", "phone": member.phone})
     assert "验证码已发送" in page.content.decode()
-    code = Message.objects.get(template_code="desk_sign_in_code").params["code"]
+    code = sms_received("desk_sign_in_code")["params"]["code"]
     response = client.post("/m/desk/TG/", {"step": "verify", "phone": member.phone, "code": code})
     assert response.status_code == 302
     home = client.get("/m/desk/TG/").content.decode()

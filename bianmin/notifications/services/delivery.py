@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -187,13 +188,18 @@ def _outgoing(message: Message, gateway: SmsGateway) -> OutgoingSms:
         template_code = template.code
     signature = message.text[1 : message.text.index("】")] if message.text.startswith("【") else ""
     names = pipeline.placeholders(template.body)
+    params = {n: str(message.params.get(n, "")) for n in names}
+    text = message.text
+    if message.secret:  # the row shows it masked; the SMS carries it
+        params.update(json.loads(message.secret))
+        text = pipeline.render(signature, template.body, params)
     return OutgoingSms(
         reference=message.reference,
         phone=message.phone or "",
         template_code=template_code,
-        params={n: str(message.params.get(n, "")) for n in names},
+        params=params,
         signature=signature,
-        text=message.text,
+        text=text,
     )
 
 
@@ -221,6 +227,7 @@ def _record_result(
     with transaction.atomic():
         if result.accepted:
             provider_id = (result.provider_id or "")[:64]
+            # Accepted: the provider has the SMS, so its secret parameters are dropped here.
             if gateways.is_console(gateway):
                 updated = mine.update(
                     status=MessageStatus.DELIVERED,
@@ -230,6 +237,7 @@ def _record_result(
                     receipt_code="CONSOLE",
                     error_code="",
                     error_message="",
+                    secret=None,
                 )
             else:
                 updated = mine.update(
@@ -238,11 +246,13 @@ def _record_result(
                     sent_at=now,
                     error_code="",
                     error_message="",
+                    secret=None,
                 )
             if not updated:  # a receipt or the watchdog got there first; keep their status
                 Message.objects.filter(pk=message.pk, provider_id="").update(
                     provider_id=provider_id, sent_at=now
                 )
+                Message.objects.filter(pk=message.pk).update(secret=None)
             common.attempt_log(
                 message.pk, gateway.name, AttemptOutcome.ACCEPTED, provider_id=provider_id
             )

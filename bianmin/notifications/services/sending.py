@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -70,12 +71,15 @@ def message_build(
     if not dedupe_key or len(dedupe_key) > 200:
         raise SmsError(_("去重键不能为空且不超过200字符。"), code=NotificationError.PARAMS_INVALID)
     try:
-        text = pipeline.render(signature, template.body, params)
-        characters, segments = count_segments(text)
+        characters, segments = count_segments(pipeline.render(signature, template.body, params))
     except (pipeline.RenderError, MessageTooLongError) as exc:
         raise SmsError(str(exc), code=NotificationError.PARAMS_INVALID) from exc
     resume = None if urgent else quiet_resume(now)
     names = pipeline.placeholders(template.body)
+    values = {n: str(params[n]).strip() for n in names}
+    # A one-time code is never readable at rest: masked in the row, encrypted until sent.
+    secret = {n: values[n] for n in wording.secret_params(template.code) & set(names)}
+    shown = {**values, **dict.fromkeys(secret, wording.SECRET_MASK)}
     return Message(
         center_id=center_id,
         template=template,
@@ -84,8 +88,9 @@ def message_build(
         phone=phone,
         phone_index=phone_index(phone),
         phone_masked=mask_phone(phone),
-        params={n: str(params[n]).strip() for n in names},
-        text=text,
+        params=shown,
+        text=pipeline.render(signature, template.body, shown),
+        secret=json.dumps(secret, ensure_ascii=False) if secret else None,
         characters=characters,
         segments=segments,
         dedupe_key=dedupe_key,

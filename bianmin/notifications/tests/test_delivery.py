@@ -87,6 +87,35 @@ def _queue(center: Any, n: int = 1, **kwargs: Any) -> list[Message]:
 
 
 @time_machine.travel(at(2026, 3, 12), tick=False)
+def test_a_secret_parameter_is_masked_in_the_row_encrypted_until_sent_and_then_dropped(
+    center: Any, gateway: ScriptedGateway, no_schedule: Any
+) -> None:
+    services.sms_enqueue(
+        center_id=center.pk,
+        template_code="desk_sign_in_code",
+        phone="13912340000",
+        params={"code": "493817"},
+        dedupe_key="desk:code:1",
+        urgent=True,
+    )
+    message = Message.objects.get()
+    assert message.params == {"code": "******"}
+    assert "493817" not in message.text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM notifications_message WHERE id = %s", [message.pk])
+        stored = bytes(cursor.fetchone()[0])
+    assert b"493817" not in stored  # SM4 at rest, not JSON text
+    assert message.secret == '{"code": "493817"}'
+
+    assert services.message_deliver(message_id=message.pk) == "sent"
+    (sent,) = gateway.sent
+    assert sent.params == {"code": "493817"}  # the SMS carries the code
+    assert "验证码为493817" in sent.text
+    message.refresh_from_db()
+    assert message.secret is None
+
+
+@time_machine.travel(at(2026, 3, 12), tick=False)
 def test_second_delivery_of_a_claimed_message_sends_nothing(
     center: Any, gateway: ScriptedGateway, no_schedule: Any
 ) -> None:
