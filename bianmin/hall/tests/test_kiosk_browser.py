@@ -127,6 +127,9 @@ def test_idle_reset_leaves_no_personal_data(live_server, browser, hall, ticking_
     page.click("[data-tile=traffic]")
     page.click("#traffic-card-form [data-id-read]")
     page.wait_for_selector("[data-testid=traffic-result]")
+    # the result page's kiosk script (deferred) has armed its idle timers: the result element
+    # can be there before it runs, and time moved before that would not count as idle
+    page.wait_for_function("() => window.BianminKiosk !== undefined")
     result_url = page.url
     # what a page might have kept about the citizen
     page.evaluate(
