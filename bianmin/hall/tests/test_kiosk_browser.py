@@ -31,6 +31,19 @@ def devices(settings):
         yield reader, traffic
 
 
+def _scripts_ready(page):
+    """The page's deferred kiosk and card-reader scripts have run (their listeners and the idle
+    timers are set): an element can be clickable before that, and a tap then does nothing."""
+    page.wait_for_function(
+        "() => window.BianminKiosk !== undefined && document.readyState !== 'loading'"
+    )
+
+
+def _read_card(page, form):
+    _scripts_ready(page)
+    page.click(f"{form} [data-id-read]")
+
+
 def _tap_keys(page, selector, text):
     page.click(selector)
     for ch in text:
@@ -68,7 +81,7 @@ def test_the_kiosk_walk(
 
     # 2. case progress by the card
     page.click("[data-tile=case_progress]")
-    page.click("#kiosk-card-form [data-id-read]")
+    _read_card(page, "#kiosk-card-form")
     page.wait_for_selector("[data-testid=kiosk-progress-cases]")
     assert case.number in page.inner_text("[data-testid=kiosk-progress-cases]")
     page.goto(start)
@@ -100,7 +113,7 @@ def test_the_kiosk_walk(
     assert "共 2 条记录" in page.inner_text("[data-testid=traffic-result]")
     page.goto(start)
     page.click("[data-tile=traffic]")
-    page.click("#traffic-card-form [data-id-read]")
+    _read_card(page, "#traffic-card-form")
     page.wait_for_selector("[data-testid=traffic-result]")
     assert "共 1 条记录" in page.inner_text("[data-testid=traffic-result]")
 
@@ -125,11 +138,9 @@ def test_idle_reset_leaves_no_personal_data(live_server, browser, hall, ticking_
     page.goto(f"{live_server.url}/hall/kiosk/TG/?k=3")
     page.click("[data-kiosk-mode=contrast]")
     page.click("[data-tile=traffic]")
-    page.click("#traffic-card-form [data-id-read]")
+    _read_card(page, "#traffic-card-form")
     page.wait_for_selector("[data-testid=traffic-result]")
-    # the result page's kiosk script (deferred) has armed its idle timers: the result element
-    # can be there before it runs, and time moved before that would not count as idle
-    page.wait_for_function("() => window.BianminKiosk !== undefined")
+    _scripts_ready(page)  # time moved before the idle timers are armed would not count
     result_url = page.url
     # what a page might have kept about the citizen
     page.evaluate(
