@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from bianmin.catalogue.errors import CatalogueError
 from bianmin.catalogue.models import Material, ServiceItem
 from bianmin.core import clock
+from bianmin.core.caching import KeptHere
 from bianmin.core.errors import NotFound
 
 
@@ -148,6 +149,12 @@ def guide_forget() -> None:
     transaction.on_commit(bump)
 
 
+# The lists this process has read, by their key: a key names one rendered list (a change moves
+# the generation, so a changed list has another key), so a read skips fetching and unpickling
+# the list from the cache when the process already holds it.
+_GUIDES_HERE: KeptHere[str] = KeptHere(max_entries=64)
+
+
 def guide_list_cached(*, center_code: str, build: Callable[[], str]) -> str:
     """The guide's rendered list for `center_code` today: cached, else `build()` (which reads
     the guide through `guide_groups`) and kept until the generation moves or the day ends."""
@@ -157,20 +164,8 @@ def guide_list_cached(*, center_code: str, build: Callable[[], str]) -> str:
     scope = price_scope(center_code)
     key = f"catalogue:guide:{generation}:{clock.today().isoformat()}:{scope}"
     html = _GUIDES_HERE.get(key)
-    if html is not None:
-        return html
-    html = cache.get(key)
     if html is None:
         html = build()
         cache.set(key, html, GUIDE_CACHE_SECONDS)
-    if len(_GUIDES_HERE) >= _GUIDES_HERE_MAX:
-        _GUIDES_HERE.clear()
-    _GUIDES_HERE[key] = html
-    return html  # type: ignore[no-any-return]
-
-
-# The lists this process has read, by their key: a key names one rendered list (a change moves
-# the generation, so a changed list has another key), so a read skips fetching tens of KB from
-# Redis when the process already holds them.
-_GUIDES_HERE: dict[str, str] = {}
-_GUIDES_HERE_MAX = 64
+        _GUIDES_HERE.keep(key, html)
+    return html

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import DayHours, center_hours
 from bianmin.core import clock
+from bianmin.core.caching import KeptHere, forget_now_and_at_commit
 from bianmin.hall import live
 from bianmin.hall.enums import EventKind, IssueChannel, TicketStatus
 from bianmin.hall.models import (
@@ -114,11 +115,8 @@ def hall_settings_get(*, center_id: int) -> HallSettings:
 
 
 def hall_settings_forget(*, center_id: int) -> None:
-    """Drop the cached settings now and again when the changing transaction commits (a reader
-    between the two could otherwise cache the row as it was before the commit)."""
-    key = _settings_key(center_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """The settings changed: the cached row is dropped (now and at commit)."""
+    forget_now_and_at_commit(_settings_key(center_id))
     hall_changed(center_id=center_id)  # the waiting limit and weights order the line
 
 
@@ -255,10 +253,8 @@ def open_window_count(*, center_id: int) -> int:
 
 
 def open_windows_forget(*, center_id: int) -> None:
-    """A window session changed: drop the count now and again when the change commits."""
-    key = _OPEN_WINDOWS.format(center_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """A window session changed: the cached count is dropped (now and at commit)."""
+    forget_now_and_at_commit(_OPEN_WINDOWS.format(center_id))
 
 
 def estimate_wait_minutes(
@@ -442,14 +438,7 @@ def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSet
 # The lines this process read last, by their versioned key: a key names one immutable line (a
 # change of the center bumps the version, so a changed line has another key), so a position read
 # skips unpickling the whole line from the cache when this process already holds it.
-_LINES_HERE: dict[str, _Line] = {}
-_LINES_HERE_MAX = 256
-
-
-def _line_keep_here(key: str, line: _Line) -> None:
-    if len(_LINES_HERE) >= _LINES_HERE_MAX:
-        _LINES_HERE.clear()
-    _LINES_HERE[key] = line
+_LINES_HERE: KeptHere[_Line] = KeptHere(max_entries=256)
 
 
 def _line_key(center_id: int, day: date, now: datetime) -> str:
@@ -460,10 +449,6 @@ def _line_key(center_id: int, day: date, now: datetime) -> str:
 def _line_cached(key: str, now: datetime) -> _Line | None:
     """The line kept under `key` (by this process, else in the cache) if still valid at `now`."""
     line = _LINES_HERE.get(key)
-    if line is None:
-        line = cache.get(key)
-        if line is not None:
-            _line_keep_here(key, line)
     return line if line is not None and now < line.valid_until else None
 
 
@@ -485,7 +470,7 @@ def _line(
     settings = settings or hall_settings_get(center_id=center_id)
     line = _line_compute(center_id=center_id, day=day, now=now, settings=settings)
     cache.set(key, line, POSITIONS_SECONDS)
-    _line_keep_here(key, line)
+    _LINES_HERE.keep(key, line)
     return line
 
 
@@ -544,31 +529,20 @@ def line_message_text(center_id: int) -> str:
 
 _TICKET_CENTER = "hall:ticket-center:{}"
 TICKET_CENTER_SECONDS = 2 * 24 * 3600
-# A ticket's center never changes: once known, this process keeps it (no cache round trip to
-# Redis on the next read). Emptied when full; then the shared cache answers again.
-_TICKET_CENTERS_HERE: dict[str, int] = {}
-_TICKET_CENTERS_HERE_MAX = 50_000
+# A ticket's center never changes: once known, this process keeps it (no round trip to Redis
+# on the next read).
+_TICKET_CENTERS_HERE: KeptHere[int] = KeptHere(max_entries=50_000)
 
 
 def _ticket_center(ticket_id: str) -> int | None:
-    center_id = _TICKET_CENTERS_HERE.get(ticket_id)
-    if center_id is None:
-        center_id = cache.get(_TICKET_CENTER.format(ticket_id))
-        if center_id is not None:
-            _ticket_center_keep_here(ticket_id, center_id)
-    return center_id
+    return _TICKET_CENTERS_HERE.get(_TICKET_CENTER.format(ticket_id))
 
 
 def _ticket_center_remember(ticket_id: str, center_id: int) -> None:
-    if _TICKET_CENTERS_HERE.get(ticket_id) != center_id:
-        cache.set(_TICKET_CENTER.format(ticket_id), center_id, TICKET_CENTER_SECONDS)
-        _ticket_center_keep_here(ticket_id, center_id)
-
-
-def _ticket_center_keep_here(ticket_id: str, center_id: int) -> None:
-    if len(_TICKET_CENTERS_HERE) >= _TICKET_CENTERS_HERE_MAX:
-        _TICKET_CENTERS_HERE.clear()
-    _TICKET_CENTERS_HERE[ticket_id] = center_id
+    key = _TICKET_CENTER.format(ticket_id)
+    if not _TICKET_CENTERS_HERE.holds(key, center_id):
+        cache.set(key, center_id, TICKET_CENTER_SECONDS)
+        _TICKET_CENTERS_HERE.keep(key, center_id)
 
 
 def ticket_public_state(*, ticket_id: str) -> dict[str, Any] | None:

@@ -27,6 +27,10 @@ logger = logging.getLogger("bianmin.notifications.services")
 
 MAX_ATTEMPTS = 6
 ACTIVE_STATUSES = (MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.DELIVERED)
+# Written with every status that says the provider has the message (accepted, found by a query,
+# reported by a receipt): its secret parameters (a one-time code) are never needed again. A
+# message that failed before reaching the provider keeps them, so that a retry can send it.
+PROVIDER_HAS_IT = {"secret": None}
 
 
 class SmsError(DomainError):

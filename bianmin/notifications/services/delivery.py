@@ -227,7 +227,6 @@ def _record_result(
     with transaction.atomic():
         if result.accepted:
             provider_id = (result.provider_id or "")[:64]
-            # Accepted: the provider has the SMS, so its secret parameters are dropped here.
             if gateways.is_console(gateway):
                 updated = mine.update(
                     status=MessageStatus.DELIVERED,
@@ -237,7 +236,7 @@ def _record_result(
                     receipt_code="CONSOLE",
                     error_code="",
                     error_message="",
-                    secret=None,
+                    **common.PROVIDER_HAS_IT,
                 )
             else:
                 updated = mine.update(
@@ -246,13 +245,12 @@ def _record_result(
                     sent_at=now,
                     error_code="",
                     error_message="",
-                    secret=None,
+                    **common.PROVIDER_HAS_IT,
                 )
             if not updated:  # a receipt or the watchdog got there first; keep their status
                 Message.objects.filter(pk=message.pk, provider_id="").update(
                     provider_id=provider_id, sent_at=now
                 )
-                Message.objects.filter(pk=message.pk).update(secret=None)
             common.attempt_log(
                 message.pk, gateway.name, AttemptOutcome.ACCEPTED, provider_id=provider_id
             )

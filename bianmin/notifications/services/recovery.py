@@ -72,6 +72,7 @@ def _resolve_stuck(message: Message) -> str:
             sent_at=message.claimed_at or now,
             error_code="",
             error_message="",
+            **common.PROVIDER_HAS_IT,
         )
         return "delivered"
     if state == DeliveryState.PENDING:
@@ -80,6 +81,7 @@ def _resolve_stuck(message: Message) -> str:
             sent_at=message.claimed_at or now,
             error_code="",
             error_message="",
+            **common.PROVIDER_HAS_IT,
         )
         return "sent"
     if state == DeliveryState.FAILED:
@@ -88,6 +90,7 @@ def _resolve_stuck(message: Message) -> str:
             failed_at=now,
             error_code="operator_failed",
             error_message=_("短信平台已受理，但运营商报告未送达。"),
+            **common.PROVIDER_HAS_IT,
         )
         return "failed"
     # UNKNOWN: the gateway never received it (the worker died before the request left, or the
@@ -201,6 +204,7 @@ def receipts_process(*, gateway_name: str, receipts: Iterable[Receipt]) -> dict[
                 receipt_code=receipt.code[:40],
                 error_code="",
                 error_message="",
+                **common.PROVIDER_HAS_IT,
             )
         else:
             updated = open_rows.update(
@@ -209,6 +213,7 @@ def receipts_process(*, gateway_name: str, receipts: Iterable[Receipt]) -> dict[
                 receipt_code=receipt.code[:40],
                 error_code="operator_failed",
                 error_message=_("运营商回执：未送达（%(code)s）") % {"code": receipt.code},
+                **common.PROVIDER_HAS_IT,
             )
         if updated:
             rows.filter(provider_id="").update(provider_id=receipt.provider_id[:64])

@@ -86,10 +86,7 @@ def _queue(center: Any, n: int = 1, **kwargs: Any) -> list[Message]:
     return list(Message.objects.order_by("pk"))
 
 
-@time_machine.travel(at(2026, 3, 12), tick=False)
-def test_a_secret_parameter_is_masked_in_the_row_encrypted_until_sent_and_then_dropped(
-    center: Any, gateway: ScriptedGateway, no_schedule: Any
-) -> None:
+def _queue_sign_in_code(center: Any) -> Message:
     services.sms_enqueue(
         center_id=center.pk,
         template_code="desk_sign_in_code",
@@ -98,7 +95,14 @@ def test_a_secret_parameter_is_masked_in_the_row_encrypted_until_sent_and_then_d
         dedupe_key="desk:code:1",
         urgent=True,
     )
-    message = Message.objects.get()
+    return Message.objects.get()
+
+
+@time_machine.travel(at(2026, 3, 12), tick=False)
+def test_a_secret_parameter_is_masked_in_the_row_encrypted_until_sent_and_then_dropped(
+    center: Any, gateway: ScriptedGateway, no_schedule: Any
+) -> None:
+    message = _queue_sign_in_code(center)
     assert message.params == {"code": "******"}
     assert "493817" not in message.text
     with connection.cursor() as cursor:
@@ -113,6 +117,22 @@ def test_a_secret_parameter_is_masked_in_the_row_encrypted_until_sent_and_then_d
     assert "验证码为493817" in sent.text
     message.refresh_from_db()
     assert message.secret is None
+
+
+def test_a_secret_is_dropped_when_the_watchdog_finds_the_provider_has_the_message(
+    center: Any, gateway: ScriptedGateway, no_schedule: Any
+) -> None:
+    with time_machine.travel(at(2026, 3, 12), tick=False) as clock:
+        message = _queue_sign_in_code(center)
+        gateway.answers = [SendResult.failed("timeout", "超时", retryable=True)]
+        assert services.message_deliver(message_id=message.pk) == "ambiguous"
+        message.refresh_from_db()
+        assert message.secret is not None  # not known to have arrived: a resend needs it
+        gateway.state = DeliveryState.DELIVERED
+        clock.shift(timedelta(seconds=121))
+        services.messages_watchdog(stuck_after=120)
+        message.refresh_from_db()
+        assert (message.status, message.secret) == (MessageStatus.DELIVERED, None)
 
 
 @time_machine.travel(at(2026, 3, 12), tick=False)
