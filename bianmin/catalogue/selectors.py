@@ -29,12 +29,21 @@ def item_get(*, code: str) -> ServiceItem:
 
 
 def item_get_plain(*, code: str) -> ServiceItem:
-    """The item alone (one query), without its materials and fee variants: for hot paths that
-    need only its id, code, category and state (issuing a ticket)."""
-    try:
-        return ServiceItem.objects.get(code=code.strip().upper())
-    except ServiceItem.DoesNotExist:
-        raise NotFound(f"没有编码为 {code} 的事项", code=CatalogueError.UNKNOWN_ITEM) from None
+    """The item alone, without its materials and fee variants: for hot paths that need only its
+    id, code, category and state (issuing a ticket). Read once per guide generation (every
+    change of an item moves it) and kept; callers read it and never change it."""
+    code = code.strip().upper()
+    generation = cache.get_or_set(_GUIDE_GENERATION, _new_generation, None)
+    key = f"catalogue:item:{generation}:{code}"
+    item = _ITEMS_HERE.get(key)
+    if item is None:
+        try:
+            item = ServiceItem.objects.get(code=code)
+        except ServiceItem.DoesNotExist:
+            raise NotFound(f"没有编码为 {code} 的事项", code=CatalogueError.UNKNOWN_ITEM) from None
+        cache.set(key, item, GUIDE_CACHE_SECONDS)
+        _ITEMS_HERE.keep(key, item)
+    return item
 
 
 def item_codes() -> list[str]:
@@ -153,6 +162,8 @@ def guide_forget() -> None:
 # the generation, so a changed list has another key), so a read skips fetching and unpickling
 # the list from the cache when the process already holds it.
 _GUIDES_HERE: KeptHere[str] = KeptHere(max_entries=64)
+# The plain items issuing reads (`item_get_plain`), by generation and code.
+_ITEMS_HERE: KeptHere[ServiceItem] = KeptHere(max_entries=512)
 
 
 def guide_list_cached(*, center_code: str, build: Callable[[], str]) -> str:

@@ -15,3 +15,4 @@ class TicketFinished:
     window_code: str
     item_codes: tuple[str, ...]
     finished_at: datetime
+    has_phone: bool  # the citizen left a phone (read it with `ticket_phone` only then)

@@ -175,7 +175,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "bianmin.core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
         }
     }

@@ -18,7 +18,7 @@ from bianmin.core.served_by import WORKER_HEADER, WorkerHeader
 REDIS_LAYER = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer"}}
 REDIS_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "bianmin.core.redis_cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/0",
     }
 }

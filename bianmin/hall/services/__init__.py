@@ -29,7 +29,11 @@ from bianmin.hall.services.issuing import (
     ticket_set_phone,
 )
 from bianmin.hall.services.kiosk import guide_call_answer, guide_call_request
-from bianmin.hall.services.near import ticket_near_sms, ticket_notify_near
+from bianmin.hall.services.near import (
+    ticket_near_sms,
+    ticket_notify_near,
+    ticket_notify_near_queued,
+)
 from bianmin.hall.services.windows import (
     window_pause,
     window_resume,
@@ -50,6 +54,7 @@ __all__ = [
     "ticket_near_sms",
     "ticket_no_show",
     "ticket_notify_near",
+    "ticket_notify_near_queued",
     "ticket_park",
     "ticket_priority_decide",
     "ticket_recall",

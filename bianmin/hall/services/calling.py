@@ -21,7 +21,7 @@ from bianmin.hall.enums import EventKind, TicketStatus
 from bianmin.hall.errors import HallError
 from bianmin.hall.events import TicketFinished
 from bianmin.hall.models import HallSettings, Ticket, TicketItem
-from bianmin.hall.selectors import hall_settings_get, pool_ordered
+from bianmin.hall.selectors import hall_settings_get, pool_ordered, ticket_item_codes
 from bianmin.hall.services._common import (
     atomic_write,
     change_record,
@@ -34,7 +34,7 @@ from bianmin.hall.services._common import (
     ticket_begin,
     ticket_step,
 )
-from bianmin.hall.services.near import ticket_notify_near
+from bianmin.hall.services.near import ticket_notify_near_soon
 
 Step = pipeline.Step
 
@@ -111,8 +111,8 @@ def ticket_call_next(*, actor: StaffActor, window_code: str) -> Ticket | None:
             return None
         _record_call(ticket, actor=actor, now=now, requeued=ticket.requeue_count)
         center_id = ticket.center_id
-        # robust: a failing SMS hand-off is logged and never turns a made call into an error
-        transaction.on_commit(lambda: ticket_notify_near(center_id=center_id), robust=True)
+        # robust: a failing hand-off is logged and never turns a made call into an error
+        transaction.on_commit(lambda: ticket_notify_near_soon(center_id=center_id), robust=True)
     return ticket
 
 
@@ -246,9 +246,9 @@ def ticket_finish(*, actor: StaffActor, ticket_id: str) -> Ticket:
             number=ticket.number,
             officer_id=actor.pk,
             window_code=ticket.window.code if ticket.window else "",
-            item_codes=tuple(ti.item.code for ti in ticket.items.select_related("item"))
-            or (ticket.item.code,),
+            item_codes=tuple(ticket_item_codes(ticket)[1]) or (ticket.item.code,),
             finished_at=ticket.finished_at or clock.now(),
+            has_phone=ticket.has_phone,
         )
     )
     return ticket

@@ -1,8 +1,16 @@
-"""The near-turn SMS ("快到您了"): sent once per ticket when at most N people are ahead."""
+"""The near-turn SMS ("快到您了"): sent once per ticket when at most N people are ahead.
+
+A call does not look at the line itself: after it commits it queues one check for its center
+in the task worker (`ticket_notify_near_soon`), and the calls made while that check is still
+queued share it. Twenty officers calling at once cost one read of the line, and the officer's
+answer never waits for it.
+"""
 
 from __future__ import annotations
 
 import logging
+
+from django.core.cache import cache
 
 from bianmin.core import clock
 from bianmin.core.errors import DomainError
@@ -14,13 +22,38 @@ from bianmin.notifications.services import sms_enqueue
 log = logging.getLogger(__name__)
 
 NEAR_TEMPLATE = "ticket_near"
+# Set while a center's check is queued; the check clears it before it reads the line, so a call
+# committed after that read queues the next one. It expires by itself should a queued check be
+# lost, so a lost check delays the SMS by a minute at most, never for good.
+_QUEUED = "hall:near:queued:{}"
+QUEUED_SECONDS = 60
+
+
+def ticket_notify_near_soon(*, center_id: int) -> None:
+    """After a call commits: queue the center's near-turn check unless one is queued already."""
+    from bianmin.hall.tasks import ticket_notify_near_task  # tasks import services
+
+    key = _QUEUED.format(center_id)
+    if not cache.add(key, 1, QUEUED_SECONDS):
+        return
+    try:
+        ticket_notify_near_task(center_id)
+    except Exception:
+        cache.delete(key)  # not queued: the next call queues it again
+        raise
+
+
+def ticket_notify_near_queued(*, center_id: int) -> int:
+    """The queued check (task worker): clear the mark, then look at the line."""
+    cache.delete(_QUEUED.format(center_id))
+    return ticket_notify_near(center_id=center_id)
 
 
 def ticket_notify_near(*, center_id: int) -> int:
     """Send the near-turn SMS to tickets that now have at most N people ahead (once each).
 
-    Runs after a call commits. The conditional UPDATE on `near_notified_at` makes the SMS
-    exactly-once even when twenty officers call at the same moment.
+    Runs in the task worker after calls (`ticket_notify_near_soon`). The conditional UPDATE on
+    `near_notified_at` makes the SMS exactly-once even when twenty officers call at once.
     """
     now = clock.now()
     settings = hall_settings_get(center_id=center_id)

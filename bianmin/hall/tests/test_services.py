@@ -530,6 +530,54 @@ def test_near_turn_sms_goes_once_per_ticket(
     assert tickets[3].has_phone is False
 
 
+def test_calls_made_while_a_near_turn_check_is_queued_share_it(
+    officer, issue, hall, clock, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.cache import cache
+
+    from bianmin.hall.services.near import _QUEUED
+
+    notifications_load_reference()
+    HallSettingsFactory(center=hall, near_position=1)
+    for _ in range(4):
+        issue("HZ02", phone="13912345678")
+    window_sign_in(actor=officer, window_code="W01")
+    cache.set(_QUEUED.format(hall.pk), 1)  # a check is queued and has not run yet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = ticket_call_next(actor=officer, window_code="W01")
+
+    assert _near_messages(officer) == []  # the call left the line to the queued check
+    assert services.ticket_notify_near_queued(center_id=hall.pk) == 2
+    assert _near_messages(officer) == [("A002", "0"), ("A003", "1")]
+    assert cache.get(_QUEUED.format(hall.pk)) is None  # the next call queues its own check
+
+    ticket_finish(actor=officer, ticket_id=ticket.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_call_next(actor=officer, window_code="W01")  # runs at once (immediate worker)
+
+    assert _near_messages(officer)[-1] == ("A004", "1")
+    assert cache.get(_QUEUED.format(hall.pk)) is None
+
+
+def test_a_near_turn_check_that_could_not_be_queued_is_queued_by_the_next_call(
+    hall, monkeypatch
+) -> None:
+    from django.core.cache import cache
+
+    from bianmin.hall import tasks
+    from bianmin.hall.services.near import _QUEUED, ticket_notify_near_soon
+
+    def broken(center_id: int) -> None:
+        raise ConnectionError("task queue down")
+
+    monkeypatch.setattr(tasks, "ticket_notify_near_task", broken)
+    with pytest.raises(ConnectionError):
+        ticket_notify_near_soon(center_id=hall.pk)
+
+    assert cache.get(_QUEUED.format(hall.pk)) is None
+
+
 def test_near_turn_sms_is_a_real_urgent_message_with_the_agreed_content(
     issue, hall, officer, clock
 ) -> None:

@@ -72,11 +72,7 @@ def service_event_record(
     """Record one rateable service (once per kind and reference: a replayed event changes
     nothing) and, when the citizen left a phone, queue the SMS link exactly once. Runs inside
     the publisher's transaction; the SMS waits for the end of quiet hours by itself."""
-    existing = ServiceEvent.objects.filter(
-        center_id=center_id, kind=kind, reference=str(reference)[:40]
-    ).first()
-    if existing is not None:
-        return existing
+    # No look-up first: a replay is rare, and the unique constraint answers it.
     try:
         with transaction.atomic():
             event = ServiceEvent.objects.create(
@@ -144,7 +140,7 @@ def on_ticket_finished(event: TicketFinished) -> None:
         window_code=event.window_code,
         item_code=event.item_codes[0] if event.item_codes else "",
         at=event.finished_at,
-        phone=ticket_phone(ticket_id=event.ticket_id),
+        phone=ticket_phone(ticket_id=event.ticket_id) if event.has_phone else "",
     )
 
 

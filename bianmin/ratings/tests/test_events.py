@@ -45,6 +45,7 @@ def test_a_replayed_event_changes_nothing(clock, officer, finish_visit):
         window_code="W01",
         item_codes=("HZ02",),
         finished_at=event.at,
+        has_phone=True,
     )
     publish(replay)
     publish(replay)
