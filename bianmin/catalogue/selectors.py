@@ -1,15 +1,13 @@
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from bianmin.catalogue.errors import CatalogueError
 from bianmin.catalogue.models import Material, ServiceItem
 from bianmin.core import clock
-from bianmin.core.caching import KeptHere
+from bianmin.core.caching import Generation, KeptHere
 from bianmin.core.errors import NotFound
 
 
@@ -33,7 +31,7 @@ def item_get_plain(*, code: str) -> ServiceItem:
     id, code, category and state (issuing a ticket). Read once per guide generation (every
     change of an item moves it) and kept; callers read it and never change it."""
     code = code.strip().upper()
-    generation = cache.get_or_set(_GUIDE_GENERATION, _new_generation, None)
+    generation = _GUIDE_GENERATION.current()
     key = f"catalogue:item:{generation}:{code}"
     item = _ITEMS_HERE.get(key)
     if item is None:
@@ -135,27 +133,12 @@ def guide_item(*, code: str, center_code: str = "") -> tuple[ServiceItem, list[o
 # variant (catalogue signals) and a waiver policy (fees connects its model in apps.ready).
 
 GUIDE_CACHE_SECONDS = 3600
-_GUIDE_GENERATION = "catalogue:guide:gen"
-
-
-def _new_generation() -> int:
-    """A generation never used before when the key is missing (first use, or culled/evicted by
-    the cache): restarting from 1 could revive a list cached under an old one."""
-    return time.time_ns()
+_GUIDE_GENERATION = Generation("catalogue:guide:gen")
 
 
 def guide_forget() -> None:
-    """Every cached guide is stale. Bumps the generation now and again at commit (a reader
-    between the change and the commit may have cached the old list under the new one)."""
-
-    def bump() -> None:
-        try:
-            cache.incr(_GUIDE_GENERATION)
-        except ValueError:
-            cache.set(_GUIDE_GENERATION, _new_generation(), None)
-
-    bump()
-    transaction.on_commit(bump)
+    """Every cached guide list and plain item is stale."""
+    _GUIDE_GENERATION.bump()
 
 
 # The lists this process has read, by their key: a key names one rendered list (a change moves
@@ -169,7 +152,7 @@ _ITEMS_HERE: KeptHere[ServiceItem] = KeptHere(max_entries=512)
 def guide_list_cached(*, center_code: str, build: Callable[[], str]) -> str:
     """The guide's rendered list for `center_code` today: cached, else `build()` (which reads
     the guide through `guide_groups`) and kept until the generation moves or the day ends."""
-    generation = cache.get_or_set(_GUIDE_GENERATION, _new_generation, None)
+    generation = _GUIDE_GENERATION.current()
     # Keyed by the price scope, not the raw `?center=`: any unknown code shares the province's
     # entry, so made-up codes cannot fill the cache.
     scope = price_scope(center_code)

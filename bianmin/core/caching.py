@@ -1,16 +1,21 @@
-"""Two ways the hot paths use the cache, written once.
+"""Three ways the hot paths use the cache, written once.
 
 * `KeptHere`: values this process keeps by a key that names ONE value for good (a versioned
   line, a guide list of one generation, a ticket's center), in front of the shared cache. A
   read that the process has already made costs a dict look-up, not a round trip to Redis or an
   unpickling from the local cache. Bounded: emptied when full, after which the shared cache
   answers again.
+* `Generation`: a number in the shared cache that names the current version of a family of
+  cached values (every token look-up, every guide list); the values are kept under keys that
+  carry it, and a change anywhere makes them all stale at once by bumping it.
 * `forget_now_and_at_commit`: drop a cached value when the data it was made from changes —
   now, and again when the changing transaction commits (a reader between the two would
   otherwise cache the value as it was before the commit).
 """
 
 from __future__ import annotations
+
+import secrets
 
 from django.core.cache import cache
 from django.db import transaction
@@ -43,3 +48,32 @@ class KeptHere[V]:
 def forget_now_and_at_commit(key: str) -> None:
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
+
+
+class Generation:
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def current(self) -> int:
+        value = cache.get_or_set(self.key, _unused_generation, None)
+        assert isinstance(value, int)
+        return value
+
+    def bump(self) -> None:
+        """Every value of the family is stale: bump now and again at commit (a reader between
+        the change and the commit may have cached the old value under the new generation)."""
+        self._bump()
+        transaction.on_commit(self._bump)
+
+    def _bump(self) -> None:
+        try:
+            cache.incr(self.key)
+        except ValueError:  # the key is missing
+            cache.set(self.key, _unused_generation(), None)
+
+
+def _unused_generation() -> int:
+    """A start never used before, for a missing key (first use, or culled or evicted by the
+    cache): starting again from 1 could revive values cached under an old generation. Random,
+    not the clock: a test's frozen clock (or a clock set back) would give the same start twice."""
+    return secrets.randbits(62)

@@ -8,7 +8,6 @@ Only the SM3 hash is kept, so a token is shown once.
 """
 
 import secrets
-import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from bianmin.accounts.models import ApiToken, Staff
 from bianmin.audit.enums import AuditAction
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
+from bianmin.core.caching import Generation
 from bianmin.core.crypto import sm3_hex
 from bianmin.core.errors import PermissionDenied
 
@@ -75,32 +75,17 @@ def api_token_create(
 # local-memory cache).
 
 TOKEN_CACHE_SECONDS = 300
-_LOOKUP_GENERATION = "accounts:tokens:gen"
-
-
-def _new_generation() -> int:
-    """A generation never used before, for when the key is missing (first use, or evicted by
-    the cache: local memory culls, Redis may evict): starting again from 1 could revive answers
-    cached under an old generation, so it starts from the clock (bumps add 1 each)."""
-    return time.time_ns()
+_LOOKUP_GENERATION = Generation("accounts:tokens:gen")
 
 
 def api_token_cache_forget() -> None:
-    """Every cached token look-up is stale: bumps the generation now and again at commit."""
-
-    def bump() -> None:
-        try:
-            cache.incr(_LOOKUP_GENERATION)
-        except ValueError:
-            cache.set(_LOOKUP_GENERATION, _new_generation(), None)
-
-    bump()
-    transaction.on_commit(bump)
+    """Every cached token look-up is stale."""
+    _LOOKUP_GENERATION.bump()
 
 
 def _token_lookup(key_hash: str) -> tuple[ApiToken | None, str]:
     """The token's row with its account and center, and the cache key it is kept under."""
-    generation = cache.get_or_set(_LOOKUP_GENERATION, _new_generation, None)
+    generation = _LOOKUP_GENERATION.current()
     key = f"accounts:token:{generation}:{key_hash}"
     row: ApiToken | None = cache.get(key)
     if row is None:

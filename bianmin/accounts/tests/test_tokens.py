@@ -158,10 +158,10 @@ def test_a_lost_generation_never_revives_an_older_cached_answer(officer) -> None
 
     with time_machine.travel(MORNING, tick=False):
         token = api_token_create(staff=officer)
-        cache.delete(_LOOKUP_GENERATION)
+        cache.delete(_LOOKUP_GENERATION.key)
         assert api_token_authenticate(token) == officer  # cached under a fresh generation
         officer.is_active = False
         officer.save()  # bumps it
     with time_machine.travel("2026-11-30 09:02 +0800", tick=False):
-        cache.delete(_LOOKUP_GENERATION)  # the cache culled or evicted the generation key
+        cache.delete(_LOOKUP_GENERATION.key)  # the cache culled or evicted the generation key
         assert api_token_authenticate(token) is None

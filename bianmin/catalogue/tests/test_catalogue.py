@@ -231,3 +231,33 @@ def test_the_cached_public_guide_shows_an_edit_at_once(catalogue, province_direc
     )
     hz12_row = listing().split("户口迁移改名", 1)[1].split("</tr>", 1)[0]
     assert "15 元起" in hz12_row
+
+
+def test_issuing_reads_a_changed_item_at_once(catalogue, province_director) -> None:
+    from bianmin.catalogue.selectors import item_get_plain
+
+    item = ServiceItem.objects.get(code="HZ12")
+    assert item_get_plain(code="hz12").is_active  # now cached
+    item_update(actor=province_director, item=item, changes={"is_active": False}, reason="x")
+    assert not item_get_plain(code="HZ12").is_active
+
+
+def test_a_lost_generation_under_a_frozen_clock_never_revives_an_old_item(catalogue) -> None:
+    """The catalogue read again from scratch (new ids: a restore, a test's truncation) while the
+    cache lost its generation key and the clock stands still: issuing must not get the old row
+    (the kept item's id would name a row that is gone)."""
+    import time_machine
+    from django.core.cache import cache
+
+    from bianmin.catalogue.selectors import _GUIDE_GENERATION, item_get_plain
+
+    with time_machine.travel("2026-11-30 09:00 +0800", tick=False):
+        cache.delete(_GUIDE_GENERATION.key)  # lost: the next read starts a generation
+        old_id = item_get_plain(code="HZ12").pk
+        ServiceItem.objects.all().delete()
+        cache.clear()  # the generation key with it
+        catalogue_load_reference()
+        cache.delete(_GUIDE_GENERATION.key)  # lost again after the reload's own bumps
+        fresh = item_get_plain(code="HZ12")
+    assert fresh.pk != old_id
+    assert fresh.pk == ServiceItem.objects.get(code="HZ12").pk

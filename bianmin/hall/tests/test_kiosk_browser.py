@@ -45,6 +45,7 @@ def _read_card(page, form):
 
 
 def _tap_keys(page, selector, text):
+    _scripts_ready(page)  # the keypad opens from the kiosk script's focus listener
     page.click(selector)
     for ch in text:
         page.click(f"#kiosk-keypad [data-key='{ch}']")
