@@ -5,7 +5,6 @@ from typing import Any, Protocol
 import chinese_calendar
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import QuerySet
 
 from bianmin.accounts.models import (
@@ -17,6 +16,7 @@ from bianmin.accounts.models import (
     Staff,
 )
 from bianmin.core.actors import StaffActor
+from bianmin.core.caching import Generation
 from bianmin.core.permissions import Role
 from bianmin.core.workdays import is_workday, statutory_holidays
 
@@ -100,27 +100,19 @@ class DayHours:
 
 
 HOURS_CACHE_SECONDS = 600
-_HOURS_GENERATION = "accounts:hours:gen"
+_HOURS_GENERATION = Generation("accounts:hours:gen")
 
 
 def center_hours_forget() -> None:
     """Every center's cached hours are stale: a center, its week, a dated exception or the
-    working-day calendar changed. Bumps the generation now and again at commit."""
-
-    def bump() -> None:
-        try:
-            cache.incr(_HOURS_GENERATION)
-        except ValueError:
-            cache.set(_HOURS_GENERATION, 1, None)
-
-    bump()
-    transaction.on_commit(bump)
+    working-day calendar changed."""
+    _HOURS_GENERATION.bump()
 
 
 def center_hours(*, center_id: int, day: date) -> DayHours | None:
     """The hours the center serves on `day`, cached per center and day (every ticket issue
     asks; five queries otherwise) until any hours or calendar row changes."""
-    generation = cache.get_or_set(_HOURS_GENERATION, 1, None)
+    generation = _HOURS_GENERATION.current()
     key = f"accounts:hours:{generation}:{center_id}:{day.isoformat()}"
     cached = cache.get(key)
     if cached is not None:

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import secrets
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import DayHours, center_hours
 from bianmin.core import clock
-from bianmin.core.caching import KeptHere, forget_now_and_at_commit
+from bianmin.core.caching import Generation, KeptHere, forget_now_and_at_commit
 from bianmin.hall import live
 from bianmin.hall.enums import EventKind, IssueChannel, TicketStatus
 from bianmin.hall.models import (
@@ -362,25 +360,13 @@ POSITIONS_SECONDS = 120
 def hall_changed(*, center_id: int) -> None:
     """The center's line changed: bump its version now and again when the change commits (a
     reader between the two would otherwise keep the line as it was before the commit)."""
-    key = _VERSION.format(center_id)
-
-    def bump() -> None:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, secrets.randbits(62), None)
-
-    bump()
-    transaction.on_commit(bump)
+    Generation(_VERSION.format(center_id)).bump()
     # and tell the center's live pages, once per transaction, after the commit
     live.line_push_on_commit(center_id, line_message_text)
 
 
 def _center_version(center_id: int) -> int:
-    # A fresh random start after an eviction, so no older line can be taken for the new one.
-    # (a callable: the random start is drawn only on a miss, not on every read)
-    version = cache.get_or_set(_VERSION.format(center_id), lambda: secrets.randbits(62), None)
-    return int(version or 0)
+    return Generation(_VERSION.format(center_id)).current()
 
 
 @dataclass(frozen=True)
