@@ -6,8 +6,8 @@
   unpickling from the local cache. Bounded: emptied when full, after which the shared cache
   answers again.
 * `Generation`: a number in the shared cache that names the current version of a family of
-  cached values (every token look-up, every guide list); the values are kept under keys that
-  carry it, and a change anywhere makes them all stale at once by bumping it.
+  cached values (token look-ups, guide lists and items, centers' hours, one center's line); the
+  values are kept under keys that carry it, and a change makes them all stale at once.
 * `forget_now_and_at_commit`: drop a cached value when the data it was made from changes —
   now, and again when the changing transaction commits (a reader between the two would
   otherwise cache the value as it was before the commit).

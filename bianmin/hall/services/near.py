@@ -1,9 +1,9 @@
 """The near-turn SMS ("快到您了"): sent once per ticket when at most N people are ahead.
 
 A call does not look at the line itself: after it commits it queues one check for its center
-in the task worker (`ticket_notify_near_soon`), and the calls made while that check is still
-queued share it. Twenty officers calling at once cost one read of the line, and the officer's
-answer never waits for it.
+in the task worker (`ticket_notify_near_soon`), and the calls committed while that check still
+waits in the queue share it (the worker picks tasks up at once on Redis; on SQLite it polls, up
+to 10 s apart when idle). The officer's answer never waits for the check.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 NEAR_TEMPLATE = "ticket_near"
 # Set while a center's check is queued; the check clears it before it reads the line, so a call
 # committed after that read queues the next one. It expires by itself should a queued check be
-# lost, so a lost check delays the SMS by a minute at most, never for good.
+# lost: the first call after that queues a check again, so a lost check is never lost for good.
 _QUEUED = "hall:near:queued:{}"
 QUEUED_SECONDS = 60
 

@@ -568,14 +568,20 @@ def test_a_near_turn_check_that_could_not_be_queued_is_queued_by_the_next_call(
     from bianmin.hall import tasks
     from bianmin.hall.services.near import _QUEUED, ticket_notify_near_soon
 
+    queued: list[int] = []
+
     def broken(center_id: int) -> None:
         raise ConnectionError("task queue down")
 
     monkeypatch.setattr(tasks, "ticket_notify_near_task", broken)
     with pytest.raises(ConnectionError):
         ticket_notify_near_soon(center_id=hall.pk)
-
     assert cache.get(_QUEUED.format(hall.pk)) is None
+
+    monkeypatch.setattr(tasks, "ticket_notify_near_task", queued.append)  # the queue is back
+    ticket_notify_near_soon(center_id=hall.pk)
+    ticket_notify_near_soon(center_id=hall.pk)  # while that one waits: shared
+    assert queued == [hall.pk]
 
 
 def test_near_turn_sms_is_a_real_urgent_message_with_the_agreed_content(
