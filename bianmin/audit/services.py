@@ -9,6 +9,7 @@ from bianmin.audit.enums import AuditAction
 from bianmin.audit.models import AuditEntry
 from bianmin.core import clock, context
 from bianmin.core.actors import StaffActor
+from bianmin.core.compiled import insert
 from bianmin.core.crypto import sm3_hex
 
 GENESIS = "0" * 64
@@ -124,5 +125,5 @@ def audit_record(
             prev_hash=prev,
         )
         entry.entry_hash = entry_hash(prev, entry)
-        entry.save(force_insert=True)
+        insert(entry)  # the INSERT compiled once (core.compiled)
     return entry

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from bianmin.accounts.selectors import DayHours, center_hours
 from bianmin.core import clock
 from bianmin.core.caching import Generation, KeptHere, forget_now_and_at_commit
+from bianmin.core.compiled import CompiledQuery, Slot
 from bianmin.hall import live
 from bianmin.hall.enums import EventKind, IssueChannel, TicketStatus
 from bianmin.hall.models import (
@@ -136,10 +138,24 @@ def pool_ordered(
     then the longest wait. With `officer_id`, only tickets this officer may take (items they
     are authorized for, not transferred to someone else).
     """
-    limit_at = now - timedelta(minutes=settings.wait_limit_minutes)
-    qs = Ticket.objects.filter(
-        center_id=center_id, status=TicketStatus.WAITING, service_day=clock.local(now).date()
+    return _pool(
+        center_id=center_id,
+        day=clock.local(now).date(),
+        limit_at=now - timedelta(minutes=settings.wait_limit_minutes),
+        officer_id=officer_id,
+        item_ids=item_ids,
     )
+
+
+def _pool(
+    *,
+    center_id: int,
+    day: date,
+    limit_at: datetime,
+    officer_id: int | None,
+    item_ids: Collection[int] | None,
+) -> QuerySet[Ticket]:
+    qs = Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING, service_day=day)
     if officer_id is not None:
         qs = qs.filter(Q(target_officer__isnull=True) | Q(target_officer_id=officer_id))
         mine: Any = Case(
@@ -161,18 +177,86 @@ def pool_ordered(
     ).order_by("-mine", "-rank", "queue_at", "seq")
 
 
-def _ahead_filter(ticket: Ticket, *, now: datetime, settings: HallSettings) -> Q:
-    """Waiting tickets that the calling rule puts before `ticket` (for the pooled hall)."""
-    limit_at = now - timedelta(minutes=settings.wait_limit_minutes)
-    earlier = Q(queue_at__lt=ticket.queue_at) | Q(queue_at=ticket.queue_at, seq__lt=ticket.seq)
-    overdue = Q(queue_at__lte=limit_at)
-    if ticket.queue_at <= limit_at:
-        return overdue & earlier
+def _pool_head_query(*, items: bool) -> CompiledQuery:
+    def build(
+        center_id: int,
+        day: date,
+        limit_at: datetime,
+        officer_id: int,
+        item_ids: Collection[int] | None = None,
+    ) -> QuerySet[Ticket]:
+        # Locked on PostgreSQL, skipping heads that other calls hold; SQLite serializes writers
+        # and leaves the clause out.
+        pool = _pool(
+            center_id=center_id,
+            day=day,
+            limit_at=limit_at,
+            officer_id=officer_id,
+            item_ids=item_ids,
+        )
+        return pool.select_for_update(skip_locked=True, of=("self",))[:1]
+
+    slots = {
+        "center_id": Slot.INT,
+        "day": Slot.DATE,
+        "limit_at": Slot.DATETIME,
+        "officer_id": Slot.INT,
+    }
+    return CompiledQuery(build, **slots, **({"item_ids": Slot.INTS} if items else {}))
+
+
+# The call's hottest read, compiled once per connection (core.compiled): the head of the pool
+# for an all-round officer, and for one authorized for some items.
+_POOL_HEAD = {False: _pool_head_query(items=False), True: _pool_head_query(items=True)}
+
+
+def pool_head(
+    *,
+    center_id: int,
+    now: datetime,
+    settings: HallSettings,
+    officer_id: int,
+    item_ids: set[int] | None,
+) -> Ticket | None:
+    """The ticket `pool_ordered` puts first for this officer, locked for the transaction on
+    PostgreSQL (a head another call holds is skipped)."""
+    values: dict[str, Any] = {
+        "center_id": center_id,
+        "day": clock.local(now).date(),
+        "limit_at": now - timedelta(minutes=settings.wait_limit_minutes),
+        "officer_id": officer_id,
+    }
+    if item_ids is not None:
+        values["item_ids"] = item_ids
+    head: Ticket | None = _POOL_HEAD[item_ids is not None].first(**values)
+    return head
+
+
+def _ahead_filter(
+    *, overdue: bool, queue_at: Any, seq: Any, limit_at: Any, priority_weight: Any = None
+) -> Q:
+    """Waiting tickets that the calling rule puts before a ticket (for the pooled hall) that
+    queues since `queue_at` as number `seq` with `priority_weight`; `overdue`: the ticket is
+    past the waiting limit itself (`queue_at <= limit_at`), and then its weight plays no part."""
+    earlier = Q(queue_at__lt=queue_at) | Q(queue_at=queue_at, seq__lt=seq)
+    over_limit = Q(queue_at__lte=limit_at)
+    if overdue:
+        return over_limit & earlier
     return (
-        overdue
-        | Q(priority_weight__gt=ticket.priority_weight)
-        | (Q(priority_weight=ticket.priority_weight) & earlier)
+        over_limit
+        | Q(priority_weight__gt=priority_weight)
+        | (Q(priority_weight=priority_weight) & earlier)
     )
+
+
+def _ahead_of(ticket: Ticket, *, now: datetime, settings: HallSettings) -> dict[str, Any]:
+    """The values `_ahead_filter` takes for `ticket` now."""
+    limit_at = now - timedelta(minutes=settings.wait_limit_minutes)
+    overdue = ticket.queue_at <= limit_at
+    values = {"queue_at": ticket.queue_at, "seq": ticket.seq, "limit_at": limit_at}
+    if not overdue:
+        values["priority_weight"] = ticket.priority_weight
+    return {"overdue": overdue, **values}
 
 
 def ticket_people_ahead(
@@ -190,7 +274,7 @@ def ticket_people_ahead(
     ).exclude(pk=ticket.pk)
     if ticket.target_officer_id is None:
         base = base.filter(target_officer__isnull=True)
-    return base.filter(_ahead_filter(ticket, now=now, settings=settings)).count()
+    return base.filter(_ahead_filter(**_ahead_of(ticket, now=now, settings=settings))).count()
 
 
 # --- wait estimates --------------------------------------------------------------------------
@@ -276,7 +360,7 @@ def estimate_wait_minutes(
             center_id=ticket.center_id, status=TicketStatus.WAITING, service_day=ticket.service_day
         )
         .exclude(pk=ticket.pk)
-        .filter(_ahead_filter(ticket, now=now, settings=settings))
+        .filter(_ahead_filter(**_ahead_of(ticket, now=now, settings=settings)))
         .values("item_id")
         .annotate(n=Count("pk"))
     )
@@ -285,25 +369,39 @@ def estimate_wait_minutes(
     return max(1, round(work / windows))
 
 
-# Look-ups by key use `get()`: `first()` adds an ORDER BY whose compilation (Django hashes each
-# ordering expression) cost as much as the rest of the query on the hall's hot paths.
+# Look-ups by key on the hot paths (every phone's read) are compiled once per connection
+# (core.compiled): building and compiling the query cost several times what running it does.
+
+
+_TICKET_WITH_PLACES = CompiledQuery(
+    lambda ticket_id: Ticket.objects.select_related("item", "window", "center").filter(
+        pk=ticket_id
+    ),
+    ticket_id=Slot.TEXT,
+)
+_TICKET = CompiledQuery(lambda ticket_id: Ticket.objects.filter(pk=ticket_id), ticket_id=Slot.TEXT)
 
 
 def ticket_get(*, ticket_id: str) -> Ticket | None:
-    try:
-        return Ticket.objects.select_related("item", "window", "center").get(pk=str(ticket_id)[:24])
-    except Ticket.DoesNotExist:
-        return None
+    """The ticket with its item, window and center (the position page)."""
+    ticket: Ticket | None = _TICKET_WITH_PLACES.first(ticket_id=str(ticket_id)[:24])
+    return ticket
+
+
+_ITEM_CODES = CompiledQuery(
+    lambda ticket_id: (
+        TicketItem.objects.filter(ticket_id=ticket_id)
+        .order_by("position")
+        .values_list("item_id", "item__code")
+    ),
+    ticket_id=Slot.TEXT,
+)
 
 
 def ticket_item_codes(ticket: Ticket) -> tuple[str, list[str]]:
     """The code of the item the ticket queues for now, and the codes of all its items in
     order, from one query."""
-    rows = list(
-        TicketItem.objects.filter(ticket_id=ticket.pk)
-        .order_by("position")
-        .values_list("item_id", "item__code")
-    )
+    rows = _ITEM_CODES.rows(ticket_id=ticket.pk)
     current = next((code for item_id, code in rows if item_id == ticket.item_id), None)
     return current if current is not None else ticket.item.code, [code for _id, code in rows]
 
@@ -315,6 +413,40 @@ def ticket_phone(*, ticket_id: str) -> str:
     return next(iter(phones), None) or ""
 
 
+def _ahead_by_item_query(*, overdue: bool) -> CompiledQuery:
+    """The waiting tickets ahead of one ticket counted per item and per "transferred to a
+    named officer" (`_ahead_filter`)."""
+
+    def build(center_id: int, day: date, ticket_id: str, **ahead: Any) -> QuerySet[Any]:
+        return (
+            Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING, service_day=day)
+            .exclude(pk=ticket_id)
+            .filter(_ahead_filter(overdue=overdue, **ahead))
+            .values_list("item_id", "target_officer_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    slots = {
+        "center_id": Slot.INT,
+        "day": Slot.DATE,
+        "ticket_id": Slot.TEXT,
+        "queue_at": Slot.DATETIME,
+        "seq": Slot.INT,
+        "limit_at": Slot.DATETIME,
+    }
+    if not overdue:  # an overdue ticket's weight plays no part
+        slots["priority_weight"] = Slot.INT
+    return CompiledQuery(build, **slots)
+
+
+# Every issue answers with the new ticket's place: compiled once per connection.
+_AHEAD_BY_ITEM = {
+    True: _ahead_by_item_query(overdue=True),
+    False: _ahead_by_item_query(overdue=False),
+}
+
+
 def _ahead_and_estimate(
     ticket: Ticket, *, now: datetime, settings: HallSettings
 ) -> tuple[int | None, int | None]:
@@ -323,15 +455,9 @@ def _ahead_and_estimate(
     leaves those out for a pooled ticket; the estimate counts everyone's work)."""
     if ticket.status != TicketStatus.WAITING or ticket.service_day != clock.local(now).date():
         return None, None
-    rows = (
-        Ticket.objects.filter(
-            center_id=ticket.center_id, status=TicketStatus.WAITING, service_day=ticket.service_day
-        )
-        .exclude(pk=ticket.pk)
-        .filter(_ahead_filter(ticket, now=now, settings=settings))
-        .values_list("item_id", "target_officer_id")
-        .annotate(n=Count("pk"))
-        .order_by()
+    ahead_of = _ahead_of(ticket, now=now, settings=settings)
+    rows = _AHEAD_BY_ITEM[ahead_of.pop("overdue")].rows(
+        center_id=ticket.center_id, day=ticket.service_day, ticket_id=ticket.pk, **ahead_of
     )
     counted = [(item_id, targeted is not None, n) for item_id, targeted, n in rows]
     pooled = ticket.target_officer_id is None
@@ -577,10 +703,8 @@ def ticket_waiting_key(*, ticket_id: str) -> str | None:
 
 def ticket_public_get(*, ticket_id: str) -> Ticket | None:
     """The ticket alone (no joins): all that its public state needs."""
-    try:
-        return Ticket.objects.get(pk=str(ticket_id)[:24])
-    except Ticket.DoesNotExist:
-        return None
+    ticket: Ticket | None = _TICKET.first(ticket_id=str(ticket_id)[:24])
+    return ticket
 
 
 def ticket_state(

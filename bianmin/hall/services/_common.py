@@ -30,6 +30,7 @@ from bianmin.accounts.selectors import staff_list
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor, home_center_id
+from bianmin.core.compiled import CompiledQuery, Slot, insert
 from bianmin.core.errors import Conflict, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.hall import live, pipeline, voice
@@ -97,7 +98,7 @@ def change_record(
         service_seconds=service_seconds,
         data=data,
     )
-    event.save()
+    insert(event)  # append-only: the INSERT compiled once (core.compiled)
     hall_changed(center_id=center_id)  # positions and estimates are recomputed on next read
     audit_record(
         actor=actor,
@@ -149,30 +150,46 @@ def require(actor: StaffActor, perm: Perm) -> None:
         raise PermissionDenied(_("您没有执行此操作的权限"))
 
 
+_HELD = CompiledQuery(
+    # no ORDER BY: an officer holds one ticket at most (the call refuses a second)
+    lambda center_id, officer_id, day: Ticket.objects.filter(
+        center_id=center_id, officer_id=officer_id, status=TicketStatus.CALLED, service_day=day
+    ).order_by()[:1],
+    center_id=Slot.INT,
+    officer_id=Slot.INT,
+    day=Slot.DATE,
+)
+
+
 def holding(actor: StaffActor, now: datetime) -> Ticket | None:
     """The ticket this officer has called today and not finished (yesterday's leftovers never
     block a window)."""
-    # no ORDER BY: an officer holds one ticket at most (the call refuses a second)
-    held = Ticket.objects.filter(
-        center_id=home_center_id(actor),
-        officer_id=actor.pk,
-        status=TicketStatus.CALLED,
-        service_day=clock.local(now).date(),
-    ).order_by()[:1]
-    return next(iter(held), None)
+    held: Ticket | None = _HELD.first(
+        center_id=home_center_id(actor), officer_id=actor.pk, day=clock.local(now).date()
+    )
+    return held
+
+
+_FOR_UPDATE = CompiledQuery(
+    lambda ticket_id, center_id: (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("window")
+        .filter(pk=ticket_id, center_id=center_id)
+    ),
+    ticket_id=Slot.TEXT,
+    center_id=Slot.INT,
+)
 
 
 def ticket_for_update(ticket_id: str, *, actor: StaffActor) -> Ticket:
     """The ticket, locked (PostgreSQL row lock; SQLite is serialized already), in the
     actor's center; unknown and foreign tickets look the same."""
-    try:
-        return (
-            Ticket.objects.select_for_update(of=("self",))
-            .select_related("window")
-            .get(pk=str(ticket_id)[:24], center_id=home_center_id(actor))
-        )
-    except Ticket.DoesNotExist:
-        raise NotFound(_("没有找到这张号票"), code=HallError.UNKNOWN_TICKET) from None
+    ticket: Ticket | None = _FOR_UPDATE.first(
+        ticket_id=str(ticket_id)[:24], center_id=home_center_id(actor)
+    )
+    if ticket is None:
+        raise NotFound(_("没有找到这张号票"), code=HallError.UNKNOWN_TICKET)
+    return ticket
 
 
 def ticket_step(
@@ -201,17 +218,24 @@ def ticket_begin(
     return ticket, ticket_step(ticket, step, actor=actor, now=now), now
 
 
+_OPEN_SESSION = CompiledQuery(
+    lambda officer_id, center_id: (
+        WindowSession.objects.select_for_update(of=("self",))
+        .select_related("window")
+        .filter(officer_id=officer_id, center_id=center_id, ended_at__isnull=True)
+    ),
+    officer_id=Slot.INT,
+    center_id=Slot.INT,
+)
+
+
 def open_session_locked(actor: StaffActor) -> WindowSession | None:
     """The officer's open window session, locked for this transaction (one at most: a
     constraint)."""
-    try:
-        return (
-            WindowSession.objects.select_for_update(of=("self",))
-            .select_related("window")
-            .get(officer_id=actor.pk, center_id=home_center_id(actor), ended_at__isnull=True)
-        )
-    except WindowSession.DoesNotExist:
-        return None
+    session: WindowSession | None = _OPEN_SESSION.first(
+        officer_id=actor.pk, center_id=home_center_id(actor)
+    )
+    return session
 
 
 def session_at(actor: StaffActor, window_code: str) -> WindowSession:

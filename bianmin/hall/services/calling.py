@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import staff_item_ids, staff_may_serve
@@ -21,7 +21,12 @@ from bianmin.hall.enums import EventKind, TicketStatus
 from bianmin.hall.errors import HallError
 from bianmin.hall.events import TicketFinished
 from bianmin.hall.models import HallSettings, Ticket, TicketItem
-from bianmin.hall.selectors import hall_settings_get, pool_ordered, ticket_item_codes
+from bianmin.hall.selectors import (
+    hall_settings_get,
+    pool_head,
+    pool_ordered,
+    ticket_item_codes,
+)
 from bianmin.hall.services._common import (
     atomic_write,
     change_record,
@@ -40,19 +45,17 @@ Step = pipeline.Step
 
 
 def _claim_next(actor: StaffActor, session: Any, now: datetime) -> Ticket | None:
-    settings = hall_settings_get(center_id=home_center_id(actor))
-    pool = pool_ordered(
-        center_id=home_center_id(actor),
-        now=now,
-        settings=settings,
-        officer_id=actor.pk,
-        item_ids=staff_item_ids(staff=actor),
-    )
+    center_id = home_center_id(actor)
+    settings = hall_settings_get(center_id=center_id)
+    item_ids = staff_item_ids(staff=actor)
     for _attempt in range(20):
-        if connection.vendor == "postgresql":
-            candidate = pool.select_for_update(skip_locked=True, of=("self",)).first()
-        else:
-            candidate = pool.first()
+        candidate = pool_head(
+            center_id=center_id,
+            now=now,
+            settings=settings,
+            officer_id=actor.pk,
+            item_ids=item_ids,
+        )
         if candidate is None:
             return None
         ticket_step(candidate, Step.CALL, actor=actor, now=now)

@@ -20,6 +20,7 @@ from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
 from bianmin.catalogue.selectors import item_get_plain
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor
+from bianmin.core.compiled import insert
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm
 from bianmin.core.validators import is_mobile
@@ -224,9 +225,8 @@ def _ticket_issue(
         has_phone=bool(phone),
         request_key=request_key,
     )
-    TicketItem.objects.bulk_create(
-        TicketItem(ticket=ticket, item_id=item.pk, position=i) for i, item in enumerate(items)
-    )
+    for position, item in enumerate(items):
+        insert(TicketItem(ticket=ticket, item_id=item.pk, position=position))
     change_record(
         EventKind.ISSUE,
         actor=actor,

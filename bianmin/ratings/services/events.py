@@ -13,6 +13,7 @@ from bianmin.appointments.events import HomeVisitDone
 from bianmin.appointments.selectors import home_visit_service
 from bianmin.cases.events import CaseAccepted, CasePickedUp
 from bianmin.core import clock
+from bianmin.core.compiled import insert
 from bianmin.core.errors import DomainError
 from bianmin.core.public_urls import public_url
 from bianmin.family_desk.events import DeskRequestClosed
@@ -72,24 +73,25 @@ def service_event_record(
     """Record one rateable service (once per kind and reference: a replayed event changes
     nothing) and, when the citizen left a phone, queue the SMS link exactly once. Runs inside
     the publisher's transaction; the SMS waits for the end of quiet hours by itself."""
+    event = ServiceEvent(
+        center_id=center_id,
+        kind=kind,
+        reference=str(reference)[:40],
+        ticket_id=str(ticket_id)[:24],
+        number=number[:8],
+        case_id=case_id,
+        case_number=case_number[:32],
+        officer_id=officer_id,
+        window_code=window_code[:8],
+        item_code=item_code[:40],
+        at=at,
+        day=clock.local(at).date(),
+        has_phone=bool(phone),
+    )
     # No look-up first: a replay is rare, and the unique constraint answers it.
     try:
         with transaction.atomic():
-            event = ServiceEvent.objects.create(
-                center_id=center_id,
-                kind=kind,
-                reference=str(reference)[:40],
-                ticket_id=str(ticket_id)[:24],
-                number=number[:8],
-                case_id=case_id,
-                case_number=case_number[:32],
-                officer_id=officer_id,
-                window_code=window_code[:8],
-                item_code=item_code[:40],
-                at=at,
-                day=clock.local(at).date(),
-                has_phone=bool(phone),
-            )
+            insert(event)  # on every finish: the INSERT compiled once (core.compiled)
     except IntegrityError:
         return ServiceEvent.objects.get(
             center_id=center_id, kind=kind, reference=str(reference)[:40]

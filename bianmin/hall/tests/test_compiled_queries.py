@@ -1,0 +1,258 @@
+"""Reads compiled once per connection (core.compiled) answer as the ORM would, and refuse to
+compile what they could bind wrongly; a compiled insert writes the row `save()` writes. The hall's compiled reads (the pool's head, the people
+ahead of a ticket) are checked against the querysets they replace on a varied line."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count
+from django.db.models.signals import post_save
+
+from bianmin.core import clock as hall_clock
+from bianmin.core.compiled import CompiledQuery, Slot, insert
+from bianmin.core.permissions import Role
+from bianmin.hall.enums import EventKind, TicketStatus
+from bianmin.hall.models import Ticket, TicketEvent, WindowSession
+from bianmin.hall.selectors import hall_settings_get, pool_head, pool_ordered
+from bianmin.hall.selectors.queue import _AHEAD_BY_ITEM, _ahead_filter, _ahead_of
+from bianmin.hall.services import ticket_call_next, ticket_transfer, window_sign_in
+
+pytestmark = pytest.mark.django_db
+
+_BY_SEQ = CompiledQuery(
+    lambda center_id, seqs: Ticket.objects.filter(center_id=center_id, seq__in=seqs).order_by(
+        "seq"
+    ),
+    center_id=Slot.INT,
+    seqs=Slot.INTS,
+)
+_NOT_SEQ = CompiledQuery(
+    lambda center_id, seqs: (
+        Ticket.objects.filter(center_id=center_id).exclude(seq__in=seqs).order_by("seq")
+    ),
+    center_id=Slot.INT,
+    seqs=Slot.INTS,
+)
+
+
+@pytest.fixture
+def line(issue, guide, clock, hall, make_staff, officer):
+    """A varied line: plain and priority tickets, one over the waiting limit, one transferred
+    to a named officer, over several items."""
+    tickets = [issue("HZ02")]
+    clock.shift(61 * 60)  # the first waits past the limit
+    tickets.append(issue("JG01"))
+    clock.shift(60)
+    tickets.append(issue("HZ02", priority="elderly", actor=guide))
+    clock.shift(60)
+    tickets.append(issue("HZ05"))
+    clock.shift(60)
+    tickets.append(issue("JG01", priority="disabled", actor=guide))
+    clock.shift(60)
+    tickets.append(issue("HZ02"))
+    colleague = make_staff(Role.OFFICER)
+    window_sign_in(actor=officer, window_code="W01")
+    called = ticket_call_next(actor=officer, window_code="W01")
+    ticket_transfer(actor=officer, ticket_id=called.pk, officer_id=colleague.pk)
+    return {"tickets": tickets, "colleague": colleague, "center": hall}
+
+
+def _orm_head(center_id, officer_id, item_ids):
+    now = hall_clock.now()
+    return pool_ordered(
+        center_id=center_id,
+        now=now,
+        settings=hall_settings_get(center_id=center_id),
+        officer_id=officer_id,
+        item_ids=item_ids,
+    ).first()
+
+
+def test_the_pool_head_is_the_first_of_the_calling_order(line, officer, clock) -> None:
+    center = line["center"]
+    settings = hall_settings_get(center_id=center.pk)
+    item_sets = [None, set(), {Ticket.objects.get(number="B001").item_id}]
+    item_sets.append({t.item_id for t in line["tickets"]})
+    for officer_id in (officer.pk, line["colleague"].pk):
+        for item_ids in item_sets:
+            expected = _orm_head(center.pk, officer_id, item_ids)
+            head = pool_head(
+                center_id=center.pk,
+                now=hall_clock.now(),
+                settings=settings,
+                officer_id=officer_id,
+                item_ids=item_ids,
+            )
+            assert (head.pk if head else None) == (expected.pk if expected else None)
+            if head is not None:  # the instance is whole, with the annotations the ORM gives
+                orm = Ticket.objects.get(pk=head.pk)
+                assert head.queue_at == orm.queue_at
+                assert head.service_day == orm.service_day
+                assert (head.mine, head.rank) == (expected.mine, expected.rank)
+    # the colleague's transferred ticket comes first for them, not for the others
+    colleague_head = _orm_head(center.pk, line["colleague"].pk, None)
+    assert colleague_head.target_officer_id == line["colleague"].pk
+    assert _orm_head(center.pk, officer.pk, set()) is None
+
+
+def test_the_people_ahead_per_item_match_the_queryset(line, clock) -> None:
+    settings = hall_settings_get(center_id=line["center"].pk)
+    waiting = Ticket.objects.filter(status=TicketStatus.WAITING)
+    overdue_seen = set()
+    for ticket in waiting:
+        ahead_of = _ahead_of(ticket, now=hall_clock.now(), settings=settings)
+        overdue = ahead_of.pop("overdue")
+        overdue_seen.add(overdue)
+        compiled = _AHEAD_BY_ITEM[overdue].rows(
+            center_id=ticket.center_id, day=ticket.service_day, ticket_id=ticket.pk, **ahead_of
+        )
+        orm = (
+            Ticket.objects.filter(
+                center_id=ticket.center_id,
+                status=TicketStatus.WAITING,
+                service_day=ticket.service_day,
+            )
+            .exclude(pk=ticket.pk)
+            .filter(_ahead_filter(overdue=overdue, **ahead_of))
+            .values_list("item_id", "target_officer_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        assert sorted(compiled, key=repr) == sorted(orm, key=repr)
+    assert overdue_seen == {True, False}  # both compiled shapes were read
+
+
+def test_in_lists_of_every_length_and_under_exclude(issue, hall, clock) -> None:
+    tickets = [issue("HZ02") for _ in range(4)]
+    seqs = [t.seq for t in tickets]
+    for chosen in ([], seqs[:1], seqs[1:3], seqs, {seqs[0], seqs[3]}, (seqs[2], seqs[2])):
+        kept = Ticket.objects.filter(center_id=hall.pk, seq__in=chosen).order_by("seq")
+        left = Ticket.objects.filter(center_id=hall.pk).exclude(seq__in=chosen).order_by("seq")
+        assert _BY_SEQ.objects(center_id=hall.pk, seqs=chosen) == list(kept)
+        assert _NOT_SEQ.objects(center_id=hall.pk, seqs=chosen) == list(left)
+
+
+def test_dates_and_datetimes_bind_as_the_orm_binds_them(issue, hall, clock) -> None:
+    early = issue("HZ02")
+    clock.shift(90)
+    late = issue("HZ02")
+    since = CompiledQuery(
+        lambda day, at: Ticket.objects.filter(service_day=day, arrived_at__gt=at).values_list(
+            "pk", "arrived_at", "service_day"
+        ),
+        day=Slot.DATE,
+        at=Slot.DATETIME,
+    )
+    local_noon = hall_clock.local(early.arrived_at)  # aware, in Shanghai: converted as Django does
+    rows = since.rows(day=early.service_day, at=local_noon)
+    assert rows == [(late.pk, late.arrived_at, late.service_day)]
+    assert since.rows(day=early.service_day + timedelta(days=1), at=local_noon) == []
+
+
+def test_select_related_is_read_in_the_same_query(
+    officer, hall, windows, django_assert_num_queries
+):
+    window_sign_in(actor=officer, window_code="W02")
+    session_of = CompiledQuery(
+        lambda officer_id: WindowSession.objects.select_related("window").filter(
+            officer_id=officer_id, ended_at__isnull=True
+        ),
+        officer_id=Slot.INT,
+    )
+    with django_assert_num_queries(1):
+        session = session_of.first(officer_id=officer.pk)
+        assert session.window.code == "W02"
+    assert session_of.first(officer_id=officer.pk + 1000) is None
+
+
+def test_a_placeholder_equal_to_a_constant_is_refused() -> None:
+    colliding = CompiledQuery(
+        # the constant equals the first placeholder of an integer slot
+        lambda seq: Ticket.objects.filter(seq=seq).exclude(recall_count=16_384),
+        seq=Slot.INT,
+    )
+    with pytest.raises(ImproperlyConfigured, match="collides"):
+        colliding.rows(seq=1)
+
+
+def test_a_value_the_orm_rewrites_is_refused() -> None:
+    # `contains` binds "%value%", not the value: the placeholder is not found
+    rewritten = CompiledQuery(
+        lambda text: Ticket.objects.filter(number__contains=text), text=Slot.TEXT
+    )
+    with pytest.raises(ImproperlyConfigured, match="not found"):
+        rewritten.rows(text="A0")
+
+
+def test_integer_placeholders_fit_a_small_integer_column(issue, guide, clock) -> None:
+    issue("HZ02", priority="elderly", actor=guide)
+    issue("HZ02")
+    by_weight = CompiledQuery(
+        lambda weight: Ticket.objects.filter(priority_weight__gt=weight).values_list("number"),
+        weight=Slot.INT,
+    )
+    expected = list(Ticket.objects.filter(priority_weight__gt=0).values_list("number"))
+    assert by_weight.rows(weight=0) == expected
+    assert expected  # the elderly ticket
+
+
+def test_values_must_name_the_slots_and_lists_stay_short() -> None:
+    with pytest.raises(TypeError):
+        _BY_SEQ.rows(center_id=1)
+    with pytest.raises(TypeError):
+        _BY_SEQ.rows(center_id=1, seqs=[1], extra=2)
+    with pytest.raises(ValueError, match="500"):
+        _BY_SEQ.rows(center_id=1, seqs=list(range(501)))
+
+
+# --- insert ----------------------------------------------------------------------------------
+
+
+def _event(ticket, **fields):
+    return TicketEvent(
+        center_id=ticket.center_id,
+        ticket=ticket,
+        kind=EventKind.RECALL,
+        at=hall_clock.now(),
+        item_id=ticket.item_id,
+        data={"n": 1, "号": "A001"},
+        **fields,
+    )
+
+
+def test_insert_writes_the_row_save_would_write(issue, clock) -> None:
+    ticket = issue("HZ02")
+    inserted, saved = _event(ticket, wait_seconds=5), _event(ticket, wait_seconds=5)
+    insert(inserted)
+    saved.save()
+    assert inserted.pk is not None
+    assert not inserted._state.adding
+    columns = [f.attname for f in TicketEvent._meta.concrete_fields if f.attname != "id"]
+    rows = TicketEvent.objects.filter(pk__in=[inserted.pk, saved.pk]).order_by("pk")
+    first, second = (tuple(getattr(row, name) for name in columns) for row in rows)
+    assert first == second
+    assert rows[0].data == {"n": 1, "号": "A001"}
+
+
+def test_insert_saves_through_the_orm_while_signals_listen(issue, clock) -> None:
+    ticket = issue("HZ02")
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(receiver, sender=TicketEvent)
+    try:
+        event = _event(ticket)
+        insert(event)
+    finally:
+        post_save.disconnect(receiver, sender=TicketEvent)
+    assert heard == [(event.pk, True)]
+    assert TicketEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_insert_refuses_a_model_without_an_auto_key(issue, clock) -> None:
+    ticket = issue("HZ02")
+    with pytest.raises(ImproperlyConfigured, match="auto primary key"):
+        insert(Ticket(center_id=ticket.center_id, number="X"))
