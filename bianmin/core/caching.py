@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import secrets
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.db import transaction
+
+from bianmin.core.redis_cache import RedisCache
 
 
 class KeptHere[V]:
@@ -61,15 +63,40 @@ class Generation:
 
     def bump(self) -> None:
         """Every value of the family is stale: bump now and again at commit (a reader between
-        the change and the commit may have cached the old value under the new generation)."""
+        the change and the commit may have cached the old value under the new generation).
+
+        The bump at commit is made once per transaction: a second change of the family in the
+        same transaction (a ticket saved, then its event recorded) finds it pending already.
+        One bump after the commit passes every generation the transaction's readers saw; a
+        savepoint rolled back drops the bumps registered in it, and the next change registers
+        again."""
         self._bump()
-        transaction.on_commit(self._bump)
+        connection = transaction.get_connection()
+        if not any(
+            isinstance(pending, _BumpAtCommit) and pending.key == self.key
+            for _savepoints, pending, _robust in connection.run_on_commit
+        ):
+            transaction.on_commit(_BumpAtCommit(self.key))
 
     def _bump(self) -> None:
+        backend = caches[DEFAULT_CACHE_ALIAS]
+        if isinstance(backend, RedisCache):  # one round trip instead of EXISTS + INCR
+            backend.incr_or_start(self.key, _unused_generation())
+            return
         try:
             cache.incr(self.key)
         except ValueError:  # the key is missing
             cache.set(self.key, _unused_generation(), None)
+
+
+class _BumpAtCommit:
+    """A generation's bump at commit, recognisable among the transaction's pending callbacks."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __call__(self) -> None:
+        Generation(self.key)._bump()
 
 
 def _unused_generation() -> int:

@@ -36,3 +36,15 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = KeptClientRedisCacheClient
+
+    def incr_or_start(self, key: str, start: int) -> int:
+        """Add 1 to the integer at `key`, or start it at `start` + 1 when it is missing (kept
+        without expiry), in one round trip; Django's `incr` asks EXISTS first and refuses a
+        missing key. Integers are stored as Django's serializer stores them (plain digits)."""
+        made = self.make_and_validate_key(key)
+        client = self._cache.get_client(made, write=True)
+        with client.pipeline(transaction=True) as pipe:  # MULTI … EXEC
+            pipe.set(made, start, nx=True)
+            pipe.incr(made)
+            _started, value = pipe.execute()
+        return int(value)

@@ -1,5 +1,6 @@
 import time_machine
 from django.core.cache import cache
+from django.db import transaction
 
 from bianmin.core.caching import Generation
 
@@ -12,6 +13,38 @@ def test_a_generation_moves_now_and_again_at_commit(db, django_capture_on_commit
         generation.bump()
         assert generation.current() == first + 1  # now: this transaction reads fresh values
     assert generation.current() == first + 2  # at commit: a reader in between read stale ones
+
+
+def test_the_bump_at_commit_is_made_once_per_transaction(
+    db, django_capture_on_commit_callbacks
+) -> None:
+    generation, other = Generation("test:gen"), Generation("test:other")
+    first, other_first = generation.current(), other.current()
+    with django_capture_on_commit_callbacks(execute=True) as pending:
+        generation.bump()
+        generation.bump()  # a second change in the same transaction: bumped now only
+        other.bump()
+        assert generation.current() == first + 2  # every change is seen at once
+    assert len(pending) == 2  # one bump at commit per generation
+    assert generation.current() == first + 3
+    assert other.current() == other_first + 2
+
+
+def test_a_bump_rolled_back_with_its_savepoint_is_registered_again(
+    db, django_capture_on_commit_callbacks
+) -> None:
+    generation = Generation("test:gen")
+    first = generation.current()
+    with django_capture_on_commit_callbacks(execute=True) as pending:
+        try:
+            with transaction.atomic():
+                generation.bump()
+                raise RuntimeError("the savepoint rolls back")
+        except RuntimeError:
+            pass
+        generation.bump()
+    assert len(pending) == 1
+    assert generation.current() == first + 3  # two bumps now, one at commit
 
 
 def test_a_lost_generation_starts_where_no_earlier_one_was(db) -> None:

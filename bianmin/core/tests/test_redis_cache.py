@@ -1,4 +1,5 @@
-"""The Redis cache backend keeps one client per connection pool (Django builds one per call)."""
+"""The Redis cache backend keeps one client per connection pool (Django builds one per call), and
+moves a generation counter in one round trip."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.skipif(
 def backend():
     cache = RedisCache(os.environ["BIANMIN_REDIS_URL"], {"KEY_PREFIX": "test-kept-client"})
     yield cache
-    cache.delete_many([f"n{i}" for i in range(8)] + ["a"])
+    cache.delete_many([f"n{i}" for i in range(8)] + ["a", "gen"])
 
 
 def test_one_client_serves_every_operation(backend) -> None:
@@ -44,3 +45,23 @@ def test_the_kept_client_is_shared_by_threads(backend) -> None:
 
     assert totals == [200] * 8
     assert len(backend._cache._clients) == 1
+
+
+def test_incr_or_start_starts_a_missing_counter_and_adds_one_after(backend) -> None:
+    assert backend.incr_or_start("gen", 1_000) == 1_001  # missing: started, then moved
+    assert backend.incr_or_start("gen", 5) == 1_002  # present: the start is ignored
+    assert backend.get("gen") == 1_002  # read back as Django's serializer stores integers
+    assert backend.incr("gen") == 1_003
+    client = backend._cache.get_client()
+    assert client.ttl(backend.make_key("gen")) == -1  # kept without expiry, as generations are
+
+
+def test_incr_or_start_counts_every_concurrent_bump(backend) -> None:
+    def bump(_i: int) -> None:
+        for _ in range(100):
+            backend.incr_or_start("gen", 0)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(bump, range(8)))
+
+    assert backend.get("gen") == 800
