@@ -333,6 +333,8 @@ def insert(instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
     if pre_save.has_listeners(model) or post_save.has_listeners(model):
         instance.save(force_insert=True, using=using)
         return
+    # as save() does: a related object that was not saved yet is refused, not written as NULL
+    instance._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
     params = []
     for field in statement.fields:
         value = field.pre_save(instance, True)

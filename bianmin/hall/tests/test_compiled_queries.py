@@ -13,7 +13,7 @@ from bianmin.core import clock as hall_clock
 from bianmin.core.compiled import CompiledQuery, Slot, insert
 from bianmin.core.permissions import Role
 from bianmin.hall.enums import EventKind, TicketStatus
-from bianmin.hall.models import Ticket, TicketEvent, WindowSession
+from bianmin.hall.models import Ticket, TicketEvent, Window, WindowSession
 from bianmin.hall.selectors import hall_settings_get, pool_head, pool_ordered
 from bianmin.hall.selectors.queue import _AHEAD_BY_ITEM, _ahead_filter, _ahead_of
 from bianmin.hall.services import ticket_call_next, ticket_transfer, window_sign_in
@@ -250,6 +250,14 @@ def test_insert_saves_through_the_orm_while_signals_listen(issue, clock) -> None
         post_save.disconnect(receiver, sender=TicketEvent)
     assert heard == [(event.pk, True)]
     assert TicketEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_insert_refuses_an_unsaved_related_object_as_save_does(issue, clock) -> None:
+    ticket = issue("HZ02")
+    event = _event(ticket, window=Window(center_id=ticket.center_id, code="W99"))  # not saved
+    with pytest.raises(ValueError, match="unsaved related object"):
+        insert(event)
+    assert event.pk is None
 
 
 def test_insert_refuses_a_model_without_an_auto_key(issue, clock) -> None:
