@@ -132,29 +132,12 @@ class CompiledQuery:
     def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[tuple[Any, ...]]:
         """The result rows, with Django's converters applied (dates, datetimes, …)."""
         connection = connections[using]
-        compiled = self._for(connection, values)
-        if compiled.sql is None:
-            return []
-        params = self._params(compiled, connection, values)
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            fetched = cursor.fetchall()
-        if not compiled.converters:
-            return [tuple(row) for row in fetched]
-        out = []
-        for row in fetched:
-            values_ = list(row)
-            for position, (functions, expression) in compiled.converters.items():
-                value = values_[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                values_[position] = value
-            out.append(tuple(values_))
-        return out
+        return self._fetch(connection, self._for(connection, values), values)
 
     def objects(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[Any]:
         """Model instances (with the query's annotations as attributes)."""
-        compiled = self._for(connections[using], values)
+        connection = connections[using]
+        compiled = self._for(connection, values)
         if compiled.sql is None:
             return []
         model = compiled.model
@@ -162,13 +145,34 @@ class CompiledQuery:
             raise ImproperlyConfigured("objects() needs a query of model instances")
         width = len(compiled.attnames)
         out = []
-        for row in self.rows(using=using, **values):
+        for row in self._fetch(connection, compiled, values):
             instance = model.from_db(using, compiled.attnames, row[:width], fetch_mode=FETCH_ONE)
             for populator in compiled.related:
                 populator.populate(row, instance)
             for name, position in compiled.annotations.items():
                 setattr(instance, name, row[position])
             out.append(instance)
+        return out
+
+    def _fetch(
+        self, connection: BaseDatabaseWrapper, compiled: _Compiled, values: dict[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        if compiled.sql is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, self._params(compiled, connection, values))
+            fetched = cursor.fetchall()
+        if not compiled.converters:
+            return [tuple(row) for row in fetched]
+        out = []
+        for row in fetched:
+            converted = list(row)
+            for position, (functions, expression) in compiled.converters.items():
+                value = converted[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                converted[position] = value
+            out.append(tuple(converted))
         return out
 
     def first(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Any | None:

@@ -59,6 +59,7 @@ class HallConfig(AppConfig):
 
         def forget_settings(sender: object, instance: HallSettings, **kwargs: object) -> None:
             hall_settings_forget(center_id=instance.center_id)
+            hall_changed(center_id=instance.center_id)  # the limit and weights order the line
 
         def line_changed(sender: object, instance: Ticket | WindowSession, **kw: object) -> None:
             hall_changed(center_id=instance.center_id)

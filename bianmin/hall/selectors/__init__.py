@@ -3,6 +3,13 @@ and the history other contexts read. Everything is scoped by center; KPIs are de
 `TicketEvent` only.
 """
 
+from bianmin.hall.selectors.hall_settings import (
+    SETTINGS_CACHE_SECONDS,
+    hall_hours_today,
+    hall_settings_forget,
+    hall_settings_get,
+    hours_text,
+)
 from bianmin.hall.selectors.history import (
     ArrivalRecord,
     AttendanceDay,
@@ -19,42 +26,24 @@ from bianmin.hall.selectors.history import (
     services_between,
     tickets_finished_between,
 )
-from bianmin.hall.selectors.queue import (
-    DEFAULT_SERVICE_MINUTES,
-    OVERDUE_RANK,
+from bianmin.hall.selectors.line import (
     POSITIONS_SECONDS,
-    SETTINGS_CACHE_SECONDS,
-    TicketSummary,
-    estimate_wait_minutes,
     hall_changed,
-    hall_hours_today,
-    hall_settings_forget,
-    hall_settings_get,
-    hours_text,
     line_message,
     line_message_text,
+    ticket_public_state,
+    ticket_state,
+    ticket_waiting_key,
+)
+from bianmin.hall.selectors.pool import (
+    DEFAULT_SERVICE_MINUTES,
+    OVERDUE_RANK,
     open_window_count,
     open_windows_forget,
     pool_head,
     pool_ordered,
     service_minutes_by_item,
-    session_current,
-    sessions_open,
-    ticket_current_for,
-    ticket_get,
-    ticket_item_codes,
     ticket_people_ahead,
-    ticket_phone,
-    ticket_public_get,
-    ticket_public_state,
-    ticket_state,
-    ticket_summary,
-    ticket_waiting_key,
-    tickets_issued_at_guide_today,
-    tickets_parked_by,
-    tickets_priority_pending,
-    waiting_count_for,
-    windows_of,
 )
 from bianmin.hall.selectors.screens import (
     announcement_text,
@@ -62,6 +51,24 @@ from bianmin.hall.selectors.screens import (
     display_state,
     hall_board,
     today_kpis,
+)
+from bianmin.hall.selectors.tickets import (
+    TicketSummary,
+    ticket_get,
+    ticket_item_codes,
+    ticket_phone,
+    ticket_public_get,
+    ticket_summary,
+)
+from bianmin.hall.selectors.workspace import (
+    session_current,
+    sessions_open,
+    ticket_current_for,
+    tickets_issued_at_guide_today,
+    tickets_parked_by,
+    tickets_priority_pending,
+    waiting_count_for,
+    windows_of,
 )
 
 __all__ = [
@@ -80,7 +87,6 @@ __all__ = [
     "call_was_made",
     "display_state",
     "duty_spans_between",
-    "estimate_wait_minutes",
     "first_call_waits_between",
     "guide_calls_open",
     "hall_board",

@@ -14,12 +14,7 @@ from django.utils import timezone
 
 from bianmin.core import clock
 from bianmin.hall.enums import EventKind, TicketStatus
-from bianmin.hall.models import (
-    GuideCall,
-    Ticket,
-    TicketEvent,
-    WindowSession,
-)
+from bianmin.hall.models import GuideCall, Ticket, TicketEvent, WindowSession
 
 # --- history for the staffing planner (read-only) ---------------------------------------------
 

@@ -13,12 +13,9 @@ from bianmin.accounts.selectors import staff_list
 from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
 from bianmin.core import clock
 from bianmin.hall.enums import EventKind, Priority, TicketStatus
-from bianmin.hall.models import (
-    Ticket,
-    TicketEvent,
-    WindowSession,
-)
-from bianmin.hall.selectors.queue import hall_settings_get, windows_of
+from bianmin.hall.models import Ticket, TicketEvent, WindowSession
+from bianmin.hall.selectors.hall_settings import hall_settings_get
+from bianmin.hall.selectors.workspace import windows_of
 
 # --- the calling display ---------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from bianmin.core.permissions import Role
 from bianmin.hall.enums import EventKind, TicketStatus
 from bianmin.hall.models import Ticket, TicketEvent, Window, WindowSession
 from bianmin.hall.selectors import hall_settings_get, pool_head, pool_ordered
-from bianmin.hall.selectors.queue import _AHEAD_BY_ITEM, _ahead_filter, _ahead_of
+from bianmin.hall.selectors.pool import _AHEAD_BY_ITEM, _ahead_filter, _ahead_of
 from bianmin.hall.services import ticket_call_next, ticket_transfer, window_sign_in
 
 pytestmark = pytest.mark.django_db
@@ -101,8 +101,7 @@ def test_the_people_ahead_per_item_match_the_queryset(line, clock) -> None:
     waiting = Ticket.objects.filter(status=TicketStatus.WAITING)
     overdue_seen = set()
     for ticket in waiting:
-        ahead_of = _ahead_of(ticket, now=hall_clock.now(), settings=settings)
-        overdue = ahead_of.pop("overdue")
+        overdue, ahead_of = _ahead_of(ticket, now=hall_clock.now(), settings=settings)
         overdue_seen.add(overdue)
         compiled = _AHEAD_BY_ITEM[overdue].rows(
             center_id=ticket.center_id, day=ticket.service_day, ticket_id=ticket.pk, **ahead_of

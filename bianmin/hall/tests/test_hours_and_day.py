@@ -27,7 +27,7 @@ LUNCH = DayHours(time(8, 30), time(17, 30), time(12, 0), time(14, 0))
 @pytest.fixture
 def lunch_break(monkeypatch):
     """The per-weekday hours with a lunch break that accounts provides behind center_hours."""
-    from bianmin.hall.selectors import queue as selectors
+    from bianmin.hall.selectors import hall_settings as selectors
     from bianmin.hall.services import issuing
 
     calls = []

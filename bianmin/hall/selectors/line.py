@@ -1,0 +1,306 @@
+"""The center's line, computed once per change: positions and estimates of every waiting
+ticket, the live pages' message, and a ticket's public state."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+
+from bianmin.core import clock
+from bianmin.core.caching import Generation, KeptHere
+from bianmin.hall import live
+from bianmin.hall.enums import TicketStatus
+from bianmin.hall.models import HallSettings, Ticket
+from bianmin.hall.selectors.hall_settings import hall_settings_get
+from bianmin.hall.selectors.pool import (
+    DEFAULT_SERVICE_MINUTES,
+    OVERDUE_RANK,
+    ahead_and_estimate,
+    open_window_count,
+    service_minutes_by_item,
+)
+from bianmin.hall.selectors.tickets import ticket_public_get
+
+# --- the center's line, computed once per change ---------------------------------------------
+#
+# Every waiting phone polls its position; with 100 people waiting that is 20 reads a second per
+# center, and each read counted the people ahead with its own query. The whole line is now
+# computed once (one query for all waiting tickets) and kept in the cache under the center's
+# version, which every change of a ticket, window or setting bumps (`hall_changed`): a read is a
+# cache look-up, a change costs one recomputation per center, not one per client.
+
+_VERSION = "hall:ver:{}"
+POSITIONS_SECONDS = 120
+
+
+def hall_changed(*, center_id: int) -> None:
+    """The center's line changed: bump its version now and again when the change commits (a
+    reader between the two would otherwise keep the line as it was before the commit)."""
+    Generation(_VERSION.format(center_id)).bump()
+    # and tell the center's live pages, once per transaction, after the commit
+    live.line_push_on_commit(center_id, line_message_text)
+
+
+def _center_version(center_id: int) -> int:
+    return Generation(_VERSION.format(center_id)).current()
+
+
+@dataclass(frozen=True)
+class _Line:
+    spots: dict[str, tuple[int, int]]  # ticket id -> (people ahead, estimated minutes)
+    valid_until: datetime  # the next moment a waiting ticket passes the waiting limit
+    numbers: dict[str, str] = field(default_factory=dict)  # ticket id -> number shown
+
+
+def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSettings) -> _Line:
+    """People ahead and wait estimate of every waiting ticket, by the rule of `_ahead_filter`:
+    a ticket is ahead when its key (overdue first, then weight, then queue time, then number)
+    is strictly smaller; a pooled ticket does not count tickets transferred to a named officer,
+    the estimate counts everyone's work."""
+    limit = timedelta(minutes=settings.wait_limit_minutes)
+    limit_at = now - limit
+    rows = list(
+        Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING, service_day=day)
+        .values_list(
+            "pk", "item_id", "target_officer_id", "priority_weight", "queue_at", "seq", "number"
+        )
+        .order_by()
+    )
+    medians = service_minutes_by_item(center_id=center_id, now=now) if rows else {}
+    fallback = statistics.median(medians.values()) if medians else DEFAULT_SERVICE_MINUTES
+    windows = max(open_window_count(center_id=center_id), 1) if rows else 1
+
+    def key(row: tuple[Any, ...]) -> tuple[int, datetime, int]:
+        rank = OVERDUE_RANK if row[4] <= limit_at else row[3]
+        return (-rank, row[4], row[5])
+
+    rows.sort(key=key)
+    spots: dict[str, tuple[int, int]] = {}
+    before_all = before_pooled = 0
+    work = 0.0
+    i = 0
+    while i < len(rows):
+        j, group_key = i, key(rows[i])
+        while j < len(rows) and key(rows[j]) == group_key:  # equal keys: none ahead of another
+            j += 1
+        for pk, _item, target, *_rest in rows[i:j]:
+            ahead = before_pooled if target is None else before_all
+            spots[pk] = (ahead, 0 if ahead == 0 else max(1, round(work / windows)))
+        for _pk, item_id, target, *_rest in rows[i:j]:
+            before_all += 1
+            before_pooled += target is None
+            work += medians.get(item_id, fallback)
+        i = j
+    later = [row[4] + limit for row in rows if row[4] > limit_at]
+    valid_until = min(later) if later else now + timedelta(days=1)
+    numbers = {row[0]: row[6] for row in rows}
+    return _Line(spots=spots, valid_until=valid_until, numbers=numbers)
+
+
+# The lines this process read last, by their versioned key: a key names one immutable line (a
+# change of the center bumps the version, so a changed line has another key), so a position read
+# skips unpickling the whole line from the cache when this process already holds it.
+_LINES_HERE: KeptHere[_Line] = KeptHere(max_entries=256)
+
+
+def _line_key(center_id: int, day: date, now: datetime) -> str:
+    minute = int(now.timestamp()) // 60  # the service-time medians move per minute
+    return f"hall:line:{center_id}:{_center_version(center_id)}:{day.isoformat()}:{minute}"
+
+
+def _line_cached(key: str, now: datetime) -> _Line | None:
+    """The line kept under `key` (by this process, else in the cache) if still valid at `now`."""
+    line = _LINES_HERE.get(key)
+    return line if line is not None and now < line.valid_until else None
+
+
+def _line(
+    *,
+    center_id: int,
+    day: date,
+    now: datetime,
+    compute: bool,
+    settings: HallSettings | None = None,
+) -> _Line | None:
+    """The center's line as of now: cached, else computed and kept (`compute`), else None."""
+    key = _line_key(center_id, day, now)
+    line = _line_cached(key, now)
+    if line is not None:
+        return line
+    if not compute:
+        return None
+    settings = settings or hall_settings_get(center_id=center_id)
+    line = _line_compute(center_id=center_id, day=day, now=now, settings=settings)
+    cache.set(key, line, POSITIONS_SECONDS)
+    _LINES_HERE.keep(key, line)
+    return line
+
+
+# --- the line's public message (the live pages' websocket) ----------------------------------
+#
+# After each change of a center's line ONE message goes to the center's group (`live`), made
+# from the line above: every waiting number with its people ahead and estimated minutes, and
+# the numbers being called with their window. Ticket numbers are what the calling display
+# shows anyway; no ticket id, phone or name is in it. Each position page picks its own number.
+
+LINE_MESSAGE_REFRESH_MAX = 600  # seconds: clients ask again at the latest after this
+
+
+def line_message(*, center_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """The center's line as the live pages read it (cached with the line's version)."""
+    now = now or clock.now()
+    day = clock.local(now).date()
+    minute = int(now.timestamp()) // 60
+    key = f"hall:linemsg:{center_id}:{_center_version(center_id)}:{day.isoformat()}:{minute}"
+    cached = cache.get(key)
+    if cached is not None and now.timestamp() < cached["until"]:
+        return dict(cached["message"])
+    settings = hall_settings_get(center_id=center_id)
+    line = _line(center_id=center_id, day=day, now=now, settings=settings, compute=True)
+    assert line is not None  # compute=True always gives a line
+    waiting = {
+        line.numbers[pk]: [ahead, minutes]
+        for pk, (ahead, minutes) in line.spots.items()
+        if pk in line.numbers
+    }
+    called = dict(
+        Ticket.objects.filter(center_id=center_id, status=TicketStatus.CALLED, service_day=day)
+        .order_by("called_at")
+        .values_list("number", "window__name")
+    )
+    refresh = max(1, min(LINE_MESSAGE_REFRESH_MAX, int((line.valid_until - now).total_seconds())))
+    message = {
+        "type": "line",
+        "day": day.isoformat(),
+        "waiting": waiting,
+        "called": called,
+        "refresh_in": refresh,
+    }
+    cache.set(
+        key,
+        {"message": message, "until": line.valid_until.timestamp()},
+        POSITIONS_SECONDS,
+    )
+    return message
+
+
+def line_message_text(center_id: int) -> str:
+    """`line_message` as the JSON text sent to every socket (serialized once, not per client)."""
+    return json.dumps(line_message(center_id=center_id), ensure_ascii=False, separators=(",", ":"))
+
+
+_TICKET_CENTER = "hall:ticket-center:{}"
+TICKET_CENTER_SECONDS = 2 * 24 * 3600
+# A ticket's center never changes: once known, this process keeps it (no round trip to Redis
+# on the next read).
+_TICKET_CENTERS_HERE: KeptHere[int] = KeptHere(max_entries=50_000)
+
+
+def _ticket_center(ticket_id: str) -> int | None:
+    return _TICKET_CENTERS_HERE.get(_TICKET_CENTER.format(ticket_id))
+
+
+def _ticket_center_remember(ticket_id: str, center_id: int) -> None:
+    key = _TICKET_CENTER.format(ticket_id)
+    if not _TICKET_CENTERS_HERE.holds(key, center_id):
+        cache.set(key, center_id, TICKET_CENTER_SECONDS)
+        _TICKET_CENTERS_HERE.keep(key, center_id)
+
+
+def ticket_public_state(*, ticket_id: str) -> dict[str, Any] | None:
+    """The public answer for a ticket id (`GET /api/v1/tickets/{id}`, polled by phones), or None.
+
+    A ticket waiting in its center's cached line is answered from the line alone — its number,
+    people ahead and estimate are all there, and the line's key changes with every change of the
+    center — without reading the database. Any other ticket (called, finished, another day) or
+    a center whose line is not cached is read from its row, which also remembers the ticket's
+    center (it never changes) for the next read."""
+    tid = str(ticket_id)[:24]
+    cached = _waiting_in_cached_line(tid)
+    if cached is not None:
+        _key, line = cached
+        ahead, estimate = line.spots[tid]
+        return _public_answer(tid, line.numbers[tid], TicketStatus.WAITING, ahead, estimate)
+    ticket = ticket_public_get(ticket_id=tid)
+    if ticket is None:
+        return None
+    _ticket_center_remember(tid, ticket.center_id)
+    return ticket_state(ticket)
+
+
+def _waiting_in_cached_line(ticket_id: str) -> tuple[str, _Line] | None:
+    """(the line's key, the line) when the ticket waits in its center's cached line, else None."""
+    center_id = _ticket_center(ticket_id)
+    if center_id is None:
+        return None
+    now = clock.now()
+    key = _line_key(center_id, clock.local(now).date(), now)
+    line = _line_cached(key, now)
+    if line is None or ticket_id not in line.spots:
+        return None
+    return key, line
+
+
+def ticket_waiting_key(*, ticket_id: str) -> str | None:
+    """A cache key for what is shown of a ticket while it waits in its center's cached line, or
+    None. The key names the line's version and minute, so it changes with every change of the
+    center (a call, an issue, a window, a setting) and every minute: a page made from the
+    ticket's waiting state alone may be kept under it and shown again until the key changes."""
+    tid = str(ticket_id)[:24]
+    cached = _waiting_in_cached_line(tid)
+    return None if cached is None else f"{cached[0]}:{tid}"
+
+
+def ticket_state(
+    ticket: Ticket, *, now: datetime | None = None, shared_line: bool = True
+) -> dict[str, Any]:
+    """The public shape of a ticket (API and live position page).
+
+    Reads (`shared_line`, the default) take the center's cached line and compute it when it is
+    missing; a write's own answer (the ticket just issued, which has changed the line) asks
+    one grouped query instead of recomputing the whole line for nobody else yet."""
+    now = now or clock.now()
+    settings = hall_settings_get(center_id=ticket.center_id)
+    ahead: int | None = None
+    estimate: int | None = None
+    if ticket.status == TicketStatus.WAITING and ticket.service_day == clock.local(now).date():
+        line = _line(
+            center_id=ticket.center_id,
+            day=ticket.service_day,
+            now=now,
+            settings=settings,
+            compute=shared_line,
+        )
+        spot = line.spots.get(ticket.pk) if line is not None else None
+        if spot is None:  # no line, or a ticket committed after the line was made
+            ahead, estimate = ahead_and_estimate(ticket, now=now, settings=settings)
+        else:
+            ahead, estimate = spot
+            # its next reads (API, live fragment) can be answered from the line alone
+            _ticket_center_remember(ticket.pk, ticket.center_id)
+    expired = ticket.service_day < clock.local(now).date() and ticket.status in (
+        TicketStatus.WAITING,
+        TicketStatus.PARKED,
+        TicketStatus.CALLED,
+    )
+    return _public_answer(
+        ticket.pk, ticket.number, "expired" if expired else ticket.status, ahead, estimate
+    )
+
+
+def _public_answer(
+    ticket_id: str, number: str, status: str, ahead: int | None, estimate: int | None
+) -> dict[str, Any]:
+    """The public shape of a ticket (contracts.md: `GET /api/v1/tickets/{id}`)."""
+    return {
+        "id": ticket_id,
+        "number": number,
+        "status": status,
+        "position": ahead,
+        "estimated_wait_minutes": estimate,
+    }

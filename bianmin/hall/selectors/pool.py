@@ -1,0 +1,295 @@
+"""The pool in calling order, the people ahead of a ticket and its estimated wait."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from bianmin.core import clock
+from bianmin.core.caching import forget_now_and_at_commit
+from bianmin.core.compiled import CompiledQuery, Slot
+from bianmin.hall.enums import EventKind, TicketStatus
+from bianmin.hall.models import HallSettings, Ticket, TicketEvent, WindowSession
+from bianmin.hall.selectors.hall_settings import hall_settings_get
+
+# Rank given to tickets over the waiting limit: above every priority class.
+OVERDUE_RANK = 10_000
+# Service time assumed for an item before the hall has served it today (minutes).
+DEFAULT_SERVICE_MINUTES = 8.0
+
+
+# --- the pool --------------------------------------------------------------------------------
+
+
+def pool_ordered(
+    *,
+    center_id: int,
+    now: datetime,
+    settings: HallSettings,
+    officer_id: int | None = None,
+    item_ids: set[int] | None = None,
+) -> QuerySet[Ticket]:
+    """Today's waiting tickets in calling order.
+
+    The rule: tickets transferred to this officer first; then anyone who has waited longer
+    than the limit (longest first, whatever their class); then priority classes by weight;
+    then the longest wait. With `officer_id`, only tickets this officer may take (items they
+    are authorized for, not transferred to someone else).
+    """
+    return _pool(
+        center_id=center_id,
+        day=clock.local(now).date(),
+        limit_at=now - timedelta(minutes=settings.wait_limit_minutes),
+        officer_id=officer_id,
+        item_ids=item_ids,
+    )
+
+
+def _pool(
+    *,
+    center_id: int,
+    day: date,
+    limit_at: datetime,
+    officer_id: int | None,
+    item_ids: Collection[int] | None,
+) -> QuerySet[Ticket]:
+    qs = Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING, service_day=day)
+    if officer_id is not None:
+        qs = qs.filter(Q(target_officer__isnull=True) | Q(target_officer_id=officer_id))
+        mine: Any = Case(
+            When(target_officer_id=officer_id, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    else:
+        mine = Value(0, output_field=IntegerField())
+    if item_ids is not None:
+        qs = qs.filter(item_id__in=item_ids)
+    return qs.annotate(
+        mine=mine,
+        rank=Case(
+            When(queue_at__lte=limit_at, then=Value(OVERDUE_RANK)),
+            default="priority_weight",
+            output_field=IntegerField(),
+        ),
+    ).order_by("-mine", "-rank", "queue_at", "seq")
+
+
+def _pool_head_query(*, items: bool) -> CompiledQuery:
+    def build(
+        center_id: int,
+        day: date,
+        limit_at: datetime,
+        officer_id: int,
+        item_ids: Collection[int] | None = None,
+    ) -> QuerySet[Ticket]:
+        # Locked on PostgreSQL, skipping heads that other calls hold; SQLite serializes writers
+        # and leaves the clause out.
+        pool = _pool(
+            center_id=center_id,
+            day=day,
+            limit_at=limit_at,
+            officer_id=officer_id,
+            item_ids=item_ids,
+        )
+        return pool.select_for_update(skip_locked=True, of=("self",))[:1]
+
+    slots = {
+        "center_id": Slot.INT,
+        "day": Slot.DATE,
+        "limit_at": Slot.DATETIME,
+        "officer_id": Slot.INT,
+    }
+    return CompiledQuery(build, **slots, **({"item_ids": Slot.INTS} if items else {}))
+
+
+# The call's hottest read, compiled once per connection (core.compiled): the head of the pool
+# for an all-round officer, and for one authorized for some items.
+_POOL_HEAD = {False: _pool_head_query(items=False), True: _pool_head_query(items=True)}
+
+
+def pool_head(
+    *,
+    center_id: int,
+    now: datetime,
+    settings: HallSettings,
+    officer_id: int,
+    item_ids: set[int] | None,
+) -> Ticket | None:
+    """The ticket `pool_ordered` puts first for this officer, locked for the transaction on
+    PostgreSQL (a head another call holds is skipped)."""
+    values: dict[str, Any] = {
+        "center_id": center_id,
+        "day": clock.local(now).date(),
+        "limit_at": now - timedelta(minutes=settings.wait_limit_minutes),
+        "officer_id": officer_id,
+    }
+    if item_ids is not None:
+        values["item_ids"] = item_ids
+    head: Ticket | None = _POOL_HEAD[item_ids is not None].first(**values)
+    return head
+
+
+def _ahead_filter(
+    *, overdue: bool, queue_at: Any, seq: Any, limit_at: Any, priority_weight: Any = None
+) -> Q:
+    """Waiting tickets that the calling rule puts before a ticket (for the pooled hall) that
+    queues since `queue_at` as number `seq` with `priority_weight`; `overdue`: the ticket is
+    past the waiting limit itself (`queue_at <= limit_at`), and then its weight plays no part."""
+    earlier = Q(queue_at__lt=queue_at) | Q(queue_at=queue_at, seq__lt=seq)
+    over_limit = Q(queue_at__lte=limit_at)
+    if overdue:
+        return over_limit & earlier
+    return (
+        over_limit
+        | Q(priority_weight__gt=priority_weight)
+        | (Q(priority_weight=priority_weight) & earlier)
+    )
+
+
+def _ahead_of(
+    ticket: Ticket, *, now: datetime, settings: HallSettings
+) -> tuple[bool, dict[str, Any]]:
+    """Whether `ticket` is past the waiting limit now, and the values `_ahead_filter` takes."""
+    limit_at = now - timedelta(minutes=settings.wait_limit_minutes)
+    overdue = ticket.queue_at <= limit_at
+    values = {"queue_at": ticket.queue_at, "seq": ticket.seq, "limit_at": limit_at}
+    if not overdue:
+        values["priority_weight"] = ticket.priority_weight
+    return overdue, values
+
+
+def ticket_people_ahead(
+    ticket: Ticket, *, now: datetime | None = None, settings: HallSettings | None = None
+) -> int | None:
+    """How many people the rule calls before this ticket; None when it is not waiting today."""
+    now = now or clock.now()
+    settings = settings or hall_settings_get(center_id=ticket.center_id)
+    return ahead_and_estimate(ticket, now=now, settings=settings)[0]
+
+
+# --- wait estimates --------------------------------------------------------------------------
+
+
+def service_minutes_by_item(
+    *, center_id: int, now: datetime | None = None, window_hours: int = 3, min_samples: int = 3
+) -> dict[int, float]:
+    """Median service time per item over recent finish events (cached for a minute).
+
+    Items with fewer than `min_samples` recent services fall back to the last 14 days.
+    """
+    now = now or clock.now()
+    key = f"hall:svc:{center_id}:{int(now.timestamp()) // 60}"
+    cached = cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    result: dict[int, float] = {}
+    for since in (now - timedelta(hours=window_hours), now - timedelta(days=14)):
+        rows = (
+            TicketEvent.objects.filter(
+                center_id=center_id,
+                kind=EventKind.FINISH,
+                at__gte=since,
+                at__lte=now,
+                service_seconds__isnull=False,
+            )
+            .exclude(item_id__in=list(result))
+            .order_by("-at")
+            .values_list("item_id", "service_seconds")[:3000]
+        )
+        samples: dict[int, list[int]] = {}
+        for item_id, seconds in rows:
+            samples.setdefault(item_id, []).append(int(seconds or 0))
+        for item_id, values in samples.items():
+            if item_id not in result and len(values) >= min_samples:
+                result[item_id] = statistics.median(values) / 60
+    cache.set(key, result, 90)
+    return result
+
+
+_OPEN_WINDOWS = "hall:open-windows:{}"
+OPEN_WINDOWS_SECONDS = 300
+
+
+def open_window_count(*, center_id: int) -> int:
+    """Windows signed in and not paused. Every wait estimate divides by it (each issue asks);
+    it changes only when a window is signed in or out, paused or resumed, which forget it
+    (`open_windows_forget`): cached in between."""
+    key = _OPEN_WINDOWS.format(center_id)
+    count = cache.get(key)
+    if count is None:
+        count = WindowSession.objects.filter(
+            center_id=center_id, ended_at__isnull=True, paused_at__isnull=True
+        ).count()
+        cache.set(key, count, OPEN_WINDOWS_SECONDS)
+    return int(count)
+
+
+def open_windows_forget(*, center_id: int) -> None:
+    """A window session changed: the cached count is dropped (now and at commit)."""
+    forget_now_and_at_commit(_OPEN_WINDOWS.format(center_id))
+
+
+def _ahead_by_item_query(*, overdue: bool) -> CompiledQuery:
+    """The waiting tickets ahead of one ticket counted per item and per "transferred to a
+    named officer" (`_ahead_filter`)."""
+
+    def build(center_id: int, day: date, ticket_id: str, **ahead: Any) -> QuerySet[Any]:
+        return (
+            Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING, service_day=day)
+            .exclude(pk=ticket_id)
+            .filter(_ahead_filter(overdue=overdue, **ahead))
+            .values_list("item_id", "target_officer_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    slots = {
+        "center_id": Slot.INT,
+        "day": Slot.DATE,
+        "ticket_id": Slot.TEXT,
+        "queue_at": Slot.DATETIME,
+        "seq": Slot.INT,
+        "limit_at": Slot.DATETIME,
+    }
+    if not overdue:  # an overdue ticket's weight plays no part
+        slots["priority_weight"] = Slot.INT
+    return CompiledQuery(build, **slots)
+
+
+# Every issue answers with the new ticket's place: compiled once per connection.
+_AHEAD_BY_ITEM = {
+    True: _ahead_by_item_query(overdue=True),
+    False: _ahead_by_item_query(overdue=False),
+}
+
+
+def ahead_and_estimate(
+    ticket: Ticket, *, now: datetime, settings: HallSettings
+) -> tuple[int | None, int | None]:
+    """The people the rule calls before this ticket and its estimated wait in minutes (their
+    items' recent median service time shared by the open windows), from ONE grouped query:
+    the waiting tickets ahead counted per item and per "transferred to a named officer" (the
+    position leaves those out for a pooled ticket; the estimate counts everyone's work).
+    (None, None) when the ticket is not waiting today."""
+    if ticket.status != TicketStatus.WAITING or ticket.service_day != clock.local(now).date():
+        return None, None
+    overdue, ahead_of = _ahead_of(ticket, now=now, settings=settings)
+    rows = _AHEAD_BY_ITEM[overdue].rows(
+        center_id=ticket.center_id, day=ticket.service_day, ticket_id=ticket.pk, **ahead_of
+    )
+    counted = [(item_id, targeted is not None, n) for item_id, targeted, n in rows]
+    pooled = ticket.target_officer_id is None
+    ahead = sum(n for _item, targeted, n in counted if not (pooled and targeted))
+    if ahead == 0:
+        return 0, 0
+    medians = service_minutes_by_item(center_id=ticket.center_id, now=now)
+    fallback = statistics.median(medians.values()) if medians else DEFAULT_SERVICE_MINUTES
+    work = sum(n * medians.get(item_id, fallback) for item_id, _targeted, n in counted)
+    windows = max(open_window_count(center_id=ticket.center_id), 1)
+    return ahead, max(1, round(work / windows))

@@ -1,0 +1,96 @@
+"""One ticket read by its id: for the officer's answer, the position page, other contexts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bianmin.core.compiled import CompiledQuery, Slot
+from bianmin.hall.models import Ticket, TicketItem
+
+
+@dataclass(frozen=True)
+class TicketSummary:
+    id: str
+    number: str
+    center_id: int
+    item_codes: list[str]
+    status: str
+    officer_id: int | None
+    window_code: str | None
+    priority: str
+    issued_at: datetime
+
+
+def ticket_summary(*, ticket_id: str, center_id: int) -> TicketSummary | None:
+    """What other contexts (cases) need to know about a ticket of this center; None for an
+    unknown id and for another center's ticket (they look the same)."""
+    ticket = (
+        Ticket.objects.select_related("window")
+        .filter(pk=str(ticket_id)[:24], center_id=center_id)
+        .first()
+    )
+    if ticket is None:
+        return None
+    _current, codes = ticket_item_codes(ticket)
+    return TicketSummary(
+        id=ticket.pk,
+        number=ticket.number,
+        center_id=ticket.center_id,
+        item_codes=codes,
+        status=ticket.status,
+        officer_id=ticket.officer_id,
+        window_code=ticket.window.code if ticket.window else None,
+        priority=ticket.priority,
+        issued_at=ticket.arrived_at,
+    )
+
+
+# Look-ups by key on the hot paths (every phone's read) are compiled once per connection
+# (core.compiled): building and compiling the query cost several times what running it does.
+
+
+_TICKET_WITH_PLACES = CompiledQuery(
+    lambda ticket_id: Ticket.objects.select_related("item", "window", "center").filter(
+        pk=ticket_id
+    ),
+    ticket_id=Slot.TEXT,
+)
+_TICKET = CompiledQuery(lambda ticket_id: Ticket.objects.filter(pk=ticket_id), ticket_id=Slot.TEXT)
+
+
+def ticket_get(*, ticket_id: str) -> Ticket | None:
+    """The ticket with its item, window and center (the position page)."""
+    ticket: Ticket | None = _TICKET_WITH_PLACES.first(ticket_id=str(ticket_id)[:24])
+    return ticket
+
+
+_ITEM_CODES = CompiledQuery(
+    lambda ticket_id: (
+        TicketItem.objects.filter(ticket_id=ticket_id)
+        .order_by("position")
+        .values_list("item_id", "item__code")
+    ),
+    ticket_id=Slot.TEXT,
+)
+
+
+def ticket_item_codes(ticket: Ticket) -> tuple[str, list[str]]:
+    """The code of the item the ticket queues for now, and the codes of all its items in
+    order, from one query."""
+    rows = _ITEM_CODES.rows(ticket_id=ticket.pk)
+    current = next((code for item_id, code in rows if item_id == ticket.item_id), None)
+    return current if current is not None else ticket.item.code, [code for _id, code in rows]
+
+
+def ticket_phone(*, ticket_id: str) -> str:
+    """The phone the citizen left on the ticket ("" if none): one column, for subscribers of
+    the hall's events that need nothing else."""
+    phones = Ticket.objects.filter(pk=str(ticket_id)[:24]).values_list("phone", flat=True)
+    return next(iter(phones), None) or ""
+
+
+def ticket_public_get(*, ticket_id: str) -> Ticket | None:
+    """The ticket alone (no joins): all that its public state needs."""
+    ticket: Ticket | None = _TICKET.first(ticket_id=str(ticket_id)[:24])
+    return ticket
