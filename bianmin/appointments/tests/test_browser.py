@@ -89,8 +89,16 @@ def test_phone_booking_keeps_the_answers_after_an_error(
     )
     page = phone.new_page()
     page.goto(f"{live_server.url}/appointments/TG/book/")
+    # The answer to the item's change is held back until the date is chosen: the form must drop
+    # it (a late answer without a date used to wipe the slots the date's answer had shown).
+    held: list = []
+    page.route("**/appointments/TG/book/?*", lambda route: held.append(route))
     page.select_option("select[name=item_code]", "HZ03")
-    page.select_option("select[name=date]", "2026-12-01")
+    page.wait_for_function("() => document.querySelector('select[name=item_code]').value")
+    page.unroute("**/appointments/TG/book/?*")
+    with page.expect_event("requestfailed") as dropped:
+        page.select_option("select[name=date]", "2026-12-01")
+    assert "date=&" in dropped.value.url + "&" and len(held) == 1
     slot = page.locator("label.ap-slot:has(input[value='09:00'])")
     slot.wait_for(timeout=10000)  # loaded by htmx without leaving the page
     assert "余" in slot.inner_text()
