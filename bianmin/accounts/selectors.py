@@ -16,7 +16,7 @@ from bianmin.accounts.models import (
     Staff,
 )
 from bianmin.core.actors import StaffActor
-from bianmin.core.caching import Generation
+from bianmin.core.caching import Generation, KeptHere
 from bianmin.core.permissions import Role
 from bianmin.core.workdays import is_workday, statutory_holidays
 
@@ -101,6 +101,9 @@ class DayHours:
 
 HOURS_CACHE_SECONDS = 600
 _HOURS_GENERATION = Generation("accounts:hours:gen")
+# A key names one center's hours on one day under one generation for good: kept in the process
+# too (DayHours is frozen), so an issue reads the generation and nothing more.
+_HOURS_HERE: KeptHere[tuple[DayHours | None]] = KeptHere(max_entries=4096)
 
 
 def center_hours_forget() -> None:
@@ -114,11 +117,12 @@ def center_hours(*, center_id: int, day: date) -> DayHours | None:
     asks; five queries otherwise) until any hours or calendar row changes."""
     generation = _HOURS_GENERATION.current()
     key = f"accounts:hours:{generation}:{center_id}:{day.isoformat()}"
-    cached = cache.get(key)
+    cached = _HOURS_HERE.get(key)
     if cached is not None:
-        return cached[0]  # type: ignore[no-any-return]
+        return cached[0]
     hours = _center_hours(center_id=center_id, day=day)
     cache.set(key, (hours,), HOURS_CACHE_SECONDS)
+    _HOURS_HERE.keep(key, (hours,))
     return hours
 
 

@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
         from django.conf import settings
         from django.db.backends.signals import connection_created
 
+        from bianmin.core import checks  # noqa: F401  (registers the database checks)
         from bianmin.core.files import make_private, on_connection_created
 
         connection_created.connect(on_connection_created, dispatch_uid="core_private_sqlite")

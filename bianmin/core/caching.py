@@ -7,7 +7,8 @@
   answers again.
 * `Generation`: a number in the shared cache that names the current version of a family of
   cached values (token look-ups, guide lists and items, centers' hours, one center's line); the
-  values are kept under keys that carry it, and a change makes them all stale at once.
+  values are kept under keys that carry it, and a change makes them all stale when it commits
+  (its own transaction reads under a private generation until then).
 * `forget_now_and_at_commit`: drop a cached value when the data it was made from changes —
   now, and again when the changing transaction commits (a reader between the two would
   otherwise cache the value as it was before the commit).
@@ -57,26 +58,30 @@ class Generation:
         self.key = key
 
     def current(self) -> int:
+        """The family's generation; inside a transaction that has changed the family, one of
+        that transaction's own (see `bump`)."""
+        pending = _pending_bump(self.key)
+        if pending is not None:
+            return pending.private
         value = cache.get_or_set(self.key, _unused_generation, None)
         assert isinstance(value, int)
         return value
 
     def bump(self) -> None:
-        """Every value of the family is stale: bump now and again at commit (a reader between
-        the change and the commit may have cached the old value under the new generation).
+        """Every value of the family is stale once the change commits: the shared generation
+        moves at commit (at once in autocommit), once per transaction however many changes it
+        makes. A reader elsewhere that read the old generation before the commit keeps its
+        values under it, where nobody looks again.
 
-        The bump at commit is made once per transaction: a second change of the family in the
-        same transaction (a ticket saved, then its event recorded) finds it pending already.
-        One bump after the commit passes every generation the transaction's readers saw; a
-        savepoint rolled back drops the bumps registered in it, and the next change registers
-        again."""
-        self._bump()
-        connection = transaction.get_connection()
-        if not any(
-            isinstance(pending, _BumpAtCommit) and pending.key == self.key
-            for _savepoints, pending, _robust in connection.run_on_commit
-        ):
+        Until the commit, the changing transaction reads and caches under a private generation
+        of its own, renewed at each change: it sees its own changes, and what it computes from
+        them (uncommitted, perhaps rolled back) is never read by anyone else. A savepoint rolled
+        back drops its pending bump with it, and the next change registers again."""
+        pending = _pending_bump(self.key)
+        if pending is None:
             transaction.on_commit(_BumpAtCommit(self.key))
+        else:
+            pending.private = _unused_generation()
 
     def _bump(self) -> None:
         backend = caches[DEFAULT_CACHE_ALIAS]
@@ -90,13 +95,28 @@ class Generation:
 
 
 class _BumpAtCommit:
-    """A generation's bump at commit, recognisable among the transaction's pending callbacks."""
+    """A generation's bump at commit, recognisable among the transaction's pending callbacks,
+    with the generation the transaction reads under until then."""
 
     def __init__(self, key: str) -> None:
         self.key = key
+        self.private = _unused_generation()
+        self.made = False
 
     def __call__(self) -> None:
         Generation(self.key)._bump()
+        self.made = True
+
+
+def _pending_bump(key: str) -> _BumpAtCommit | None:
+    """The bump of `key` the current transaction will make at commit, if it has changed it."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    for _savepoints, pending, _robust in connection.run_on_commit:
+        if isinstance(pending, _BumpAtCommit) and pending.key == key and not pending.made:
+            return pending
+    return None
 
 
 def _unused_generation() -> int:

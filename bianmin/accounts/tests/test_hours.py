@@ -151,3 +151,31 @@ def test_the_screen_starts_from_what_the_center_serves_today(
     page = login_client_for(director).get(reverse("accounts:hours")).content.decode()
     ticked = set(re.findall(r'name="(d\d)-is_open" checked', page))
     assert ticked == {"d0", "d1", "d2", "d3", "d4"}
+
+
+def test_hours_read_again_come_from_the_process_and_a_change_shows_at_once(
+    center, director, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from bianmin.core import caching
+
+    asked: list[str] = []
+
+    class Counting:
+        """The shared cache, its reads counted."""
+
+        def get(self, key, *args, **kwargs):
+            asked.append(key)
+            return shared.get(key, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(shared, name)
+
+    shared = caching.cache
+    monkeypatch.setattr(caching, "cache", Counting())
+    assert center_hours(center_id=center.pk, day=MONDAY) == DayHours(time(8, 30), time(17, 30))
+    assert center_hours(center_id=center.pk, day=MONDAY) == DayHours(time(8, 30), time(17, 30))
+    assert len([key for key in asked if key.startswith("accounts:hours:")]) == 1  # then kept
+    with django_capture_on_commit_callbacks(execute=True):
+        center_day_hours_set(actor=director, center=center, day=MONDAY, hours=HoursInput(False))
+        assert center_hours(center_id=center.pk, day=MONDAY) is None  # its own change
+    assert center_hours(center_id=center.pk, day=MONDAY) is None  # everyone's, once committed

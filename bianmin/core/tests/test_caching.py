@@ -5,14 +5,26 @@ from django.db import transaction
 from bianmin.core.caching import Generation
 
 
-def test_a_generation_moves_now_and_again_at_commit(db, django_capture_on_commit_callbacks) -> None:
+def _shared(generation: Generation) -> object:
+    """The generation every other transaction (and process) reads."""
+    return cache.get(generation.key)
+
+
+def test_a_generation_moves_at_commit_and_the_change_reads_its_own(
+    db, django_capture_on_commit_callbacks
+) -> None:
     generation = Generation("test:gen")
     first = generation.current()
-    assert generation.current() == first
+    assert generation.current() == first == _shared(generation)
     with django_capture_on_commit_callbacks(execute=True):
         generation.bump()
-        assert generation.current() == first + 1  # now: this transaction reads fresh values
-    assert generation.current() == first + 2  # at commit: a reader in between read stale ones
+        own = generation.current()
+        assert own != first  # fresh values, kept apart
+        assert generation.current() == own
+        assert _shared(generation) == first  # nobody else sees an uncommitted change
+        generation.bump()  # a second change: what was cached after the first is stale too
+        assert generation.current() not in {own, first}
+    assert generation.current() == first + 1 == _shared(generation)
 
 
 def test_the_bump_at_commit_is_made_once_per_transaction(
@@ -22,12 +34,11 @@ def test_the_bump_at_commit_is_made_once_per_transaction(
     first, other_first = generation.current(), other.current()
     with django_capture_on_commit_callbacks(execute=True) as pending:
         generation.bump()
-        generation.bump()  # a second change in the same transaction: bumped now only
+        generation.bump()
         other.bump()
-        assert generation.current() == first + 2  # every change is seen at once
     assert len(pending) == 2  # one bump at commit per generation
-    assert generation.current() == first + 3
-    assert other.current() == other_first + 2
+    assert generation.current() == first + 1
+    assert other.current() == other_first + 1
 
 
 def test_a_bump_rolled_back_with_its_savepoint_is_registered_again(
@@ -42,9 +53,18 @@ def test_a_bump_rolled_back_with_its_savepoint_is_registered_again(
                 raise RuntimeError("the savepoint rolls back")
         except RuntimeError:
             pass
+        assert generation.current() == first  # the change is gone: the shared values hold
         generation.bump()
+        assert generation.current() != first
     assert len(pending) == 1
-    assert generation.current() == first + 3  # two bumps now, one at commit
+    assert generation.current() == first + 1
+
+
+def test_outside_a_transaction_a_bump_moves_the_generation_at_once(transactional_db) -> None:
+    generation = Generation("test:gen")
+    first = generation.current()
+    generation.bump()
+    assert generation.current() == first + 1 == _shared(generation)
 
 
 def test_a_lost_generation_starts_where_no_earlier_one_was(db) -> None:

@@ -38,7 +38,8 @@ class FakeConsumer:
 
 
 @pytest.fixture
-def spies(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def spies(monkeypatch: pytest.MonkeyPatch, db: None) -> dict[str, Any]:
+    """serve's own parts replaced by spies; the database is there for its start-up checks."""
     seen: dict[str, Any] = {"consumers": [], "supervised": [], "single": []}
 
     def create_consumer(**kwargs: Any) -> FakeConsumer:
@@ -107,6 +108,37 @@ def test_one_worker_without_redis_still_serves_in_one_process(settings, spies) -
     assert len(spies["single"]) == 1
     assert spies["supervised"] == []
     assert len(spies["consumers"]) == 1
+
+
+def test_the_start_up_checks_warn_and_a_database_not_up_yet_does_not_stop_serving(
+    settings, spies, monkeypatch, capsys
+) -> None:
+    from django.core.checks import Tags
+    from django.core.checks import Warning as CheckWarning
+    from django.core.checks.registry import registry
+    from django.db import OperationalError
+
+    from bianmin.core.checks import AUTOVACUUM_OFF
+
+    settings.CHANNEL_LAYERS, settings.CACHES = LOCAL_LAYER, LOCAL_CACHE
+    settings.HUEY = {**settings.HUEY, "immediate": False}
+
+    def autovacuum_off(**kw: Any) -> list[Any]:
+        return [CheckWarning("autovacuum 已关闭", id=AUTOVACUUM_OFF)]
+
+    def unreachable(**kw: Any) -> list[Any]:
+        raise OperationalError("connection refused")
+
+    for check in (autovacuum_off, unreachable):
+        check.tags = [Tags.database]  # type: ignore[attr-defined]
+    monkeypatch.setattr(registry, "registered_checks", {autovacuum_off})
+    call_command("serve", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert AUTOVACUUM_OFF in capsys.readouterr().err
+    assert len(spies["single"]) == 1
+
+    monkeypatch.setattr(registry, "registered_checks", {unreachable})
+    call_command("serve", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert len(spies["single"]) == 2  # served anyway
 
 
 def test_several_workers_share_one_port_and_one_task_consumer(settings, spies) -> None:

@@ -39,8 +39,8 @@ POSITIONS_SECONDS = 120
 
 
 def hall_changed(*, center_id: int) -> None:
-    """The center's line changed: bump its version now and again when the change commits (a
-    reader between the two would otherwise keep the line as it was before the commit)."""
+    """The center's line changed: its version moves when the change commits (until then the
+    changing transaction reads the line under a version of its own: `Generation.bump`)."""
     Generation(_VERSION.format(center_id)).bump()
     # and tell the center's live pages, once per transaction, after the commit
     live.line_push_on_commit(center_id, line_message_text)

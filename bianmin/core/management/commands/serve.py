@@ -17,7 +17,9 @@ from typing import Any
 
 import uvicorn
 from django.conf import settings
+from django.core.checks import ERROR, Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import HUEY
 from uvicorn.supervisors import Multiprocess
@@ -92,6 +94,12 @@ class Command(BaseCommand):
                 % {"n": workers, "what": "、".join(local)}
             )
         os.environ.setdefault(SERVED_AT_ENV, f"http://{host}:{port}")
+        # The database server's own settings (core.checks): a warning, never a refusal; a
+        # database not up yet is waited for by the requests, as before.
+        try:
+            self.check(databases=["default"], tags=[Tags.database], fail_level=ERROR)
+        except DatabaseError as exc:
+            log.warning("database checks skipped: %s", exc)
         consumer = None
         if not options["no_worker"]:
             threads = settings.HUEY.get("consumer", {}).get("workers", 4)
