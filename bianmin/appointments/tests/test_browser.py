@@ -92,10 +92,16 @@ def test_phone_booking_keeps_the_answers_after_an_error(
     # The answer to the item's change is held back until the date is chosen: the form must drop
     # it (a late answer without a date used to wipe the slots the date's answer had shown).
     held: list = []
-    page.route("**/appointments/TG/book/?*", lambda route: held.append(route))
-    page.select_option("select[name=item_code]", "HZ03")
-    page.wait_for_function("() => document.querySelector('select[name=item_code]').value")
-    page.unroute("**/appointments/TG/book/?*")
+
+    def hold_first(route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/appointments/TG/book/?*", hold_first)
+    with page.expect_request("**/appointments/TG/book/?*"):
+        page.select_option("select[name=item_code]", "HZ03")
     with page.expect_event("requestfailed") as dropped:
         page.select_option("select[name=date]", "2026-12-01")
     assert "date=&" in dropped.value.url + "&"
