@@ -17,8 +17,11 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def backend():
-    cache = RedisCache(os.environ["BIANMIN_REDIS_URL"], {"KEY_PREFIX": "test-kept-client"})
+def backend(settings):
+    # The xdist worker's own Redis database (config/settings/test.py): another worker's
+    # `cache.clear()` empties only its own, never this test's keys under it.
+    location = settings.CACHES["default"]["LOCATION"]
+    cache = RedisCache(location, {"KEY_PREFIX": "test-kept-client"})
     yield cache
     cache.delete_many([f"n{i}" for i in range(8)] + ["a", "gen"])
 
