@@ -1,7 +1,9 @@
-"""Browser-test helpers: the session cookie that logs the root conftest's chromium in."""
+"""Browser-test helpers: the session cookie that logs the root conftest's chromium in, and a
+request held back to prove a page drops a late answer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,3 +34,21 @@ def session_cookie(user: Any, url: str) -> dict[str, str]:
     session.set_expiry(SESSION_EXPIRES)
     session.save()
     return client_cookie(client, url)
+
+
+def hold_first_request(page: Any, pattern: str, action: Callable[[], Any]) -> list[Any]:
+    """Run `action` and hold back the first request it sends to `pattern` (never answered;
+    later ones pass): a test then proves the page drops an answer that would come late. The
+    request has left the page when this returns; the held route is in the list."""
+    held: list[Any] = []
+
+    def hold_first(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(pattern, hold_first)
+    with page.expect_request(pattern):
+        action()
+    return held

@@ -11,7 +11,7 @@ from bianmin.appointments import services
 from bianmin.appointments.models import BookingRules, HomeVisit
 from bianmin.appointments.tests.factories import visit_input, white_photo
 from bianmin.core.permissions import Role
-from tests.support.browser import session_cookie
+from tests.support.browser import hold_first_request, session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,17 +91,11 @@ def test_phone_booking_keeps_the_answers_after_an_error(
     page.goto(f"{live_server.url}/appointments/TG/book/")
     # The answer to the item's change is held back until the date is chosen: the form must drop
     # it (a late answer without a date used to wipe the slots the date's answer had shown).
-    held: list = []
-
-    def hold_first(route) -> None:
-        if held:
-            route.continue_()
-        else:
-            held.append(route)
-
-    page.route("**/appointments/TG/book/?*", hold_first)
-    with page.expect_request("**/appointments/TG/book/?*"):
-        page.select_option("select[name=item_code]", "HZ03")
+    held = hold_first_request(
+        page,
+        "**/appointments/TG/book/?*",
+        lambda: page.select_option("select[name=item_code]", "HZ03"),
+    )
     with page.expect_event("requestfailed") as dropped:
         page.select_option("select[name=date]", "2026-12-01")
     assert "date=&" in dropped.value.url + "&"

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from tests.support.browser import client_cookie
+from tests.support.browser import client_cookie, hold_first_request
 
 pytestmark = [
     pytest.mark.browser,
@@ -59,17 +59,9 @@ def test_live_count_updates_while_typing(
     assert "超长" in page.inner_text("#sms-count")
     # The count of the text typed last is held back while the allowed segments change: the
     # newer request replaces it, so a late answer cannot show the count of an older form.
-    held: list[Any] = []
-
-    def hold_first(route: Any) -> None:
-        if held:
-            route.continue_()
-        else:
-            held.append(route)
-
-    page.route("**/sms/templates/preview/", hold_first)
-    with page.expect_request("**/sms/templates/preview/"):
-        page.type("#id_body", "好")
+    held = hold_first_request(
+        page, "**/sms/templates/preview/", lambda: page.type("#id_body", "好")
+    )
     with page.expect_event("requestfailed"):
         page.select_option("select[name=max_segments]", "2")
     expect(page.locator("[data-testid=chars]")).to_have_text("72")
