@@ -6,10 +6,15 @@ the round trip to Redis itself, and the hall's public reads make three or four c
 operations each (throttle, line version, line). A `redis.Redis` may be shared between threads
 (each command takes a connection from the pool and gives it back), so this client builds one
 per pool and keeps it. Everything else is Django's backend.
+
+Django also builds a pool on first use without a lock, so two threads starting together could
+each build one (and each a client); here the pool and its client are built once, under a lock,
+and the kept client is found by the pool's index without one.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.core.cache.backends import redis as django_redis
@@ -19,14 +24,28 @@ class KeptClientRedisCacheClient(django_redis.RedisCacheClient):
     def __init__(self, servers: list[str], **options: Any) -> None:
         super().__init__(servers, **options)
         self._clients: dict[int, Any] = {}
+        self._building = threading.Lock()
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         # django-stubs leaves out the backend's private helpers; these are Django 6.1's own.
-        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
-        client = self._clients.get(id(pool))
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
+        client = self._clients.get(index)
         if client is None:
-            build = self._client  # type: ignore[attr-defined]
-            client = self._clients.setdefault(id(pool), build(connection_pool=pool))
+            client = self._build_client(index)
+        return client
+
+    def _build_client(self, index: int) -> Any:
+        with self._building:
+            client = self._clients.get(index)
+            if client is None:
+                pools = self._pools  # type: ignore[attr-defined]
+                if index not in pools:
+                    pools[index] = self._pool_class.from_url(  # type: ignore[attr-defined]
+                        self._servers[index],  # type: ignore[attr-defined]
+                        **self._pool_options,  # type: ignore[attr-defined]
+                    )
+                build = self._client  # type: ignore[attr-defined]
+                client = self._clients[index] = build(connection_pool=pools[index])
         return client
 
 

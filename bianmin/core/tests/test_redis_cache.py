@@ -3,7 +3,9 @@ moves a generation counter in one round trip."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -48,6 +50,31 @@ def test_the_kept_client_is_shared_by_threads(backend) -> None:
 
     assert totals == [200] * 8
     assert len(backend._cache._clients) == 1
+
+
+def test_threads_starting_together_build_one_pool_and_one_client(backend) -> None:
+    # Django builds the pool on first use without a lock: hold every thread inside the pool's
+    # construction at once, and only one of them may have been let in to build.
+    client = backend._cache
+    real_from_url = client._pool_class.from_url
+    inside = threading.Barrier(4, timeout=0.5)
+    built = []
+
+    def slow_from_url(*args, **kwargs):
+        built.append(1)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            inside.wait()  # a second builder would meet the first here
+        return real_from_url(*args, **kwargs)
+
+    client._pool_class = type(
+        "SlowPool", (client._pool_class,), {"from_url": staticmethod(slow_from_url)}
+    )
+    with ThreadPoolExecutor(4) as pool:
+        clients = list(pool.map(lambda _: client.get_client(write=True), range(4)))
+
+    assert len(built) == 1
+    assert all(c is clients[0] for c in clients)
+    assert len(client._pools) == 1
 
 
 def test_incr_or_start_starts_a_missing_counter_and_adds_one_after(backend) -> None:
