@@ -289,6 +289,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Product settings ------------------------------------------------------------------------
+# A call's near-turn check runs this much later, shared by the calls made meanwhile (hall/near).
+HALL_NEAR_CHECK_DELAY_SECONDS = env.float("BIANMIN_HALL_NEAR_CHECK_DELAY_SECONDS", default=2.0)
 SMS_GATEWAY = env("BIANMIN_SMS_GATEWAY", default="console")
 # The provincial 好差评 platform's uploader (dotted path of an adapter class; empty: by hand).
 RATINGS_PROVINCIAL_UPLOADER = env("BIANMIN_RATINGS_UPLOADER", default="")

@@ -27,6 +27,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The queue's name carries the tag too: a test that queues on Redis for the server it started
 # (tests/test_scale_out.py) must not feed another run's consumer.
 HUEY = {**HUEY, "immediate": True, "name": f"{HUEY['name']}{_suffix}"}
+# The inline worker runs a task when it is queued, never one due later: the near-turn check runs
+# at once (its delayed form has a test of its own).
+HALL_NEAR_CHECK_DELAY_SECONDS = 0.0
 SMS_OUTBOX = str(VAR_DIR / f"test-sms-outbox{_suffix}.jsonl")
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # No face-model loading in the background when a test imports config.asgi (the live server).

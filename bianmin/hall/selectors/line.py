@@ -265,10 +265,10 @@ def ticket_state(
     missing; a write's own answer (the ticket just issued, which has changed the line) asks
     one grouped query instead of recomputing the whole line for nobody else yet."""
     now = now or clock.now()
-    settings = hall_settings_get(center_id=ticket.center_id)
     ahead: int | None = None
     estimate: int | None = None
     if ticket.status == TicketStatus.WAITING and ticket.service_day == clock.local(now).date():
+        settings = hall_settings_get(center_id=ticket.center_id)  # only a waiting ticket's
         line = _line(
             center_id=ticket.center_id,
             day=ticket.service_day,

@@ -560,6 +560,37 @@ def test_calls_made_while_a_near_turn_check_is_queued_share_it(
     assert cache.get(_QUEUED.format(hall.pk)) is None
 
 
+def test_a_near_turn_check_is_due_later_and_the_calls_made_meanwhile_share_it(
+    officer, issue, hall, clock, settings, django_capture_on_commit_callbacks
+) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    notifications_load_reference()
+    settings.HALL_NEAR_CHECK_DELAY_SECONDS = 2.0
+    HallSettingsFactory(center=hall, near_position=1)
+    for _ in range(4):
+        issue("HZ02", phone="13912345678")
+    window_sign_in(actor=officer, window_code="W01")
+    HUEY.flush()  # the inline worker's schedule: only what this test queues
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            ticket = ticket_call_next(actor=officer, window_code="W01")
+        ticket_finish(actor=officer, ticket_id=ticket.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            ticket_call_next(actor=officer, window_code="W01")
+
+        assert _near_messages(officer) == []  # not checked yet: due two seconds later
+        assert HUEY.read_schedule(HUEY._get_timestamp()) == []
+        later = HUEY._get_timestamp() + timedelta(seconds=3)
+        due = HUEY.read_schedule(later)
+        assert [task.args for task in due] == [(hall.pk,)]  # one check for both calls
+        for task in due:
+            HUEY.execute(task, later)
+        assert _near_messages(officer) == [("A003", "0"), ("A004", "1")]
+    finally:
+        HUEY.flush()
+
+
 def test_a_near_turn_check_that_could_not_be_queued_is_queued_by_the_next_call(
     hall, monkeypatch
 ) -> None:
