@@ -20,8 +20,8 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache
 
 from bianmin.accounts.selectors import center_get
+from bianmin.core.push import LIVE_LAYER
 from bianmin.hall.live import (
-    LINE_LAYER,
     LISTENING_SECONDS,
     display_group,
     line_group,
@@ -39,6 +39,7 @@ def _center_id(code: str) -> int | None:
 class _CenterSocket(AsyncJsonWebsocketConsumer):
     """A public socket joined to one group of the center named in the URL."""
 
+    channel_layer_alias = LIVE_LAYER  # core/push.py: the layer every live push goes over
     group: str | None = None
     center_id: int | None = None
 
@@ -118,7 +119,7 @@ class _LineHub:
         self.task = asyncio.create_task(self._relay())
 
     async def _relay(self) -> None:
-        layer = get_channel_layer(LINE_LAYER)
+        layer = get_channel_layer(LIVE_LAYER)
         assert layer is not None  # settings.CHANNEL_LAYERS always names it
         channel = await layer.new_channel()
         await layer.group_add(line_group(self.center_id), channel)
@@ -203,7 +204,6 @@ class LineConsumer(_CenterSocket):
     its socket was down), then every change as `live.line_send_now` pushes it, through this
     process's hub of the center (not a group membership per socket)."""
 
-    channel_layer_alias = LINE_LAYER
     asked_at: float = 0.0
 
     async def connect(self) -> None:

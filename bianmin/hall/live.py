@@ -34,11 +34,6 @@ def line_group(center_id: int) -> str:
     return f"hall_line_{center_id}"
 
 
-# The line's own channel layer (settings.CHANNEL_LAYERS): Redis pub/sub where Redis is set up,
-# so a change is ONE message per center for the whole cluster, not one stored copy per socket.
-LINE_LAYER = "live"
-
-
 def send_now(center_id: int, event: dict[str, Any]) -> None:
     """Push one event to every display of the center; a failed push never breaks a call."""
     push.group_send(display_group(center_id), {"type": "hall.event", "event": event})
@@ -73,15 +68,13 @@ def _nobody_listens(layer: Any, center_id: int) -> bool:
 def line_send_now(center_id: int, build: Callable[[int], str]) -> None:
     """Compute the center's line message (`build`, JSON text) and send it to the line group."""
     try:
-        layer = get_channel_layer(LINE_LAYER)
+        layer = get_channel_layer(push.LIVE_LAYER)
         if layer is None:
             return
         if _nobody_listens(layer, center_id):
             return
         text = build(center_id)
-        push.group_send(
-            line_group(center_id), {"type": "hall.line", "text": text}, alias=LINE_LAYER
-        )
+        push.group_send(line_group(center_id), {"type": "hall.line", "text": text})
     except Exception:
         log.warning("line push failed for center %s", center_id, exc_info=True)
 

@@ -9,6 +9,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from bianmin.core.push import LIVE_LAYER
 from bianmin.ratings.live import COOKIE, pad_group
 from bianmin.ratings.services import pad_from_key
 
@@ -20,6 +21,7 @@ def _group_for(key: str | None) -> str | None:
 
 
 class PadConsumer(AsyncJsonWebsocketConsumer):
+    channel_layer_alias = LIVE_LAYER  # core/push.py: the layer every live push goes over
     group: str | None = None
 
     async def connect(self) -> None:

@@ -163,11 +163,12 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         },
-        # The hall's live line (hall/live.py): one Redis PUBLISH per change of a center's line,
-        # which each server process receives once and hands to its own sockets in memory. The
-        # default layer stores one copy per socket and each is popped with its own round trips
-        # (1,000 sockets: seconds per call, and timeouts). Pub/sub keeps nothing for a process
-        # that is down: the pages catch up when their socket reconnects (the line on connect).
+        # Every live push (core/push.py: the center's line, the calling displays, the rating
+        # pads): one Redis PUBLISH, which each server process receives once and hands to its own
+        # sockets in memory. The default layer stores one copy per socket and each is popped
+        # with its own round trips (1,000 sockets: seconds per call, and timeouts), and asks
+        # twice even when nobody listens. Pub/sub keeps nothing for a process that is down: the
+        # pages catch up when their socket reconnects (the line on connect) and by polling.
         "live": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
@@ -192,7 +193,7 @@ else:
     }
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
-        "live": {"BACKEND": "channels.layers.InMemoryChannelLayer"},  # hall/live.py
+        "live": {"BACKEND": "channels.layers.InMemoryChannelLayer"},  # core/push.py
     }
     CACHES = {
         "default": {

@@ -53,7 +53,7 @@ def server_loop() -> Iterator[ServerLoop]:
 
 
 async def _listen() -> str:
-    layer = get_channel_layer()
+    layer = get_channel_layer(push.LIVE_LAYER)
     channel = await layer.new_channel()
     await layer.group_add(GROUP, channel)
     return str(channel)
@@ -87,7 +87,7 @@ def test_a_push_from_a_request_thread_is_queued_on_the_server_loop_and_sent_in_o
     server_loop.run(serve(), timeout=20)
 
     assert waits == [True]  # the request made its pushes while the loop was busy
-    layer = get_channel_layer()
+    layer = get_channel_layer(push.LIVE_LAYER)
     received = [server_loop.run(layer.receive(channel))["n"] for _ in range(30)]
     assert received == list(range(30))
     server_loop.run(layer.group_discard(GROUP, channel))
@@ -96,7 +96,7 @@ def test_a_push_from_a_request_thread_is_queued_on_the_server_loop_and_sent_in_o
 async def _pushed_from_a_plain_thread(n: int) -> int:
     """Listen on the group, push `n` from a thread with no loop of its own (as the task worker
     does), and return what arrived."""
-    layer = get_channel_layer()
+    layer = get_channel_layer(push.LIVE_LAYER)
     channel = await layer.new_channel()
     await layer.group_add(GROUP, channel)
     await asyncio.to_thread(push.group_send, GROUP, {"type": "test.event", "n": n})

@@ -12,6 +12,7 @@ from channels.layers import get_channel_layer
 from channels.sessions import CookieMiddleware
 
 from bianmin.core.permissions import Role
+from bianmin.core.push import LIVE_LAYER
 from bianmin.ratings.consumers import PadConsumer
 from bianmin.ratings.live import COOKIE, pad_group
 from bianmin.ratings.services import pad_code_issue, pad_pair
@@ -59,7 +60,7 @@ async def _session(key: str | None, push_to: str | None) -> list[Any]:
     if push_to:
         await socket.send_input({"type": "websocket.receive", "text": '{"type": "ping"}'})
         seen.append(await frame())
-        await get_channel_layer().group_send(
+        await get_channel_layer(LIVE_LAYER).group_send(
             push_to, {"type": "pad.event", "event": {"type": "service", "event": 1}}
         )
         seen.append(await frame())

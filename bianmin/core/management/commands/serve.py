@@ -58,10 +58,8 @@ def uvicorn_config(app: Any, *, host: str, port: int, workers: int = 1) -> uvico
 
 def process_local_state() -> list[str]:
     """What the current settings keep in one process's memory (empty: workers may be many)."""
-    backends = [
-        settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", ""),
-        settings.CACHES.get("default", {}).get("BACKEND", ""),
-    ]
+    backends = [layer.get("BACKEND", "") for layer in settings.CHANNEL_LAYERS.values()]
+    backends.append(settings.CACHES.get("default", {}).get("BACKEND", ""))
     found = [PROCESS_LOCAL_BACKENDS[b] for b in backends if b in PROCESS_LOCAL_BACKENDS]
     return list(dict.fromkeys(found))
 
