@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 LIVE_LAYER = "live"
 
-_Push = tuple[str, str, dict[str, Any]]  # (layer alias, group, message)
+_Push = tuple[str, dict[str, Any]]  # (group, message)
 
 _state_lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
@@ -63,13 +63,13 @@ def detach() -> None:
 
 async def _send_queued(queue: asyncio.Queue[_Push]) -> None:
     while True:
-        alias, group, message = await queue.get()
-        await _send(alias, group, message)
+        group, message = await queue.get()
+        await _send(group, message)
 
 
-async def _send(alias: str, group: str, message: dict[str, Any]) -> None:
+async def _send(group: str, message: dict[str, Any]) -> None:
     try:
-        layer = get_channel_layer(alias)
+        layer = get_channel_layer(LIVE_LAYER)
         if layer is not None:
             await layer.group_send(group, message)
     except Exception:
@@ -83,8 +83,8 @@ def serve_here() -> None:
         attach(loop)
 
 
-def group_send(group: str, message: dict[str, Any], *, alias: str = LIVE_LAYER) -> None:
-    """Send `message` to the channel layer group; never raises."""
+def group_send(group: str, message: dict[str, Any]) -> None:
+    """Send `message` to the group on `LIVE_LAYER`; never raises."""
     loop, queue = _loop, _queue
     if loop is not None and queue is not None and loop.is_running():
         try:
@@ -93,13 +93,13 @@ def group_send(group: str, message: dict[str, Any], *, alias: str = LIVE_LAYER) 
             running = None
         try:
             if running is loop:
-                queue.put_nowait((alias, group, message))
+                queue.put_nowait((group, message))
             else:
-                loop.call_soon_threadsafe(queue.put_nowait, (alias, group, message))
+                loop.call_soon_threadsafe(queue.put_nowait, (group, message))
             return
         except RuntimeError:  # the loop closed in between: send it here
             pass
     try:
-        async_to_sync(_send)(alias, group, message)
+        async_to_sync(_send)(group, message)
     except Exception:
         log.warning("live push to %s failed", group, exc_info=True)

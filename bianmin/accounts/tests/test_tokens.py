@@ -150,6 +150,35 @@ def test_a_token_look_up_is_cached_until_an_account_changes(officer, other_cente
     assert api_token_authenticate(token) is None
 
 
+@time_machine.travel(MORNING, tick=False)
+def test_a_process_keeps_its_token_look_ups_and_gives_each_request_its_own_account(
+    officer, monkeypatch
+) -> None:
+    from django.core.cache import caches
+
+    from bianmin.accounts.services import api_token_authenticate
+
+    token = api_token_create(staff=officer)
+    first = api_token_authenticate(token)
+    backend = caches["default"]
+    read: list[str] = []
+    original = backend.get
+
+    def get(key: str, *args: object, **kwargs: object) -> object:
+        read.append(key)
+        return original(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get", get)
+    assert first is not None
+    first.full_name = "请求里改过的名字"  # a request that changes its own copy
+    second = api_token_authenticate(token)
+
+    assert second == officer
+    assert second is not first
+    assert second.full_name == officer.full_name
+    assert [key for key in read if key.startswith("accounts:token:")] == []  # kept here
+
+
 def test_a_lost_generation_never_revives_an_older_cached_answer(officer) -> None:
     from django.core.cache import cache
 

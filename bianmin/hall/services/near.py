@@ -40,12 +40,10 @@ def ticket_notify_near_soon(*, center_id: int) -> None:
     key = _QUEUED.format(center_id)
     if not cache.add(key, 1, QUEUED_SECONDS):
         return
-    delay = django_settings.HALL_NEAR_CHECK_DELAY_SECONDS
     try:
-        if delay > 0:
-            ticket_notify_near_task.schedule(args=(center_id,), delay=delay)
-        else:  # the tests' inline worker runs no task that is due later
-            ticket_notify_near_task(center_id)
+        ticket_notify_near_task.schedule(
+            args=(center_id,), delay=django_settings.HALL_NEAR_CHECK_DELAY_SECONDS
+        )
     except Exception:
         cache.delete(key)  # not queued: the next call queues it again
         raise

@@ -599,20 +599,24 @@ def test_a_near_turn_check_that_could_not_be_queued_is_queued_by_the_next_call(
     from bianmin.hall import tasks
     from bianmin.hall.services.near import _QUEUED, ticket_notify_near_soon
 
-    queued: list[int] = []
+    queued: list[tuple[int, ...]] = []
 
-    def broken(center_id: int) -> None:
+    def broken(*, args: tuple[int, ...], delay: float) -> None:
         raise ConnectionError("task queue down")
 
-    monkeypatch.setattr(tasks, "ticket_notify_near_task", broken)
+    def schedule(*, args: tuple[int, ...], delay: float) -> None:
+        queued.append(args)
+
+    task = tasks.ticket_notify_near_task
+    monkeypatch.setattr(task, "schedule", broken)
     with pytest.raises(ConnectionError):
         ticket_notify_near_soon(center_id=hall.pk)
     assert cache.get(_QUEUED.format(hall.pk)) is None
 
-    monkeypatch.setattr(tasks, "ticket_notify_near_task", queued.append)  # the queue is back
+    monkeypatch.setattr(task, "schedule", schedule)  # the queue is back
     ticket_notify_near_soon(center_id=hall.pk)
     ticket_notify_near_soon(center_id=hall.pk)  # while that one waits: shared
-    assert queued == [hall.pk]
+    assert queued == [(hall.pk,)]
 
 
 def test_near_turn_sms_is_a_real_urgent_message_with_the_agreed_content(
