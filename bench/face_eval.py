@@ -14,8 +14,8 @@ distance is 0.4); S-norm scores are z-scores against a cohort. The cohort for a 
 always made of the *other* identities (leave-two-identities-out), so no person is ever
 normalised against their own photos.
 
-The ResNet descriptor runs where the engine runs it (onnxruntime; jittered embeddings on
-dlib); ``--embedding-runtime dlib`` runs every descriptor on dlib instead, for a comparison.
+The ResNet descriptor runs where the engine runs it (onnxruntime); ``--embedding-runtime
+dlib`` runs every descriptor (the same chips and jittered views) on dlib instead.
 The runtime check re-embeds every probe of the engine method with dlib's ResNet (same chips,
 same enrollment vectors) and compares the per-pair decisions at the calibrated thresholds.
 """
@@ -43,7 +43,7 @@ from bianmin.identity.engine.imaging import decode_image  # noqa: E402
 from bianmin.identity.engine.verification import ThresholdConfig  # noqa: E402
 
 FAR_POINTS = (0.001, 0.01)
-ENGINE_METHOD = "lm5_eflip_ejit"  # the engine's pipeline, raw scores
+ENGINE_METHOD = "lm5_j10_eflip_ej40"  # the engine's pipeline, raw scores
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ class Method:
 
 def methods() -> list[Method]:
     plain = {"flip": False, "jitters": 0, "enroll_flip": False, "enroll_jitters": 0}
-    prod = DlibPipeline()  # the engine default: enrollment flip + 10 jitters, plain probe
+    prod = DlibPipeline()  # the engine default: probe 10 jitters, enrollment flip + 40 jitters
+    until_20261203 = {"jitters": 0, "enroll_flip": True, "enroll_jitters": 10}
 
     def p(**kw: object) -> DlibPipeline:
         return DlibPipeline(**{**plain, **kw})  # type: ignore[arg-type]
@@ -66,23 +67,46 @@ def methods() -> list[Method]:
     return [
         Method("lm5", "5-point alignment, dlib defaults (baseline)", p()),
         Method(
-            "lm68", "68-point alignment (iBUG, non-commercial)", p(landmarks=68), licence_ok=False
+            "lm68",
+            "68-point alignment (iBUG, non-commercial)",
+            p(landmarks=68),
+            licence_ok=False,
         ),
         Method("lm5_pad0.15", "chip padding 0.15", p(padding=0.15)),
         Method("lm5_pad0.35", "chip padding 0.35", p(padding=0.35)),
         Method("lm5_flip", "flip TTA both sides", p(flip=True, enroll_flip=True)),
-        Method("lm5_jit10", "num_jitters=10 both sides", p(jitters=10, enroll_jitters=10)),
         Method("lm5_eflip", "flip TTA at enrollment only", p(enroll_flip=True)),
-        Method("lm5_eflip_ejit", "flip + 10 jitters at enrollment only (engine)", prod),
         Method(
-            "lm5_flip_ejit",
-            "flip both sides + 10 jitters at enrollment",
-            p(flip=True, enroll_flip=True, enroll_jitters=10),
+            "lm5_eflip_ej10",
+            "flip + 10 jitters at enrollment only (the engine until 2026-12-03)",
+            p(**until_20261203),
         ),
-        Method("lm5_burst3", "probe = mean of 3-frame synthetic burst", p(), burst=3),
-        Method("lm5_eflip_ejit_burst3", "engine + 3-frame burst (engine on bursts)", prod, burst=3),
-        Method("lm5_snorm", "S-norm (cohort = other ids)", p(), norm="snorm"),
-        Method("lm5_eflip_ejit_snorm", "engine + S-norm", prod, norm="snorm"),
+        Method(
+            "lm5_eflip_ej40",
+            "flip + 40 jitters at enrollment only",
+            p(enroll_flip=True, enroll_jitters=40),
+        ),
+        Method("lm5_j10_eflip_ej40", "probe 10 jitters, enrollment flip + 40 (engine)", prod),
+        Method(
+            "lm5_j20_eflip_ej40",
+            "probe 20 jitters, enrollment flip + 40",
+            p(jitters=20, enroll_flip=True, enroll_jitters=40),
+        ),
+        Method(
+            "lm5_j10_flip_eflip_ej40",
+            "probe flip + 10 jitters, enrollment flip + 40",
+            p(jitters=10, flip=True, enroll_flip=True, enroll_jitters=40),
+        ),
+        Method(
+            "lm5_eflip_ej10_burst3",
+            "engine until 2026-12-03 + 3-frame burst",
+            p(**until_20261203),
+            burst=3,
+        ),
+        Method(
+            "lm5_j10_eflip_ej40_burst3", "engine + 3-frame burst (engine on bursts)", prod, burst=3
+        ),
+        Method("lm5_j10_eflip_ej40_snorm", "engine + S-norm", prod, norm="snorm"),
     ]
 
 
@@ -139,13 +163,13 @@ def embed_photo(model: DlibFaceModel, method: Method, image: np.ndarray, seed: i
     if p_key not in cache:
         probe = model.embed_chips([chip])
         if method.burst:
-            vecs = []
+            items = []
             for frame in synthetic_burst(image, method.burst, seed):
                 ff = model.detect(frame)
                 if ff:
-                    vecs.append(model.embed(frame, model.landmarks(frame, ff[0])))
-            if vecs:
-                probe = np.mean(vecs, axis=0)
+                    items.append((frame, model.landmarks(frame, ff[0])))
+            if items:  # as engine.verify embeds a burst: one batch, the jitters shared
+                probe = np.mean(model.embed_many(items), axis=0)
         cache[p_key] = probe
     return cache[e_key], cache[p_key]
 

@@ -3,9 +3,12 @@
 Detection, landmarks and the aligned chip use dlib. The ResNet v1 descriptor runs on
 onnxruntime: its weights are read exactly from dlib's .dat file and the same network is
 built as an ONNX graph in memory (:mod:`.resnet_onnx`), about 20x faster here than dlib's
-own CPU code (built without BLAS), with the same vectors to 1e-4. dlib's ResNet is kept for
-the jittered enrollment (dlib's random ``jitter_image`` inside ``compute_face_descriptor``),
-which runs once per person, off the hot path.
+own CPU code (built without BLAS), with the same vectors to 1e-4. dlib's ResNet is kept as
+the reference (``embedding_runtime="dlib"``, the benchmarks and tests).
+
+Both sides average jittered copies of the chip (:func:`jittered`): the small shifts, zooms,
+turns and mirror images of dlib's ``jitter_image``, drawn once from a fixed seed so that the
+same frames always give the same vector (dlib's own jitter draws new ones on every call).
 
 Model files come from the ``face_recognition_models`` PyPI package; nothing is downloaded
 at run time. Licences (see docs/adr/0005-face-models-and-licences.md):
@@ -36,10 +39,62 @@ from .resnet_onnx import FaceResnetSession
 
 MODEL_NAME = "dlib-resnet-v1"
 RESNET_FILE = "dlib_face_recognition_resnet_model_v1.dat"
+# The jitter of dlib's ``jitter_image`` (dlib/image_transforms/interpolation.h): the chip's
+# box shrunk by 3 px, moved by up to 2 % of its size, zoomed out to a box of 97-100 % and
+# turned by up to 3 degrees; every second copy mirrored. A fixed seed, so a view is a
+# constant of the pipeline (it is part of ``DlibPipeline.version`` through JITTER_SEED).
+JITTER_SEED = 20261203
+JITTER_SHIFT = 0.02
+JITTER_ZOOM = (0.97, 0.99999)
+JITTER_TURN_DEGREES = 3.0
+
+
+@dataclass(frozen=True)
+class Jitter:
+    shift_x: float  # share of the box's size
+    shift_y: float
+    zoom: float  # the box is divided by this
+    turn: float  # radians
+    mirror: bool
+
+
+@functools.cache
+def jitter_table(count: int) -> tuple[Jitter, ...]:
+    """The first ``count`` jitters of the fixed sequence (a longer table extends a shorter)."""
+    rng = np.random.default_rng(JITTER_SEED)
+    table = []
+    for k in range(count):
+        sx, sy = rng.uniform(-JITTER_SHIFT, JITTER_SHIFT, 2)
+        zoom = rng.uniform(*JITTER_ZOOM)
+        turn = np.deg2rad(rng.uniform(-JITTER_TURN_DEGREES, JITTER_TURN_DEGREES))
+        table.append(Jitter(float(sx), float(sy), float(zoom), float(turn), k % 2 == 1))
+    return tuple(table)
+
+
+def jittered(chip: np.ndarray, jitters: Sequence[Jitter]) -> list[np.ndarray]:
+    """Copies of a square chip, each cut as dlib's ``jitter_image`` cuts it."""
+    size = chip.shape[0]
+    side = size - 6  # shrink_rect(get_rect(chip), 3)
+    centre = size // 2
+    out = []
+    for j in jitters:
+        x = centre + round(j.shift_x * side)
+        y = centre + round(j.shift_y * side)
+        box = int(side / j.zoom)
+        left, top = x - box // 2, y - box // 2
+        rect = dlib.rectangle(left, top, left + box - 1, top + box - 1)
+        with _DLIB_LOCK:
+            view = dlib.extract_image_chip(
+                chip, dlib.chip_details(rect, dlib.chip_dims(size, size), j.turn)
+            )
+        out.append(np.ascontiguousarray(view[:, ::-1] if j.mirror else view))
+    return out
+
+
 # onnxruntime threads for one descriptor run. Measured on the 2-core server: 1 thread 3.0 ms,
 # 2 threads 2.5-3.4 ms per chip (bench/face_speed.py); one thread leaves the other core to the
 # web server.
-RESNET_THREADS = 1
+RESNET_THREADS = 2
 
 
 def model_dir() -> Path:
@@ -64,7 +119,7 @@ def _predictor(points: int) -> dlib.shape_predictor:
 
 @functools.cache
 def _resnet() -> dlib.face_recognition_model_v1:
-    """dlib's own ResNet: the jittered enrollment path and the reference for the ONNX one."""
+    """dlib's own ResNet: the reference for the ONNX one (``embedding_runtime="dlib"``)."""
     return dlib.face_recognition_model_v1(str(model_dir() / RESNET_FILE))
 
 
@@ -84,16 +139,17 @@ _DLIB_LOCK = threading.RLock()
 class DlibPipeline:
     """Knobs of the dlib pipeline. Everything that changes a vector is in ``version``.
 
-    Defaults are the measured choice (docs/face-calibration.md): the probe side stays
-    cheap (one ResNet pass per frame, ~110 ms here without BLAS) while the enrollment
-    side, which runs once, averages the chip, its mirror image and dlib's jitters.
+    Defaults are the measured choice (docs/face-calibration.md): the probe averages 10
+    jittered copies of the chosen frames' chips, shared among them (10 ResNet runs in one
+    batch, one frame or three); the enrollment side, which runs once per photo, averages 40
+    jittered copies and the mirror image.
     """
 
     landmarks: int = 5  # 5 (CC0) or 68 (iBUG 300-W, non-commercial; research only)
     padding: float = 0.25  # chip padding; the ResNet was trained with 0.25
-    jitters: int = 0  # probe side: dlib's random jitter averaging (0 = off)
-    flip: bool = False  # probe side: mean of the chip and its mirror image
-    enroll_jitters: int = 10  # enrollment side
+    jitters: int = 10  # probe side: jittered copies (jitter_table), shared among the chips
+    flip: bool = False  # probe side: add each chip's mirror image
+    enroll_jitters: int = 40  # enrollment side
     enroll_flip: bool = True  # enrollment side
     # Detection: HOG on a copy whose long side is at most detect_max_side (0 = full size),
     # boxes mapped back; landmarks and chips are taken on the full-resolution image.
@@ -101,10 +157,9 @@ class DlibPipeline:
     detect_upsample: int = 0
     # If nothing is found, retry on the full image (upsampled once if it is small).
     fallback: bool = True
-    # Where the ResNet runs without jitters: "onnxruntime" (the converted weights) or "dlib".
-    # Not part of ``version``: both give the same vectors to 1e-4 (test_resnet_onnx.py, and
-    # bench/face_speed.py: 4.2e-7 on 372 chips of 93 faces), so templates enrolled before the switch stay valid
-    # and nobody has to re-enrol. Jittered embeddings (jitters > 1) always use dlib.
+    # Where the ResNet runs: "onnxruntime" (the converted weights) or "dlib". Not part of
+    # ``version``: both give the same vectors to 1e-4 for the same views (test_resnet_onnx.py,
+    # and bench/face_speed.py: 4.2e-7 on 372 chips of 93 faces).
     embedding_runtime: Literal["onnxruntime", "dlib"] = "onnxruntime"
 
     @property
@@ -118,7 +173,8 @@ class DlibPipeline:
             parts.append("eflip")
         if self.enroll_jitters:
             parts.append(f"ej{self.enroll_jitters}")
-        return "1+" + ".".join(parts)
+        # "2": jitters from the fixed table (until 2026-12-03 "1": dlib's random jitter).
+        return "2+" + ".".join(parts)
 
 
 class DlibFaceModel:
@@ -133,10 +189,9 @@ class DlibFaceModel:
         self._detector = _detector()
         self._predictor = _predictor(self.pipeline.landmarks)
         # Load the ResNet(s) this pipeline uses now rather than at the first check.
-        p = self.pipeline
-        if p.embedding_runtime == "onnxruntime":
+        if self.pipeline.embedding_runtime == "onnxruntime":
             _resnet_session()
-        if p.embedding_runtime == "dlib" or max(p.jitters, p.enroll_jitters) > 1:
+        else:
             _resnet()
 
     # -- detection -------------------------------------------------------------------
@@ -203,33 +258,41 @@ class DlibFaceModel:
     def embed_many(
         self, items: Sequence[tuple[Image, Face]], *, enrollment: bool = False
     ) -> np.ndarray:
-        """One embedding per (image, face), as ``embed`` gives it, all chips run in one batch."""
+        """One embedding per (image, face), all views run in one batch; the side's jitters are
+        shared among the faces (a burst of frames costs the jitters once, not per frame)."""
         chips = [self.chip(image, face) for image, face in items]
-        groups = self._descriptors(chips, enrollment=enrollment)
-        return np.mean(groups, axis=0).astype(np.float32)
+        return self._descriptors(chips, enrollment=enrollment).astype(np.float32)
 
     def embed_chips(self, chips: list[np.ndarray], *, enrollment: bool = False) -> np.ndarray:
-        """Mean embedding of the chips (plus their mirror images if flipping)."""
-        groups = self._descriptors(chips, enrollment=enrollment)
-        return np.mean(groups.reshape(-1, self.dim), axis=0).astype(np.float32)
+        """Mean embedding of the chips' views."""
+        return np.mean(self._descriptors(chips, enrollment=enrollment), axis=0).astype(np.float32)
 
     def _descriptors(self, chips: list[np.ndarray], *, enrollment: bool) -> np.ndarray:
-        """float64 array (views, chips, 128): the chips' descriptors, and their mirror images'
-        as a second view if flipping. With jitters each is dlib's mean over the jittered copies
-        (dlib treats 0 and 1 jitter as none)."""
+        """float64 (chips, 128): each chip's mean descriptor over its views - its share of the
+        side's jitters (jitter k goes to chip k mod n), or the chip itself without jitters (as
+        dlib's ``num_jitters`` averages the jittered copies only), and its mirror image if
+        flipping."""
         p = self.pipeline
         flip, jitters = (p.enroll_flip, p.enroll_jitters) if enrollment else (p.flip, p.jitters)
-        batch = [np.ascontiguousarray(c) for c in chips]
-        if flip:
-            batch += [np.ascontiguousarray(c[:, ::-1]) for c in chips]
-        if jitters > 1 or p.embedding_runtime == "dlib":
+        table = jitter_table(jitters)
+        views: list[np.ndarray] = []
+        owners: list[int] = []
+        for i, chip in enumerate(chips):
+            chip = np.ascontiguousarray(chip)
+            own = jittered(chip, table[i :: len(chips)]) or [chip]
+            if flip:
+                own.append(np.ascontiguousarray(chip[:, ::-1]))
+            views += own
+            owners += [i] * len(own)
+        if p.embedding_runtime == "dlib":
             with _DLIB_LOCK:
-                vecs = _resnet().compute_face_descriptor(batch, jitters)
+                vecs = _resnet().compute_face_descriptor(views, 0)
             rows = np.array([np.array(v) for v in vecs], dtype=np.float64)
         else:
             # onnxruntime's run is thread-safe and releases the GIL: no dlib lock needed.
-            rows = _resnet_session().descriptors(batch).astype(np.float64)
-        return rows.reshape(2 if flip else 1, len(chips), self.dim)
+            rows = _resnet_session().descriptors(views).astype(np.float64)
+        owner = np.array(owners)
+        return np.stack([rows[owner == i].mean(axis=0) for i in range(len(chips))])
 
     def similarity(self, a: np.ndarray, b: np.ndarray) -> float:
         return raw_similarity(a, b)

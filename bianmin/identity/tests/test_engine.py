@@ -110,10 +110,44 @@ def test_enroll_rejects_group_photo() -> None:
 
 
 def test_enroll_rejects_face_too_small() -> None:
-    small = Image.open(io.BytesIO(photo("obama_a.jpg"))).resize((200, 188))
-    canvas = Image.new("RGB", (640, 480), (128, 128, 128))
-    canvas.paste(small, (220, 140))
+    # the face found but about 36 px wide: too small for a person to compare as well
+    small = Image.open(io.BytesIO(photo("obama_a.jpg"))).resize((100, 94))
+    canvas = Image.new("RGB", (320, 240), (128, 128, 128))
+    canvas.paste(small, (110, 73))
     assert enroll_error(jpeg(np.asarray(canvas))) == "face_too_small"
+
+
+def id_card_photo(name: str) -> bytes:
+    """The photo cut as a second-generation ID card's chip holds it: 102x126 px, the face
+    about 70 px wide."""
+    image = engine.decode_image(photo(name))
+    face = engine.default_model().detect(image)[0]
+    cx, cy = (face.left + face.right) / 2, (face.top + face.bottom) / 2
+    width = face.width * 102 / 70
+    height = width * 126 / 102
+    box = (
+        round(cx - width / 2),
+        round(cy - 0.45 * height),
+        round(cx + width / 2),
+        round(cy + 0.55 * height),
+    )
+    card = Image.fromarray(image).crop(box).resize((102, 126), Image.Resampling.LANCZOS)
+    return jpeg(np.asarray(card))
+
+
+def test_an_id_card_chip_photo_is_a_usable_reference() -> None:
+    card = id_card_photo("obama_a.jpg")
+    assert Image.open(io.BytesIO(card)).size == (102, 126)
+    template = engine.enroll(card)
+    thresholds = engine.ThresholdConfig.load()
+
+    def decide(name: str) -> str:
+        return engine.verify(
+            template, [photo(name)], threshold_config=thresholds, require_liveness=False
+        ).decision
+
+    assert decide("obama_b.jpg") == "match"
+    assert decide("biden.jpg") == "no_match"
 
 
 def test_enroll_rejects_non_image() -> None:

@@ -93,16 +93,67 @@ def test_engine_embeddings_and_decisions_do_not_depend_on_the_runtime() -> None:
         assert decisions == {expected}
 
 
-def test_embed_many_gives_each_faces_embed() -> None:
-    model = engine.DlibFaceModel(engine.DlibPipeline(flip=True))  # two views per face
+def _three_faces(model: engine.DlibFaceModel) -> list[tuple[np.ndarray, engine.Face]]:
     items = []
     for name in ("obama_a.jpg", "biden.jpg", "guido.jpg"):
         image = engine.decode_image((DATA / name).read_bytes())
         items.append((image, model.landmarks(image, model.detect(image)[0])))
+    return items
+
+
+def test_embed_many_without_jitters_gives_each_faces_embed() -> None:
+    model = engine.DlibFaceModel(engine.DlibPipeline(flip=True, jitters=0))  # two views a face
+    items = _three_faces(model)
     many = model.embed_many(items)
     assert many.shape == (3, 128)
     for row, (image, face) in zip(many, items, strict=True):
         assert np.abs(row - model.embed(image, face)).max() <= TOLERANCE
+
+
+def test_a_burst_shares_the_probes_jitters_among_its_faces() -> None:
+    model = engine.default_model()  # the probe: 10 jittered copies
+    items = _three_faces(model)
+    table = dlib_model.jitter_table(model.pipeline.jitters)
+    session = dlib_model._resnet_session()
+    many = model.embed_many(items)
+    for k, (row, (image, face)) in enumerate(zip(many, items, strict=True)):
+        share = table[k::3]  # 4, 3 and 3 of the ten
+        assert len(share) == (4 if k == 0 else 3)
+        views = dlib_model.jittered(model.chip(image, face), share)
+        expected = session.descriptors(views).mean(axis=0)
+        assert np.abs(row - expected).max() <= TOLERANCE
+    # one face alone gets all ten, and nothing else (dlib's num_jitters averages only copies)
+    alone = model.embed(*items[0])
+    expected = session.descriptors(dlib_model.jittered(model.chip(*items[0]), table)).mean(axis=0)
+    assert np.abs(alone - expected).max() <= TOLERANCE
+
+
+def test_jitters_are_the_same_on_every_call_and_move_the_vector() -> None:
+    model = engine.default_model()
+    image, face = _three_faces(model)[0]
+    first, again = model.embed(image, face), model.embed(image, face)
+    assert np.array_equal(first, again)  # dlib's own jitter would differ here
+    plain = engine.DlibFaceModel(engine.DlibPipeline(jitters=0)).embed(image, face)
+    assert np.abs(first - plain).max() > 1e-3
+
+
+def test_the_jitter_table_follows_dlibs_jitter_image() -> None:
+    table = dlib_model.jitter_table(40)
+    assert dlib_model.jitter_table(10) == table[:10]  # the probe's ten are the enrollment's first
+    assert all(abs(j.shift_x) <= 0.02 and abs(j.shift_y) <= 0.02 for j in table)
+    assert all(0.97 <= j.zoom <= 0.99999 for j in table)
+    assert all(abs(j.turn) <= np.deg2rad(3.0) for j in table)
+    assert [j.mirror for j in table[:4]] == [False, True, False, True]
+    chip = fixture_chips()[0]
+    views = dlib_model.jittered(chip, table[:2])
+    assert [v.shape for v in views] == [chip.shape, chip.shape]
+    assert not np.array_equal(views[0], chip)
+    # the mirrored copy is the mirror image of a cut of the chip, close to the chip mirrored
+    mirrored = chip[:, ::-1].astype(float)
+    assert (
+        np.abs(views[1].astype(float) - mirrored).mean()
+        < np.abs(views[1] - chip.astype(float)).mean()
+    )
 
 
 def test_the_reader_refuses_a_truncated_or_padded_file(tmp_path: Path) -> None:
