@@ -16,7 +16,6 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.errors import AuthorizationError as NinjaAuthorizationError
 from ninja.renderers import JSONRenderer
-from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import router as accounts_router
 from bianmin.appointments.api import router as appointments_router
@@ -25,6 +24,7 @@ from bianmin.catalogue.api import router as catalogue_router
 from bianmin.core.api import router as calendar_router
 from bianmin.core.codes import CoreError
 from bianmin.core.errors import DomainError, registered_codes
+from bianmin.core.throttling import AnonWindowThrottle
 from bianmin.family_desk.api import router as family_desk_router
 from bianmin.fees.api import router as fees_router
 from bianmin.hall.api import router as hall_router
@@ -70,7 +70,7 @@ api = BianminAPI(
     version="1",
     description=DESCRIPTION,
     urls_namespace="api-1",
-    throttle=[AnonRateThrottle("600/m")],
+    throttle=[AnonWindowThrottle("600/m")],
 )
 
 api.add_router("", calendar_router)

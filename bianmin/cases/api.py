@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import staff_auth
 from bianmin.cases import pipeline, selectors, services
@@ -32,6 +31,7 @@ from bianmin.cases.throttle import progress_lookup
 from bianmin.core.actors import StaffActor
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.core.throttling import AnonWindowThrottle
 from bianmin.notifications.schemas import BatchOut
 from bianmin.notifications.selectors import batch_get, batch_report
 
@@ -100,7 +100,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> dict[str, Any]:
     summary="办理进度查询（公开）",
     description="受理编号加申请时登记的手机号后四位。编号不存在与手机号不符返回相同的 404；"
     "同一客户端对同一编号连续查询失败过多返回 429（逐次加长等待）；其他编号不受影响。",
-    throttle=[AnonRateThrottle("30/m")],
+    throttle=[AnonWindowThrottle("30/m")],
 )
 def case_progress(request: HttpRequest, number: str, phone_last4: str = "") -> Any:
     return progress_lookup(request=request, number=number, phone_last4=phone_last4)

@@ -4,10 +4,10 @@ from datetime import date
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.throttling import AnonRateThrottle
 
 from bianmin.core.codes import CoreError
 from bianmin.core.errors import DomainError
+from bianmin.core.throttling import AnonWindowThrottle
 from bianmin.core.workdays import add_workdays
 
 router = Router(tags=["工作日历"])
@@ -22,7 +22,7 @@ class WorkdayOut(Schema):
     response=WorkdayOut,
     summary="加工作日（公开）",
     description="start 之后第 days 个工作日（不含 start）；days=0 返回 start。按国务院节假日安排与调休计算。",
-    throttle=[AnonRateThrottle("120/m")],
+    throttle=[AnonWindowThrottle("120/m")],
 )
 def calendar_add_workdays(request: HttpRequest, start: date, days: int) -> dict[str, date]:
     if days < 0 or days > 3650:

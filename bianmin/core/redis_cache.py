@@ -73,3 +73,17 @@ class RedisCache(django_redis.RedisCache):
             pipe.incr(made)
             _started, value = pipe.execute()
         return int(value)
+
+    def hit(self, key: str, timeout: int) -> int:
+        """Count one hit in the fixed window at `key` and return the hits so far, this one
+        included, in one round trip: INCR, then EXPIRE … NX, which starts the window's clock only
+        on a key without one (the first hit, or a key that expired just before this INCR made it
+        again), so a counter never outlives its window. Django's `add` + `incr` take three
+        round trips (SET NX, EXISTS, INCR)."""
+        made = self.make_and_validate_key(key)
+        client = self._cache.get_client(made, write=True)
+        with client.pipeline(transaction=True) as pipe:  # MULTI … EXEC
+            pipe.incr(made)
+            pipe.expire(made, timeout, nx=True)
+            value, _expiring = pipe.execute()
+        return int(value)

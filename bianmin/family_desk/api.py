@@ -8,11 +8,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyCookie
-from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import staff_auth
 from bianmin.accounts.selectors import center_default, center_get
 from bianmin.core.errors import DomainError
+from bianmin.core.throttling import AnonWindowThrottle
 from bianmin.family_desk.enums import LifeEvent, MessageKind
 from bianmin.family_desk.errors import DeskError
 from bianmin.family_desk.models import FamilyMember
@@ -88,7 +88,7 @@ class ProcedureOut(Schema):
         "event 为人生事件（marriage 结婚、birth 生育、school 入学、retirement 退休、"
         "home_purchase 购房、medical 就医）。按相关度排序。"
     ),
-    throttle=[AnonRateThrottle("60/m")],
+    throttle=[AnonWindowThrottle("60/m")],
 )
 def desk_procedures(
     request: HttpRequest, q: str = "", unit: str = "", event: str = ""

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import require, staff_auth
 from bianmin.core.errors import NotFound
 from bianmin.core.permissions import Perm
+from bianmin.core.throttling import AnonWindowThrottle
 from bianmin.notifications import gateways, selectors, services
 from bianmin.notifications.clients import GATEWAYS, ReceiptParseError
 from bianmin.notifications.errors import NotificationError
@@ -36,7 +36,7 @@ def _receipt_error(code: NotificationError, message: str, status: int) -> JsonRe
     "/sms/receipts/{gateway}",
     auth=None,
     summary="短信回执（短信平台回调，URL 带令牌）",
-    throttle=[AnonRateThrottle("3000/m")],
+    throttle=[AnonWindowThrottle("3000/m")],
     url_name="sms_receipt",
 )
 def receipt_callback(request: HttpRequest, gateway: str) -> HttpResponse:

@@ -4,11 +4,11 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
-from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import require, staff_auth
 from bianmin.core import clock
 from bianmin.core.permissions import Perm
+from bianmin.core.throttling import AnonWindowThrottle
 from bianmin.people.idnumber import check_id_number
 from bianmin.people.services import PersonInput, person_upsert
 
@@ -31,7 +31,7 @@ class IdCheckOut(Schema):
     "/id-numbers/check",
     response=IdCheckOut,
     summary="校验身份证号码（公开）",
-    throttle=[AnonRateThrottle("60/m")],
+    throttle=[AnonWindowThrottle("60/m")],
 )
 def id_number_check(request: HttpRequest, payload: IdCheckIn) -> dict:
     check = check_id_number(payload.id_number[:40], today=clock.today())

@@ -5,12 +5,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.throttling import AnonRateThrottle
 
 from bianmin.accounts.api import staff_auth
 from bianmin.core.actors import home_center_id
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
+from bianmin.core.throttling import AnonWindowThrottle
 from bianmin.standards import selectors, services
 from bianmin.standards.enums import DrawStatus
 from bianmin.standards.errors import StandardsError
@@ -159,7 +159,7 @@ def draw_run(request: HttpRequest, draw_id: int) -> dict[str, Any]:
     url_name="draw_get",
     summary="抽查详情：名录、承诺值、种子、抽中名单（公开后任何人可查）",
     description="未登录只能查看已公开的抽查；抽取前不返回种子。",
-    throttle=[AnonRateThrottle("60/m")],
+    throttle=[AnonWindowThrottle("60/m")],
 )
 def draw_get(request: HttpRequest, draw_id: int) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]

@@ -95,3 +95,43 @@ def test_incr_or_start_counts_every_concurrent_bump(backend) -> None:
         list(pool.map(bump, range(8)))
 
     assert backend.get("gen") == 800
+
+
+def test_a_hit_counts_in_its_window_and_the_window_ends(backend) -> None:
+    client = backend._cache.get_client()
+    key = backend.make_key("a")
+    assert [backend.hit("a", 60) for _ in range(3)] == [1, 2, 3]
+    assert backend.get("a") == 3  # what `cache_hit` counted, as the cache reads it
+    assert 0 < client.ttl(key) <= 60  # the window started at the first hit ...
+    client.expire(key, 1000)
+    backend.hit("a", 60)
+    assert client.ttl(key) > 60  # ... and a later hit does not move it
+    client.delete(key)  # the window ended (the key expired)
+    assert backend.hit("a", 60) == 1
+    assert 0 < client.ttl(key) <= 60  # a new window, never a counter without expiry
+
+
+def test_concurrent_hits_are_each_counted_once(backend) -> None:
+    def hits(_i: int) -> list[int]:
+        return [backend.hit("a", 60) for _ in range(50)]
+
+    with ThreadPoolExecutor(8) as pool:
+        seen = [n for batch in pool.map(hits, range(8)) for n in batch]
+
+    assert sorted(seen) == list(range(1, 401))  # every hit got its own count
+
+
+def test_the_throttles_counter_uses_one_round_trip_on_redis(backend, monkeypatch) -> None:
+    from bianmin.core import ratelimit
+
+    monkeypatch.setattr(ratelimit, "caches", {"default": backend})
+    calls = []
+    real = backend._cache.get_client
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backend._cache, "get_client", counted)
+    assert [ratelimit.cache_hit("a", 60) for _ in range(2)] == [1, 2]
+    assert len(calls) == 2  # one client call (one MULTI … EXEC) per hit
