@@ -280,6 +280,23 @@ def test_people_ahead_follow_the_rule(issue, guide, clock) -> None:
     assert state["estimated_wait_minutes"] == 16  # 2 people × 8 min default, 1 window
 
 
+def test_an_issues_own_answer_counts_ahead_without_looking_for_the_line(
+    issue, clock, monkeypatch
+) -> None:
+    from bianmin.hall.selectors import line
+
+    issue("HZ02")
+    clock.shift(30)
+    last = issue("HZ02")
+    read = ticket_state(last)  # a phone's read makes the line and keeps it
+    monkeypatch.setattr(line, "_line_cached", lambda *a: pytest.fail("looked for the line"))
+
+    answer = ticket_state(last, shared_line=False)
+
+    assert (answer["position"], answer["estimated_wait_minutes"]) == (1, 8)
+    assert (read["position"], read["estimated_wait_minutes"]) == (1, 8)  # the same by the line
+
+
 def test_the_estimate_follows_the_open_windows_at_once(issue, officer, make_staff, clock) -> None:
     for _ in range(4):
         issue("HZ02")
