@@ -42,7 +42,8 @@ RESNET_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 # The jitter of dlib's ``jitter_image`` (dlib/image_transforms/interpolation.h): the chip's
 # box shrunk by 3 px, moved by up to 2 % of its size, zoomed out to a box of 97-100 % and
 # turned by up to 3 degrees; every second copy mirrored. A fixed seed, so a view is a
-# constant of the pipeline (it is part of ``DlibPipeline.version`` through JITTER_SEED).
+# constant of the pipeline: changing the seed or a range changes every vector, and so needs a
+# new ``DlibPipeline.version`` (its "2+" prefix), a calibration and a re-enrollment.
 JITTER_SEED = 20261203
 JITTER_SHIFT = 0.02
 JITTER_ZOOM = (0.97, 0.99999)
@@ -91,9 +92,10 @@ def jittered(chip: np.ndarray, jitters: Sequence[Jitter]) -> list[np.ndarray]:
     return out
 
 
-# onnxruntime threads for one descriptor run. Measured on the 2-core server: 1 thread 3.0 ms,
-# 2 threads 2.5-3.4 ms per chip (bench/face_speed.py); one thread leaves the other core to the
-# web server.
+# onnxruntime threads for one descriptor run. A check runs its 10 views in one batch: on the
+# 2-core server 2 threads take 55-60 ms for one frame where 1 thread took 78-90 ms
+# (bench/face_speed.py, 2026-12-03). Checks are rare beside the web requests, so the officer's
+# wait counts more than the other core for those milliseconds.
 RESNET_THREADS = 2
 
 
