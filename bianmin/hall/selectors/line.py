@@ -267,13 +267,13 @@ def ticket_state(
     estimate: int | None = None
     if ticket.status == TicketStatus.WAITING and ticket.service_day == clock.local(now).date():
         settings = hall_settings_get(center_id=ticket.center_id)  # only a waiting ticket's
-        line = (
-            _line(center_id=ticket.center_id, day=ticket.service_day, now=now, settings=settings)
-            if shared_line
-            else None
-        )
-        spot = line.spots.get(ticket.pk) if line is not None else None
-        if spot is None:  # no line, or a ticket committed after the line was made
+        spot = None
+        if shared_line:
+            line = _line(
+                center_id=ticket.center_id, day=ticket.service_day, now=now, settings=settings
+            )
+            spot = line.spots.get(ticket.pk)
+        if spot is None:  # a write's answer, or a ticket committed after the line was made
             ahead, estimate = ahead_and_estimate(ticket, now=now, settings=settings)
         else:
             ahead, estimate = spot
