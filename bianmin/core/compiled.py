@@ -28,8 +28,8 @@ Django answers it: no rows, or the condition dropped under `exclude`). Results a
 (`rows`) or model instances with their annotations and `select_related` instances (`objects`,
 `first`).
 
-`insert` does the same for writing one new row of an append-only model (events, audit
-entries); other writes stay with the ORM.
+`insert` does the same for writing one new row (tickets, events, audit entries); other
+writes stay with the ORM.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ from typing import Any, NamedTuple
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import FETCH_ONE, Model, QuerySet
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import FETCH_ONE, BinaryField, Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
@@ -311,7 +312,7 @@ def _sequence(value: Sequence[Any] | set[Any] | frozenset[Any]) -> Sequence[Any]
 class _Insert(NamedTuple):
     sql: str
     fields: list[Any]  # the columns written, in the statement's order
-    returned: Any  # the auto primary key the statement returns
+    returned: Any  # the auto primary key the statement returns, or None (the key is written)
 
 
 _INSERTS: weakref.WeakKeyDictionary[BaseDatabaseWrapper, dict[type[Model], _Insert]] = (
@@ -321,37 +322,49 @@ _INSERTS: weakref.WeakKeyDictionary[BaseDatabaseWrapper, dict[type[Model], _Inse
 
 def insert(instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Write the new `instance` as `instance.save(force_insert=True)` would, with the INSERT's
-    SQL compiled once per model and connection; its primary key is set from `RETURNING`.
+    SQL compiled once per model and connection: each value prepared as Django's insert prepares
+    it (`pre_save`, then `get_db_prep_save`), `pre_save` and `post_save` sent around it as
+    `save()` sends them, an auto primary key set from `RETURNING` (a primary key with a default,
+    such as a ticket's random id, is written like any column).
 
-    For the append-only rows of the hot paths (events, audit entries). Each value is prepared
-    as Django's insert prepares it (`pre_save`, then `get_db_prep_save`). Where Django would do
-    more, the instance is saved by `save()` instead: while save signals have receivers for the
-    model, or when a value is an expression. Models with parents, database defaults, generated
-    or specially placed columns, or a primary key that is not an auto field are refused."""
+    For the new rows of the hot paths (tickets, events, audit entries). When a value is an
+    expression the instance is saved by `save()` instead. Models with parents, database
+    defaults, generated or specially placed columns are refused."""
     model = type(instance)
     connection = connections[using]
     by_model = _INSERTS.setdefault(connection, {})
     statement = by_model.get(model)
     if statement is None:
         statement = by_model[model] = _compile_insert(model, instance, connection)
-    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+    if any(hasattr(getattr(instance, f.attname), "resolve_expression") for f in statement.fields):
         instance.save(force_insert=True, using=using)
         return
     # as save() does: a related object that was not saved yet is refused, not written as NULL
     instance._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
-    params = []
-    for field in statement.fields:
-        value = field.pre_save(instance, True)
-        if hasattr(value, "resolve_expression"):
-            instance.save(force_insert=True, using=using)
-            return
-        params.append(field.get_db_prep_save(value, connection=connection))
+    pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
+        for field in statement.fields
+    ]
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
-        row = cursor.fetchone()
-    setattr(instance, statement.returned.attname, row[0])
+        if statement.returned is not None:
+            setattr(instance, statement.returned.attname, cursor.fetchone()[0])
     instance._state.adding = False
     instance._state.db = using
+    post_save.send(
+        sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using
+    )
+
+
+def _plain_placeholder(field: Any, connection: BaseDatabaseWrapper) -> bool:
+    """Whether the field's value takes a bare `%s` in an INSERT: any field without its own
+    placeholder, and binary ones (encrypted personal data) where the backend writes bytes as
+    they are (SQLite, PostgreSQL; not MySQL's `_binary %s`)."""
+    if not hasattr(field, "get_placeholder_sql"):
+        return True
+    plain = BaseDatabaseOperations.binary_placeholder_sql
+    return isinstance(field, BinaryField) and (type(connection.ops).binary_placeholder_sql is plain)
 
 
 def _compile_insert(
@@ -359,18 +372,23 @@ def _compile_insert(
 ) -> _Insert:
     meta = model._meta
     auto = meta.auto_field
-    if meta.parents or auto is None or meta.pk is not auto:
-        raise ImproperlyConfigured(f"insert() takes a model with an auto primary key: {model}")
-    if not connection.features.can_return_columns_from_insert:
+    if meta.parents:
+        raise ImproperlyConfigured(f"insert() takes a model without parents: {model}")
+    if auto is not None and meta.pk is not auto:
+        raise ImproperlyConfigured(f"insert() takes an auto or a written primary key: {model}")
+    if auto is None and not meta.pk.has_default():
+        raise ImproperlyConfigured(f"insert() needs a default for the primary key: {model}")
+    if auto is not None and not connection.features.can_return_columns_from_insert:
         raise ImproperlyConfigured("insert() needs INSERT … RETURNING")
     fields = [field for field in meta.local_concrete_fields if field is not auto]
     for field in fields:
-        if field.generated or field.has_db_default() or hasattr(field, "get_placeholder_sql"):
+        if field.generated or field.has_db_default() or not _plain_placeholder(field, connection):
             raise ImproperlyConfigured(f"insert() cannot write {field} ({model})")
     query = InsertQuery(model)
     query.insert_values(fields, [instance])
     compiler = query.get_compiler(using=connection.alias)
-    compiler.returning_fields = [auto]
+    if auto is not None:
+        compiler.returning_fields = [auto]
     [(sql, params)] = compiler.as_sql()
     if len(params) != len(fields) or sql.count("%s") != len(fields):
         raise ImproperlyConfigured(f"insert() expected one placeholder per column: {sql}")

@@ -208,6 +208,37 @@ class Ticket(TimeStampedModel):
         return self.number
 
 
+class WaitingTally(models.Model):
+    """How many tickets wait, per center, day, item, priority weight and whether they were
+    transferred to a named officer: the waiting line summed, so that the people ahead of a new
+    ticket are a few rows to add, not the whole line to count.
+
+    Kept by the database itself: triggers on the ticket table (migration 0005) move a row by
+    one whenever a ticket enters the line, leaves it, or changes bucket while in it — in the
+    same transaction as the change, whichever code makes it (a service, a bulk update, demo
+    data, a test's factory). Never written from Python."""
+
+    center = models.ForeignKey("accounts.Center", on_delete=models.CASCADE, related_name="+")
+    service_day = models.DateField()
+    item = models.ForeignKey("catalogue.ServiceItem", on_delete=models.CASCADE, related_name="+")
+    priority_weight = models.PositiveSmallIntegerField()
+    targeted = models.BooleanField()  # transferred to a named officer
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("候号人数")
+        verbose_name_plural = _("候号人数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "service_day", "item", "priority_weight", "targeted"],
+                name="waiting_tally_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id}/{self.service_day}/{self.item_id}/{self.priority_weight}={self.n}"
+
+
 class TicketItem(models.Model):
     """The items of a visit; the ticket's `item` is the one it queues for now."""
 

@@ -21,8 +21,7 @@ from bianmin.hall.selectors.pool import (
     DEFAULT_SERVICE_MINUTES,
     OVERDUE_RANK,
     ahead_and_estimate,
-    open_window_count,
-    service_minutes_by_item,
+    estimate_inputs,
 )
 from bianmin.hall.selectors.tickets import ticket_public_get
 
@@ -71,9 +70,8 @@ def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSet
         )
         .order_by()
     )
-    medians = service_minutes_by_item(center_id=center_id, now=now) if rows else {}
+    medians, windows = estimate_inputs(center_id=center_id, now=now) if rows else ({}, 1)
     fallback = statistics.median(medians.values()) if medians else DEFAULT_SERVICE_MINUTES
-    windows = max(open_window_count(center_id=center_id), 1) if rows else 1
 
     def key(row: tuple[Any, ...]) -> tuple[int, datetime, int]:
         rank = OVERDUE_RANK if row[4] <= limit_at else row[3]

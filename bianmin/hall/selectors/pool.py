@@ -8,13 +8,23 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from bianmin.core import clock
 from bianmin.core.caching import forget_now_and_at_commit
 from bianmin.core.compiled import CompiledQuery, Slot
 from bianmin.hall.enums import EventKind, TicketStatus
-from bianmin.hall.models import HallSettings, Ticket, TicketEvent, WindowSession
+from bianmin.hall.models import HallSettings, Ticket, TicketEvent, WaitingTally, WindowSession
 from bianmin.hall.selectors.hall_settings import hall_settings_get
 
 # Rank given to tickets over the waiting limit: above every priority class.
@@ -184,10 +194,21 @@ def service_minutes_by_item(
     Items with fewer than `min_samples` recent services fall back to the last 14 days.
     """
     now = now or clock.now()
-    key = f"hall:svc:{center_id}:{int(now.timestamp()) // 60}"
-    cached = cache.get(key)
+    cached = cache.get(_svc_key(center_id, now))
     if cached is not None:
         return dict(cached)
+    return _service_minutes_compute(
+        center_id=center_id, now=now, window_hours=window_hours, min_samples=min_samples
+    )
+
+
+def _svc_key(center_id: int, now: datetime) -> str:
+    return f"hall:svc:{center_id}:{int(now.timestamp()) // 60}"
+
+
+def _service_minutes_compute(
+    *, center_id: int, now: datetime, window_hours: int = 3, min_samples: int = 3
+) -> dict[int, float]:
     result: dict[int, float] = {}
     for since in (now - timedelta(hours=window_hours), now - timedelta(days=14)):
         rows = (
@@ -208,7 +229,7 @@ def service_minutes_by_item(
         for item_id, values in samples.items():
             if item_id not in result and len(values) >= min_samples:
                 result[item_id] = statistics.median(values) / 60
-    cache.set(key, result, 90)
+    cache.set(_svc_key(center_id, now), result, 90)
     return result
 
 
@@ -220,14 +241,30 @@ def open_window_count(*, center_id: int) -> int:
     """Windows signed in and not paused. Every wait estimate divides by it (each issue asks);
     it changes only when a window is signed in or out, paused or resumed, which forget it
     (`open_windows_forget`): cached in between."""
-    key = _OPEN_WINDOWS.format(center_id)
-    count = cache.get(key)
-    if count is None:
-        count = WindowSession.objects.filter(
-            center_id=center_id, ended_at__isnull=True, paused_at__isnull=True
-        ).count()
-        cache.set(key, count, OPEN_WINDOWS_SECONDS)
-    return int(count)
+    count = cache.get(_OPEN_WINDOWS.format(center_id))
+    return int(count) if count is not None else _open_windows_compute(center_id=center_id)
+
+
+def _open_windows_compute(*, center_id: int) -> int:
+    count = WindowSession.objects.filter(
+        center_id=center_id, ended_at__isnull=True, paused_at__isnull=True
+    ).count()
+    cache.set(_OPEN_WINDOWS.format(center_id), count, OPEN_WINDOWS_SECONDS)
+    return count
+
+
+def estimate_inputs(*, center_id: int, now: datetime) -> tuple[dict[int, float], int]:
+    """What every wait estimate divides: the items' median service minutes and the open
+    windows (at least one), read from the cache in one round trip, each computed when missing."""
+    svc_key, windows_key = _svc_key(center_id, now), _OPEN_WINDOWS.format(center_id)
+    found = cache.get_many([svc_key, windows_key])
+    medians = found.get(svc_key)
+    if medians is None:
+        medians = _service_minutes_compute(center_id=center_id, now=now)
+    windows = found.get(windows_key)
+    if windows is None:
+        windows = _open_windows_compute(center_id=center_id)
+    return dict(medians), max(int(windows), 1)
 
 
 def open_windows_forget(*, center_id: int) -> None:
@@ -235,61 +272,114 @@ def open_windows_forget(*, center_id: int) -> None:
     forget_now_and_at_commit(_OPEN_WINDOWS.format(center_id))
 
 
-def _ahead_by_item_query(*, overdue: bool) -> CompiledQuery:
-    """The waiting tickets ahead of one ticket counted per item and per "transferred to a
-    named officer" (`_ahead_filter`)."""
+def _ahead_overdue_query() -> CompiledQuery:
+    """The waiting tickets ahead of a ticket past the waiting limit (those past it longer),
+    counted per item and per "transferred to a named officer" (`_ahead_filter`)."""
 
-    def build(center_id: int, day: date, ticket_id: str, **ahead: Any) -> QuerySet[Any]:
+    def build(
+        center_id: int, day: date, ticket_id: str, queue_at: Any, seq: int, limit_at: Any
+    ) -> QuerySet[Any]:
         return (
             Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING, service_day=day)
             .exclude(pk=ticket_id)
-            .filter(_ahead_filter(overdue=overdue, **ahead))
-            .values_list("item_id", "target_officer_id")
+            .filter(_ahead_filter(overdue=True, queue_at=queue_at, seq=seq, limit_at=limit_at))
+            .annotate(targeted=_TARGETED)
+            .values_list("item_id", "targeted")
             .annotate(n=Count("pk"))
             .order_by()
         )
 
-    slots = {
-        "center_id": Slot.INT,
-        "day": Slot.DATE,
-        "ticket_id": Slot.TEXT,
-        "queue_at": Slot.DATETIME,
-        "seq": Slot.INT,
-        "limit_at": Slot.DATETIME,
-    }
-    if not overdue:  # an overdue ticket's weight plays no part
-        slots["priority_weight"] = Slot.INT
-    return CompiledQuery(build, **slots)
+    return CompiledQuery(
+        build,
+        center_id=Slot.INT,
+        day=Slot.DATE,
+        ticket_id=Slot.TEXT,
+        queue_at=Slot.DATETIME,
+        seq=Slot.INT,
+        limit_at=Slot.DATETIME,
+    )
+
+
+_TARGETED = ExpressionWrapper(Q(target_officer__isnull=False), output_field=BooleanField())
+
+
+def _ahead_in_line_query() -> CompiledQuery:
+    """The people ahead of a ticket within the waiting limit, without counting the line: the
+    waiting tally's buckets of its priority weight and above (`WaitingTally`, kept by the
+    database), minus the waiting tickets of its own weight that queue after it (itself
+    included: a few, a new ticket is the last), plus the tickets of a lower weight that are
+    past the limit (ahead of every class). Rows of (item, transferred to a named officer, n),
+    one statement: the three parts are read in one snapshot."""
+
+    def build(
+        center_id: int, day: date, priority_weight: int, queue_at: Any, seq: int, limit_at: Any
+    ) -> QuerySet[Any]:
+        tally = (
+            WaitingTally.objects.filter(
+                center_id=center_id, service_day=day, priority_weight__gte=priority_weight
+            )
+            .exclude(n=0)
+            .values_list("item_id", "targeted", "n")
+            .order_by()
+        )
+        waiting = Ticket.objects.filter(
+            center_id=center_id, status=TicketStatus.WAITING, service_day=day
+        ).annotate(targeted=_TARGETED)
+        after = (
+            waiting.filter(priority_weight=priority_weight)
+            .filter(Q(queue_at__gt=queue_at) | Q(queue_at=queue_at, seq__gte=seq))
+            .values_list("item_id", "targeted")
+            .annotate(n=Value(0) - Count("pk"))
+            .order_by()
+        )
+        overdue_below = (
+            waiting.filter(priority_weight__lt=priority_weight, queue_at__lte=limit_at)
+            .values_list("item_id", "targeted")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return tally.union(after, overdue_below, all=True)
+
+    return CompiledQuery(
+        build,
+        center_id=Slot.INT,
+        day=Slot.DATE,
+        priority_weight=Slot.INT,
+        queue_at=Slot.DATETIME,
+        seq=Slot.INT,
+        limit_at=Slot.DATETIME,
+    )
 
 
 # Every issue answers with the new ticket's place: compiled once per connection.
-_AHEAD_BY_ITEM = {
-    True: _ahead_by_item_query(overdue=True),
-    False: _ahead_by_item_query(overdue=False),
-}
+_AHEAD_OVERDUE = _ahead_overdue_query()
+_AHEAD_IN_LINE = _ahead_in_line_query()
 
 
 def ahead_and_estimate(
     ticket: Ticket, *, now: datetime, settings: HallSettings
 ) -> tuple[int | None, int | None]:
     """The people the rule calls before this ticket and its estimated wait in minutes (their
-    items' recent median service time shared by the open windows), from ONE grouped query:
-    the waiting tickets ahead counted per item and per "transferred to a named officer" (the
-    position leaves those out for a pooled ticket; the estimate counts everyone's work).
+    items' recent median service time shared by the open windows), from ONE query of the
+    waiting tickets ahead per item and per "transferred to a named officer" (the position
+    leaves those out for a pooled ticket; the estimate counts everyone's work): from the
+    waiting tally within the waiting limit, counted past it.
     (None, None) when the ticket is not waiting today."""
     if ticket.status != TicketStatus.WAITING or ticket.service_day != clock.local(now).date():
         return None, None
     overdue, ahead_of = _ahead_of(ticket, now=now, settings=settings)
-    rows = _AHEAD_BY_ITEM[overdue].rows(
-        center_id=ticket.center_id, day=ticket.service_day, ticket_id=ticket.pk, **ahead_of
-    )
-    counted = [(item_id, targeted is not None, n) for item_id, targeted, n in rows]
+    if overdue:
+        rows = _AHEAD_OVERDUE.rows(
+            center_id=ticket.center_id, day=ticket.service_day, ticket_id=ticket.pk, **ahead_of
+        )
+    else:  # the usual case, an issue's answer among them: a few tally rows, not the line
+        rows = _AHEAD_IN_LINE.rows(center_id=ticket.center_id, day=ticket.service_day, **ahead_of)
+    counted = [(item_id, bool(targeted), n) for item_id, targeted, n in rows]
     pooled = ticket.target_officer_id is None
     ahead = sum(n for _item, targeted, n in counted if not (pooled and targeted))
     if ahead == 0:
         return 0, 0
-    medians = service_minutes_by_item(center_id=ticket.center_id, now=now)
+    medians, windows = estimate_inputs(center_id=ticket.center_id, now=now)
     fallback = statistics.median(medians.values()) if medians else DEFAULT_SERVICE_MINUTES
     work = sum(n * medians.get(item_id, fallback) for item_id, _targeted, n in counted)
-    windows = max(open_window_count(center_id=ticket.center_id), 1)
     return ahead, max(1, round(work / windows))

@@ -1,6 +1,6 @@
 """Every write of the hall, by sub-domain; other contexts import from here.
 
-* `issuing`: ticket_issue, ticket_set_phone, ticket_priority_decide
+* `issuing`: ticket_issue, ticket_set_phone, ticket_priority_decide, waiting_tally_prune
 * `windows`: window_sign_in / _sign_out / _pause / _resume
 * `calling`: ticket_call_next, _recall, _no_show, _finish, _transfer, _park, _unpark
 * `near`: the near-turn SMS
@@ -27,6 +27,7 @@ from bianmin.hall.services.issuing import (
     ticket_issue,
     ticket_priority_decide,
     ticket_set_phone,
+    waiting_tally_prune,
 )
 from bianmin.hall.services.kiosk import guide_call_answer, guide_call_request
 from bianmin.hall.services.near import (
@@ -61,6 +62,7 @@ __all__ = [
     "ticket_set_phone",
     "ticket_transfer",
     "ticket_unpark",
+    "waiting_tally_prune",
     "window_pause",
     "window_resume",
     "window_sign_in",

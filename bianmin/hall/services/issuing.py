@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -27,7 +27,7 @@ from bianmin.core.validators import is_mobile
 from bianmin.hall import pipeline
 from bianmin.hall.enums import EventKind, IssueChannel, Priority, TicketStatus
 from bianmin.hall.errors import HallError
-from bianmin.hall.models import HallSettings, Ticket, TicketCounter, TicketItem
+from bianmin.hall.models import HallSettings, Ticket, TicketCounter, TicketItem, WaitingTally
 from bianmin.hall.selectors import hall_settings_get, hours_text
 from bianmin.hall.services._common import (
     atomic_write,
@@ -207,7 +207,7 @@ def _ticket_issue(
     first = items[0]
     prefix = CATEGORY_PREFIX[Category(first.category)]
     seq = _next_seq(center_id=center.pk, day=day, prefix=prefix)
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         center_id=center.pk,
         service_day=day,
         prefix=prefix,
@@ -225,6 +225,7 @@ def _ticket_issue(
         has_phone=bool(phone),
         request_key=request_key,
     )
+    insert(ticket)  # the INSERT compiled once (core.compiled)
     for position, item in enumerate(items):
         insert(TicketItem(ticket=ticket, item_id=item.pk, position=position))
     change_record(
@@ -298,3 +299,11 @@ def ticket_priority_decide(*, actor: StaffActor, ticket_id: str, confirm: bool) 
         claimed=claimed,
     )
     return ticket
+
+
+def waiting_tally_prune(*, keep_days: int = 2) -> int:
+    """Nightly: the waiting tally's rows of past days go (the database keeps the tally as
+    tickets move, `WaitingTally`; only today's is read). Returns the rows deleted."""
+    since = clock.today() - timedelta(days=keep_days - 1)
+    deleted, _by_model = WaitingTally.objects.filter(service_day__lt=since).delete()
+    return deleted

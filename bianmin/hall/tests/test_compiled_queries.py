@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 
 from bianmin.core import clock as hall_clock
 from bianmin.core.compiled import CompiledQuery, Slot, insert
@@ -15,7 +15,7 @@ from bianmin.core.permissions import Role
 from bianmin.hall.enums import EventKind, TicketStatus
 from bianmin.hall.models import Ticket, TicketEvent, Window, WindowSession
 from bianmin.hall.selectors import hall_settings_get, pool_head, pool_ordered
-from bianmin.hall.selectors.pool import _AHEAD_BY_ITEM, _ahead_filter, _ahead_of
+from bianmin.hall.selectors.pool import _AHEAD_IN_LINE, _AHEAD_OVERDUE, _ahead_filter, _ahead_of
 from bianmin.hall.services import ticket_call_next, ticket_transfer, window_sign_in
 
 pytestmark = pytest.mark.django_db
@@ -96,16 +96,31 @@ def test_the_pool_head_is_the_first_of_the_calling_order(line, officer, clock) -
     assert _orm_head(center.pk, officer.pk, set()) is None
 
 
+def _summed(rows) -> dict[tuple[int, bool], int]:
+    out: dict[tuple[int, bool], int] = {}
+    for item_id, targeted, n in rows:
+        key = (item_id, bool(targeted))
+        out[key] = out.get(key, 0) + n
+    return {key: n for key, n in out.items() if n}
+
+
 def test_the_people_ahead_per_item_match_the_queryset(line, clock) -> None:
+    """Past the limit, the compiled count; within it, the waiting tally's rows with their
+    corrections: both sum to the queryset's count per item and "transferred" or not."""
     settings = hall_settings_get(center_id=line["center"].pk)
     waiting = Ticket.objects.filter(status=TicketStatus.WAITING)
     overdue_seen = set()
     for ticket in waiting:
         overdue, ahead_of = _ahead_of(ticket, now=hall_clock.now(), settings=settings)
         overdue_seen.add(overdue)
-        compiled = _AHEAD_BY_ITEM[overdue].rows(
-            center_id=ticket.center_id, day=ticket.service_day, ticket_id=ticket.pk, **ahead_of
-        )
+        if overdue:
+            compiled = _AHEAD_OVERDUE.rows(
+                center_id=ticket.center_id, day=ticket.service_day, ticket_id=ticket.pk, **ahead_of
+            )
+        else:
+            compiled = _AHEAD_IN_LINE.rows(
+                center_id=ticket.center_id, day=ticket.service_day, **ahead_of
+            )
         orm = (
             Ticket.objects.filter(
                 center_id=ticket.center_id,
@@ -118,8 +133,9 @@ def test_the_people_ahead_per_item_match_the_queryset(line, clock) -> None:
             .annotate(n=Count("pk"))
             .order_by()
         )
-        assert sorted(compiled, key=repr) == sorted(orm, key=repr)
-    assert overdue_seen == {True, False}  # both compiled shapes were read
+        expected = _summed((item, target is not None, n) for item, target, n in orm)
+        assert _summed(compiled) == expected
+    assert overdue_seen == {True, False}  # both queries were read
 
 
 def test_in_lists_of_every_length_and_under_exclude(issue, hall, clock) -> None:
@@ -234,20 +250,25 @@ def test_insert_writes_the_row_save_would_write(issue, clock) -> None:
     assert rows[0].data == {"n": 1, "号": "A001"}
 
 
-def test_insert_saves_through_the_orm_while_signals_listen(issue, clock) -> None:
+def test_insert_sends_the_signals_save_sends(issue, clock) -> None:
     ticket = issue("HZ02")
     heard = []
 
-    def receiver(sender, instance, created, **kwargs):
-        heard.append((instance.pk, created))
+    def before(sender, instance, **kwargs):
+        heard.append(("pre", instance.pk, instance._state.adding))
 
-    post_save.connect(receiver, sender=TicketEvent)
+    def after(sender, instance, created, **kwargs):
+        heard.append(("post", instance.pk, created))
+
+    pre_save.connect(before, sender=TicketEvent)
+    post_save.connect(after, sender=TicketEvent)
     try:
         event = _event(ticket)
         insert(event)
     finally:
-        post_save.disconnect(receiver, sender=TicketEvent)
-    assert heard == [(event.pk, True)]
+        pre_save.disconnect(before, sender=TicketEvent)
+        post_save.disconnect(after, sender=TicketEvent)
+    assert heard == [("pre", None, True), ("post", event.pk, True)]
     assert TicketEvent.objects.filter(pk=event.pk).exists()
 
 
@@ -259,7 +280,29 @@ def test_insert_refuses_an_unsaved_related_object_as_save_does(issue, clock) -> 
     assert event.pk is None
 
 
-def test_insert_refuses_a_model_without_an_auto_key(issue, clock) -> None:
-    ticket = issue("HZ02")
-    with pytest.raises(ImproperlyConfigured, match="auto primary key"):
-        insert(Ticket(center_id=ticket.center_id, number="X"))
+def test_insert_writes_a_ticket_with_its_random_key_as_save_would(issue, clock) -> None:
+    """A primary key with a default (the ticket's random id) is written like any column."""
+    model = issue("HZ02")
+    values = {
+        f.attname: getattr(model, f.attname)
+        for f in Ticket._meta.concrete_fields
+        if f.attname not in {"id", "number", "seq", "created_at", "updated_at"}
+    }
+    values.update(phone="13912345678", has_phone=True)  # encrypted at rest, as save() writes it
+    inserted, saved = (
+        Ticket(**values, number="A901", seq=901),
+        Ticket(**values, number="A902", seq=902),
+    )
+    insert(inserted)
+    saved.save(force_insert=True)
+    assert len(inserted.pk) == len(saved.pk)
+    assert not inserted._state.adding
+    written = {t.pk: t for t in Ticket.objects.filter(pk__in=[inserted.pk, saved.pk])}
+    columns = [
+        f.attname for f in Ticket._meta.concrete_fields if f.attname not in {"id", "number", "seq"}
+    ]
+    first, second = (
+        tuple(getattr(written[pk], c) for c in columns) for pk in (inserted.pk, saved.pk)
+    )
+    assert first == second
+    assert written[inserted.pk].phone == "13912345678"
