@@ -149,14 +149,18 @@ _GUIDES_HERE: KeptHere[str] = KeptHere(max_entries=64)
 _ITEMS_HERE: KeptHere[ServiceItem] = KeptHere(max_entries=512)
 
 
-def guide_list_cached(*, center_code: str, build: Callable[[], str]) -> str:
-    """The guide's rendered list for `center_code` today: cached, else `build()` (which reads
-    the guide through `guide_groups`) and kept until the generation moves or the day ends."""
+def guide_list_key(*, center_code: str) -> str:
+    """The key that names the guide's list for `center_code` today: it moves with the guide's
+    generation and the day. Keyed by the price scope, not the raw `?center=`: any unknown code
+    shares the province's entry, so made-up codes cannot fill the cache."""
     generation = _GUIDE_GENERATION.current()
-    # Keyed by the price scope, not the raw `?center=`: any unknown code shares the province's
-    # entry, so made-up codes cannot fill the cache.
-    scope = price_scope(center_code)
-    key = f"catalogue:guide:{generation}:{clock.today().isoformat()}:{scope}"
+    return f"catalogue:guide:{generation}:{clock.today().isoformat()}:{price_scope(center_code)}"
+
+
+def guide_list_cached(*, key: str, build: Callable[[], str]) -> str:
+    """The guide's rendered list under `key` (`guide_list_key`): cached, else `build()` (which
+    reads the guide through `guide_groups`) and kept until the generation moves or the day
+    ends."""
     html = _GUIDES_HERE.get(key)
     if html is None:
         html = build()

@@ -14,25 +14,32 @@ from bianmin.catalogue.selectors import (
     guide_groups,
     guide_item,
     guide_list_cached,
+    guide_list_key,
     item_get,
     item_list,
 )
 from bianmin.catalogue.services import item_update
 from bianmin.core.actors import actor_of
 from bianmin.core.errors import DomainError
+from bianmin.core.pages import public_page
 from bianmin.core.permissions import Perm, has_perm
 
 
 def public_catalogue(request: HttpRequest) -> HttpResponse:
     """办事指南: what to bring, the fee and the time limit of every item (public, phone-friendly)."""
     center_code = _center_code(request)
-    guide = guide_list_cached(
-        center_code=center_code,
-        build=lambda: render_to_string(
+    key = guide_list_key(center_code=center_code)
+
+    def build() -> str:
+        return render_to_string(
             "catalogue/_guide_list.html", {"groups": guide_groups(center_code=center_code)}
-        ),
-    )
-    return render(request, "catalogue/public_list.html", {"guide": guide})
+        )
+
+    def context() -> dict[str, str]:
+        return {"guide": guide_list_cached(key=key, build=build)}
+
+    # The same page for every anonymous phone until the guide changes: rendered once per key
+    return public_page(request, "catalogue/public_list.html", context, key=key)
 
 
 def public_item(request: HttpRequest, code: str) -> HttpResponse:
