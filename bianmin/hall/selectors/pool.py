@@ -272,6 +272,16 @@ def open_windows_forget(*, center_id: int) -> None:
     forget_now_and_at_commit(_OPEN_WINDOWS.format(center_id))
 
 
+# A ticket's place in its center's line as the people-ahead queries take it (`_ahead_of`).
+_PLACE_SLOTS = {
+    "center_id": Slot.INT,
+    "day": Slot.DATE,
+    "queue_at": Slot.DATETIME,
+    "seq": Slot.INT,
+    "limit_at": Slot.DATETIME,
+}
+
+
 def _ahead_overdue_query() -> CompiledQuery:
     """The waiting tickets ahead of a ticket past the waiting limit (those past it longer),
     counted per item and per "transferred to a named officer" (`_ahead_filter`)."""
@@ -289,15 +299,7 @@ def _ahead_overdue_query() -> CompiledQuery:
             .order_by()
         )
 
-    return CompiledQuery(
-        build,
-        center_id=Slot.INT,
-        day=Slot.DATE,
-        ticket_id=Slot.TEXT,
-        queue_at=Slot.DATETIME,
-        seq=Slot.INT,
-        limit_at=Slot.DATETIME,
-    )
+    return CompiledQuery(build, ticket_id=Slot.TEXT, **_PLACE_SLOTS)
 
 
 _TARGETED = ExpressionWrapper(Q(target_officer__isnull=False), output_field=BooleanField())
@@ -340,15 +342,7 @@ def _ahead_in_line_query() -> CompiledQuery:
         )
         return tally.union(after, overdue_below, all=True)
 
-    return CompiledQuery(
-        build,
-        center_id=Slot.INT,
-        day=Slot.DATE,
-        priority_weight=Slot.INT,
-        queue_at=Slot.DATETIME,
-        seq=Slot.INT,
-        limit_at=Slot.DATETIME,
-    )
+    return CompiledQuery(build, priority_weight=Slot.INT, **_PLACE_SLOTS)
 
 
 # Every issue answers with the new ticket's place: compiled once per connection.
