@@ -38,7 +38,6 @@ from bianmin.hall.selectors.line import (
 from bianmin.hall.selectors.pool import (
     DEFAULT_SERVICE_MINUTES,
     OVERDUE_RANK,
-    open_window_count,
     open_windows_forget,
     pool_head,
     pool_ordered,
@@ -99,7 +98,6 @@ __all__ = [
     "line_message_text",
     "officer_attendance",
     "officer_weekdays",
-    "open_window_count",
     "open_windows_forget",
     "period_figures",
     "pool_head",

@@ -186,20 +186,14 @@ def ticket_people_ahead(
 # --- wait estimates --------------------------------------------------------------------------
 
 
-def service_minutes_by_item(
-    *, center_id: int, now: datetime | None = None, window_hours: int = 3, min_samples: int = 3
-) -> dict[int, float]:
-    """Median service time per item over recent finish events (cached for a minute).
-
-    Items with fewer than `min_samples` recent services fall back to the last 14 days.
-    """
+def service_minutes_by_item(*, center_id: int, now: datetime | None = None) -> dict[int, float]:
+    """Median service minutes per item over recent finish events (cached for a minute; the
+    wait estimates read it with the open windows through `estimate_inputs`)."""
     now = now or clock.now()
     cached = cache.get(_svc_key(center_id, now))
     if cached is not None:
         return dict(cached)
-    return _service_minutes_compute(
-        center_id=center_id, now=now, window_hours=window_hours, min_samples=min_samples
-    )
+    return _service_minutes_compute(center_id=center_id, now=now)
 
 
 def _svc_key(center_id: int, now: datetime) -> str:
@@ -209,6 +203,8 @@ def _svc_key(center_id: int, now: datetime) -> str:
 def _service_minutes_compute(
     *, center_id: int, now: datetime, window_hours: int = 3, min_samples: int = 3
 ) -> dict[int, float]:
+    """The medians over the last `window_hours`; items with fewer than `min_samples` recent
+    services fall back to the last 14 days. Kept for the minute."""
     result: dict[int, float] = {}
     for since in (now - timedelta(hours=window_hours), now - timedelta(days=14)):
         rows = (
@@ -237,15 +233,10 @@ _OPEN_WINDOWS = "hall:open-windows:{}"
 OPEN_WINDOWS_SECONDS = 300
 
 
-def open_window_count(*, center_id: int) -> int:
+def _open_windows_compute(*, center_id: int) -> int:
     """Windows signed in and not paused. Every wait estimate divides by it (each issue asks);
     it changes only when a window is signed in or out, paused or resumed, which forget it
     (`open_windows_forget`): cached in between."""
-    count = cache.get(_OPEN_WINDOWS.format(center_id))
-    return int(count) if count is not None else _open_windows_compute(center_id=center_id)
-
-
-def _open_windows_compute(*, center_id: int) -> int:
     count = WindowSession.objects.filter(
         center_id=center_id, ended_at__isnull=True, paused_at__isnull=True
     ).count()

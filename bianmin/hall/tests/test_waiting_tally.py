@@ -57,7 +57,8 @@ def _people_ahead_agree(center_id: int) -> int:
     """Every waiting ticket's people ahead and estimate from the tally equal the whole line's."""
     now = hall_clock.now()
     settings = hall_settings_get(center_id=center_id)
-    line = _line_compute(center_id=center_id, day=now.date(), now=now, settings=settings)
+    day = hall_clock.local(now).date()
+    line = _line_compute(center_id=center_id, day=day, now=now, settings=settings)
     checked = 0
     for ticket in Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING):
         assert ahead_and_estimate(ticket, now=now, settings=settings) == line.spots[ticket.pk]
