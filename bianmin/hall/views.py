@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +23,7 @@ from bianmin.accounts.selectors import center_get, staff_item_ids, staff_list
 from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
 from bianmin.catalogue.selectors import item_list
 from bianmin.core import clock
+from bianmin.core.caching import KeptHere
 from bianmin.core.errors import DomainError
 from bianmin.core.htmx import is_htmx, template_for
 from bianmin.core.navigation import render_fragments
@@ -33,7 +35,6 @@ from bianmin.hall.enums import IssueChannel, Priority, TicketStatus
 from bianmin.hall.models import HallSettings, Ticket
 from bianmin.hall.pdf import ticket_pdf_bytes
 from bianmin.hall.selectors import (
-    POSITIONS_SECONDS,
     call_was_made,
     display_state,
     guide_calls_open,
@@ -45,7 +46,7 @@ from bianmin.hall.selectors import (
     ticket_current_for,
     ticket_get,
     ticket_state,
-    ticket_waiting_key,
+    ticket_waiting_spot,
     tickets_issued_at_guide_today,
     tickets_parked_by,
     tickets_priority_pending,
@@ -405,16 +406,12 @@ def position(request: HttpRequest, ticket_id: str) -> HttpResponse:
     """The live position page (QR on the ticket): people ahead, estimated wait, your turn.
 
     The live fragment of a waiting ticket (htmx, polled by phones whose socket is down) is
-    made once per change of its center's line and kept under the line's key: every poll
-    until the next call, issue or minute is a cache read, not two queries and a render."""
-    fragment_key = None
+    answered from its center's cached line and the ticket's kept face (`_waiting_fragment`):
+    no query and no template render, however often the line changes."""
     if request.method == "GET" and is_htmx(request):
-        waiting_key = ticket_waiting_key(ticket_id=ticket_id)
-        if waiting_key is not None:
-            fragment_key = f"{waiting_key}:fragment"
-            kept = cache.get(fragment_key)
-            if kept is not None:
-                return HttpResponse(kept)
+        fragment = _waiting_fragment(request, ticket_id)
+        if fragment is not None:
+            return HttpResponse(fragment)
     ticket = _ticket_or_404(ticket_id)
     error = ""
     if request.method == "POST":
@@ -429,24 +426,82 @@ def position(request: HttpRequest, ticket_id: str) -> HttpResponse:
             return redirect("hall:position", ticket_id=ticket.pk)
     settings = hall_settings_get(center_id=ticket.center_id)
     state = ticket_state(ticket)
-    response = render(
+    return render(
         request,
         template_for(request, "hall/position.html", "live"),
         {
-            "ticket": ticket,
-            "state": state,
+            **_position_context(
+                ticket,
+                state,
+                near_position=settings.near_position,
+                near_hidden=_near_hidden(state["position"], settings.near_position),
+            ),
             "error": error,
-            "items": [ti.item for ti in ticket.items.select_related("item")],
-            "near_position": settings.near_position,
             "live_ws": live_ws_path(ticket.center.code) if state["status"] in LIVE_STATUSES else "",
             "extras": render_fragments("hall.position.finished", request, ticket=ticket)
             if ticket.status == TicketStatus.FINISHED
             else "",
         },
     )
-    if fragment_key is not None and state["status"] == TicketStatus.WAITING:
-        cache.set(fragment_key, response.content, POSITIONS_SECONDS)
-    return response
+
+
+def _position_context(
+    ticket: Ticket, state: dict[str, Any], *, near_position: int, near_hidden: str
+) -> dict[str, Any]:
+    return {
+        "ticket": ticket,
+        "state": state,
+        "items": [ti.item for ti in ticket.items.select_related("item")],
+        "near_position": near_position,
+        "near_hidden": near_hidden,
+    }
+
+
+def _near_hidden(ahead: int | None, near_position: int) -> str:
+    """The "快到您了" badge stays hidden while more people than the setting are ahead."""
+    return "hidden" if ahead is not None and ahead > near_position else ""
+
+
+# What is shown of a waiting ticket besides its place (number, items, time taken) changes only
+# with its row; its place changes with every call. The live fragment is rendered once per
+# revision of the ticket with a placeholder for each of the three values that move, kept, and
+# each poll fills them in from the center's cached line.
+_AHEAD_HOLE = "bm-ahead-hole-3b91"
+_MINUTES_HOLE = "bm-minutes-hole-3b91"
+_NEAR_HOLE = "bm-near-hole-3b91"
+FACE_SECONDS = 4 * 3600
+_FACES_HERE: KeptHere[str] = KeptHere(max_entries=5_000)  # ~0.7 KB each
+
+
+def _waiting_fragment(request: HttpRequest, ticket_id: str) -> str | None:
+    """The live fragment of a ticket waiting in its center's cached line, or None (then the
+    fragment is rendered as usual)."""
+    tid = str(ticket_id)[:24]
+    spot = ticket_waiting_spot(ticket_id=tid)
+    if spot is None:
+        return None
+    key = f"hall:face:{tid}:{spot.revision}:{spot.near_position}"
+    face = _FACES_HERE.get(key)
+    if face is None:
+        ticket = ticket_get(ticket_id=tid)
+        if ticket is None or ticket.status != TicketStatus.WAITING:
+            return None
+        holes = {
+            "status": TicketStatus.WAITING,
+            "position": _AHEAD_HOLE,
+            "estimated_wait_minutes": _MINUTES_HOLE,
+        }
+        context = _position_context(
+            ticket, holes, near_position=spot.near_position, near_hidden=_NEAR_HOLE
+        )
+        face = render_to_string("hall/position.html#live", context, request=request)
+        cache.set(key, face, FACE_SECONDS)
+        _FACES_HERE.keep(key, face)
+    return (
+        face.replace(_AHEAD_HOLE, str(spot.ahead))
+        .replace(_MINUTES_HOLE, str(spot.minutes))
+        .replace(_NEAR_HOLE, _near_hidden(spot.ahead, spot.near_position))
+    )
 
 
 def ticket_print(request: HttpRequest, ticket_id: str) -> HttpResponse:

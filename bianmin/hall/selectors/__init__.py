@@ -28,12 +28,13 @@ from bianmin.hall.selectors.history import (
 )
 from bianmin.hall.selectors.line import (
     POSITIONS_SECONDS,
+    WaitingSpot,
     hall_changed,
     line_message,
     line_message_text,
     ticket_public_state,
     ticket_state,
-    ticket_waiting_key,
+    ticket_waiting_spot,
 )
 from bianmin.hall.selectors.pool import (
     DEFAULT_SERVICE_MINUTES,
@@ -81,6 +82,7 @@ __all__ = [
     "HallPeriodFigures",
     "ServiceRecord",
     "TicketSummary",
+    "WaitingSpot",
     "announcement_text",
     "arrivals_between",
     "call_was_made",
@@ -115,7 +117,7 @@ __all__ = [
     "ticket_public_state",
     "ticket_state",
     "ticket_summary",
-    "ticket_waiting_key",
+    "ticket_waiting_spot",
     "tickets_finished_between",
     "tickets_issued_at_guide_today",
     "tickets_parked_by",

@@ -54,6 +54,10 @@ class _Line:
     spots: dict[str, tuple[int, int]]  # ticket id -> (people ahead, estimated minutes)
     valid_until: datetime  # the next moment a waiting ticket passes the waiting limit
     numbers: dict[str, str] = field(default_factory=dict)  # ticket id -> number shown
+    # ticket id -> its row's last change (microseconds): what is shown of a waiting ticket
+    # besides its place (number, items, time taken) can only change with it
+    revisions: dict[str, int] = field(default_factory=dict)
+    near_position: int = 0  # the setting the line was computed under
 
 
 def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSettings) -> _Line:
@@ -66,7 +70,14 @@ def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSet
     rows = list(
         Ticket.objects.filter(center_id=center_id, status=TicketStatus.WAITING, service_day=day)
         .values_list(
-            "pk", "item_id", "target_officer_id", "priority_weight", "queue_at", "seq", "number"
+            "pk",
+            "item_id",
+            "target_officer_id",
+            "priority_weight",
+            "queue_at",
+            "seq",
+            "number",
+            "updated_at",
         )
         .order_by()
     )
@@ -96,8 +107,13 @@ def _line_compute(*, center_id: int, day: date, now: datetime, settings: HallSet
         i = j
     later = [row[4] + limit for row in rows if row[4] > limit_at]
     valid_until = min(later) if later else now + timedelta(days=1)
-    numbers = {row[0]: row[6] for row in rows}
-    return _Line(spots=spots, valid_until=valid_until, numbers=numbers)
+    return _Line(
+        spots=spots,
+        valid_until=valid_until,
+        numbers={row[0]: row[6] for row in rows},
+        revisions={row[0]: int(row[7].timestamp() * 1_000_000) for row in rows},
+        near_position=settings.near_position,
+    )
 
 
 # The lines this process read last, by their versioned key: a key names one immutable line (a
@@ -108,7 +124,9 @@ _LINES_HERE: KeptHere[_Line] = KeptHere(max_entries=256)
 
 def _line_key(center_id: int, day: date, now: datetime) -> str:
     minute = int(now.timestamp()) // 60  # the service-time medians move per minute
-    return f"hall:line:{center_id}:{_center_version(center_id)}:{day.isoformat()}:{minute}"
+    # "line2": the line's shape with revisions (a server started on a new release never
+    # unpickles a line an older one cached)
+    return f"hall:line2:{center_id}:{_center_version(center_id)}:{day.isoformat()}:{minute}"
 
 
 def _line_cached(key: str, now: datetime) -> _Line | None:
@@ -209,15 +227,15 @@ def _ticket_center_remember(ticket_id: str, center_id: int) -> None:
 def ticket_public_state(*, ticket_id: str) -> dict[str, Any] | None:
     """The public answer for a ticket id (`GET /api/v1/tickets/{id}`, polled by phones), or None.
 
-    A ticket waiting in its center's cached line is answered from the line alone — its number,
-    people ahead and estimate are all there, and the line's key changes with every change of the
-    center — without reading the database. Any other ticket (called, finished, another day) or
-    a center whose line is not cached is read from its row, which also remembers the ticket's
-    center (it never changes) for the next read."""
+    A ticket waiting in its center's line is answered from the line alone — its number, people
+    ahead and estimate are all there, and the line's key changes with every change of the
+    center — without reading its row; the line is computed once per change and minute for every
+    reader. Any other ticket (called, finished, another day), or one whose center this process
+    does not know yet, is read from its row, which also remembers the ticket's center (it never
+    changes) for the next read."""
     tid = str(ticket_id)[:24]
-    cached = _waiting_in_cached_line(tid)
-    if cached is not None:
-        _key, line = cached
+    line = _waiting_in_line(tid)
+    if line is not None:
         ahead, estimate = line.spots[tid]
         return _public_answer(tid, line.numbers[tid], TicketStatus.WAITING, ahead, estimate)
     ticket = ticket_public_get(ticket_id=tid)
@@ -227,27 +245,38 @@ def ticket_public_state(*, ticket_id: str) -> dict[str, Any] | None:
     return ticket_state(ticket)
 
 
-def _waiting_in_cached_line(ticket_id: str) -> tuple[str, _Line] | None:
-    """(the line's key, the line) when the ticket waits in its center's cached line, else None."""
+def _waiting_in_line(ticket_id: str) -> _Line | None:
+    """Its center's line (cached, else computed once for every reader of this version and
+    minute) when the ticket waits in it; None when the ticket's center is not known here yet
+    or the ticket does not wait today."""
     center_id = _ticket_center(ticket_id)
     if center_id is None:
         return None
     now = clock.now()
-    key = _line_key(center_id, clock.local(now).date(), now)
-    line = _line_cached(key, now)
-    if line is None or ticket_id not in line.spots:
-        return None
-    return key, line
+    line = _line(center_id=center_id, day=clock.local(now).date(), now=now)
+    return line if ticket_id in line.spots else None
 
 
-def ticket_waiting_key(*, ticket_id: str) -> str | None:
-    """A cache key for what is shown of a ticket while it waits in its center's cached line, or
-    None. The key names the line's version and minute, so it changes with every change of the
-    center (a call, an issue, a window, a setting) and every minute: a page made from the
-    ticket's waiting state alone may be kept under it and shown again until the key changes."""
+@dataclass(frozen=True)
+class WaitingSpot:
+    """A ticket waiting in its center's cached line: its place, and what names the rest of
+    what is shown of it (`revision` moves with any change of its row: a transfer, a phone)."""
+
+    ahead: int
+    minutes: int
+    revision: int
+    near_position: int
+
+
+def ticket_waiting_spot(*, ticket_id: str) -> WaitingSpot | None:
+    """The ticket's place from its center's cached line (no database), or None when it is not
+    waiting there (called, finished, another day, or the line is not cached in its minute)."""
     tid = str(ticket_id)[:24]
-    cached = _waiting_in_cached_line(tid)
-    return None if cached is None else f"{cached[0]}:{tid}"
+    line = _waiting_in_line(tid)
+    if line is None:
+        return None
+    ahead, minutes = line.spots[tid]
+    return WaitingSpot(ahead, minutes, line.revisions[tid], line.near_position)
 
 
 def ticket_state(

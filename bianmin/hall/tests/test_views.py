@@ -7,7 +7,9 @@ import shutil
 import subprocess
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from bianmin.core.permissions import Role
 from bianmin.hall.models import Ticket, WindowSession
@@ -151,27 +153,90 @@ def test_position_page_registers_a_phone_and_shows_your_turn(
     assert Client().get("/t/unknown/").status_code == 404
 
 
-def test_a_waiting_tickets_live_fragment_is_made_once_per_change_of_the_line(
+def _ahead(fragment: str) -> int:
+    match = re.search(r"前面还有 <strong[^>]*>(\d+)</strong> 人", fragment)
+    assert match is not None, fragment
+    return int(match.group(1))
+
+
+def _near_badge_hidden(fragment: str) -> bool:
+    tag = re.search(r"<p data-live-near[^>]*>", fragment)
+    assert tag is not None, fragment
+    return "hidden" in tag.group(0)
+
+
+def test_a_waiting_tickets_live_fragment_comes_from_the_line_and_its_kept_face(
     hall, issue, officer, clock, login_client_for, django_assert_num_queries
 ) -> None:
-    first, second = issue("HZ02"), issue("HZ02")
+    tickets = [issue("HZ02") for _ in range(5)]
+    last = tickets[-1]
     phone = Client()
-    assert phone.get(f"/t/{second.pk}/").status_code == 200  # the page, then its polls
-    made = phone.get(f"/t/{second.pk}/", HTTP_HX_REQUEST="true").content.decode()
-    assert re.search(r"前面还有 <strong[^>]*>1</strong> 人", made)
+    assert phone.get(f"/t/{last.pk}/").status_code == 200  # the page, then its polls
+    made = phone.get(f"/t/{last.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert _ahead(made) == 4
+    assert _near_badge_hidden(made)  # 4 ahead; the reminder badge shows from 3
+    assert "bm-" not in made  # every placeholder filled
+    assert made.count(last.number) == 1
     with django_assert_num_queries(0):
-        kept = phone.get(f"/t/{second.pk}/", HTTP_HX_REQUEST="true").content.decode()
-    assert kept == made
+        kept = phone.get(f"/t/{last.pk}/", HTTP_HX_REQUEST="true")
+    assert kept.content.decode() == made
+    assert kept.templates == []
 
-    # a call changes the line: the next poll shows it at once
+    # a call changes the line, and a minute passes: the next poll shows the new place from the
+    # line computed again and the face kept for the ticket (its row and items are not read,
+    # nothing is rendered)
     staff = login_client_for(officer)
     staff.post("/hall/workspace/action/", {"action": "sign_in", "window": "W03"})
     staff.post("/hall/workspace/action/", {"action": "call_next"})
-    moved = phone.get(f"/t/{second.pk}/", HTTP_HX_REQUEST="true").content.decode()
-    assert re.search(r"前面还有 <strong[^>]*>0</strong> 人", moved)
-    called = phone.get(f"/t/{first.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    clock.shift(60)
+    with CaptureQueriesContext(connection) as queries:
+        moved = phone.get(f"/t/{last.pk}/", HTTP_HX_REQUEST="true")
+    assert moved.templates == []
+    assert not [q for q in queries.captured_queries if "hall_ticketitem" in q["sql"]]
+    assert _ahead(moved.content.decode()) == 3
+    assert not _near_badge_hidden(moved.content.decode())
+    called = phone.get(f"/t/{tickets[0].pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "到您了" in called
     assert "3号窗口" in called
+
+
+def test_a_waiting_tickets_face_follows_a_transfer_and_the_reminder_setting(
+    hall, issue, officer, make_staff, clock
+) -> None:
+    from bianmin.catalogue.models import ServiceItem
+    from bianmin.hall.services import (
+        hall_settings_update,
+        ticket_call_next,
+        ticket_transfer,
+        window_sign_in,
+    )
+
+    first, _second, third = issue("HZ02"), issue("HZ02"), issue("HZ02")
+    phone = Client()
+
+    def poll(ticket: Ticket) -> str:
+        return phone.get(f"/t/{ticket.pk}/", HTTP_HX_REQUEST="true").content.decode()
+
+    other_item = ServiceItem.objects.get(code="JG01").name
+    assert other_item not in poll(first)
+    assert 'data-near="3"' in poll(third)
+    assert not _near_badge_hidden(poll(third))  # 2 ahead, reminded from 3
+
+    # the first ticket is called and sent back to the line for another item: its face shows
+    # both items, and it keeps its place (its arrival time)
+    window_sign_in(actor=officer, window_code="W01")
+    assert ticket_call_next(actor=officer, window_code="W01").pk == first.pk
+    ticket_transfer(actor=officer, ticket_id=first.pk, item_code="JG01")
+    shown = poll(first)
+    assert other_item in shown
+    assert _ahead(shown) == 0
+
+    # the director moves the reminder to 1: the faces carry the new setting
+    hall_settings_update(
+        actor=make_staff(Role.DIRECTOR), center_id=hall.pk, changes={"near_position": 1}
+    )
+    assert 'data-near="1"' in poll(third)
+    assert _near_badge_hidden(poll(third))
 
 
 def test_guide_desk_issues_with_id_number_and_links_the_print(
