@@ -406,8 +406,8 @@ def position(request: HttpRequest, ticket_id: str) -> HttpResponse:
     """The live position page (QR on the ticket): people ahead, estimated wait, your turn.
 
     The live fragment of a waiting ticket (htmx, polled by phones whose socket is down) is
-    answered from its center's cached line and the ticket's kept face (`_waiting_fragment`):
-    no query and no template render, however often the line changes."""
+    answered from its center's line and the ticket's kept face (`_waiting_fragment`): its
+    row is not read and nothing is rendered, however often the line changes."""
     if request.method == "GET" and is_htmx(request):
         fragment = _waiting_fragment(request, ticket_id)
         if fragment is not None:
@@ -465,7 +465,7 @@ def _near_hidden(ahead: int | None, near_position: int) -> str:
 # What is shown of a waiting ticket besides its place (number, items, time taken) changes only
 # with its row; its place changes with every call. The live fragment is rendered once per
 # revision of the ticket with a placeholder for each of the three values that move, kept, and
-# each poll fills them in from the center's cached line.
+# each poll fills them in from the center's line.
 _AHEAD_HOLE = "bm-ahead-hole-3b91"
 _MINUTES_HOLE = "bm-minutes-hole-3b91"
 _NEAR_HOLE = "bm-near-hole-3b91"
@@ -474,7 +474,7 @@ _FACES_HERE: KeptHere[str] = KeptHere(max_entries=5_000)  # ~0.7 KB each
 
 
 def _waiting_fragment(request: HttpRequest, ticket_id: str) -> str | None:
-    """The live fragment of a ticket waiting in its center's cached line, or None (then the
+    """The live fragment of a ticket waiting in its center's line, or None (then the
     fragment is rendered as usual)."""
     tid = str(ticket_id)[:24]
     spot = ticket_waiting_spot(ticket_id=tid)

@@ -259,8 +259,8 @@ def _waiting_in_line(ticket_id: str) -> _Line | None:
 
 @dataclass(frozen=True)
 class WaitingSpot:
-    """A ticket waiting in its center's cached line: its place, and what names the rest of
-    what is shown of it (`revision` moves with any change of its row: a transfer, a phone)."""
+    """A ticket waiting in its center's line: its place, and what names the rest of what is
+    shown of it (`revision` moves with any change of its row: a transfer, a phone)."""
 
     ahead: int
     minutes: int
@@ -269,8 +269,9 @@ class WaitingSpot:
 
 
 def ticket_waiting_spot(*, ticket_id: str) -> WaitingSpot | None:
-    """The ticket's place from its center's cached line (no database), or None when it is not
-    waiting there (called, finished, another day, or the line is not cached in its minute)."""
+    """The ticket's place from its center's line (its row is not read; the line is computed
+    once per change and minute for every reader), or None when it is not waiting today or this
+    process does not know its center yet."""
     tid = str(ticket_id)[:24]
     line = _waiting_in_line(tid)
     if line is None:
