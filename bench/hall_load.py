@@ -478,15 +478,21 @@ def _pick(ordered: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))], 1)
 
 
+def _django_here() -> None:
+    """Django set up in a child beside the running server, on its database as it is (no
+    migration, unlike `child_django_setup`)."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+
+
 def _release_windows() -> int:
     """Finish every ticket the bench center's officers still hold (a closed-loop run stops
     between an officer's call and its finish): each round starts with every window free, and
     no officer spends a round refused a call for the ticket it still holds. The tickets
     finished."""
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    django.setup()
+    _django_here()
     from bianmin.core import clock
     from bianmin.hall.enums import TicketStatus
     from bianmin.hall.models import Ticket
@@ -504,10 +510,7 @@ def _release_windows() -> int:
 
 
 def _pending_tasks() -> int:
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    django.setup()
+    _django_here()
     from huey.contrib.djhuey import HUEY
 
     return int(HUEY.pending_count())
