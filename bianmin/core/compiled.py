@@ -44,7 +44,7 @@ from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models import FETCH_ONE, BinaryField, Model, QuerySet
+from django.db.models import FETCH_ONE, BinaryField, Model
 from django.db.models.query import get_related_populators
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
@@ -119,7 +119,9 @@ class _Compiled:
 
 
 class CompiledQuery:
-    def __init__(self, build: Callable[..., QuerySet[Any]], **slots: Slot) -> None:
+    def __init__(self, build: Callable[..., Any], **slots: Slot) -> None:
+        """`build` takes the slots' values and returns the queryset (`CompiledFirst`: the
+        querysets) to compile."""
         if len(slots) > 15:
             raise ImproperlyConfigured("a compiled query takes 15 values at most")
         self.build = build
@@ -222,10 +224,8 @@ class CompiledQuery:
         self, connection: BaseDatabaseWrapper, shape: tuple[int, ...], variant: int
     ) -> _Compiled:
         samples = self._samples(shape, variant)
-        queryset = self.build(**samples)
-        compiler = queryset.query.get_compiler(using=connection.alias)
         try:
-            sql, params = compiler.as_sql()
+            compiler, sql, params = self._statement(self.build(**samples), connection)
         except EmptyResultSet:
             if 0 in shape:  # an empty `__in` list: no rows, as Django answers it
                 return _Compiled(None, [], [], {}, None, [], [], {})
@@ -261,6 +261,14 @@ class CompiledQuery:
         return _Compiled(sql, binds, constants, converters, *self._reading(compiler))
 
     @staticmethod
+    def _statement(built: Any, connection: BaseDatabaseWrapper) -> tuple[Any, str, list[Any]]:
+        """The compiler that reads the rows, the SQL and its parameters (EmptyResultSet when
+        the query can match nothing)."""
+        compiler = built.query.get_compiler(using=connection.alias)
+        sql, params = compiler.as_sql()
+        return compiler, sql, list(params)
+
+    @staticmethod
     def _reading(
         compiler: Any,
     ) -> tuple[type[Model] | None, list[str], list[Any], dict[str, int]]:
@@ -294,6 +302,39 @@ class CompiledQuery:
         return params
 
 
+class CompiledFirst(CompiledQuery):
+    """The first row of several queries taken in turn, in ONE statement: `build` returns the
+    queries (segments of one order, each sliced to its first row), and the answer is the first
+    row of the first segment that has one.
+
+    The segments run as common table expressions joined by `UNION ALL … LIMIT 1`: the database
+    reads the next segment only when the ones before it are empty, so a segment that locks its
+    row (`select_for_update`) locks nothing unless it is the one that answers (PostgreSQL plans
+    no parallel query for a statement that locks rows, and SQLite has none: the segments are
+    read in order). Each segment can follow an index in its own order where one sort over the
+    union would read every row. Every segment must select the same columns."""
+
+    @staticmethod
+    def _statement(built: Any, connection: BaseDatabaseWrapper) -> tuple[Any, str, list[Any]]:
+        segments = list(built)
+        if len(segments) < 2:
+            raise ImproperlyConfigured("CompiledFirst takes two queries or more")
+        compilers, parts, params = [], [], []
+        for number, segment in enumerate(segments):
+            compiler = segment.query.get_compiler(using=connection.alias)
+            sql, segment_params = compiler.as_sql()
+            compilers.append(compiler)
+            parts.append((f'"first_{number}"', sql))
+            params.extend(segment_params)
+        columns = [[select_sql for _c, select_sql, _a in c.select] for c in compilers]
+        if any(selected != columns[0] for selected in columns[1:]):
+            raise ImproperlyConfigured("the segments of a CompiledFirst select different columns")
+        ctes = ", ".join(f"{name} AS ({sql})" for name, sql in parts)
+        # the names are ours ("first_0", …) and each part is the ORM's SQL with its parameters
+        union = " UNION ALL ".join(f"SELECT * FROM {name}" for name, _sql in parts)  # noqa: S608
+        return compilers[0], f"WITH {ctes} {union} LIMIT 1", params
+
+
 def _match_key(value: Any) -> tuple[type, Any]:
     """How a compiled parameter is recognised as a placeholder: integers by value whatever
     their wrapper type, anything else by type and value (a date is not its text)."""
@@ -315,17 +356,23 @@ class _Insert(NamedTuple):
     returned: Any  # the auto primary key the statement returns, or None (the key is written)
 
 
-_INSERTS: weakref.WeakKeyDictionary[BaseDatabaseWrapper, dict[type[Model], _Insert]] = (
-    weakref.WeakKeyDictionary()
-)
+_INSERTS: weakref.WeakKeyDictionary[
+    BaseDatabaseWrapper, dict[tuple[type[Model], bool], _Insert]
+] = weakref.WeakKeyDictionary()
 
 
-def insert(instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
+def insert(
+    instance: Model, *, using: str = DEFAULT_DB_ALIAS, unless_duplicate: bool = False
+) -> bool:
     """Write the new `instance` as `instance.save(force_insert=True)` would, with the INSERT's
     SQL compiled once per model and connection: each value prepared as Django's insert prepares
     it (`pre_save`, then `get_db_prep_save`), `pre_save` and `post_save` sent around it as
     `save()` sends them, an auto primary key set from `RETURNING` (a primary key with a default,
-    such as a ticket's random id, is written like any column).
+    such as a ticket's random id, is written like any column). True: the row was written.
+
+    `unless_duplicate`: a row that would break a unique constraint is left out
+    (`ON CONFLICT DO NOTHING`, PostgreSQL and SQLite) and False is returned, nothing else
+    changed — no savepoint and no error to catch; `post_save` is not sent for it.
 
     For the new rows of the hot paths (tickets, events, audit entries). When a value is an
     expression the instance is saved by `save()` instead. Models with parents, database
@@ -333,12 +380,16 @@ def insert(instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
     model = type(instance)
     connection = connections[using]
     by_model = _INSERTS.setdefault(connection, {})
-    statement = by_model.get(model)
+    statement = by_model.get((model, unless_duplicate))
     if statement is None:
-        statement = by_model[model] = _compile_insert(model, instance, connection)
+        statement = by_model[(model, unless_duplicate)] = _compile_insert(
+            model, instance, connection, unless_duplicate=unless_duplicate
+        )
     if any(hasattr(getattr(instance, f.attname), "resolve_expression") for f in statement.fields):
+        if unless_duplicate:
+            raise ImproperlyConfigured("insert(unless_duplicate=True) takes plain values only")
         instance.save(force_insert=True, using=using)
-        return
+        return True
     # as save() does: a related object that was not saved yet is refused, not written as NULL
     instance._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
     pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
@@ -349,12 +400,18 @@ def insert(instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
         if statement.returned is not None:
-            setattr(instance, statement.returned.attname, cursor.fetchone()[0])
+            row = cursor.fetchone()
+            if row is None:  # left out as a duplicate
+                return False
+            setattr(instance, statement.returned.attname, row[0])
+        elif cursor.rowcount == 0:
+            return False
     instance._state.adding = False
     instance._state.db = using
     post_save.send(
         sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using
     )
+    return True
 
 
 def _plain_placeholder(field: Any, connection: BaseDatabaseWrapper) -> bool:
@@ -368,7 +425,7 @@ def _plain_placeholder(field: Any, connection: BaseDatabaseWrapper) -> bool:
 
 
 def _compile_insert(
-    model: type[Model], instance: Model, connection: BaseDatabaseWrapper
+    model: type[Model], instance: Model, connection: BaseDatabaseWrapper, *, unless_duplicate: bool
 ) -> _Insert:
     meta = model._meta
     auto = meta.auto_field
@@ -392,4 +449,9 @@ def _compile_insert(
     [(sql, params)] = compiler.as_sql()
     if len(params) != len(fields) or sql.count("%s") != len(fields):
         raise ImproperlyConfigured(f"insert() expected one placeholder per column: {sql}")
+    if unless_duplicate:
+        if connection.vendor not in ("postgresql", "sqlite"):
+            raise ImproperlyConfigured(f"insert(unless_duplicate=True) on {connection.vendor}")
+        values_end = sql.rindex(")") + 1  # the VALUES list; RETURNING (if any) follows it
+        sql = f"{sql[:values_end]} ON CONFLICT DO NOTHING{sql[values_end:]}"
     return _Insert(sql, fields, auto)

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,13 @@ class Window(TimeStampedModel):
         return int(digits) if digits else 0
 
 
+# The calling rule ranks a ticket past the waiting limit above every priority class: no weight
+# may reach this rank (the settings cap the weights, the ticket table checks them).
+OVERDUE_RANK = 10_000
+MAX_PRIORITY_WEIGHT = 1_000
+_WEIGHT_LIMIT = [MaxValueValidator(MAX_PRIORITY_WEIGHT)]
+
+
 class HallSettings(TimeStampedModel):
     """The director's knobs for one hall: calling rule weights, no-show ladder, alerts."""
 
@@ -55,10 +63,18 @@ class HallSettings(TimeStampedModel):
         _("暂停取号"), default=False, help_text=_("临时闭厅时打开，自助机和手机将不能取号")
     )
     closed_notice = models.CharField(_("闭厅说明"), max_length=100, blank=True)
-    weight_appointment = models.PositiveSmallIntegerField(_("预约优先级"), default=30)
-    weight_elderly = models.PositiveSmallIntegerField(_("老年人优先级"), default=20)
-    weight_disabled = models.PositiveSmallIntegerField(_("残疾人优先级"), default=20)
-    weight_military = models.PositiveSmallIntegerField(_("军人优先级"), default=20)
+    weight_appointment = models.PositiveSmallIntegerField(
+        _("预约优先级"), default=30, validators=_WEIGHT_LIMIT
+    )
+    weight_elderly = models.PositiveSmallIntegerField(
+        _("老年人优先级"), default=20, validators=_WEIGHT_LIMIT
+    )
+    weight_disabled = models.PositiveSmallIntegerField(
+        _("残疾人优先级"), default=20, validators=_WEIGHT_LIMIT
+    )
+    weight_military = models.PositiveSmallIntegerField(
+        _("军人优先级"), default=20, validators=_WEIGHT_LIMIT
+    )
     elderly_age = models.PositiveSmallIntegerField(_("老年人年龄"), default=70)
     wait_limit_minutes = models.PositiveSmallIntegerField(
         _("最长等候（分钟）"), default=60, help_text=_("等候超过此时长的号票不论类别优先叫")
@@ -195,11 +211,22 @@ class Ticket(TimeStampedModel):
                 name="ticket_request_unique",
                 condition=models.Q(request_key__isnull=False),
             ),
+            # the calling rule's segments (selectors.pool) rest on it
+            models.CheckConstraint(
+                condition=models.Q(priority_weight__lt=OVERDUE_RANK),
+                name="ticket_weight_below_overdue",
+            ),
         ]
         indexes = [
+            # the calling order within the waiting limit; the people ahead by weight
             models.Index(
-                fields=["center", "status", "service_day", "priority_weight", "queue_at"],
-                name="ticket_pool_idx",
+                fields=["center", "status", "service_day", "-priority_weight", "queue_at", "seq"],
+                name="ticket_weight_idx",
+            ),
+            # the calling order past the waiting limit: the longest wait first
+            models.Index(
+                fields=["center", "status", "service_day", "queue_at", "seq"],
+                name="ticket_queue_idx",
             ),
             models.Index(fields=["officer", "status"], name="ticket_officer_idx"),
         ]

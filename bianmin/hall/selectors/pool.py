@@ -22,13 +22,18 @@ from django.db.models import (
 
 from bianmin.core import clock
 from bianmin.core.caching import forget_now_and_at_commit
-from bianmin.core.compiled import CompiledQuery, Slot
+from bianmin.core.compiled import CompiledFirst, CompiledQuery, Slot
 from bianmin.hall.enums import EventKind, TicketStatus
-from bianmin.hall.models import HallSettings, Ticket, TicketEvent, WaitingTally, WindowSession
+from bianmin.hall.models import (
+    OVERDUE_RANK,
+    HallSettings,
+    Ticket,
+    TicketEvent,
+    WaitingTally,
+    WindowSession,
+)
 from bianmin.hall.selectors.hall_settings import hall_settings_get
 
-# Rank given to tickets over the waiting limit: above every priority class.
-OVERDUE_RANK = 10_000
 # Service time assumed for an item before the hall has served it today (minutes).
 DEFAULT_SERVICE_MINUTES = 8.0
 
@@ -90,24 +95,44 @@ def _pool(
     ).order_by("-mine", "-rank", "queue_at", "seq")
 
 
-def _pool_head_query(*, items: bool) -> CompiledQuery:
+def _pool_head_query(*, items: bool) -> CompiledFirst:
+    """The head of `pool_ordered` for one officer, in three segments of the calling order read
+    in turn (`CompiledFirst`): tickets transferred to this officer; then pooled tickets past the
+    waiting limit, longest first (`ticket_queue_idx`); then the other pooled tickets by weight,
+    then the longest wait (`ticket_weight_idx`). Each of the last two follows its index and
+    stops at its first row, where one sort of the whole line (3,500 waiting: 6 ms inside
+    PostgreSQL) read every waiting ticket. The segments are the rule's order exactly because no
+    weight reaches `OVERDUE_RANK` (a check on the ticket table, `ticket_weight_below_overdue`).
+
+    Locked on PostgreSQL, skipping heads that other calls hold; SQLite serializes writers and
+    leaves the clause out."""
+
     def build(
         center_id: int,
         day: date,
         limit_at: datetime,
         officer_id: int,
         item_ids: Collection[int] | None = None,
-    ) -> QuerySet[Ticket]:
-        # Locked on PostgreSQL, skipping heads that other calls hold; SQLite serializes writers
-        # and leaves the clause out.
-        pool = _pool(
-            center_id=center_id,
-            day=day,
-            limit_at=limit_at,
-            officer_id=officer_id,
-            item_ids=item_ids,
+    ) -> list[QuerySet[Ticket]]:
+        line = Ticket.objects.filter(
+            center_id=center_id, status=TicketStatus.WAITING, service_day=day
         )
-        return pool.select_for_update(skip_locked=True, of=("self",))[:1]
+        if item_ids is not None:
+            line = line.filter(item_id__in=item_ids)
+        rank = Case(
+            When(queue_at__lte=limit_at, then=Value(OVERDUE_RANK)),
+            default="priority_weight",
+            output_field=IntegerField(),
+        )
+        pooled = line.filter(target_officer__isnull=True)
+        segments = [
+            line.filter(target_officer_id=officer_id).order_by(rank.desc(), "queue_at", "seq"),
+            pooled.filter(queue_at__lte=limit_at).order_by("queue_at", "seq"),
+            pooled.filter(queue_at__gt=limit_at).order_by("-priority_weight", "queue_at", "seq"),
+        ]
+        return [
+            segment.select_for_update(skip_locked=True, of=("self",))[:1] for segment in segments
+        ]
 
     slots = {
         "center_id": Slot.INT,
@@ -115,7 +140,7 @@ def _pool_head_query(*, items: bool) -> CompiledQuery:
         "limit_at": Slot.DATETIME,
         "officer_id": Slot.INT,
     }
-    return CompiledQuery(build, **slots, **({"item_ids": Slot.INTS} if items else {}))
+    return CompiledFirst(build, **slots, **({"item_ids": Slot.INTS} if items else {}))
 
 
 # The call's hottest read, compiled once per connection (core.compiled): the head of the pool

@@ -6,14 +6,15 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, Value
 from django.db.models.signals import post_save, pre_save
 
 from bianmin.core import clock as hall_clock
 from bianmin.core.compiled import CompiledQuery, Slot, insert
 from bianmin.core.permissions import Role
 from bianmin.hall.enums import EventKind, TicketStatus
-from bianmin.hall.models import Ticket, TicketEvent, Window, WindowSession
+from bianmin.hall.models import Ticket, TicketCounter, TicketEvent, Window, WindowSession
 from bianmin.hall.selectors import hall_settings_get, pool_head, pool_ordered
 from bianmin.hall.selectors.pool import _AHEAD_IN_LINE, _AHEAD_OVERDUE, _ahead_filter, _ahead_of
 from bianmin.hall.services import ticket_call_next, ticket_transfer, window_sign_in
@@ -85,11 +86,10 @@ def test_the_pool_head_is_the_first_of_the_calling_order(line, officer, clock) -
                 item_ids=item_ids,
             )
             assert (head.pk if head else None) == (expected.pk if expected else None)
-            if head is not None:  # the instance is whole, with the annotations the ORM gives
+            if head is not None:  # the instance is whole, as the ORM reads it
                 orm = Ticket.objects.get(pk=head.pk)
-                assert head.queue_at == orm.queue_at
-                assert head.service_day == orm.service_day
-                assert (head.mine, head.rank) == (expected.mine, expected.rank)
+                fields = [f.attname for f in Ticket._meta.concrete_fields]
+                assert [getattr(head, f) for f in fields] == [getattr(orm, f) for f in fields]
     # the colleague's transferred ticket comes first for them, not for the others
     colleague_head = _orm_head(center.pk, line["colleague"].pk, None)
     assert colleague_head.target_officer_id == line["colleague"].pk
@@ -306,3 +306,97 @@ def test_insert_writes_a_ticket_with_its_random_key_as_save_would(issue, clock) 
     )
     assert first == second
     assert written[inserted.pk].phone == "13912345678"
+
+
+def test_insert_unless_duplicate_leaves_a_duplicate_out_without_an_error(issue, clock) -> None:
+    """`ON CONFLICT DO NOTHING`: a row that breaks a unique constraint is not written and the
+    transaction goes on (no savepoint to roll back); the first row stays as it was."""
+    ticket = issue("HZ02")
+    day = hall_clock.today()
+    first = TicketCounter(center_id=ticket.center_id, service_day=day, prefix="Z", last=7)
+    again = TicketCounter(center_id=ticket.center_id, service_day=day, prefix="Z", last=99)
+    heard = []
+
+    def after(sender, instance, created, **kwargs):
+        heard.append(instance.last)
+
+    post_save.connect(after, sender=TicketCounter)
+    try:
+        with transaction.atomic():
+            assert insert(first, unless_duplicate=True) is True
+            assert insert(again, unless_duplicate=True) is False
+            # the transaction is still usable
+            assert TicketCounter.objects.filter(prefix="Z").count() == 1
+    finally:
+        post_save.disconnect(after, sender=TicketCounter)
+    assert first.pk is not None
+    assert again.pk is None
+    assert heard == [7]
+    assert TicketCounter.objects.get(prefix="Z").last == 7
+
+
+def test_insert_unless_duplicate_with_a_written_key_tells_by_the_row_count(issue, clock) -> None:
+    """A model whose key is written (a ticket's random id) has no RETURNING: the row count
+    tells whether the row went in."""
+    ticket = issue("HZ02")
+    values = {
+        f.attname: getattr(ticket, f.attname)
+        for f in Ticket._meta.concrete_fields
+        if f.attname not in {"id", "created_at", "updated_at", "request_key"}
+    }
+    twin = Ticket(**values)  # the same center, day and number: the unique number refuses it
+    assert insert(twin, unless_duplicate=True) is False
+    assert not Ticket.objects.filter(pk=twin.pk).exists()
+    fresh = Ticket(**{**values, "number": "A950", "seq": 950})
+    assert insert(fresh, unless_duplicate=True) is True
+    assert Ticket.objects.get(pk=fresh.pk).number == "A950"
+
+
+def test_insert_saves_an_expression_value_through_save(issue, clock) -> None:
+    """A value that is an expression (computed by the database) is not bound as a plain value:
+    the instance goes through `save()`, which writes what the expression computes."""
+    ticket = issue("HZ02")
+    event = _event(ticket, wait_seconds=Value(40) + Value(2))
+    assert insert(event) is True
+    assert TicketEvent.objects.get(pk=event.pk).wait_seconds == 42
+    with pytest.raises(ImproperlyConfigured):
+        insert(_event(ticket, wait_seconds=Value(1)), unless_duplicate=True)
+
+
+def test_the_pool_head_follows_the_order_as_tickets_pass_the_limit(
+    issue, guide, clock, hall, make_staff, officer
+) -> None:
+    """Each segment answers in turn: a ticket transferred to the officer first (past the limit
+    or not), then the pooled tickets past the limit by their wait whatever their class, then
+    the others by class and wait; checked against the ORM's order as the clock moves."""
+    colleague = make_staff(Role.OFFICER)
+    plain = issue("HZ02")
+    clock.shift(60)
+    elderly = issue("HZ02", priority="elderly", actor=guide)
+    clock.shift(60)
+    issue("JG01")
+    clock.shift(60)
+    issue("JG01", priority="disabled", actor=guide)
+    window_sign_in(actor=officer, window_code="W01")
+    mine = issue("HZ05")
+    assert ticket_call_next(actor=officer, window_code="W01").pk == elderly.pk
+    ticket_transfer(actor=officer, ticket_id=elderly.pk, officer_id=colleague.pk)
+    heads = []
+    for minutes in (0, 58, 2, 3, 60):  # nobody past the limit, then one by one, then all
+        clock.shift(minutes * 60)
+        for officer_id in (officer.pk, colleague.pk):
+            for item_ids in (None, {plain.item_id}, {mine.item_id}):
+                expected = _orm_head(hall.pk, officer_id, item_ids)
+                head = pool_head(
+                    center_id=hall.pk,
+                    now=hall_clock.now(),
+                    settings=hall_settings_get(center_id=hall.pk),
+                    officer_id=officer_id,
+                    item_ids=item_ids,
+                )
+                assert (head.pk if head else None) == (expected.pk if expected else None)
+                heads.append(head.number if head else None)
+    disabled = Ticket.objects.get(priority="disabled")
+    # every segment answered: the transferred ticket (the colleague's), a plain ticket past the
+    # limit before a priority class, and a class before longer waits within the limit
+    assert {elderly.number, plain.number, disabled.number} <= set(heads)

@@ -754,3 +754,46 @@ def test_the_counter_increment_names_the_counter_table() -> None:
     assert f'"{TicketCounter._meta.db_table}"' in _INCREMENT
     for field in ("center", "service_day", "prefix", "last"):
         assert f'"{TicketCounter._meta.get_field(field).column}"' in _INCREMENT
+
+
+def test_a_tickets_items_read_once_serve_its_call_and_finish(
+    officer, issue, clock, django_capture_on_commit_callbacks
+):
+    """The items written by the issue are kept by the process once the issue commits: the
+    call's and the finish's answers read none; a transfer to a new item is read again, and
+    what a rolled-back transaction wrote is never kept."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from bianmin.hall.selectors import ticket_item_codes
+
+    def item_reads(queries):
+        return [q for q in queries if 'FROM "hall_ticketitem"' in q["sql"]]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = issue(codes=["HZ02", "HZ05"])
+    window_sign_in(actor=officer, window_code="W01")
+    with CaptureQueriesContext(connection) as seen:
+        with django_capture_on_commit_callbacks(execute=True):
+            called = ticket_call_next(actor=officer, window_code="W01")
+        assert ticket_item_codes(called) == ("HZ02", ["HZ02", "HZ05"])
+    assert item_reads(seen.captured_queries) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = ticket_transfer(actor=officer, ticket_id=ticket.pk, item_code="JG01")
+    with CaptureQueriesContext(connection) as seen:
+        assert ticket_item_codes(moved) == ("JG01", ["HZ02", "HZ05", "JG01"])
+    assert len(item_reads(seen.captured_queries)) == 1  # the new item is not among those kept
+
+    other = issue("HZ02")
+
+    @transaction.atomic
+    def read_then_roll_back():
+        ticket_item_codes(other)
+        raise RuntimeError
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        read_then_roll_back()
+    with CaptureQueriesContext(connection) as seen:
+        ticket_item_codes(other)
+    assert len(item_reads(seen.captured_queries)) == 1

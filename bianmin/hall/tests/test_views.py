@@ -430,6 +430,25 @@ def test_settings_screen_saves_and_audits(director, login_client_for, hall, cloc
     assert (saved.weight_elderly, saved.recall_limit, saved.wait_limit_minutes) == (25, 3, 45)
     assert audit_verify_chains() == []
 
+    # a weight past the cap would outrank the waiting limit: refused in Chinese, nothing saved
+    response = client.post("/hall/settings/", {**form, "weight_elderly": 20000})
+    assert response.status_code == 200
+    assert "1000" in response.content.decode()
+    assert "确保" in response.content.decode()
+    assert HallSettings.objects.get(center=hall).weight_elderly == 25
+
+
+def test_the_ticket_table_refuses_a_weight_at_the_overdue_rank(issue, clock) -> None:
+    """The calling rule's segments rest on it (`hall.selectors.pool`)."""
+    from django.db import IntegrityError, transaction
+
+    from bianmin.hall.models import OVERDUE_RANK, Ticket
+
+    ticket = issue("HZ02")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Ticket.objects.filter(pk=ticket.pk).update(priority_weight=OVERDUE_RANK)
+    Ticket.objects.filter(pk=ticket.pk).update(priority_weight=OVERDUE_RANK - 1)
+
 
 def test_hall_pages_show_a_running_campaigns_extended_hours(hall, clock, director) -> None:
     from datetime import time, timedelta

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 
 from bianmin.appointments.events import HomeVisitDone
@@ -88,11 +88,9 @@ def service_event_record(
         day=clock.local(at).date(),
         has_phone=bool(phone),
     )
-    # No look-up first: a replay is rare, and the unique constraint answers it.
-    try:
-        with transaction.atomic():
-            insert(event)  # on every finish: the INSERT compiled once (core.compiled)
-    except IntegrityError:
+    # No look-up first: a replay is rare, and the unique constraint answers it (on every
+    # finish: one INSERT … ON CONFLICT DO NOTHING, compiled once, no savepoint).
+    if not insert(event, unless_duplicate=True):
         return ServiceEvent.objects.get(
             center_id=center_id, kind=kind, reference=str(reference)[:40]
         )
