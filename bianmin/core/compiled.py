@@ -28,7 +28,11 @@ Django answers it: no rows, or the condition dropped under `exclude`). Results a
 (`rows`) or model instances with their annotations and `select_related` instances (`objects`,
 `first`).
 
-`insert` does the same for writing one new row (tickets, events, audit entries); other
+`CompiledFirst` compiles several such queries, segments of one order, into one statement that
+answers with the first row of the first segment that has one (the call's head of the line).
+
+`insert` does the same for writing one new row (tickets, events, audit entries; with
+`unless_duplicate`, a row a unique constraint refuses is left out without an error); other
 writes stay with the ORM.
 """
 

@@ -85,14 +85,18 @@ def _pool(
         mine = Value(0, output_field=IntegerField())
     if item_ids is not None:
         qs = qs.filter(item_id__in=item_ids)
-    return qs.annotate(
-        mine=mine,
-        rank=Case(
-            When(queue_at__lte=limit_at, then=Value(OVERDUE_RANK)),
-            default="priority_weight",
-            output_field=IntegerField(),
-        ),
-    ).order_by("-mine", "-rank", "queue_at", "seq")
+    return qs.annotate(mine=mine, rank=_rank(limit_at)).order_by(
+        "-mine", "-rank", "queue_at", "seq"
+    )
+
+
+def _rank(limit_at: Any) -> Case:
+    """A ticket's rank in the calling order: past the waiting limit above every class."""
+    return Case(
+        When(queue_at__lte=limit_at, then=Value(OVERDUE_RANK)),
+        default="priority_weight",
+        output_field=IntegerField(),
+    )
 
 
 def _pool_head_query(*, items: bool) -> CompiledFirst:
@@ -119,14 +123,11 @@ def _pool_head_query(*, items: bool) -> CompiledFirst:
         )
         if item_ids is not None:
             line = line.filter(item_id__in=item_ids)
-        rank = Case(
-            When(queue_at__lte=limit_at, then=Value(OVERDUE_RANK)),
-            default="priority_weight",
-            output_field=IntegerField(),
-        )
         pooled = line.filter(target_officer__isnull=True)
         segments = [
-            line.filter(target_officer_id=officer_id).order_by(rank.desc(), "queue_at", "seq"),
+            line.filter(target_officer_id=officer_id).order_by(
+                _rank(limit_at).desc(), "queue_at", "seq"
+            ),
             pooled.filter(queue_at__lte=limit_at).order_by("queue_at", "seq"),
             pooled.filter(queue_at__gt=limit_at).order_by("-priority_weight", "queue_at", "seq"),
         ]
