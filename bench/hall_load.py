@@ -20,7 +20,10 @@ range of all rounds — this machine's speed moves by a third within minutes):
 
 Public reads carry `X-Forwarded-For` from 2,000 phone addresses (127.1.x.y), which the
 production throttle (600/min per client over the API) counts per address as it would behind
-the proxy: the throttle stays on, each phone under its limit. Call-next + finish: one wrk
+the proxy: the throttle stays on, each phone under its limit. The tickets read are the bench
+center's 200 most recently issued that still wait, chosen again before each round (a round's
+calls take the head of the line, and a fast one reaches the tickets of the setup: a finished
+ticket's read is another read than a waiting phone's). Call-next + finish: one wrk
 thread and connection per officer (each at their own window), alternating POST call-next and
 POST finish of the ticket just called; req/s counts both, half each.
 
@@ -166,7 +169,7 @@ def _setup() -> dict[str, Any]:
 
     return {
         "county": public(county),
-        "tickets": tickets[-200:],  # the last issued: still waiting during the read phases
+        "tickets": tickets[-200:],  # the last issued: the first round's reads (then _line_tail)
         "province": [public(c) for c in province],
         "province_tickets": province_tickets,
     }
@@ -509,6 +512,21 @@ def _release_windows() -> int:
     return finished
 
 
+def _line_tail(count: int = 200) -> list[str]:
+    """The bench center's most recently issued tickets that still wait: the phones that poll.
+    Chosen again before every round — the calls of a round take the head of the line, and a
+    fast round reaches tickets issued at the setup."""
+    _django_here()
+    from bianmin.core import clock
+    from bianmin.hall.enums import TicketStatus
+    from bianmin.hall.models import Ticket
+
+    waiting = Ticket.objects.filter(
+        center__code="BN", status=TicketStatus.WAITING, service_day=clock.today()
+    ).order_by("-queue_at", "-seq")
+    return list(waiting.values_list("pk", flat=True)[:count])
+
+
 def _pending_tasks() -> int:
     _django_here()
     from huey.contrib.djhuey import HUEY
@@ -607,6 +625,10 @@ def _run_backend(
         bare_url, bare_lua, *_ = runs["bare"]
         measured: dict[str, list[dict[str, Any]]] = {name: [] for name in runs}
         for round_no in range(1, rounds + 1):
+            if round_no > 1:  # the phones that poll are those still waiting
+                tail = run_child(["bench.hall_load", "--tail"], env=env, label="line tail")
+                if tail is not None and tail["tickets"]:
+                    runs.update(hall_runs(base, county, tail["tickets"]))
             for name, (url, lua, threads, connections) in runs.items():
                 # The bare view again right before each endpoint: the machine's speed moves
                 # within a run, so each ratio is taken against the ceiling of the same minute.
@@ -685,6 +707,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--setup", action="store_true")
     parser.add_argument("--pending", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--release", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--tail", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
     if args.setup:
         print(json.dumps(_setup()))
@@ -694,6 +717,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.release:
         print(json.dumps({"finished": _release_windows()}))
+        return 0
+    if args.tail:
+        print(json.dumps({"tickets": _line_tail()}))
         return 0
     if shutil.which("wrk") is None:
         subprocess.run([str(ROOT / "scripts" / "ensure-debian-packages"), "wrk"], check=True)
