@@ -1,8 +1,7 @@
 """Three ways the hot paths use the cache, written once.
 
 * `KeptHere`: values this process keeps by a key that names ONE value for good (a versioned
-  line, a guide list of one generation, a ticket's center), in front of the shared cache (or
-  alone: `here`). A
+  line, a guide list of one generation, a ticket's center), in front of the shared cache. A
   read that the process has already made costs a dict look-up, not a round trip to Redis or an
   unpickling from the local cache. Bounded: emptied when full, after which the shared cache
   answers again.
@@ -38,10 +37,6 @@ class KeptHere[V]:
             if value is not None:
                 self.keep(key, value)
         return value
-
-    def here(self, key: str) -> V | None:
-        """The value this process keeps, without asking the shared cache."""
-        return self._values.get(key)
 
     def keep(self, key: str, value: V) -> None:
         """Keep `value` here only (the caller has put it in the shared cache if it should be)."""

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
-
-from bianmin.core.caching import KeptHere
 from bianmin.core.compiled import CompiledQuery, Slot
 from bianmin.hall.models import Ticket, TicketItem
 
@@ -78,30 +75,21 @@ _ITEM_CODES = CompiledQuery(
 )
 
 
-# A ticket's items are only ever added (the issue writes them, a transfer to a new item adds
-# one and makes it the ticket's item), so what this process has read of them stays true for as
-# long as the ticket's item is among them: the call and the finish of a ticket issued or read
-# here make no query for its items.
-_ITEMS_HERE: KeptHere[tuple[tuple[int, str], ...]] = KeptHere(max_entries=20_000)
+# kept on the ticket instance, as Django keeps a related object it has read
+_READ_ON_INSTANCE = "_item_codes_read"
 
 
 def ticket_item_codes(ticket: Ticket) -> tuple[str, list[str]]:
     """The code of the item the ticket queues for now, and the codes of all its items in
-    order: from this process when it has them (and they include the ticket's item), else from
-    one query."""
-    rows = _ITEMS_HERE.here(ticket.pk)
+    order, from one query — read once per ticket instance: a finish reads them for its event
+    and its answer shows them again (a transfer to a new item, which changes the ticket's item,
+    reads them again)."""
+    rows: tuple[tuple[int, str], ...] | None = ticket.__dict__.get(_READ_ON_INSTANCE)
     if rows is None or all(item_id != ticket.item_id for item_id, _code in rows):
         rows = tuple(_ITEM_CODES.rows(ticket_id=ticket.pk))
-        ticket_items_known(ticket.pk, rows)
+        ticket.__dict__[_READ_ON_INSTANCE] = rows
     current = next((code for item_id, code in rows if item_id == ticket.item_id), None)
     return current if current is not None else ticket.item.code, [code for _id, code in rows]
-
-
-def ticket_items_known(ticket_id: str, rows: tuple[tuple[int, str], ...]) -> None:
-    """Remember a ticket's items (id, code) in their order, once what they were read from (or
-    written by) has committed: rows of a transaction rolled back are never kept."""
-    if rows:
-        transaction.on_commit(lambda: _ITEMS_HERE.keep(ticket_id, rows))
 
 
 def ticket_phone(*, ticket_id: str) -> str:

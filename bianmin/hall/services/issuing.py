@@ -28,7 +28,7 @@ from bianmin.hall import pipeline
 from bianmin.hall.enums import EventKind, IssueChannel, Priority, TicketStatus
 from bianmin.hall.errors import HallError
 from bianmin.hall.models import HallSettings, Ticket, TicketCounter, TicketItem, WaitingTally
-from bianmin.hall.selectors import hall_settings_get, hours_text, ticket_items_known
+from bianmin.hall.selectors import hall_settings_get, hours_text
 from bianmin.hall.services._common import (
     atomic_write,
     change_record,
@@ -228,7 +228,6 @@ def _ticket_issue(
     insert(ticket)  # the INSERT compiled once (core.compiled)
     for position, item in enumerate(items):
         insert(TicketItem(ticket=ticket, item_id=item.pk, position=position))
-    ticket_items_known(ticket.pk, tuple((item.pk, item.code) for item in items))
     change_record(
         EventKind.ISSUE,
         actor=actor,
