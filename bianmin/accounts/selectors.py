@@ -100,7 +100,7 @@ class DayHours:
 
 
 HOURS_CACHE_SECONDS = 600
-_HOURS_GENERATION = Generation("accounts:hours:gen")
+_HOURS_GENERATION = Generation("accounts:hours:gen", read_together=True)
 # A key names one center's hours on one day under one generation for good: kept in the process
 # too (DayHours is frozen), so an issue reads the generation and nothing more.
 _HOURS_HERE: KeptHere[tuple[DayHours | None]] = KeptHere(max_entries=4096)

@@ -133,7 +133,7 @@ def guide_item(*, code: str, center_code: str = "") -> tuple[ServiceItem, list[o
 # variant (catalogue signals) and a waiver policy (fees connects its model in apps.ready).
 
 GUIDE_CACHE_SECONDS = 3600
-_GUIDE_GENERATION = Generation("catalogue:guide:gen")
+_GUIDE_GENERATION = Generation("catalogue:guide:gen", read_together=True)
 
 
 def guide_forget() -> None:

@@ -17,13 +17,25 @@ one thread lives as long as the process and keeps its connection between request
 end, which run on the same lane). Requests sharing a lane run one after the other, exactly as a
 WSGI server's fixed thread pool serves them. An async view would still work (Django runs it with
 `async_to_sync`), only without the benefit.
+
+Each request crosses to its lane twice: once for `request_started`, the request's making and the
+whole chain (Django's handler crosses for the signal and for the chain separately), and once for
+`response.close` (which sends `request_finished`) after the response has gone out. A streaming
+response is sent as Django sends it, watching for the client's disconnect; any other response is
+complete when the chain returns (our views are synchronous), so there is nothing to cancel.
 """
 
+import asyncio
+from contextlib import closing
 from typing import Any
 
 from asgiref.sync import SyncToAsync, ThreadSensitiveContext, sync_to_async
 from django.conf import settings
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse, HttpResponseBase
+from django.urls import set_script_prefix
 
 from bianmin.core import push
 
@@ -43,8 +55,7 @@ class OneHopASGIHandler(ASGIHandler):
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
-        chain: Any = self._middleware_chain  # type: ignore[has-type]
-        self._middleware_chain = sync_to_async(chain, thread_sensitive=True)
+        self._respond_on_lane = sync_to_async(self._respond, thread_sensitive=True)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -58,3 +69,44 @@ class OneHopASGIHandler(ASGIHandler):
         finally:
             SyncToAsync.thread_sensitive_context.reset(token)
             lane.busy -= 1
+
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        with closing(body_file):
+            set_script_prefix(get_script_prefix(scope))
+            response = await self._respond_on_lane(scope, body_file)
+            if response.streaming:
+                await self._send_streaming(response, receive, send)
+            else:
+                await self.send_response(response, send)
+            await sync_to_async(response.close)()
+
+    def _respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
+        """On the lane: what Django's handler does across two hops, in one."""
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, error_response = self.create_request(scope, body_file)
+        if request is None:
+            assert error_response is not None
+            return error_response
+        response = self.get_response(request)  # the synchronous chain, as under WSGI
+        response._handler_class = self.__class__  # type: ignore[attr-defined]
+        if isinstance(response, FileResponse):
+            response.block_size = self.chunk_size
+        return response
+
+    async def _send_streaming(self, response: HttpResponseBase, receive: Any, send: Any) -> None:
+        """Stream until done or until the client goes away, as Django does."""
+
+        class Sent(Exception):
+            pass
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self.listen_for_disconnect(receive))
+                await self.send_response(response, send)
+                raise Sent
+        except* (Sent, RequestAborted):
+            pass

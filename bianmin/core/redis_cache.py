@@ -66,13 +66,24 @@ class RedisCache(django_redis.RedisCache):
         """Add 1 to the integer at `key`, or start it at `start` + 1 when it is missing (kept
         without expiry), in one round trip; Django's `incr` asks EXISTS first and refuses a
         missing key. Integers are stored as Django's serializer stores them (plain digits)."""
+        value, _other = self.incr_or_start_and_get(key, start, None)
+        return value
+
+    def incr_or_start_and_get(self, key: str, start: int, other: str | None) -> tuple[int, Any]:
+        """`incr_or_start`, and the value at `other` (None when missing) in the same round trip
+        (what the caller needs next, e.g. whether anybody follows what just changed)."""
         made = self.make_and_validate_key(key)
         client = self._cache.get_client(made, write=True)
         with client.pipeline(transaction=True) as pipe:  # MULTI … EXEC
             pipe.set(made, start, nx=True)
             pipe.incr(made)
-            _started, value = pipe.execute()
-        return int(value)
+            if other is not None:
+                pipe.get(self.make_and_validate_key(other))
+            replies = pipe.execute()
+        found = None
+        if other is not None and replies[2] is not None:
+            found = self._cache._serializer.loads(replies[2])  # type: ignore[attr-defined]
+        return int(replies[1]), found
 
     def hit(self, key: str, timeout: int) -> int:
         """Count one hit in the fixed window at `key` and return the hits so far, this one

@@ -7,8 +7,10 @@ Two groups per center:
 * the center's line (`line_group`): after each change of the line, ONE message carrying every
   waiting number's people ahead and estimated wait and the numbers being called, for the
   citizens' position pages, the hall board and the officers' workspaces. However many rows a
-  transaction touches, the line is computed and sent once when it commits
-  (`line_push_on_commit`), not once per client.
+  transaction touches, the line is computed and sent once when it commits, not once per
+  client: the line's version moves once per transaction (`selectors.hall_changed`), and that
+  bump reads whether anybody follows the line in the same round trip, then calls
+  `line_send_now` with what it read.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 
 from bianmin.core import push
 
@@ -56,50 +58,31 @@ def line_listening_key(center_id: int) -> str:
     return f"hall:line:listening:{center_id}"
 
 
-def _nobody_listens(layer: Any, center_id: int) -> bool:
+_UNREAD = object()
+
+
+def _nobody_listens(layer: Any, center_id: int, marked: Any) -> bool:
     """True when nobody can receive the center's line: the in-memory layer of a one-process
     server keeps its groups in a dict; otherwise no hub has marked the center as followed in
-    the last LISTENING_SECONDS. Then the line (all waiting tickets) is not even computed."""
+    the last LISTENING_SECONDS (`marked`, the mark as the caller read it, or read here). Then
+    the line (all waiting tickets) is not even computed."""
     if isinstance(layer, InMemoryChannelLayer):
         return not layer.groups.get(line_group(center_id))
-    return not cache.get(line_listening_key(center_id))
+    if marked is _UNREAD:
+        marked = cache.get(line_listening_key(center_id))
+    return not marked
 
 
-def line_send_now(center_id: int, build: Callable[[int], str]) -> None:
-    """Compute the center's line message (`build`, JSON text) and send it to the line group."""
+def line_send_now(center_id: int, build: Callable[[int], str], marked: Any = _UNREAD) -> None:
+    """Compute the center's line message (`build`, JSON text) and send it to the line group.
+    `marked`: the center's listening mark, when the caller has read it already."""
     try:
         layer = get_channel_layer(push.LIVE_LAYER)
         if layer is None:
             return
-        if _nobody_listens(layer, center_id):
+        if _nobody_listens(layer, center_id, marked):
             return
         text = build(center_id)
         push.group_send(line_group(center_id), {"type": "hall.line", "text": text})
     except Exception:
         log.warning("line push failed for center %s", center_id, exc_info=True)
-
-
-class _LinePush:
-    """The on-commit callback of one center's line push (recognizable in the pending list)."""
-
-    def __init__(self, center_id: int, build: Callable[[int], str]) -> None:
-        self.center_id = center_id
-        self.build = build
-
-    def __call__(self) -> None:
-        line_send_now(self.center_id, self.build)
-
-
-def line_push_on_commit(center_id: int, build: Callable[[int], str]) -> None:
-    """Send the center's line once when the current transaction commits (at once outside one).
-
-    A call saves the ticket, an event and an audit entry, each of which reports a change: the
-    callbacks already waiting for this commit are looked at first, so one transaction makes
-    one message per center. A rolled-back transaction (or savepoint) drops its callbacks with
-    it, so nothing is sent for a change that did not happen."""
-    if connection.in_atomic_block:
-        for entry in connection.run_on_commit:
-            pending = entry[1]
-            if isinstance(pending, _LinePush) and pending.center_id == center_id:
-                return
-    transaction.on_commit(_LinePush(center_id, build))

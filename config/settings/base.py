@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bianmin.core.middleware.GenerationSnapshotMiddleware",
     "bianmin.core.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "bianmin.core.middleware.RequestIdMiddleware",

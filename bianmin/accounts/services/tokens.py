@@ -79,7 +79,7 @@ def api_token_create(
 # gets its own copy of the account.
 
 TOKEN_CACHE_SECONDS = 300
-_LOOKUP_GENERATION = Generation("accounts:tokens:gen")
+_LOOKUP_GENERATION = Generation("accounts:tokens:gen", read_together=True)
 _TOKENS_HERE: KeptHere[ApiToken] = KeptHere(max_entries=4096)
 
 

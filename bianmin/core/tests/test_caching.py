@@ -1,8 +1,10 @@
+import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import transaction
 
-from bianmin.core.caching import Generation
+from bianmin.core import caching
+from bianmin.core.caching import Generation, generations_read_together
 
 
 def _shared(generation: Generation) -> object:
@@ -80,3 +82,91 @@ def test_a_lost_generation_starts_where_no_earlier_one_was(db) -> None:
             generation._bump()  # so does a bump
             seen.add(generation.current())
     assert len(seen) == 10
+
+
+@pytest.fixture
+def read_together(monkeypatch) -> tuple[Generation, Generation]:
+    monkeypatch.setattr(caching, "_READ_TOGETHER", [])
+    return Generation("test:a", read_together=True), Generation("test:b", read_together=True)
+
+
+def _cache_reads(monkeypatch) -> list[str]:
+    reads: list[str] = []
+    real_get_many, real_get_or_set = cache.get_many, cache.get_or_set
+
+    def get_many(keys):
+        reads.append("many")
+        return real_get_many(keys)
+
+    def get_or_set(key, *args, **kwargs):
+        reads.append(key)
+        return real_get_or_set(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", get_many)
+    monkeypatch.setattr(cache, "get_or_set", get_or_set)
+    return reads
+
+
+def test_a_request_reads_the_process_wide_generations_together_once(
+    db, read_together, monkeypatch
+) -> None:
+    a, b = read_together
+    first_a, first_b = a.current(), b.current()  # outside a request: one read each
+    reads = _cache_reads(monkeypatch)
+    with generations_read_together():
+        assert (a.current(), b.current(), a.current()) == (first_a, first_b, first_a)
+    assert reads == ["many"]  # both in one round trip, kept for the request
+    reads.clear()
+    assert a.current() == first_a
+    assert reads == ["test:a"]  # after the request: read again
+
+
+def test_a_generation_missing_from_the_cache_is_started_within_the_snapshot(
+    db, read_together, monkeypatch
+) -> None:
+    a, _b = read_together
+    cache.delete(a.key)
+    reads = _cache_reads(monkeypatch)
+    with generations_read_together():
+        started = a.current()
+        assert a.current() == started == _shared(a)
+    assert reads == ["many", "test:a"]
+
+
+def test_a_bump_the_request_commits_is_read_by_the_rest_of_the_request(
+    transactional_db, read_together
+) -> None:
+    a, b = read_together
+    with generations_read_together():
+        first_a, first_b = a.current(), b.current()
+        a.bump()  # autocommit: moved at once
+        assert a.current() == first_a + 1 == _shared(a)
+        assert b.current() == first_b  # the rest of the snapshot holds
+
+
+def test_another_process_bump_is_seen_by_the_next_request_not_the_current_one(
+    db, read_together
+) -> None:
+    a, _b = read_together
+    with generations_read_together():
+        first = a.current()
+        cache.incr(a.key)  # another process's commit
+        assert a.current() == first  # one request, one snapshot
+    with generations_read_together():
+        assert a.current() == first + 1
+
+
+def test_a_bump_reads_a_key_and_hands_it_on_after_the_commit(
+    db, django_capture_on_commit_callbacks
+) -> None:
+    generation = Generation("test:gen")
+    first = generation.current()
+    cache.set("test:mark", "followed")
+    seen: list[object] = []
+    with django_capture_on_commit_callbacks(execute=True) as pending:
+        generation.bump(read="test:mark", then=seen.append)
+        generation.bump(read="test:other", then=seen.append)  # the transaction's first is kept
+        assert seen == []
+    assert len(pending) == 1
+    assert seen == ["followed"]
+    assert generation.current() == first + 1

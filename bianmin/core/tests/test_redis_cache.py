@@ -25,7 +25,7 @@ def backend(settings):
     location = settings.CACHES["default"]["LOCATION"]
     cache = RedisCache(location, {"KEY_PREFIX": "test-kept-client"})
     yield cache
-    cache.delete_many([f"n{i}" for i in range(8)] + ["a", "gen"])
+    cache.delete_many([f"n{i}" for i in range(8)] + ["a", "gen", "mark"])
 
 
 def test_one_client_serves_every_operation(backend) -> None:
@@ -84,6 +84,24 @@ def test_incr_or_start_starts_a_missing_counter_and_adds_one_after(backend) -> N
     assert backend.incr("gen") == 1_003
     client = backend._cache.get_client()
     assert client.ttl(backend.make_key("gen")) == -1  # kept without expiry, as generations are
+
+
+def test_incr_or_start_and_get_reads_another_key_in_the_same_round_trip(
+    backend, monkeypatch
+) -> None:
+    calls = []
+    real = backend._cache.get_client
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backend._cache, "get_client", counted)
+    assert backend.incr_or_start_and_get("gen", 10, "mark") == (11, None)  # the mark: missing
+    backend.set("mark", {"hub": 1})
+    calls.clear()
+    assert backend.incr_or_start_and_get("gen", 10, "mark") == (12, {"hub": 1})
+    assert len(calls) == 1  # one MULTI … EXEC for the bump and the read
 
 
 def test_incr_or_start_counts_every_concurrent_bump(backend) -> None:

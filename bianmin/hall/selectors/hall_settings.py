@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import DayHours, center_hours
 from bianmin.core import clock
-from bianmin.core.caching import forget_now_and_at_commit
+from bianmin.core.caching import Generation, KeptHere
 from bianmin.hall.models import HallSettings
 
 # --- hours -----------------------------------------------------------------------------------
@@ -32,28 +34,32 @@ def hall_hours_today(*, center_id: int) -> str:
 
 
 SETTINGS_CACHE_SECONDS = 300
-
-
-def _settings_key(center_id: int) -> str:
-    return f"hall:settings:{center_id}"
+# Changed a few times a year, by any center: one generation for all, read with the other
+# process-wide ones (one round trip per request), and each center's row kept in the process
+# under it, so an issue, a call or a position read asks Redis for nothing more.
+_SETTINGS_GENERATION = Generation("hall:settings:gen", read_together=True)
+_SETTINGS_HERE: KeptHere[HallSettings] = KeptHere(max_entries=1024)
 
 
 def hall_settings_get(*, center_id: int) -> HallSettings:
     """The hall's settings, or the defaults (unsaved) when the director has set none.
 
-    Read on every issue, call and position read, changed a few times a year: kept in the cache
-    (shared by every worker with Redis) and forgotten whenever a row is saved or deleted
-    (`hall_settings_forget`, connected in apps.ready)."""
-    key = _settings_key(center_id)
-    found = cache.get(key)
+    Read on every issue, call and position read: kept in the process and in the shared cache
+    under the settings' generation, which moves whenever a row is saved or deleted
+    (`hall_settings_forget`, connected in apps.ready). A copy each time: the settings screen
+    binds its form to it, and a form changes the instance it holds."""
+    key = f"hall:settings:{_SETTINGS_GENERATION.current()}:{center_id}"
+    found = _SETTINGS_HERE.get(key)
     if found is None:
         found = HallSettings.objects.filter(center_id=center_id).first()
         found = found if found is not None else HallSettings(center_id=center_id)
         cache.set(key, found, SETTINGS_CACHE_SECONDS)
-    return found
+        _SETTINGS_HERE.keep(key, found)
+    return copy.copy(found)
 
 
 def hall_settings_forget(*, center_id: int) -> None:
-    """The settings changed: the cached row is dropped (now and at commit). The waiting
-    limit and the weights order the line: the caller also calls `hall_changed`."""
-    forget_now_and_at_commit(_settings_key(center_id))
+    """A center's settings changed: every center's kept settings are stale when the change
+    commits (the changing transaction reads its own at once). The waiting limit and the weights
+    order the line: the caller also calls `hall_changed`."""
+    _SETTINGS_GENERATION.bump()

@@ -3,6 +3,7 @@ ticket, the live pages' message, and a ticket's public state."""
 
 from __future__ import annotations
 
+import functools
 import json
 import statistics
 from dataclasses import dataclass, field
@@ -40,9 +41,12 @@ POSITIONS_SECONDS = 120
 def hall_changed(*, center_id: int) -> None:
     """The center's line changed: its version moves when the change commits (until then the
     changing transaction reads the line under a version of its own: `Generation.bump`)."""
-    Generation(_VERSION.format(center_id)).bump()
-    # and tell the center's live pages, once per transaction, after the commit
-    live.line_push_on_commit(center_id, line_message_text)
+    # and tell the center's live pages, once per transaction, after the commit; the bump reads
+    # whether anybody follows the line in its own round trip
+    Generation(_VERSION.format(center_id)).bump(
+        read=live.line_listening_key(center_id),
+        then=functools.partial(live.line_send_now, center_id, line_message_text),
+    )
 
 
 def _center_version(center_id: int) -> int:

@@ -18,6 +18,7 @@ from bianmin.core import push
 from bianmin.core.permissions import Role
 from bianmin.hall import live
 from bianmin.hall.enums import IssueChannel
+from bianmin.hall.selectors import hall_changed
 from bianmin.hall.services import ticket_call_next, ticket_issue, window_sign_in
 from bianmin.hall.tests.factories import WindowFactory
 from config.websockets import websocket_urlpatterns
@@ -137,28 +138,42 @@ def test_unknown_center_is_refused_and_pings_and_asks_are_answered(hall, issue, 
     assert got["soon"] is True
 
 
-def test_one_transaction_schedules_one_line_push_per_center(
-    db, django_capture_on_commit_callbacks
+def _sent_lines(monkeypatch) -> list[tuple[int, Any]]:
+    """The line pushes made (center, the listening mark the bump read), recorded."""
+    sent: list[tuple[int, Any]] = []
+    monkeypatch.setattr(
+        live, "line_send_now", lambda center, build, marked: sent.append((center, marked))
+    )
+    return sent
+
+
+def test_one_transaction_sends_one_line_per_center_with_the_mark_its_bump_read(
+    db, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
-    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+    sent = _sent_lines(monkeypatch)
+    cache.set(live.line_listening_key(1), 1, live.LISTENING_SECONDS)  # a hub follows center 1
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         for center_id in (1, 1, 2, 1, 2):
-            live.line_push_on_commit(center_id, str)
-    pushes = [c for c in callbacks if isinstance(c, live._LinePush)]
-    assert sorted(p.center_id for p in pushes) == [1, 2]
+            hall_changed(center_id=center_id)
+        assert sent == []  # nothing before the commit
+    assert len(callbacks) == 2  # one bump (with its push) per center
+    assert sorted(sent) == [(1, 1), (2, None)]
 
 
 def test_a_rolled_back_savepoint_takes_its_push_with_it(
-    db, django_capture_on_commit_callbacks
+    db, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
-    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+    sent = _sent_lines(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         try:
             with transaction.atomic():
-                live.line_push_on_commit(7, str)
+                hall_changed(center_id=7)
+                hall_changed(center_id=8)
                 raise RuntimeError("roll back")
         except RuntimeError:
             pass
-        live.line_push_on_commit(7, str)  # the change after the rollback is still pushed
-    assert [c.center_id for c in callbacks if isinstance(c, live._LinePush)] == [7]
+        hall_changed(center_id=7)  # the change after the rollback is still pushed
+    assert sent == [(7, None)]
 
 
 class _BrokenLayer(InMemoryChannelLayer):
