@@ -5,8 +5,9 @@ import asyncio
 from typing import Any
 
 
-async def asgi_get(app: Any, path: str) -> dict[str, Any]:
-    scope = {
+def http_get_scope(path: str, query: bytes = b"") -> dict[str, Any]:
+    """The scope of a GET of `path` from a local client."""
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
@@ -14,12 +15,16 @@ async def asgi_get(app: Any, path: str) -> dict[str, Any]:
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query,
         "root_path": "",
         "headers": [(b"host", b"127.0.0.1")],
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
     }
+
+
+async def asgi_get(app: Any, path: str) -> dict[str, Any]:
+    scope = http_get_scope(path)
     answer: dict[str, Any] = {"body": b""}
     delivered = asyncio.Event()
 

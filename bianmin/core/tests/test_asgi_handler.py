@@ -14,7 +14,7 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 
 from config.asgi import application
-from tests.support.asgi import asgi_get
+from tests.support.asgi import asgi_get, http_get_scope
 
 
 def _get(path: str) -> dict[str, Any]:
@@ -128,20 +128,7 @@ urlpatterns = [path("stream/", _stream)]
 
 async def _streamed(query: bytes, *, disconnect_after: int | None) -> dict[str, Any]:
     """GET /stream/ on this module's URLs; the client leaves after `disconnect_after` parts."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/stream/",
-        "raw_path": b"/stream/",
-        "query_string": query,
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
+    scope = http_get_scope("/stream/", query)
     answer: dict[str, Any] = {"parts": 0, "body": b"", "ended": False}
     asked = asyncio.Event()
     gone = asyncio.Event()

@@ -86,10 +86,9 @@ def test_incr_or_start_starts_a_missing_counter_and_adds_one_after(backend) -> N
     assert client.ttl(backend.make_key("gen")) == -1  # kept without expiry, as generations are
 
 
-def test_incr_or_start_and_get_reads_another_key_in_the_same_round_trip(
-    backend, monkeypatch
-) -> None:
-    calls = []
+def _client_calls(backend, monkeypatch) -> list[int]:
+    """One entry per client the backend takes from its pool (one round trip each here)."""
+    calls: list[int] = []
     real = backend._cache.get_client
 
     def counted(*args, **kwargs):
@@ -97,6 +96,13 @@ def test_incr_or_start_and_get_reads_another_key_in_the_same_round_trip(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(backend._cache, "get_client", counted)
+    return calls
+
+
+def test_incr_or_start_and_get_reads_another_key_in_the_same_round_trip(
+    backend, monkeypatch
+) -> None:
+    calls = _client_calls(backend, monkeypatch)
     assert backend.incr_or_start_and_get("gen", 10, "mark") == (11, None)  # the mark: missing
     backend.set("mark", {"hub": 1})
     calls.clear()
@@ -143,13 +149,6 @@ def test_the_throttles_counter_uses_one_round_trip_on_redis(backend, monkeypatch
     from bianmin.core import ratelimit
 
     monkeypatch.setattr(ratelimit, "caches", {"default": backend})
-    calls = []
-    real = backend._cache.get_client
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(backend._cache, "get_client", counted)
+    calls = _client_calls(backend, monkeypatch)
     assert [ratelimit.cache_hit("a", 60) for _ in range(2)] == [1, 2]
     assert len(calls) == 2  # one client call (one MULTI … EXEC) per hit
