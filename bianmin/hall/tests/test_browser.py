@@ -16,6 +16,7 @@ from bianmin.core.permissions import Role
 from bianmin.hall.enums import IssueChannel
 from bianmin.hall.services import ticket_issue, window_sign_in
 from tests.support.clock import real_now
+from tests.support.hours import open_all_day_today
 from tests.support.served import served_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -40,9 +41,8 @@ def server(django_db_setup):
 
 @pytest.fixture
 def open_hall(center, windows, catalogue, make_staff):
-    # The server runs on the real clock: keep the hall open all day for this test.
-    center.opens_at, center.closes_at = dtime(0, 0), dtime(23, 59, 59)
-    center.save()
+    # The server runs on the real clock: keep the hall open all day, any day, for this test.
+    open_all_day_today(center)
     officer = make_staff(Role.OFFICER)
     window_sign_in(actor=officer, window_code="W03")
     return {

@@ -18,6 +18,7 @@ from bianmin.hall.models import Window
 from bianmin.hall.services import ticket_issue, window_sign_in
 from tests.support.browser import session_cookie
 from tests.support.clock import real_now
+from tests.support.hours import open_all_day_today
 from tests.support.served import served_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -37,9 +38,8 @@ def test_a_call_updates_the_big_screen_without_a_reload(
     # Its own center (nothing shared with other browser modules), open all day: the server
     # runs on the real clock while this process may be travelling, so every row the server
     # reads (sign-in, ticket, token) is written at the real time.
-    center = Center.objects.create(
-        code="DP", name="大屏测试中心", opens_at=dtime(0, 0), closes_at=dtime(23, 59, 59)
-    )
+    center = Center.objects.create(code="DP", name="大屏测试中心")
+    open_all_day_today(center)
     for i in (1, 2, 3):
         Window.objects.create(center=center, code=f"W{i:02d}", name=f"{i}号窗口")
     officer = make_staff(Role.OFFICER, username="officer_screen", center_=center)
