@@ -62,16 +62,11 @@ class RedisCache(django_redis.RedisCache):
         request's CPU here); the local-memory cache of the embedded default still runs it, so
         the test suite still sees such a key."""
 
-    def incr_or_start(self, key: str, start: int) -> int:
-        """Add 1 to the integer at `key`, or start it at `start` + 1 when it is missing (kept
-        without expiry), in one round trip; Django's `incr` asks EXISTS first and refuses a
-        missing key. Integers are stored as Django's serializer stores them (plain digits)."""
-        value, _other = self.incr_or_start_and_get(key, start, None)
-        return value
-
     def incr_or_start_and_get(self, key: str, start: int, other: str | None) -> tuple[int, Any]:
-        """`incr_or_start`, and the value at `other` (None when missing) in the same round trip
-        (what the caller needs next, e.g. whether anybody follows what just changed)."""
+        """Add 1 to the integer at `key`, or start it at `start` + 1 when it is missing (kept
+        without expiry), and read the value at `other` (None when missing, or when `other` is
+        None), in one round trip; Django's `incr` asks EXISTS first and refuses a missing key.
+        Integers are stored as Django's serializer stores them (plain digits)."""
         made = self.make_and_validate_key(key)
         client = self._cache.get_client(made, write=True)
         with client.pipeline(transaction=True) as pipe:  # MULTI … EXEC

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import Any
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
-from django.core.cache import cache
 from django.db import transaction
 
 from bianmin.core import push
@@ -58,24 +57,19 @@ def line_listening_key(center_id: int) -> str:
     return f"hall:line:listening:{center_id}"
 
 
-_UNREAD = object()
-
-
 def _nobody_listens(layer: Any, center_id: int, marked: Any) -> bool:
     """True when nobody can receive the center's line: the in-memory layer of a one-process
     server keeps its groups in a dict; otherwise no hub has marked the center as followed in
-    the last LISTENING_SECONDS (`marked`, the mark as the caller read it, or read here). Then
-    the line (all waiting tickets) is not even computed."""
+    the last LISTENING_SECONDS (`marked`: the mark at `line_listening_key`, as the line's
+    version bump read it). Then the line (all waiting tickets) is not even computed."""
     if isinstance(layer, InMemoryChannelLayer):
         return not layer.groups.get(line_group(center_id))
-    if marked is _UNREAD:
-        marked = cache.get(line_listening_key(center_id))
     return not marked
 
 
-def line_send_now(center_id: int, build: Callable[[int], str], marked: Any = _UNREAD) -> None:
-    """Compute the center's line message (`build`, JSON text) and send it to the line group.
-    `marked`: the center's listening mark, when the caller has read it already."""
+def line_send_now(center_id: int, build: Callable[[int], str], marked: Any) -> None:
+    """Compute the center's line message (`build`, JSON text) and send it to the line group,
+    unless nobody follows it (`marked`, the center's listening mark read with the bump)."""
     try:
         layer = get_channel_layer(push.LIVE_LAYER)
         if layer is None:

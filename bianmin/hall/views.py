@@ -4,6 +4,7 @@ authorise, call one service or selector, render."""
 
 from __future__ import annotations
 
+import copy
 import secrets
 from typing import Any
 
@@ -641,13 +642,10 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
     if user.center_id is None:
         raise Http404
     current = hall_settings_get(center_id=user.center_id)
-    form = HallSettingsForm(request.POST or None, instance=current)
+    # the form changes the instance it holds: a copy, not the one every reader shares
+    form = HallSettingsForm(request.POST or None, instance=copy.copy(current))
     if request.method == "POST" and form.is_valid():
-        changes = {
-            k: v
-            for k, v in form.cleaned_data.items()
-            if getattr(hall_settings_get(center_id=user.center_id), k) != v
-        }
+        changes = {k: v for k, v in form.cleaned_data.items() if getattr(current, k) != v}
         try:
             services.hall_settings_update(actor=user, center_id=user.center_id, changes=changes)
         except DomainError as exc:

@@ -78,8 +78,14 @@ def test_threads_starting_together_build_one_pool_and_one_client(backend) -> Non
 
 
 def test_incr_or_start_starts_a_missing_counter_and_adds_one_after(backend) -> None:
-    assert backend.incr_or_start("gen", 1_000) == 1_001  # missing: started, then moved
-    assert backend.incr_or_start("gen", 5) == 1_002  # present: the start is ignored
+    assert backend.incr_or_start_and_get("gen", 1_000, None) == (
+        1_001,
+        None,
+    )  # missing: started, then moved
+    assert backend.incr_or_start_and_get("gen", 5, None) == (
+        1_002,
+        None,
+    )  # present: the start is ignored
     assert backend.get("gen") == 1_002  # read back as Django's serializer stores integers
     assert backend.incr("gen") == 1_003
     client = backend._cache.get_client()
@@ -113,7 +119,7 @@ def test_incr_or_start_and_get_reads_another_key_in_the_same_round_trip(
 def test_incr_or_start_counts_every_concurrent_bump(backend) -> None:
     def bump(_i: int) -> None:
         for _ in range(100):
-            backend.incr_or_start("gen", 0)
+            backend.incr_or_start_and_get("gen", 0, None)
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(bump, range(8)))

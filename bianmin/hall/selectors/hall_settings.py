@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
@@ -46,8 +44,8 @@ def hall_settings_get(*, center_id: int) -> HallSettings:
 
     Read on every issue, call and position read: kept in the process and in the shared cache
     under the settings' generation, which moves whenever a row is saved or deleted
-    (`hall_settings_forget`, connected in apps.ready). A copy each time: the settings screen
-    binds its form to it, and a form changes the instance it holds."""
+    (`hall_settings_forget`, connected in apps.ready). The instance is shared by every reader
+    in the process: read it, never change it (the settings screen binds its form to a copy)."""
     key = f"hall:settings:{_SETTINGS_GENERATION.current()}:{center_id}"
     found = _SETTINGS_HERE.get(key)
     if found is None:
@@ -55,7 +53,7 @@ def hall_settings_get(*, center_id: int) -> HallSettings:
         found = found if found is not None else HallSettings(center_id=center_id)
         cache.set(key, found, SETTINGS_CACHE_SECONDS)
         _SETTINGS_HERE.keep(key, found)
-    return copy.copy(found)
+    return found
 
 
 def hall_settings_forget(*, center_id: int) -> None:

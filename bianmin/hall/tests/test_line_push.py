@@ -210,7 +210,7 @@ def test_a_failed_line_push_never_breaks_a_call(
     def broken_build(center_id: int) -> str:
         raise RuntimeError("the line could not be computed")
 
-    live.line_send_now(hall.pk, broken_build)  # a failing computation is swallowed as well
+    live.line_send_now(hall.pk, broken_build, 1)  # a failing computation is swallowed as well
 
 
 class _RecordingLayer:
@@ -236,13 +236,28 @@ def test_a_line_nobody_follows_is_not_computed_and_a_followed_one_is_sent_once(
         built.append(center_id)
         return "{}"
 
-    live.line_send_now(hall.pk, build)
+    live.line_send_now(hall.pk, build, None)
     assert (built, layer.sent) == ([], [])  # no hub has marked the center: nothing computed
 
-    cache.set(live.line_listening_key(hall.pk), 1, live.LISTENING_SECONDS)
-    live.line_send_now(hall.pk, build)
+    live.line_send_now(hall.pk, build, 1)  # the bump read a hub's mark
     assert built == [hall.pk]
     assert layer.sent == [(live.line_group(hall.pk), {"type": "hall.line", "text": "{}"})]
+
+
+@pytest.mark.django_db
+def test_a_change_pushes_the_line_only_when_its_bump_finds_a_hub_s_mark(
+    hall, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    layer = _RecordingLayer()
+    monkeypatch.setattr(live, "get_channel_layer", lambda alias="default": layer)
+    monkeypatch.setattr(push, "get_channel_layer", lambda alias="default": layer)
+    with django_capture_on_commit_callbacks(execute=True):
+        hall_changed(center_id=hall.pk)
+    assert layer.sent == []  # nobody follows the line
+    cache.set(live.line_listening_key(hall.pk), 1, live.LISTENING_SECONDS)
+    with django_capture_on_commit_callbacks(execute=True):
+        hall_changed(center_id=hall.pk)
+    assert [group for group, _message in layer.sent] == [live.line_group(hall.pk)]
 
 
 def test_a_line_hub_marks_its_center_as_followed_while_it_runs() -> None:
