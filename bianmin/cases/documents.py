@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 
 from bianmin.accounts.selectors import center_hours
 from bianmin.cases.checklist import facts_summary
 from bianmin.cases.enums import MaterialState
 from bianmin.cases.models import Case, MissingNotice
 from bianmin.cases.pipeline import promised_label
+from bianmin.core import clock
 from bianmin.core.pdf import Document
 from bianmin.core.public_urls import public_url
 
@@ -60,7 +60,7 @@ def notice_pdf(notice: MissingNotice, request: HttpRequest | None = None) -> byt
             ("受理编号", case.number),
             ("申请人", case.applicant_name_masked),
             ("申请事项", f"{case.item.code} {case.item.name}"),
-            ("告知日期", _date(timezone.localtime(notice.created_at))),
+            ("告知日期", _date(clock.local(notice.created_at))),
             ("申请人情况", facts_summary(notice.facts) or "—"),
         ]
     )
@@ -96,7 +96,7 @@ def notice_pdf(notice: MissingNotice, request: HttpRequest | None = None) -> byt
     doc.paragraph(
         f"请携带上述材料原件到{center.name}（{center.address or '本中心'}）任一综合窗口办理，"
         f"出示本告知单或报受理编号 {case.number} 即可，无需重新排队取号预审。"
-        f"工作时间：工作日 {_hours_text(center.pk, timezone.localtime(notice.created_at).date())}。",
+        f"工作时间：工作日 {_hours_text(center.pk, clock.local(notice.created_at).date())}。",
         indent=True,
     )
     doc.field_rows(
@@ -116,7 +116,7 @@ def receipt_pdf(case: Case, request: HttpRequest | None = None) -> bytes:
     doc = Document(title=f"受理回执 {case.number}", page="a4")
     doc.heading(center.name)
     doc.heading("受理回执（容缺受理）" if case.accepted_with_gaps else "受理回执")
-    accepted = timezone.localtime(case.accepted_at) if case.accepted_at else None
+    accepted = clock.local(case.accepted_at) if case.accepted_at else None
     rows = [
         ("受理编号", case.number),
         ("申请人", case.applicant_name_masked),

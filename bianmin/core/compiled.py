@@ -31,7 +31,8 @@ Django answers it: no rows, or the condition dropped under `exclude`). Results a
 `CompiledFirst` compiles several such queries, segments of one order, into one statement that
 answers with the first row of the first segment that has one (the call's head of the line).
 
-`insert` does the same for writing one new row (tickets, events, audit entries; with
+`CompiledUpdate` compiles a queryset's `update()` the same way (the call's claim of a ticket, a
+finish), and `insert` writes one new row (tickets, events, audit entries; with
 `unless_duplicate`, a row a unique constraint refuses is left out without an error); other
 writes stay with the ORM.
 """
@@ -51,7 +52,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import FETCH_ONE, BinaryField, Model
 from django.db.models.query import get_related_populators
 from django.db.models.signals import post_save, pre_save
-from django.db.models.sql import InsertQuery
+from django.db.models.sql import InsertQuery, UpdateQuery
 
 
 class Slot(enum.Enum):
@@ -120,6 +121,17 @@ class _Compiled:
         self.attnames = attnames
         self.related = related  # Django's populators of select_related() instances
         self.annotations = annotations
+
+
+# How a compilation's rows are read: converters per column, then (for model instances) the
+# model, its attribute names, the select_related populators and the annotations' columns.
+_Reading = tuple[dict[int, Any], type[Model] | None, list[str], list[Any], dict[str, int]]
+
+
+def _as_sql(query: Any, connection: BaseDatabaseWrapper) -> tuple[Any, str, list[Any]]:
+    compiler = query.get_compiler(using=connection.alias)
+    sql, params = compiler.as_sql()
+    return compiler, sql, list(params)
 
 
 class CompiledQuery:
@@ -260,32 +272,29 @@ class CompiledQuery:
             raise ImproperlyConfigured(
                 f"{self.build!r}: {sorted(missing)} not found among the compiled parameters"
             )
-        select = compiler.select
-        converters = compiler.get_converters([column for column, _sql, _alias in select])
-        return _Compiled(sql, binds, constants, converters, *self._reading(compiler))
+        return _Compiled(sql, binds, constants, *self._reading(compiler))
 
     @staticmethod
     def _statement(built: Any, connection: BaseDatabaseWrapper) -> tuple[Any, str, list[Any]]:
         """The compiler that reads the rows, the SQL and its parameters (EmptyResultSet when
         the query can match nothing)."""
-        compiler = built.query.get_compiler(using=connection.alias)
-        sql, params = compiler.as_sql()
-        return compiler, sql, list(params)
+        return _as_sql(built.query, connection)
 
     @staticmethod
-    def _reading(
-        compiler: Any,
-    ) -> tuple[type[Model] | None, list[str], list[Any], dict[str, int]]:
-        """How rows become instances, as Django's ModelIterable makes them."""
+    def _reading(compiler: Any) -> _Reading:
+        """How rows are read: the columns' converters, and how rows become instances, as
+        Django's ModelIterable makes them."""
+        converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
         klass_info = compiler.klass_info
         if not klass_info:  # values() / values_list(): rows only
-            return None, [], [], {}
+            return converters, None, [], [], {}
         fields = klass_info["select_fields"]
         if fields != list(range(len(fields))):
             raise ImproperlyConfigured("a compiled query must select the model's fields first")
         attnames = [compiler.select[i][0].target.attname for i in fields]
         related = get_related_populators(klass_info, compiler.select, compiler.using, FETCH_ONE)
-        return klass_info["model"], attnames, related, dict(compiler.annotation_col_map or {})
+        annotations = dict(compiler.annotation_col_map or {})
+        return converters, klass_info["model"], attnames, related, annotations
 
     def _params(
         self, compiled: _Compiled, connection: BaseDatabaseWrapper, values: dict[str, Any]
@@ -349,6 +358,52 @@ def _match_key(value: Any) -> tuple[type, Any]:
 
 def _sequence(value: Sequence[Any] | set[Any] | frozenset[Any]) -> Sequence[Any]:
     return value if isinstance(value, (list, tuple)) else sorted(value)
+
+
+class CompiledUpdate(CompiledQuery):
+    """`queryset.update(**values)` compiled once per connection: `build` returns the queryset
+    and the values to set, and the slots may appear in both.
+
+        _CLAIM = CompiledUpdate(
+            lambda ticket_id, now: (
+                Ticket.objects.filter(pk=ticket_id, status=TicketStatus.WAITING),
+                {"status": TicketStatus.CALLED, "called_at": now},
+            ),
+            ticket_id=Slot.TEXT,
+            now=Slot.DATETIME,
+        )
+        claimed = _CLAIM.run(ticket_id=ticket.pk, now=now)  # the rows changed
+
+    As with `update()`, no signal is sent and `auto_now` fields are set only when given. Each
+    value is prepared as `update()` prepares it (`get_db_prep_save`); a value that is an
+    expression, or an update that reaches another table, is refused on compilation."""
+
+    def run(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> int:
+        """The number of rows changed."""
+        connection = connections[using]
+        compiled = self._for(connection, values)
+        if compiled.sql is None:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, self._params(compiled, connection, values))
+            return int(cursor.rowcount)
+
+    @staticmethod
+    def _statement(built: Any, connection: BaseDatabaseWrapper) -> tuple[Any, str, list[Any]]:
+        queryset, values = built
+        if any(hasattr(value, "resolve_expression") for value in values.values()):
+            raise ImproperlyConfigured("a CompiledUpdate sets plain values only")
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(values)
+        query.clear_select_clause()
+        query.get_initial_alias()
+        if query.related_updates or query.count_active_tables() != 1:
+            raise ImproperlyConfigured("a CompiledUpdate changes one table, filtered on itself")
+        return _as_sql(query, connection)
+
+    @staticmethod
+    def _reading(compiler: Any) -> _Reading:
+        return {}, None, [], [], {}  # an UPDATE returns no rows
 
 
 # --- inserts -----------------------------------------------------------------------------------

@@ -194,7 +194,7 @@ class SmsOverview:
 
 def sms_overview(*, center_id: int) -> SmsOverview:
     now = clock.now()
-    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
     qs = Message.objects.filter(center_id=center_id)
     sent = qs.filter(status__in=SENT_STATUSES)
     month = qs.filter(created_at__gte=now - timedelta(days=30))
@@ -218,9 +218,7 @@ def sms_overview(*, center_id: int) -> SmsOverview:
 
 def sms_monthly_by_template(*, center_id: int, months: int = 12) -> dict[str, Any]:
     """Sent messages per month and template (for the stacked bar chart)."""
-    since = timezone.localtime(clock.now()).date().replace(day=1) - timedelta(
-        days=31 * (months - 1)
-    )
+    since = clock.local(clock.now()).date().replace(day=1) - timedelta(days=31 * (months - 1))
     rows = (
         Message.objects.filter(
             center_id=center_id, status__in=SENT_STATUSES, sent_at__date__gte=since.replace(day=1)
@@ -305,8 +303,8 @@ def pickup_stats(*, center_id: int, days: int = 180) -> PickupStats:
     durations: list[int] = []
     picked_numbers: set[str] = set()
     for row in picked:
-        start = timezone.localtime(row.accepted_at).date()
-        end = timezone.localtime(row.picked_up_at).date()
+        start = clock.local(row.accepted_at).date()
+        end = clock.local(row.picked_up_at).date()
         try:
             n = workdays_between(start, end)
         except Exception:  # noqa: BLE001 -- a year without calendar data: count calendar days

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.audit.enums import AuditAction
@@ -85,7 +84,7 @@ def _audit(actor: StaffActor | None, action: AuditAction, case: Case, **after: A
 
 
 def _when(moment: datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return clock.local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def case_state(case: Case) -> pipeline.CaseState:

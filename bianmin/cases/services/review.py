@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import staff_may_serve
@@ -463,7 +462,7 @@ def case_issue_missing_notice(*, actor: StaffActor, case: Case) -> MissingNotice
                     "首次预审应一次性告知全部问题；如申请人情况确有变化，请先登记情况变化。"
                 )
                 % {
-                    "date": timezone.localtime(first.created_at).strftime("%Y-%m-%d"),
+                    "date": clock.local(first.created_at).strftime("%Y-%m-%d"),
                     "names": "、".join(m.name for m in extra),
                 },
                 code=CaseError.ONE_TIME_NOTICE,

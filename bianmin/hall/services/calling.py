@@ -13,6 +13,7 @@ from bianmin.accounts.selectors import staff_item_ids, staff_may_serve
 from bianmin.catalogue.selectors import item_get
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor, home_center_id
+from bianmin.core.compiled import CompiledUpdate, Slot
 from bianmin.core.errors import Conflict, DomainError
 from bianmin.core.events import publish
 from bianmin.core.permissions import Perm
@@ -44,6 +45,27 @@ from bianmin.hall.services.near import ticket_notify_near_soon
 Step = pipeline.Step
 
 
+# The call's claim: the candidate becomes this officer's, unless another call took it first.
+_CLAIM = CompiledUpdate(
+    lambda ticket_id, officer_id, window_id, now: (
+        Ticket.objects.filter(pk=ticket_id, status=TicketStatus.WAITING),
+        {
+            "status": TicketStatus.CALLED,
+            "officer_id": officer_id,
+            "window_id": window_id,
+            "called_at": now,
+            "recall_count": 0,
+            "target_officer_id": None,
+            "updated_at": now,
+        },
+    ),
+    ticket_id=Slot.TEXT,
+    officer_id=Slot.INT,
+    window_id=Slot.INT,
+    now=Slot.DATETIME,
+)
+
+
 def _claim_next(actor: StaffActor, session: Any, now: datetime) -> Ticket | None:
     center_id = home_center_id(actor)
     settings = hall_settings_get(center_id=center_id)
@@ -59,14 +81,8 @@ def _claim_next(actor: StaffActor, session: Any, now: datetime) -> Ticket | None
         if candidate is None:
             return None
         ticket_step(candidate, Step.CALL, actor=actor, now=now)
-        claimed = Ticket.objects.filter(pk=candidate.pk, status=TicketStatus.WAITING).update(
-            status=TicketStatus.CALLED,
-            officer_id=actor.pk,
-            window_id=session.window_id,
-            called_at=now,
-            recall_count=0,
-            target_officer=None,
-            updated_at=now,
+        claimed = _CLAIM.run(
+            ticket_id=candidate.pk, officer_id=actor.pk, window_id=session.window_id, now=now
         )
         if claimed == 1:
             candidate.status = TicketStatus.CALLED
@@ -217,15 +233,26 @@ def ticket_no_show(*, actor: StaffActor, ticket_id: str) -> Ticket:
     return ticket
 
 
+_LEAVE = CompiledUpdate(
+    lambda ticket_id, status, now, finished_at: (
+        Ticket.objects.filter(pk=ticket_id),
+        {"status": status, "updated_at": now, "finished_at": finished_at},
+    ),
+    ticket_id=Slot.TEXT,
+    status=Slot.TEXT,
+    now=Slot.DATETIME,
+    finished_at=Slot.DATETIME,
+)
+
+
 def _leave_window(actor: StaffActor, ticket_id: str, step: pipeline.Step) -> Ticket:
     """The visit at the window ends (办结) or pauses (暂挂): the service time is recorded."""
-    ticket, rule, now = ticket_begin(actor, ticket_id, step)
+    ticket, rule, now = ticket_begin(actor, ticket_id, step)  # the ticket's row is locked
     ticket.status = rule.target
-    fields = ["status", "updated_at"]
+    ticket.updated_at = now
     if step == Step.FINISH:
         ticket.finished_at = now
-        fields.append("finished_at")
-    ticket.save(update_fields=fields)
+    _LEAVE.run(ticket_id=ticket.pk, status=ticket.status, now=now, finished_at=ticket.finished_at)
     _change(
         ticket,
         rule.kind,

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Count, Value
+from django.db.models import Count, F, Value
 from django.db.models.signals import post_save, pre_save
 
 from bianmin.core import clock as hall_clock
-from bianmin.core.compiled import CompiledQuery, Slot, insert
+from bianmin.core.compiled import CompiledQuery, CompiledUpdate, Slot, insert
 from bianmin.core.permissions import Role
 from bianmin.hall.enums import EventKind, TicketStatus
 from bianmin.hall.models import Ticket, TicketCounter, TicketEvent, Window, WindowSession
@@ -361,6 +361,86 @@ def test_insert_saves_an_expression_value_through_save(issue, clock) -> None:
     assert TicketEvent.objects.get(pk=event.pk).wait_seconds == 42
     with pytest.raises(ImproperlyConfigured):
         insert(_event(ticket, wait_seconds=Value(1)), unless_duplicate=True)
+
+
+_RECALLED = CompiledUpdate(
+    lambda ticket_id, status, officer_id, now: (
+        Ticket.objects.filter(pk=ticket_id, status=status),
+        {"officer_id": officer_id, "called_at": now, "recall_count": 2, "updated_at": now},
+    ),
+    ticket_id=Slot.TEXT,
+    status=Slot.TEXT,
+    officer_id=Slot.INT,
+    now=Slot.DATETIME,
+)
+
+
+def test_a_compiled_update_writes_what_the_orm_update_writes(issue, officer, clock) -> None:
+    first, second = issue("HZ02"), issue("HZ02")
+    now = hall_clock.now()
+    changed = _RECALLED.run(
+        ticket_id=first.pk, status=TicketStatus.WAITING, officer_id=officer.pk, now=now
+    )
+    orm = Ticket.objects.filter(pk=second.pk, status=TicketStatus.WAITING).update(
+        officer_id=officer.pk, called_at=now, recall_count=2, updated_at=now
+    )
+    assert changed == orm == 1
+    columns = [
+        f.attname
+        for f in Ticket._meta.concrete_fields
+        if f.attname not in ("id", "seq", "number", "created_at", "arrived_at", "queue_at")
+    ]
+    compiled_row, orm_row = (Ticket.objects.get(pk=t.pk) for t in (first, second))
+    assert [getattr(compiled_row, c) for c in columns] == [getattr(orm_row, c) for c in columns]
+    assert (compiled_row.officer_id, compiled_row.called_at, compiled_row.recall_count) == (
+        officer.pk,
+        now,
+        2,
+    )
+
+
+def test_a_compiled_update_whose_condition_fails_changes_nothing(issue, officer, clock) -> None:
+    ticket = issue("HZ02")
+    before = Ticket.objects.get(pk=ticket.pk)
+    changed = _RECALLED.run(
+        ticket_id=ticket.pk, status=TicketStatus.CALLED, officer_id=officer.pk, now=hall_clock.now()
+    )
+    assert changed == 0
+    after = Ticket.objects.get(pk=ticket.pk)
+    assert (after.officer_id, after.called_at, after.updated_at) == (
+        before.officer_id,
+        before.called_at,
+        before.updated_at,
+    )
+
+
+def test_a_compiled_update_sets_a_missing_time_as_null(issue, clock) -> None:
+    ticket = issue("HZ02")
+    Ticket.objects.filter(pk=ticket.pk).update(finished_at=hall_clock.now())
+    cleared = CompiledUpdate(
+        lambda ticket_id, at: (Ticket.objects.filter(pk=ticket_id), {"finished_at": at}),
+        ticket_id=Slot.TEXT,
+        at=Slot.DATETIME,
+    )
+    assert cleared.run(ticket_id=ticket.pk, at=None) == 1
+    assert Ticket.objects.get(pk=ticket.pk).finished_at is None
+
+
+def test_a_compiled_update_refuses_expressions_and_other_tables(issue, clock) -> None:
+    ticket = issue("HZ02")
+    counted = CompiledUpdate(
+        lambda ticket_id: (Ticket.objects.filter(pk=ticket_id), {"recall_count": F("seq")}),
+        ticket_id=Slot.TEXT,
+    )
+    with pytest.raises(ImproperlyConfigured, match="plain values"):
+        counted.run(ticket_id=ticket.pk)
+    joined = CompiledUpdate(
+        lambda code: (Ticket.objects.filter(item__code=code), {"recall_count": 1}),
+        code=Slot.TEXT,
+    )
+    with pytest.raises(ImproperlyConfigured, match="one table"):
+        joined.run(code="HZ02")
+    assert Ticket.objects.get(pk=ticket.pk).recall_count == 0
 
 
 def test_the_pool_head_follows_the_order_as_tickets_pass_the_limit(

@@ -9,7 +9,6 @@ from datetime import datetime
 from datetime import time as dt_time
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import center_sms_signature, center_sms_signatures
@@ -73,7 +72,7 @@ def phone_index(phone: str) -> str:
 
 
 def local_now() -> datetime:
-    return timezone.localtime(clock.now())
+    return clock.local(clock.now())
 
 
 def quiet_hours() -> pipeline.QuietHours | None:
@@ -89,12 +88,12 @@ def quiet_resume(now: datetime | None = None) -> datetime | None:
     hours = quiet_hours()
     if hours is None:
         return None
-    return hours.resume_at(timezone.localtime(now or clock.now()))
+    return hours.resume_at(clock.local(now or clock.now()))
 
 
 def morning_after(now: datetime) -> datetime:
     hours = quiet_hours()
-    return pipeline.next_morning(timezone.localtime(now), hours.end if hours else dt_time(8, 0))
+    return pipeline.next_morning(clock.local(now), hours.end if hours else dt_time(8, 0))
 
 
 def message_schedule(message_id: int, at: datetime | None = None) -> None:

@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.core import clock
@@ -90,7 +89,7 @@ def _defer(message_id: int, at: datetime, code: str, detail: str) -> None:
 
 def _over_daily_cap(row: Mapping[str, Any], now: datetime) -> bool:
     cap = int(getattr(settings, "SMS_DAILY_CAP_PER_NUMBER", 10))
-    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
     used = (
         Message.objects.filter(
             phone_index=row["phone_index"],

@@ -9,7 +9,6 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.audit.enums import AuditAction
@@ -48,7 +47,7 @@ def _resolve_stuck(message: Message) -> str:
     gateway_name = message.gateway or gateways.primary_name()
     try:
         gateway = gateways.gateway_get(gateway_name)
-        sent_on = timezone.localtime(message.claimed_at or now).date()
+        sent_on = clock.local(message.claimed_at or now).date()
         state = gateway.query(
             reference=message.reference,
             phone=message.phone or "",

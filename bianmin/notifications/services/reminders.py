@@ -6,7 +6,6 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 from bianmin.core import clock
 from bianmin.core.errors import DomainError
@@ -46,12 +45,12 @@ def pickup_reminders_send(*, workdays: int | None = None) -> int:
     for message in candidates:
         if message.case_id in already:
             continue
-        sent_on = timezone.localtime(message.sent_at).date() if message.sent_at else today
+        sent_on = clock.local(message.sent_at).date() if message.sent_at else today
         if workdays_between(sent_on, today) < n:
             continue
         if message.center_id not in by_center:
             first_sent = candidates[0].sent_at or clock.now()
-            earliest = timezone.localtime(first_sent).date() - timedelta(days=60)
+            earliest = clock.local(first_sent).date() - timedelta(days=60)
             picked = picked_up_cases(center_id=message.center_id, since=earliest)
             if picked is None:  # without the pickups we could remind someone who collected
                 logger.warning("pickup reminders skipped: cases registered no pickup source")
@@ -81,7 +80,7 @@ def appointment_reminder_enqueue(
     *, center_id: int, appointment_id: int, phone: str, item: str, on: datetime
 ) -> bool:
     """Ready for the appointments feature: the reminder for one appointment (sent once)."""
-    local = timezone.localtime(on)
+    local = clock.local(on)
     return sms_enqueue(
         center_id=center_id,
         template_code="appointment_reminder",
