@@ -1,5 +1,5 @@
-"""ORM reads (and inserts) compiled to SQL once per database connection, then only given new
-values.
+"""ORM reads, updates and inserts compiled to SQL once per database connection, then only given
+new values.
 
 Django builds and compiles a queryset's SQL again every time it is evaluated. On the hall's
 hottest reads that cost ten times what the database spent answering: with 200 people waiting
@@ -134,7 +134,10 @@ def _as_sql(query: Any, connection: BaseDatabaseWrapper) -> tuple[Any, str, list
     return compiler, sql, list(params)
 
 
-class CompiledQuery:
+class _CompiledStatement:
+    """A statement built with the ORM and compiled once per connection and shape (what
+    `CompiledQuery` reads and `CompiledUpdate` writes share)."""
+
     def __init__(self, build: Callable[..., Any], **slots: Slot) -> None:
         """`build` takes the slots' values and returns the queryset (`CompiledFirst`: the
         querysets) to compile."""
@@ -145,58 +148,6 @@ class CompiledQuery:
         self._compiled: weakref.WeakKeyDictionary[
             BaseDatabaseWrapper, dict[tuple[int, ...], _Compiled]
         ] = weakref.WeakKeyDictionary()
-
-    # --- reading -----------------------------------------------------------------------------
-
-    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[tuple[Any, ...]]:
-        """The result rows, with Django's converters applied (dates, datetimes, …)."""
-        connection = connections[using]
-        return self._fetch(connection, self._for(connection, values), values)
-
-    def objects(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[Any]:
-        """Model instances (with the query's annotations as attributes)."""
-        connection = connections[using]
-        compiled = self._for(connection, values)
-        if compiled.sql is None:
-            return []
-        model = compiled.model
-        if model is None:
-            raise ImproperlyConfigured("objects() needs a query of model instances")
-        width = len(compiled.attnames)
-        out = []
-        for row in self._fetch(connection, compiled, values):
-            instance = model.from_db(using, compiled.attnames, row[:width], fetch_mode=FETCH_ONE)
-            for populator in compiled.related:
-                populator.populate(row, instance)
-            for name, position in compiled.annotations.items():
-                setattr(instance, name, row[position])
-            out.append(instance)
-        return out
-
-    def _fetch(
-        self, connection: BaseDatabaseWrapper, compiled: _Compiled, values: dict[str, Any]
-    ) -> list[tuple[Any, ...]]:
-        if compiled.sql is None:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, self._params(compiled, connection, values))
-            fetched = cursor.fetchall()
-        if not compiled.converters:
-            return [tuple(row) for row in fetched]
-        out = []
-        for row in fetched:
-            converted = list(row)
-            for position, (functions, expression) in compiled.converters.items():
-                value = converted[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                converted[position] = value
-            out.append(tuple(converted))
-        return out
-
-    def first(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Any | None:
-        found = self.objects(using=using, **values)
-        return found[0] if found else None
 
     # --- compiling ---------------------------------------------------------------------------
 
@@ -315,6 +266,62 @@ class CompiledQuery:
         return params
 
 
+class CompiledQuery(_CompiledStatement):
+    """A read: rows, model instances, or the first of them."""
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[tuple[Any, ...]]:
+        """The result rows, with Django's converters applied (dates, datetimes, …)."""
+        connection = connections[using]
+        return self._fetch(connection, self._for(connection, values), values)
+
+    def objects(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[Any]:
+        """Model instances (with the query's annotations as attributes)."""
+        connection = connections[using]
+        compiled = self._for(connection, values)
+        if compiled.sql is None:
+            return []
+        model = compiled.model
+        if model is None:
+            raise ImproperlyConfigured("objects() needs a query of model instances")
+        width = len(compiled.attnames)
+        out = []
+        for row in self._fetch(connection, compiled, values):
+            instance = model.from_db(using, compiled.attnames, row[:width], fetch_mode=FETCH_ONE)
+            for populator in compiled.related:
+                populator.populate(row, instance)
+            for name, position in compiled.annotations.items():
+                setattr(instance, name, row[position])
+            out.append(instance)
+        return out
+
+    def _fetch(
+        self, connection: BaseDatabaseWrapper, compiled: _Compiled, values: dict[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        if compiled.sql is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, self._params(compiled, connection, values))
+            fetched = cursor.fetchall()
+        if not compiled.converters:
+            return [tuple(row) for row in fetched]
+        out = []
+        for row in fetched:
+            converted = list(row)
+            for position, (functions, expression) in compiled.converters.items():
+                value = converted[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                converted[position] = value
+            out.append(tuple(converted))
+        return out
+
+    def first(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Any | None:
+        found = self.objects(using=using, **values)
+        return found[0] if found else None
+
+
 class CompiledFirst(CompiledQuery):
     """The first row of several queries taken in turn, in ONE statement: `build` returns the
     queries (segments of one order, each sliced to its first row), and the answer is the first
@@ -360,7 +367,7 @@ def _sequence(value: Sequence[Any] | set[Any] | frozenset[Any]) -> Sequence[Any]
     return value if isinstance(value, (list, tuple)) else sorted(value)
 
 
-class CompiledUpdate(CompiledQuery):
+class CompiledUpdate(_CompiledStatement):
     """`queryset.update(**values)` compiled once per connection: `build` returns the queryset
     and the values to set, and the slots may appear in both.
 

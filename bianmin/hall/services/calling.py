@@ -252,6 +252,7 @@ def _leave_window(actor: StaffActor, ticket_id: str, step: pipeline.Step) -> Tic
     ticket.updated_at = now
     if step == Step.FINISH:
         ticket.finished_at = now
+    # a park writes the finish time the ticket has (none): one statement for both steps
     _LEAVE.run(ticket_id=ticket.pk, status=ticket.status, now=now, finished_at=ticket.finished_at)
     _change(
         ticket,
