@@ -60,7 +60,7 @@ class OneHopASGIHandler(ASGIHandler):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        push.serve_here()  # the lanes' live pushes are sent from this loop
+        push.serve_here()  # the lanes' in-memory live pushes are delivered on this loop
         lane = min(self.lanes, key=lambda each: each.busy)
         lane.busy += 1
         token = SyncToAsync.thread_sensitive_context.set(lane.context)
@@ -91,7 +91,8 @@ class OneHopASGIHandler(ASGIHandler):
         if request is None:
             assert error_response is not None
             return error_response
-        response = self.get_response(request)  # the synchronous chain, as under WSGI
+        with push.batched():  # the request's live pushes go out together when its view returns
+            response = self.get_response(request)  # the synchronous chain, as under WSGI
         response._handler_class = self.__class__  # type: ignore[attr-defined]
         if isinstance(response, FileResponse):
             response.block_size = self.chunk_size

@@ -173,3 +173,32 @@ def test_an_endless_stream_stops_when_the_client_goes_away(settings):
     assert got["status"] == 200
     assert 5 <= got["parts"] < 1000
     assert got["ended"] is False
+
+
+# --- a served request's live pushes go out together, once its view has returned --------------
+
+
+def _pushing(request: Any) -> Any:
+    from django.http import HttpResponse
+
+    from bianmin.core import push
+
+    for n in range(3):
+        push.group_send("asgi_test_group", {"type": "test.event", "n": n})
+    _pushing.sent_before_return = list(_sent)  # type: ignore[attr-defined]
+    return HttpResponse("ok")
+
+
+_sent: list[list[tuple[str, dict[str, Any]]]] = []
+urlpatterns.append(path("pushing/", _pushing))
+
+
+def test_a_requests_pushes_are_sent_together_after_its_view_returns(settings, monkeypatch):
+    from bianmin.core import push
+
+    settings.ROOT_URLCONF = __name__
+    _sent.clear()
+    monkeypatch.setattr(push, "_send", lambda pushes: _sent.append(list(pushes)))
+    assert _get("/pushing/")["status"] == 200
+    assert _pushing.sent_before_return == []  # type: ignore[attr-defined]
+    assert [[message["n"] for _, message in batch] for batch in _sent] == [[0, 1, 2]]

@@ -115,3 +115,51 @@ def test_a_stopped_server_loop_does_not_swallow_pushes(server_loop: ServerLoop) 
     gone.run(_attach())
     gone.stop()  # the server is gone; its loop no longer runs
     assert server_loop.run(_pushed_from_a_plain_thread(3)) == 3
+
+
+async def _nothing_within(channel: str, seconds: float) -> bool:
+    layer = get_channel_layer(push.LIVE_LAYER)
+    try:
+        await asyncio.wait_for(layer.receive(channel), seconds)
+    except TimeoutError:
+        return True
+    return False
+
+
+def test_held_pushes_go_out_when_the_outermost_block_ends_in_order(
+    server_loop: ServerLoop,
+) -> None:
+    channel = server_loop.run(_listen())
+    server_loop.run(_attach())
+    held_until_end: list[bool] = []
+
+    def request() -> None:  # on a lane thread, as a served request
+        with push.batched():
+            with push.batched():  # a block inside a request's: the request's sends
+                for n in range(5):
+                    push.group_send(GROUP, {"type": "test.event", "n": n})
+            held_until_end.append(server_loop.run(_nothing_within(channel, 0.3)))
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join(20)
+
+    assert held_until_end == [True]
+    layer = get_channel_layer(push.LIVE_LAYER)
+    received = [server_loop.run(layer.receive(channel))["n"] for _ in range(5)]
+    assert received == list(range(5))
+    server_loop.run(layer.group_discard(GROUP, channel))
+
+
+class _RedisDown:
+    def publish(self, pushes: list[Any]) -> None:
+        raise ConnectionError("Redis is down")
+
+
+def test_a_failed_publish_is_logged_and_dropped(monkeypatch, caplog) -> None:
+    monkeypatch.setattr(push, "_publisher", lambda layer: _RedisDown())
+    with push.batched():
+        push.group_send(GROUP, {"type": "test.event", "n": 1})
+    push.group_send(GROUP, {"type": "test.event", "n": 2})
+    failures = [r for r in caplog.records if r.getMessage().startswith("live push to")]
+    assert len(failures) == 2
