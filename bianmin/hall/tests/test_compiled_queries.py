@@ -299,6 +299,39 @@ def test_insert_writes_the_row_save_would_write(issue, clock) -> None:
     assert rows[0].data == {"n": 1, "号": "A001"}
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side binding: PostgreSQL")
+def test_compiled_statements_bind_their_values_on_the_server_on_postgresql(issue, clock) -> None:
+    """Compiled SQL goes out with its values apart (psycopg's `Cursor`), not quoted into the
+    text on the client (`ClientCursor`, the ORM's default), and reads and writes as the ORM
+    would — text with quotes, a percent sign and a backslash included."""
+    import psycopg
+
+    ticket = issue("HZ02")
+    drivers: list[type] = []
+
+    def watch(execute, sql, params, many, context):
+        drivers.append(type(context["cursor"].cursor))
+        return execute(sql, params, many, context)
+
+    tricky = {"note": "O'Brien 100% \\ 王", "号": "A001"}
+    event = _event(ticket, wait_seconds=7)
+    event.data = tricky
+    with connection.execute_wrapper(watch):
+        insert(event)
+        found = _BY_SEQ.objects(center_id=ticket.center_id, seqs=[ticket.seq])
+        changed = CompiledUpdate(
+            lambda pk, key: (Ticket.objects.filter(pk=pk), {"request_key": key}),
+            pk=Slot.TEXT,
+            key=Slot.TEXT,
+        ).run(pk=ticket.pk, key="O'Brien 100% \\ 王")
+    assert [row.pk for row in found] == [ticket.pk]
+    assert changed == 1
+    assert TicketEvent.objects.get(pk=event.pk).data == tricky
+    assert Ticket.objects.get(pk=ticket.pk).request_key == "O'Brien 100% \\ 王"
+    assert len(drivers) == 3
+    assert not any(issubclass(driver, psycopg.ClientCursor) for driver in drivers)
+
+
 def test_insert_sends_the_signals_save_sends(issue, clock) -> None:
     ticket = issue("HZ02")
     heard = []
