@@ -119,6 +119,11 @@ if DATABASE_URL:
             "max_size": env.int("BIANMIN_DB_POOL_MAX", default=20),
             "timeout": 20,
         }
+        # The compiled statements (core.compiled) are prepared on the server from their fifth
+        # run on a pooled connection (the rest of Django binds on the client and is never
+        # prepared). Behind a pgbouncer in transaction mode older than 1.21, set -1 (off).
+        threshold = env.int("BIANMIN_DB_PREPARE_THRESHOLD", default=5)
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = threshold if threshold >= 0 else None
 else:
     DATABASES = {
         "default": {

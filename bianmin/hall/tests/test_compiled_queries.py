@@ -332,6 +332,40 @@ def test_compiled_statements_bind_their_values_on_the_server_on_postgresql(issue
     assert not any(issubclass(driver, psycopg.ClientCursor) for driver in drivers)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_compiled_statements_are_prepared_unless_planned_per_call(issue, clock) -> None:
+    """From its fifth run on a connection a compiled statement is prepared on the server; one
+    declared `custom_plan` (the people ahead of a new ticket) never is."""
+    ticket = issue("HZ02")
+
+    def build(center_id, seqs):  # a statement of this test only (none prepared before it)
+        return Ticket.objects.filter(center_id=center_id, seq__in=seqs).order_by("-seq", "-pk")
+
+    per_call = CompiledQuery(build, custom_plan=True, center_id=Slot.INT, seqs=Slot.INTS)
+    prepared_once = CompiledQuery(build, center_id=Slot.INT, seqs=Slot.INTS)
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            return int(cursor.fetchone()[0])
+
+    connection.ensure_connection()
+    assert connection.connection.prepare_threshold == 5
+    before = prepared()
+    for _ in range(6):
+        assert [
+            row.pk for row in per_call.objects(center_id=ticket.center_id, seqs=[ticket.seq])
+        ] == [ticket.pk]
+    assert prepared() == before
+    for _ in range(6):
+        assert [
+            row.pk for row in prepared_once.objects(center_id=ticket.center_id, seqs=[ticket.seq])
+        ] == [ticket.pk]
+    assert prepared() == before + 1
+    assert _AHEAD_IN_LINE.custom_plan
+    assert _AHEAD_OVERDUE.custom_plan
+
+
 def test_insert_sends_the_signals_save_sends(issue, clock) -> None:
     ticket = issue("HZ02")
     heard = []
