@@ -18,9 +18,11 @@ def main() -> None:
     from django.core.asgi import get_asgi_application
 
     django.setup()
+    from bianmin.core.heap import settle_for_serving
     from bianmin.core.management.commands.serve import uvicorn_config
 
     config = uvicorn_config(get_asgi_application(), host="127.0.0.1", port=args.port)
+    settle_for_serving()  # as config/asgi.py does for the product
     uvicorn.Server(config).run()
 
 

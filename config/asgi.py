@@ -17,6 +17,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
+from bianmin.core.heap import settle_for_serving  # noqa: E402
 from bianmin.core.served_by import WorkerHeader, worker_header_enabled  # noqa: E402
 from bianmin.identity.services import face_engine_warm_up  # noqa: E402
 from config.websockets import websocket_urlpatterns  # noqa: E402
@@ -38,3 +39,5 @@ application: Any = ProtocolTypeRouter(
 
 if worker_header_enabled():  # tests and benchmarks of `serve --workers N` (core/served_by.py)
     application = WorkerHeader(application)
+
+settle_for_serving()  # last: everything loaded above is frozen out of later collections
