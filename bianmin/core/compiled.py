@@ -180,6 +180,8 @@ class _CompiledStatement:
         querysets) to compile; `custom_plan`: never prepared, planned for each call's values."""
         if len(slots) > 15:
             raise ImproperlyConfigured("a compiled query takes 15 values at most")
+        if not isinstance(custom_plan, bool):  # a slot of that name, unpacked from a dict
+            raise ImproperlyConfigured("`custom_plan` is a flag; a slot needs another name")
         self.build = build
         self.custom_plan = custom_plan
         self.slots = slots

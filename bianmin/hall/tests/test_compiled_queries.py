@@ -240,6 +240,12 @@ def test_a_placeholder_equal_to_a_constant_is_refused() -> None:
         colliding.rows(seq=1)
 
 
+def test_a_slot_named_like_the_plan_flag_is_refused() -> None:
+    slots = {"custom_plan": Slot.INT}  # unpacked from a dict, it would land on the flag
+    with pytest.raises(ImproperlyConfigured, match="flag"):
+        CompiledQuery(lambda custom_plan: Ticket.objects.filter(seq=custom_plan), **slots)
+
+
 def test_a_value_the_orm_rewrites_is_refused() -> None:
     # `contains` binds "%value%", not the value: the placeholder is not found
     rewritten = CompiledQuery(
