@@ -50,8 +50,8 @@ PostgreSQL parses them once and, where its generic plan costs no more than one p
 values, stops planning them: the served call + finish 0.188 → 0.214 of the bare view, 4.5 → 3.7
 ms of the machine's CPU per request (README, 性能 → Seventeenth pass). A statement whose best plan
 depends on its values (the people ahead of a new ticket: how many queue after it is known only
-from the time given) is declared `custom_plan=True` and runs on Django's own cursor, planned
-for its values every time.
+from the time given) is declared `custom_plan=True`: it is bound on the server like the others
+but never prepared (psycopg's `prepare=False`), so PostgreSQL plans it for its values every time.
 """
 
 from __future__ import annotations
@@ -147,19 +147,28 @@ class _Compiled:
 _Reading = tuple[dict[int, Any], type[Model] | None, list[str], list[Any], dict[str, int]]
 
 
+class _PlannedPerCallCursor(ServerBindingCursor):  # type: ignore[misc]
+    """Values bound on the server, the statement never prepared: PostgreSQL plans the unnamed
+    statement for each call's values (`custom_plan`)."""
+
+    def execute(self, query: Any, params: Any = None, *, prepare: Any = None, **kw: Any) -> Any:
+        return super().execute(query, params, prepare=False, **kw)  # type: ignore[misc]
+
+
 def _cursor(connection: BaseDatabaseWrapper, *, custom_plan: bool = False) -> CursorWrapper:
-    """A cursor for compiled SQL: Django's, except that on PostgreSQL (unless `custom_plan`) it
-    binds the values on the server and may prepare the statement (see the module's docstring);
-    wrapped as Django wraps its own, so errors, query logging and the execute wrappers behave
-    the same."""
-    if connection.vendor != "postgresql" or custom_plan:
+    """A cursor for compiled SQL: Django's, except that on PostgreSQL it binds the values on
+    the server and, unless `custom_plan`, may prepare the statement (see the module's
+    docstring); wrapped as Django wraps its own, so errors, query logging and the execute
+    wrappers behave the same."""
+    if connection.vendor != "postgresql":
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    driver = _PlannedPerCallCursor if custom_plan else ServerBindingCursor
     with connection.wrap_database_errors:
         # Django's private step from a driver cursor to its wrapper (debug or not)
         return connection._prepare_cursor(  # type: ignore[attr-defined,no-any-return]
-            ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
+            driver(connection.connection)  # type: ignore[call-arg]
         )
 
 

@@ -341,7 +341,10 @@ def test_compiled_statements_bind_their_values_on_the_server_on_postgresql(issue
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
 def test_compiled_statements_are_prepared_unless_planned_per_call(issue, clock) -> None:
     """From its fifth run on a connection a compiled statement is prepared on the server; one
-    declared `custom_plan` (the people ahead of a new ticket) never is."""
+    declared `custom_plan` (the people ahead of a new ticket) never is, but its values are
+    still bound on the server."""
+    import psycopg
+
     ticket = issue("HZ02")
 
     def build(center_id, seqs):  # a statement of this test only (none prepared before it)
@@ -358,11 +361,20 @@ def test_compiled_statements_are_prepared_unless_planned_per_call(issue, clock) 
     connection.ensure_connection()
     assert connection.connection.prepare_threshold == 5
     before = prepared()
-    for _ in range(6):
-        assert [
-            row.pk for row in per_call.objects(center_id=ticket.center_id, seqs=[ticket.seq])
-        ] == [ticket.pk]
+    drivers: list[type] = []
+
+    def watch(execute, sql, params, many, context):
+        drivers.append(type(context["cursor"].cursor))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        for _ in range(6):
+            assert [
+                row.pk for row in per_call.objects(center_id=ticket.center_id, seqs=[ticket.seq])
+            ] == [ticket.pk]
     assert prepared() == before
+    assert len(drivers) == 6
+    assert not any(issubclass(driver, psycopg.ClientCursor) for driver in drivers)
     for _ in range(6):
         assert [
             row.pk for row in prepared_once.objects(center_id=ticket.center_id, seqs=[ticket.seq])
