@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -48,17 +49,25 @@ class TwoFactorRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
-        if not request.path.startswith(EXEMPT_PREFIXES) and two_factor_missing(request.user):
+        if self._may_be_signed_in(request) and two_factor_missing(request.user):
             return self._refuse(request)
         return self.get_response(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(EXEMPT_PREFIXES):
+        if self._may_be_signed_in(request):
             user = await request.auser()  # type: ignore[attr-defined]
             if two_factor_missing(user):
                 return self._refuse(request)
         response: HttpResponse = await self.get_response(request)
         return response
+
+    @staticmethod
+    def _may_be_signed_in(request: HttpRequest) -> bool:
+        """A session is found only by its cookie: without one (API tokens, the public) the user
+        is anonymous, and loading the session and the user to learn so is skipped."""
+        return settings.SESSION_COOKIE_NAME in request.COOKIES and not request.path.startswith(
+            EXEMPT_PREFIXES
+        )
 
     @staticmethod
     def _refuse(request: HttpRequest) -> HttpResponse:

@@ -9,7 +9,7 @@ from bianmin.audit.enums import AuditAction
 from bianmin.audit.models import AuditEntry
 from bianmin.core import clock, context
 from bianmin.core.actors import StaffActor
-from bianmin.core.compiled import insert
+from bianmin.core.compiled import insert, statement_cursor
 from bianmin.core.crypto import sm3_hex
 
 GENESIS = "0" * 64
@@ -54,9 +54,10 @@ def _chain_head(chain: str) -> tuple[int, str]:
     writer and then reads the row as that writer committed it (READ COMMITTED re-checks the
     newest version), so two transactions never extend the chain from the same predecessor.
     A chain's first writer creates the head row first (ON CONFLICT waits for a concurrent
-    creator), then locks it like everyone else.
+    creator), then locks it like everyone else. On PostgreSQL the statements are bound and
+    prepared on the server (`statement_cursor`).
     """
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.execute(_HEAD, [chain])
             row = cursor.fetchone()

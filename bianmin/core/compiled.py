@@ -34,7 +34,9 @@ answers with the first row of the first segment that has one (the call's head of
 `CompiledUpdate` compiles a queryset's `update()` the same way (the call's claim of a ticket, a
 finish), and `insert` writes one new row (tickets, events, audit entries; with
 `unless_duplicate`, a row a unique constraint refuses is left out without an error); other
-writes stay with the ORM.
+writes stay with the ORM. The two hot statements the ORM cannot write (the ticket counter's
+`UPDATE … RETURNING`, the audit chain's locking read of its head) run their fixed SQL on
+`statement_cursor`, bound and prepared the same way.
 
 On PostgreSQL the compiled statements send their values apart from the SQL (server-side
 binding, psycopg's `Cursor`), where the rest of Django binds them into the SQL text on the
@@ -170,6 +172,14 @@ def _cursor(connection: BaseDatabaseWrapper, *, custom_plan: bool = False) -> Cu
         return connection._prepare_cursor(  # type: ignore[attr-defined,no-any-return]
             driver(connection.connection)  # type: ignore[call-arg]
         )
+
+
+def statement_cursor(*, using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
+    """A cursor for a fixed statement the ORM cannot write (`UPDATE … RETURNING`, a locking read
+    that creates its row first): on PostgreSQL its values are bound on the server and it is
+    prepared from its fifth run on a connection, as the compiled statements are; Django's own
+    cursor elsewhere. Its SQL must not depend on the values (one text, one prepared plan)."""
+    return _cursor(connections[using])
 
 
 def _as_sql(query: Any, connection: BaseDatabaseWrapper) -> tuple[Any, str, list[Any]]:

@@ -174,3 +174,38 @@ def test_no_page_without_arguments_opens_to_a_password_only_session(bound_direct
             assert response.url == reverse("accounts:totp"), url
             checked.append(url)
     assert {"/", "/people/", "/audit/", "/staff/", "/staff/hours/"} <= set(checked)
+
+
+def test_a_request_without_a_session_cookie_is_not_looked_up() -> None:
+    """Only a session cookie can make a request signed in: without one (an API token, the
+    public) the middleware lets it through without loading a session or a user, in both modes;
+    with one, the user is looked up."""
+    import asyncio
+
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from bianmin.accounts.middleware import TwoFactorRequiredMiddleware
+
+    def loaded(*_args):
+        raise AssertionError("the user was loaded")
+
+    def probe(**cookies):
+        made = RequestFactory().get("/api/v1/tickets/1")
+        made.__class__ = type("Probe", (type(made),), {"user": property(loaded), "auser": loaded})
+        made.COOKIES.update(cookies)
+        return made
+
+    async def answer(_request):
+        return HttpResponse("ok")
+
+    sync = TwoFactorRequiredMiddleware(lambda _request: HttpResponse("ok"))
+    assert sync(probe()).content == b"ok"
+    assert asyncio.run(TwoFactorRequiredMiddleware(answer)(probe())).content == b"ok"
+    with pytest.raises(AssertionError, match="the user was loaded"):
+        sync(probe(**{settings.SESSION_COOKIE_NAME: "abc"}))
+    with pytest.raises(AssertionError, match="the user was loaded"):
+        asyncio.run(
+            TwoFactorRequiredMiddleware(answer)(probe(**{settings.SESSION_COOKIE_NAME: "abc"}))
+        )

@@ -20,7 +20,7 @@ from bianmin.catalogue.enums import CATEGORY_PREFIX, Category
 from bianmin.catalogue.selectors import item_get_plain
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor
-from bianmin.core.compiled import insert
+from bianmin.core.compiled import insert, statement_cursor
 from bianmin.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm
 from bianmin.core.validators import is_mobile
@@ -67,8 +67,9 @@ _INCREMENT = (
 
 def _increment(*, center_id: int, day: date, prefix: str) -> int | None:
     """`UPDATE … SET last = last + 1 … RETURNING last`: the increment and its value in one
-    statement (SQLite ≥ 3.35 and PostgreSQL); None when the day's row does not exist yet."""
-    with connection.cursor() as cursor:
+    statement (SQLite ≥ 3.35 and PostgreSQL; there bound and prepared, `statement_cursor`);
+    None when the day's row does not exist yet."""
+    with statement_cursor() as cursor:
         cursor.execute(_INCREMENT, [center_id, connection.ops.adapt_datefield_value(day), prefix])
         row = cursor.fetchone()
     return None if row is None else int(row[0])

@@ -384,6 +384,36 @@ def test_compiled_statements_are_prepared_unless_planned_per_call(issue, clock) 
     assert _AHEAD_OVERDUE.custom_plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_the_counter_and_the_chain_head_are_bound_and_prepared_on_the_server(issue, clock) -> None:
+    """The two hand-written statements of every issue (the ticket counter's increment, the
+    audit chain's locked head) run on `statement_cursor`: bound on the server, prepared from
+    their fifth run on the connection."""
+    import psycopg
+
+    drivers: dict[str, list[type]] = {"counter": [], "head": []}
+
+    def watch(execute, sql, params, many, context):
+        for name, table in (("counter", "hall_ticketcounter"), ("head", "audit_auditchainhead")):
+            if table in sql and "INSERT" not in sql:
+                drivers[name].append(type(context["cursor"].cursor))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        numbers = [issue("HZ02").number for _ in range(6)]
+    assert len(set(numbers)) == 6
+    assert len(drivers["counter"]) >= 5
+    assert len(drivers["head"]) >= 6
+    assert not any(
+        issubclass(driver, psycopg.ClientCursor) for found in drivers.values() for driver in found
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('UPDATE "hall_ticketcounter"' in text for text in statements)
+    assert any("FROM audit_auditchainhead" in text and "FOR UPDATE" in text for text in statements)
+
+
 def test_insert_sends_the_signals_save_sends(issue, clock) -> None:
     ticket = issue("HZ02")
     heard = []
