@@ -1,7 +1,11 @@
 """The bare Django JSON view that bench/hall_load measures the product against: the same Django,
 served by the same uvicorn settings (`bianmin.core.management.commands.serve.uvicorn_config`),
 with no middleware, no apps and no database. This module is its settings and its URLconf; it
-is never part of the product's URLconf. Run by `python -m bench._bare_server --port N`."""
+is never part of the product's URLconf. Run by `python -m bench._bare_server --port N` (add
+`--handler product` to serve it with the product's ASGI handler, which reads the last two
+settings below as the product's settings give them)."""
+
+import os
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
@@ -16,6 +20,8 @@ DATABASES: dict[str, dict[str, str]] = {}
 USE_TZ = True
 HUEY = {"huey_class": "huey.MemoryHuey", "immediate": True}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+REQUEST_THREADS = int(os.environ.get("BIANMIN_REQUEST_THREADS", "4"))
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
 def bare(request: HttpRequest) -> JsonResponse:

@@ -8,10 +8,15 @@ Two servers are started the same way, with the same uvicorn settings, in the sam
 
 * the product: `manage.py serve` (web + task worker, as `make run`), settings `bench._hall_settings`
   = `make run`'s with the proxy address 127.0.0.1 trusted, as behind the production proxy;
-* the bare view: `python -m bench._bare_server`, one Django JSON view, no middleware, no database.
+* the bare view: `python -m bench._bare_server`, one Django JSON view, no middleware, no database,
+  served by Django's stock ASGI handler: the denominator of issue 18's targets;
+* the same view behind the product's ASGI handler (`--handler product`: one hop to a request
+  thread that lives as long as the process, where Django's starts a thread per request): what
+  an empty request costs on the product's serving stack, a second ratio for every endpoint.
 
 Closed loop (wrk, a C load generator, 64 connections, `--seconds` per endpoint, each endpoint
-right after its own run of the bare view, whose figure its ratio divides by; the whole list
+right after its own run of the bare view, whose figure its ratio divides by, and of the bare
+view behind the product's handler (`ratio_to_bare_same_handler`); the whole list
 `--rounds` times (3), and per endpoint the round with the median ratio is kept, with the
 range of all rounds — this machine's speed moves by a third within minutes):
 
@@ -587,7 +592,7 @@ def _run_backend(
     )
     if data is None:
         return None
-    port, bare_port = _free_port(), _free_port()
+    port, bare_port, same_port = _free_port(), _free_port(), _free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(port)],
         cwd=ROOT,
@@ -604,9 +609,26 @@ def _run_backend(
         stderr=subprocess.PIPE,
         text=True,
     )
+    same_handler = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench._bare_server",
+            "--port",
+            str(same_port),
+            "--handler",
+            "product",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     base, bare_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
+    same_url = f"http://127.0.0.1:{same_port}/bare"
     try:
-        if not (_wait_up(f"{base}/healthz") and _wait_up(f"{bare_base}/bare")):
+        if not all(_wait_up(url) for url in (f"{base}/healthz", f"{bare_base}/bare", same_url)):
             print(f"  {backend}: a server did not start")
             return None
         county = data["county"]
@@ -622,6 +644,7 @@ def _run_backend(
         _wrk(
             f"{base}/healthz", _lua_get(["/healthz"]), seconds=2, threads=2, connections=CONNECTIONS
         )
+        _wrk(same_url, _lua_get(["/bare"]), seconds=2, threads=2, connections=CONNECTIONS)
         bare_url, bare_lua, *_ = runs["bare"]
         measured: dict[str, list[dict[str, Any]]] = {name: [] for name in runs}
         for round_no in range(1, rounds + 1):
@@ -635,6 +658,7 @@ def _run_backend(
                 ceiling = _wrk(
                     bare_url, bare_lua, seconds=seconds, threads=2, connections=CONNECTIONS
                 )
+                same = _wrk(same_url, bare_lua, seconds=seconds, threads=2, connections=CONNECTIONS)
                 if name == "call_finish":
                     run_child(["bench.hall_load", "--release"], env=env, label="release windows")
                 row = _wrk(url, lua, seconds=seconds, threads=threads, connections=connections)
@@ -642,11 +666,17 @@ def _run_backend(
                 row["ratio_to_bare"] = round(
                     row["throughput_rps"] / (ceiling["throughput_rps"] or 1), 2
                 )
+                row["bare_same_handler_rps"] = same["throughput_rps"]
+                row["ratio_to_bare_same_handler"] = round(
+                    row["throughput_rps"] / (same["throughput_rps"] or 1), 2
+                )
                 measured[name].append(row)
                 print(
                     f"    {round_no}/{rounds} {name:<18} {row['throughput_rps']:>8} req/s  "
                     f"p50 {row['p50_ms']} ms  p99 {row['p99_ms']} ms  "
-                    f"÷ bare {row['ratio_to_bare']}  load {row['load_average']}",
+                    f"÷ bare {row['ratio_to_bare']}  "
+                    f"÷ same handler {row['ratio_to_bare_same_handler']}  "
+                    f"load {row['load_average']}",
                     flush=True,
                 )
         for name, rows in measured.items():
@@ -665,6 +695,7 @@ def _run_backend(
     finally:
         _stop(server)
         _stop(bare)
+        _stop(same_handler)
 
 
 def _median_round(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -673,11 +704,13 @@ def _median_round(rows: list[dict[str, Any]]) -> dict[str, Any]:
     kept = dict(ordered[len(ordered) // 2])
     kept["rounds"] = len(ordered)
     kept["ratio_range"] = [ordered[0]["ratio_to_bare"], ordered[-1]["ratio_to_bare"]]
+    same = sorted(row["ratio_to_bare_same_handler"] for row in rows)
+    kept["ratio_same_handler_range"] = [same[0], same[-1]]
     return kept
 
 
 def _table(results: dict[str, Any]) -> None:
-    header = f"{'backend':<11}{'endpoint':<19}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bare':>8}{'÷ bare':>8}{'range':>12}{'non-2xx':>9}{'load':>6}"
+    header = f"{'backend':<11}{'endpoint':<19}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bare':>8}{'÷ bare':>8}{'range':>12}{'same h.':>9}{'÷ same':>8}{'non-2xx':>9}{'load':>6}"
     print(header)
     print("-" * len(header))
     for backend, r in results["backends"].items():
@@ -685,7 +718,9 @@ def _table(results: dict[str, Any]) -> None:
             print(
                 f"{backend:<11}{name:<19}{row['throughput_rps']:>9.1f}{row['p50_ms']:>9.1f}"
                 f"{row['p99_ms']:>9.1f}{row['bare_rps']:>8.1f}{row['ratio_to_bare']:>8.2f}"
-                f"{'–'.join(f'{r:.2f}' for r in row['ratio_range']):>12}{row['non_2xx']:>9}{row['load_average']:>6}"
+                f"{'–'.join(f'{r:.2f}' for r in row['ratio_range']):>12}"
+                f"{row['bare_same_handler_rps']:>9.1f}{row['ratio_to_bare_same_handler']:>8.2f}"
+                f"{row['non_2xx']:>9}{row['load_average']:>6}"
             )
         ol = r["open_loop"]
         print(
@@ -734,6 +769,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "generator": "wrk (closed loop), bench._openloop (open loop)",
         "server": "manage.py serve (uvicorn, 1 process, with the task worker)",
+        "baselines": "the bare view served by Django's stock ASGI handler (ratio_to_bare, the targets' denominator) and behind the product's handler (ratio_to_bare_same_handler)",
         "backends": {},
     }
     for backend in args.backends.split(","):
