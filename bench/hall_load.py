@@ -4,7 +4,7 @@ For each backend (SQLite; PostgreSQL + Redis) a fresh database gets the demo dat
 run` loads it: `bootstrap`) plus a bench center BN (64 windows, 64 all-round officers signed in,
 one guide, open all day) and a province of 100 centers (2 windows and officers each, a guide),
 then `VACUUM ANALYZE` as autovacuum would have run it on a live server.
-Two servers are started the same way, with the same uvicorn settings, in the same run:
+Three servers are started the same way, with the same uvicorn settings, in the same run:
 
 * the product: `manage.py serve` (web + task worker, as `make run`), settings `bench._hall_settings`
   = `make run`'s with the proxy address 127.0.0.1 trusted, as behind the production proxy;
@@ -374,6 +374,14 @@ def _wait_up(url: str) -> bool:
     return False
 
 
+def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """A server of the run; its warnings and errors go to the bench's own stderr (a pipe nobody
+    reads would hide why a server did not start, and stall it once full)."""
+    return subprocess.Popen(
+        [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, text=True
+    )
+
+
 def _stop(proc: subprocess.Popen[str]) -> None:
     proc.terminate()
     try:
@@ -593,38 +601,12 @@ def _run_backend(
     if data is None:
         return None
     port, bare_port, same_port = _free_port(), _free_port(), _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    bare = subprocess.Popen(
-        [sys.executable, "-m", "bench._bare_server", "--port", str(bare_port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    same_handler = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bench._bare_server",
-            "--port",
-            str(same_port),
-            "--handler",
-            "product",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    bare_server = ["-m", "bench._bare_server", "--port"]
+    servers = [
+        _start(["manage.py", "serve", "--port", str(port)], env),
+        _start([*bare_server, str(bare_port)], env),
+        _start([*bare_server, str(same_port), "--handler", "product"], env),
+    ]
     base, bare_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
     same_url = f"http://127.0.0.1:{same_port}/bare"
     try:
@@ -662,14 +644,11 @@ def _run_backend(
                 if name == "call_finish":
                     run_child(["bench.hall_load", "--release"], env=env, label="release windows")
                 row = _wrk(url, lua, seconds=seconds, threads=threads, connections=connections)
-                row["bare_rps"] = ceiling["throughput_rps"]
-                row["ratio_to_bare"] = round(
-                    row["throughput_rps"] / (ceiling["throughput_rps"] or 1), 2
-                )
-                row["bare_same_handler_rps"] = same["throughput_rps"]
-                row["ratio_to_bare_same_handler"] = round(
-                    row["throughput_rps"] / (same["throughput_rps"] or 1), 2
-                )
+                for suffix, baseline in (("", ceiling), ("_same_handler", same)):
+                    row[f"bare{suffix}_rps"] = baseline["throughput_rps"]
+                    row[f"ratio_to_bare{suffix}"] = round(
+                        row["throughput_rps"] / (baseline["throughput_rps"] or 1), 2
+                    )
                 measured[name].append(row)
                 print(
                     f"    {round_no}/{rounds} {name:<18} {row['throughput_rps']:>8} req/s  "
@@ -693,9 +672,8 @@ def _run_backend(
         out["open_loop"] = _open_loop(port, data, seconds=open_seconds, position_rps=position_rps)
         return out
     finally:
-        _stop(server)
-        _stop(bare)
-        _stop(same_handler)
+        for proc in servers:
+            _stop(proc)
 
 
 def _median_round(rows: list[dict[str, Any]]) -> dict[str, Any]:
