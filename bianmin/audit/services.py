@@ -1,6 +1,7 @@
 """`audit_record` is the only way to write the audit log."""
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -9,7 +10,7 @@ from bianmin.audit.enums import AuditAction
 from bianmin.audit.models import AuditEntry
 from bianmin.core import clock, context
 from bianmin.core.actors import StaffActor
-from bianmin.core.compiled import insert, statement_cursor
+from bianmin.core.compiled import insert_together, statement_cursor
 from bianmin.core.crypto import sm3_hex
 
 GENESIS = "0" * 64
@@ -90,11 +91,18 @@ def audit_record(
     center_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    along: Sequence[models.Model] = (),
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (call it from inside the service's atomic).
 
     `actor` is a staff member, or None for the public and for the system. Never put full ID
     numbers, phones or images in before/after: mask them or leave them out.
+
+    `along`: the new rows of the write this entry records, not yet written; they are inserted
+    with the entry, in one statement on PostgreSQL (`core.compiled.insert_together`), after the
+    chain's head is locked. So a row whose insert locks other rows (a trigger that keeps a
+    tally) does not belong here: written after the head, it would lock in the opposite order
+    of the writers that take those rows first and the head last, and they would deadlock.
     """
     if target is not None:
         target_type = target_type or target._meta.label_lower
@@ -126,5 +134,5 @@ def audit_record(
             prev_hash=prev,
         )
         entry.entry_hash = entry_hash(prev, entry)
-        insert(entry)  # the INSERT compiled once (core.compiled)
+        insert_together(*along, entry)  # the INSERTs compiled once (core.compiled)
     return entry

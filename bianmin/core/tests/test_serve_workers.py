@@ -168,6 +168,66 @@ def test_web_nodes_run_no_consumer(settings, spies) -> None:
     assert len(spies["supervised"]) == 1
 
 
+_KNOWN_AT_START = """
+import json, sys
+import django
+django.setup()
+from django.core.management import call_command
+from bianmin.core.management.commands import serve
+
+known = []
+
+class Consumer:
+    def start(self): pass
+    def stop(self, graceful=False): pass
+
+def create_consumer(**kwargs):
+    known.extend(serve.HUEY._registry._registry)
+    return Consumer()
+
+class Server:
+    def __init__(self, config): pass
+    def run(self): pass
+
+serve.HUEY.create_consumer = create_consumer
+serve.uvicorn.Server = Server
+call_command("serve", "--port", "8124", stdout=sys.stderr)
+print(json.dumps(sorted(known)))
+"""
+
+
+def test_the_task_worker_knows_every_apps_tasks_before_it_starts() -> None:
+    """In a fresh process (nothing imported by other tests): when `serve` creates its consumer,
+    the tasks of every app with a `tasks` module are registered — a task queued before a
+    restart is not dropped as unknown, and every periodic task is scheduled."""
+    import json
+    import subprocess
+    import sys
+    from importlib.util import find_spec
+
+    from django.apps import apps
+    from django.conf import settings as django_settings
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": django_settings.SETTINGS_MODULE}
+    done = subprocess.run(
+        [sys.executable, "-c", _KNOWN_AT_START],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    known = json.loads(done.stdout.strip().splitlines()[-1])
+    modules = [
+        f"{config.name}.tasks"
+        for config in apps.get_app_configs()
+        if config.name.startswith("bianmin.") and find_spec(f"{config.name}.tasks")
+    ]
+    assert len(modules) >= 10
+    missing = [m for m in modules if not any(name.startswith(f"{m}.") for name in known)]
+    assert missing == []
+
+
 def _run_app(scope_type: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
 

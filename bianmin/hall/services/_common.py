@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,7 @@ from bianmin.accounts.selectors import staff_list
 from bianmin.audit.services import audit_record
 from bianmin.core import clock
 from bianmin.core.actors import StaffActor, home_center_id
-from bianmin.core.compiled import CompiledQuery, Slot, insert
+from bianmin.core.compiled import CompiledQuery, Slot
 from bianmin.core.errors import Conflict, NotFound, PermissionDenied
 from bianmin.core.permissions import Perm, has_perm
 from bianmin.hall import live, pipeline, voice
@@ -80,10 +81,16 @@ def change_record(
     item_id: int | None = None,
     wait_seconds: int | None = None,
     service_seconds: int | None = None,
+    along: Sequence[Model] = (),
     **data: Any,
 ) -> TicketEvent:
     """One step of the hall: the event (the KPIs' source), its audit entry in the same
-    transaction, and the display push after commit (as the pipeline says for this kind)."""
+    transaction, and the display push after commit (as the pipeline says for this kind).
+
+    `along`: the step's new rows not yet written (an issue's items), inserted with the event
+    and its entry — one statement on PostgreSQL, after the audit chain's head is locked
+    (`audit_record(along=…)`). Not a ticket: its writes move the waiting tally, whose rows
+    every hall write locks before the head."""
     event = TicketEvent(
         center_id=center_id,
         ticket=ticket,
@@ -98,7 +105,6 @@ def change_record(
         service_seconds=service_seconds,
         data=data,
     )
-    insert(event)  # append-only: the INSERT compiled once (core.compiled)
     hall_changed(center_id=center_id)  # positions and estimates are recomputed on next read
     audit_record(
         actor=actor,
@@ -106,6 +112,7 @@ def change_record(
         target=ticket if ticket is not None else window,
         center_id=center_id,
         after=after,
+        along=[*along, event],  # the event is append-only: written with its entry
     )
     push = pipeline.push_kind(kind)
     if push == "call" and ticket is not None and window is not None:

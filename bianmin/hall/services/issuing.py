@@ -226,9 +226,10 @@ def _ticket_issue(
         has_phone=bool(phone),
         request_key=request_key,
     )
+    # The ticket alone first: its insert enters the waiting tally (a trigger that locks the
+    # tally's row), and every hall write locks the tally before the audit chain's head — a call
+    # moves the tally, then records. Its items go in with the event and the audit entry.
     insert(ticket)  # the INSERT compiled once (core.compiled)
-    for position, item in enumerate(items):
-        insert(TicketItem(ticket=ticket, item_id=item.pk, position=position))
     change_record(
         EventKind.ISSUE,
         actor=actor,
@@ -245,6 +246,9 @@ def _ticket_issue(
         channel=str(channel),
         priority=str(decision.priority),
         items=codes,
+        along=[
+            TicketItem(ticket=ticket, item_id=item.pk, position=n) for n, item in enumerate(items)
+        ],
     )
     return ticket
 

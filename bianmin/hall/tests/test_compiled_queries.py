@@ -1,20 +1,29 @@
 """Reads compiled once per connection (core.compiled) answer as the ORM would, and refuse to
-compile what they could bind wrongly; a compiled insert writes the row `save()` writes. The hall's compiled reads (the pool's head, the people
-ahead of a ticket) are checked against the querysets they replace on a varied line."""
+compile what they could bind wrongly; a compiled insert writes the row `save()` writes, and
+rows inserted together are written in one statement on PostgreSQL, all or none. The hall's
+compiled reads (the pool's head, the people ahead of a ticket) are checked against the
+querysets they replace on a varied line."""
 
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Value
 from django.db.models.signals import post_save, pre_save
 
 from bianmin.core import clock as hall_clock
-from bianmin.core.compiled import CompiledQuery, CompiledUpdate, Slot, insert
+from bianmin.core.compiled import CompiledQuery, CompiledUpdate, Slot, insert, insert_together
 from bianmin.core.permissions import Role
 from bianmin.hall.enums import EventKind, TicketStatus
-from bianmin.hall.models import Ticket, TicketCounter, TicketEvent, Window, WindowSession
+from bianmin.hall.models import (
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    TicketItem,
+    Window,
+    WindowSession,
+)
 from bianmin.hall.selectors import hall_settings_get, pool_head, pool_ordered
 from bianmin.hall.selectors.pool import _AHEAD_IN_LINE, _AHEAD_OVERDUE, _ahead_filter, _ahead_of
 from bianmin.hall.services import ticket_call_next, ticket_transfer, window_sign_in
@@ -525,6 +534,122 @@ def test_insert_saves_an_expression_value_through_save(issue, clock) -> None:
     assert TicketEvent.objects.get(pk=event.pk).wait_seconds == 42
     with pytest.raises(ImproperlyConfigured):
         insert(_event(ticket, wait_seconds=Value(1)), unless_duplicate=True)
+
+
+def _new_ticket(like, seq):
+    """A new ticket of the same center and day as `like`, number A{seq}."""
+    values = {
+        f.attname: getattr(like, f.attname)
+        for f in Ticket._meta.concrete_fields
+        if f.attname not in {"id", "created_at", "updated_at", "request_key"}
+    }
+    return Ticket(**{**values, "number": f"A{seq}", "seq": seq})
+
+
+def _statements_of(run):
+    seen: list[str] = []
+
+    def watch(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        run()
+    return seen
+
+
+def test_insert_together_writes_the_rows_of_one_write_in_one_statement_on_postgresql(
+    issue, clock
+) -> None:
+    """A new ticket, its item and two events that refer to it: one statement on PostgreSQL (one
+    INSERT each elsewhere); every auto key set, the signals sent as `insert` sends them, and
+    the rows read back as written."""
+    like = issue("HZ02")
+    ticket = _new_ticket(like, 960)
+    item = TicketItem(ticket=ticket, item_id=like.item_id, position=0)
+    first, second = _event(ticket, wait_seconds=3), _event(ticket, wait_seconds=4)
+    heard = []
+
+    def before(sender, instance, **kwargs):
+        heard.append(("pre", sender.__name__))
+
+    def after(sender, instance, created, **kwargs):
+        heard.append(("post", sender.__name__, instance.pk is not None, created))
+
+    for model in (Ticket, TicketItem, TicketEvent):
+        pre_save.connect(before, sender=model)
+        post_save.connect(after, sender=model)
+    try:
+        with transaction.atomic():
+            seen = _statements_of(lambda: insert_together(ticket, item, first, second))
+    finally:
+        for model in (Ticket, TicketItem, TicketEvent):
+            pre_save.disconnect(before, sender=model)
+            post_save.disconnect(after, sender=model)
+    assert len(seen) == (1 if connection.vendor == "postgresql" else 4)
+    assert all("INSERT" in sql for sql in seen)
+    names = ["Ticket", "TicketItem", "TicketEvent", "TicketEvent"]
+    assert [h[1] for h in heard if h[0] == "pre"] == names
+    assert [h for h in heard if h[0] == "post"] == [("post", name, True, True) for name in names]
+    if connection.vendor == "postgresql":  # every row prepared before the one statement
+        assert [h[0] for h in heard] == ["pre"] * 4 + ["post"] * 4
+    assert not any(row._state.adding for row in (ticket, item, first, second))
+    assert Ticket.objects.get(pk=ticket.pk).number == "A960"
+    assert TicketItem.objects.get(pk=item.pk).ticket_id == ticket.pk
+    written = TicketEvent.objects.filter(ticket_id=ticket.pk).order_by("wait_seconds")
+    assert [(e.pk, e.wait_seconds, e.data) for e in written] == [
+        (first.pk, 3, {"n": 1, "号": "A001"}),
+        (second.pk, 4, {"n": 1, "号": "A001"}),
+    ]
+
+
+def test_insert_together_writes_all_the_rows_or_none(issue, clock) -> None:
+    """A row a unique constraint refuses (a second ticket with a taken number) fails the whole
+    write: the event given with it is not written either."""
+    like = issue("HZ02")
+    twin = _new_ticket(like, like.seq)
+    twin.number = like.number
+    event = _event(like, wait_seconds=9)
+    events_before = TicketEvent.objects.filter(ticket_id=like.pk).count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_together(event, twin)
+    assert TicketEvent.objects.filter(ticket_id=like.pk).count() == events_before
+    assert not Ticket.objects.filter(pk=twin.pk).exists()
+
+
+def test_insert_together_refuses_a_row_that_refers_to_an_auto_key_of_the_same_call(
+    issue, clock
+) -> None:
+    """A window's key comes from the database: an event of the same call cannot refer to it,
+    and nothing is written (Django's own check, before any statement)."""
+    ticket = issue("HZ02")
+    window = Window(center_id=ticket.center_id, code="W98", name="98号窗口")
+    event = _event(ticket, window=window)
+    with pytest.raises(ValueError, match="unsaved related object"):
+        _statements_of(lambda: insert_together(window, event))
+    assert not Window.objects.filter(code="W98").exists()
+    assert event.pk is None
+
+
+def test_an_issue_writes_its_items_event_and_audit_entry_in_one_statement(issue, clock) -> None:
+    """After the counter, the ticket (its insert moves the waiting tally, locked before the
+    chain's head as in every hall write), then the chain's head, then the items, the event and
+    the audit entry together: two INSERT statements on PostgreSQL, four elsewhere; the chain
+    still verifies."""
+    from bianmin.audit.selectors import audit_verify_chains
+
+    issue("HZ02")  # the day's counter and the chain's head exist
+    seen = _statements_of(lambda: issue("HZ05"))
+    writes = [sql for sql in seen if "INSERT" in sql or "audit_auditchainhead" in sql]
+    if connection.vendor == "postgresql":
+        ticket, head, together = writes
+        assert ticket.startswith('INSERT INTO "hall_ticket" ')
+        assert "FOR UPDATE" in head
+        for table in ("hall_ticketitem", "hall_ticketevent", "audit_auditentry"):
+            assert f'INSERT INTO "{table}"' in together
+    else:
+        assert len([sql for sql in writes if "INSERT" in sql]) == 4
+    assert audit_verify_chains() == []
 
 
 _RECALLED = CompiledUpdate(

@@ -125,6 +125,44 @@ def test_simultaneous_issuing_gives_unique_gapless_numbers(
     assert sorted(numbers) == [f"A{n:03d}" for n in range(1, OFFICERS * per_thread + 1)]
 
 
+def test_issuing_and_calling_at_once_in_one_center_never_deadlock(
+    twenty_officers, center, ticking_clock
+) -> None:
+    """Kiosks issue while officers call and finish, one item, one center: an issue enters the
+    waiting tally's row and a call leaves it, and both extend the center's audit chain. Every
+    write locks them in the same order (the tally, then the chain's head), so none waits on
+    another that waits on it (PostgreSQL would abort one as a deadlock)."""
+    for _ in range(OFFICERS):
+        ticket_issue(actor=None, center=center, item_codes=["HZ02"], channel=IssueChannel.KIOSK)
+    callers = twenty_officers[: OFFICERS // 2]
+    for i, officer in enumerate(callers):
+        window_sign_in(actor=officer, window_code=f"W{i + 1:02d}")
+    called: list[str] = []
+    lock = threading.Lock()
+
+    def work(i: int) -> None:
+        for _ in range(6):
+            if i % 2:
+                ticket_issue(
+                    actor=None, center=center, item_codes=["HZ02"], channel=IssueChannel.KIOSK
+                )
+                continue
+            officer = callers[i // 2]
+            ticket = ticket_call_next(actor=officer, window_code=f"W{i // 2 + 1:02d}")
+            if ticket is not None:
+                with lock:
+                    called.append(ticket.pk)
+                ticket_finish(actor=officer, ticket_id=ticket.pk)
+
+    errors = _run_threads(OFFICERS, work)
+
+    assert errors == []
+    assert len(called) == len(set(called)) > 0
+    issued = OFFICERS + (OFFICERS // 2) * 6
+    assert Ticket.objects.filter(center=center).count() == issued
+    assert Ticket.objects.filter(status=TicketStatus.WAITING).count() == issued - len(called)
+
+
 def test_near_turn_sms_is_exactly_once_under_concurrent_calls(
     twenty_officers, center, ticking_clock
 ):

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.checks import ERROR, Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import HUEY
 from uvicorn.supervisors import Multiprocess
@@ -100,6 +101,11 @@ class Command(BaseCommand):
             log.warning("database checks skipped: %s", exc)
         consumer = None
         if not options["no_worker"]:
+            # Every app's tasks module is imported before the consumer starts, as huey's own
+            # run_huey does: a task queued before a restart is known when it is dequeued (an
+            # unknown one is dropped, "not found in TaskRegistry"), and every periodic task is
+            # scheduled, also those of a module nothing else imports.
+            autodiscover_modules("tasks")
             threads = settings.HUEY.get("consumer", {}).get("workers", 4)
             consumer = HUEY.create_consumer(workers=threads, worker_type="thread", periodic=True)
             consumer.start()

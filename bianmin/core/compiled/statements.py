@@ -1,60 +1,5 @@
-"""ORM reads, updates and inserts compiled to SQL once per database connection, then only given
-new values.
-
-Django builds and compiles a queryset's SQL again every time it is evaluated. On the hall's
-hottest reads that cost ten times what the database spent answering: with 200 people waiting
-on SQLite, the head of the calling pool took 1.34 ms per `first()` and 0.09 ms when its SQL was
-run directly (CPU per read, measured in one process, 2026-12-02). A `CompiledQuery` keeps the
-query written once, with the ORM, and compiles it once per connection:
-
-    _HELD = CompiledQuery(
-        lambda officer_id, day: Ticket.objects.filter(officer_id=officer_id, service_day=day),
-        officer_id=Slot.INT,
-        day=Slot.DATE,
-    )
-    held = _HELD.objects(officer_id=actor.pk, day=today)
-
-On first use on a connection, `build` is called with placeholder values of the declared kinds
-and compiled twice (with two sets of placeholders, so a constant of the query that happens to
-equal a placeholder is caught, not bound). The placeholders are found again among the compiled
-parameters; later calls only adapt the new values the way Django's fields would
-(`connection.ops.adapt_*`, and psycopg's typed integers) and run the SQL. A placeholder the
-ORM rewrote or dropped (a lookup that wraps its argument, a value out of a column's range)
-makes the compilation fail loudly rather than bind a wrong value.
-
-What is supported, checked on compilation: integer, text, date and aware-datetime values, and
-sequences of up to 500 integers (an `__in` list; each length is compiled once, an empty one as
-Django answers it: no rows, or the condition dropped under `exclude`). Results are rows
-(`rows`) or model instances with their annotations and `select_related` instances (`objects`,
-`first`).
-
-`CompiledFirst` compiles several such queries, segments of one order, into one statement that
-answers with the first row of the first segment that has one (the call's head of the line).
-
-`CompiledUpdate` compiles a queryset's `update()` the same way (the call's claim of a ticket, a
-finish), and `insert` writes one new row (tickets, events, audit entries; with
-`unless_duplicate`, a row a unique constraint refuses is left out without an error); other
-writes stay with the ORM. The two hot statements the ORM cannot write (the ticket counter's
-`UPDATE … RETURNING`, the audit chain's locking read of its head) run their fixed SQL on
-`statement_cursor`, bound and prepared the same way.
-
-On PostgreSQL the compiled statements send their values apart from the SQL (server-side
-binding, psycopg's `Cursor`), where the rest of Django binds them into the SQL text on the
-client (`ClientCursor`, Django's default). Binding on the client quotes every value as an SQL
-literal in Python; psycopg's C extension adapts the same values for the wire (a 25-value
-statement: 68–71 µs of CPU against 103–132 µs, 2026-12-05; served, the hall's write path did
-not move beyond the machine's noise — README, 性能 → Sixteenth pass).
-Only these statements change: their SQL is fixed and covered by the tests, whereas the ORM's
-other queries may repeat a value in ways server-side binding refuses (a grouped expression).
-They are also prepared on the server from their fifth run on a connection (psycopg's
-`prepare_threshold`, set in the settings; Django's client-binding cursor never prepares), so
-PostgreSQL parses them once and, where its generic plan costs no more than one planned for the
-values, stops planning them: the served call + finish 0.188 → 0.214 of the bare view, 4.5 → 3.7
-ms of the machine's CPU per request (README, 性能 → Seventeenth pass). A statement whose best plan
-depends on its values (the people ahead of a new ticket: how many queue after it is known only
-from the time given) is declared `custom_plan=True`: it is bound on the server like the others
-but never prepared (psycopg's `prepare=False`), so PostgreSQL plans it for its values every time.
-"""
+"""Compiled reads and updates, and the cursor every compiled statement runs on (the package's
+docstring says why and how)."""
 
 from __future__ import annotations
 
@@ -67,13 +12,11 @@ from typing import Any, NamedTuple
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorWrapper
-from django.db.models import FETCH_ONE, BinaryField, Model
+from django.db.models import FETCH_ONE, Model
 from django.db.models.query import get_related_populators
-from django.db.models.signals import post_save, pre_save
-from django.db.models.sql import InsertQuery, UpdateQuery
+from django.db.models.sql import UpdateQuery
 
 
 class Slot(enum.Enum):
@@ -470,113 +413,3 @@ class CompiledUpdate(_CompiledStatement):
     @staticmethod
     def _reading(compiler: Any) -> _Reading:
         return {}, None, [], [], {}  # an UPDATE returns no rows
-
-
-# --- inserts -----------------------------------------------------------------------------------
-
-
-class _Insert(NamedTuple):
-    sql: str
-    fields: list[Any]  # the columns written, in the statement's order
-    returned: Any  # the auto primary key the statement returns, or None (the key is written)
-
-
-_INSERTS: weakref.WeakKeyDictionary[
-    BaseDatabaseWrapper, dict[tuple[type[Model], bool], _Insert]
-] = weakref.WeakKeyDictionary()
-
-
-def insert(
-    instance: Model, *, using: str = DEFAULT_DB_ALIAS, unless_duplicate: bool = False
-) -> bool:
-    """Write the new `instance` as `instance.save(force_insert=True)` would, with the INSERT's
-    SQL compiled once per model and connection: each value prepared as Django's insert prepares
-    it (`pre_save`, then `get_db_prep_save`), `pre_save` and `post_save` sent around it as
-    `save()` sends them, an auto primary key set from `RETURNING` (a primary key with a default,
-    such as a ticket's random id, is written like any column). True: the row was written.
-
-    `unless_duplicate`: a row that would break a unique constraint is left out
-    (`ON CONFLICT DO NOTHING`, PostgreSQL and SQLite) and False is returned, nothing else
-    changed — no savepoint and no error to catch; `post_save` is not sent for it.
-
-    For the new rows of the hot paths (tickets, events, audit entries). When a value is an
-    expression the instance is saved by `save()` instead. Models with parents, database
-    defaults, generated or specially placed columns are refused."""
-    model = type(instance)
-    connection = connections[using]
-    by_model = _INSERTS.setdefault(connection, {})
-    statement = by_model.get((model, unless_duplicate))
-    if statement is None:
-        statement = by_model[(model, unless_duplicate)] = _compile_insert(
-            model, instance, connection, unless_duplicate=unless_duplicate
-        )
-    if any(hasattr(getattr(instance, f.attname), "resolve_expression") for f in statement.fields):
-        if unless_duplicate:
-            raise ImproperlyConfigured("insert(unless_duplicate=True) takes plain values only")
-        instance.save(force_insert=True, using=using)
-        return True
-    # as save() does: a related object that was not saved yet is refused, not written as NULL
-    instance._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
-    pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
-    params = [
-        field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
-        for field in statement.fields
-    ]
-    with _cursor(connection) as cursor:
-        cursor.execute(statement.sql, params)
-        if statement.returned is not None:
-            row = cursor.fetchone()
-            if row is None:  # left out as a duplicate
-                return False
-            setattr(instance, statement.returned.attname, row[0])
-        elif cursor.rowcount == 0:
-            return False
-    instance._state.adding = False
-    instance._state.db = using
-    post_save.send(
-        sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using
-    )
-    return True
-
-
-def _plain_placeholder(field: Any, connection: BaseDatabaseWrapper) -> bool:
-    """Whether the field's value takes a bare `%s` in an INSERT: any field without its own
-    placeholder, and binary ones (encrypted personal data) where the backend writes bytes as
-    they are (SQLite, PostgreSQL; not MySQL's `_binary %s`)."""
-    if not hasattr(field, "get_placeholder_sql"):
-        return True
-    plain = BaseDatabaseOperations.binary_placeholder_sql
-    return isinstance(field, BinaryField) and (type(connection.ops).binary_placeholder_sql is plain)
-
-
-def _compile_insert(
-    model: type[Model], instance: Model, connection: BaseDatabaseWrapper, *, unless_duplicate: bool
-) -> _Insert:
-    meta = model._meta
-    auto = meta.auto_field
-    if meta.parents:
-        raise ImproperlyConfigured(f"insert() takes a model without parents: {model}")
-    if auto is not None and meta.pk is not auto:
-        raise ImproperlyConfigured(f"insert() takes an auto or a written primary key: {model}")
-    if auto is None and not meta.pk.has_default():
-        raise ImproperlyConfigured(f"insert() needs a default for the primary key: {model}")
-    if auto is not None and not connection.features.can_return_columns_from_insert:
-        raise ImproperlyConfigured("insert() needs INSERT … RETURNING")
-    fields = [field for field in meta.local_concrete_fields if field is not auto]
-    for field in fields:
-        if field.generated or field.has_db_default() or not _plain_placeholder(field, connection):
-            raise ImproperlyConfigured(f"insert() cannot write {field} ({model})")
-    query = InsertQuery(model)
-    query.insert_values(fields, [instance])
-    compiler = query.get_compiler(using=connection.alias)
-    if auto is not None:
-        compiler.returning_fields = [auto]
-    [(sql, params)] = compiler.as_sql()
-    if len(params) != len(fields) or sql.count("%s") != len(fields):
-        raise ImproperlyConfigured(f"insert() expected one placeholder per column: {sql}")
-    if unless_duplicate:
-        if connection.vendor not in ("postgresql", "sqlite"):
-            raise ImproperlyConfigured(f"insert(unless_duplicate=True) on {connection.vendor}")
-        values_end = sql.rindex(")") + 1  # the VALUES list; RETURNING (if any) follows it
-        sql = f"{sql[:values_end]} ON CONFLICT DO NOTHING{sql[values_end:]}"
-    return _Insert(sql, fields, auto)
