@@ -56,6 +56,11 @@ def insert(
         instance.save(force_insert=True, using=using)
         return True
     _refuse_unsaved_related(instance)
+    return _insert_checked(instance, statement, connection)
+
+
+def _insert_checked(instance: Model, statement: _Insert, connection: BaseDatabaseWrapper) -> bool:
+    """`insert` of a row whose values are plain and whose related objects are saved."""
     params = _values(instance, statement, connection)
     with _cursor(connection) as cursor:
         cursor.execute(statement.sql, params)
@@ -66,7 +71,7 @@ def insert(
             setattr(instance, statement.returned.attname, row[0])
         elif cursor.rowcount == 0:
             return False
-    _written(instance, using)
+    _written(instance, connection.alias)
     return True
 
 
@@ -90,13 +95,13 @@ def insert_together(*instances: Model, using: str = DEFAULT_DB_ALIAS) -> None:
     ]
     for instance in instances:  # on every database, before any row is written
         _refuse_unsaved_related(instance)
-    if (
-        connection.vendor != "postgresql"
-        or len(instances) < 2
-        or any(map(_has_expression, instances, statements))
-    ):
-        for instance in instances:
-            insert(instance, using=using)
+    expressions = list(map(_has_expression, instances, statements))
+    if connection.vendor != "postgresql" or len(instances) < 2 or any(expressions):
+        for instance, statement, expression in zip(instances, statements, expressions, strict=True):
+            if expression:
+                instance.save(force_insert=True, using=using)
+            else:
+                _insert_checked(instance, statement, connection)
         return
     by_models = _TOGETHER.setdefault(connection, {})
     models = tuple(type(instance) for instance in instances)
