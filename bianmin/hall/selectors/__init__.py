@@ -59,6 +59,7 @@ from bianmin.hall.selectors.tickets import (
     ticket_phone,
     ticket_public_get,
     ticket_summary,
+    with_item_codes,
 )
 from bianmin.hall.selectors.workspace import (
     session_current,
@@ -125,4 +126,5 @@ __all__ = [
     "today_kpis",
     "waiting_count_for",
     "windows_of",
+    "with_item_codes",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import CharField, Func, OuterRef, QuerySet, StringAgg, Subquery, Value
+
 from bianmin.core.compiled import CompiledQuery, Slot
 from bianmin.hall.models import Ticket, TicketItem
 
@@ -77,14 +79,53 @@ _ITEM_CODES = CompiledQuery(
 
 # kept on the ticket instance, as Django keeps a related object it has read
 _READ_ON_INSTANCE = "_item_codes_read"
+# the annotation `with_item_codes` adds
+_ITEMS_ALONG = "items_along"
+
+
+class _Spaced(Func):
+    """Its values joined by spaces, as text (`||` takes numbers on both databases). Not
+    `Concat`, which wraps each part in COALESCE with a parameter of its own: statement texts
+    stay short (psycopg converts a text once only up to 4 KB and 50 values)."""
+
+    arg_joiner = " || ' ' || "
+    template = "(%(expressions)s)"
+    output_field = CharField()
+
+
+def with_item_codes(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The tickets with their items read in the same statement, for `ticket_item_codes`: a
+    step on a called ticket (finish, recall, park), whose event and answer show the items,
+    saves the database a round trip. One text per ticket, "position item_id code" per item,
+    comma-separated in no set order (SQLite before 3.44 cannot order an aggregate); item codes
+    are letters and digits. A locking read's items are those of the statement's snapshot: an
+    item added while it waited for the lock came with a transfer, which changed the ticket's
+    item, and `ticket_item_codes` reads them again."""
+    items = (
+        TicketItem.objects.filter(ticket_id=OuterRef("pk"))
+        .order_by()
+        .values("ticket_id")
+        .annotate(
+            packed=StringAgg(_Spaced("position", "item_id", "item__code"), delimiter=Value(","))
+        )
+        .values("packed")
+    )
+    return tickets.annotate(**{_ITEMS_ALONG: Subquery(items, output_field=CharField())})
+
+
+def _items_along(packed: str) -> tuple[tuple[int, str], ...]:
+    rows = sorted((row.split(" ") for row in packed.split(",")), key=lambda row: int(row[0]))
+    return tuple((int(item_id), code) for _position, item_id, code in rows)
 
 
 def ticket_item_codes(ticket: Ticket) -> tuple[str, list[str]]:
     """The code of the item the ticket queues for now, and the codes of all its items in
-    order, from one query — read once per ticket instance: a finish reads them for its event
-    and its answer shows them again (a transfer to a new item, which changes the ticket's item,
-    reads them again)."""
+    order: from the statement that read the ticket (`with_item_codes`), else from one query —
+    read once per ticket instance: a finish reads them for its event and its answer shows them
+    again (a transfer to a new item, which changes the ticket's item, reads them again)."""
     rows: tuple[tuple[int, str], ...] | None = ticket.__dict__.get(_READ_ON_INSTANCE)
+    if rows is None and (packed := ticket.__dict__.pop(_ITEMS_ALONG, None)):
+        rows = ticket.__dict__[_READ_ON_INSTANCE] = _items_along(packed)
     if rows is None or all(item_id != ticket.item_id for item_id, _code in rows):
         rows = tuple(_ITEM_CODES.rows(ticket_id=ticket.pk))
         ticket.__dict__[_READ_ON_INSTANCE] = rows

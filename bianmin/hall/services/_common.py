@@ -38,7 +38,7 @@ from bianmin.hall import live, pipeline, voice
 from bianmin.hall.enums import EventKind, TicketStatus
 from bianmin.hall.errors import HallError
 from bianmin.hall.models import Ticket, TicketEvent, Window, WindowSession
-from bianmin.hall.selectors import announcement_text, hall_changed
+from bianmin.hall.selectors import announcement_text, hall_changed, with_item_codes
 
 # SQLite has one writer at a time. Waiting writers poll with growing sleeps (up to 100 ms), so
 # under a burst the lock sits idle while everyone sleeps, and an unlucky thread can starve past
@@ -178,7 +178,7 @@ def holding(actor: StaffActor, now: datetime) -> Ticket | None:
 
 
 _FOR_UPDATE = CompiledQuery(
-    lambda ticket_id, center_id: (
+    lambda ticket_id, center_id: with_item_codes(
         Ticket.objects.select_for_update(of=("self",))
         .select_related("window")
         .filter(pk=ticket_id, center_id=center_id)
@@ -190,7 +190,8 @@ _FOR_UPDATE = CompiledQuery(
 
 def ticket_for_update(ticket_id: str, *, actor: StaffActor) -> Ticket:
     """The ticket, locked (PostgreSQL row lock; SQLite is serialized already), in the
-    actor's center; unknown and foreign tickets look the same."""
+    actor's center, with its items read in the same statement (`with_item_codes`: the step's
+    event and answer show them); unknown and foreign tickets look the same."""
     ticket: Ticket | None = _FOR_UPDATE.first(
         ticket_id=str(ticket_id)[:24], center_id=home_center_id(actor)
     )

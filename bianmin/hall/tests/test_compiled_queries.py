@@ -652,6 +652,37 @@ def test_an_issue_writes_its_items_event_and_audit_entry_in_one_statement(issue,
     assert audit_verify_chains() == []
 
 
+def test_the_halls_hot_statements_fit_the_drivers_conversion_cache(issue, officer, clock) -> None:
+    """psycopg converts a statement's `%s` placeholders once per text only for texts of up to
+    4 KB with up to 50 values; a longer one is parsed again on every run (0.6 ms of a served
+    call-next's CPU when the pool head grew past it: its first version with the items read
+    along). Every statement of an issue, a call with its answer and a finish stays under."""
+    if connection.vendor != "postgresql":
+        pytest.skip("psycopg's cache: PostgreSQL")
+    from psycopg import _queries
+
+    from bianmin.hall.selectors import ticket_item_codes, ticket_state
+    from bianmin.hall.services import ticket_finish
+
+    issue("HZ02")
+    window_sign_in(actor=officer, window_code="W01")
+    seen: list[tuple[str, int]] = []
+
+    def watch(execute, sql, params, many, context):
+        seen.append((sql, len(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        ticket_state(issue("HZ05"))
+        called = ticket_call_next(actor=officer, window_code="W01")
+        ticket_item_codes(called)
+        ticket_finish(actor=officer, ticket_id=called.pk)
+    assert len(seen) > 10
+    for sql, values in seen:
+        assert len(sql.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH, sql
+        assert values <= _queries.MAX_CACHED_STATEMENT_PARAMS, sql
+
+
 _RECALLED = CompiledUpdate(
     lambda ticket_id, status, officer_id, now: (
         Ticket.objects.filter(pk=ticket_id, status=status),

@@ -756,12 +756,13 @@ def test_the_counter_increment_names_the_counter_table() -> None:
         assert f'"{TicketCounter._meta.get_field(field).column}"' in _INCREMENT
 
 
-def test_a_finish_reads_the_tickets_items_once_and_a_transfer_reads_them_again(
+def test_a_finish_reads_the_tickets_items_with_the_ticket_and_a_transfer_again(
     officer, issue, clock
 ):
-    """The finish reads the items for its event; its answer shows them from the same ticket
-    without a second query. A transfer to a new item (the ticket's item changes) reads them
-    again; a fresh instance of the ticket always reads them."""
+    """A step on a called ticket (a finish) reads its items in the statement that locks it
+    (`with_item_codes`, in the order they were chosen): the event and the answer show them
+    without another query. A transfer to a new item (the ticket's item changes) reads them
+    again; an instance read without them (the call's) reads them once."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -770,18 +771,20 @@ def test_a_finish_reads_the_tickets_items_once_and_a_transfer_reads_them_again(
     def item_reads(queries):
         return [q for q in queries if 'AS "item__code" FROM "hall_ticketitem"' in q["sql"]]
 
-    issue(codes=["HZ02", "HZ05"])
+    issue(codes=["HZ05", "HZ02", "JG04"])
     window_sign_in(actor=officer, window_code="W01")
     called = ticket_call_next(actor=officer, window_code="W01")
     with CaptureQueriesContext(connection) as seen:
         finished = ticket_finish(actor=officer, ticket_id=called.pk)
-        assert ticket_item_codes(finished) == ("HZ02", ["HZ02", "HZ05"])
-    assert len(item_reads(seen.captured_queries)) == 1
+        assert ticket_item_codes(finished) == ("HZ05", ["HZ05", "HZ02", "JG04"])
+    assert item_reads(seen.captured_queries) == []
+    assert sum('"hall_ticketitem"' in q["sql"] for q in seen.captured_queries) == 1
 
     other = issue("HZ02")
     called = ticket_call_next(actor=officer, window_code="W01")
     assert called.pk == other.pk
     with CaptureQueriesContext(connection) as seen:
+        assert ticket_item_codes(called) == ("HZ02", ["HZ02"])
         assert ticket_item_codes(called) == ("HZ02", ["HZ02"])
         moved = ticket_transfer(actor=officer, ticket_id=called.pk, item_code="JG01")
         assert ticket_item_codes(moved) == ("JG01", ["HZ02", "JG01"])
