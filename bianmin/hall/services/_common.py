@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -157,11 +157,16 @@ def require(actor: StaffActor, perm: Perm) -> None:
         raise PermissionDenied(_("您没有执行此操作的权限"))
 
 
-_HELD = CompiledQuery(
-    # no ORDER BY: an officer holds one ticket at most (the call refuses a second)
-    lambda center_id, officer_id, day: Ticket.objects.filter(
+def held_by(center_id: Any, officer_id: Any, day: Any) -> QuerySet[Ticket]:
+    """The tickets an officer has called on `day` and not finished: one at most (the call
+    refuses a second). Its arguments may be a compiled query's slots."""
+    return Ticket.objects.filter(
         center_id=center_id, officer_id=officer_id, status=TicketStatus.CALLED, service_day=day
-    ).order_by()[:1],
+    ).order_by()
+
+
+_HELD = CompiledQuery(
+    lambda center_id, officer_id, day: held_by(center_id, officer_id, day)[:1],
     center_id=Slot.INT,
     officer_id=Slot.INT,
     day=Slot.DATE,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.selectors import staff_item_ids, staff_may_serve
@@ -32,6 +33,7 @@ from bianmin.hall.services._common import (
     atomic_write,
     change_record,
     colleague,
+    held_by,
     holding,
     require,
     seconds_between,
@@ -45,10 +47,14 @@ from bianmin.hall.services.near import ticket_notify_near_soon
 Step = pipeline.Step
 
 
-# The call's claim: the candidate becomes this officer's, unless another call took it first.
+# The call's claim: the candidate becomes this officer's, unless another call took it first
+# or the officer holds a ticket already — checked in the same statement, whose snapshot is
+# taken after the officer's window session was locked (so after any other call of theirs).
 _CLAIM = CompiledUpdate(
-    lambda ticket_id, officer_id, window_id, now: (
-        Ticket.objects.filter(pk=ticket_id, status=TicketStatus.WAITING),
+    lambda ticket_id, officer_id, window_id, now, center_id, day: (
+        Ticket.objects.filter(pk=ticket_id, status=TicketStatus.WAITING).exclude(
+            Exists(held_by(center_id, officer_id, day))
+        ),
         {
             "status": TicketStatus.CALLED,
             "officer_id": officer_id,
@@ -63,10 +69,24 @@ _CLAIM = CompiledUpdate(
     officer_id=Slot.INT,
     window_id=Slot.INT,
     now=Slot.DATETIME,
+    center_id=Slot.INT,
+    day=Slot.DATE,
 )
 
 
+def _refuse_if_holding(actor: StaffActor, now: datetime) -> None:
+    current = holding(actor, now)
+    if current is not None:
+        raise Conflict(
+            _("请先办结当前号 %s，再叫下一号") % current.number,
+            code=HallError.CURRENT_TICKET,
+            ticket_id=current.pk,
+        )
+
+
 def _claim_next(actor: StaffActor, session: Any, now: datetime) -> Ticket | None:
+    """The pool's head becomes this officer's. An officer who holds a called ticket is refused
+    (`_CLAIM` checks it; the ticket is read only to say which)."""
     center_id = home_center_id(actor)
     settings = hall_settings_get(center_id=center_id)
     item_ids = staff_item_ids(staff=actor)
@@ -79,19 +99,27 @@ def _claim_next(actor: StaffActor, session: Any, now: datetime) -> Ticket | None
             item_ids=item_ids,
         )
         if candidate is None:
+            _refuse_if_holding(actor, now)
             return None
         ticket_step(candidate, Step.CALL, actor=actor, now=now)
         claimed = _CLAIM.run(
-            ticket_id=candidate.pk, officer_id=actor.pk, window_id=session.window_id, now=now
+            ticket_id=candidate.pk,
+            officer_id=actor.pk,
+            window_id=session.window_id,
+            now=now,
+            center_id=center_id,
+            day=clock.local(now).date(),
         )
-        if claimed == 1:
-            candidate.status = TicketStatus.CALLED
-            candidate.officer_id = actor.pk
-            candidate.window = session.window
-            candidate.called_at = now
-            candidate.recall_count = 0
-            candidate.target_officer_id = None
-            return candidate
+        if claimed == 0:  # another call took it first, or this officer holds a ticket
+            _refuse_if_holding(actor, now)
+            continue
+        candidate.status = TicketStatus.CALLED
+        candidate.officer_id = actor.pk
+        candidate.window = session.window
+        candidate.called_at = now
+        candidate.recall_count = 0
+        candidate.target_officer_id = None
+        return candidate
     return None
 
 
@@ -118,13 +146,6 @@ def ticket_call_next(*, actor: StaffActor, window_code: str) -> Ticket | None:
         session = session_at(actor, window_code)
         if session.is_paused:
             raise Conflict(_("窗口暂停中，请先恢复服务"), code=HallError.WINDOW_PAUSED)
-        current = holding(actor, now)
-        if current is not None:
-            raise Conflict(
-                _("请先办结当前号 %s，再叫下一号") % current.number,
-                code=HallError.CURRENT_TICKET,
-                ticket_id=current.pk,
-            )
         ticket = _claim_next(actor, session, now)
         if ticket is None:
             return None

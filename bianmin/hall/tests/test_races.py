@@ -104,6 +104,39 @@ def test_twenty_officers_never_get_the_same_ticket(twenty_officers, center, tick
     assert sum(1 for pks in served.values() if pks) > 1  # the work really was shared
 
 
+def test_one_officer_clicking_call_next_at_once_holds_one_ticket(
+    officer, center, catalogue, windows, ticking_clock
+):
+    """Eight clicks of one officer's "call next" at the same moment, each on its own
+    connection: one calls, seven are told to finish the current ticket first, and no second
+    ticket leaves the line (the claim checks the officer's held ticket in its own statement,
+    after the window session's lock)."""
+    from bianmin.core.errors import Conflict
+
+    for _ in range(20):
+        ticket_issue(actor=None, center=center, item_codes=["HZ02"], channel=IssueChannel.KIOSK)
+    window_sign_in(actor=officer, window_code="W01")
+    called: list[str] = []
+    refused: list[str] = []
+
+    def click(_i: int) -> None:
+        try:
+            ticket = ticket_call_next(actor=officer, window_code="W01")
+        except Conflict as exc:
+            refused.append(exc.code)
+            return
+        assert ticket is not None
+        called.append(ticket.pk)
+
+    errors = _run_threads(8, click)
+
+    assert errors == []
+    assert len(called) == 1
+    assert refused == ["current_ticket"] * 7
+    assert Ticket.objects.filter(status=TicketStatus.CALLED).count() == 1
+    assert TicketEvent.objects.filter(kind=EventKind.CALL).count() == 1
+
+
 def test_simultaneous_issuing_gives_unique_gapless_numbers(
     center, windows, catalogue, ticking_clock
 ) -> None:

@@ -196,6 +196,11 @@ def test_double_click_on_call_next_keeps_the_first_call(officer, issue, clock) -
     second.refresh_from_db()
     assert second.status == TicketStatus.WAITING
     assert TicketEvent.objects.filter(kind="call").count() == 1
+    # with nobody else waiting, the held ticket is still what the officer is told about
+    Ticket.objects.filter(pk=second.pk).update(status=TicketStatus.CANCELLED)
+    with pytest.raises(Conflict) as exc:
+        ticket_call_next(actor=officer, window_code="W01")
+    assert (exc.value.code, exc.value.details.get("ticket_id")) == ("current_ticket", first.pk)
 
 
 def test_sign_out_needs_the_current_ticket_finished(officer, issue, clock) -> None:
