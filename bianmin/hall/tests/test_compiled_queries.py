@@ -654,9 +654,10 @@ def test_an_issue_writes_its_items_event_and_audit_entry_in_one_statement(issue,
 
 def test_the_halls_hot_statements_fit_the_drivers_conversion_cache(issue, officer, clock) -> None:
     """psycopg converts a statement's `%s` placeholders once per text only for texts of up to
-    4 KB with up to 50 values; a longer one is parsed again on every run (0.6 ms of a served
-    call-next's CPU when the pool head grew past it: its first version with the items read
-    along). Every statement of an issue, a call with its answer and a finish stays under."""
+    4 KB with up to 50 values; a longer one is parsed again on every run (about 0.6 ms of a
+    call-next's CPU under cProfile when the pool head grew past it, with the items read along
+    in a first version). Every statement of an issue, a call with its answer and a finish
+    stays under."""
     if connection.vendor != "postgresql":
         pytest.skip("psycopg's cache: PostgreSQL")
     from psycopg import _queries
