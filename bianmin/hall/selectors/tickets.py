@@ -96,9 +96,9 @@ class _Spaced(Func):
 def with_item_codes(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """The tickets with their items read in the same statement, for `ticket_item_codes`: a
     step on a called ticket (finish, recall, park), whose event and answer show the items,
-    saves the database a round trip. One text per ticket, "position item_id code" per item,
-    comma-separated in no set order (SQLite before 3.44 cannot order an aggregate); item codes
-    are letters and digits. A locking read's items are those of the statement's snapshot: an
+    saves the database a round trip. One text per ticket, a line "position item_id code" per
+    item, in no set order (SQLite before 3.44 cannot order an aggregate): `_items_along` sorts
+    them. A locking read's items are those of the statement's snapshot: an
     item added while it waited for the lock came with a transfer, which changed the ticket's
     item, and `ticket_item_codes` reads them again."""
     items = (
@@ -106,7 +106,7 @@ def with_item_codes(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
         .order_by()
         .values("ticket_id")
         .annotate(
-            packed=StringAgg(_Spaced("position", "item_id", "item__code"), delimiter=Value(","))
+            packed=StringAgg(_Spaced("position", "item_id", "item__code"), delimiter=Value("\n"))
         )
         .values("packed")
     )
@@ -114,7 +114,9 @@ def with_item_codes(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 
 def _items_along(packed: str) -> tuple[tuple[int, str], ...]:
-    rows = sorted((row.split(" ") for row in packed.split(",")), key=lambda row: int(row[0]))
+    """`with_item_codes`' text as (item_id, code) in the items' order; the code is the rest of
+    its line, whatever it holds."""
+    rows = sorted((line.split(" ", 2) for line in packed.split("\n")), key=lambda row: int(row[0]))
     return tuple((int(item_id), code) for _position, item_id, code in rows)
 
 

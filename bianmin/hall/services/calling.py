@@ -90,6 +90,7 @@ def _claim_next(actor: StaffActor, session: Any, now: datetime) -> Ticket | None
     center_id = home_center_id(actor)
     settings = hall_settings_get(center_id=center_id)
     item_ids = staff_item_ids(staff=actor)
+    day = clock.local(now).date()
     for _attempt in range(20):
         candidate = pool_head(
             center_id=center_id,
@@ -108,7 +109,7 @@ def _claim_next(actor: StaffActor, session: Any, now: datetime) -> Ticket | None
             window_id=session.window_id,
             now=now,
             center_id=center_id,
-            day=clock.local(now).date(),
+            day=day,
         )
         if claimed == 0:  # another call took it first, or this officer holds a ticket
             _refuse_if_holding(actor, now)

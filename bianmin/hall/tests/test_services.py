@@ -761,6 +761,15 @@ def test_the_counter_increment_names_the_counter_table() -> None:
         assert f'"{TicketCounter._meta.get_field(field).column}"' in _INCREMENT
 
 
+def test_the_items_read_along_come_in_the_order_they_were_chosen() -> None:
+    """The aggregate gives the lines in no set order; the position puts them back, and a
+    code is the rest of its line."""
+    from bianmin.hall.selectors.tickets import _items_along
+
+    packed = "2 4 JG04\n0 9 HZ05\n1 7 HZ 02"
+    assert _items_along(packed) == ((9, "HZ05"), (7, "HZ 02"), (4, "JG04"))
+
+
 def test_a_finish_reads_the_tickets_items_with_the_ticket_and_a_transfer_again(
     officer, issue, clock
 ):
