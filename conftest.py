@@ -19,8 +19,13 @@ from bianmin.core.permissions import Role
 from bianmin.hall.models import Window
 
 # Fixtures shared by the tests of several contexts: the SMS outbox and the seeded templates,
-# cases built through the cases services.
-pytest_plugins = ["tests.support.sms_outbox", "tests.support.case_builders"]
+# cases built through the cases services; the end of a transactional test kept clear of the
+# servers it started.
+pytest_plugins = [
+    "tests.support.sms_outbox",
+    "tests.support.case_builders",
+    "tests.support.quiet_flush",
+]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,40 +55,6 @@ def fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _servers_idle_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
-    """A transactional test ends by emptying every table (TRUNCATE on PostgreSQL). A request
-    its live server or served product is still answering (the page was closed, the server
-    was not) holds row locks, and the TRUNCATE then deadlocks with it (seen once in CI). Before
-    the flush, wait for every other session on the test database to go idle; one still busy
-    after 10 s is ended, so the flush always runs."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = marker is not None and marker.kwargs.get("transaction")
-    if transactional:
-        request.getfixturevalue("_django_db_helper")  # set up first, so flushed after this
-    yield
-    if not transactional:
-        return
-    import time as clock
-
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return  # SQLite's flush deletes rows and waits on its busy timeout like any writer
-    deadline = clock.monotonic() + 10
-    others = (
-        "FROM pg_stat_activity WHERE datname = current_database()"
-        " AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'"
-    )
-    with connection.cursor() as cursor:
-        while clock.monotonic() < deadline:
-            cursor.execute(f"SELECT count(*) {others}")
-            if not cursor.fetchone()[0]:
-                return
-            clock.sleep(0.1)
-        cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
 
 
 PASSWORD = "Test@2026pass"  # noqa: S105 - test accounts only
