@@ -86,11 +86,15 @@ def _refuse_if_holding(actor: StaffActor, now: datetime) -> None:
 
 def _claim_next(actor: StaffActor, session: Any, now: datetime) -> Ticket | None:
     """The pool's head becomes this officer's. An officer who holds a called ticket is refused
-    (`_CLAIM` checks it; the ticket is read only to say which)."""
+    (`_CLAIM` checks it; the ticket is read only to say which). The caller holds the officer's
+    window session locked, and every step that makes a ticket the officer's takes that lock:
+    once read, "holds nothing" stays true for this call, and a claim lost after it was lost to
+    a colleague (no second read per lost race)."""
     center_id = home_center_id(actor)
     settings = hall_settings_get(center_id=center_id)
     item_ids = staff_item_ids(staff=actor)
     day = clock.local(now).date()
+    holds_nothing = False
     for _attempt in range(20):
         candidate = pool_head(
             center_id=center_id,
@@ -100,7 +104,8 @@ def _claim_next(actor: StaffActor, session: Any, now: datetime) -> Ticket | None
             item_ids=item_ids,
         )
         if candidate is None:
-            _refuse_if_holding(actor, now)
+            if not holds_nothing:
+                _refuse_if_holding(actor, now)
             return None
         ticket_step(candidate, Step.CALL, actor=actor, now=now)
         claimed = _CLAIM.run(
@@ -112,7 +117,9 @@ def _claim_next(actor: StaffActor, session: Any, now: datetime) -> Ticket | None
             day=day,
         )
         if claimed == 0:  # another call took it first, or this officer holds a ticket
-            _refuse_if_holding(actor, now)
+            if not holds_nothing:
+                _refuse_if_holding(actor, now)
+                holds_nothing = True
             continue
         candidate.status = TicketStatus.CALLED
         candidate.officer_id = actor.pk

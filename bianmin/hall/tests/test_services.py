@@ -203,6 +203,47 @@ def test_double_click_on_call_next_keeps_the_first_call(officer, issue, clock) -
     assert (exc.value.code, exc.value.details.get("ticket_id")) == ("current_ticket", first.pk)
 
 
+def test_a_call_that_loses_races_reads_the_officers_held_ticket_once(
+    officer, make_staff, issue, clock, monkeypatch
+) -> None:
+    """Each claim a colleague wins first comes back empty, as a held ticket would make it: the
+    call asks once whether the officer holds one (under the window session's lock the answer
+    stays), then only tries the next head."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bianmin.hall.services import calling
+
+    tickets = [issue("HZ02") for _ in range(4)]
+    colleague = make_staff(Role.OFFICER)
+    window_sign_in(actor=officer, window_code="W01")
+    claim = calling._CLAIM
+    lost: list[str] = []
+
+    class _ColleagueFirst:
+        def run(self, *, ticket_id, **values):
+            if len(lost) < 3:  # a colleague's call commits first
+                Ticket.objects.filter(pk=ticket_id).update(
+                    status=TicketStatus.CALLED, officer=colleague
+                )
+                lost.append(ticket_id)
+            return claim.run(ticket_id=ticket_id, **values)
+
+    monkeypatch.setattr(calling, "_CLAIM", _ColleagueFirst())
+    with CaptureQueriesContext(connection) as seen:
+        called = ticket_call_next(actor=officer, window_code="W01")
+    assert lost == [t.pk for t in tickets[:3]]
+    assert called.pk == tickets[3].pk
+    held_reads = [
+        q
+        for q in seen.captured_queries
+        if q["sql"].startswith("SELECT")
+        and "LIMIT 1" in q["sql"]
+        and '"hall_ticket"."officer_id" =' in q["sql"]
+    ]
+    assert len(held_reads) == 1
+
+
 def test_sign_out_needs_the_current_ticket_finished(officer, issue, clock) -> None:
     ticket = issue("HZ02")
     window_sign_in(actor=officer, window_code="W01")
