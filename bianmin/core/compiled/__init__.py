@@ -48,14 +48,15 @@ statement: 68–71 µs of CPU against 103–132 µs, 2026-12-05; served, the hal
 not move beyond the machine's noise — README, 性能 → Sixteenth pass).
 Only these statements change: their SQL is fixed and covered by the tests, whereas the ORM's
 other queries may repeat a value in ways server-side binding refuses (a grouped expression).
-They are also prepared on the server from their fifth run on a connection (psycopg's
+They are also prepared on the server after their fifth run on a connection (psycopg's
 `prepare_threshold`, set in the settings; Django's client-binding cursor never prepares), so
 PostgreSQL parses them once and, where its generic plan costs no more than one planned for the
 values, stops planning them: the served call + finish 0.188 → 0.214 of the bare view, 4.5 → 3.7
-ms of the machine's CPU per request (README, 性能 → Seventeenth pass). A statement whose best plan
-depends on its values (the people ahead of a new ticket: how many queue after it is known only
-from the time given) is declared `custom_plan=True`: it is bound on the server like the others
-but never prepared (psycopg's `prepare=False`), so PostgreSQL plans it for its values every time.
+ms of the machine's CPU per request (README, 性能 → Seventeenth pass). A statement is written so
+that its generic plan is a good one for every value: a condition on a place in the line is one
+row value, `(queue_at, seq) >= (…, …)`, an index range whatever the values, not the same
+condition spelled out with OR, whose generic plan read the whole day's line (README, 性能 →
+Twenty-third pass).
 """
 
 from bianmin.core.compiled.inserts import insert, insert_together

@@ -92,28 +92,18 @@ class _Compiled:
 _Reading = tuple[dict[int, Any], type[Model] | None, list[str], list[Any], dict[str, int]]
 
 
-class _PlannedPerCallCursor(ServerBindingCursor):  # type: ignore[misc]
-    """Values bound on the server, the statement never prepared: PostgreSQL plans the unnamed
-    statement for each call's values (`custom_plan`)."""
-
-    def execute(self, query: Any, params: Any = None, *, prepare: Any = None, **kw: Any) -> Any:
-        return super().execute(query, params, prepare=False, **kw)  # type: ignore[misc]
-
-
-def _cursor(connection: BaseDatabaseWrapper, *, custom_plan: bool = False) -> CursorWrapper:
+def _cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
     """A cursor for compiled SQL: Django's, except that on PostgreSQL it binds the values on
-    the server and, unless `custom_plan`, may prepare the statement (see the module's
-    docstring); wrapped as Django wraps its own, so errors, query logging and the execute
-    wrappers behave the same."""
+    the server and may prepare the statement (see the module's docstring); wrapped as Django
+    wraps its own, so errors, query logging and the execute wrappers behave the same."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    driver = _PlannedPerCallCursor if custom_plan else ServerBindingCursor
     with connection.wrap_database_errors:
         # Django's private step from a driver cursor to its wrapper (debug or not)
         return connection._prepare_cursor(  # type: ignore[attr-defined,no-any-return]
-            driver(connection.connection)  # type: ignore[call-arg]
+            ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
         )
 
 
@@ -135,17 +125,12 @@ class _CompiledStatement:
     """A statement built with the ORM and compiled once per connection and shape (what
     `CompiledQuery` reads and `CompiledUpdate` writes share)."""
 
-    def __init__(
-        self, build: Callable[..., Any], *, custom_plan: bool = False, **slots: Slot
-    ) -> None:
+    def __init__(self, build: Callable[..., Any], **slots: Slot) -> None:
         """`build` takes the slots' values and returns the queryset (`CompiledFirst`: the
-        querysets) to compile; `custom_plan`: never prepared, planned for each call's values."""
+        querysets) to compile."""
         if len(slots) > 15:
             raise ImproperlyConfigured("a compiled query takes 15 values at most")
-        if not isinstance(custom_plan, bool):  # a slot of that name, unpacked from a dict
-            raise ImproperlyConfigured("`custom_plan` is a flag; a slot needs another name")
         self.build = build
-        self.custom_plan = custom_plan
         self.slots = slots
         self._compiled: weakref.WeakKeyDictionary[
             BaseDatabaseWrapper, dict[tuple[int, ...], _Compiled]
@@ -303,7 +288,7 @@ class CompiledQuery(_CompiledStatement):
     ) -> list[tuple[Any, ...]]:
         if compiled.sql is None:
             return []
-        with _cursor(connection, custom_plan=self.custom_plan) as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, self._params(compiled, connection, values))
             fetched = cursor.fetchall()
         if not compiled.converters:
@@ -393,7 +378,7 @@ class CompiledUpdate(_CompiledStatement):
         compiled = self._for(connection, values)
         if compiled.sql is None:
             return 0
-        with _cursor(connection, custom_plan=self.custom_plan) as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, self._params(compiled, connection, values))
             return int(cursor.rowcount)
 

@@ -13,12 +13,14 @@ from django.db.models import (
     Case,
     Count,
     ExpressionWrapper,
+    F,
     IntegerField,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThanOrEqual, TupleLessThan
 
 from bianmin.core import clock
 from bianmin.core.caching import forget_now_and_at_commit
@@ -147,7 +149,7 @@ def _pool_head_query(*, items: bool) -> CompiledFirst:
     }
     items_slot = {"item_ids": Slot.INTS} if items else {}
     # prepared: one generic plan serves every call (README, 性能 → Seventeenth pass)
-    return CompiledFirst(build, custom_plan=False, **slots, **items_slot)
+    return CompiledFirst(build, **slots, **items_slot)
 
 
 # The call's hottest read, compiled once per connection (core.compiled): the head of the pool
@@ -183,7 +185,7 @@ def _ahead_filter(
     """Waiting tickets that the calling rule puts before a ticket (for the pooled hall) that
     queues since `queue_at` as number `seq` with `priority_weight`; `overdue`: the ticket is
     past the waiting limit itself (`queue_at <= limit_at`), and then its weight plays no part."""
-    earlier = Q(queue_at__lt=queue_at) | Q(queue_at=queue_at, seq__lt=seq)
+    earlier = Q(_queued_before(queue_at, seq))
     over_limit = Q(queue_at__lte=limit_at)
     if overdue:
         return over_limit & earlier
@@ -192,6 +194,22 @@ def _ahead_filter(
         | Q(priority_weight__gt=priority_weight)
         | (Q(priority_weight=priority_weight) & earlier)
     )
+
+
+# A place in the line is the pair (queue_at, seq), compared as one row value (Django's tuple
+# lookups, written for composite keys): `(queue_at, seq) < (%s, %s)` is one range of the
+# line's indexes whatever the values, so a prepared statement's generic plan reads just that
+# range. Its spelled-out form, `queue_at < %s OR (queue_at = %s AND seq < %s)`, is not an index
+# range; PostgreSQL's generic plan for it read the whole day's line: the people ahead of a new
+# ticket cost 1.17 ms of the database's CPU per read, against 0.07 ms for the row form
+# (4,600 waiting, 2026-12-07; README, 性能 → Twenty-third pass).
+def _queued_before(queue_at: Any, seq: Any) -> TupleLessThan:
+    return TupleLessThan(Tuple(F("queue_at"), F("seq")), (queue_at, seq))
+
+
+def _queued_from(queue_at: Any, seq: Any) -> TupleGreaterThanOrEqual:
+    """The ticket at (queue_at, seq) and those queued after it."""
+    return TupleGreaterThanOrEqual(Tuple(F("queue_at"), F("seq")), (queue_at, seq))
 
 
 def _ahead_of(
@@ -322,7 +340,7 @@ def _ahead_overdue_query() -> CompiledQuery:
             .order_by()
         )
 
-    return CompiledQuery(build, ticket_id=Slot.TEXT, custom_plan=True, **_PLACE_SLOTS)
+    return CompiledQuery(build, ticket_id=Slot.TEXT, **_PLACE_SLOTS)
 
 
 _TARGETED = ExpressionWrapper(Q(target_officer__isnull=False), output_field=BooleanField())
@@ -352,7 +370,7 @@ def _ahead_in_line_query() -> CompiledQuery:
         ).annotate(targeted=_TARGETED)
         after = (
             waiting.filter(priority_weight=priority_weight)
-            .filter(Q(queue_at__gt=queue_at) | Q(queue_at=queue_at, seq__gte=seq))
+            .filter(_queued_from(queue_at, seq))
             .values_list("item_id", "targeted")
             .annotate(n=Value(0) - Count("pk"))
             .order_by()
@@ -365,11 +383,11 @@ def _ahead_in_line_query() -> CompiledQuery:
         )
         return tally.union(after, overdue_below, all=True)
 
-    return CompiledQuery(build, priority_weight=Slot.INT, custom_plan=True, **_PLACE_SLOTS)
+    return CompiledQuery(build, priority_weight=Slot.INT, **_PLACE_SLOTS)
 
 
-# Every issue answers with the new ticket's place: compiled once per connection, planned for
-# each ticket's values (a generic plan cannot know that few queue after a new ticket).
+# Every issue answers with the new ticket's place: compiled once per connection and, on
+# PostgreSQL, prepared (its generic plan reads index ranges: `_queued_before`).
 _AHEAD_OVERDUE = _ahead_overdue_query()
 _AHEAD_IN_LINE = _ahead_in_line_query()
 

@@ -4,6 +4,7 @@ rows inserted together are written in one statement on PostgreSQL, all or none. 
 compiled reads (the pool's head, the people ahead of a ticket) are checked against the
 querysets they replace on a varied line."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -249,12 +250,6 @@ def test_a_placeholder_equal_to_a_constant_is_refused() -> None:
         colliding.rows(seq=1)
 
 
-def test_a_slot_named_like_the_plan_flag_is_refused() -> None:
-    slots = {"custom_plan": Slot.INT}  # unpacked from a dict, it would land on the flag
-    with pytest.raises(ImproperlyConfigured, match="flag"):
-        CompiledQuery(lambda custom_plan: Ticket.objects.filter(seq=custom_plan), **slots)
-
-
 def test_a_value_the_orm_rewrites_is_refused() -> None:
     # `contains` binds "%value%", not the value: the placeholder is not found
     rewritten = CompiledQuery(
@@ -348,10 +343,9 @@ def test_compiled_statements_bind_their_values_on_the_server_on_postgresql(issue
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
-def test_compiled_statements_are_prepared_unless_planned_per_call(issue, clock) -> None:
-    """From its fifth run on a connection a compiled statement is prepared on the server; one
-    declared `custom_plan` (the people ahead of a new ticket) never is, but its values are
-    still bound on the server."""
+def test_compiled_statements_are_prepared_after_five_runs(issue, clock) -> None:
+    """After five runs on a connection a compiled statement is prepared on the server (its
+    sixth run prepares it); its values are bound on the server from the first."""
     import psycopg
 
     ticket = issue("HZ02")
@@ -359,8 +353,7 @@ def test_compiled_statements_are_prepared_unless_planned_per_call(issue, clock) 
     def build(center_id, seqs):  # a statement of this test only (none prepared before it)
         return Ticket.objects.filter(center_id=center_id, seq__in=seqs).order_by("-seq", "-pk")
 
-    per_call = CompiledQuery(build, custom_plan=True, center_id=Slot.INT, seqs=Slot.INTS)
-    prepared_once = CompiledQuery(build, center_id=Slot.INT, seqs=Slot.INTS)
+    compiled = CompiledQuery(build, center_id=Slot.INT, seqs=Slot.INTS)
 
     def prepared() -> int:
         with connection.cursor() as cursor:
@@ -373,24 +366,96 @@ def test_compiled_statements_are_prepared_unless_planned_per_call(issue, clock) 
     drivers: list[type] = []
 
     def watch(execute, sql, params, many, context):
-        drivers.append(type(context["cursor"].cursor))
+        if "pg_prepared_statements" not in sql:
+            drivers.append(type(context["cursor"].cursor))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(watch):
-        for _ in range(6):
-            assert [
-                row.pk for row in per_call.objects(center_id=ticket.center_id, seqs=[ticket.seq])
-            ] == [ticket.pk]
-    assert prepared() == before
+        for run in range(1, 7):
+            found = compiled.objects(center_id=ticket.center_id, seqs=[ticket.seq])
+            assert [row.pk for row in found] == [ticket.pk]
+            assert prepared() == before + (run > 5)
     assert len(drivers) == 6
     assert not any(issubclass(driver, psycopg.ClientCursor) for driver in drivers)
-    for _ in range(6):
-        assert [
-            row.pk for row in prepared_once.objects(center_id=ticket.center_id, seqs=[ticket.seq])
-        ] == [ticket.pk]
-    assert prepared() == before + 1
-    assert _AHEAD_IN_LINE.custom_plan
-    assert _AHEAD_OVERDUE.custom_plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan cache")
+def test_the_people_ahead_of_a_new_ticket_read_a_few_rows_once_prepared(issue, clock) -> None:
+    """The people-ahead read is prepared, so PostgreSQL may keep one generic plan for every
+    ticket. With the place in line written as one row value, the generic plan reads the index
+    range of the tickets queued after this one: for the newest ticket in a line of 2,000, a
+    few rows. The same condition spelled out with OR is no index range; a generic plan for it
+    read the whole day's line on the benchmark (README, 性能 → Twenty-third pass)."""
+    model = issue("HZ02")
+    copied = [f.attname for f in Ticket._meta.concrete_fields if f.attname != "id"]
+    now = hall_clock.now()
+
+    def crowd(count: int, first_seq: int, **values) -> None:
+        tickets = []
+        for n in range(count):
+            ticket = Ticket(**{name: getattr(model, name) for name in copied})
+            ticket.seq, ticket.number = first_seq + n, f"Z{first_seq + n}"
+            ticket.queue_at = ticket.arrived_at = now - timedelta(seconds=600 - n // 10)
+            for name, value in values.items():
+                setattr(ticket, name, value(ticket) if callable(value) else value)
+            tickets.append(ticket)
+        Ticket.objects.bulk_create(tickets)
+
+    crowd(  # yesterday's line, served
+        3000,
+        1000,
+        service_day=model.service_day - timedelta(days=1),
+        queue_at=lambda t: t.queue_at - timedelta(days=1),
+        status=TicketStatus.FINISHED,
+    )
+    with connection.cursor() as cursor:
+        # the statistics of the morning, before the rush (autovacuum runs behind it)
+        cursor.execute("ANALYZE hall_ticket")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+    crowd(2000, 5000)  # today's line
+    clock.shift(1)
+    newest = issue("HZ02")
+    settings = hall_settings_get(center_id=newest.center_id)
+    overdue, ahead_of = _ahead_of(newest, now=hall_clock.now(), settings=settings)
+    assert not overdue
+    bound = []
+
+    def capture(execute, sql, params, many, context):
+        bound.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        for _ in range(8):  # prepared after five runs, and planned generically (forced)
+            rows = _AHEAD_IN_LINE.rows(
+                center_id=newest.center_id, day=newest.service_day, **ahead_of
+            )
+    assert sum(n for _item, _targeted, n in rows) == 2001  # the first ticket and the crowd
+    sql, params = bound[-1]
+    numbers = iter(range(1, len(params) + 1))
+    as_prepared = re.sub("%s", lambda _mark: f"${next(numbers)}", sql)  # as psycopg sends it
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, generic_plans FROM pg_prepared_statements WHERE statement = %s",
+            [as_prepared],
+        )
+        [(name, generic)] = cursor.fetchall()
+        marks = ", ".join(["%s"] * len(params))
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {name}({marks})", params)
+        [[[plan]]] = cursor.fetchall()
+    assert generic >= 3  # the runs since it was prepared
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    # the place in line bounds an index range: only the tickets from this one on are read
+    ranges = [n.get("Index Cond", "") for n in nodes(plan["Plan"])]
+    assert any("ROW(queue_at, seq) >= ROW(" in cond for cond in ranges), plan
+    on_tickets = [n for n in nodes(plan["Plan"]) if n.get("Relation Name") == "hall_ticket"]
+    assert len(on_tickets) == 2, plan  # those after it, those of a lower weight past the limit
+    read = sum(n["Actual Rows"] + n.get("Rows Removed by Filter", 0) for n in on_tickets)
+    assert read <= 2, plan  # the ticket itself (none queue after it, none is past the limit)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
