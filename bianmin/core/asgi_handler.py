@@ -18,11 +18,13 @@ end, which run on the same lane). Requests sharing a lane run one after the othe
 WSGI server's fixed thread pool serves them. An async view would still work (Django runs it with
 `async_to_sync`), only without the benefit.
 
-Each request crosses to its lane twice: once for `request_started`, the request's making and the
-whole chain (Django's handler crosses for the signal and for the chain separately), and once for
-`response.close` (which sends `request_finished`) after the response has gone out. A streaming
-response is sent as Django sends it, watching for the client's disconnect; any other response is
-complete when the chain returns (our views are synchronous), so there is nothing to cancel.
+Each request crosses to its lane once, for `request_started`, the request's making, the whole
+chain and `response.close` (which sends `request_finished`); Django's handler crosses for the
+signal, for the chain and, after the response has gone out, for the close. A response that is not
+streamed is complete when the chain returns (our views are synchronous), so it is closed on the
+lane before it is sent: nothing of it is read afterwards, and nothing is left to cancel. A
+streaming response is sent as Django sends it, watching for the client's disconnect, and closed
+after it on a second crossing, as Django does.
 """
 
 import asyncio
@@ -80,9 +82,9 @@ class OneHopASGIHandler(ASGIHandler):
             response = await self._respond_on_lane(scope, body_file)
             if response.streaming:
                 await self._send_streaming(response, receive, send)
-            else:
+                await sync_to_async(response.close)()
+            else:  # closed on the lane already (`_respond`)
                 await self.send_response(response, send)
-            await sync_to_async(response.close)()
 
     def _respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
         """On the lane: what Django's handler does across two hops, in one."""
@@ -96,6 +98,10 @@ class OneHopASGIHandler(ASGIHandler):
         response._handler_class = self.__class__  # type: ignore[attr-defined]
         if isinstance(response, FileResponse):
             response.block_size = self.chunk_size
+        if not response.streaming:
+            # Its body is complete: closed here (`request_finished`), not after sending it on
+            # another hop to the lane.
+            response.close()
         return response
 
     async def _send_streaming(self, response: HttpResponseBase, receive: Any, send: Any) -> None:

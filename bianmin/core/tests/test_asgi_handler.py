@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 from asgiref.sync import SyncToAsync
+from django.core.signals import request_finished
 from django.db import connection
 from django.http import StreamingHttpResponse
 from django.urls import path
 
+from bianmin.core.asgi_handler import OneHopASGIHandler
 from config.asgi import application
 from tests.support.asgi import asgi_get, http_get_scope
 
@@ -33,8 +35,18 @@ def test_a_request_goes_through_every_middleware_in_few_thread_hops(monkeypatch)
         return await original(self, *args, **kwargs)
 
     monkeypatch.setattr(SyncToAsync, "__call__", counted)
-    response = _get("/healthz")
+    finished = []
+
+    def on_finished(**kwargs: Any) -> None:
+        finished.append(kwargs["sender"])
+
+    request_finished.connect(on_finished)
+    try:
+        response = _get("/healthz")
+    finally:
+        request_finished.disconnect(on_finished)
     assert response["status"] == 200
+    assert finished == [OneHopASGIHandler]  # closed once, on the lane
     headers = response["headers"]
     # SecurityMiddleware, RequestIdMiddleware, XFrameOptionsMiddleware and the CSP middleware
     # all ran on the way out.
@@ -43,9 +55,9 @@ def test_a_request_goes_through_every_middleware_in_few_thread_hops(monkeypatch)
     assert "content-security-policy" in headers
     assert "x-request-id" in headers
     # Django's async chain took ~20 hops (two per MiddlewareMixin), its plain sync chain three
-    # (request_started, the chain, response.close); here: request_started with the chain, and
-    # response.close (request_finished) once the answer has gone out.
-    assert hops == 2, hops
+    # (request_started, the chain, response.close); here one: request_started, the chain and,
+    # the answer being complete, response.close (request_finished).
+    assert hops == 1, hops
 
 
 def test_an_unknown_address_gets_the_chinese_not_found_page_through_asgi():
@@ -126,8 +138,12 @@ def _stream(request: Any) -> StreamingHttpResponse:
 urlpatterns = [path("stream/", _stream)]
 
 
-async def _streamed(query: bytes, *, disconnect_after: int | None) -> dict[str, Any]:
-    """GET /stream/ on this module's URLs; the client leaves after `disconnect_after` parts."""
+async def _streamed(
+    query: bytes, *, disconnect_after: int | None, seen: list[str] | None = None
+) -> dict[str, Any]:
+    """GET /stream/ on this module's URLs; the client leaves after `disconnect_after` parts.
+    `seen` gets "part" per part received and "end" for the answer's end."""
+    seen = [] if seen is None else seen
     scope = http_get_scope("/stream/", query)
     answer: dict[str, Any] = {"parts": 0, "body": b"", "ended": False}
     asked = asyncio.Event()
@@ -144,11 +160,13 @@ async def _streamed(query: bytes, *, disconnect_after: int | None) -> dict[str, 
         if message["type"] == "http.response.start":
             answer["status"] = message["status"]
             return
-        if not message.get("more_body", False):
-            answer["ended"] = True
         if message.get("body"):
             answer["parts"] += 1
             answer["body"] += message["body"]
+            seen.append("part")
+        if not message.get("more_body", False):
+            answer["ended"] = True
+            seen.append("end")
         if disconnect_after is not None and answer["parts"] >= disconnect_after:
             gone.set()
         await asyncio.sleep(0)  # a socket write lets the loop run
@@ -164,6 +182,25 @@ def test_a_streaming_answer_is_sent_whole(settings):
     assert got["status"] == 200
     assert got["body"] == b"part 1;part 2;part 3;"
     assert got["ended"] is True
+
+
+def test_a_streaming_answer_is_closed_once_it_has_gone_out(settings):
+    """`request_finished` comes after the last part (the stream's close ends its iterator)."""
+    settings.ROOT_URLCONF = __name__
+    seen: list[str] = []
+
+    def on_finished(**kwargs: Any) -> None:
+        seen.append("finished")
+
+    request_finished.connect(on_finished)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            streamed = _streamed(b"n=3", disconnect_after=None, seen=seen)
+            got = pool.submit(asyncio.run, streamed).result()
+    finally:
+        request_finished.disconnect(on_finished)
+    assert got["ended"] is True
+    assert seen == ["part", "part", "part", "end", "finished"]
 
 
 def test_an_endless_stream_stops_when_the_client_goes_away(settings):
