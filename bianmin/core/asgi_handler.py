@@ -90,14 +90,15 @@ class OneHopASGIHandler(ASGIHandler):
         """On the lane: what Django's handler does across two hops, in one."""
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, error_response = self.create_request(scope, body_file)
-        if request is None:
+        if request is None:  # a request Django could not make (400, 413): answered as it is
             assert error_response is not None
-            return error_response
-        with push.batched():  # the request's live pushes go out together when its view returns
-            response = self.get_response(request)  # the synchronous chain, as under WSGI
-        response._handler_class = self.__class__  # type: ignore[attr-defined]
-        if isinstance(response, FileResponse):
-            response.block_size = self.chunk_size
+            response = error_response
+        else:
+            with push.batched():  # the request's pushes go out together when its view returns
+                response = self.get_response(request)  # the synchronous chain, as under WSGI
+            response._handler_class = self.__class__  # type: ignore[attr-defined]
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
         if not response.streaming:
             # Its body is complete: closed here (`request_finished`), not after sending it on
             # another hop to the lane.

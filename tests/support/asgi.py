@@ -23,8 +23,8 @@ def http_get_scope(path: str, query: bytes = b"") -> dict[str, Any]:
     }
 
 
-async def asgi_get(app: Any, path: str) -> dict[str, Any]:
-    scope = http_get_scope(path)
+async def asgi_get(app: Any, path: str, query: bytes = b"") -> dict[str, Any]:
+    scope = http_get_scope(path, query)
     answer: dict[str, Any] = {"body": b""}
     delivered = asyncio.Event()
 

@@ -60,6 +60,24 @@ def test_a_request_goes_through_every_middleware_in_few_thread_hops(monkeypatch)
     assert hops == 1, hops
 
 
+def test_a_request_django_cannot_make_is_answered_and_closed():
+    """A query string that is not UTF-8: Django answers 400 without a request, and the answer
+    is closed all the same (`request_finished`, which a server's bookkeeping waits for)."""
+    finished = []
+
+    def on_finished(**kwargs: Any) -> None:
+        finished.append(kwargs["sender"])
+
+    request_finished.connect(on_finished)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            response = pool.submit(asyncio.run, asgi_get(application, "/healthz", b"\xff")).result()
+    finally:
+        request_finished.disconnect(on_finished)
+    assert response["status"] == 400
+    assert len(finished) == 1
+
+
 def test_an_unknown_address_gets_the_chinese_not_found_page_through_asgi():
     response = _get("/no-such-page/")
     assert response["status"] == 404
