@@ -87,7 +87,8 @@ class OneHopASGIHandler(ASGIHandler):
                 await self.send_response(response, send)
 
     def _respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
-        """On the lane: what Django's handler does across two hops, in one."""
+        """On the lane: what Django's handler does across three hops (the signal, the chain,
+        the close of a complete response), in one."""
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, error_response = self.create_request(scope, body_file)
         if request is None:  # a request Django could not make (400, 413): answered as it is
